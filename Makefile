@@ -1,0 +1,140 @@
+# quell - plain Makefile. `make` builds the library and the command;
+# `make demo` and `make check` first install missing Debian packages.
+#
+# Variables: PREFIX (/usr/local), DESTDIR, CC, CFLAGS, O (build folder),
+# SANITIZE=1 (AddressSanitizer + UndefinedBehaviorSanitizer build).
+
+PREFIX ?= /usr/local
+DESTDIR ?=
+CC ?= cc
+O ?= build
+
+VERSION := 0.1.0
+SOVERSION := 0
+
+PKGS := libhs libconfig libcjson libutf8proc
+# Recursive (=) on purpose: pkg-config must run after `deps` has installed
+# the packages, not when make reads this file.
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS = $(shell pkg-config --libs $(PKGS))
+CHECK_CFLAGS = $(shell pkg-config --cflags check)
+CHECK_LIBS = $(shell pkg-config --libs check)
+
+CFLAGS ?= -O2 -g
+WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wvla
+BASE_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) -fPIC \
+	-Iinclude -Isrc $(PKG_CFLAGS)
+ifeq ($(SANITIZE),1)
+SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+CFLAGS := -O1 -g
+endif
+ALL_CFLAGS = $(BASE_CFLAGS) $(SAN_FLAGS) $(CFLAGS)
+ALL_LDFLAGS = $(SAN_FLAGS) $(LDFLAGS)
+
+LIB_SRC := $(wildcard src/*.c)
+CLI_SRC := $(wildcard src/cli/*.c)
+TEST_SRC := $(wildcard tests/*.c)
+LIB_OBJ := $(LIB_SRC:%.c=$(O)/%.o)
+CLI_OBJ := $(CLI_SRC:%.c=$(O)/%.o)
+TEST_OBJ := $(TEST_SRC:%.c=$(O)/%.o)
+HEADERS := $(wildcard include/*.h src/*.h src/cli/*.h tests/*.h)
+
+STATIC_LIB := $(O)/libquell.a
+SHARED_LIB := $(O)/libquell.so.$(VERSION)
+BIN := $(O)/quell
+TEST_BIN := $(O)/check_quell
+EMBED_BIN := $(O)/embed
+
+.PHONY: all deps demo check check-normal check-asan test-binaries bench install uninstall \
+	lint format clean
+
+all: $(STATIC_LIB) $(SHARED_LIB) $(BIN)
+
+deps:
+	@sh tools/deps.sh
+
+$(O)/%.o: %.c $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(O)/tests/%.o: tests/%.c $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -c $< -o $@
+
+$(STATIC_LIB): $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(SHARED_LIB): $(LIB_OBJ)
+	$(CC) -shared -Wl,-soname,libquell.so.$(SOVERSION) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+	ln -sf libquell.so.$(VERSION) $(O)/libquell.so.$(SOVERSION)
+	ln -sf libquell.so.$(SOVERSION) $(O)/libquell.so
+
+$(BIN): $(CLI_OBJ) $(STATIC_LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(CLI_OBJ) $(STATIC_LIB) $(PKG_LIBS) -lm
+
+$(EMBED_BIN): examples/embed.c $(STATIC_LIB)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(STATIC_LIB) $(PKG_LIBS) -lm
+
+$(TEST_BIN): $(TEST_OBJ) $(STATIC_LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(TEST_OBJ) $(STATIC_LIB) $(PKG_LIBS) $(CHECK_LIBS) -lm
+
+test-binaries: $(BIN) $(TEST_BIN) $(EMBED_BIN)
+
+# The suite runs twice: as built, and under ASan + UBSan. The tests find the
+# command and the example through these variables, so each pass runs its own.
+check: deps
+	@$(MAKE) --no-print-directory check-normal
+	@$(MAKE) --no-print-directory check-asan
+
+check-normal: test-binaries
+	QUELL_BIN=$(BIN) QUELL_EMBED=$(EMBED_BIN) QUELL_SRCDIR=. $(TEST_BIN)
+	$(BIN) test rules/default.cfg
+
+check-asan:
+	@$(MAKE) --no-print-directory O=build/asan SANITIZE=1 test-binaries
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	QUELL_BIN=build/asan/quell QUELL_EMBED=build/asan/embed QUELL_SRCDIR=. \
+	build/asan/check_quell
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@echo "== quell filter on examples/comments.txt with rules/default.cfg =="
+	$(BIN) filter rules/default.cfg < examples/comments.txt
+
+bench: deps
+	@$(MAKE) --no-print-directory all $(O)/bench_quell
+	sh bench/run.sh $(O)
+
+$(O)/bench_quell: bench/bench.c $(STATIC_LIB)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(STATIC_LIB) $(PKG_LIBS) -lm
+
+quell.pc: quell.pc.in Makefile
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' $< > $@
+
+install: all quell.pc
+	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib \
+		$(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/bin
+	install -m 644 include/quell.h $(DESTDIR)$(PREFIX)/include/quell.h
+	install -m 644 $(STATIC_LIB) $(DESTDIR)$(PREFIX)/lib/libquell.a
+	install -m 755 $(SHARED_LIB) $(DESTDIR)$(PREFIX)/lib/libquell.so.$(VERSION)
+	ln -sf libquell.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libquell.so.$(SOVERSION)
+	ln -sf libquell.so.$(SOVERSION) $(DESTDIR)$(PREFIX)/lib/libquell.so
+	install -m 644 quell.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/quell.pc
+	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/quell
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/include/quell.h $(DESTDIR)$(PREFIX)/lib/libquell.* \
+		$(DESTDIR)$(PREFIX)/lib/pkgconfig/quell.pc $(DESTDIR)$(PREFIX)/bin/quell
+
+# Static analysis, as STYLE.md asks: both must be clean.
+lint:
+	cppcheck --enable=warning,style,performance,portability --std=c11 --error-exitcode=1 \
+		--inline-suppr --quiet -Iinclude -Isrc src src/cli examples bench
+	clang-tidy --quiet $(LIB_SRC) $(CLI_SRC) examples/embed.c -- $(BASE_CFLAGS)
+
+format:
+	clang-format -i $(LIB_SRC) $(CLI_SRC) $(TEST_SRC) $(HEADERS) examples/*.c bench/*.c
+
+clean:
+	rm -rf build quell.pc

@@ -1,0 +1,337 @@
+/*
+ * quell.h - the public interface of libquell, a rule-based moderation filter
+ * for reader comments: rules compiled to Hyperscan, comments scored and acted on.
+ *
+ * Thread rules, in one place:
+ *   - quell_rules is immutable once built: share one among any number of threads.
+ *   - quell_scanner and quell_record_parser are single-threaded: one per thread.
+ *     Everything they hand out (verdicts, records) is borrowed and stays valid
+ *     until the next call on the same object or its free.
+ *   - The library keeps no global state, never prints and never exits; every
+ *     failure comes back as a negative code and, when asked, a quell_error.
+ */
+#ifndef QUELL_H
+#define QUELL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define QUELL_VERSION_MAJOR 0
+#define QUELL_VERSION_MINOR 1
+#define QUELL_VERSION_PATCH 0
+#define QUELL_VERSION_STRING "0.1.0"
+/** One number that orders versions: major * 10000 + minor * 100 + patch. */
+#define QUELL_VERSION_NUMBER                                                                       \
+    (QUELL_VERSION_MAJOR * 10000 + QUELL_VERSION_MINOR * 100 + QUELL_VERSION_PATCH)
+/** The shared library's soname is libquell.so.QUELL_SOVERSION. */
+#define QUELL_SOVERSION 0
+
+/** @return the library's version string, e.g. "0.1.0"; static storage. */
+const char *quell_version(void);
+
+/** @return QUELL_VERSION_NUMBER of the library actually linked. */
+int quell_version_number(void);
+
+/** Error codes: 0 is success, every failure is negative. */
+enum quell_code {
+    QUELL_OK = 0,
+    QUELL_ENOMEM = -1,    /**< an allocation failed */
+    QUELL_EIO = -2,       /**< a file could not be read or written */
+    QUELL_ECONFIG = -3,   /**< the rule configuration is invalid */
+    QUELL_ECOMPILE = -4,  /**< Hyperscan rejected a pattern */
+    QUELL_EFORMAT = -5,   /**< a compiled rules file is truncated, corrupt or foreign */
+    QUELL_EPLATFORM = -6, /**< this CPU or Hyperscan build cannot run the database */
+    QUELL_EINPUT = -7,    /**< a comment or record is malformed */
+    QUELL_ETOOBIG = -8,   /**< an input exceeds a size limit */
+    QUELL_ESCAN = -9,     /**< Hyperscan failed during a scan */
+    QUELL_EINVAL = -10,   /**< an argument is out of range */
+};
+
+/** @return a short static description of a quell_code; never NULL. */
+const char *quell_strerror(int code);
+
+/**
+ * What went wrong and where. Fixed size, so reporting an error never allocates.
+ * Every function taking a quell_error * accepts NULL when the caller only
+ * wants the return code.
+ */
+typedef struct quell_error {
+    int code;           /**< a quell_code, negative */
+    char message[512];  /**< one line, no trailing newline */
+    char file[256];     /**< file the error is in, "" if none */
+    int line;           /**< 1-based line in file, 0 if none */
+    char rule_id[128];  /**< id of the rule at fault, "" if none */
+} quell_error;
+
+/* ------------------------------------------------------------------------ */
+/* Rules                                                                     */
+
+/** A compiled rule set: immutable and safe to share between threads. */
+typedef struct quell_rules quell_rules;
+
+/**
+ * Compile a rule configuration (libconfig, format version 1) and everything
+ * it includes.
+ *
+ * @param out   receives the rules, owned by the caller (quell_rules_free);
+ *              set to NULL on failure: no partial rule set escapes.
+ * @param path  the configuration file; includes and lists resolve relative
+ *              to the file that names them.
+ * @param err   may be NULL; on failure holds the message, file:line and rule id.
+ * @return QUELL_OK, or QUELL_ECONFIG, QUELL_ECOMPILE, QUELL_EIO, QUELL_ENOMEM,
+ *         QUELL_EPLATFORM.
+ */
+int quell_rules_compile(quell_rules **out, const char *path, quell_error *err);
+
+/**
+ * Load rules from either a configuration (compiled on the fly) or a compiled
+ * .qdb file, told apart by the file's first bytes.
+ * Parameters and returns as quell_rules_compile, plus QUELL_EFORMAT.
+ */
+int quell_rules_load(quell_rules **out, const char *path, quell_error *err);
+
+/**
+ * Serialize compiled rules (Hyperscan databases and rule metadata) into a
+ * buffer that quell_rules_deserialize accepts on a compatible machine.
+ *
+ * @param out      receives a malloc'd buffer owned by the caller (free());
+ * @param out_len  receives its length in bytes.
+ * @return QUELL_OK, QUELL_ENOMEM or QUELL_ECOMPILE.
+ */
+int quell_rules_serialize(const quell_rules *rules, char **out, size_t *out_len,
+                          quell_error *err);
+
+/**
+ * Rebuild rules from quell_rules_serialize's output. The header's magic,
+ * format version, Hyperscan version, platform and checksum are all checked
+ * before any of it is used.
+ *
+ * @param data  borrowed; not referenced after the call.
+ * @return QUELL_OK, QUELL_EFORMAT, QUELL_EPLATFORM or QUELL_ENOMEM.
+ */
+int quell_rules_deserialize(quell_rules **out, const char *data, size_t len,
+                            quell_error *err);
+
+/** Write quell_rules_serialize's output to path (a .qdb file). */
+int quell_rules_save(const quell_rules *rules, const char *path, quell_error *err);
+
+/** Free rules. NULL is a no-op. No scanner made from them may be used afterwards. */
+void quell_rules_free(quell_rules *rules);
+
+/** @return the number of rules (including combinations). */
+size_t quell_rules_rule_count(const quell_rules *rules);
+
+/** @return the number of categories; category indexes run 0..count-1. */
+size_t quell_rules_category_count(const quell_rules *rules);
+
+/** @return the name of category i, owned by rules; NULL if i is out of range. */
+const char *quell_rules_category_name(const quell_rules *rules, size_t i);
+
+/** Actions, in increasing severity. */
+typedef enum quell_action {
+    QUELL_PASS = 0,
+    QUELL_FLAG = 1,
+    QUELL_HOLD = 2,
+    QUELL_REJECT = 3,
+} quell_action;
+
+/** @return "pass", "flag", "hold" or "reject"; "error" for any other value. */
+const char *quell_action_name(quell_action action);
+
+/**
+ * @return the score at which action starts to apply (a comment whose total is
+ *         at least this gets the action, unless a higher one applies);
+ *         0 for QUELL_PASS.
+ */
+double quell_rules_threshold(const quell_rules *rules, quell_action action);
+
+/* ------------------------------------------------------------------------ */
+/* Comments and verdicts                                                     */
+
+/** The text fields of a comment that rules can target. */
+typedef enum quell_field {
+    QUELL_FIELD_BODY = 0,
+    QUELL_FIELD_AUTHOR = 1,
+    QUELL_FIELD_COUNT
+} quell_field;
+
+/** @return "body" or "author"; NULL for any other value. */
+const char *quell_field_name(quell_field field);
+
+/**
+ * One comment. Every field is borrowed UTF-8 of the given length (it may
+ * contain NUL bytes and need not be NUL-terminated); a NULL pointer means the
+ * field is absent. Invalid UTF-8 is refused with QUELL_EINPUT.
+ */
+typedef struct quell_comment {
+    const char *text[QUELL_FIELD_COUNT];
+    size_t text_len[QUELL_FIELD_COUNT];
+} quell_comment;
+
+/**
+ * One disjoint occurrence of a rule's patterns. Offsets are bytes in the
+ * ORIGINAL text of the field, on UTF-8 character boundaries: text[start..end)
+ * is what matched.
+ */
+typedef struct quell_hit {
+    const char *rule_id;  /**< owned by the rules */
+    const char *category; /**< owned by the rules */
+    quell_field field;
+    size_t start;
+    size_t end;
+    const char *text; /**< points into the caller's comment: text_len = end - start */
+} quell_hit;
+
+/**
+ * A rule that fired: its patterns matched at least min_count times, or, for a
+ * combination, its expression held.
+ */
+typedef struct quell_rule_result {
+    const char *rule_id;  /**< owned by the rules */
+    const char *category; /**< owned by the rules */
+    size_t count;         /**< disjoint occurrences (1 for a combination) */
+    double score;         /**< weight * min(count, max_hits) */
+} quell_rule_result;
+
+/**
+ * The outcome for one comment. Owned by the scanner; valid until the next
+ * quell_scan on the same scanner or its free.
+ */
+typedef struct quell_verdict {
+    quell_action action;
+    double score; /**< total after category caps */
+    const double *category_scores; /**< indexed like quell_rules_category_name */
+    size_t category_count;
+    const quell_rule_result *rules; /**< fired rules, in rule-file order */
+    size_t rule_count;
+    const quell_hit *hits; /**< ordered by field, then start offset */
+    size_t hit_count;
+    int is_truncated; /**< more hits matched than are stored (counts stay exact) */
+} quell_verdict;
+
+/** A scanner: the per-thread state for scanning. Use from one thread at a time. */
+typedef struct quell_scanner quell_scanner;
+
+/**
+ * Make a scanner for rules. The rules are borrowed and must outlive it.
+ * @return QUELL_OK, QUELL_ENOMEM or QUELL_ESCAN.
+ */
+int quell_scanner_new(quell_scanner **out, const quell_rules *rules, quell_error *err);
+
+/** Free a scanner. NULL is a no-op. */
+void quell_scanner_free(quell_scanner *scanner);
+
+/**
+ * Scan one comment and decide its action.
+ *
+ * @param out  receives the verdict, owned by the scanner (see quell_verdict).
+ *             Hit texts point into comment's buffers, which must stay valid
+ *             while the verdict is used.
+ * @return QUELL_OK; QUELL_EINPUT for invalid UTF-8 (err says where);
+ *         QUELL_ETOOBIG for a field over 2 GiB; QUELL_ESCAN; QUELL_ENOMEM.
+ */
+int quell_scan(quell_scanner *scanner, const quell_comment *comment, const quell_verdict **out,
+               quell_error *err);
+
+/**
+ * Write a verdict as one line of JSON (with the trailing newline), e.g.
+ * {"id":7,"action":"flag","score":4,"categories":{"insult":4},
+ *  "rules":[{"id":"insult.en","category":"insult","count":1,"score":4}],
+ *  "hits":[{"rule":"insult.en","category":"insult","field":"body","start":4,"end":9,
+ *  "text":"idiot"}]}
+ *
+ * @param id_json  the record's id as JSON text (a quoted string or a number),
+ *                 borrowed; written as is.
+ * @return the length the line needs, like snprintf: when it is >= buf_size,
+ *         nothing usable was written and the caller retries with a bigger buffer.
+ */
+size_t quell_verdict_to_json(const quell_verdict *verdict, const char *id_json, size_t id_len,
+                             char *buf, size_t buf_size);
+
+/**
+ * Write an error record as one line of JSON:
+ * {"id":..,"action":"error","error":"message"}. Returns as quell_verdict_to_json.
+ */
+size_t quell_error_to_json(const char *id_json, size_t id_len, const char *message, char *buf,
+                           size_t buf_size);
+
+/* ------------------------------------------------------------------------ */
+/* Rule examples                                                             */
+
+/**
+ * Called once per embedded example that failed: should_match tells whether
+ * the example was meant to fire the rule. Strings are borrowed for the call.
+ * Return non-zero to stop early.
+ */
+typedef int (*quell_example_cb)(void *ctx, const char *rule_id, const char *example,
+                                int should_match, const char *file, int line);
+
+/**
+ * Run every rule's embedded must_match / must_not_match examples.
+ *
+ * @param failed_count  receives the number of failed examples (may be NULL).
+ * @param total_count   receives the number of examples run (may be NULL).
+ * @return QUELL_OK when the examples ran (whether or not any failed), or an
+ *         error from making a scanner or scanning.
+ */
+int quell_rules_test(const quell_rules *rules, quell_example_cb cb, void *ctx,
+                     size_t *failed_count, size_t *total_count, quell_error *err);
+
+/* ------------------------------------------------------------------------ */
+/* Input records                                                             */
+
+/** How a stream of comments is framed. */
+typedef enum quell_format {
+    QUELL_FORMAT_TEXT = 0, /**< one comment per line, the line is the body */
+    QUELL_FORMAT_JSONL = 1, /**< one JSON object per line */
+    QUELL_FORMAT_NUL = 2,   /**< NUL-separated bodies, for multi-line comments */
+} quell_format;
+
+/** Names of the JSON members to read; NULL members take the defaults. */
+typedef struct quell_record_fields {
+    const char *id;     /**< default "id" */
+    const char *body;   /**< default "body" */
+    const char *author; /**< default "author" */
+} quell_record_fields;
+
+/** One parsed record. Owned by the parser; valid until its next parse or free. */
+typedef struct quell_record {
+    quell_comment comment;
+    const char *id_json; /**< the id as JSON text, or NULL when the record has none */
+    size_t id_json_len;
+} quell_record;
+
+/** Turns framed records (without their separator) into comments. One per thread. */
+typedef struct quell_record_parser quell_record_parser;
+
+/**
+ * @param fields  may be NULL; copied, not kept.
+ * @return QUELL_OK, QUELL_ENOMEM or QUELL_EINVAL.
+ */
+int quell_record_parser_new(quell_record_parser **out, quell_format format,
+                            const quell_record_fields *fields, quell_error *err);
+
+/** Free a parser. NULL is a no-op. */
+void quell_record_parser_free(quell_record_parser *parser);
+
+/**
+ * Parse one record: for TEXT, a line without its "\n" (a trailing "\r" is
+ * dropped); for NUL, the bytes between separators; for JSONL, one line.
+ *
+ * @param out  receives the record; its strings may point into data (borrowed)
+ *             or into the parser.
+ * @return QUELL_OK, or QUELL_EINPUT with err->message saying why (bad JSON,
+ *         missing or non-string body, invalid UTF-8, NUL inside a field).
+ */
+int quell_record_parse(quell_record_parser *parser, const char *data, size_t len,
+                       quell_record *out, quell_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* QUELL_H */

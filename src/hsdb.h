@@ -1,0 +1,28 @@
+/*
+ * hsdb.h - the rule table's patterns compiled into Hyperscan databases, one
+ * per view that some pattern uses.
+ */
+#ifndef QUELL_HSDB_H
+#define QUELL_HSDB_H
+
+#include <hs/hs.h>
+
+#include "rules.h"
+
+/* Hyperscan ids are pattern indexes, so any match or compile error leads
+ * back to its pattern, rule, file and line. */
+struct hsdb {
+    hs_database_t *db[VIEW_COUNT]; /* NULL when no pattern scans that view */
+};
+
+/* Compile every pattern of table. On failure nothing is kept and err names
+ * the pattern's file:line and rule, with Hyperscan's message. */
+int hsdb_compile(struct hsdb *out, const struct rule_table *table, quell_error *err);
+
+/* Free the databases; the struct itself is the caller's. */
+void hsdb_free(struct hsdb *db);
+
+/* Hyperscan flags for a pattern, the same at compile time and in tests. */
+unsigned int hsdb_flags(const struct pattern *pat);
+
+#endif /* QUELL_HSDB_H */

@@ -1,0 +1,116 @@
+/*
+ * rules.h - the rule table: what a configuration says, checked and flattened
+ * into arrays that the compiler, scanner and scorer index by number.
+ */
+#ifndef QUELL_RULES_H
+#define QUELL_RULES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "quell.h"
+
+/* Scores are fixed point, thousandths of a point, so sums are exact and the
+ * thresholds compare without rounding surprises. */
+#define SCORE_UNIT 1000
+
+enum pattern_kind {
+    PAT_WORD = 0,      /* whole word or phrase: a literal checked for word edges */
+    PAT_SUBSTRING = 1, /* a literal anywhere */
+    PAT_REGEX = 2,     /* a Hyperscan expression */
+};
+
+/* The text a pattern is matched against. Only RAW exists yet; the normalised
+ * views join it without changing the rule table's shape. */
+enum view {
+    VIEW_RAW = 0,
+    VIEW_COUNT
+};
+
+struct pattern {
+    const char *text; /* in the table's string pool */
+    uint32_t text_len;
+    uint8_t kind;      /* enum pattern_kind */
+    uint8_t view;      /* enum view */
+    uint8_t is_caseless;
+    uint32_t rule;     /* index into rule_table.rules */
+    uint32_t file;     /* index into rule_table.files */
+    uint32_t line;     /* 1-based line in that file */
+};
+
+/* A combination is kept in reverse Polish notation over rule indexes. */
+enum expr_op {
+    EXPR_RULE = 0, /* push: did rule `arg` fire? */
+    EXPR_NOT = 1,
+    EXPR_AND = 2,
+    EXPR_OR = 3,
+};
+
+struct expr_step {
+    uint32_t op; /* enum expr_op */
+    uint32_t arg;
+};
+
+struct example {
+    const char *text;
+    uint32_t text_len;
+    uint8_t should_match;
+    uint32_t line;
+};
+
+struct rule {
+    const char *id;
+    uint32_t category;
+    int64_t weight;   /* SCORE_UNIT-scaled, may be negative */
+    uint32_t max_hits; /* occurrences that count towards the score, >= 1 */
+    uint32_t min_count; /* occurrences needed before the rule fires, >= 1 */
+    uint8_t field;    /* quell_field */
+    uint8_t is_caseless;
+    /* A combination has expr_len > 0 and no patterns. */
+    const char *expr_text;
+    uint32_t expr_start; /* index into rule_table.steps */
+    uint32_t expr_len;
+    uint32_t example_start; /* index into rule_table.examples */
+    uint32_t example_count;
+    uint32_t file;
+    uint32_t line;
+};
+
+struct category {
+    const char *name;
+    int64_t cap; /* SCORE_UNIT-scaled; < 0 means no cap */
+};
+
+struct rule_table {
+    int64_t threshold[4]; /* by quell_action; [QUELL_PASS] is 0 */
+
+    struct category *categories;
+    size_t category_count;
+    struct rule *rules;
+    size_t rule_count;
+    struct pattern *patterns;
+    size_t pattern_count;
+    struct expr_step *steps;
+    size_t step_count;
+    struct example *examples;
+    size_t example_count;
+    const char **files; /* paths as given or resolved, for messages */
+    size_t file_count;
+    /* Combination rules in an order where every operand comes first. */
+    uint32_t *combo_order;
+    size_t combo_count;
+
+    /* Every string above lives in here; freed with the table. */
+    struct pool *pool;
+};
+
+/*
+ * Read a configuration file and everything it includes into a new table.
+ * On failure *out is NULL and err (if given) names file:line and rule id.
+ */
+int rules_load_config(struct rule_table **out, const char *path, quell_error *err);
+
+/* Free a table and its pool. NULL is a no-op. */
+void rules_free(struct rule_table *table);
+
+#endif /* QUELL_RULES_H */

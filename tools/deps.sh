@@ -1,0 +1,30 @@
+#!/bin/sh
+# deps.sh - install the Debian packages quell builds and tests with, if any
+# are missing. Uses sudo when not root. Safe to run again: it installs nothing
+# when everything is present.
+set -eu
+
+pkgs="build-essential pkg-config libhyperscan-dev libconfig-dev check libcjson-dev libutf8proc-dev"
+
+missing=""
+for p in $pkgs; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+        missing="$missing $p"
+    fi
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" -eq 0 ]; then
+    sudo=""
+elif command -v sudo >/dev/null 2>&1; then
+    sudo="sudo"
+else
+    echo "deps.sh: missing packages:$missing; run as root or install sudo" >&2
+    exit 1
+fi
+
+echo "deps.sh: installing$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+# shellcheck disable=SC2086 # the list is meant to split into words
+$sudo apt-get install -y -qq --no-install-recommends $missing
