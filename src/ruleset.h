@@ -11,7 +11,13 @@
 struct quell_rules {
     struct rule_table *table;
     struct hsdb hs;
+    uint8_t *edges; /* per pattern, EDGE_* flags (scan.h) */
 };
+
+/* Build a quell_rules from a loaded table, taking ownership of it and of hs
+ * (freed on failure too). */
+int ruleset_assemble(struct quell_rules **out, struct rule_table *table, struct hsdb *hs,
+                     quell_error *err);
 
 /* Serialized form (.qdb): see qdb.c for the layout. */
 int qdb_write(const struct quell_rules *rules, char **out, size_t *out_len, quell_error *err);

@@ -1,0 +1,162 @@
+/*
+ * hsdb.c - compiling the rule table's patterns into one Hyperscan database
+ * per view, and mapping Hyperscan's complaints back to file:line and rule.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+#include "hsdb.h"
+
+unsigned int hsdb_flags(const struct pattern *pat)
+{
+    unsigned int flags = 0;
+    if (pat->is_caseless)
+        flags |= HS_FLAG_CASELESS;
+    /* Literals know their length, so their start is end - length: only
+     * regexes pay for start-of-match tracking. */
+    if (pat->kind == PAT_REGEX)
+        flags |= HS_FLAG_UTF8 | HS_FLAG_SOM_LEFTMOST;
+    return flags;
+}
+
+/*
+ * Words and substrings are literals. Writing each non-alphanumeric byte as
+ * \xHH makes any literal a valid expression with the same meaning; UTF-8
+ * bytes above 0x7F are escaped too, so no flag changes how they are read.
+ * Returns a malloc'd NUL-terminated string, or NULL when out of memory.
+ */
+static char *escape_literal(const char *text, size_t len)
+{
+    size_t size;
+    if (__builtin_mul_overflow(len, 4, &size) || __builtin_add_overflow(size, 1, &size))
+        return NULL;
+    char *out = malloc(size);
+    if (!out)
+        return NULL;
+    static const char hex[] = "0123456789abcdef";
+    char *p = out;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)text[i];
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) {
+            *p++ = (char)c;
+        } else {
+            *p++ = '\\';
+            *p++ = 'x';
+            *p++ = hex[c >> 4];
+            *p++ = hex[c & 15];
+        }
+    }
+    *p = '\0';
+    return out;
+}
+
+/* Compile the patterns of one view; *out stays NULL when the view has none. */
+static int compile_view(hs_database_t **out, const struct rule_table *t, unsigned int view,
+                        quell_error *err)
+{
+    *out = NULL;
+    size_t n = 0;
+    int has_som = 0;
+    for (size_t i = 0; i < t->pattern_count; i++) {
+        if (t->patterns[i].view == view) {
+            n++;
+            if (hsdb_flags(&t->patterns[i]) & HS_FLAG_SOM_LEFTMOST)
+                has_som = 1;
+        }
+    }
+    if (n == 0)
+        return QUELL_OK;
+    if (n > UINT32_MAX)
+        return err_set(err, QUELL_ECONFIG, NULL, 0, NULL, "too many patterns: %zu", n);
+
+    int rc = QUELL_ENOMEM;
+    const char **exprs = calloc(n, sizeof *exprs);
+    char **owned = calloc(n, sizeof *owned);
+    unsigned int *flags = calloc(n, sizeof *flags);
+    unsigned int *ids = calloc(n, sizeof *ids);
+    if (!exprs || !owned || !flags || !ids) {
+        err_set(err, QUELL_ENOMEM, NULL, 0, NULL, "out of memory compiling patterns");
+        goto out_free;
+    }
+
+    size_t k = 0;
+    for (size_t i = 0; i < t->pattern_count; i++) {
+        const struct pattern *pat = &t->patterns[i];
+        if (pat->view != view)
+            continue;
+        if (pat->kind == PAT_REGEX) {
+            exprs[k] = pat->text;
+        } else {
+            owned[k] = escape_literal(pat->text, pat->text_len);
+            if (!owned[k]) {
+                err_set(err, QUELL_ENOMEM, NULL, 0, NULL, "out of memory compiling patterns");
+                goto out_free;
+            }
+            exprs[k] = owned[k];
+        }
+        flags[k] = hsdb_flags(pat);
+        ids[k] = (unsigned int)i;
+        k++;
+    }
+
+    unsigned int mode = HS_MODE_BLOCK;
+    if (has_som)
+        mode |= HS_MODE_SOM_HORIZON_LARGE;
+    hs_compile_error_t *cerr = NULL;
+    hs_error_t hrc =
+        hs_compile_multi(exprs, flags, ids, (unsigned int)n, mode, NULL, out, &cerr);
+    if (hrc != HS_SUCCESS) {
+        *out = NULL;
+        if (cerr && cerr->expression >= 0 && (size_t)cerr->expression < n) {
+            const struct pattern *pat = &t->patterns[ids[cerr->expression]];
+            const struct rule *r = &t->rules[pat->rule];
+            err_set(err, QUELL_ECOMPILE, t->files[pat->file], (int)pat->line, r->id,
+                    "pattern \"%s\": %s", pat->text, cerr->message);
+        } else {
+            err_set(err, QUELL_ECOMPILE, NULL, 0, NULL, "Hyperscan could not compile the rules: %s",
+                    cerr ? cerr->message : "unknown error");
+        }
+        hs_free_compile_error(cerr);
+        rc = QUELL_ECOMPILE;
+        goto out_free;
+    }
+    rc = QUELL_OK;
+
+out_free:
+    if (owned) {
+        for (size_t i = 0; i < n; i++)
+            free(owned[i]);
+    }
+    free(owned);
+    free(exprs);
+    free(flags);
+    free(ids);
+    return rc;
+}
+
+int hsdb_compile(struct hsdb *out, const struct rule_table *table, quell_error *err)
+{
+    memset(out, 0, sizeof *out);
+    if (hs_valid_platform() != HS_SUCCESS)
+        return err_set(err, QUELL_EPLATFORM, NULL, 0, NULL,
+                       "this CPU lacks the instructions Hyperscan needs (SSSE3)");
+    for (unsigned int v = 0; v < VIEW_COUNT; v++) {
+        int rc = compile_view(&out->db[v], table, v, err);
+        if (rc != QUELL_OK) {
+            hsdb_free(out);
+            return rc;
+        }
+    }
+    return QUELL_OK;
+}
+
+void hsdb_free(struct hsdb *db)
+{
+    if (!db)
+        return;
+    for (unsigned int v = 0; v < VIEW_COUNT; v++) {
+        hs_free_database(db->db[v]);
+        db->db[v] = NULL;
+    }
+}

@@ -1,0 +1,511 @@
+/*
+ * qdb.c - the compiled rules file (.qdb): a checked header, the rule table,
+ * and each view's serialized Hyperscan database.
+ *
+ * Layout, little-endian:
+ *   header   magic "QUELLQDB", u32 format version, u32 header bytes,
+ *            u64 payload bytes, u64 FNV-1a checksum of the payload,
+ *            char[64] hs_version() of the writer (NUL-padded)
+ *   payload  the rule table (see put_table), then per view a u64 length and
+ *            hs_serialize_database's bytes (length 0: no database)
+ * Every count and index read back is bounds-checked before use, so a file
+ * that passes the checksum but lies still cannot crash the loader.
+ */
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+#include "pool.h"
+#include "ruleset.h"
+
+#define QDB_MAGIC "QUELLQDB"
+#define QDB_FORMAT_VERSION 1
+#define QDB_HS_VERSION_BYTES 64
+#define QDB_HEADER_BYTES (8 + 4 + 4 + 8 + 8 + QDB_HS_VERSION_BYTES)
+
+static uint64_t fnv1a64(const unsigned char *p, size_t n)
+{
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (size_t i = 0; i < n; i++) {
+        h ^= p[i];
+        h *= 0x100000001b3ULL;
+    }
+    return h;
+}
+
+/* ---- writing ---- */
+
+struct wbuf {
+    unsigned char *p;
+    size_t len;
+    size_t cap;
+    bool is_oom;
+};
+
+static void put_bytes(struct wbuf *w, const void *src, size_t n)
+{
+    if (w->is_oom)
+        return;
+    if (w->cap - w->len < n) {
+        size_t cap = w->cap ? w->cap : 4096;
+        while (cap - w->len < n) {
+            if (cap > SIZE_MAX / 2) {
+                w->is_oom = true;
+                return;
+            }
+            cap *= 2;
+        }
+        unsigned char *np = realloc(w->p, cap);
+        if (!np) {
+            w->is_oom = true;
+            return;
+        }
+        w->p = np;
+        w->cap = cap;
+    }
+    if (n)
+        memcpy(w->p + w->len, src, n);
+    w->len += n;
+}
+
+static void put_u64(struct wbuf *w, uint64_t v)
+{
+    unsigned char b[8];
+    for (int i = 0; i < 8; i++)
+        b[i] = (unsigned char)(v >> (8 * i));
+    put_bytes(w, b, 8);
+}
+
+static void put_u32(struct wbuf *w, uint32_t v)
+{
+    unsigned char b[4];
+    for (int i = 0; i < 4; i++)
+        b[i] = (unsigned char)(v >> (8 * i));
+    put_bytes(w, b, 4);
+}
+
+static void put_str(struct wbuf *w, const char *s, size_t len)
+{
+    put_u32(w, (uint32_t)len);
+    put_bytes(w, s, len);
+}
+
+static void put_cstr(struct wbuf *w, const char *s)
+{
+    put_str(w, s ? s : "", s ? strlen(s) : 0);
+}
+
+static void put_table(struct wbuf *w, const struct rule_table *t)
+{
+    for (int a = 0; a < 4; a++)
+        put_u64(w, (uint64_t)t->threshold[a]);
+    put_u32(w, (uint32_t)t->file_count);
+    for (size_t i = 0; i < t->file_count; i++)
+        put_cstr(w, t->files[i]);
+    put_u32(w, (uint32_t)t->category_count);
+    for (size_t i = 0; i < t->category_count; i++) {
+        put_cstr(w, t->categories[i].name);
+        put_u64(w, (uint64_t)t->categories[i].cap);
+    }
+    put_u32(w, (uint32_t)t->rule_count);
+    for (size_t i = 0; i < t->rule_count; i++) {
+        const struct rule *r = &t->rules[i];
+        put_cstr(w, r->id);
+        put_u32(w, r->category);
+        put_u64(w, (uint64_t)r->weight);
+        put_u32(w, r->max_hits);
+        put_u32(w, r->min_count);
+        put_u32(w, r->field);
+        put_u32(w, r->is_caseless);
+        put_cstr(w, r->expr_text);
+        put_u32(w, r->expr_start);
+        put_u32(w, r->expr_len);
+        put_u32(w, r->example_start);
+        put_u32(w, r->example_count);
+        put_u32(w, r->file);
+        put_u32(w, r->line);
+    }
+    put_u32(w, (uint32_t)t->pattern_count);
+    for (size_t i = 0; i < t->pattern_count; i++) {
+        const struct pattern *p = &t->patterns[i];
+        put_str(w, p->text, p->text_len);
+        put_u32(w, p->kind);
+        put_u32(w, p->view);
+        put_u32(w, p->is_caseless);
+        put_u32(w, p->rule);
+        put_u32(w, p->file);
+        put_u32(w, p->line);
+    }
+    put_u32(w, (uint32_t)t->step_count);
+    for (size_t i = 0; i < t->step_count; i++) {
+        put_u32(w, t->steps[i].op);
+        put_u32(w, t->steps[i].arg);
+    }
+    put_u32(w, (uint32_t)t->example_count);
+    for (size_t i = 0; i < t->example_count; i++) {
+        const struct example *e = &t->examples[i];
+        put_str(w, e->text, e->text_len);
+        put_u32(w, e->should_match);
+        put_u32(w, e->line);
+    }
+    put_u32(w, (uint32_t)t->combo_count);
+    for (size_t i = 0; i < t->combo_count; i++)
+        put_u32(w, t->combo_order[i]);
+}
+
+int qdb_write(const struct quell_rules *rules, char **out, size_t *out_len, quell_error *err)
+{
+    *out = NULL;
+    *out_len = 0;
+    struct wbuf w = {0};
+    /* Header first with a zero checksum, patched once the payload is known. */
+    put_bytes(&w, QDB_MAGIC, 8);
+    put_u32(&w, QDB_FORMAT_VERSION);
+    put_u32(&w, QDB_HEADER_BYTES);
+    put_u64(&w, 0);
+    put_u64(&w, 0);
+    char hsver[QDB_HS_VERSION_BYTES] = {0};
+    strncpy(hsver, hs_version(), sizeof hsver - 1);
+    put_bytes(&w, hsver, sizeof hsver);
+
+    put_table(&w, rules->table);
+    for (unsigned int v = 0; v < VIEW_COUNT; v++) {
+        if (!rules->hs.db[v]) {
+            put_u64(&w, 0);
+            continue;
+        }
+        char *bytes = NULL;
+        size_t len = 0;
+        if (hs_serialize_database(rules->hs.db[v], &bytes, &len) != HS_SUCCESS) {
+            free(w.p);
+            return err_set(err, QUELL_ENOMEM, NULL, 0, NULL,
+                           "Hyperscan could not serialize a database");
+        }
+        put_u64(&w, len);
+        put_bytes(&w, bytes, len);
+        free(bytes);
+    }
+    if (w.is_oom) {
+        free(w.p);
+        return err_set(err, QUELL_ENOMEM, NULL, 0, NULL, "out of memory serializing rules");
+    }
+    size_t payload = w.len - QDB_HEADER_BYTES;
+    uint64_t sum = fnv1a64(w.p + QDB_HEADER_BYTES, payload);
+    struct wbuf patch = {.p = w.p + 16, .len = 0, .cap = 16};
+    put_u64(&patch, payload);
+    put_u64(&patch, sum);
+    *out = (char *)w.p;
+    *out_len = w.len;
+    return QUELL_OK;
+}
+
+/* ---- reading ---- */
+
+struct rbuf {
+    const unsigned char *p;
+    size_t len;
+    size_t off;
+    bool is_bad;
+};
+
+static bool take(struct rbuf *r, size_t n)
+{
+    if (r->is_bad || r->len - r->off < n) {
+        r->is_bad = true;
+        return false;
+    }
+    return true;
+}
+
+static uint64_t get_u64(struct rbuf *r)
+{
+    if (!take(r, 8))
+        return 0;
+    uint64_t v = 0;
+    for (int i = 0; i < 8; i++)
+        v |= (uint64_t)r->p[r->off + i] << (8 * i);
+    r->off += 8;
+    return v;
+}
+
+static uint32_t get_u32(struct rbuf *r)
+{
+    if (!take(r, 4))
+        return 0;
+    uint32_t v = 0;
+    for (int i = 0; i < 4; i++)
+        v |= (uint32_t)r->p[r->off + i] << (8 * i);
+    r->off += 4;
+    return v;
+}
+
+/* A string copied into the pool; NULL (and r marked bad) on any problem. */
+static const char *get_str(struct rbuf *r, struct pool *pool, uint32_t *len_out)
+{
+    uint32_t len = get_u32(r);
+    if (!take(r, len))
+        return NULL;
+    char *s = pool_strndup(pool, (const char *)r->p + r->off, len);
+    if (!s) {
+        r->is_bad = true;
+        return NULL;
+    }
+    r->off += len;
+    if (len_out)
+        *len_out = len;
+    return s;
+}
+
+/* Allocate count items of size from the pool, refusing counts the
+ * remaining bytes could not possibly describe (min_bytes each). */
+static void *get_array(struct rbuf *r, struct pool *pool, size_t count, size_t size,
+                       size_t min_bytes)
+{
+    size_t total;
+    if (r->is_bad || (count && (r->len - r->off) / count < min_bytes) ||
+        __builtin_mul_overflow(count, size, &total)) {
+        r->is_bad = true;
+        return NULL;
+    }
+    void *p = pool_alloc(pool, total ? total : 1);
+    if (!p)
+        r->is_bad = true;
+    return p;
+}
+
+static bool table_is_consistent(const struct rule_table *t)
+{
+    if (t->threshold[QUELL_PASS] != 0 || t->threshold[QUELL_FLAG] <= 0 ||
+        t->threshold[QUELL_HOLD] <= t->threshold[QUELL_FLAG] ||
+        t->threshold[QUELL_REJECT] <= t->threshold[QUELL_HOLD])
+        return false;
+    for (size_t i = 0; i < t->rule_count; i++) {
+        const struct rule *r = &t->rules[i];
+        if (r->category >= t->category_count || r->field >= QUELL_FIELD_COUNT ||
+            r->max_hits == 0 || r->min_count == 0 || r->file >= t->file_count ||
+            r->expr_start > t->step_count || r->expr_len > t->step_count - r->expr_start ||
+            r->example_start > t->example_count ||
+            r->example_count > t->example_count - r->example_start)
+            return false;
+        /* Reverse Polish steps must leave exactly one value, never underflow. */
+        size_t depth = 0;
+        for (uint32_t k = 0; k < r->expr_len; k++) {
+            const struct expr_step *s = &t->steps[r->expr_start + k];
+            switch (s->op) {
+            case EXPR_RULE:
+                if (s->arg >= t->rule_count)
+                    return false;
+                depth++;
+                break;
+            case EXPR_NOT:
+                if (depth < 1)
+                    return false;
+                break;
+            case EXPR_AND:
+            case EXPR_OR:
+                if (depth < 2)
+                    return false;
+                depth--;
+                break;
+            default:
+                return false;
+            }
+        }
+        if (r->expr_len && depth != 1)
+            return false;
+    }
+    for (size_t i = 0; i < t->pattern_count; i++) {
+        const struct pattern *p = &t->patterns[i];
+        if (p->kind > PAT_REGEX || p->view >= VIEW_COUNT || p->rule >= t->rule_count ||
+            p->file >= t->file_count || t->rules[p->rule].expr_len != 0)
+            return false;
+    }
+    /* Combinations must come after their operands, as the loader ordered them. */
+    for (size_t i = 0; i < t->combo_count; i++) {
+        uint32_t ri = t->combo_order[i];
+        if (ri >= t->rule_count || t->rules[ri].expr_len == 0)
+            return false;
+    }
+    return true;
+}
+
+static int get_table(struct rbuf *r, struct rule_table **out, quell_error *err)
+{
+    *out = NULL;
+    struct rule_table *t = calloc(1, sizeof *t);
+    if (!t)
+        return err_set(err, QUELL_ENOMEM, NULL, 0, NULL, "out of memory loading rules");
+    t->pool = pool_new();
+    if (!t->pool) {
+        free(t);
+        return err_set(err, QUELL_ENOMEM, NULL, 0, NULL, "out of memory loading rules");
+    }
+    struct pool *pool = t->pool;
+
+    for (int a = 0; a < 4; a++)
+        t->threshold[a] = (int64_t)get_u64(r);
+    t->file_count = get_u32(r);
+    t->files = get_array(r, pool, t->file_count, sizeof *t->files, 4);
+    for (size_t i = 0; i < t->file_count && !r->is_bad; i++)
+        t->files[i] = get_str(r, pool, NULL);
+    t->category_count = get_u32(r);
+    t->categories = get_array(r, pool, t->category_count, sizeof *t->categories, 12);
+    for (size_t i = 0; i < t->category_count && !r->is_bad; i++) {
+        t->categories[i].name = get_str(r, pool, NULL);
+        t->categories[i].cap = (int64_t)get_u64(r);
+    }
+    t->rule_count = get_u32(r);
+    t->rules = get_array(r, pool, t->rule_count, sizeof *t->rules, 60);
+    for (size_t i = 0; i < t->rule_count && !r->is_bad; i++) {
+        struct rule *ru = &t->rules[i];
+        ru->id = get_str(r, pool, NULL);
+        ru->category = get_u32(r);
+        ru->weight = (int64_t)get_u64(r);
+        ru->max_hits = get_u32(r);
+        ru->min_count = get_u32(r);
+        ru->field = (uint8_t)get_u32(r);
+        ru->is_caseless = (uint8_t)get_u32(r);
+        ru->expr_text = get_str(r, pool, NULL);
+        ru->expr_start = get_u32(r);
+        ru->expr_len = get_u32(r);
+        ru->example_start = get_u32(r);
+        ru->example_count = get_u32(r);
+        ru->file = get_u32(r);
+        ru->line = get_u32(r);
+    }
+    t->pattern_count = get_u32(r);
+    t->patterns = get_array(r, pool, t->pattern_count, sizeof *t->patterns, 28);
+    for (size_t i = 0; i < t->pattern_count && !r->is_bad; i++) {
+        struct pattern *p = &t->patterns[i];
+        p->text = get_str(r, pool, &p->text_len);
+        p->kind = (uint8_t)get_u32(r);
+        p->view = (uint8_t)get_u32(r);
+        p->is_caseless = (uint8_t)get_u32(r);
+        p->rule = get_u32(r);
+        p->file = get_u32(r);
+        p->line = get_u32(r);
+    }
+    t->step_count = get_u32(r);
+    t->steps = get_array(r, pool, t->step_count, sizeof *t->steps, 8);
+    for (size_t i = 0; i < t->step_count && !r->is_bad; i++) {
+        t->steps[i].op = get_u32(r);
+        t->steps[i].arg = get_u32(r);
+    }
+    t->example_count = get_u32(r);
+    t->examples = get_array(r, pool, t->example_count, sizeof *t->examples, 12);
+    for (size_t i = 0; i < t->example_count && !r->is_bad; i++) {
+        struct example *e = &t->examples[i];
+        e->text = get_str(r, pool, &e->text_len);
+        e->should_match = (uint8_t)get_u32(r);
+        e->line = get_u32(r);
+    }
+    t->combo_count = get_u32(r);
+    t->combo_order = get_array(r, pool, t->combo_count, sizeof *t->combo_order, 4);
+    for (size_t i = 0; i < t->combo_count && !r->is_bad; i++)
+        t->combo_order[i] = get_u32(r);
+
+    if (r->is_bad || !table_is_consistent(t)) {
+        rules_free(t);
+        return err_set(err, QUELL_EFORMAT, NULL, 0, NULL,
+                       "compiled rules file is corrupt: its rule table does not hold together");
+    }
+    *out = t;
+    return QUELL_OK;
+}
+
+int qdb_is_qdb(const char *data, size_t len)
+{
+    return len >= 8 && memcmp(data, QDB_MAGIC, 8) == 0;
+}
+
+static int get_database(struct rbuf *r, hs_database_t **out, quell_error *err)
+{
+    *out = NULL;
+    uint64_t len = get_u64(r);
+    if (r->is_bad || len > r->len - r->off)
+        return err_set(err, QUELL_EFORMAT, NULL, 0, NULL,
+                       "compiled rules file is truncated inside a database");
+    if (len == 0)
+        return QUELL_OK;
+    const char *bytes = (const char *)r->p + r->off;
+    r->off += len;
+    hs_error_t hrc = hs_deserialize_database(bytes, len, out);
+    if (hrc == HS_SUCCESS)
+        return QUELL_OK;
+    *out = NULL;
+    if (hrc == HS_DB_VERSION_ERROR)
+        return err_set(err, QUELL_EPLATFORM, NULL, 0, NULL,
+                       "compiled rules were built by another Hyperscan version; recompile them");
+    if (hrc == HS_DB_PLATFORM_ERROR)
+        return err_set(err, QUELL_EPLATFORM, NULL, 0, NULL,
+                       "compiled rules were built for another CPU platform; recompile them");
+    if (hrc == HS_NOMEM)
+        return err_set(err, QUELL_ENOMEM, NULL, 0, NULL, "out of memory loading a database");
+    return err_set(err, QUELL_EFORMAT, NULL, 0, NULL,
+                   "compiled rules file holds an invalid Hyperscan database (code %d)", hrc);
+}
+
+int qdb_read(struct quell_rules **out, const char *data, size_t len, quell_error *err)
+{
+    *out = NULL;
+    struct rbuf hdr = {.p = (const unsigned char *)data, .len = len};
+    if (len < QDB_HEADER_BYTES || !qdb_is_qdb(data, len))
+        return err_set(err, QUELL_EFORMAT, NULL, 0, NULL,
+                       "not a compiled quell rules file (bad magic or too short)");
+    hdr.off = 8;
+    uint32_t version = get_u32(&hdr);
+    uint32_t header_bytes = get_u32(&hdr);
+    uint64_t payload = get_u64(&hdr);
+    uint64_t sum = get_u64(&hdr);
+    if (version != QDB_FORMAT_VERSION || header_bytes != QDB_HEADER_BYTES)
+        return err_set(err, QUELL_EFORMAT, NULL, 0, NULL,
+                       "compiled rules file has format version %u; this quell reads %d",
+                       (unsigned)version, QDB_FORMAT_VERSION);
+    if (payload != len - QDB_HEADER_BYTES)
+        return err_set(err, QUELL_EFORMAT, NULL, 0, NULL,
+                       "compiled rules file is truncated: %zu payload bytes, header says %llu",
+                       len - QDB_HEADER_BYTES, (unsigned long long)payload);
+    char hsver[QDB_HS_VERSION_BYTES + 1] = {0};
+    memcpy(hsver, data + QDB_HEADER_BYTES - QDB_HS_VERSION_BYTES, QDB_HS_VERSION_BYTES);
+    if (strcmp(hsver, hs_version()) != 0)
+        return err_set(err, QUELL_EPLATFORM, NULL, 0, NULL,
+                       "compiled rules were built with Hyperscan %s, this is %s; recompile them",
+                       hsver, hs_version());
+    if (fnv1a64((const unsigned char *)data + QDB_HEADER_BYTES, payload) != sum)
+        return err_set(err, QUELL_EFORMAT, NULL, 0, NULL,
+                       "compiled rules file is corrupt: checksum mismatch");
+
+    struct rbuf r = {.p = (const unsigned char *)data, .len = len, .off = QDB_HEADER_BYTES};
+    struct rule_table *table = NULL;
+    int rc = get_table(&r, &table, err);
+    if (rc != QUELL_OK)
+        return rc;
+    struct hsdb hs = {0};
+    for (unsigned int v = 0; v < VIEW_COUNT; v++) {
+        rc = get_database(&r, &hs.db[v], err);
+        if (rc != QUELL_OK)
+            goto fail_free_dbs;
+    }
+    for (unsigned int v = 0; v < VIEW_COUNT; v++) {
+        bool has_patterns = false;
+        for (size_t i = 0; i < table->pattern_count && !has_patterns; i++)
+            has_patterns = table->patterns[i].view == v;
+        if (has_patterns != (hs.db[v] != NULL)) {
+            rc = err_set(err, QUELL_EFORMAT, NULL, 0, NULL,
+                         "compiled rules file is corrupt: databases do not match the rules");
+            goto fail_free_dbs;
+        }
+    }
+    if (r.off != r.len) {
+        rc = err_set(err, QUELL_EFORMAT, NULL, 0, NULL,
+                     "compiled rules file has %zu bytes of trailing data", r.len - r.off);
+        goto fail_free_dbs;
+    }
+    return ruleset_assemble(out, table, &hs, err);
+
+fail_free_dbs:
+    hsdb_free(&hs);
+    rules_free(table);
+    return rc;
+}

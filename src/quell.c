@@ -1,0 +1,282 @@
+/*
+ * quell.c - the public entry points that tie the stages together: loading,
+ * compiling and saving rules, names and versions, and rule self-tests.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+#include "ruleset.h"
+#include "scan.h"
+
+const char *quell_version(void)
+{
+    return QUELL_VERSION_STRING;
+}
+
+int quell_version_number(void)
+{
+    return QUELL_VERSION_NUMBER;
+}
+
+const char *quell_action_name(quell_action action)
+{
+    switch (action) {
+    case QUELL_PASS:
+        return "pass";
+    case QUELL_FLAG:
+        return "flag";
+    case QUELL_HOLD:
+        return "hold";
+    case QUELL_REJECT:
+        return "reject";
+    default:
+        return "error";
+    }
+}
+
+const char *quell_field_name(quell_field field)
+{
+    switch (field) {
+    case QUELL_FIELD_BODY:
+        return "body";
+    case QUELL_FIELD_AUTHOR:
+        return "author";
+    default:
+        return NULL;
+    }
+}
+
+int ruleset_assemble(struct quell_rules **out, struct rule_table *table, struct hsdb *hs,
+                     quell_error *err)
+{
+    *out = NULL;
+    struct quell_rules *rules = calloc(1, sizeof *rules);
+    uint8_t *edges = scan_pattern_edges(table);
+    if (!rules || !edges) {
+        free(rules);
+        free(edges);
+        hsdb_free(hs);
+        rules_free(table);
+        return err_set(err, QUELL_ENOMEM, NULL, 0, NULL, "out of memory assembling rules");
+    }
+    rules->table = table;
+    rules->hs = *hs;
+    rules->edges = edges;
+    memset(hs, 0, sizeof *hs);
+    *out = rules;
+    return QUELL_OK;
+}
+
+int quell_rules_compile(quell_rules **out, const char *path, quell_error *err)
+{
+    *out = NULL;
+    struct rule_table *table = NULL;
+    int rc = rules_load_config(&table, path, err);
+    if (rc != QUELL_OK)
+        return rc;
+    struct hsdb hs;
+    rc = hsdb_compile(&hs, table, err);
+    if (rc != QUELL_OK) {
+        rules_free(table);
+        return rc;
+    }
+    return ruleset_assemble(out, table, &hs, err);
+}
+
+/* Read a whole file into a malloc'd buffer. */
+static int read_file(const char *path, char **out, size_t *out_len, quell_error *err)
+{
+    *out = NULL;
+    *out_len = 0;
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return err_set(err, QUELL_EIO, path, 0, NULL, "cannot open: %s", strerror(errno));
+    char *buf = NULL;
+    size_t len = 0, cap = 0;
+    for (;;) {
+        if (cap - len < 65536) {
+            size_t ncap = cap ? cap * 2 : 65536;
+            char *nb = realloc(buf, ncap);
+            if (!nb) {
+                free(buf);
+                fclose(f);
+                return err_set(err, QUELL_ENOMEM, path, 0, NULL, "out of memory reading");
+            }
+            buf = nb;
+            cap = ncap;
+        }
+        size_t n = fread(buf + len, 1, cap - len, f);
+        len += n;
+        if (n == 0)
+            break;
+    }
+    int failed = ferror(f);
+    fclose(f);
+    if (failed) {
+        free(buf);
+        return err_set(err, QUELL_EIO, path, 0, NULL, "read error");
+    }
+    *out = buf;
+    *out_len = len;
+    return QUELL_OK;
+}
+
+int quell_rules_load(quell_rules **out, const char *path, quell_error *err)
+{
+    *out = NULL;
+    /* Sniff the magic rather than trust the file name. */
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return err_set(err, QUELL_EIO, path, 0, NULL, "cannot open: %s", strerror(errno));
+    char magic[8];
+    size_t n = fread(magic, 1, sizeof magic, f);
+    fclose(f);
+    if (!qdb_is_qdb(magic, n))
+        return quell_rules_compile(out, path, err);
+
+    char *data;
+    size_t len;
+    int rc = read_file(path, &data, &len, err);
+    if (rc != QUELL_OK)
+        return rc;
+    rc = qdb_read(out, data, len, err);
+    free(data);
+    if (rc != QUELL_OK && err && err->file[0] == '\0') {
+        char msg[sizeof err->message];
+        memcpy(msg, err->message, sizeof msg);
+        err_set(err, rc, path, 0, NULL, "%s", msg);
+    }
+    return rc;
+}
+
+int quell_rules_serialize(const quell_rules *rules, char **out, size_t *out_len, quell_error *err)
+{
+    return qdb_write(rules, out, out_len, err);
+}
+
+int quell_rules_deserialize(quell_rules **out, const char *data, size_t len, quell_error *err)
+{
+    return qdb_read(out, data, len, err);
+}
+
+int quell_rules_save(const quell_rules *rules, const char *path, quell_error *err)
+{
+    char *data;
+    size_t len;
+    int rc = qdb_write(rules, &data, &len, err);
+    if (rc != QUELL_OK)
+        return rc;
+    /* Write beside the target and rename, so a reader never sees half a file. */
+    size_t tmp_size = strlen(path) + 16;
+    char *tmp = malloc(tmp_size);
+    if (!tmp) {
+        free(data);
+        return err_set(err, QUELL_ENOMEM, path, 0, NULL, "out of memory");
+    }
+    snprintf(tmp, tmp_size, "%s.tmp", path);
+    FILE *f = fopen(tmp, "wb");
+    if (!f) {
+        rc = err_set(err, QUELL_EIO, path, 0, NULL, "cannot create: %s", strerror(errno));
+        goto out_free;
+    }
+    size_t written = fwrite(data, 1, len, f);
+    int close_rc = fclose(f);
+    if (written != len || close_rc != 0) {
+        rc = err_set(err, QUELL_EIO, path, 0, NULL, "cannot write: %s", strerror(errno));
+        remove(tmp);
+        goto out_free;
+    }
+    if (rename(tmp, path) != 0) {
+        rc = err_set(err, QUELL_EIO, path, 0, NULL, "cannot rename into place: %s",
+                     strerror(errno));
+        remove(tmp);
+        goto out_free;
+    }
+    rc = QUELL_OK;
+out_free:
+    free(tmp);
+    free(data);
+    return rc;
+}
+
+void quell_rules_free(quell_rules *rules)
+{
+    if (!rules)
+        return;
+    hsdb_free(&rules->hs);
+    rules_free(rules->table);
+    free(rules->edges);
+    free(rules);
+}
+
+size_t quell_rules_rule_count(const quell_rules *rules)
+{
+    return rules->table->rule_count;
+}
+
+size_t quell_rules_category_count(const quell_rules *rules)
+{
+    return rules->table->category_count;
+}
+
+const char *quell_rules_category_name(const quell_rules *rules, size_t i)
+{
+    if (i >= rules->table->category_count)
+        return NULL;
+    return rules->table->categories[i].name;
+}
+
+double quell_rules_threshold(const quell_rules *rules, quell_action action)
+{
+    if ((int)action < QUELL_PASS || action > QUELL_REJECT)
+        return 0;
+    return (double)rules->table->threshold[action] / SCORE_UNIT;
+}
+
+int quell_rules_test(const quell_rules *rules, quell_example_cb cb, void *ctx,
+                     size_t *failed_count, size_t *total_count, quell_error *err)
+{
+    size_t failed = 0, total = 0;
+    quell_scanner *scanner;
+    int rc = quell_scanner_new(&scanner, rules, err);
+    if (rc != QUELL_OK)
+        return rc;
+    const struct rule_table *t = rules->table;
+    bool is_stopped = false;
+    for (size_t ri = 0; ri < t->rule_count && !is_stopped; ri++) {
+        const struct rule *r = &t->rules[ri];
+        for (uint32_t k = 0; k < r->example_count && !is_stopped; k++) {
+            const struct example *ex = &t->examples[r->example_start + k];
+            quell_comment c = {0};
+            c.text[r->field] = ex->text;
+            c.text_len[r->field] = ex->text_len;
+            const quell_verdict *v;
+            rc = quell_scan(scanner, &c, &v, err);
+            if (rc != QUELL_OK) {
+                char msg[sizeof err->message];
+                snprintf(msg, sizeof msg, "%s", err ? err->message : quell_strerror(rc));
+                err_set(err, rc, t->files[r->file], (int)ex->line, r->id, "example \"%.200s\": %s",
+                        ex->text, msg);
+                goto out_free;
+            }
+            total++;
+            if (scan_rule_fired(scanner, (uint32_t)ri) != (bool)ex->should_match) {
+                failed++;
+                if (cb && cb(ctx, r->id, ex->text, ex->should_match, t->files[r->file],
+                             (int)ex->line) != 0)
+                    is_stopped = true;
+            }
+        }
+    }
+    rc = QUELL_OK;
+out_free:
+    quell_scanner_free(scanner);
+    if (failed_count)
+        *failed_count = failed;
+    if (total_count)
+        *total_count = total;
+    return rc;
+}

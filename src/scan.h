@@ -1,0 +1,44 @@
+/*
+ * scan.h - one comment through the Hyperscan databases: the matches of every
+ * pattern, as spans of the original text, merged per rule.
+ */
+#ifndef QUELL_SCAN_H
+#define QUELL_SCAN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ruleset.h"
+
+/* One occurrence: bytes [start, end) of a field of the original comment. */
+struct match {
+    uint32_t rule;
+    uint32_t pattern;
+    uint32_t field;
+    size_t start;
+    size_t end;
+};
+
+/* The most matches kept for one comment; past it the scan stops and the
+ * verdict says it was truncated, so a hostile comment cannot grow memory
+ * without bound. */
+#define SCAN_MAX_MATCHES (1u << 18)
+
+/*
+ * Per-pattern facts the match callback needs, derived once per rule set:
+ * whether a word pattern's first and last characters are word characters
+ * (only those edges must not touch another word character).
+ */
+enum {
+    EDGE_LEFT = 1,
+    EDGE_RIGHT = 2,
+};
+
+/* Whether rule fired in the scanner's last quell_scan (for rule examples). */
+bool scan_rule_fired(const quell_scanner *scanner, uint32_t rule);
+
+/* Compute edge flags for every pattern; a malloc'd array or NULL. */
+uint8_t *scan_pattern_edges(const struct rule_table *table);
+
+#endif /* QUELL_SCAN_H */

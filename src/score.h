@@ -1,0 +1,29 @@
+/*
+ * score.h - from a comment's matches to its verdict: rule counts, min_count
+ * and max_hits, combinations, category caps, the action.
+ */
+#ifndef QUELL_SCORE_H
+#define QUELL_SCORE_H
+
+#include <stdbool.h>
+
+#include "scan.h"
+
+/* Per-thread scoring state sized for one rule table. */
+struct scorer;
+
+int score_new(struct scorer **out, const struct rule_table *table);
+void score_free(struct scorer *sc);
+
+/*
+ * Score one comment. matches must be sorted by (rule, field, start) and
+ * disjoint within a rule and field. The verdict and its arrays are owned by
+ * sc and valid until the next call; hit texts point into comment.
+ */
+int score_run(struct scorer *sc, const struct match *matches, size_t match_count,
+              const quell_comment *comment, bool is_truncated, const quell_verdict **out);
+
+/* Whether rule fired in the last score_run. */
+bool score_rule_fired(const struct scorer *sc, uint32_t rule);
+
+#endif /* QUELL_SCORE_H */
