@@ -2,6 +2,7 @@
  * hsdb.c - compiling the rule table's patterns into one Hyperscan database
  * per view, and mapping Hyperscan's complaints back to file:line and rule.
  */
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -51,19 +52,22 @@ static char *escape_literal(const char *text, size_t len)
     return out;
 }
 
-/* Compile the patterns of one view; *out stays NULL when the view has none. */
-static int compile_view(hs_database_t **out, const struct rule_table *t, unsigned int view,
-                        quell_error *err)
+static bool is_in(const struct rule_table *t, const struct pattern *pat, unsigned int field,
+                  unsigned int view)
+{
+    return pat->view == view && t->rules[pat->rule].field == field;
+}
+
+/* Compile the patterns of one field and view; *out stays NULL when there
+ * are none. */
+static int compile_one(hs_database_t **out, const struct rule_table *t, unsigned int field,
+                       unsigned int view, quell_error *err)
 {
     *out = NULL;
     size_t n = 0;
-    int has_som = 0;
     for (size_t i = 0; i < t->pattern_count; i++) {
-        if (t->patterns[i].view == view) {
+        if (is_in(t, &t->patterns[i], field, view))
             n++;
-            if (hsdb_flags(&t->patterns[i]) & HS_FLAG_SOM_LEFTMOST)
-                has_som = 1;
-        }
     }
     if (n == 0)
         return QUELL_OK;
@@ -83,7 +87,7 @@ static int compile_view(hs_database_t **out, const struct rule_table *t, unsigne
     size_t k = 0;
     for (size_t i = 0; i < t->pattern_count; i++) {
         const struct pattern *pat = &t->patterns[i];
-        if (pat->view != view)
+        if (!is_in(t, pat, field, view))
             continue;
         if (pat->kind == PAT_REGEX) {
             exprs[k] = pat->text;
@@ -100,12 +104,9 @@ static int compile_view(hs_database_t **out, const struct rule_table *t, unsigne
         k++;
     }
 
-    unsigned int mode = HS_MODE_BLOCK;
-    if (has_som)
-        mode |= HS_MODE_SOM_HORIZON_LARGE;
     hs_compile_error_t *cerr = NULL;
     hs_error_t hrc =
-        hs_compile_multi(exprs, flags, ids, (unsigned int)n, mode, NULL, out, &cerr);
+        hs_compile_multi(exprs, flags, ids, (unsigned int)n, HS_MODE_BLOCK, NULL, out, &cerr);
     if (hrc != HS_SUCCESS) {
         *out = NULL;
         if (cerr && cerr->expression >= 0 && (size_t)cerr->expression < n) {
@@ -141,11 +142,13 @@ int hsdb_compile(struct hsdb *out, const struct rule_table *table, quell_error *
     if (hs_valid_platform() != HS_SUCCESS)
         return err_set(err, QUELL_EPLATFORM, NULL, 0, NULL,
                        "this CPU lacks the instructions Hyperscan needs (SSSE3)");
-    for (unsigned int v = 0; v < VIEW_COUNT; v++) {
-        int rc = compile_view(&out->db[v], table, v, err);
-        if (rc != QUELL_OK) {
-            hsdb_free(out);
-            return rc;
+    for (unsigned int f = 0; f < QUELL_FIELD_COUNT; f++) {
+        for (unsigned int v = 0; v < VIEW_COUNT; v++) {
+            int rc = compile_one(&out->db[f][v], table, f, v, err);
+            if (rc != QUELL_OK) {
+                hsdb_free(out);
+                return rc;
+            }
         }
     }
     return QUELL_OK;
@@ -155,8 +158,10 @@ void hsdb_free(struct hsdb *db)
 {
     if (!db)
         return;
-    for (unsigned int v = 0; v < VIEW_COUNT; v++) {
-        hs_free_database(db->db[v]);
-        db->db[v] = NULL;
+    for (unsigned int f = 0; f < QUELL_FIELD_COUNT; f++) {
+        for (unsigned int v = 0; v < VIEW_COUNT; v++) {
+            hs_free_database(db->db[f][v]);
+            db->db[f][v] = NULL;
+        }
     }
 }

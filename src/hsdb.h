@@ -1,6 +1,6 @@
 /*
  * hsdb.h - the rule table's patterns compiled into Hyperscan databases, one
- * per view that some pattern uses.
+ * per field and view that some pattern uses.
  */
 #ifndef QUELL_HSDB_H
 #define QUELL_HSDB_H
@@ -9,10 +9,12 @@
 
 #include "rules.h"
 
-/* Hyperscan ids are pattern indexes, so any match or compile error leads
- * back to its pattern, rule, file and line. */
+/* One database per comment field and view, so a field is scanned only with
+ * the patterns of rules that target it. Hyperscan ids are pattern indexes,
+ * so any match or compile error leads back to its pattern, rule, file and
+ * line. */
 struct hsdb {
-    hs_database_t *db[VIEW_COUNT]; /* NULL when no pattern scans that view */
+    hs_database_t *db[QUELL_FIELD_COUNT][VIEW_COUNT]; /* NULL: no pattern there */
 };
 
 /* Compile every pattern of table. On failure nothing is kept and err names

@@ -6,8 +6,9 @@
  *   header   magic "QUELLQDB", u32 format version, u32 header bytes,
  *            u64 payload bytes, u64 FNV-1a checksum of the payload,
  *            char[64] hs_version() of the writer (NUL-padded)
- *   payload  the rule table (see put_table), then per view a u64 length and
- *            hs_serialize_database's bytes (length 0: no database)
+ *   payload  the rule table (see put_table), then per database a u64 length and
+ *            hs_serialize_database's bytes (length 0: no database), for
+ *            each field, then each view within it
  * Every count and index read back is bounds-checked before use, so a file
  * that passes the checksum but lies still cannot crash the loader.
  */
@@ -170,14 +171,15 @@ int qdb_write(const struct quell_rules *rules, char **out, size_t *out_len, quel
     put_bytes(&w, hsver, sizeof hsver);
 
     put_table(&w, rules->table);
-    for (unsigned int v = 0; v < VIEW_COUNT; v++) {
-        if (!rules->hs.db[v]) {
+    for (unsigned int d = 0; d < QUELL_FIELD_COUNT * VIEW_COUNT; d++) {
+        const hs_database_t *db = rules->hs.db[d / VIEW_COUNT][d % VIEW_COUNT];
+        if (!db) {
             put_u64(&w, 0);
             continue;
         }
         char *bytes = NULL;
         size_t len = 0;
-        if (hs_serialize_database(rules->hs.db[v], &bytes, &len) != HS_SUCCESS) {
+        if (hs_serialize_database(db, &bytes, &len) != HS_SUCCESS) {
             free(w.p);
             return err_set(err, QUELL_ENOMEM, NULL, 0, NULL,
                            "Hyperscan could not serialize a database");
@@ -280,9 +282,12 @@ static bool table_is_consistent(const struct rule_table *t)
         t->threshold[QUELL_HOLD] <= t->threshold[QUELL_FLAG] ||
         t->threshold[QUELL_REJECT] <= t->threshold[QUELL_HOLD])
         return false;
+    if (t->rule_count > RULES_MAX)
+        return false;
     for (size_t i = 0; i < t->rule_count; i++) {
         const struct rule *r = &t->rules[i];
         if (r->category >= t->category_count || r->field >= QUELL_FIELD_COUNT ||
+            r->weight > WEIGHT_MAX || r->weight < -WEIGHT_MAX ||
             r->max_hits == 0 || r->min_count == 0 || r->file >= t->file_count ||
             r->expr_start > t->step_count || r->expr_len > t->step_count - r->expr_start ||
             r->example_start > t->example_count ||
@@ -333,15 +338,14 @@ static bool table_is_consistent(const struct rule_table *t)
 static int get_table(struct rbuf *r, struct rule_table **out, quell_error *err)
 {
     *out = NULL;
-    struct rule_table *t = calloc(1, sizeof *t);
-    if (!t)
-        return err_set(err, QUELL_ENOMEM, NULL, 0, NULL, "out of memory loading rules");
-    t->pool = pool_new();
-    if (!t->pool) {
-        free(t);
+    /* The table lives in its own pool, as rules_free expects. */
+    struct pool *pool = pool_new();
+    struct rule_table *t = pool ? pool_alloc(pool, sizeof *t) : NULL;
+    if (!t) {
+        pool_free(pool);
         return err_set(err, QUELL_ENOMEM, NULL, 0, NULL, "out of memory loading rules");
     }
-    struct pool *pool = t->pool;
+    t->pool = pool;
 
     for (int a = 0; a < 4; a++)
         t->threshold[a] = (int64_t)get_u64(r);
@@ -466,9 +470,11 @@ int qdb_read(struct quell_rules **out, const char *data, size_t len, quell_error
         return err_set(err, QUELL_EFORMAT, NULL, 0, NULL,
                        "compiled rules file is truncated: %zu payload bytes, header says %llu",
                        len - QDB_HEADER_BYTES, (unsigned long long)payload);
-    char hsver[QDB_HS_VERSION_BYTES + 1] = {0};
+    char hsver[QDB_HS_VERSION_BYTES + 1] = {0}, ours[QDB_HS_VERSION_BYTES] = {0};
     memcpy(hsver, data + QDB_HEADER_BYTES - QDB_HS_VERSION_BYTES, QDB_HS_VERSION_BYTES);
-    if (strcmp(hsver, hs_version()) != 0)
+    strncpy(ours, hs_version(), sizeof ours - 1);
+    /* All 64 bytes, padding included: the writer zero-fills it. */
+    if (memcmp(hsver, ours, sizeof ours) != 0)
         return err_set(err, QUELL_EPLATFORM, NULL, 0, NULL,
                        "compiled rules were built with Hyperscan %s, this is %s; recompile them",
                        hsver, hs_version());
@@ -482,16 +488,19 @@ int qdb_read(struct quell_rules **out, const char *data, size_t len, quell_error
     if (rc != QUELL_OK)
         return rc;
     struct hsdb hs = {0};
-    for (unsigned int v = 0; v < VIEW_COUNT; v++) {
-        rc = get_database(&r, &hs.db[v], err);
+    for (unsigned int d = 0; d < QUELL_FIELD_COUNT * VIEW_COUNT; d++) {
+        rc = get_database(&r, &hs.db[d / VIEW_COUNT][d % VIEW_COUNT], err);
         if (rc != QUELL_OK)
             goto fail_free_dbs;
     }
-    for (unsigned int v = 0; v < VIEW_COUNT; v++) {
+    for (unsigned int d = 0; d < QUELL_FIELD_COUNT * VIEW_COUNT; d++) {
+        unsigned int f = d / VIEW_COUNT, v = d % VIEW_COUNT;
         bool has_patterns = false;
-        for (size_t i = 0; i < table->pattern_count && !has_patterns; i++)
-            has_patterns = table->patterns[i].view == v;
-        if (has_patterns != (hs.db[v] != NULL)) {
+        for (size_t i = 0; i < table->pattern_count && !has_patterns; i++) {
+            const struct pattern *p = &table->patterns[i];
+            has_patterns = p->view == v && table->rules[p->rule].field == f;
+        }
+        if (has_patterns != (hs.db[f][v] != NULL)) {
             rc = err_set(err, QUELL_EFORMAT, NULL, 0, NULL,
                          "compiled rules file is corrupt: databases do not match the rules");
             goto fail_free_dbs;

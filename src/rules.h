@@ -13,6 +13,10 @@
 /* Scores are fixed point, thousandths of a point, so sums are exact and the
  * thresholds compare without rounding surprises. */
 #define SCORE_UNIT 1000
+/* Bounds that keep every score sum inside int64_t: |weight| <= 10,000
+ * points, at most RULES_MAX rules, at most SCAN_MAX_MATCHES hits. */
+#define WEIGHT_MAX ((int64_t)10000 * SCORE_UNIT)
+#define RULES_MAX 1000000
 
 enum pattern_kind {
     PAT_WORD = 0,      /* whole word or phrase: a literal checked for word edges */
@@ -110,7 +114,8 @@ struct rule_table {
  */
 int rules_load_config(struct rule_table **out, const char *path, quell_error *err);
 
-/* Free a table and its pool. NULL is a no-op. */
+/* Free a table: it lives in its own pool, with everything it points to.
+ * NULL is a no-op. */
 void rules_free(struct rule_table *table);
 
 #endif /* QUELL_RULES_H */

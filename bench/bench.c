@@ -1,0 +1,221 @@
+/*
+ * bench.c - quell's throughput beside raw Hyperscan on the same database and
+ * the same comments: raw hs_scan (one call per comment), quell_scan through
+ * the library, and `quell filter` end to end (JSON in, JSON out), with the
+ * ratios and the command's peak RSS.
+ *
+ * Usage: bench_quell RULES CORPUS.jsonl QUELL_BIN [BIG_CORPUS.jsonl]
+ * BIG_CORPUS, if given, is the same comments several times over: its peak
+ * RSS beside CORPUS's shows whether memory grows with the input.
+ */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+
+#include "quell.h"
+#include "ruleset.h" /* the bench alone reaches inside: raw Hyperscan needs the database */
+
+#define REPEATS 5
+
+struct corpus {
+    char **body;
+    size_t *len;
+    size_t count;
+    size_t bytes;
+};
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int load_corpus(const char *path, struct corpus *c)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        perror(path);
+        return -1;
+    }
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    size_t alloc = 0;
+    memset(c, 0, sizeof *c);
+    while ((n = getline(&line, &cap, f)) > 0) {
+        cJSON *rec = cJSON_ParseWithLength(line, (size_t)n);
+        const cJSON *body = cJSON_GetObjectItemCaseSensitive(rec, "body");
+        if (cJSON_IsString(body)) {
+            if (c->count == alloc) {
+                alloc = alloc ? alloc * 2 : 1024;
+                c->body = realloc(c->body, alloc * sizeof *c->body);
+                c->len = realloc(c->len, alloc * sizeof *c->len);
+                if (!c->body || !c->len) {
+                    fprintf(stderr, "bench: out of memory\n");
+                    exit(1);
+                }
+            }
+            c->body[c->count] = strdup(body->valuestring);
+            c->len[c->count] = strlen(body->valuestring);
+            c->bytes += c->len[c->count];
+            c->count++;
+        }
+        cJSON_Delete(rec);
+    }
+    free(line);
+    fclose(f);
+    return c->count ? 0 : -1;
+}
+
+static int count_match(unsigned int id, unsigned long long from, unsigned long long to,
+                       unsigned int flags, void *ctx)
+{
+    (void)id;
+    (void)from;
+    (void)to;
+    (void)flags;
+    ++*(size_t *)ctx;
+    return 0;
+}
+
+/* Best of REPEATS: raw hs_scan over every body, one call per comment. */
+static double bench_raw(const quell_rules *rules, const struct corpus *c, size_t *matches)
+{
+    const hs_database_t *db = rules->hs.db[QUELL_FIELD_BODY][VIEW_RAW];
+    hs_scratch_t *scratch = NULL;
+    if (!db || hs_alloc_scratch(db, &scratch) != HS_SUCCESS) {
+        fprintf(stderr, "bench: no raw database or no scratch\n");
+        exit(1);
+    }
+    double best = 1e30;
+    for (int r = 0; r < REPEATS; r++) {
+        *matches = 0;
+        double t0 = now_s();
+        for (size_t i = 0; i < c->count; i++)
+            hs_scan(db, c->body[i], (unsigned int)c->len[i], 0, scratch, count_match, matches);
+        double t = now_s() - t0;
+        if (t < best)
+            best = t;
+    }
+    hs_free_scratch(scratch);
+    return best;
+}
+
+/* Best of REPEATS: quell_scan through the library, no JSON either side. */
+static double bench_library(const quell_rules *rules, const struct corpus *c, size_t *flagged)
+{
+    quell_scanner *s;
+    if (quell_scanner_new(&s, rules, NULL) != QUELL_OK)
+        exit(1);
+    double best = 1e30;
+    for (int r = 0; r < REPEATS; r++) {
+        *flagged = 0;
+        double t0 = now_s();
+        for (size_t i = 0; i < c->count; i++) {
+            quell_comment cm = {0};
+            cm.text[QUELL_FIELD_BODY] = c->body[i];
+            cm.text_len[QUELL_FIELD_BODY] = c->len[i];
+            const quell_verdict *v;
+            if (quell_scan(s, &cm, &v, NULL) == QUELL_OK && v->action != QUELL_PASS)
+                ++*flagged;
+        }
+        double t = now_s() - t0;
+        if (t < best)
+            best = t;
+    }
+    quell_scanner_free(s);
+    return best;
+}
+
+/* Run `quell filter --format jsonl RULES < corpus > /dev/null`; wall time,
+ * and the child's peak RSS in KiB. */
+static double run_filter(const char *bin, const char *rules, const char *corpus, long *maxrss_kib)
+{
+    double t0 = now_s();
+    pid_t pid = fork();
+    if (pid < 0) {
+        perror("fork");
+        exit(1);
+    }
+    if (pid == 0) {
+        int in = open(corpus, O_RDONLY);
+        int out = open("/dev/null", O_WRONLY);
+        if (in < 0 || out < 0 || dup2(in, 0) < 0 || dup2(out, 1) < 0)
+            _exit(127);
+        execl(bin, bin, "filter", "--format", "jsonl", rules, (char *)NULL);
+        _exit(127);
+    }
+    int status;
+    struct rusage ru;
+    if (wait4(pid, &status, 0, &ru) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) > 1) {
+        fprintf(stderr, "bench: %s filter failed\n", bin);
+        exit(1);
+    }
+    *maxrss_kib = ru.ru_maxrss;
+    return now_s() - t0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 4 || argc > 5) {
+        fprintf(stderr, "usage: %s RULES CORPUS.jsonl QUELL_BIN [BIG_CORPUS.jsonl]\n", argv[0]);
+        return 2;
+    }
+    const char *rules_path = argv[1], *corpus_path = argv[2], *bin = argv[3];
+    quell_rules *rules;
+    quell_error err;
+    double t0 = now_s();
+    if (quell_rules_load(&rules, rules_path, &err) != QUELL_OK) {
+        fprintf(stderr, "%s:%d: %s\n", err.file, err.line, err.message);
+        return 3;
+    }
+    double compile_ms = (now_s() - t0) * 1e3;
+    struct corpus c;
+    if (load_corpus(corpus_path, &c) != 0) {
+        fprintf(stderr, "bench: no comments in %s\n", corpus_path);
+        return 1;
+    }
+
+    size_t matches, flagged;
+    double raw = bench_raw(rules, &c, &matches);
+    double lib = bench_library(rules, &c, &flagged);
+    double e2e = 1e30;
+    long rss = 0;
+    for (int r = 0; r < 3; r++) {
+        double t = run_filter(bin, rules_path, corpus_path, &rss);
+        if (t < e2e)
+            e2e = t;
+    }
+
+    double n = (double)c.count, mb = (double)c.bytes / 1e6;
+    printf("rules %s: %zu rules, loaded in %.1f ms\n", rules_path, quell_rules_rule_count(rules),
+           compile_ms);
+    printf("corpus %s: %zu comments, %.1f MB of text, %zu raw matches, %zu flagged or worse\n",
+           corpus_path, c.count, mb, matches, flagged);
+    printf("%-28s %12s %10s %8s\n", "stage", "comments/s", "MB/s", "ratio");
+    printf("%-28s %12.0f %10.1f %8.2f\n", "raw hs_scan", n / raw, mb / raw, 1.0);
+    printf("%-28s %12.0f %10.1f %8.2f\n", "quell_scan (library)", n / lib, mb / lib, raw / lib);
+    printf("%-28s %12.0f %10.1f %8.2f\n", "quell filter (end to end)", n / e2e, mb / e2e,
+           raw / e2e);
+    printf("quell filter peak RSS: %.1f MiB\n", (double)rss / 1024);
+    if (argc == 5) {
+        long big_rss;
+        double t = run_filter(bin, rules_path, argv[4], &big_rss);
+        printf("quell filter peak RSS on %s: %.1f MiB (%.1f s)\n", argv[4],
+               (double)big_rss / 1024, t);
+    }
+    for (size_t i = 0; i < c.count; i++)
+        free(c.body[i]);
+    free(c.body);
+    free(c.len);
+    quell_rules_free(rules);
+    return 0;
+}

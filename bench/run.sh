@@ -1,0 +1,27 @@
+#!/bin/sh
+# run.sh - `make bench`: build the corpus and the 1,000-word rule set from
+# the labelled data beside the repo (QUELL_DATA, default ../shared/data),
+# then measure quell against raw Hyperscan on the shipped default rules and
+# on the 1,000-word set. Usage: run.sh BUILD_DIR
+set -eu
+O=${1:-build}
+DATA=${QUELL_DATA:-../shared/data}
+COUNT=${BENCH_COMMENTS:-200000}
+out=$O/bench
+mkdir -p "$out"
+
+if [ ! -d "$DATA" ]; then
+    echo "bench: no data folder $DATA (set QUELL_DATA to the shared data)" >&2
+    exit 1
+fi
+if [ ! -s "$out/corpus.jsonl" ] || [ "$(wc -l < "$out/corpus.jsonl")" -ne "$COUNT" ]; then
+    python3 bench/make_corpus.py "$DATA" "$COUNT" > "$out/corpus.jsonl"
+    for _ in 1 2 3 4; do cat "$out/corpus.jsonl"; done > "$out/corpus-x4.jsonl"
+fi
+python3 bench/make_rules.py "$DATA" > "$out/words1000.cfg"
+
+echo "== default rules (rules/default.cfg) =="
+"$O/bench_quell" rules/default.cfg "$out/corpus.jsonl" "$O/quell"
+echo
+echo "== 1,000 words (LDNOOBW V2 entries, built by bench/make_rules.py) =="
+"$O/bench_quell" "$out/words1000.cfg" "$out/corpus.jsonl" "$O/quell" "$out/corpus-x4.jsonl"

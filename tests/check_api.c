@@ -1,0 +1,496 @@
+/*
+ * check_api.c - the public API end to end: rules compiled from configs,
+ * comments scanned, and the verdicts' actions, scores, counts and spans.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "quell.h"
+
+/* A rule set used by most tests. Thresholds 3 / 6 / 10. */
+static const char base_cfg[] =
+    "version = 1;\n"
+    "actions = { flag = 3.0; hold = 6.0; reject = 10.0; };\n"
+    "categories = ( { name = \"insult\"; }, { name = \"spam\"; cap = 5.0; },\n"
+    "               { name = \"context\"; } );\n"
+    "rules = (\n"
+    "  { id = \"w\"; category = \"insult\"; weight = 2.0; max_hits = 2;\n"
+    "    words = [ \"idiot\", \"ass\", \"son of a dog\", \"\xd8\xad\xd9\x85\xd8\xa7\xd8\xb1\" ]; },\n"
+    "  { id = \"sub\"; category = \"insult\"; weight = 0.5; substrings = [ \"xyz\" ]; },\n"
+    "  { id = \"cs\"; category = \"insult\"; weight = 1.0; case_sensitive = true;\n"
+    "    words = [ \"BOT\" ]; },\n"
+    "  { id = \"link\"; category = \"spam\"; weight = 1.5; max_hits = 10;\n"
+    "    regexes = [ \"https?://[a-z0-9./]+\" ]; },\n"
+    "  { id = \"flood\"; category = \"spam\"; weight = 4.0; min_count = 3;\n"
+    "    regexes = [ \"www\\\\.[a-z]+\\\\.com\" ]; },\n"
+    "  { id = \"you\"; category = \"insult\"; weight = 0.0; words = [ \"you\", \"you're\" ]; },\n"
+    "  { id = \"aimed\"; category = \"insult\"; weight = 5.0; combine = \"you & w\"; },\n"
+    "  { id = \"news\"; category = \"context\"; weight = -1.0; words = [ \"reported\" ]; },\n"
+    "  { id = \"unaimed\"; category = \"insult\"; weight = 0.25; combine = \"w & !you\"; },\n"
+    "  { id = \"either\"; category = \"context\"; weight = 0.125; combine = \"sub | cs\"; },\n"
+    "  { id = \"nested\"; category = \"context\"; weight = 0.001; combine = \"aimed & either\"; },\n"
+    "  { id = \"nick\"; category = \"spam\"; weight = 3.0; field = \"author\";\n"
+    "    substrings = [ \"casino\" ]; },\n"
+    "  { id = \"overlap\"; category = \"context\"; weight = 0.01; max_hits = 5;\n"
+    "    substrings = [ \"abcd\", \"cdef\" ]; }\n"
+    ");\n";
+
+static char tmpdir[256];
+
+/* Write text to NAME in the test's temp dir; returns the path (static). */
+static const char *write_file(const char *name, const char *text)
+{
+    static char path[512];
+    if (!tmpdir[0]) {
+        snprintf(tmpdir, sizeof tmpdir, "/tmp/quell-api-XXXXXX");
+        ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+    }
+    snprintf(path, sizeof path, "%s/%s", tmpdir, name);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs(text, f);
+    fclose(f);
+    return path;
+}
+
+static quell_rules *compile_text(const char *text)
+{
+    quell_rules *rules = NULL;
+    quell_error err;
+    int rc = quell_rules_compile(&rules, write_file("rules.cfg", text), &err);
+    ck_assert_msg(rc == QUELL_OK, "compile failed: %s:%d: %s", err.file, err.line, err.message);
+    return rules;
+}
+
+static quell_rules *rules;
+static quell_scanner *scanner;
+
+static void setup(void)
+{
+    rules = compile_text(base_cfg);
+    quell_error err;
+    ck_assert_int_eq(quell_scanner_new(&scanner, rules, &err), QUELL_OK);
+}
+
+static void teardown(void)
+{
+    quell_scanner_free(scanner);
+    quell_rules_free(rules);
+}
+
+static const quell_verdict *scan_body(const char *body)
+{
+    quell_comment c = {0};
+    c.text[QUELL_FIELD_BODY] = body;
+    c.text_len[QUELL_FIELD_BODY] = strlen(body);
+    const quell_verdict *v = NULL;
+    quell_error err;
+    int rc = quell_scan(scanner, &c, &v, &err);
+    ck_assert_msg(rc == QUELL_OK, "scan failed: %s", err.message);
+    return v;
+}
+
+static const quell_rule_result *find_rule(const quell_verdict *v, const char *id)
+{
+    for (size_t i = 0; i < v->rule_count; i++) {
+        if (strcmp(v->rules[i].rule_id, id) == 0)
+            return &v->rules[i];
+    }
+    return NULL;
+}
+
+/* Rule hits: for each case, did rule fire, how many occurrences, and the
+ * first span. Expected values worked out by hand from docs/rules.md. */
+static const struct {
+    const char *body;
+    const char *rule;
+    int fires;
+    size_t count;
+    size_t start, end; /* of the first hit of that rule */
+} hit_cases[] = {
+    {"what an idiot", "w", 1, 1, 8, 13},
+    {"IDIOT!", "w", 1, 1, 0, 5},                      /* caseless by default */
+    {"idiotic remark", "w", 0, 0, 0, 0},              /* whole words only */
+    {"the assassin", "w", 0, 0, 0, 0},                /* Scunthorpe */
+    {"class", "w", 0, 0, 0, 0},
+    {"kiss my ass.", "w", 1, 1, 8, 11},
+    {"ass_hat", "w", 0, 0, 0, 0},                     /* _ is a word character */
+    {"caf\xc3\xa9" "ass", "w", 0, 0, 0, 0},            /* é before is a letter */
+    {"\xc3\xa9" "idiot", "w", 0, 0, 0, 0},
+    {"idiot\xc3\xa9", "w", 0, 0, 0, 0},
+    {"you son of a dog", "w", 1, 1, 4, 16},           /* phrase */
+    {"son of a  dog", "w", 0, 0, 0, 0},               /* one space exactly */
+    {"\xd9\x8a\xd8\xa7 \xd8\xad\xd9\x85\xd8\xa7\xd8\xb1!", "w", 1, 1, 5, 13}, /* يا حمار! */
+    {"\xd8\xa7\xd9\x84\xd8\xad\xd9\x85\xd8\xa7\xd8\xb1", "w", 0, 0, 0, 0}, /* الحمار: inside */
+    {"\xd8\xad\xd9\x85\xd8\xa7\xd8\xb1\xd8\xa9", "w", 0, 0, 0, 0},         /* حمارة */
+    {"idiot, idiot, idiot", "w", 1, 3, 0, 5},
+    {"abcxyzdef", "sub", 1, 1, 3, 6},                 /* substrings anywhere */
+    {"XYZ", "sub", 1, 1, 0, 3},
+    {"a BOT here", "cs", 1, 1, 2, 5},
+    {"a bot here", "cs", 0, 0, 0, 0},                 /* case_sensitive */
+    {"see http://ex.com/a now", "link", 1, 1, 4, 19}, /* one span, not one per end */
+    {"http://a.b http://c.d", "link", 1, 2, 0, 10},
+    {"www.a.com www.b.com", "flood", 0, 0, 0, 0},     /* min_count 3 */
+    {"www.a.com www.b.com www.c.com", "flood", 1, 3, 0, 9},
+    {"abcdef", "overlap", 1, 1, 0, 6},                /* overlapping patterns count once */
+    {"abcd cdef", "overlap", 1, 2, 0, 4},
+};
+
+START_TEST(test_hits)
+{
+    const quell_verdict *v = scan_body(hit_cases[_i].body);
+    const quell_rule_result *r = find_rule(v, hit_cases[_i].rule);
+    if (!hit_cases[_i].fires) {
+        ck_assert_ptr_null(r);
+        return;
+    }
+    ck_assert_ptr_nonnull(r);
+    ck_assert_uint_eq(r->count, hit_cases[_i].count);
+    const quell_hit *first = NULL;
+    for (size_t i = 0; i < v->hit_count && !first; i++) {
+        if (strcmp(v->hits[i].rule_id, hit_cases[_i].rule) == 0)
+            first = &v->hits[i];
+    }
+    ck_assert_ptr_nonnull(first);
+    ck_assert_uint_eq(first->start, hit_cases[_i].start);
+    ck_assert_uint_eq(first->end, hit_cases[_i].end);
+    ck_assert_int_eq(first->field, QUELL_FIELD_BODY);
+    ck_assert_ptr_eq(first->text, hit_cases[_i].body + first->start);
+}
+END_TEST
+
+/* Scores and actions, by hand: w = 2 per hit (max 2), aimed = 5 when "you"
+ * and w, unaimed = 0.25 when w without you, news = -1, spam capped at 5. */
+static const struct {
+    const char *body;
+    double score;
+    quell_action action;
+} score_cases[] = {
+    {"a calm comment about the news", 0, QUELL_PASS},
+    {"idiot", 2.25, QUELL_PASS},                       /* w + unaimed */
+    {"idiot idiot", 4.25, QUELL_FLAG},                 /* 2*2 + 0.25 */
+    {"idiot idiot idiot", 4.25, QUELL_FLAG},           /* max_hits 2 */
+    {"you idiot", 7, QUELL_HOLD},                      /* 2 + 5 */
+    {"you idiot idiot", 9, QUELL_HOLD},                /* 4 + 5 */
+    {"you idiot idiot reported", 8, QUELL_HOLD},       /* negative weight */
+    {"you idiot idiot xyz", 9.626, QUELL_HOLD},        /* + sub .5 + either .125 + nested .001 */
+    {"http://a.b", 1.5, QUELL_PASS},
+    {"http://a.b http://c.d", 3, QUELL_FLAG},          /* exactly at the threshold */
+    {"http://a http://b http://c http://d www.a.com www.b.com www.c.com", 5, QUELL_FLAG},
+    {"you idiot idiot http://a.b http://c.d", 12, QUELL_REJECT},
+    {"you", 0, QUELL_PASS},                            /* a weight-0 signal alone */
+};
+
+START_TEST(test_scores)
+{
+    const quell_verdict *v = scan_body(score_cases[_i].body);
+    ck_assert_double_eq_tol(v->score, score_cases[_i].score, 1e-9);
+    ck_assert_int_eq(v->action, score_cases[_i].action);
+}
+END_TEST
+
+START_TEST(test_category_scores_and_order)
+{
+    const quell_verdict *v = scan_body("http://a http://b http://c http://d you idiot");
+    ck_assert_uint_eq(v->category_count, 3);
+    ck_assert_str_eq(quell_rules_category_name(rules, 0), "insult");
+    ck_assert_str_eq(quell_rules_category_name(rules, 1), "spam");
+    ck_assert_double_eq_tol(v->category_scores[0], 7, 1e-9);
+    ck_assert_double_eq_tol(v->category_scores[1], 5, 1e-9); /* 6 capped at 5 */
+    ck_assert_double_eq_tol(v->category_scores[2], 0, 1e-9);
+    /* Fired rules in rule-file order: w, link, you, aimed. */
+    ck_assert_uint_eq(v->rule_count, 4);
+    ck_assert_str_eq(v->rules[0].rule_id, "w");
+    ck_assert_str_eq(v->rules[1].rule_id, "link");
+    ck_assert_str_eq(v->rules[2].rule_id, "you");
+    ck_assert_str_eq(v->rules[3].rule_id, "aimed");
+    ck_assert_double_eq_tol(v->rules[1].score, 6, 1e-9); /* before the cap */
+    /* Hits sorted by start: 4 links, you, idiot. */
+    ck_assert_uint_eq(v->hit_count, 6);
+    for (size_t i = 1; i < v->hit_count; i++)
+        ck_assert_uint_lt(v->hits[i - 1].start, v->hits[i].start);
+    ck_assert_str_eq(v->hits[4].rule_id, "you");
+    ck_assert_str_eq(v->hits[5].category, "insult");
+}
+END_TEST
+
+START_TEST(test_not_is_judged_on_whole_comment)
+{
+    /* "you" after the insult still counts: ! means nowhere in the comment. */
+    const quell_verdict *v = scan_body("idiot, that is what you are");
+    ck_assert_ptr_nonnull(find_rule(v, "aimed"));
+    ck_assert_ptr_null(find_rule(v, "unaimed"));
+}
+END_TEST
+
+START_TEST(test_fields)
+{
+    quell_comment c = {0};
+    c.text[QUELL_FIELD_BODY] = "casino";
+    c.text_len[QUELL_FIELD_BODY] = 6;
+    c.text[QUELL_FIELD_AUTHOR] = "best casino idiot";
+    c.text_len[QUELL_FIELD_AUTHOR] = 17;
+    const quell_verdict *v;
+    ck_assert_int_eq(quell_scan(scanner, &c, &v, NULL), QUELL_OK);
+    const quell_rule_result *nick = find_rule(v, "nick");
+    ck_assert_ptr_nonnull(nick);
+    ck_assert_uint_eq(nick->count, 1); /* the body's "casino" does not count */
+    ck_assert_ptr_null(find_rule(v, "w")); /* body rules ignore the author */
+    ck_assert_uint_eq(v->hit_count, 1);
+    ck_assert_int_eq(v->hits[0].field, QUELL_FIELD_AUTHOR);
+    ck_assert_uint_eq(v->hits[0].start, 5);
+    ck_assert_uint_eq(v->hits[0].end, 11);
+}
+END_TEST
+
+START_TEST(test_invalid_utf8_refused)
+{
+    quell_comment c = {0};
+    c.text[QUELL_FIELD_BODY] = "idiot \xff idiot";
+    c.text_len[QUELL_FIELD_BODY] = 13;
+    const quell_verdict *v = (const quell_verdict *)&c;
+    quell_error err;
+    ck_assert_int_eq(quell_scan(scanner, &c, &v, &err), QUELL_EINPUT);
+    ck_assert_ptr_null(v);
+    ck_assert_int_eq(err.code, QUELL_EINPUT);
+    ck_assert_ptr_nonnull(strstr(err.message, "byte 6"));
+    /* The scanner is still usable afterwards. */
+    ck_assert_int_eq(scan_body("idiot")->action, QUELL_PASS);
+}
+END_TEST
+
+START_TEST(test_nul_bytes_inside_comment)
+{
+    quell_comment c = {0};
+    c.text[QUELL_FIELD_BODY] = "a\0idiot\0b";
+    c.text_len[QUELL_FIELD_BODY] = 9;
+    const quell_verdict *v;
+    ck_assert_int_eq(quell_scan(scanner, &c, &v, NULL), QUELL_OK);
+    const quell_rule_result *w = find_rule(v, "w");
+    ck_assert_ptr_nonnull(w);
+    ck_assert_uint_eq(v->hits[0].start, 2);
+    ck_assert_uint_eq(v->hits[0].end, 7);
+}
+END_TEST
+
+START_TEST(test_empty_and_absent)
+{
+    quell_comment c = {0};
+    const quell_verdict *v;
+    ck_assert_int_eq(quell_scan(scanner, &c, &v, NULL), QUELL_OK);
+    ck_assert_int_eq(v->action, QUELL_PASS);
+    ck_assert_uint_eq(v->hit_count, 0);
+    c.text[QUELL_FIELD_BODY] = "";
+    ck_assert_int_eq(quell_scan(scanner, &c, &v, NULL), QUELL_OK);
+    ck_assert_int_eq(v->action, QUELL_PASS);
+}
+END_TEST
+
+START_TEST(test_many_matches_truncate_not_fail)
+{
+    /* Far more matches than the scanner keeps: the verdict says so. */
+    size_t n = 300000;
+    char *body = malloc(n * 4 + 1);
+    ck_assert_ptr_nonnull(body);
+    for (size_t i = 0; i < n; i++)
+        memcpy(body + 4 * i, "xyz ", 4);
+    body[n * 4] = '\0';
+    const quell_verdict *v = scan_body(body);
+    ck_assert_int_eq(v->is_truncated, 1);
+    ck_assert_ptr_nonnull(find_rule(v, "sub"));
+    free(body);
+}
+END_TEST
+
+START_TEST(test_thresholds_exposed)
+{
+    ck_assert_double_eq(quell_rules_threshold(rules, QUELL_PASS), 0);
+    ck_assert_double_eq(quell_rules_threshold(rules, QUELL_FLAG), 3);
+    ck_assert_double_eq(quell_rules_threshold(rules, QUELL_HOLD), 6);
+    ck_assert_double_eq(quell_rules_threshold(rules, QUELL_REJECT), 10);
+    ck_assert_uint_eq(quell_rules_rule_count(rules), 13);
+    ck_assert_uint_eq(quell_rules_category_count(rules), 3);
+    ck_assert_ptr_null(quell_rules_category_name(rules, 3));
+    ck_assert_str_eq(quell_action_name(QUELL_HOLD), "hold");
+    ck_assert_str_eq(quell_field_name(QUELL_FIELD_AUTHOR), "author");
+    ck_assert_int_eq(quell_version_number(), QUELL_VERSION_NUMBER);
+    ck_assert_str_eq(quell_version(), QUELL_VERSION_STRING);
+}
+END_TEST
+
+/* Threads share one rule set, each with its own scanner, and must agree
+ * with a single-threaded run. */
+struct thread_job {
+    const quell_rules *rules;
+    double scores[sizeof score_cases / sizeof score_cases[0]];
+    int rc;
+};
+
+static void *thread_main(void *arg)
+{
+    struct thread_job *job = arg;
+    quell_scanner *s;
+    job->rc = quell_scanner_new(&s, job->rules, NULL);
+    if (job->rc != QUELL_OK)
+        return NULL;
+    for (int round = 0; round < 200; round++) {
+        for (size_t i = 0; i < sizeof score_cases / sizeof score_cases[0]; i++) {
+            quell_comment c = {0};
+            c.text[0] = score_cases[i].body;
+            c.text_len[0] = strlen(score_cases[i].body);
+            const quell_verdict *v;
+            if (quell_scan(s, &c, &v, NULL) != QUELL_OK) {
+                job->rc = -1;
+                break;
+            }
+            job->scores[i] = v->score;
+        }
+    }
+    quell_scanner_free(s);
+    return NULL;
+}
+
+START_TEST(test_threads_share_rules)
+{
+    struct thread_job jobs[4];
+    pthread_t tids[4];
+    for (int i = 0; i < 4; i++) {
+        memset(&jobs[i], 0, sizeof jobs[i]);
+        jobs[i].rules = rules;
+        ck_assert_int_eq(pthread_create(&tids[i], NULL, thread_main, &jobs[i]), 0);
+    }
+    for (int i = 0; i < 4; i++) {
+        pthread_join(tids[i], NULL);
+        ck_assert_int_eq(jobs[i].rc, QUELL_OK);
+        for (size_t k = 0; k < sizeof score_cases / sizeof score_cases[0]; k++)
+            ck_assert_double_eq_tol(jobs[i].scores[k], score_cases[k].score, 1e-9);
+    }
+}
+END_TEST
+
+/* Compile errors lead back to the pattern's file:line and rule. */
+START_TEST(test_bad_regex_names_pattern)
+{
+    const char *cfg = "version = 1;\n"
+                      "actions = { flag = 1.0; hold = 2.0; reject = 3.0; };\n"
+                      "categories = ( { name = \"c\"; } );\n"
+                      "rules = (\n"
+                      "  { id = \"ok\"; category = \"c\"; weight = 1.0; words = [ \"fine\" ]; },\n"
+                      "  { id = \"bad.one\"; category = \"c\"; weight = 1.0;\n"
+                      "    regexes = [ \"good\",\n"
+                      "                \"(unclosed\" ]; }\n"
+                      ");\n";
+    quell_rules *r = (quell_rules *)cfg;
+    quell_error err;
+    ck_assert_int_eq(quell_rules_compile(&r, write_file("bad.cfg", cfg), &err), QUELL_ECOMPILE);
+    ck_assert_ptr_null(r);
+    ck_assert_int_eq(err.line, 8);
+    ck_assert_str_eq(err.rule_id, "bad.one");
+    ck_assert_ptr_nonnull(strstr(err.file, "bad.cfg"));
+    ck_assert_ptr_nonnull(strstr(err.message, "(unclosed"));
+    ck_assert_ptr_nonnull(strstr(err.message, "Missing close parenthesis")); /* Hyperscan's */
+}
+END_TEST
+
+START_TEST(test_empty_matching_regex_refused)
+{
+    const char *cfg = "version = 1;\n"
+                      "actions = { flag = 1.0; hold = 2.0; reject = 3.0; };\n"
+                      "categories = ( { name = \"c\"; } );\n"
+                      "rules = ( { id = \"star\"; category = \"c\"; weight = 1.0;\n"
+                      "            regexes = [ \"a*\" ]; } );\n";
+    quell_rules *r;
+    quell_error err;
+    ck_assert_int_eq(quell_rules_compile(&r, write_file("empty.cfg", cfg), &err), QUELL_ECOMPILE);
+    ck_assert_int_eq(err.line, 5);
+    ck_assert_str_eq(err.rule_id, "star");
+    ck_assert_ptr_nonnull(strstr(err.message, "empty"));
+}
+END_TEST
+
+struct example_log {
+    int calls;
+    char last_rule[64];
+    int last_should_match;
+};
+
+static int on_example(void *ctx, const char *rule_id, const char *example, int should_match,
+                      const char *file, int line)
+{
+    (void)example;
+    (void)file;
+    (void)line;
+    struct example_log *log = ctx;
+    log->calls++;
+    snprintf(log->last_rule, sizeof log->last_rule, "%s", rule_id);
+    log->last_should_match = should_match;
+    return 0;
+}
+
+START_TEST(test_examples)
+{
+    const char *cfg = "version = 1;\n"
+                      "actions = { flag = 1.0; hold = 2.0; reject = 3.0; };\n"
+                      "categories = ( { name = \"c\"; } );\n"
+                      "rules = (\n"
+                      "  { id = \"good\"; category = \"c\"; weight = 1.0; words = [ \"spam\" ];\n"
+                      "    must_match = [ \"buy spam\", \"SPAM!\" ]; must_not_match = [ \"spammy\" ]; },\n"
+                      "  { id = \"wrong\"; category = \"c\"; weight = 1.0; words = [ \"ham\" ];\n"
+                      "    must_match = [ \"hamster\" ]; },\n"
+                      "  { id = \"nick\"; category = \"c\"; weight = 1.0; field = \"author\";\n"
+                      "    substrings = [ \"bot\" ]; must_match = [ \"robot99\" ]; }\n"
+                      ");\n";
+    quell_rules *r = compile_text(cfg);
+    struct example_log log = {0};
+    size_t failed = 99, total = 99;
+    ck_assert_int_eq(quell_rules_test(r, on_example, &log, &failed, &total, NULL), QUELL_OK);
+    ck_assert_uint_eq(total, 5);
+    ck_assert_uint_eq(failed, 1);
+    ck_assert_int_eq(log.calls, 1);
+    ck_assert_str_eq(log.last_rule, "wrong");
+    ck_assert_int_eq(log.last_should_match, 1);
+    quell_rules_free(r);
+}
+END_TEST
+
+START_TEST(test_free_null)
+{
+    quell_rules_free(NULL);
+    quell_scanner_free(NULL);
+    quell_record_parser_free(NULL);
+    ck_assert_str_eq(quell_strerror(QUELL_ECOMPILE), "pattern rejected by Hyperscan");
+    ck_assert_str_eq(quell_strerror(12345), "unknown error");
+}
+END_TEST
+
+Suite *api_suite(void)
+{
+    Suite *s = suite_create("api");
+    TCase *tc = tcase_create("Scan");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_loop_test(tc, test_hits, 0, sizeof hit_cases / sizeof hit_cases[0]);
+    tcase_add_loop_test(tc, test_scores, 0, sizeof score_cases / sizeof score_cases[0]);
+    tcase_add_test(tc, test_category_scores_and_order);
+    tcase_add_test(tc, test_not_is_judged_on_whole_comment);
+    tcase_add_test(tc, test_fields);
+    tcase_add_test(tc, test_invalid_utf8_refused);
+    tcase_add_test(tc, test_nul_bytes_inside_comment);
+    tcase_add_test(tc, test_empty_and_absent);
+    tcase_add_test(tc, test_many_matches_truncate_not_fail);
+    tcase_add_test(tc, test_thresholds_exposed);
+    tcase_add_test(tc, test_threads_share_rules);
+    tcase_set_timeout(tc, 60);
+    suite_add_tcase(s, tc);
+
+    TCase *tc_rules = tcase_create("Rules");
+    tcase_add_test(tc_rules, test_bad_regex_names_pattern);
+    tcase_add_test(tc_rules, test_empty_matching_regex_refused);
+    tcase_add_test(tc_rules, test_examples);
+    tcase_add_test(tc_rules, test_free_null);
+    suite_add_tcase(s, tc_rules);
+    return s;
+}
