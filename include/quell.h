@@ -205,6 +205,9 @@ typedef struct quell_verdict {
     quell_action action;
     double score; /**< total after category caps */
     const double *category_scores; /**< indexed like quell_rules_category_name */
+    /** category_names[i] names category i (as quell_rules_category_name);
+     *  the array is the scanner's, like the verdict, the strings the rules'. */
+    const char *const *category_names;
     size_t category_count;
     const quell_rule_result *rules; /**< fired rules, in rule-file order */
     size_t rule_count;

@@ -226,6 +226,7 @@ int score_run(struct scorer *sc, const struct match *matches, size_t match_count
     v->action = action;
     v->score = (double)total / SCORE_UNIT;
     v->category_scores = sc->category_scores;
+    v->category_names = sc->category_names;
     v->category_count = t->category_count;
     v->rules = sc->results;
     v->rule_count = fired_count;

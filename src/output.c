@@ -1,0 +1,331 @@
+/*
+ * output.c - the JSON writer: verdicts and error records appended straight
+ * into the caller's buffer; building a cJSON tree per record would cost as
+ * much as the scan itself.
+ */
+#include <assert.h>
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "output.h"
+#include "rules.h"
+
+void out_init(struct out_buf *b, char *dst, size_t cap)
+{
+    assert(dst || cap == 0);
+    b->p = dst;
+    b->len = 0;
+    b->cap = cap;
+}
+
+void out_append(struct out_buf *b, const char *s, size_t n)
+{
+    if (n == 0)
+        return;
+    if (b->len < b->cap) {
+        size_t room = b->cap - b->len;
+        memcpy(b->p + b->len, s, n < room ? n : room);
+    }
+    /* Saturate: a length that wrapped would claim that the output fit. */
+    if (__builtin_add_overflow(b->len, n, &b->len))
+        b->len = SIZE_MAX;
+}
+
+static void out_append_str(struct out_buf *b, const char *s)
+{
+    out_append(b, s, strlen(s));
+}
+
+size_t out_finish(struct out_buf *b)
+{
+    if (b->cap > 0)
+        b->p[b->len < b->cap ? b->len : b->cap - 1] = '\0';
+    return b->len;
+}
+
+/*
+ * The length of the well-formed UTF-8 sequence that starts at s[0] (a byte
+ * >= 0x80), or 0 if there is none: overlong forms, surrogates, code points
+ * above U+10FFFF and sequences cut short by n are all refused.
+ */
+static size_t utf8_seq_len(const unsigned char *s, size_t n)
+{
+    unsigned char c = s[0];
+    unsigned char lo = 0x80, hi = 0xBF;
+    size_t need;
+
+    if (c < 0xC2)
+        return 0;
+    if (c < 0xE0) {
+        need = 2;
+    } else if (c < 0xF0) {
+        need = 3;
+        if (c == 0xE0)
+            lo = 0xA0;
+        else if (c == 0xED)
+            hi = 0x9F;
+    } else if (c < 0xF5) {
+        need = 4;
+        if (c == 0xF0)
+            lo = 0x90;
+        else if (c == 0xF4)
+            hi = 0x8F;
+    } else {
+        return 0;
+    }
+    if (n < need || s[1] < lo || s[1] > hi)
+        return 0;
+    for (size_t i = 2; i < need; i++) {
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+    }
+    return need;
+}
+
+static void append_escape(struct out_buf *b, unsigned char c)
+{
+    static const char hex[] = "0123456789abcdef";
+    char esc[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 0xF]};
+
+    switch (c) {
+    case '"':
+        out_append(b, "\\\"", 2);
+        break;
+    case '\\':
+        out_append(b, "\\\\", 2);
+        break;
+    case '\b':
+        out_append(b, "\\b", 2);
+        break;
+    case '\f':
+        out_append(b, "\\f", 2);
+        break;
+    case '\n':
+        out_append(b, "\\n", 2);
+        break;
+    case '\r':
+        out_append(b, "\\r", 2);
+        break;
+    case '\t':
+        out_append(b, "\\t", 2);
+        break;
+    default:
+        out_append(b, esc, sizeof esc);
+        break;
+    }
+}
+
+void out_append_json_string(struct out_buf *b, const char *s, size_t len)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t run = 0; /* start of the bytes not yet appended */
+    size_t i = 0;
+
+    out_append(b, "\"", 1);
+    while (i < len) {
+        unsigned char c = u[i];
+        if (c < 0x80) {
+            if (c >= 0x20 && c != '"' && c != '\\') {
+                i++;
+                continue;
+            }
+            out_append(b, s + run, i - run);
+            append_escape(b, c);
+            run = ++i;
+            continue;
+        }
+        size_t k = utf8_seq_len(u + i, len - i);
+        if (k == 3 && c == 0xE2 && u[i + 1] == 0x80 && (u[i + 2] == 0xA8 || u[i + 2] == 0xA9)) {
+            /* U+2028/U+2029 are valid JSON but end a line in JavaScript. */
+            out_append(b, s + run, i - run);
+            out_append(b, u[i + 2] == 0xA8 ? "\\u2028" : "\\u2029", 6);
+            i += 3;
+            run = i;
+        } else if (k > 0) {
+            i += k;
+        } else {
+            out_append(b, s + run, i - run);
+            out_append(b, "\\ufffd", 6);
+            run = ++i;
+        }
+    }
+    out_append(b, s + run, i - run);
+    out_append(b, "\"", 1);
+}
+
+void out_append_uint(struct out_buf *b, uint64_t v)
+{
+    char tmp[20]; /* UINT64_MAX has 20 digits */
+    char *p = tmp + sizeof tmp;
+
+    do {
+        *--p = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    out_append(b, p, (size_t)(tmp + sizeof tmp - p));
+}
+
+void out_append_score(struct out_buf *b, int64_t milli)
+{
+    /* Negate in unsigned arithmetic so INT64_MIN has a magnitude too. */
+    uint64_t mag = milli < 0 ? (uint64_t)0 - (uint64_t)milli : (uint64_t)milli;
+    unsigned frac = (unsigned)(mag % SCORE_UNIT);
+
+    if (milli < 0)
+        out_append(b, "-", 1);
+    out_append_uint(b, mag / SCORE_UNIT);
+    if (frac) {
+        char digits[4] = {'.', (char)('0' + frac / 100), (char)('0' + frac / 10 % 10),
+                          (char)('0' + frac % 10)};
+        size_t n = sizeof digits;
+        while (digits[n - 1] == '0')
+            n--;
+        out_append(b, digits, n);
+    }
+}
+
+size_t out_json_string(char *dst, size_t cap, const char *s, size_t len)
+{
+    struct out_buf b;
+    out_init(&b, dst, cap);
+    out_append_json_string(&b, s, len);
+    return out_finish(&b);
+}
+
+size_t out_score(char *dst, size_t cap, int64_t milli)
+{
+    struct out_buf b;
+    out_init(&b, dst, cap);
+    out_append_score(&b, milli);
+    return out_finish(&b);
+}
+
+/* A verdict's double, a multiple of 0.001, back to exact fixed point. */
+static void append_double_score(struct out_buf *b, double score)
+{
+    assert(isfinite(score));
+    double scaled = score * SCORE_UNIT;
+    /* Clamp before llround: out of range is undefined, and NaN has no value. */
+    if (!(scaled > -9.2e18))
+        scaled = isnan(scaled) ? 0 : -9.2e18;
+    else if (scaled > 9.2e18)
+        scaled = 9.2e18;
+    out_append_score(b, (int64_t)llround(scaled));
+}
+
+static void append_field_name(struct out_buf *b, quell_field field)
+{
+    const char *name = quell_field_name(field);
+    assert(name);
+    if (name) {
+        out_append_str(b, "\"");
+        out_append_str(b, name);
+        out_append_str(b, "\"");
+    } else {
+        out_append_str(b, "null");
+    }
+}
+
+/* A string owned by the rules: NULL only through a bug, written as null. */
+static void append_name(struct out_buf *b, const char *s)
+{
+    assert(s);
+    if (s)
+        out_append_json_string(b, s, strlen(s));
+    else
+        out_append_str(b, "null");
+}
+
+static void append_id(struct out_buf *b, const char *id_json, size_t id_len)
+{
+    out_append_str(b, "{\"id\":");
+    if (id_json && id_len > 0)
+        out_append(b, id_json, id_len);
+    else
+        out_append_str(b, "null");
+}
+
+size_t quell_verdict_to_json(const quell_verdict *verdict, const char *id_json, size_t id_len,
+                             char *buf, size_t buf_size)
+{
+    struct out_buf b;
+    const quell_verdict *v = verdict;
+
+    assert(v);
+    out_init(&b, buf, buf_size);
+    append_id(&b, id_json, id_len);
+    out_append_str(&b, ",\"action\":\"");
+    out_append_str(&b, quell_action_name(v->action));
+    out_append_str(&b, "\",\"score\":");
+    append_double_score(&b, v->score);
+
+    int has_category = 0;
+    for (size_t i = 0; i < v->category_count; i++) {
+        if (v->category_scores[i] == 0)
+            continue;
+        assert(v->category_names);
+        out_append_str(&b, has_category ? "," : ",\"categories\":{");
+        append_name(&b, v->category_names ? v->category_names[i] : NULL);
+        out_append(&b, ":", 1);
+        append_double_score(&b, v->category_scores[i]);
+        has_category = 1;
+    }
+    if (has_category)
+        out_append(&b, "}", 1);
+
+    for (size_t i = 0; i < v->rule_count; i++) {
+        const quell_rule_result *r = &v->rules[i];
+        out_append_str(&b, i ? ",{\"id\":" : ",\"rules\":[{\"id\":");
+        append_name(&b, r->rule_id);
+        out_append_str(&b, ",\"category\":");
+        append_name(&b, r->category);
+        out_append_str(&b, ",\"count\":");
+        out_append_uint(&b, r->count);
+        out_append_str(&b, ",\"score\":");
+        append_double_score(&b, r->score);
+        out_append(&b, "}", 1);
+    }
+    if (v->rule_count)
+        out_append(&b, "]", 1);
+
+    for (size_t i = 0; i < v->hit_count; i++) {
+        const quell_hit *h = &v->hits[i];
+        assert(h->start <= h->end);
+        out_append_str(&b, i ? ",{\"rule\":" : ",\"hits\":[{\"rule\":");
+        append_name(&b, h->rule_id);
+        out_append_str(&b, ",\"category\":");
+        append_name(&b, h->category);
+        out_append_str(&b, ",\"field\":");
+        append_field_name(&b, h->field);
+        out_append_str(&b, ",\"start\":");
+        out_append_uint(&b, h->start);
+        out_append_str(&b, ",\"end\":");
+        out_append_uint(&b, h->end);
+        out_append_str(&b, ",\"text\":");
+        out_append_json_string(&b, h->text, h->end - h->start);
+        out_append(&b, "}", 1);
+    }
+    if (v->hit_count)
+        out_append(&b, "]", 1);
+
+    if (v->is_truncated)
+        out_append_str(&b, ",\"truncated\":true");
+    out_append_str(&b, "}\n");
+    return out_finish(&b);
+}
+
+size_t quell_error_to_json(const char *id_json, size_t id_len, const char *message, char *buf,
+                           size_t buf_size)
+{
+    struct out_buf b;
+
+    out_init(&b, buf, buf_size);
+    append_id(&b, id_json, id_len);
+    out_append_str(&b, ",\"action\":\"error\",\"error\":");
+    if (!message)
+        message = "unknown error";
+    out_append_json_string(&b, message, strlen(message));
+    out_append_str(&b, "}\n");
+    return out_finish(&b);
+}

@@ -1,0 +1,54 @@
+/*
+ * output.h - the JSON writer: verdicts and error records written straight into
+ * a caller's buffer, snprintf-style, with no intermediate tree.
+ */
+#ifndef QUELL_OUTPUT_H
+#define QUELL_OUTPUT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * A bounded append buffer. Appends past cap are dropped but still counted, so
+ * len ends as the total the output needs (saturating at SIZE_MAX).
+ */
+struct out_buf {
+    char *p;
+    size_t len;
+    size_t cap;
+};
+
+/* Start writing into dst[0..cap); dst may be NULL when cap is 0. */
+void out_init(struct out_buf *b, char *dst, size_t cap);
+/* Append n bytes of s (s may be NULL when n is 0). */
+void out_append(struct out_buf *b, const char *s, size_t n);
+/* Append s[0..len) as a quoted JSON string (see out_json_string). */
+void out_append_json_string(struct out_buf *b, const char *s, size_t len);
+/* Append a SCORE_UNIT fixed-point score as its shortest decimal (see out_score). */
+void out_append_score(struct out_buf *b, int64_t milli);
+/* Append an unsigned integer in decimal. */
+void out_append_uint(struct out_buf *b, uint64_t v);
+/*
+ * NUL-terminate (when cap > 0, truncating the last byte if the output did not
+ * fit) and return the length needed, NUL excluded: the output is complete
+ * only when the result is < cap.
+ */
+size_t out_finish(struct out_buf *b);
+
+/*
+ * Write s[0..len) as a quoted JSON string into dst, like snprintf: at most cap
+ * bytes including a terminating NUL; returns the length needed without it.
+ * Escapes '"', '\\', every control character (\b \f \n \r \t, others and
+ * U+0000 as \u00XX) and U+2028/U+2029 (line breaks to JavaScript). Other
+ * UTF-8 is copied as is; each byte that is not part of a well-formed UTF-8
+ * sequence becomes \ufffd, so the output is always valid JSON and UTF-8.
+ */
+size_t out_json_string(char *dst, size_t cap, const char *s, size_t len);
+
+/*
+ * Write a score in thousandths (SCORE_UNIT) as the shortest decimal: 4000 is
+ * "4", 4500 "4.5", -250 "-0.25", 1 "0.001". snprintf-like, as out_json_string.
+ */
+size_t out_score(char *dst, size_t cap, int64_t milli);
+
+#endif /* QUELL_OUTPUT_H */

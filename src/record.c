@@ -1,0 +1,384 @@
+/*
+ * record.c - input records to comments: a TEXT line or NUL-framed bytes are
+ * the body as given; a JSONL line is parsed with cJSON and its fields copied
+ * into buffers the parser reuses from record to record.
+ */
+#include <assert.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "error.h"
+#include "output.h"
+
+/* The JSON members a record reads, indexing quell_record_parser.names. */
+enum member { MEMBER_ID = 0, MEMBER_BODY = 1, MEMBER_AUTHOR = 2, MEMBER_COUNT };
+
+struct quell_record_parser {
+    quell_format format;
+    const char *names[MEMBER_COUNT]; /* point into names_buf */
+    char *names_buf;
+    char *buf; /* the fields handed out by the last parse */
+    size_t buf_cap;
+    char *scratch; /* a record's copy with its NULs made visible */
+    size_t scratch_cap;
+};
+
+/* Grow *buf to hold need bytes; keeps the contents. */
+static int grow(char **buf, size_t *cap, size_t need, quell_error *err)
+{
+    if (need <= *cap)
+        return QUELL_OK;
+    size_t new_cap = *cap < 256 ? 256 : *cap;
+    while (new_cap < need) {
+        /* Catch size_t overflow: fall back to the exact size. */
+        if (__builtin_mul_overflow(new_cap, 2, &new_cap))
+            new_cap = need;
+    }
+    char *p = realloc(*buf, new_cap);
+    if (!p)
+        return err_set(err, QUELL_ENOMEM, NULL, 0, NULL, "out of memory");
+    *buf = p;
+    *cap = new_cap;
+    return QUELL_OK;
+}
+
+int quell_record_parser_new(quell_record_parser **out, quell_format format,
+                            const quell_record_fields *fields, quell_error *err)
+{
+    assert(out);
+    *out = NULL;
+    if (format != QUELL_FORMAT_TEXT && format != QUELL_FORMAT_JSONL && format != QUELL_FORMAT_NUL)
+        return err_set(err, QUELL_EINVAL, NULL, 0, NULL, "unknown record format %d", (int)format);
+
+    const char *names[MEMBER_COUNT] = {"id", "body", "author"};
+    if (fields) {
+        if (fields->id)
+            names[MEMBER_ID] = fields->id;
+        if (fields->body)
+            names[MEMBER_BODY] = fields->body;
+        if (fields->author)
+            names[MEMBER_AUTHOR] = fields->author;
+    }
+    size_t total = 0;
+    for (int i = 0; i < MEMBER_COUNT; i++) {
+        /* Catch size_t overflow. */
+        if (__builtin_add_overflow(total, strlen(names[i]) + 1, &total))
+            return err_set(err, QUELL_EINVAL, NULL, 0, NULL, "field names too long");
+    }
+
+    quell_record_parser *p = calloc(1, sizeof *p);
+    if (!p)
+        goto fail_nomem;
+    p->format = format;
+    p->names_buf = malloc(total);
+    if (!p->names_buf)
+        goto fail_free_parser;
+    char *dst = p->names_buf;
+    for (int i = 0; i < MEMBER_COUNT; i++) {
+        size_t n = strlen(names[i]) + 1;
+        memcpy(dst, names[i], n);
+        p->names[i] = dst;
+        dst += n;
+    }
+    *out = p;
+    return QUELL_OK;
+
+fail_free_parser:
+    free(p);
+fail_nomem:
+    return err_set(err, QUELL_ENOMEM, NULL, 0, NULL, "out of memory");
+}
+
+void quell_record_parser_free(quell_record_parser *parser)
+{
+    if (!parser)
+        return;
+    free(parser->names_buf);
+    free(parser->buf);
+    free(parser->scratch);
+    free(parser);
+}
+
+static int is_json_space(unsigned char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+static int hex_value(unsigned char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/*
+ * Look at the escapes before cJSON does: it decodes a \u escape with a bad
+ * hex digit as U+0000 instead of failing, so those are refused here (*bad_off
+ * set, returns -1). *has_nul tells whether a NUL byte or \u0000 occurs: cJSON
+ * would silently cut a field short there. A backslash outside a string is
+ * invalid JSON anyway, so walking escape pairs over the whole record is exact.
+ */
+static int scan_escapes(const char *s, size_t n, int *has_nul, size_t *bad_off)
+{
+    *has_nul = memchr(s, '\0', n) != NULL;
+    const char *end = s + n;
+    const char *q = memchr(s, '\\', n);
+    while (q) {
+        if (end - q < 2)
+            break; /* cJSON refuses the dangling backslash */
+        if (q[1] == 'u') {
+            if (end - q < 6)
+                break; /* cJSON refuses the short escape */
+            int v = 0;
+            for (int i = 2; i < 6; i++) {
+                int h = hex_value((unsigned char)q[i]);
+                if (h < 0) {
+                    *bad_off = (size_t)(q - s);
+                    return -1;
+                }
+                v = v << 4 | h;
+            }
+            if (v == 0)
+                *has_nul = 1;
+            q += 6;
+        } else {
+            q += 2;
+        }
+        q = q < end ? memchr(q, '\\', (size_t)(end - q)) : NULL;
+    }
+    return 0;
+}
+
+/*
+ * The rare path, for a record holding a NUL: parse a copy with every NUL byte
+ * and \u0000 turned into U+0001 and compare the members read. A field (or a
+ * member name) that held a NUL differs between the two trees; NULs elsewhere
+ * in the record do no harm. Returns 1 if a field differs, 0 if not, or
+ * QUELL_ENOMEM.
+ */
+static int nul_in_fields(quell_record_parser *p, const char *s, size_t n,
+                         const cJSON *const items[MEMBER_COUNT], quell_error *err)
+{
+    int rc = grow(&p->scratch, &p->scratch_cap, n, err);
+    if (rc < 0)
+        return rc;
+    char *t = p->scratch;
+    memcpy(t, s, n);
+    for (size_t i = 0; i < n; i++) {
+        if (t[i] == '\0') {
+            t[i] = '\x01';
+        } else if (t[i] == '\\' && i + 1 < n) {
+            /* Escapes were checked: \u is followed by four hex digits. */
+            if (t[i + 1] == 'u' && i + 5 < n && memcmp(t + i + 2, "0000", 4) == 0)
+                t[i + 5] = '1';
+            i++;
+        }
+    }
+
+    /* The copy parses wherever the original did, so NULL means no memory. */
+    cJSON *tree = cJSON_ParseWithLengthOpts(t, n, NULL, 0);
+    if (!tree)
+        return err_set(err, QUELL_ENOMEM, NULL, 0, NULL, "out of memory");
+    int differs = 0;
+    for (int k = 0; k < MEMBER_COUNT && !differs; k++) {
+        const cJSON *a = items[k];
+        const cJSON *b = cJSON_GetObjectItemCaseSensitive(tree, p->names[k]);
+        if (!a || !b)
+            differs = a != b;
+        else if (a->type != b->type)
+            differs = 1;
+        else if (cJSON_IsString(a))
+            differs = strcmp(a->valuestring, b->valuestring) != 0;
+    }
+    cJSON_Delete(tree);
+    return differs;
+}
+
+/*
+ * A numeric id as JSON text: integers below 2^53 exactly and without an
+ * exponent, anything else as the shortest %g that reads back the same double.
+ * Assumes the C numeric locale (the library never calls setlocale).
+ */
+static size_t format_number(char *dst, size_t cap, double v)
+{
+    int n;
+    if (fabs(v) < 9007199254740992.0 && v == trunc(v)) {
+        n = snprintf(dst, cap, "%" PRId64, (int64_t)v);
+    } else {
+        for (int prec = 15;; prec++) {
+            n = snprintf(dst, cap, "%.*g", prec, v);
+            if (prec == 17 || strtod(dst, NULL) == v)
+                break;
+        }
+    }
+    return n > 0 ? (size_t)n : 0;
+}
+
+static int parse_jsonl(quell_record_parser *p, const char *data, size_t len, quell_record *out,
+                       quell_error *err)
+{
+    if (len && data[len - 1] == '\r')
+        len--;
+    size_t start = 0;
+    while (start < len && is_json_space((unsigned char)data[start]))
+        start++;
+    if (start == len)
+        return err_set(err, QUELL_EINPUT, NULL, 0, NULL, "empty record");
+    /* cJSON would skip control characters and a byte order mark here: JSON allows neither. */
+    if (!strchr("{[\"-0123456789tfn", data[start]) || data[start] == '\0')
+        return err_set(err, QUELL_EINPUT, NULL, 0, NULL, "invalid JSON at byte %zu", start);
+
+    const char *s = data + start;
+    size_t n = len - start;
+    int has_nul;
+    size_t bad_off;
+    if (scan_escapes(s, n, &has_nul, &bad_off) < 0)
+        return err_set(err, QUELL_EINPUT, NULL, 0, NULL, "invalid JSON at byte %zu",
+                       start + bad_off);
+
+    const char *end = NULL;
+    cJSON *tree = cJSON_ParseWithLengthOpts(s, n, &end, 0);
+    if (!tree) {
+        size_t off = end ? (size_t)(end - data) : start;
+        return err_set(err, QUELL_EINPUT, NULL, 0, NULL, "invalid JSON at byte %zu", off);
+    }
+
+    int rc;
+    size_t off = (size_t)(end - data);
+    while (off < len && is_json_space((unsigned char)data[off]))
+        off++;
+    if (off != len) {
+        rc = err_set(err, QUELL_EINPUT, NULL, 0, NULL, "trailing data after JSON at byte %zu", off);
+        goto out_delete;
+    }
+    if (!cJSON_IsObject(tree)) {
+        rc = err_set(err, QUELL_EINPUT, NULL, 0, NULL, "record is not a JSON object");
+        goto out_delete;
+    }
+
+    const cJSON *items[MEMBER_COUNT];
+    for (int k = 0; k < MEMBER_COUNT; k++)
+        items[k] = cJSON_GetObjectItemCaseSensitive(tree, p->names[k]);
+    if (has_nul) {
+        rc = nul_in_fields(p, s, n, items, err);
+        if (rc < 0)
+            goto out_delete;
+        if (rc > 0) {
+            rc = err_set(err, QUELL_EINPUT, NULL, 0, NULL, "NUL character in field");
+            goto out_delete;
+        }
+    }
+
+    const cJSON *body = items[MEMBER_BODY];
+    const cJSON *author = items[MEMBER_AUTHOR];
+    const cJSON *id = items[MEMBER_ID];
+    if (!body) {
+        rc = err_set(err, QUELL_EINPUT, NULL, 0, NULL, "missing \"%s\" field",
+                     p->names[MEMBER_BODY]);
+        goto out_delete;
+    }
+    if (!cJSON_IsString(body)) {
+        rc = err_set(err, QUELL_EINPUT, NULL, 0, NULL, "\"%s\" is not a string",
+                     p->names[MEMBER_BODY]);
+        goto out_delete;
+    }
+    if (author && cJSON_IsNull(author))
+        author = NULL;
+    if (author && !cJSON_IsString(author)) {
+        rc = err_set(err, QUELL_EINPUT, NULL, 0, NULL, "\"%s\" is not a string",
+                     p->names[MEMBER_AUTHOR]);
+        goto out_delete;
+    }
+
+    char number[32];
+    const char *id_str = NULL;
+    size_t id_str_len = 0, id_json_len = 0;
+    if (id && cJSON_IsString(id)) {
+        id_str = id->valuestring;
+        id_str_len = strlen(id_str);
+        id_json_len = out_json_string(NULL, 0, id_str, id_str_len);
+    } else if (id && cJSON_IsNumber(id)) {
+        if (!isfinite(id->valuedouble)) {
+            rc = err_set(err, QUELL_EINPUT, NULL, 0, NULL, "\"%s\" is out of range",
+                         p->names[MEMBER_ID]);
+            goto out_delete;
+        }
+        id_json_len = format_number(number, sizeof number, id->valuedouble);
+    } else if (id) {
+        rc = err_set(err, QUELL_EINPUT, NULL, 0, NULL, "\"%s\" must be a string or a number",
+                     p->names[MEMBER_ID]);
+        goto out_delete;
+    }
+
+    /* One buffer holds all three, each NUL-terminated for easy debugging. */
+    size_t body_len = strlen(body->valuestring);
+    size_t author_len = author ? strlen(author->valuestring) : 0;
+    size_t need;
+    if (__builtin_add_overflow(body_len, author_len, &need) ||
+        __builtin_add_overflow(need, id_json_len, &need) ||
+        __builtin_add_overflow(need, 3, &need)) {
+        rc = err_set(err, QUELL_ENOMEM, NULL, 0, NULL, "out of memory");
+        goto out_delete;
+    }
+    rc = grow(&p->buf, &p->buf_cap, need, err);
+    if (rc < 0)
+        goto out_delete;
+
+    char *dst = p->buf;
+    memcpy(dst, body->valuestring, body_len + 1);
+    out->comment.text[QUELL_FIELD_BODY] = dst;
+    out->comment.text_len[QUELL_FIELD_BODY] = body_len;
+    dst += body_len + 1;
+    if (author) {
+        memcpy(dst, author->valuestring, author_len + 1);
+        out->comment.text[QUELL_FIELD_AUTHOR] = dst;
+        out->comment.text_len[QUELL_FIELD_AUTHOR] = author_len;
+        dst += author_len + 1;
+    }
+    if (id) {
+        if (id_str)
+            out_json_string(dst, id_json_len + 1, id_str, id_str_len);
+        else
+            memcpy(dst, number, id_json_len + 1);
+        out->id_json = dst;
+        out->id_json_len = id_json_len;
+    }
+    rc = QUELL_OK;
+
+out_delete:
+    cJSON_Delete(tree);
+    return rc;
+}
+
+int quell_record_parse(quell_record_parser *parser, const char *data, size_t len, quell_record *out,
+                       quell_error *err)
+{
+    assert(parser && out);
+    assert(data || len == 0);
+    memset(out, 0, sizeof *out);
+    if (!data)
+        data = "";
+
+    switch (parser->format) {
+    case QUELL_FORMAT_TEXT:
+        if (len && data[len - 1] == '\r')
+            len--;
+        break;
+    case QUELL_FORMAT_NUL:
+        break;
+    case QUELL_FORMAT_JSONL:
+        return parse_jsonl(parser, data, len, out, err);
+    }
+    out->comment.text[QUELL_FIELD_BODY] = data;
+    out->comment.text_len[QUELL_FIELD_BODY] = len;
+    return QUELL_OK;
+}

@@ -1,0 +1,515 @@
+/*
+ * check_record.c - input records: TEXT and NUL framing, JSONL records good
+ * and bad against hand-written tables, and random records that must never
+ * crash, read out of bounds or hand back a field cut short at a NUL.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "check.h"
+#include "quell.h"
+
+#define S(lit) lit, sizeof lit - 1
+
+static quell_record_parser *new_parser(quell_format format, const quell_record_fields *fields)
+{
+    quell_record_parser *p = NULL;
+    quell_error err;
+    ck_assert_int_eq(quell_record_parser_new(&p, format, fields, &err), QUELL_OK);
+    ck_assert_ptr_nonnull(p);
+    return p;
+}
+
+/* Parse a copy in a buffer of exactly len bytes, so that AddressSanitizer
+ * catches a read past the end. The record's borrowed strings point into the
+ * copy, so the caller frees *copy after its last look at the record. */
+static int parse_exact(quell_record_parser *p, const char *data, size_t len, quell_record *rec,
+                       quell_error *err, char **copy)
+{
+    *copy = malloc(len ? len : 1);
+    ck_assert_ptr_nonnull(*copy);
+    memcpy(*copy, data, len);
+    return quell_record_parse(p, *copy, len, rec, err);
+}
+
+/* ---------------------------------------------------------------------- */
+/* TEXT and NUL                                                            */
+
+struct framing_case {
+    quell_format format;
+    const char *in;
+    size_t in_len;
+    const char *body;
+    size_t body_len;
+};
+
+static const struct framing_case framing_cases[] = {
+    {QUELL_FORMAT_TEXT, S("hello"), S("hello")},
+    {QUELL_FORMAT_TEXT, S("hello\r"), S("hello")},
+    {QUELL_FORMAT_TEXT, S(""), S("")},
+    {QUELL_FORMAT_TEXT, S("\r"), S("")},
+    {QUELL_FORMAT_TEXT, S("a\rb"), S("a\rb")},
+    {QUELL_FORMAT_TEXT, S("a\r\r"), S("a\r")},
+    {QUELL_FORMAT_TEXT, S("{\"body\":1}"), S("{\"body\":1}")},
+    {QUELL_FORMAT_TEXT, S("\xd9\x85\xff"), S("\xd9\x85\xff")},
+    {QUELL_FORMAT_NUL, S("line one\nline two\r\n"), S("line one\nline two\r\n")},
+    {QUELL_FORMAT_NUL, S("x\r"), S("x\r")},
+    {QUELL_FORMAT_NUL, S(""), S("")},
+};
+
+#define FRAMING_CASE_COUNT (sizeof framing_cases / sizeof framing_cases[0])
+
+START_TEST(test_framing)
+{
+    const struct framing_case *c = &framing_cases[_i];
+    quell_record_parser *p = new_parser(c->format, NULL);
+    quell_record rec;
+    quell_error err;
+    char *copy;
+
+    ck_assert_int_eq(parse_exact(p, c->in, c->in_len, &rec, &err, &copy), QUELL_OK);
+    ck_assert_ptr_eq(rec.comment.text[QUELL_FIELD_BODY], copy); /* borrowed, not copied */
+    ck_assert_uint_eq(rec.comment.text_len[QUELL_FIELD_BODY], c->body_len);
+    ck_assert_mem_eq(rec.comment.text[QUELL_FIELD_BODY], c->body, c->body_len);
+    ck_assert_ptr_null(rec.comment.text[QUELL_FIELD_AUTHOR]);
+    ck_assert_uint_eq(rec.comment.text_len[QUELL_FIELD_AUTHOR], 0);
+    ck_assert_ptr_null(rec.id_json);
+    ck_assert_uint_eq(rec.id_json_len, 0);
+    free(copy);
+    quell_record_parser_free(p);
+}
+END_TEST
+
+START_TEST(test_framing_null_data)
+{
+    quell_record_parser *p = new_parser(QUELL_FORMAT_TEXT, NULL);
+    quell_record rec;
+
+    ck_assert_int_eq(quell_record_parse(p, NULL, 0, &rec, NULL), QUELL_OK);
+    ck_assert_ptr_nonnull(rec.comment.text[QUELL_FIELD_BODY]); /* present, empty */
+    ck_assert_uint_eq(rec.comment.text_len[QUELL_FIELD_BODY], 0);
+    quell_record_parser_free(p);
+}
+END_TEST
+
+START_TEST(test_parser_new_errors)
+{
+    quell_record_parser *p = (quell_record_parser *)&p; /* must be reset to NULL */
+    quell_error err;
+
+    ck_assert_int_eq(quell_record_parser_new(&p, (quell_format)7, NULL, &err), QUELL_EINVAL);
+    ck_assert_ptr_null(p);
+    ck_assert_int_eq(err.code, QUELL_EINVAL);
+    ck_assert_int_eq(quell_record_parser_new(&p, (quell_format)-1, NULL, NULL), QUELL_EINVAL);
+    quell_record_parser_free(NULL);
+}
+END_TEST
+
+/* ---------------------------------------------------------------------- */
+/* Good JSONL records                                                      */
+
+struct good_case {
+    const char *in;
+    size_t in_len;
+    const char *body;
+    size_t body_len;
+    const char *author;  /* NULL: absent */
+    const char *id_json; /* NULL: no id */
+};
+
+static const struct good_case good_cases[] = {
+    {S("{\"id\":\"c1\",\"body\":\"hello\"}"), S("hello"), NULL, "\"c1\""},
+    {S("{\"id\":42,\"body\":\"hi\",\"author\":\"bob\"}"), S("hi"), "bob", "42"},
+    {S("{\"body\":\"hi\",\"author\":null}"), S("hi"), NULL, NULL},
+    {S("{\"body\":\"hi\"}"), S("hi"), NULL, NULL},
+    {S("{\"id\":-7,\"body\":\"\"}"), S(""), NULL, "-7"},
+    {S("{\"id\":\"\",\"body\":\"x\"}"), S("x"), NULL, "\"\""},
+    /* numbers: integers below 2^53 exactly, others as the shortest %g */
+    {S("{\"id\":0,\"body\":\"x\"}"), S("x"), NULL, "0"},
+    {S("{\"id\":-0.0,\"body\":\"x\"}"), S("x"), NULL, "0"},
+    {S("{\"id\":2.0,\"body\":\"x\"}"), S("x"), NULL, "2"},
+    {S("{\"id\":1E2,\"body\":\"x\"}"), S("x"), NULL, "100"},
+    {S("{\"id\":9007199254740991,\"body\":\"x\"}"), S("x"), NULL, "9007199254740991"},
+    {S("{\"id\":-9007199254740991,\"body\":\"x\"}"), S("x"), NULL, "-9007199254740991"},
+    {S("{\"id\":9007199254740993,\"body\":\"x\"}"), S("x"), NULL, "9007199254740992"},
+    {S("{\"id\":12345678901234567890,\"body\":\"x\"}"), S("x"), NULL, "1.2345678901234567e+19"},
+    {S("{\"id\":1e20,\"body\":\"x\"}"), S("x"), NULL, "1e+20"},
+    {S("{\"id\":1.5,\"body\":\"x\"}"), S("x"), NULL, "1.5"},
+    {S("{\"id\":0.1,\"body\":\"x\"}"), S("x"), NULL, "0.1"},
+    {S("{\"id\":-1.25e-3,\"body\":\"x\"}"), S("x"), NULL, "-0.00125"},
+    /* a string id is re-escaped as a JSON literal */
+    {S("{\"id\":\"a\\\"b\\u2028\\/\",\"body\":\"x\"}"), S("x"), NULL, "\"a\\\"b\\u2028/\""},
+    {S("{\"id\":\"\\u0001\\t\",\"body\":\"x\"}"), S("x"), NULL, "\"\\u0001\\t\""},
+    /* escapes decoded */
+    {S("{\"body\":\"\\u0645\\u0631\"}"), S("\xd9\x85\xd8\xb1"), NULL, NULL},
+    {S("{\"body\":\"\\u00E9\\u00e9\"}"), S("\xc3\xa9\xc3\xa9"), NULL, NULL},
+    {S("{\"body\":\"\\ud83d\\ude00!\"}"), S("\xf0\x9f\x98\x80!"), NULL, NULL},
+    {S("{\"body\":\"\\uDBFF\\uDFFF\"}"), S("\xf4\x8f\xbf\xbf"), NULL, NULL},
+    {S("{\"body\":\"a\\nb\\t\\\"\\\\\\/c\\b\\f\\r\"}"), S("a\nb\t\"\\/c\b\f\r"), NULL, NULL},
+    {S("{\"body\":\"\\u0001\"}"), S("\x01"), NULL, NULL},
+    {S("{\"body\":\"x\",\"author\":\"\\u00e9\"}"), S("x"), "\xc3\xa9", NULL},
+    /* an escaped backslash followed by the text u0000 is no NUL */
+    {S("{\"body\":\"a\\\\u0000\"}"), S("a\\u0000"), NULL, NULL},
+    /* raw UTF-8, and bytes that are not UTF-8: quell_scan judges those */
+    {S("{\"body\":\"\xd9\x85\xd8\xb1\"}"), S("\xd9\x85\xd8\xb1"), NULL, NULL},
+    {S("{\"body\":\"\xff\xfe\"}"), S("\xff\xfe"), NULL, NULL},
+    /* whitespace, CRLF, other members */
+    {S("  {\"body\" : \"x\" }  \r"), S("x"), NULL, NULL},
+    {S("{\"body\":\"x\"}\r"), S("x"), NULL, NULL},
+    {S("\t{\"body\":\"x\"}\n"), S("x"), NULL, NULL},
+    {S("{\"meta\":{\"a\":[1,2,{\"b\":null}]},\"body\":\"x\",\"n\":true}"), S("x"), NULL, NULL},
+    {S("{\"Body\":\"no\",\"body\":\"yes\"}"), S("yes"), NULL, NULL},
+    /* a NUL in a member that is not read does no harm */
+    {S("{\"body\":\"x\",\"meta\":\"\\u0000\"}"), S("x"), NULL, NULL},
+    {S("{\"body\":\"x\",\"meta\":\"a\0b\"}"), S("x"), NULL, NULL},
+    {S("{\"bo\\u0000\":1,\"body\":\"x\"}"), S("x"), NULL, NULL},
+};
+
+#define GOOD_CASE_COUNT (sizeof good_cases / sizeof good_cases[0])
+
+START_TEST(test_jsonl_good)
+{
+    const struct good_case *c = &good_cases[_i];
+    quell_record_parser *p = new_parser(QUELL_FORMAT_JSONL, NULL);
+    quell_record rec;
+    quell_error err = {0};
+    char *copy;
+
+    int rc = parse_exact(p, c->in, c->in_len, &rec, &err, &copy);
+    ck_assert_msg(rc == QUELL_OK, "case %d: %s", _i, err.message);
+    free(copy); /* JSONL fields live in the parser, not in the input */
+
+    ck_assert_uint_eq(rec.comment.text_len[QUELL_FIELD_BODY], c->body_len);
+    ck_assert_mem_eq(rec.comment.text[QUELL_FIELD_BODY], c->body, c->body_len);
+    if (c->author) {
+        ck_assert_uint_eq(rec.comment.text_len[QUELL_FIELD_AUTHOR], strlen(c->author));
+        ck_assert_mem_eq(rec.comment.text[QUELL_FIELD_AUTHOR], c->author, strlen(c->author));
+    } else {
+        ck_assert_ptr_null(rec.comment.text[QUELL_FIELD_AUTHOR]);
+    }
+    if (c->id_json) {
+        ck_assert_uint_eq(rec.id_json_len, strlen(c->id_json));
+        ck_assert_mem_eq(rec.id_json, c->id_json, rec.id_json_len);
+    } else {
+        ck_assert_ptr_null(rec.id_json);
+        ck_assert_uint_eq(rec.id_json_len, 0);
+    }
+    quell_record_parser_free(p);
+}
+END_TEST
+
+START_TEST(test_jsonl_custom_fields)
+{
+    const quell_record_fields fields = {.id = "cid", .body = "text", .author = "user"};
+    quell_record_parser *p = new_parser(QUELL_FORMAT_JSONL, &fields);
+    quell_record rec;
+    quell_error err;
+
+    static const char line[] =
+        "{\"id\":\"x\",\"body\":\"ignored\",\"cid\":3,\"text\":\"yo\",\"user\":\"u\"}";
+    ck_assert_int_eq(quell_record_parse(p, line, sizeof line - 1, &rec, &err), QUELL_OK);
+    ck_assert_uint_eq(rec.comment.text_len[QUELL_FIELD_BODY], 2);
+    ck_assert_mem_eq(rec.comment.text[QUELL_FIELD_BODY], "yo", 2);
+    ck_assert_uint_eq(rec.comment.text_len[QUELL_FIELD_AUTHOR], 1);
+    ck_assert_mem_eq(rec.comment.text[QUELL_FIELD_AUTHOR], "u", 1);
+    ck_assert_uint_eq(rec.id_json_len, 1);
+    ck_assert_mem_eq(rec.id_json, "3", 1);
+
+    ck_assert_int_eq(quell_record_parse(p, S("{\"body\":\"x\"}"), &rec, &err), QUELL_EINPUT);
+    ck_assert_str_eq(err.message, "missing \"text\" field");
+    ck_assert_int_eq(quell_record_parse(p, S("{\"text\":1}"), &rec, &err), QUELL_EINPUT);
+    ck_assert_str_eq(err.message, "\"text\" is not a string");
+    ck_assert_int_eq(quell_record_parse(p, S("{\"text\":\"\",\"user\":1}"), &rec, &err),
+                     QUELL_EINPUT);
+    ck_assert_str_eq(err.message, "\"user\" is not a string");
+    ck_assert_int_eq(quell_record_parse(p, S("{\"text\":\"\",\"cid\":[]}"), &rec, &err),
+                     QUELL_EINPUT);
+    ck_assert_str_eq(err.message, "\"cid\" must be a string or a number");
+    quell_record_parser_free(p);
+
+    /* Members left NULL keep their defaults. */
+    const quell_record_fields body_only = {.body = "msg"};
+    p = new_parser(QUELL_FORMAT_JSONL, &body_only);
+    ck_assert_int_eq(
+        quell_record_parse(p, S("{\"id\":1,\"msg\":\"m\",\"author\":\"a\"}"), &rec, &err),
+        QUELL_OK);
+    ck_assert_mem_eq(rec.comment.text[QUELL_FIELD_BODY], "m", 1);
+    ck_assert_mem_eq(rec.comment.text[QUELL_FIELD_AUTHOR], "a", 1);
+    ck_assert_mem_eq(rec.id_json, "1", 1);
+    quell_record_parser_free(p);
+}
+END_TEST
+
+/* The parser's buffers grow and are reused; each record stands alone. */
+START_TEST(test_jsonl_reuse)
+{
+    quell_record_parser *p = new_parser(QUELL_FORMAT_JSONL, NULL);
+    size_t cap = 300000;
+    char *line = malloc(cap);
+    ck_assert_ptr_nonnull(line);
+
+    static const size_t sizes[] = {10, 1, 5000, 0, 150000, 3, 70000};
+    for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
+        size_t n = sizes[k];
+        size_t len = 0;
+        memcpy(line, "{\"id\":\"r\",\"author\":\"", 20);
+        len = 20;
+        memset(line + len, 'a', n / 2);
+        len += n / 2;
+        memcpy(line + len, "\",\"body\":\"", 10);
+        len += 10;
+        memset(line + len, (int)('b' + k), n);
+        len += n;
+        memcpy(line + len, "\"}", 2);
+        len += 2;
+
+        quell_record rec;
+        quell_error err;
+        ck_assert_int_eq(quell_record_parse(p, line, len, &rec, &err), QUELL_OK);
+        ck_assert_uint_eq(rec.comment.text_len[QUELL_FIELD_BODY], n);
+        for (size_t i = 0; i < n; i++)
+            ck_assert_int_eq(rec.comment.text[QUELL_FIELD_BODY][i], (char)('b' + k));
+        ck_assert_uint_eq(rec.comment.text_len[QUELL_FIELD_AUTHOR], n / 2);
+        ck_assert_mem_eq(rec.id_json, "\"r\"", 3);
+    }
+    free(line);
+    quell_record_parser_free(p);
+}
+END_TEST
+
+/* ---------------------------------------------------------------------- */
+/* Bad JSONL records                                                       */
+
+struct bad_case {
+    const char *in;
+    size_t in_len;
+    const char *message; /* the whole message, or a phrase when is_phrase */
+    int is_phrase;
+};
+
+static const struct bad_case bad_cases[] = {
+    {S(""), "empty record", 0},
+    {S("   \t"), "empty record", 0},
+    {S("\r"), "empty record", 0},
+    {S(" \r"), "empty record", 0},
+    {S("{"), "invalid JSON at byte", 1},
+    {S("nope"), "invalid JSON at byte 0", 0},
+    {S("{\"body\": x}"), "invalid JSON at byte 9", 0},
+    {S("{\"body\":\"x\""), "invalid JSON at byte", 1},
+    {S("{\"body\":\"x"), "invalid JSON at byte", 1},
+    {S("{\"body\":\"x\",}"), "invalid JSON at byte", 1},
+    {S("{\"body\":'x'}"), "invalid JSON at byte", 1},
+    {S("{\"body\":\"\\q\"}"), "invalid JSON at byte", 1},
+    {S("{\"body\":\"x\\\"}"), "invalid JSON at byte", 1},
+    {S("\x01{\"body\":\"x\"}"), "invalid JSON at byte 0", 0},
+    {S("\xef\xbb\xbf{\"body\":\"x\"}"), "invalid JSON at byte 0", 0},
+    {S("\0{\"body\":\"x\"}"), "invalid JSON at byte 0", 0},
+    /* cJSON reads a bad hex digit as 0: refused before it gets there */
+    {S("{\"body\":\"\\u12g4\"}"), "invalid JSON at byte 9", 0},
+    {S("{\"body\":\"a\\uZZZZ\"}"), "invalid JSON at byte 10", 0},
+    {S("{\"body\":\"x\\u\"}"), "invalid JSON at byte", 1},
+    {S("{\"body\":\"x\\u12\"}"), "invalid JSON at byte", 1},
+    /* lone surrogates */
+    {S("{\"body\":\"\\ud800\"}"), "invalid JSON at byte", 1},
+    {S("{\"body\":\"\\udc00\"}"), "invalid JSON at byte", 1},
+    {S("{\"body\":\"\\ud800x\"}"), "invalid JSON at byte", 1},
+    {S("{\"body\":\"\\ud800\\u0041\"}"), "invalid JSON at byte", 1},
+    {S("{\"body\":\"\\ude00\\ud83d\"}"), "invalid JSON at byte", 1},
+    /* trailing garbage */
+    {S("{\"body\":\"x\"} junk"), "trailing data after JSON at byte 13", 0},
+    {S("{\"body\":\"x\"}{\"body\":\"y\"}"), "trailing data after JSON at byte 12", 0},
+    {S("{\"body\":\"x\"}\0"), "trailing data after JSON at byte 12", 0},
+    {S("{\"body\":\"x\"},"), "trailing data after JSON at byte 12", 0},
+    /* not an object */
+    {S("[1,2]"), "record is not a JSON object", 0},
+    {S("\"body\""), "record is not a JSON object", 0},
+    {S("42"), "record is not a JSON object", 0},
+    {S("null"), "record is not a JSON object", 0},
+    /* body */
+    {S("{}"), "missing \"body\" field", 0},
+    {S("{\"Body\":\"x\"}"), "missing \"body\" field", 0},
+    {S("{\"body\":5}"), "\"body\" is not a string", 0},
+    {S("{\"body\":null}"), "\"body\" is not a string", 0},
+    {S("{\"body\":[\"x\"]}"), "\"body\" is not a string", 0},
+    {S("{\"body\":{}}"), "\"body\" is not a string", 0},
+    /* author */
+    {S("{\"body\":\"x\",\"author\":5}"), "\"author\" is not a string", 0},
+    {S("{\"body\":\"x\",\"author\":false}"), "\"author\" is not a string", 0},
+    {S("{\"body\":\"x\",\"author\":{}}"), "\"author\" is not a string", 0},
+    /* id */
+    {S("{\"body\":\"x\",\"id\":true}"), "\"id\" must be a string or a number", 0},
+    {S("{\"body\":\"x\",\"id\":null}"), "\"id\" must be a string or a number", 0},
+    {S("{\"body\":\"x\",\"id\":{}}"), "\"id\" must be a string or a number", 0},
+    {S("{\"body\":\"x\",\"id\":[1]}"), "\"id\" must be a string or a number", 0},
+    {S("{\"body\":\"x\",\"id\":1e400}"), "\"id\" is out of range", 0},
+    {S("{\"body\":\"x\",\"id\":-1e999}"), "\"id\" is out of range", 0},
+    /* NUL inside a field, escaped or raw, would cut it short */
+    {S("{\"body\":\"a\\u0000b\"}"), "NUL character in field", 0},
+    {S("{\"body\":\"\\u0000\"}"), "NUL character in field", 0},
+    {S("{\"body\":\"a\0b\"}"), "NUL character in field", 0},
+    {S("{\"body\":\"x\",\"author\":\"\\u0000\"}"), "NUL character in field", 0},
+    {S("{\"body\":\"x\",\"id\":\"a\\u0000\"}"), "NUL character in field", 0},
+    {S("{\"body\\u0000x\":\"a\"}"), "NUL character in field", 0},
+};
+
+#define BAD_CASE_COUNT (sizeof bad_cases / sizeof bad_cases[0])
+
+START_TEST(test_jsonl_bad)
+{
+    const struct bad_case *c = &bad_cases[_i];
+    quell_record_parser *p = new_parser(QUELL_FORMAT_JSONL, NULL);
+    quell_record rec;
+    quell_error err = {0};
+    char *copy;
+
+    int rc = parse_exact(p, c->in, c->in_len, &rec, &err, &copy);
+    free(copy);
+    ck_assert_msg(rc == QUELL_EINPUT, "case %d: returned %d", _i, rc);
+    ck_assert_int_eq(err.code, QUELL_EINPUT);
+    if (c->is_phrase)
+        ck_assert_msg(strstr(err.message, c->message), "case %d: \"%s\" lacks \"%s\"", _i,
+                      err.message, c->message);
+    else
+        ck_assert_str_eq(err.message, c->message);
+    ck_assert_str_eq(err.file, "");
+    ck_assert_int_eq(err.line, 0);
+    quell_record_parser_free(p);
+}
+END_TEST
+
+/* ---------------------------------------------------------------------- */
+/* Random records                                                          */
+
+static uint64_t rng_next(uint64_t *state)
+{
+    /* xorshift64*: the same sequence on every platform, unlike rand() */
+    uint64_t x = *state;
+    x ^= x >> 12;
+    x ^= x << 25;
+    x ^= x >> 27;
+    *state = x;
+    return x * 0x2545F4914F6CDD1DULL;
+}
+
+static size_t append(char *dst, size_t len, const char *s, size_t n)
+{
+    memcpy(dst + len, s, n);
+    return len + n;
+}
+
+/* Random text for inside a string: mostly good escapes and UTF-8, now and
+ * then a bad escape, a quote, a NUL or a byte that is not UTF-8. */
+static size_t random_string_body(uint64_t *rng, char *dst, size_t len)
+{
+    static const char *const good[] = {
+        "a",       "xyz", " ",        "\\\"", "\\\\",    "\\n", "\\u00e9", "\\ud83d\\ude00",
+        "\\u0645", "\\/", "\xd9\x85", "\t",   "\\u0001",
+    };
+    static const char *const bad[] = {
+        "\\u0000", "\\ud800", "\\udc00", "\\u12g4", "\\u", "\\", "\"", "\\x", "\xff", "\xc3",
+    };
+    size_t count = (size_t)(rng_next(rng) % 8);
+    for (size_t i = 0; i < count; i++) {
+        uint64_t r = rng_next(rng);
+        const char *piece;
+        if (r % 64 == 0) {
+            len = append(dst, len, "\0", 1);
+            continue;
+        }
+        if (r % 16 == 1)
+            piece = bad[(r >> 8) % (sizeof bad / sizeof bad[0])];
+        else
+            piece = good[(r >> 8) % (sizeof good / sizeof good[0])];
+        len = append(dst, len, piece, strlen(piece));
+    }
+    return len;
+}
+
+/* A record: half the time a plausible object around random strings, half
+ * the time a soup of JSON punctuation. */
+static size_t random_record(uint64_t *rng, char *dst)
+{
+    size_t len = 0;
+    if (rng_next(rng) % 2) {
+        static const char *const ids[] = {"1", "-2.5", "1e400", "true", "null", "\"i\"", "{}"};
+        len = append(dst, len, S("{\"body\":\""));
+        len = random_string_body(rng, dst, len);
+        len = append(dst, len, S("\",\"author\":\""));
+        len = random_string_body(rng, dst, len);
+        len = append(dst, len, S("\",\"id\":"));
+        const char *id = ids[rng_next(rng) % (sizeof ids / sizeof ids[0])];
+        len = append(dst, len, id, strlen(id));
+        len = append(dst, len, S("}"));
+        if (rng_next(rng) % 4 == 0)
+            len -= (size_t)(rng_next(rng) % len); /* cut short */
+        return len;
+    }
+    static const char soup[] = "{}[]\":,\\u0d8aeEl.+-19 \r\t\0\xff\xc3xbodytrn";
+    size_t n = (size_t)(rng_next(rng) % 40);
+    for (size_t i = 0; i < n; i++)
+        dst[len++] = soup[rng_next(rng) % (sizeof soup - 1)];
+    return len;
+}
+
+START_TEST(test_jsonl_random)
+{
+    uint64_t rng = 0x2545F4914F6CDD1DULL;
+    quell_record_parser *p = new_parser(QUELL_FORMAT_JSONL, NULL);
+    char line[512];
+    int ok_count = 0;
+
+    for (int round = 0; round < 3000; round++) {
+        size_t len = random_record(&rng, line);
+        quell_record rec;
+        quell_error err = {0};
+        char *copy;
+
+        int rc = parse_exact(p, line, len, &rec, &err, &copy);
+        free(copy);
+        if (rc != QUELL_OK) {
+            ck_assert_int_eq(rc, QUELL_EINPUT);
+            ck_assert(err.message[0] != '\0');
+            continue;
+        }
+        ok_count++;
+        const char *body = rec.comment.text[QUELL_FIELD_BODY];
+        ck_assert_ptr_nonnull(body);
+        ck_assert_ptr_null(memchr(body, '\0', rec.comment.text_len[QUELL_FIELD_BODY]));
+        const char *author = rec.comment.text[QUELL_FIELD_AUTHOR];
+        if (author)
+            ck_assert_ptr_null(memchr(author, '\0', rec.comment.text_len[QUELL_FIELD_AUTHOR]));
+        if (rec.id_json) {
+            cJSON *id = cJSON_ParseWithLength(rec.id_json, rec.id_json_len);
+            ck_assert_ptr_nonnull(id);
+            ck_assert(cJSON_IsString(id) || cJSON_IsNumber(id));
+            cJSON_Delete(id);
+        }
+    }
+    /* The generator must reach the success path, not only the errors. */
+    ck_assert_int_gt(ok_count, 100);
+    quell_record_parser_free(p);
+}
+END_TEST
+
+Suite *record_suite(void)
+{
+    Suite *s = suite_create("record");
+
+    TCase *tc = tcase_create("framing");
+    tcase_add_loop_test(tc, test_framing, 0, FRAMING_CASE_COUNT);
+    tcase_add_test(tc, test_framing_null_data);
+    tcase_add_test(tc, test_parser_new_errors);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("jsonl");
+    tcase_add_loop_test(tc, test_jsonl_good, 0, GOOD_CASE_COUNT);
+    tcase_add_test(tc, test_jsonl_custom_fields);
+    tcase_add_test(tc, test_jsonl_reuse);
+    tcase_add_loop_test(tc, test_jsonl_bad, 0, BAD_CASE_COUNT);
+    tcase_add_test(tc, test_jsonl_random);
+    suite_add_tcase(s, tc);
+    return s;
+}
