@@ -14,9 +14,10 @@
  * thresholds compare without rounding surprises. */
 #define SCORE_UNIT 1000
 /* Bounds that keep every score sum inside int64_t: |weight| <= 10,000
- * points, at most RULES_MAX rules, at most SCAN_MAX_MATCHES hits. */
+ * points, at most RULES_MAX rules (each combination counts once), and at
+ * most SCAN_MAX_MATCHES occurrences counted over all pattern rules. */
 #define WEIGHT_MAX ((int64_t)10000 * SCORE_UNIT)
-#define RULES_MAX 1000000
+#define RULES_MAX (1 << 20)
 
 enum pattern_kind {
     PAT_WORD = 0,      /* whole word or phrase: a literal checked for word edges */
