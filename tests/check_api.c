@@ -8,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "check.h"
+#include "suites.h"
 #include "quell.h"
 
 /* A rule set used by most tests. Thresholds 3 / 6 / 10. */

@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "check.h"
+#include "suites.h"
 
 const char *test_path(const char *rel)
 {

@@ -10,7 +10,7 @@
 #include <cjson/cJSON.h>
 #include <utf8proc.h>
 
-#include "check.h"
+#include "suites.h"
 #include "output.h"
 #include "quell.h"
 

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "check.h"
+#include "suites.h"
 #include "quell.h"
 
 static const char cfg[] =

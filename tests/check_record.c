@@ -9,7 +9,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "check.h"
+#include "suites.h"
 #include "quell.h"
 
 #define S(lit) lit, sizeof lit - 1

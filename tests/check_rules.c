@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "check.h"
+#include "suites.h"
 #include "rules.h"
 
 #define FIXTURES "tests/fixtures/rules/"

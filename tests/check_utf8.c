@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "check.h"
+#include "suites.h"
 #include "utf8.h"
 
 static const struct {

@@ -1,9 +1,9 @@
 /*
- * check.h - the suites of the quell test runner, one per stage, and the
+ * suites.h - the suites of the quell test runner, one per stage, and the
  * helpers they share.
  */
-#ifndef QUELL_TEST_CHECK_H
-#define QUELL_TEST_CHECK_H
+#ifndef QUELL_TEST_SUITES_H
+#define QUELL_TEST_SUITES_H
 
 #include <check.h>
 
@@ -19,4 +19,4 @@ Suite *cli_suite(void);
  * static buffer that the next call overwrites. */
 const char *test_path(const char *rel);
 
-#endif /* QUELL_TEST_CHECK_H */
+#endif /* QUELL_TEST_SUITES_H */

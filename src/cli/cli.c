@@ -1,0 +1,130 @@
+/*
+ * cli.c - helpers the quell subcommands share: messages on stderr, rules
+ * loading with GNU-style error locations, and robust writes.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+const char cli_exit_help[] =
+    "Exit status:\n"
+    "  0  success\n"
+    "  1  some input records were malformed (error records were written),\n"
+    "     or for 'test', an example failed\n"
+    "  2  usage error\n"
+    "  3  rules error (the rules could not be loaded or compiled)\n"
+    "  4  I/O or internal error\n";
+
+void cli_error(const char *fmt, ...)
+{
+    va_list ap;
+    fputs("quell: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    fputs("quell: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\nTry 'quell%s%s --help' for more information.\n", cmd ? " " : "",
+            cmd ? cmd : "");
+    return CLI_EUSAGE;
+}
+
+int cli_bad_option(const char *cmd, int ch, char *const argv[])
+{
+    /* getopt has already stepped past the offending word. */
+    const char *word = optind > 0 ? argv[optind - 1] : "";
+    int is_long = strncmp(word, "--", 2) == 0;
+
+    if (ch == ':') {
+        if (is_long)
+            return cli_usage_error(cmd, "option '%s' requires an argument", word);
+        return cli_usage_error(cmd, "option requires an argument -- '%c'", optopt);
+    }
+    if (is_long || optopt == 0)
+        return cli_usage_error(cmd, "unrecognized option '%s'", word);
+    return cli_usage_error(cmd, "invalid option -- '%c'", optopt);
+}
+
+void cli_print_error(const quell_error *err, const char *path)
+{
+    const char *file = err->file[0] ? err->file : path;
+    const char *message = err->message[0] ? err->message : quell_strerror(err->code);
+
+    if (file && file[0]) {
+        fputs(file, stderr);
+        if (err->line > 0)
+            fprintf(stderr, ":%d", err->line);
+        fputs(": ", stderr);
+    } else {
+        fputs("quell: ", stderr);
+    }
+    if (err->rule_id[0])
+        fprintf(stderr, "rule %s: ", err->rule_id);
+    fprintf(stderr, "%s\n", message);
+}
+
+int cli_exit_for(int code)
+{
+    switch (code) {
+    case QUELL_OK:
+        return CLI_OK;
+    case QUELL_ECONFIG:
+    case QUELL_ECOMPILE:
+    case QUELL_EFORMAT:
+    case QUELL_EPLATFORM:
+        return CLI_ERULES;
+    case QUELL_EINPUT:
+    case QUELL_ETOOBIG:
+        return CLI_EDATA;
+    default:
+        return CLI_EIO;
+    }
+}
+
+int cli_load_rules(quell_rules **out, const char *path)
+{
+    quell_error err = {0};
+    int rc = quell_rules_load(out, path, &err);
+    if (rc == QUELL_OK)
+        return CLI_OK;
+    cli_print_error(&err, path);
+    /* A rules file that cannot be read is still the rules' fault, not the
+     * stream's: only running out of memory is an internal error. */
+    return rc == QUELL_ENOMEM ? CLI_EIO : CLI_ERULES;
+}
+
+int cli_write_all(int fd, const char *buf, size_t len)
+{
+    while (len > 0) {
+        ssize_t n = write(fd, buf, len);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return -1;
+        }
+        buf += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+int cli_finish_stdout(int rc)
+{
+    if (fflush(stdout) == 0 && !ferror(stdout))
+        return rc;
+    if (errno != EPIPE)
+        cli_error("write error: %s", strerror(errno));
+    return CLI_EIO;
+}

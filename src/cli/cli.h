@@ -1,0 +1,67 @@
+/*
+ * cli.h - what the quell command's subcommands share: exit codes, messages
+ * on stderr, rules loading and writing to a file descriptor.
+ */
+#ifndef QUELL_CLI_H
+#define QUELL_CLI_H
+
+#include <stddef.h>
+
+#include "quell.h"
+
+/* Exit codes of every command; `quell --help` documents them. */
+enum cli_exit {
+    CLI_OK = 0,     /* success */
+    CLI_EDATA = 1,  /* some input records were malformed, or an example failed */
+    CLI_EUSAGE = 2, /* bad command line */
+    CLI_ERULES = 3, /* rules could not be loaded or compiled */
+    CLI_EIO = 4,    /* I/O or internal error */
+};
+
+/* The exit-code paragraph that every --help ends with. */
+extern const char cli_exit_help[];
+
+/* Print "quell: MESSAGE\n" on stderr. */
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Print "quell: MESSAGE\nTry 'quell CMD --help' for more information.\n" on
+ * stderr and return CLI_EUSAGE. cmd may be NULL for the top level. */
+int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Report a getopt_long failure (getopt returned '?' or ':', opterr was 0)
+ * as a usage error; returns CLI_EUSAGE. */
+int cli_bad_option(const char *cmd, int ch, char *const argv[]);
+
+/*
+ * Print a library error GNU style, "file:line: rule ID: message", leaving out
+ * the parts err does not have; path stands in for a missing file name (may
+ * be NULL).
+ */
+void cli_print_error(const quell_error *err, const char *path);
+
+/* The exit code for a library error code. */
+int cli_exit_for(int code);
+
+/*
+ * Load rules (a .cfg or a .qdb) from path, reporting any failure on stderr.
+ * Returns CLI_OK with *out owned by the caller, or CLI_ERULES / CLI_EIO.
+ */
+int cli_load_rules(quell_rules **out, const char *path);
+
+/*
+ * Write all of buf to fd, retrying on short writes and EINTR. Returns 0, or
+ * -1 with errno set (EPIPE when the reader has gone).
+ */
+int cli_write_all(int fd, const char *buf, size_t len);
+
+/*
+ * Flush stdout and return rc, or CLI_EIO when the flush or an earlier stdio
+ * write failed (reported on stderr, except EPIPE: the reader left on purpose).
+ */
+int cli_finish_stdout(int rc);
+
+int cmd_compile(int argc, char **argv);
+int cmd_filter(int argc, char **argv);
+int cmd_test(int argc, char **argv);
+
+#endif /* QUELL_CLI_H */

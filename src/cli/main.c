@@ -1,0 +1,66 @@
+/*
+ * main.c - the quell command: dispatches its first argument to one of the
+ * cmd_* entry points listed in the table below.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+struct command {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+};
+
+static const struct command commands[] = {
+    {"compile", cmd_compile, "compile a rule configuration into a .qdb file"},
+    {"filter", cmd_filter, "scan comments from standard input and write verdicts"},
+    {"test", cmd_test, "run the must_match / must_not_match examples of rules"},
+};
+
+static void print_help(void)
+{
+    printf("Usage: quell COMMAND [OPTIONS] [ARGS]\n"
+           "       quell --help | --version\n"
+           "\n"
+           "Rule-based moderation filter for reader comments.\n"
+           "\n"
+           "Commands:\n");
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        printf("  %-9s %s\n", commands[i].name, commands[i].summary);
+    printf("\n"
+           "Run 'quell COMMAND --help' for a command's options.\n"
+           "\n"
+           "%s",
+           cli_exit_help);
+}
+
+int main(int argc, char **argv)
+{
+    /* A reader that goes away (`quell filter | head`) shows up as EPIPE on
+     * write, which the commands turn into a quiet stop with status 4. */
+    signal(SIGPIPE, SIG_IGN);
+
+    if (argc < 2)
+        return cli_usage_error(NULL, "missing command");
+
+    const char *name = argv[1];
+    if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0) {
+        print_help();
+        return cli_finish_stdout(CLI_OK);
+    }
+    if (strcmp(name, "--version") == 0) {
+        printf("quell %s\n", quell_version());
+        return cli_finish_stdout(CLI_OK);
+    }
+    if (name[0] == '-')
+        return cli_usage_error(NULL, "unrecognized option '%s'", name);
+
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+        if (strcmp(name, commands[i].name) == 0)
+            return commands[i].run(argc - 1, argv + 1);
+    }
+    return cli_usage_error(NULL, "'%s' is not a quell command", name);
+}

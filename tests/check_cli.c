@@ -1,0 +1,934 @@
+/*
+ * check_cli.c - the quell command end to end: runs $QUELL_BIN (and
+ * $QUELL_EMBED) on fixtures with piped stdin, stdout and stderr, and checks
+ * output records, bytes and exit codes against hand-written expectations.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+
+#include "suites.h"
+
+/* Fixture rules (tests/fixtures/cli/rules.cfg): "idiot" flags (3),
+ * "scoundrel" holds (6), "spamword" rejects (10), author "bot" flags (3). */
+#define RULES "tests/fixtures/cli/rules.cfg"
+
+/* What a child process did. */
+struct run {
+    int status; /* exit code, or 128 + signal number when killed */
+    char *out;  /* captured stdout, NUL-terminated (it may hold NULs too) */
+    size_t out_len;
+    char *err; /* captured stderr, NUL-terminated */
+    size_t err_len;
+};
+
+/* How to run it. */
+struct run_opts {
+    const char *exe;   /* NULL: $QUELL_BIN */
+    const char *input; /* stdin bytes; NULL for none */
+    size_t input_len;
+    const char *cwd;       /* NULL: inherit */
+    const char *rules_env; /* NULL: unset QUELL_RULES, else set it */
+    int is_stdout_closed;  /* give the child a pipe nobody reads */
+};
+
+/* A copy of path made absolute, so that it survives a chdir (static buffer). */
+static const char *abs_path(const char *path, char *buf)
+{
+    ck_assert_msg(realpath(path, buf) != NULL, "cannot resolve %s: %s", path, strerror(errno));
+    return buf;
+}
+
+static const char *quell_bin(void)
+{
+    static char buf[PATH_MAX];
+    const char *bin = getenv("QUELL_BIN");
+    return abs_path(bin && bin[0] ? bin : "build/quell", buf);
+}
+
+static void buf_append(char **buf, size_t *len, size_t *cap, const char *data, size_t n)
+{
+    if (*len + n + 1 > *cap) {
+        size_t new_cap = (*cap ? *cap : 4096);
+        while (new_cap < *len + n + 1)
+            new_cap *= 2;
+        *buf = realloc(*buf, new_cap);
+        ck_assert_ptr_nonnull(*buf);
+        *cap = new_cap;
+    }
+    memcpy(*buf + *len, data, n);
+    *len += n;
+    (*buf)[*len] = '\0';
+}
+
+/*
+ * Start exe with argv (argv[0] included, NULL-terminated) on three new pipes:
+ * fds receives the parent's ends of stdin, stdout and stderr.
+ */
+static pid_t spawn(const struct run_opts *o, const char *const argv[], int fds[3])
+{
+    int in_p[2], out_p[2], err_p[2];
+    const char *exe = o->exe ? o->exe : quell_bin();
+
+    ck_assert_int_eq(pipe(in_p), 0);
+    ck_assert_int_eq(pipe(out_p), 0);
+    ck_assert_int_eq(pipe(err_p), 0);
+    signal(SIGPIPE, SIG_IGN);
+
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        dup2(in_p[0], STDIN_FILENO);
+        dup2(out_p[1], STDOUT_FILENO);
+        dup2(err_p[1], STDERR_FILENO);
+        close(in_p[0]);
+        close(in_p[1]);
+        close(out_p[0]);
+        close(out_p[1]);
+        close(err_p[0]);
+        close(err_p[1]);
+        signal(SIGPIPE, SIG_DFL);
+        if (o->cwd && chdir(o->cwd) != 0)
+            _exit(126);
+        if (o->rules_env)
+            setenv("QUELL_RULES", o->rules_env, 1);
+        else
+            unsetenv("QUELL_RULES");
+        execv(exe, (char *const *)argv);
+        _exit(127);
+    }
+    close(in_p[0]);
+    close(out_p[1]);
+    close(err_p[1]);
+    fds[0] = in_p[1];
+    fds[1] = out_p[0];
+    fds[2] = err_p[0];
+    return pid;
+}
+
+/* Wait for pid; returns its exit code, or 128 + signal number. */
+static int wait_exit(pid_t pid)
+{
+    int wstatus;
+    while (waitpid(pid, &wstatus, 0) < 0)
+        ck_assert_int_eq(errno, EINTR);
+    return WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : 128 + WTERMSIG(wstatus);
+}
+
+/*
+ * Run exe with argv: feed the input, capture stdout and stderr and wait for
+ * the exit status. poll() drives all three pipes at once so that neither
+ * side can block the other.
+ */
+static void run_with(struct run *r, const struct run_opts *o, const char *const argv[])
+{
+    int fds[3]; /* stdin, stdout, stderr; -1 once closed */
+    size_t in_off = 0, out_cap = 0, err_cap = 0;
+
+    memset(r, 0, sizeof *r);
+    buf_append(&r->out, &r->out_len, &out_cap, "", 0);
+    buf_append(&r->err, &r->err_len, &err_cap, "", 0);
+    pid_t pid = spawn(o, argv, fds);
+    if (o->is_stdout_closed) {
+        close(fds[1]);
+        fds[1] = -1;
+    }
+    fcntl(fds[0], F_SETFL, O_NONBLOCK);
+    if (!o->input || o->input_len == 0) {
+        close(fds[0]);
+        fds[0] = -1;
+    }
+
+    while (fds[0] >= 0 || fds[1] >= 0 || fds[2] >= 0) {
+        struct pollfd pfd[3] = {
+            {fds[0], POLLOUT, 0},
+            {fds[1], POLLIN, 0},
+            {fds[2], POLLIN, 0},
+        };
+        if (poll(pfd, 3, -1) < 0) {
+            ck_assert_int_eq(errno, EINTR);
+            continue;
+        }
+        if (fds[0] >= 0 && pfd[0].revents) {
+            ssize_t n = write(fds[0], o->input + in_off, o->input_len - in_off);
+            if (n > 0)
+                in_off += (size_t)n;
+            /* EPIPE: the child stopped reading, which some tests expect. */
+            if ((n < 0 && errno != EAGAIN && errno != EINTR) || in_off == o->input_len) {
+                close(fds[0]);
+                fds[0] = -1;
+            }
+        }
+        for (int i = 1; i < 3; i++) {
+            if (fds[i] < 0 || !pfd[i].revents)
+                continue;
+            char chunk[65536];
+            ssize_t n = read(fds[i], chunk, sizeof chunk);
+            if (n > 0 && i == 1) {
+                buf_append(&r->out, &r->out_len, &out_cap, chunk, (size_t)n);
+            } else if (n > 0) {
+                buf_append(&r->err, &r->err_len, &err_cap, chunk, (size_t)n);
+            } else if (n == 0 || errno != EINTR) {
+                close(fds[i]);
+                fds[i] = -1;
+            }
+        }
+    }
+
+    r->status = wait_exit(pid);
+    ck_assert_msg(r->status != 127 && r->status < 128, "%s: exec failed or killed (%d): %s",
+                  o->exe ? o->exe : quell_bin(), r->status, r->err);
+}
+
+/* Run quell with input and arguments (without argv[0]). */
+static void run_quell(struct run *r, const char *input, size_t input_len, const char *const args[])
+{
+    const char *argv[32] = {"quell"};
+    size_t n = 1;
+    for (; args[n - 1]; n++) {
+        ck_assert_uint_lt(n, 31);
+        argv[n] = args[n - 1];
+    }
+    argv[n] = NULL;
+    struct run_opts o = {.input = input, .input_len = input_len};
+    run_with(r, &o, argv);
+}
+
+#define ARGS(...)          ((const char *const[]){__VA_ARGS__, NULL})
+#define RUN(r, input, ...) run_quell((r), (input), strlen(input), ARGS(__VA_ARGS__))
+
+static void run_free(struct run *r)
+{
+    free(r->out);
+    free(r->err);
+}
+
+/*
+ * Parse r's stdout as JSON lines: it must hold exactly count lines, each one
+ * JSON object ending in "\n". Returns them as a cJSON array.
+ */
+static cJSON *parse_lines(const struct run *r, int count)
+{
+    cJSON *lines = cJSON_CreateArray();
+    const char *p = r->out, *end = r->out + r->out_len;
+    while (p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        ck_assert_msg(nl != NULL, "output does not end in a newline: %s", r->out);
+        cJSON *obj = cJSON_ParseWithLength(p, (size_t)(nl - p));
+        ck_assert_msg(cJSON_IsObject(obj), "not a JSON object: %.*s", (int)(nl - p), p);
+        cJSON_AddItemToArray(lines, obj);
+        p = nl + 1;
+    }
+    ck_assert_msg(cJSON_GetArraySize(lines) == count, "expected %d lines, got %d:\n%s", count,
+                  cJSON_GetArraySize(lines), r->out);
+    return lines;
+}
+
+/* Check output line i (0-based), obj: its id (as JSON text, e.g. "3" or "\"a1\"") and action. */
+static cJSON *check_obj(cJSON *obj, int i, const char *id_json, const char *action)
+{
+    ck_assert_ptr_nonnull(obj);
+    char *id = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(obj, "id"));
+    ck_assert_msg(id && strcmp(id, id_json) == 0, "line %d: id %s, expected %s", i + 1,
+                  id ? id : "(none)", id_json);
+    free(id);
+    cJSON *act = cJSON_GetObjectItemCaseSensitive(obj, "action");
+    ck_assert_msg(cJSON_IsString(act) && strcmp(act->valuestring, action) == 0,
+                  "line %d: action %s, expected %s", i + 1,
+                  cJSON_IsString(act) ? act->valuestring : "(none)", action);
+    if (strcmp(action, "error") == 0) {
+        cJSON *msg = cJSON_GetObjectItemCaseSensitive(obj, "error");
+        ck_assert_msg(cJSON_IsString(msg) && msg->valuestring[0], "line %d: no error message",
+                      i + 1);
+    }
+    return obj;
+}
+
+static cJSON *check_line(cJSON *lines, int i, const char *id_json, const char *action)
+{
+    return check_obj(cJSON_GetArrayItem(lines, i), i, id_json, action);
+}
+
+static double score_of(cJSON *obj)
+{
+    cJSON *score = cJSON_GetObjectItemCaseSensitive(obj, "score");
+    ck_assert(cJSON_IsNumber(score));
+    return score->valuedouble;
+}
+
+/* Check the first hit of a verdict: rule, field, span and text. */
+static void check_hit(cJSON *obj, const char *rule, const char *field, int start, int end,
+                      const char *text)
+{
+    cJSON *hit = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(obj, "hits"), 0);
+    ck_assert_ptr_nonnull(hit);
+    ck_assert_str_eq(cJSON_GetObjectItemCaseSensitive(hit, "rule")->valuestring, rule);
+    ck_assert_str_eq(cJSON_GetObjectItemCaseSensitive(hit, "field")->valuestring, field);
+    ck_assert_int_eq(cJSON_GetObjectItemCaseSensitive(hit, "start")->valueint, start);
+    ck_assert_int_eq(cJSON_GetObjectItemCaseSensitive(hit, "end")->valueint, end);
+    ck_assert_str_eq(cJSON_GetObjectItemCaseSensitive(hit, "text")->valuestring, text);
+}
+
+static const char *error_of(cJSON *obj)
+{
+    return cJSON_GetObjectItemCaseSensitive(obj, "error")->valuestring;
+}
+
+/* A fresh temporary folder per test (static buffer). */
+static const char *make_tmpdir(void)
+{
+    static char dir[PATH_MAX];
+    const char *tmp = getenv("TMPDIR");
+    snprintf(dir, sizeof dir, "%s/quell-cli-XXXXXX", tmp && tmp[0] ? tmp : "/tmp");
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    return dir;
+}
+
+static void write_file(const char *path, const char *data, size_t len)
+{
+    FILE *f = fopen(path, "wb");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_uint_eq(fwrite(data, 1, len, f), len);
+    ck_assert_int_eq(fclose(f), 0);
+}
+
+static char *read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    ck_assert_msg(f != NULL, "cannot open %s", path);
+    char *data = NULL;
+    size_t cap = 0;
+    *len = 0;
+    char chunk[65536];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        buf_append(&data, len, &cap, chunk, n);
+    fclose(f);
+    return data;
+}
+
+/* ------------------------------------------------------------------------ */
+
+START_TEST(test_help_and_version)
+{
+    struct run r;
+    RUN(&r, "", "--version");
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_str_eq(r.out, "quell 0.1.0\n");
+    run_free(&r);
+
+    RUN(&r, "", "--help");
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_ptr_nonnull(strstr(r.out, "Usage: quell"));
+    ck_assert_ptr_nonnull(strstr(r.out, "filter"));
+    ck_assert_ptr_nonnull(strstr(r.out, "Exit status"));
+    run_free(&r);
+
+    static const char *const cmds[] = {"compile", "filter", "test"};
+    for (size_t i = 0; i < 3; i++) {
+        RUN(&r, "", cmds[i], "--help");
+        ck_assert_int_eq(r.status, 0);
+        ck_assert_ptr_nonnull(strstr(r.out, "Usage: quell "));
+        ck_assert_ptr_nonnull(strstr(r.out, cmds[i]));
+        ck_assert_ptr_nonnull(strstr(r.out, "  3  rules error"));
+        ck_assert_uint_eq(r.err_len, 0);
+        run_free(&r);
+    }
+}
+END_TEST
+
+/* Bad command lines exit 2 with a hint and write nothing to stdout. */
+static const struct {
+    const char *args[5];
+    const char *hint;
+} usage_cases[] = {
+    {{NULL}, "Try 'quell --help'"},
+    {{"frobnicate"}, "Try 'quell --help'"},
+    {{"--bogus"}, "Try 'quell --help'"},
+    {{"filter", "--bogus", RULES}, "Try 'quell filter --help'"},
+    {{"filter", "--format", "xml", RULES}, "Try 'quell filter --help'"},
+    {{"filter", "--only", "maybe", RULES}, "Try 'quell filter --help'"},
+    {{"filter", "--max-bytes", "0", RULES}, "Try 'quell filter --help'"},
+    {{"filter", "--max-bytes", "12x", RULES}, "Try 'quell filter --help'"},
+    {{"filter", RULES, "extra"}, "Try 'quell filter --help'"},
+    {{"filter", "--format"}, "Try 'quell filter --help'"},
+    {{"compile", RULES}, "Try 'quell compile --help'"},
+    {{"compile", "-o"}, "Try 'quell compile --help'"},
+    {{"test"}, "Try 'quell test --help'"},
+};
+
+START_TEST(test_usage_errors)
+{
+    const char *args[6] = {NULL};
+    for (size_t i = 0; i < 5 && usage_cases[_i].args[i]; i++) {
+        const char *a = usage_cases[_i].args[i];
+        /* Fixture paths resolve against the source tree. */
+        args[i] = strcmp(a, RULES) == 0 ? test_path(RULES) : a;
+    }
+    const char *argv[8] = {"quell"};
+    memcpy(argv + 1, args, sizeof args);
+    struct run r;
+    struct run_opts o = {0};
+    run_with(&r, &o, argv);
+    ck_assert_msg(r.status == 2, "case %d: status %d", _i, r.status);
+    ck_assert_uint_eq(r.out_len, 0);
+    ck_assert_msg(strncmp(r.err, "quell: ", 7) == 0, "case %d: %s", _i, r.err);
+    ck_assert_msg(strstr(r.err, usage_cases[_i].hint) != NULL, "case %d: %s", _i, r.err);
+    run_free(&r);
+}
+END_TEST
+
+START_TEST(test_text_actions_in_order)
+{
+    struct run r;
+    RUN(&r, "hello world\nyou idiot\nwhat a scoundrel\nspamword here\n", "filter",
+        test_path(RULES));
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_uint_eq(r.err_len, 0);
+    cJSON *lines = parse_lines(&r, 4);
+    ck_assert_double_eq(score_of(check_line(lines, 0, "1", "pass")), 0);
+    cJSON *flag = check_line(lines, 1, "2", "flag");
+    ck_assert_double_eq(score_of(flag), 3);
+    check_hit(flag, "t.insult", "body", 4, 9, "idiot");
+    ck_assert_double_eq(score_of(check_line(lines, 2, "3", "hold")), 6);
+    ck_assert_double_eq(score_of(check_line(lines, 3, "4", "reject")), 10);
+    cJSON_Delete(lines);
+    run_free(&r);
+}
+END_TEST
+
+START_TEST(test_text_malformed_line)
+{
+    /* Invalid UTF-8 on line 2 becomes an error record; line 3 still scans. */
+    static const char input[] = "fine\nbad \xff byte\nidiot\n";
+    struct run r;
+    run_quell(&r, input, sizeof input - 1, ARGS("filter", test_path(RULES)));
+    ck_assert_int_eq(r.status, 1);
+    cJSON *lines = parse_lines(&r, 3);
+    check_line(lines, 0, "1", "pass");
+    check_line(lines, 1, "2", "error");
+    check_line(lines, 2, "3", "flag");
+    cJSON_Delete(lines);
+    run_free(&r);
+}
+END_TEST
+
+START_TEST(test_text_framing)
+{
+    struct run r;
+
+    /* Empty input: no records, no output. */
+    RUN(&r, "", "filter", test_path(RULES));
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_uint_eq(r.out_len, 0);
+    run_free(&r);
+
+    /* The last line counts without its newline; an empty line is a record. */
+    RUN(&r, "a\n\nidiot", "filter", test_path(RULES));
+    ck_assert_int_eq(r.status, 0);
+    cJSON *lines = parse_lines(&r, 3);
+    check_line(lines, 0, "1", "pass");
+    check_line(lines, 1, "2", "pass");
+    check_hit(check_line(lines, 2, "3", "flag"), "t.insult", "body", 0, 5, "idiot");
+    cJSON_Delete(lines);
+    run_free(&r);
+
+    /* CRLF: the "\r" is not part of the comment. */
+    RUN(&r, "you idiot\r\nhello\r\n", "filter", test_path(RULES));
+    ck_assert_int_eq(r.status, 0);
+    lines = parse_lines(&r, 2);
+    check_hit(check_line(lines, 0, "1", "flag"), "t.insult", "body", 4, 9, "idiot");
+    check_line(lines, 1, "2", "pass");
+    cJSON_Delete(lines);
+    run_free(&r);
+}
+END_TEST
+
+START_TEST(test_jsonl)
+{
+    static const char input[] = "{\"id\":\"a1\",\"body\":\"hello\"}\n"
+                                "{\"id\":42,\"body\":\"you idiot\",\"author\":\"x\"}\n"
+                                "{\"body\":\"scoundrel\"}\n"
+                                "{not json\n"
+                                "{\"text\":\"no body here\"}\n"
+                                "{\"body\":42}\n"
+                                "{\"body\":\"bad \xff\"}\n"
+                                "{\"id\":\"b\",\"body\":\"hi\",\"author\":\"bot\"}\n"
+                                "{\"id\":-7,\"body\":\"spamword\"}";
+    struct run r;
+    run_quell(&r, input, sizeof input - 1, ARGS("filter", "--format", "jsonl", test_path(RULES)));
+    ck_assert_int_eq(r.status, 1);
+    cJSON *lines = parse_lines(&r, 9);
+    check_line(lines, 0, "\"a1\"", "pass");
+    check_hit(check_line(lines, 1, "42", "flag"), "t.insult", "body", 4, 9, "idiot");
+    check_line(lines, 2, "3", "hold");
+    check_line(lines, 3, "4", "error");
+    check_line(lines, 4, "5", "error");
+    check_line(lines, 5, "6", "error");
+    check_line(lines, 6, "7", "error");
+    check_hit(check_line(lines, 7, "\"b\"", "flag"), "t.author", "author", 0, 3, "bot");
+    check_line(lines, 8, "-7", "reject");
+    cJSON_Delete(lines);
+    run_free(&r);
+}
+END_TEST
+
+START_TEST(test_jsonl_field_names)
+{
+    struct run r;
+    RUN(&r,
+        "{\"key\":\"k1\",\"text\":\"idiot\",\"body\":\"spamword\"}\n{\"id\":\"x\",\"text\":\"ok\","
+        "\"key\":9}\n",
+        "filter", "--format=jsonl", "--id-field", "key", "--body-field=text", test_path(RULES));
+    ck_assert_int_eq(r.status, 0);
+    cJSON *lines = parse_lines(&r, 2);
+    check_line(lines, 0, "\"k1\"", "flag");
+    check_line(lines, 1, "9", "pass");
+    cJSON_Delete(lines);
+    run_free(&r);
+
+    RUN(&r, "{\"body\":\"hi\",\"who\":\"bot\"}\n", "filter", "-f", "jsonl", "--author-field", "who",
+        "--", test_path(RULES));
+    ck_assert_int_eq(r.status, 0);
+    lines = parse_lines(&r, 1);
+    check_hit(check_line(lines, 0, "1", "flag"), "t.author", "author", 0, 3, "bot");
+    cJSON_Delete(lines);
+    run_free(&r);
+}
+END_TEST
+
+START_TEST(test_nul_format)
+{
+    /* Comments span lines; NUL separates them; the last has no separator. */
+    static const char input[] = "line one\nidiot two\0clean\nmulti\0scoundrel";
+    struct run r;
+    run_quell(&r, input, sizeof input - 1, ARGS("filter", "--format", "nul", test_path(RULES)));
+    ck_assert_int_eq(r.status, 0);
+    cJSON *lines = parse_lines(&r, 3);
+    check_hit(check_line(lines, 0, "1", "flag"), "t.insult", "body", 9, 14, "idiot");
+    check_line(lines, 1, "2", "pass");
+    check_line(lines, 2, "3", "hold");
+    cJSON_Delete(lines);
+    run_free(&r);
+}
+END_TEST
+
+START_TEST(test_max_bytes)
+{
+    /* 10 bytes fit, 11 do not; after an over-long record the stream goes on. */
+    struct run r;
+    RUN(&r, "short\nxxxxxxxxxxxxxxxxxxxxxxxxx\nidiot\n0123456789\n01234567890", "filter",
+        "--max-bytes", "10", test_path(RULES));
+    ck_assert_int_eq(r.status, 1);
+    cJSON *lines = parse_lines(&r, 5);
+    check_line(lines, 0, "1", "pass");
+    ck_assert_str_eq(error_of(check_line(lines, 1, "2", "error")), "record longer than 10 bytes");
+    check_line(lines, 2, "3", "flag");
+    check_line(lines, 3, "4", "pass");
+    ck_assert_str_eq(error_of(check_line(lines, 4, "5", "error")), "record longer than 10 bytes");
+    cJSON_Delete(lines);
+    run_free(&r);
+}
+END_TEST
+
+START_TEST(test_long_records)
+{
+    /* Records larger than the 1 MiB read buffer: one of 3 MiB, over the
+     * 2 MiB limit, skipped across many reads; then one of 1.5 MiB, under
+     * it, for which the buffer must grow. */
+    size_t big = (size_t)3 << 20, mid = (size_t)3 << 19;
+    char *fill = malloc(big);
+    ck_assert_ptr_nonnull(fill);
+    char *input = NULL;
+    size_t len = 0, cap = 0;
+    memset(fill, 'a', big);
+    buf_append(&input, &len, &cap, fill, big);
+    buf_append(&input, &len, &cap, "\nidiot\n", 7);
+    memset(fill, 'b', mid);
+    buf_append(&input, &len, &cap, fill, mid);
+    buf_append(&input, &len, &cap, " idiot\n", 7);
+    free(fill);
+
+    struct run r;
+    run_quell(&r, input, len, ARGS("filter", "--max-bytes", "2M", test_path(RULES)));
+    ck_assert_int_eq(r.status, 1);
+    cJSON *lines = parse_lines(&r, 3);
+    ck_assert_str_eq(error_of(check_line(lines, 0, "1", "error")),
+                     "record longer than 2097152 bytes");
+    check_line(lines, 1, "2", "flag");
+    check_hit(check_line(lines, 2, "3", "flag"), "t.insult", "body", (int)mid + 1, (int)mid + 6,
+              "idiot");
+    cJSON_Delete(lines);
+    run_free(&r);
+    free(input);
+}
+END_TEST
+
+START_TEST(test_many_records_in_order)
+{
+    /* About 1.3 MB in and out: records straddle read and write buffers. */
+    enum { COUNT = 12000 };
+    char *input = NULL;
+    size_t len = 0, cap = 0;
+    for (int i = 0; i < COUNT; i++) {
+        char line[200];
+        int n = snprintf(line, sizeof line, "comment %d %s, padded to about one hundred bytes %s\n",
+                         i + 1, i % 3 == 0 ? "idiot" : "fine",
+                         "........................................");
+        buf_append(&input, &len, &cap, line, (size_t)n);
+    }
+    struct run r;
+    run_quell(&r, input, len, ARGS("filter", test_path(RULES)));
+    ck_assert_int_eq(r.status, 0);
+    cJSON *lines = parse_lines(&r, COUNT);
+    int i = 0;
+    /* cJSON arrays are lists: walk them, do not index them. */
+    for (cJSON *obj = lines->child; obj; obj = obj->next, i++) {
+        char id[16];
+        snprintf(id, sizeof id, "%d", i + 1);
+        check_obj(obj, i, id, i % 3 == 0 ? "flag" : "pass");
+    }
+    cJSON_Delete(lines);
+    run_free(&r);
+    free(input);
+}
+END_TEST
+
+START_TEST(test_only)
+{
+    static const char input[] = "hello\nyou idiot\r\nbad \xff\nscoundrel\nclean last";
+    struct run r;
+
+    run_quell(&r, input, sizeof input - 1, ARGS("filter", "--only", "pass", test_path(RULES)));
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_uint_eq(r.out_len, 16);
+    ck_assert_mem_eq(r.out, "hello\nclean last", 16);
+    ck_assert_msg(strncmp(r.err, "quell: record 3: ", 17) == 0, "stderr: %s", r.err);
+    ck_assert_ptr_eq(strchr(r.err, '\n'), r.err + r.err_len - 1); /* one line */
+    run_free(&r);
+
+    run_quell(&r, input, sizeof input - 1, ARGS("filter", "--only=flagged", test_path(RULES)));
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_uint_eq(r.out_len, 21);
+    ck_assert_mem_eq(r.out, "you idiot\r\nscoundrel\n", 21);
+    run_free(&r);
+
+    static const char nul_input[] = "a\nidiot\0ok\0spamword";
+    run_quell(&r, nul_input, sizeof nul_input - 1,
+              ARGS("filter", "--format", "nul", "--only", "flagged", test_path(RULES)));
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_uint_eq(r.out_len, 16);
+    ck_assert_mem_eq(r.out, "a\nidiot\0spamword", 16);
+    run_free(&r);
+
+    /* An over-long record is reported, not passed through. */
+    RUN(&r, "ok\nmuch too long\nfine\n", "filter", "--only", "pass", "--max-bytes", "5",
+        test_path(RULES));
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_str_eq(r.out, "ok\nfine\n");
+    ck_assert_str_eq(r.err, "quell: record 2: record longer than 5 bytes\n");
+    run_free(&r);
+}
+END_TEST
+
+/* A rules file that does not load exits 3 with file:line and rule id. */
+static const struct {
+    const char *file;
+    const char *where; /* expected in stderr */
+    const char *rule;  /* expected in stderr too, or NULL */
+} bad_rules[] = {
+    {"tests/fixtures/cli/bad.cfg", "bad.cfg:5: ", "t.bad"},
+    {"tests/fixtures/cli/syntax.cfg", "syntax.cfg:2: ", NULL},
+    {"tests/fixtures/cli/no-such-file.cfg", "no-such-file.cfg", NULL},
+};
+
+START_TEST(test_bad_rules)
+{
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s", test_path(bad_rules[_i].file));
+    static const char *const cmds[] = {"filter", "test", "compile"};
+    for (size_t c = 0; c < 3; c++) {
+        struct run r;
+        if (c == 2)
+            RUN(&r, "", "compile", path, "-o", "/nonexistent/never-written.qdb");
+        else
+            RUN(&r, "idiot\n", cmds[c], path);
+        ck_assert_msg(r.status == 3, "%s %s: status %d", cmds[c], path, r.status);
+        ck_assert_uint_eq(r.out_len, 0);
+        ck_assert_msg(strstr(r.err, bad_rules[_i].where) != NULL, "%s: %s", cmds[c], r.err);
+        if (bad_rules[_i].rule)
+            ck_assert_msg(strstr(r.err, bad_rules[_i].rule) != NULL, "%s: %s", cmds[c], r.err);
+        run_free(&r);
+    }
+}
+END_TEST
+
+START_TEST(test_qdb_matches_cfg)
+{
+    static const char input[] = "{\"id\":\"a\",\"body\":\"you idiot, idiot\"}\n"
+                                "{\"id\":2,\"body\":\"a scoundrel\",\"author\":\"bot\"}\n"
+                                "{\"body\":\"spamword spamword\"}\n"
+                                "{\"body\":\"nothing to see\"}\n"
+                                "{broken\n";
+    const char *dir = make_tmpdir();
+    char qdb[PATH_MAX];
+    snprintf(qdb, sizeof qdb, "%s/rules.qdb", dir);
+
+    struct run r, from_cfg, from_qdb;
+    RUN(&r, "", "compile", test_path(RULES), "-o", qdb);
+    ck_assert_msg(r.status == 0, "compile: %s", r.err);
+    ck_assert_uint_eq(r.out_len, 0);
+    run_free(&r);
+
+    run_quell(&from_cfg, input, sizeof input - 1, ARGS("filter", "-f", "jsonl", test_path(RULES)));
+    run_quell(&from_qdb, input, sizeof input - 1, ARGS("filter", "-f", "jsonl", qdb));
+    ck_assert_int_eq(from_cfg.status, 1);
+    ck_assert_int_eq(from_qdb.status, 1);
+    cJSON_Delete(parse_lines(&from_cfg, 5));
+    ck_assert_uint_eq(from_qdb.out_len, from_cfg.out_len);
+    ck_assert_mem_eq(from_qdb.out, from_cfg.out, from_cfg.out_len);
+    run_free(&from_cfg);
+    run_free(&from_qdb);
+
+    /* `quell test` runs the examples from a .qdb as well. */
+    RUN(&r, "", "test", qdb);
+    ck_assert_msg(r.status == 0, "test %s: %s%s", qdb, r.out, r.err);
+    run_free(&r);
+
+    unlink(qdb);
+    rmdir(dir);
+}
+END_TEST
+
+START_TEST(test_qdb_corrupt)
+{
+    const char *dir = make_tmpdir();
+    char qdb[PATH_MAX], bad[PATH_MAX];
+    snprintf(qdb, sizeof qdb, "%s/rules.qdb", dir);
+    snprintf(bad, sizeof bad, "%s/bad.qdb", dir);
+
+    struct run r;
+    RUN(&r, "", "compile", test_path(RULES), "-o", qdb);
+    ck_assert_msg(r.status == 0, "compile: %s", r.err);
+    run_free(&r);
+    size_t len;
+    char *data = read_file(qdb, &len);
+    ck_assert_uint_gt(len, 64);
+
+    /* Truncations at several points, then single flipped bytes. */
+    const size_t cuts[] = {0, 8, 16, 40, len / 2, len - 1};
+    const size_t flips[] = {len / 2, len - 1, len / 3};
+    for (size_t i = 0; i < 9; i++) {
+        if (i < 6) {
+            write_file(bad, data, cuts[i]);
+        } else {
+            char *copy = malloc(len);
+            ck_assert_ptr_nonnull(copy);
+            memcpy(copy, data, len);
+            copy[flips[i - 6]] ^= 0x5a;
+            write_file(bad, copy, len);
+            free(copy);
+        }
+        RUN(&r, "idiot\n", "filter", bad);
+        ck_assert_msg(r.status == 3, "case %zu: status %d, stderr %s", i, r.status, r.err);
+        ck_assert_uint_eq(r.out_len, 0);
+        ck_assert_msg(strstr(r.err, "bad.qdb") != NULL, "case %zu: %s", i, r.err);
+        ck_assert_ptr_eq(strchr(r.err, '\n'), r.err + r.err_len - 1);
+        run_free(&r);
+    }
+    free(data);
+    unlink(bad);
+    unlink(qdb);
+    rmdir(dir);
+}
+END_TEST
+
+START_TEST(test_test_command)
+{
+    struct run r;
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s", test_path("tests/fixtures/cli/failing.cfg"));
+
+    RUN(&r, "", "test", path);
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_msg(strstr(r.out, "failing.cfg:6: rule t.broken: example should fire but did "
+                                "not: \"moron\"\n") != NULL,
+                  "%s", r.out);
+    ck_assert_msg(strstr(r.out, "failing.cfg:6: rule t.broken: example should not fire but "
+                                "did: \"an idiot here\"\n") != NULL,
+                  "%s", r.out);
+    ck_assert_ptr_null(strstr(r.out, "t.ok"));
+    char last[PATH_MAX + 64];
+    snprintf(last, sizeof last, "%s: 4 examples, 2 failed\n", path);
+    ck_assert_uint_ge(r.out_len, strlen(last));
+    ck_assert_str_eq(r.out + r.out_len - strlen(last), last);
+    run_free(&r);
+
+    RUN(&r, "", "test", test_path(RULES));
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_ptr_nonnull(strstr(r.out, ": 8 examples, 0 failed\n"));
+    run_free(&r);
+
+    /* The shipped rule set keeps its own examples. */
+    RUN(&r, "", "test", test_path("rules/default.cfg"));
+    ck_assert_msg(r.status == 0, "%s%s", r.out, r.err);
+    run_free(&r);
+}
+END_TEST
+
+START_TEST(test_rules_lookup)
+{
+    char rules[PATH_MAX];
+    abs_path(test_path(RULES), rules);
+    const char *argv[] = {"quell", "filter", NULL};
+    struct run r;
+
+    /* No operand: $QUELL_RULES. */
+    struct run_opts o = {.input = "idiot\n", .input_len = 6, .rules_env = rules};
+    run_with(&r, &o, argv);
+    ck_assert_int_eq(r.status, 0);
+    cJSON *lines = parse_lines(&r, 1);
+    check_hit(check_line(lines, 0, "1", "flag"), "t.insult", "body", 0, 5, "idiot");
+    cJSON_Delete(lines);
+    run_free(&r);
+
+    /* Neither: rules/default.cfg in the current folder... */
+    char srcdir[PATH_MAX];
+    o = (struct run_opts){
+        .input = "hello\n", .input_len = 6, .cwd = abs_path(test_path(""), srcdir)};
+    run_with(&r, &o, argv);
+    ck_assert_int_eq(r.status, 0);
+    cJSON_Delete(parse_lines(&r, 1));
+    run_free(&r);
+
+    /* ...and where there is none, a usage error. */
+    const char *dir = make_tmpdir();
+    o = (struct run_opts){.input = "hello\n", .input_len = 6, .cwd = dir};
+    run_with(&r, &o, argv);
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_uint_eq(r.out_len, 0);
+    ck_assert_ptr_nonnull(strstr(r.err, "Try 'quell filter --help'"));
+    run_free(&r);
+    rmdir(dir);
+}
+END_TEST
+
+/* Read from fd until a newline or EOF, waiting at most timeout_ms in all. */
+static size_t read_line(int fd, char *buf, size_t size, int timeout_ms)
+{
+    size_t len = 0;
+    while (len + 1 < size && (len == 0 || buf[len - 1] != '\n')) {
+        struct pollfd pfd = {fd, POLLIN, 0};
+        if (poll(&pfd, 1, timeout_ms) <= 0)
+            break;
+        ssize_t n = read(fd, buf + len, size - 1 - len);
+        if (n <= 0)
+            break;
+        len += (size_t)n;
+    }
+    buf[len] = '\0';
+    return len;
+}
+
+START_TEST(test_verdict_before_eof)
+{
+    /* A backend writes one comment and waits for its verdict before the
+     * next: quell must answer without waiting for more input or EOF. */
+    const char *argv[] = {"quell", "filter", test_path(RULES), NULL};
+    struct run_opts o = {0};
+    int fds[3];
+    pid_t pid = spawn(&o, argv, fds);
+    char line[4096];
+
+    const char *prefix = "{\"id\":1,\"action\":\"flag\",";
+    ck_assert_int_eq(write(fds[0], "you idiot\n", 10), 10);
+    ck_assert_uint_gt(read_line(fds[1], line, sizeof line, 10000), 0);
+    ck_assert_msg(strncmp(line, prefix, strlen(prefix)) == 0, "%s", line);
+
+    ck_assert_int_eq(write(fds[0], "hello\n", 6), 6);
+    ck_assert_uint_gt(read_line(fds[1], line, sizeof line, 10000), 0);
+    ck_assert_str_eq(line, "{\"id\":2,\"action\":\"pass\",\"score\":0}\n");
+
+    close(fds[0]);
+    ck_assert_uint_eq(read_line(fds[1], line, sizeof line, 10000), 0);
+    close(fds[1]);
+    close(fds[2]);
+    ck_assert_int_eq(wait_exit(pid), 0);
+}
+END_TEST
+
+START_TEST(test_closed_stdout)
+{
+    /* The reader has gone: stop quietly with status 4. */
+    const char *argv[] = {"quell", "filter", test_path(RULES), NULL};
+    struct run_opts o = {.input = "idiot\nhello\n", .input_len = 12, .is_stdout_closed = 1};
+    struct run r;
+    run_with(&r, &o, argv);
+    ck_assert_int_eq(r.status, 4);
+    ck_assert_uint_eq(r.err_len, 0);
+    run_free(&r);
+}
+END_TEST
+
+START_TEST(test_embed_example)
+{
+    static char exe[PATH_MAX];
+    const char *embed = getenv("QUELL_EMBED");
+    abs_path(embed && embed[0] ? embed : "build/embed", exe);
+    const char *argv[] = {"embed", test_path("rules/default.cfg"), NULL};
+    struct run_opts o = {.exe = exe};
+    struct run r;
+    run_with(&r, &o, argv);
+    ck_assert_msg(r.status == 0, "embed: %s%s", r.out, r.err);
+    ck_assert_ptr_nonnull(strstr(r.out, "-> pass"));
+    ck_assert_ptr_nonnull(strstr(r.out, "idiot"));
+    run_free(&r);
+}
+END_TEST
+
+Suite *cli_suite(void)
+{
+    Suite *s = suite_create("cli");
+
+    TCase *tc = tcase_create("Core");
+    /* Each test starts quell a few times; sanitizer builds are slower. */
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, test_help_and_version);
+    tcase_add_loop_test(tc, test_usage_errors, 0, sizeof usage_cases / sizeof usage_cases[0]);
+    tcase_add_test(tc, test_text_actions_in_order);
+    tcase_add_test(tc, test_text_malformed_line);
+    tcase_add_test(tc, test_text_framing);
+    tcase_add_test(tc, test_jsonl);
+    tcase_add_test(tc, test_jsonl_field_names);
+    tcase_add_test(tc, test_nul_format);
+    tcase_add_test(tc, test_only);
+    tcase_add_loop_test(tc, test_bad_rules, 0, sizeof bad_rules / sizeof bad_rules[0]);
+    tcase_add_test(tc, test_test_command);
+    tcase_add_test(tc, test_rules_lookup);
+    tcase_add_test(tc, test_verdict_before_eof);
+    tcase_add_test(tc, test_closed_stdout);
+    tcase_add_test(tc, test_embed_example);
+    suite_add_tcase(s, tc);
+
+    TCase *limits = tcase_create("Limits");
+    tcase_set_timeout(limits, 60);
+    tcase_add_test(limits, test_max_bytes);
+    tcase_add_test(limits, test_long_records);
+    tcase_add_test(limits, test_many_records_in_order);
+    tcase_add_test(limits, test_qdb_matches_cfg);
+    tcase_add_test(limits, test_qdb_corrupt);
+    suite_add_tcase(s, limits);
+
+    return s;
+}
