@@ -328,7 +328,9 @@ void quell_record_parser_free(quell_record_parser *parser);
  * @param out  receives the record; its strings may point into data (borrowed)
  *             or into the parser.
  * @return QUELL_OK, or QUELL_EINPUT with err->message saying why (bad JSON,
- *         missing or non-string body, invalid UTF-8, NUL inside a field).
+ *         missing or non-string body, NUL inside a field). On QUELL_EINPUT,
+ *         out->id_json is still set when the record's id could be read, so
+ *         an error record can name it. UTF-8 is checked by quell_scan.
  */
 int quell_record_parse(quell_record_parser *parser, const char *data, size_t len,
                        quell_record *out, quell_error *err);

@@ -1,7 +1,7 @@
 /*
  * record.c - input records to comments: a TEXT line or NUL-framed bytes are
- * the body as given; a JSONL line is parsed with cJSON and its fields copied
- * into buffers the parser reuses from record to record.
+ * the body as given; a JSONL line is parsed with cJSON, whose tree the parser
+ * keeps until the next record so the fields need no copy.
  */
 #include <assert.h>
 #include <inttypes.h>
@@ -22,7 +22,8 @@ struct quell_record_parser {
     quell_format format;
     const char *names[MEMBER_COUNT]; /* point into names_buf */
     char *names_buf;
-    char *buf; /* the fields handed out by the last parse */
+    cJSON *tree; /* the last JSONL record: its strings are the fields handed out */
+    char *buf;   /* the last record's id as JSON text */
     size_t buf_cap;
     char *scratch; /* a record's copy with its NULs made visible */
     size_t scratch_cap;
@@ -99,6 +100,7 @@ void quell_record_parser_free(quell_record_parser *parser)
     if (!parser)
         return;
     free(parser->names_buf);
+    cJSON_Delete(parser->tree);
     free(parser->buf);
     free(parser->scratch);
     free(parser);
@@ -211,8 +213,21 @@ static int nul_in_fields(quell_record_parser *p, const char *s, size_t n,
 static size_t format_number(char *dst, size_t cap, double v)
 {
     int n;
-    if (fabs(v) < 9007199254740992.0 && v == trunc(v)) {
-        n = snprintf(dst, cap, "%" PRId64, (int64_t)v);
+    if (fabs(v) < 9007199254740992.0 && v == trunc(v) && cap >= 24) {
+        /* Most ids are integers: skip printf's machinery for them. */
+        char digits[24];
+        int64_t i = (int64_t)v;
+        uint64_t u = i < 0 ? (uint64_t)0 - (uint64_t)i : (uint64_t)i;
+        size_t k = sizeof digits;
+        do {
+            digits[--k] = (char)('0' + u % 10);
+            u /= 10;
+        } while (u);
+        if (i < 0)
+            digits[--k] = '-';
+        n = (int)(sizeof digits - k);
+        memcpy(dst, digits + k, (size_t)n);
+        dst[n] = '\0';
     } else {
         for (int prec = 15;; prec++) {
             n = snprintf(dst, cap, "%.*g", prec, v);
@@ -223,9 +238,39 @@ static size_t format_number(char *dst, size_t cap, double v)
     return n > 0 ? (size_t)n : 0;
 }
 
+/* The record's id as JSON text, in p->buf: a string re-escaped, a number
+ * as format_number writes it. */
+static int put_id(quell_record_parser *p, const cJSON *id, quell_record *out, quell_error *err)
+{
+    size_t need;
+    int rc;
+    if (cJSON_IsString(id)) {
+        size_t len = strlen(id->valuestring);
+        need = out_json_string(NULL, 0, id->valuestring, len);
+        if ((rc = grow(&p->buf, &p->buf_cap, need + 1, err)) < 0)
+            return rc;
+        out_json_string(p->buf, need + 1, id->valuestring, len);
+    } else if (cJSON_IsNumber(id)) {
+        if (!isfinite(id->valuedouble))
+            return err_set(err, QUELL_EINPUT, NULL, 0, NULL, "\"%s\" is out of range",
+                           p->names[MEMBER_ID]);
+        if ((rc = grow(&p->buf, &p->buf_cap, 32, err)) < 0)
+            return rc;
+        need = format_number(p->buf, 32, id->valuedouble);
+    } else {
+        return err_set(err, QUELL_EINPUT, NULL, 0, NULL, "\"%s\" must be a string or a number",
+                       p->names[MEMBER_ID]);
+    }
+    out->id_json = p->buf;
+    out->id_json_len = need;
+    return QUELL_OK;
+}
+
 static int parse_jsonl(quell_record_parser *p, const char *data, size_t len, quell_record *out,
                        quell_error *err)
 {
+    cJSON_Delete(p->tree);
+    p->tree = NULL;
     if (len && data[len - 1] == '\r')
         len--;
     size_t start = 0;
@@ -278,9 +323,16 @@ static int parse_jsonl(quell_record_parser *p, const char *data, size_t len, que
         }
     }
 
+    /* The id first, so that a record refused for its body still names it. */
+    const cJSON *id = items[MEMBER_ID];
+    if (id) {
+        rc = put_id(p, id, out, err);
+        if (rc < 0)
+            goto out_delete;
+    }
+
     const cJSON *body = items[MEMBER_BODY];
     const cJSON *author = items[MEMBER_AUTHOR];
-    const cJSON *id = items[MEMBER_ID];
     if (!body) {
         rc = err_set(err, QUELL_EINPUT, NULL, 0, NULL, "missing \"%s\" field",
                      p->names[MEMBER_BODY]);
@@ -299,60 +351,15 @@ static int parse_jsonl(quell_record_parser *p, const char *data, size_t len, que
         goto out_delete;
     }
 
-    char number[32];
-    const char *id_str = NULL;
-    size_t id_str_len = 0, id_json_len = 0;
-    if (id && cJSON_IsString(id)) {
-        id_str = id->valuestring;
-        id_str_len = strlen(id_str);
-        id_json_len = out_json_string(NULL, 0, id_str, id_str_len);
-    } else if (id && cJSON_IsNumber(id)) {
-        if (!isfinite(id->valuedouble)) {
-            rc = err_set(err, QUELL_EINPUT, NULL, 0, NULL, "\"%s\" is out of range",
-                         p->names[MEMBER_ID]);
-            goto out_delete;
-        }
-        id_json_len = format_number(number, sizeof number, id->valuedouble);
-    } else if (id) {
-        rc = err_set(err, QUELL_EINPUT, NULL, 0, NULL, "\"%s\" must be a string or a number",
-                     p->names[MEMBER_ID]);
-        goto out_delete;
-    }
-
-    /* One buffer holds all three, each NUL-terminated for easy debugging. */
-    size_t body_len = strlen(body->valuestring);
-    size_t author_len = author ? strlen(author->valuestring) : 0;
-    size_t need;
-    if (__builtin_add_overflow(body_len, author_len, &need) ||
-        __builtin_add_overflow(need, id_json_len, &need) ||
-        __builtin_add_overflow(need, 3, &need)) {
-        rc = err_set(err, QUELL_ENOMEM, NULL, 0, NULL, "out of memory");
-        goto out_delete;
-    }
-    rc = grow(&p->buf, &p->buf_cap, need, err);
-    if (rc < 0)
-        goto out_delete;
-
-    char *dst = p->buf;
-    memcpy(dst, body->valuestring, body_len + 1);
-    out->comment.text[QUELL_FIELD_BODY] = dst;
-    out->comment.text_len[QUELL_FIELD_BODY] = body_len;
-    dst += body_len + 1;
+    /* The fields stay in the tree, which lives until the next parse: no copy. */
+    out->comment.text[QUELL_FIELD_BODY] = body->valuestring;
+    out->comment.text_len[QUELL_FIELD_BODY] = strlen(body->valuestring);
     if (author) {
-        memcpy(dst, author->valuestring, author_len + 1);
-        out->comment.text[QUELL_FIELD_AUTHOR] = dst;
-        out->comment.text_len[QUELL_FIELD_AUTHOR] = author_len;
-        dst += author_len + 1;
+        out->comment.text[QUELL_FIELD_AUTHOR] = author->valuestring;
+        out->comment.text_len[QUELL_FIELD_AUTHOR] = strlen(author->valuestring);
     }
-    if (id) {
-        if (id_str)
-            out_json_string(dst, id_json_len + 1, id_str, id_str_len);
-        else
-            memcpy(dst, number, id_json_len + 1);
-        out->id_json = dst;
-        out->id_json_len = id_json_len;
-    }
-    rc = QUELL_OK;
+    p->tree = tree;
+    return QUELL_OK;
 
 out_delete:
     cJSON_Delete(tree);

@@ -454,6 +454,37 @@ static size_t random_record(uint64_t *rng, char *dst)
     return len;
 }
 
+/* A record refused for its body still names its id, for the error record;
+ * one refused before its id is read names none. */
+static const struct {
+    const char *in;
+    const char *id_json; /* NULL: none */
+} refused_ids[] = {
+    {"{\"id\":\"b\"}", "\"b\""},
+    {"{\"id\":7,\"body\":3}", "7"},
+    {"{\"id\":\"q\\\"\",\"body\":\"x\",\"author\":1}", "\"q\\\"\""},
+    {"{\"body\":null}", NULL},
+    {"{\"id\":true,\"body\":\"x\"}", NULL},
+    {"{\"id\":\"b\"", NULL},
+};
+
+START_TEST(test_jsonl_refused_keeps_id)
+{
+    quell_record_parser *p = new_parser(QUELL_FORMAT_JSONL, NULL);
+    quell_record rec;
+    quell_error err;
+    const char *in = refused_ids[_i].in;
+    ck_assert_int_eq(quell_record_parse(p, in, strlen(in), &rec, &err), QUELL_EINPUT);
+    if (!refused_ids[_i].id_json) {
+        ck_assert_ptr_null(rec.id_json);
+    } else {
+        ck_assert_uint_eq(rec.id_json_len, strlen(refused_ids[_i].id_json));
+        ck_assert_mem_eq(rec.id_json, refused_ids[_i].id_json, rec.id_json_len);
+    }
+    quell_record_parser_free(p);
+}
+END_TEST
+
 START_TEST(test_jsonl_random)
 {
     uint64_t rng = 0x2545F4914F6CDD1DULL;
@@ -509,6 +540,8 @@ Suite *record_suite(void)
     tcase_add_test(tc, test_jsonl_custom_fields);
     tcase_add_test(tc, test_jsonl_reuse);
     tcase_add_loop_test(tc, test_jsonl_bad, 0, BAD_CASE_COUNT);
+    tcase_add_loop_test(tc, test_jsonl_refused_keeps_id, 0,
+                        sizeof refused_ids / sizeof refused_ids[0]);
     tcase_add_test(tc, test_jsonl_random);
     suite_add_tcase(s, tc);
     return s;
