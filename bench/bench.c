@@ -92,7 +92,7 @@ static int count_match(unsigned int id, unsigned long long from, unsigned long l
 /* Best of REPEATS: raw hs_scan over every body, one call per comment. */
 static double bench_raw(const quell_rules *rules, const struct corpus *c, size_t *matches)
 {
-    const hs_database_t *db = rules->hs.db[QUELL_FIELD_BODY][VIEW_RAW];
+    const hs_database_t *db = rules->hs.db[hsdb_slot(QUELL_FIELD_BODY, VIEW_RAW)];
     hs_scratch_t *scratch = NULL;
     if (!db || hs_alloc_scratch(db, &scratch) != HS_SUCCESS) {
         fprintf(stderr, "bench: no raw database or no scratch\n");

@@ -2,7 +2,6 @@
  * hsdb.c - compiling the rule table's patterns into one Hyperscan database
  * per view, and mapping Hyperscan's complaints back to file:line and rule.
  */
-#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -52,21 +51,19 @@ static char *escape_literal(const char *text, size_t len)
     return out;
 }
 
-static bool is_in(const struct rule_table *t, const struct pattern *pat, unsigned int field,
-                  unsigned int view)
+unsigned int hsdb_pattern_slot(const struct rule_table *table, const struct pattern *pat)
 {
-    return pat->view == view && t->rules[pat->rule].field == field;
+    return hsdb_slot(table->rules[pat->rule].field, pat->view);
 }
 
-/* Compile the patterns of one field and view; *out stays NULL when there
- * are none. */
-static int compile_one(hs_database_t **out, const struct rule_table *t, unsigned int field,
-                       unsigned int view, quell_error *err)
+/* Compile the patterns of one slot; *out stays NULL when there are none. */
+static int compile_one(hs_database_t **out, const struct rule_table *t, unsigned int slot,
+                       quell_error *err)
 {
     *out = NULL;
     size_t n = 0;
     for (size_t i = 0; i < t->pattern_count; i++) {
-        if (is_in(t, &t->patterns[i], field, view))
+        if (hsdb_pattern_slot(t, &t->patterns[i]) == slot)
             n++;
     }
     if (n == 0)
@@ -87,7 +84,7 @@ static int compile_one(hs_database_t **out, const struct rule_table *t, unsigned
     size_t k = 0;
     for (size_t i = 0; i < t->pattern_count; i++) {
         const struct pattern *pat = &t->patterns[i];
-        if (!is_in(t, pat, field, view))
+        if (hsdb_pattern_slot(t, pat) != slot)
             continue;
         if (pat->kind == PAT_REGEX) {
             exprs[k] = pat->text;
@@ -142,13 +139,11 @@ int hsdb_compile(struct hsdb *out, const struct rule_table *table, quell_error *
     if (hs_valid_platform() != HS_SUCCESS)
         return err_set(err, QUELL_EPLATFORM, NULL, 0, NULL,
                        "this CPU lacks the instructions Hyperscan needs (SSSE3)");
-    for (unsigned int f = 0; f < QUELL_FIELD_COUNT; f++) {
-        for (unsigned int v = 0; v < VIEW_COUNT; v++) {
-            int rc = compile_one(&out->db[f][v], table, f, v, err);
-            if (rc != QUELL_OK) {
-                hsdb_free(out);
-                return rc;
-            }
+    for (unsigned int slot = 0; slot < HSDB_COUNT; slot++) {
+        int rc = compile_one(&out->db[slot], table, slot, err);
+        if (rc != QUELL_OK) {
+            hsdb_free(out);
+            return rc;
         }
     }
     return QUELL_OK;
@@ -158,10 +153,8 @@ void hsdb_free(struct hsdb *db)
 {
     if (!db)
         return;
-    for (unsigned int f = 0; f < QUELL_FIELD_COUNT; f++) {
-        for (unsigned int v = 0; v < VIEW_COUNT; v++) {
-            hs_free_database(db->db[f][v]);
-            db->db[f][v] = NULL;
-        }
+    for (unsigned int slot = 0; slot < HSDB_COUNT; slot++) {
+        hs_free_database(db->db[slot]);
+        db->db[slot] = NULL;
     }
 }

@@ -13,9 +13,20 @@
  * the patterns of rules that target it. Hyperscan ids are pattern indexes,
  * so any match or compile error leads back to its pattern, rule, file and
  * line. */
+#define HSDB_COUNT (QUELL_FIELD_COUNT * VIEW_COUNT)
+
 struct hsdb {
-    hs_database_t *db[QUELL_FIELD_COUNT][VIEW_COUNT]; /* NULL: no pattern there */
+    hs_database_t *db[HSDB_COUNT]; /* by hsdb_slot(); NULL: no pattern there */
 };
+
+/* Where the database for a field and view sits in struct hsdb. */
+static inline unsigned int hsdb_slot(unsigned int field, unsigned int view)
+{
+    return field * VIEW_COUNT + view;
+}
+
+/* The slot a pattern is compiled into. */
+unsigned int hsdb_pattern_slot(const struct rule_table *table, const struct pattern *pat);
 
 /* Compile every pattern of table. On failure nothing is kept and err names
  * the pattern's file:line and rule, with Hyperscan's message. */

@@ -12,6 +12,7 @@
  * Every count and index read back is bounds-checked before use, so a file
  * that passes the checksum but lies still cannot crash the loader.
  */
+#include <assert.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -171,8 +172,8 @@ int qdb_write(const struct quell_rules *rules, char **out, size_t *out_len, quel
     put_bytes(&w, hsver, sizeof hsver);
 
     put_table(&w, rules->table);
-    for (unsigned int d = 0; d < QUELL_FIELD_COUNT * VIEW_COUNT; d++) {
-        const hs_database_t *db = rules->hs.db[d / VIEW_COUNT][d % VIEW_COUNT];
+    for (unsigned int slot = 0; slot < HSDB_COUNT; slot++) {
+        const hs_database_t *db = rules->hs.db[slot];
         if (!db) {
             put_u64(&w, 0);
             continue;
@@ -487,20 +488,19 @@ int qdb_read(struct quell_rules **out, const char *data, size_t len, quell_error
     int rc = get_table(&r, &table, err);
     if (rc != QUELL_OK)
         return rc;
+    assert(table);
     struct hsdb hs = {0};
-    for (unsigned int d = 0; d < QUELL_FIELD_COUNT * VIEW_COUNT; d++) {
-        rc = get_database(&r, &hs.db[d / VIEW_COUNT][d % VIEW_COUNT], err);
+    for (unsigned int slot = 0; slot < HSDB_COUNT; slot++) {
+        rc = get_database(&r, &hs.db[slot], err);
         if (rc != QUELL_OK)
             goto fail_free_dbs;
     }
-    for (unsigned int d = 0; d < QUELL_FIELD_COUNT * VIEW_COUNT; d++) {
-        unsigned int f = d / VIEW_COUNT, v = d % VIEW_COUNT;
-        bool has_patterns = false;
-        for (size_t i = 0; i < table->pattern_count && !has_patterns; i++) {
-            const struct pattern *p = &table->patterns[i];
-            has_patterns = p->view == v && table->rules[p->rule].field == f;
-        }
-        if (has_patterns != (hs.db[f][v] != NULL)) {
+    /* A database exactly where some pattern needs one. */
+    bool has_patterns[HSDB_COUNT] = {false};
+    for (size_t i = 0; i < table->pattern_count; i++)
+        has_patterns[hsdb_pattern_slot(table, &table->patterns[i])] = true;
+    for (unsigned int slot = 0; slot < HSDB_COUNT; slot++) {
+        if (has_patterns[slot] != (hs.db[slot] != NULL)) {
             rc = err_set(err, QUELL_EFORMAT, NULL, 0, NULL,
                          "compiled rules file is corrupt: databases do not match the rules");
             goto fail_free_dbs;

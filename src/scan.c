@@ -178,15 +178,12 @@ int quell_scanner_new(quell_scanner **out, const quell_rules *rules, quell_error
         goto fail_free_scanner;
     }
     /* One scratch serves every database; each scanner owns its own. */
-    for (unsigned int f = 0; f < QUELL_FIELD_COUNT; f++) {
-        for (unsigned int v = 0; v < VIEW_COUNT; v++) {
-            if (!rules->hs.db[f][v])
-                continue;
-            if (hs_alloc_scratch(rules->hs.db[f][v], &s->scratch) != HS_SUCCESS) {
-                err_set(err, QUELL_ESCAN, NULL, 0, NULL,
-                        "Hyperscan could not allocate scratch space");
-                goto fail_free_scanner;
-            }
+    for (unsigned int slot = 0; slot < HSDB_COUNT; slot++) {
+        if (!rules->hs.db[slot])
+            continue;
+        if (hs_alloc_scratch(rules->hs.db[slot], &s->scratch) != HS_SUCCESS) {
+            err_set(err, QUELL_ESCAN, NULL, 0, NULL, "Hyperscan could not allocate scratch space");
+            goto fail_free_scanner;
         }
     }
     *out = s;
@@ -224,7 +221,7 @@ static int scan_field(struct quell_scanner *s, uint32_t field, const char *text,
     s->text_len = len;
     s->field = field;
     for (unsigned int v = 0; v < VIEW_COUNT; v++) {
-        const hs_database_t *db = s->rules->hs.db[field][v];
+        const hs_database_t *db = s->rules->hs.db[hsdb_slot(field, v)];
         if (!db)
             continue;
         hs_error_t hrc = hs_scan(db, text, (unsigned int)len, 0, s->scratch, on_match, s);
