@@ -14,14 +14,15 @@ if [ ! -d "$DATA" ]; then
     echo "bench: no data folder $DATA (set QUELL_DATA to the shared data)" >&2
     exit 1
 fi
-if [ ! -s "$out/corpus.jsonl" ] || [ "$(wc -l < "$out/corpus.jsonl")" -ne "$COUNT" ]; then
-    python3 bench/make_corpus.py "$DATA" "$COUNT" > "$out/corpus.jsonl"
+if [ ! -s "$out/corpus.txt" ] || [ "$(wc -l < "$out/corpus.jsonl")" -ne "$COUNT" ]; then
+    python3 bench/make_corpus.py "$DATA" "$COUNT" "$out/corpus.jsonl" "$out/corpus.txt"
     for _ in 1 2 3 4; do cat "$out/corpus.jsonl"; done > "$out/corpus-x4.jsonl"
 fi
 python3 bench/make_rules.py "$DATA" > "$out/words1000.cfg"
 
 echo "== default rules (rules/default.cfg) =="
-"$O/bench_quell" rules/default.cfg "$out/corpus.jsonl" "$O/quell"
+"$O/bench_quell" rules/default.cfg "$out/corpus.jsonl" "$out/corpus.txt" "$O/quell"
 echo
 echo "== 1,000 words (LDNOOBW V2 entries, built by bench/make_rules.py) =="
-"$O/bench_quell" "$out/words1000.cfg" "$out/corpus.jsonl" "$O/quell" "$out/corpus-x4.jsonl"
+"$O/bench_quell" "$out/words1000.cfg" "$out/corpus.jsonl" "$out/corpus.txt" "$O/quell" \
+    "$out/corpus-x4.jsonl"
