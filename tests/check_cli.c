@@ -8,6 +8,7 @@
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,9 +39,10 @@ struct run_opts {
     const char *exe;   /* NULL: $QUELL_BIN */
     const char *input; /* stdin bytes; NULL for none */
     size_t input_len;
-    const char *cwd;       /* NULL: inherit */
-    const char *rules_env; /* NULL: unset QUELL_RULES, else set it */
-    int is_stdout_closed;  /* give the child a pipe nobody reads */
+    const char *cwd;        /* NULL: inherit */
+    const char *rules_env;  /* NULL: unset QUELL_RULES, else set it */
+    int is_stdout_closed;   /* give the child a pipe nobody reads */
+    const char *stdin_path; /* stdin from this file instead (input unused) */
 };
 
 /* A copy of path made absolute, so that it survives a chdir (static buffer). */
@@ -99,6 +101,13 @@ static pid_t spawn(const struct run_opts *o, const char *const argv[], int fds[3
         close(err_p[0]);
         close(err_p[1]);
         signal(SIGPIPE, SIG_DFL);
+        if (o->stdin_path) {
+            /* A file, unlike a pipe, fills quell's whole read buffer at once. */
+            int fd = open(o->stdin_path, O_RDONLY);
+            if (fd < 0 || dup2(fd, STDIN_FILENO) < 0)
+                _exit(126);
+            close(fd);
+        }
         if (o->cwd && chdir(o->cwd) != 0)
             _exit(126);
         if (o->rules_env)
@@ -342,6 +351,8 @@ START_TEST(test_help_and_version)
         ck_assert_ptr_nonnull(strstr(r.out, "Usage: quell "));
         ck_assert_ptr_nonnull(strstr(r.out, cmds[i]));
         ck_assert_ptr_nonnull(strstr(r.out, "  3  rules error"));
+        if (i == 1)
+            ck_assert_ptr_nonnull(strstr(r.out, "-j, --jobs=N"));
         ck_assert_uint_eq(r.err_len, 0);
         run_free(&r);
     }
@@ -361,6 +372,10 @@ static const struct {
     {{"filter", "--only", "maybe", RULES}, "Try 'quell filter --help'"},
     {{"filter", "--max-bytes", "0", RULES}, "Try 'quell filter --help'"},
     {{"filter", "--max-bytes", "12x", RULES}, "Try 'quell filter --help'"},
+    {{"filter", "--jobs", "0", RULES}, "Try 'quell filter --help'"},
+    {{"filter", "-j", "two", RULES}, "Try 'quell filter --help'"},
+    {{"filter", "--jobs=-1", RULES}, "Try 'quell filter --help'"},
+    {{"filter", "--jobs"}, "Try 'quell filter --help'"},
     {{"filter", RULES, "extra"}, "Try 'quell filter --help'"},
     {{"filter", "--format"}, "Try 'quell filter --help'"},
     {{"compile", RULES}, "Try 'quell compile --help'"},
@@ -465,11 +480,13 @@ START_TEST(test_jsonl)
                                 "{\"body\":42}\n"
                                 "{\"body\":\"bad \xff\"}\n"
                                 "{\"id\":\"b\",\"body\":\"hi\",\"author\":\"bot\"}\n"
-                                "{\"id\":-7,\"body\":\"spamword\"}";
+                                "{\"id\":-7,\"body\":\"spamword\"}\n"
+                                "{\"id\":\"c\",\"body\":7}\n"
+                                "{\"id\":\"d\",\"body\":\"bad \xff\"}";
     struct run r;
     run_quell(&r, input, sizeof input - 1, ARGS("filter", "--format", "jsonl", test_path(RULES)));
     ck_assert_int_eq(r.status, 1);
-    cJSON *lines = parse_lines(&r, 9);
+    cJSON *lines = parse_lines(&r, 11);
     check_line(lines, 0, "\"a1\"", "pass");
     check_hit(check_line(lines, 1, "42", "flag"), "t.insult", "body", 4, 9, "idiot");
     check_line(lines, 2, "3", "hold");
@@ -479,6 +496,9 @@ START_TEST(test_jsonl)
     check_line(lines, 6, "7", "error");
     check_hit(check_line(lines, 7, "\"b\"", "flag"), "t.author", "author", 0, 3, "bot");
     check_line(lines, 8, "-7", "reject");
+    /* Refused records still carry their own ids. */
+    check_line(lines, 9, "\"c\"", "error");
+    check_line(lines, 10, "\"d\"", "error");
     cJSON_Delete(lines);
     run_free(&r);
 }
@@ -639,6 +659,299 @@ START_TEST(test_only)
     ck_assert_str_eq(r.out, "ok\nfine\n");
     ck_assert_str_eq(r.err, "quell: record 2: record longer than 5 bytes\n");
     run_free(&r);
+}
+END_TEST
+
+/* ------------------------------------------------------------------------ */
+/* --jobs: one output, in input order, whatever the number of threads.      */
+
+#define MIXED_COUNT     6000
+#define MIXED_HUGE_AT   4600 /* index of a 1.4 MiB record */
+#define MIXED_MAX_BYTES 300
+#define MIXED_MAX_STR   "300"
+
+/* One generated record and what quell should make of it. */
+struct mixed_rec {
+    size_t off, len;    /* input[off..off+len), without its "\n" */
+    int has_separator;  /* every record but the last */
+    char id[32];        /* expected id as JSON text */
+    const char *action; /* expected action, "error" for a malformed record */
+    int is_too_long;
+};
+
+struct mixed {
+    char *input;
+    size_t input_len;
+    struct mixed_rec rec[MIXED_COUNT];
+};
+
+/*
+ * A few thousand JSON Lines records of every kind, in a fixed pseudo-random
+ * order: clean, flagged, held and rejected comments, with string ids,
+ * numeric ids or none (then the id is the record number), bad JSON, invalid
+ * UTF-8, empty lines, a non-string body, records just over --max-bytes and
+ * one of 1.4 MiB, which outgrows quell's read buffer; the last record has no
+ * newline. About 700 KB, 550 KB of it before the big record. Expectations
+ * follow from the fixture rules, not from quell.
+ */
+static void make_mixed(struct mixed *m)
+{
+    static char dots[MIXED_MAX_BYTES + 64];
+    memset(dots, '.', sizeof dots);
+    size_t cap = 0;
+    uint32_t seed = 2024;
+    m->input = NULL;
+    m->input_len = 0;
+
+    for (int i = 0; i < MIXED_COUNT; i++) {
+        struct mixed_rec *rec = &m->rec[i];
+        char line[512];
+        int n = i + 1, len;
+        seed = seed * 1103515245u + 12345u;
+        unsigned kind = (seed >> 16) % 20;
+        int pad = (int)((seed >> 4) % 200);
+        if (i == MIXED_COUNT - 1)
+            kind = 9; /* not an empty line: without its newline it would be no record */
+
+        rec->off = m->input_len;
+        rec->has_separator = i < MIXED_COUNT - 1;
+        rec->is_too_long = 0;
+        snprintf(rec->id, sizeof rec->id, "%d", n);
+        rec->action = "error";
+        if (i == MIXED_HUGE_AT) {
+            static const char head[] = "{\"id\":\"huge\",\"body\":\"";
+            size_t fill = (size_t)11 << 17; /* 1.375 MiB */
+            char *big = malloc(fill);
+            ck_assert_ptr_nonnull(big);
+            memset(big, 'a', fill);
+            buf_append(&m->input, &m->input_len, &cap, head, sizeof head - 1);
+            buf_append(&m->input, &m->input_len, &cap, big, fill);
+            buf_append(&m->input, &m->input_len, &cap, "\"}\n", 3);
+            free(big);
+            rec->len = m->input_len - 1 - rec->off;
+            rec->is_too_long = 1;
+            continue;
+        }
+        switch (kind) {
+        case 9:
+        case 10:
+            len = snprintf(line, sizeof line, "{\"id\":%d,\"body\":\"you idiot, says %d%.*s\"}",
+                           n * 10 + 1, n, pad, dots);
+            snprintf(rec->id, sizeof rec->id, "%d", n * 10 + 1);
+            rec->action = "flag";
+            break;
+        case 11:
+            len =
+                snprintf(line, sizeof line, "{\"body\":\"what a scoundrel %d%.*s\"}", n, pad, dots);
+            rec->action = "hold";
+            break;
+        case 12:
+            len =
+                snprintf(line, sizeof line, "{\"id\":\"s%d\",\"body\":\"buy spamword %d\"}", n, n);
+            snprintf(rec->id, sizeof rec->id, "\"s%d\"", n);
+            rec->action = "reject";
+            break;
+        case 13:
+            len = snprintf(line, sizeof line, "{\"body\":\"hello %d\",\"author\":\"bot\"}", n);
+            rec->action = "flag";
+            break;
+        case 14:
+            len = snprintf(line, sizeof line, "{\"body\":\"unterminated %d%.*s", n, pad, dots);
+            break;
+        case 15:
+            len = snprintf(line, sizeof line, "{\"body\":\"bad \xc3\x28 %d\"}", n);
+            break;
+        case 16:
+            len = snprintf(line, sizeof line, "{\"id\":\"long%d\",\"body\":\"%.*s idiot\"}", n,
+                           MIXED_MAX_BYTES, dots);
+            rec->is_too_long = 1;
+            break;
+        case 17:
+            len = snprintf(line, sizeof line, "{\"body\":\"no id here %d%.*s\"}", n, pad, dots);
+            rec->action = "pass";
+            break;
+        case 18:
+            len = 0; /* an empty line: "empty record" */
+            break;
+        case 19:
+            len = snprintf(line, sizeof line, "{\"body\":%d}", n);
+            break;
+        default:
+            len = snprintf(line, sizeof line,
+                           "{\"id\":\"c%d\",\"body\":\"comment %d is fine%.*s\"}", n, n, pad, dots);
+            snprintf(rec->id, sizeof rec->id, "\"c%d\"", n);
+            rec->action = "pass";
+            break;
+        }
+        ck_assert_int_lt(len, (int)sizeof line);
+        ck_assert_int_eq(rec->is_too_long, len > MIXED_MAX_BYTES);
+        buf_append(&m->input, &m->input_len, &cap, line, (size_t)len);
+        if (rec->has_separator)
+            buf_append(&m->input, &m->input_len, &cap, "\n", 1);
+        rec->len = (size_t)len;
+    }
+}
+
+/* Check that a and b hold the same bytes; on failure show where they part. */
+static void check_same(const char *what, const char *jobs, const char *a, size_t a_len,
+                       const char *b, size_t b_len)
+{
+    size_t i = 0;
+    while (i < a_len && i < b_len && a[i] == b[i])
+        i++;
+    size_t from = i > 80 ? i - 80 : 0;
+    ck_assert_msg(i == a_len && i == b_len,
+                  "--jobs %s: %s differs from --jobs 1 at byte %zu (lengths %zu, %zu):\n"
+                  "--jobs 1: ...%.*s\n--jobs %s: ...%.*s",
+                  jobs, what, i, b_len, a_len, (int)((b_len < i + 80 ? b_len : i + 80) - from),
+                  b + from, jobs, (int)((a_len < i + 80 ? a_len : i + 80) - from), a + from);
+}
+
+/* Check quell's output for the mixed records against what they should give. */
+static void check_mixed(const struct mixed *m, const struct run *r, const char *only)
+{
+    char line[128];
+    const char *err = r->err;
+    size_t i;
+
+    if (!only) {
+        ck_assert_msg(r->err_len == 0, "stderr: %s", r->err);
+        cJSON *lines = parse_lines(r, MIXED_COUNT);
+        i = 0;
+        for (cJSON *obj = lines->child; obj; obj = obj->next, i++) {
+            check_obj(obj, (int)i, m->rec[i].id, m->rec[i].action);
+            if (m->rec[i].is_too_long)
+                ck_assert_str_eq(error_of(obj), "record longer than " MIXED_MAX_STR " bytes");
+        }
+        cJSON_Delete(lines);
+        return;
+    }
+
+    /* --only: the chosen records, unchanged; one stderr line per malformed one. */
+    char *want = NULL;
+    size_t want_len = 0, want_cap = 0;
+    buf_append(&want, &want_len, &want_cap, "", 0);
+    int is_pass = strcmp(only, "pass") == 0;
+    for (i = 0; i < MIXED_COUNT; i++) {
+        const struct mixed_rec *rec = &m->rec[i];
+        if (strcmp(rec->action, "error") == 0) {
+            int n = snprintf(line, sizeof line, "quell: record %zu: ", i + 1);
+            ck_assert_msg(strncmp(err, line, (size_t)n) == 0, "expected %s..., got: %.100s", line,
+                          err);
+            if (rec->is_too_long) {
+                snprintf(line + n, sizeof line - (size_t)n,
+                         "record longer than " MIXED_MAX_STR " bytes\n");
+                ck_assert_msg(strncmp(err, line, strlen(line)) == 0, "got: %.100s", err);
+            }
+            const char *nl = strchr(err, '\n');
+            ck_assert_msg(nl != NULL && nl > err + n, "record %zu: no reason: %s", i + 1, err);
+            err = nl + 1;
+        } else if ((strcmp(rec->action, "pass") == 0) == is_pass) {
+            buf_append(&want, &want_len, &want_cap, m->input + rec->off, rec->len);
+            if (rec->has_separator)
+                buf_append(&want, &want_len, &want_cap, "\n", 1);
+        }
+    }
+    ck_assert_msg(*err == '\0', "unexpected stderr: %.200s", err);
+    check_same("stdout", "1 (expected)", r->out, r->out_len, want, want_len);
+    free(want);
+}
+
+/* Job counts to compare, stdin from a pipe (reads of 64 KiB at most) or a
+ * file (1 MiB reads: the 550 KB of records before the big one are more than
+ * a round of 2 or 4 jobs takes, and make 33 slices for 64 jobs). */
+static const struct {
+    const char *jobs;
+    int is_file;
+} job_runs[] = {{"1", 0}, {"2", 1}, {"4", 1}, {"4", 0}, {"100", 1}};
+
+static const char *const only_modes[] = {NULL, "pass", "flagged"};
+
+START_TEST(test_jobs_same_output)
+{
+    static struct mixed m;
+    make_mixed(&m);
+    const char *dir = make_tmpdir();
+    char path[PATH_MAX], rules[PATH_MAX];
+    snprintf(path, sizeof path, "%s/mixed.jsonl", dir);
+    snprintf(rules, sizeof rules, "%s", test_path(RULES));
+    write_file(path, m.input, m.input_len);
+    const char *only = only_modes[_i];
+
+    struct run ref;
+    for (size_t k = 0; k < sizeof job_runs / sizeof job_runs[0]; k++) {
+        const char *argv[12] = {"quell",       "filter",      "-f",     "jsonl",
+                                "--max-bytes", MIXED_MAX_STR, "--jobs", job_runs[k].jobs};
+        size_t n = 8;
+        if (only) {
+            argv[n++] = "--only";
+            argv[n++] = only;
+        }
+        argv[n++] = rules;
+        argv[n] = NULL;
+        struct run_opts o = {0};
+        if (job_runs[k].is_file) {
+            o.stdin_path = path;
+        } else {
+            o.input = m.input;
+            o.input_len = m.input_len;
+        }
+        struct run r;
+        run_with(&r, &o, argv);
+        ck_assert_msg(r.status == 1, "--jobs %s: status %d: %.200s", job_runs[k].jobs, r.status,
+                      r.err);
+        if (k == 0) {
+            check_mixed(&m, &r, only);
+            ref = r;
+            continue;
+        }
+        check_same("stdout", job_runs[k].jobs, r.out, r.out_len, ref.out, ref.out_len);
+        check_same("stderr", job_runs[k].jobs, r.err, r.err_len, ref.err, ref.err_len);
+        run_free(&r);
+    }
+    run_free(&ref);
+    free(m.input);
+    unlink(path);
+    rmdir(dir);
+}
+END_TEST
+
+START_TEST(test_jobs_exit_status)
+{
+    /* 64 KB of clean lines, then one malformed line: with two jobs and the
+     * input in one read, it falls in the worker's slice, whose status must
+     * still reach the exit code. */
+    enum { COUNT = 1000, BAD = 900 };
+    char *input = NULL;
+    size_t len = 0, cap = 0;
+    for (int i = 1; i <= COUNT; i++) {
+        char line[100];
+        int n = snprintf(line, sizeof line, "line %d is clean enough, %s\n", i,
+                         i == BAD ? "but \xff" : "and padded to 64 bytes or so ....");
+        buf_append(&input, &len, &cap, line, (size_t)n);
+    }
+    const char *dir = make_tmpdir();
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s/clean.txt", dir);
+    write_file(path, input, len);
+
+    const char *argv[] = {"quell", "filter", "--jobs", "2", test_path(RULES), NULL};
+    struct run_opts o = {.stdin_path = path};
+    struct run r;
+    run_with(&r, &o, argv);
+    ck_assert_int_eq(r.status, 1);
+    cJSON *lines = parse_lines(&r, COUNT);
+    int i = 0;
+    for (cJSON *obj = lines->child; obj; obj = obj->next, i++) {
+        char id[16];
+        snprintf(id, sizeof id, "%d", i + 1);
+        check_obj(obj, i, id, i + 1 == BAD ? "error" : "pass");
+    }
+    cJSON_Delete(lines);
+    run_free(&r);
+    free(input);
+    unlink(path);
+    rmdir(dir);
 }
 END_TEST
 
@@ -926,6 +1239,8 @@ Suite *cli_suite(void)
     tcase_add_test(limits, test_max_bytes);
     tcase_add_test(limits, test_long_records);
     tcase_add_test(limits, test_many_records_in_order);
+    tcase_add_loop_test(limits, test_jobs_same_output, 0, sizeof only_modes / sizeof only_modes[0]);
+    tcase_add_test(limits, test_jobs_exit_status);
     tcase_add_test(limits, test_qdb_matches_cfg);
     tcase_add_test(limits, test_qdb_corrupt);
     suite_add_tcase(s, limits);

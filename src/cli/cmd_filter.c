@@ -1,10 +1,12 @@
 /*
- * cmd_filter.c - `quell filter`: stream comments from stdin through the
- * rules and write one verdict per record (or, with --only, the records
- * themselves) to stdout, in constant memory whatever the input size.
+ * cmd_filter.c - `quell filter`: scan comments from stdin on --jobs threads and write a verdict
+ * per record (or, with --only, the records) to stdout, in input order and constant memory.
  */
+#include <assert.h>
 #include <errno.h>
 #include <getopt.h>
+#include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,9 +19,19 @@
 /* Bounds the input buffer (max-bytes + 1) well below quell_scan's 2 GiB limit. */
 #define MAX_MAX_BYTES ((size_t)1 << 30)
 #define DEFAULT_RULES "rules/default.cfg"
+#define MAX_JOBS      64
+/* Most input one job takes in a round: a worker holds its slice's output
+ * until the round ends, so this bounds the workers' buffers. */
+#define SLICE_BYTES ((size_t)128 << 10)
+/* Least input worth a slice of its own: below this, waking a thread costs
+ * more than scanning the records on the main thread. */
+#define MIN_SLICE_BYTES ((size_t)16 << 10)
+/* Workers' filters start on lines of their own: each writes its own per record. */
+#define CACHE_LINE_BYTES 64
 
 enum only { ONLY_ALL = 0, ONLY_PASS, ONLY_FLAGGED };
 
+/* One job's state: the main thread's, or a worker's. */
 struct filter {
     quell_scanner *scanner;
     quell_record_parser *parser;
@@ -28,10 +40,46 @@ struct filter {
     size_t max_bytes;
     unsigned long long record_no; /* 1-based number of the current record */
     int has_malformed;
+    /* A worker never writes to stdout or stderr: its output grows in out,
+     * its stderr lines in msg and what stopped it in fatal, all written by
+     * the main thread in input order. */
+    int is_worker;
 
-    char *out; /* pending output, written to fd 1 before each read and when full */
+    char *out; /* pending output; the main thread's is written before each read and when full */
     size_t out_len;
     size_t out_cap;
+    char *msg; /* a worker's stderr lines */
+    size_t msg_len;
+    size_t msg_cap;
+    char fatal[640]; /* what stopped the job ("record N: " and a message), "" if none */
+};
+
+/* A worker thread: its own filter, and the slice of records of this round. */
+struct worker {
+    _Alignas(CACHE_LINE_BYTES) struct filter f;
+    struct runner *runner;
+    pthread_t thread;
+    const char *data; /* whole records, each with its separator; read-only */
+    size_t len;
+    int has_work; /* under runner->lock: set by the main thread, cleared when done */
+    int rc;
+};
+
+/* The main thread's filter and the workers it hands slices to. */
+struct runner {
+    struct filter main;
+    const quell_rules *rules; /* immutable, shared by every job */
+    quell_format format;
+    const quell_record_fields *fields;
+    size_t job_count;       /* jobs wanted, the main thread included */
+    int is_started;         /* the workers were started (or tried) */
+    struct worker *workers; /* worker_count of them, all running */
+    size_t worker_count;
+    pthread_mutex_t lock;
+    pthread_cond_t wake; /* a worker has work, or is_stopping */
+    pthread_cond_t done; /* pending dropped to 0 */
+    size_t pending;      /* workers still busy with this round */
+    int is_stopping;
 };
 
 static void print_help(void)
@@ -63,6 +111,8 @@ static void print_help(void)
            "      --max-bytes=N        longest record in bytes (suffixes K, M, G: powers\n"
            "                           of 1024; default 1M, at most 1G); a longer one\n"
            "                           yields an error record\n"
+           "  -j, --jobs=N             scan on N threads (default: one per online CPU;\n"
+           "                           at most %d); the output is the same for any N\n"
            "  -h, --help               display this help and exit\n"
            "\n"
            "Verdicts are written as soon as the input read so far is scanned, so a\n"
@@ -70,7 +120,7 @@ static void print_help(void)
            "closed early (e.g. piped into head), quell stops quietly with status 4.\n"
            "\n"
            "%s",
-           cli_exit_help);
+           MAX_JOBS, cli_exit_help);
 }
 
 /* Parse "N", "NK", "NM" or "NG" (powers of 1024; "KiB" etc. too) into *out. */
@@ -112,14 +162,73 @@ static int parse_size(const char *s, size_t *out)
     return 0;
 }
 
-/* Write the pending output. Returns CLI_OK or CLI_EIO (reported, but not EPIPE). */
-static int out_flush(struct filter *f)
+/* Parse a job count: a positive integer, capped at MAX_JOBS. */
+static int parse_jobs(const char *s, size_t *out)
 {
-    if (f->out_len == 0)
-        return CLI_OK;
-    int rc = cli_write_all(STDOUT_FILENO, f->out, f->out_len);
-    f->out_len = 0;
-    if (rc != 0) {
+    char *end;
+    if (*s < '0' || *s > '9')
+        return -1;
+    errno = 0;
+    unsigned long long n = strtoull(s, &end, 10);
+    if (*end != '\0' || n == 0)
+        return -1;
+    /* ERANGE is only "very many": the cap covers it. */
+    *out = errno == ERANGE || n > MAX_JOBS ? MAX_JOBS : (size_t)n;
+    return 0;
+}
+
+/* One job per online CPU, at least one and at most MAX_JOBS. */
+static size_t default_jobs(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    if (n < 1)
+        return 1;
+    return n > MAX_JOBS ? MAX_JOBS : (size_t)n;
+}
+
+/* Make *buf (of *cap bytes, len used) hold at least extra more bytes,
+ * doubling it when it grows. Returns 0, or -1 when out of memory. */
+static int buf_reserve(char **buf, size_t *cap, size_t len, size_t extra)
+{
+    size_t need;
+    if (__builtin_add_overflow(len, extra, &need)) /* Catch size_t overflow */
+        return -1;
+    if (need <= *cap)
+        return 0;
+    size_t new_cap = *cap;
+    if (__builtin_mul_overflow(new_cap, 2, &new_cap) || new_cap < need)
+        new_cap = need;
+    char *p = realloc(*buf, new_cap);
+    if (!p)
+        return -1;
+    *buf = p;
+    *cap = new_cap;
+    return 0;
+}
+
+/*
+ * Report what stops the stream and return CLI_EIO: the main thread prints
+ * "quell: MESSAGE"; a worker keeps the message for the main thread, which
+ * prints it after everything the worker wrote before it.
+ */
+static int filter_fatal(struct filter *f, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static int filter_fatal(struct filter *f, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(f->fatal, sizeof f->fatal, fmt, ap);
+    va_end(ap);
+    if (!f->is_worker)
+        cli_error("%s", f->fatal);
+    return CLI_EIO;
+}
+
+/* Write buf to stdout. Returns CLI_OK or CLI_EIO (reported, but not EPIPE).
+ * Main thread only: strerror and stderr are not for workers. */
+static int write_stdout(const char *buf, size_t len)
+{
+    if (cli_write_all(STDOUT_FILENO, buf, len) != 0) {
         /* EPIPE: the reader has all it wants; stop without a message. */
         if (errno != EPIPE)
             cli_error("write error: %s", strerror(errno));
@@ -128,23 +237,28 @@ static int out_flush(struct filter *f)
     return CLI_OK;
 }
 
-/* Make the output buffer at least cap bytes; it is empty when called. */
-static int out_grow(struct filter *f, size_t cap)
+/* Write the pending output of the main thread. Returns CLI_OK or CLI_EIO. */
+static int out_flush(struct filter *f)
 {
-    char *p = realloc(f->out, cap);
-    if (!p) {
-        cli_error("out of memory");
-        return CLI_EIO;
-    }
-    f->out = p;
-    f->out_cap = cap;
+    if (f->out_len == 0)
+        return CLI_OK;
+    int rc = write_stdout(f->out, f->out_len);
+    f->out_len = 0;
+    return rc;
+}
+
+/* Make room for extra more bytes of output. */
+static int out_reserve(struct filter *f, size_t extra)
+{
+    if (buf_reserve(&f->out, &f->out_cap, f->out_len, extra) != 0)
+        return filter_fatal(f, "out of memory");
     return CLI_OK;
 }
 
 /*
  * Append one JSON line: the verdict v, or, when v is NULL, an error record
  * with message. The writers work like snprintf, so a line that does not fit
- * is retried after a flush, in a bigger buffer if it must be.
+ * is retried after a flush (main thread) or in a bigger buffer.
  */
 static int emit_json(struct filter *f, const quell_verdict *v, const char *id, size_t id_len,
                      const char *message)
@@ -159,12 +273,12 @@ static int emit_json(struct filter *f, const quell_verdict *v, const char *id, s
             return CLI_OK;
         }
         int rc;
-        if (f->out_len > 0)
+        if (!f->is_worker && f->out_len > 0)
             rc = out_flush(f);
         else if (need == (size_t)-1) /* Catch size_t overflow */
-            rc = CLI_EIO;
+            rc = filter_fatal(f, "out of memory");
         else
-            rc = out_grow(f, need + 1);
+            rc = out_reserve(f, need + 1);
         if (rc != CLI_OK)
             return rc;
     }
@@ -174,20 +288,21 @@ static int emit_json(struct filter *f, const quell_verdict *v, const char *id, s
 static int emit_raw(struct filter *f, const char *data, size_t len, int has_separator)
 {
     size_t total = len + (has_separator ? 1 : 0);
-    if (total > f->out_cap - f->out_len) {
+    if (f->is_worker) {
+        int rc = out_reserve(f, total);
+        if (rc != CLI_OK)
+            return rc;
+    } else if (total > f->out_cap - f->out_len) {
         int rc = out_flush(f);
         if (rc != CLI_OK)
             return rc;
-    }
-    if (total > f->out_cap) {
-        /* Larger than the whole buffer: write it straight through. */
-        if (cli_write_all(STDOUT_FILENO, data, len) != 0 ||
-            (has_separator && cli_write_all(STDOUT_FILENO, &f->separator, 1) != 0)) {
-            if (errno != EPIPE)
-                cli_error("write error: %s", strerror(errno));
-            return CLI_EIO;
+        if (total > f->out_cap) {
+            /* Larger than the whole buffer: write it straight through. */
+            rc = write_stdout(data, len);
+            if (rc == CLI_OK && has_separator)
+                rc = write_stdout(&f->separator, 1);
+            return rc;
         }
-        return CLI_OK;
     }
     memcpy(f->out + f->out_len, data, len);
     f->out_len += len;
@@ -197,15 +312,24 @@ static int emit_raw(struct filter *f, const char *data, size_t len, int has_sepa
 }
 
 /* Report the current record as malformed: an error record, or with --only
- * a line on stderr. */
+ * the line "quell: record N: message" on stderr (a worker's waits in msg). */
 static int emit_malformed(struct filter *f, const char *id, size_t id_len, const char *message)
 {
     f->has_malformed = 1;
-    if (f->only != ONLY_ALL) {
+    if (f->only == ONLY_ALL)
+        return emit_json(f, NULL, id, id_len, message);
+    if (!f->is_worker) {
         cli_error("record %llu: %s", f->record_no, message);
         return CLI_OK;
     }
-    return emit_json(f, NULL, id, id_len, message);
+    char line[sizeof f->fatal + 16];
+    int n = snprintf(line, sizeof line, "quell: record %llu: %s\n", f->record_no, message);
+    size_t len = n < 0 ? 0 : (size_t)n < sizeof line ? (size_t)n : sizeof line - 1;
+    if (buf_reserve(&f->msg, &f->msg_cap, f->msg_len, len) != 0)
+        return filter_fatal(f, "out of memory");
+    memcpy(f->msg + f->msg_len, line, len);
+    f->msg_len += len;
+    return CLI_OK;
 }
 
 /* The current record is longer than --max-bytes. */
@@ -224,27 +348,26 @@ static int process_record(struct filter *f, const char *data, size_t len, int ha
     if (len > f->max_bytes)
         return emit_too_long(f);
 
-    char number[24];
     f->record_no++;
-    int number_len = snprintf(number, sizeof number, "%llu", f->record_no);
-    const char *id = number;
-    size_t id_len = (size_t)number_len;
-
     quell_record record;
-    quell_error err = {0};
+    quell_error err;
+    err.message[0] = '\0';
     const quell_verdict *verdict = NULL;
     int rc = quell_record_parse(f->parser, data, len, &record, &err);
-    if (rc == QUELL_OK) {
-        if (record.id_json) {
-            id = record.id_json;
-            id_len = record.id_json_len;
-        }
+    if (rc == QUELL_OK)
         rc = quell_scan(f->scanner, &record.comment, &verdict, &err);
+
+    /* The record's own id, even when it was refused for its body; else its
+     * number in the stream. */
+    char number[24];
+    const char *id = record.id_json;
+    size_t id_len = record.id_json_len;
+    if (!id) {
+        id_len = (size_t)snprintf(number, sizeof number, "%llu", f->record_no);
+        id = number;
     }
-    if (rc == QUELL_ENOMEM) {
-        cli_error("record %llu: %s", f->record_no, quell_strerror(rc));
-        return CLI_EIO;
-    }
+    if (rc == QUELL_ENOMEM)
+        return filter_fatal(f, "record %llu: %s", f->record_no, quell_strerror(rc));
     if (rc != QUELL_OK)
         return emit_malformed(f, id, id_len, err.message[0] ? err.message : quell_strerror(rc));
 
@@ -262,14 +385,292 @@ static int process_record(struct filter *f, const char *data, size_t len, int ha
     }
 }
 
+/* Process the whole records in data[0..len), each ending in the separator. */
+static int process_slice(struct filter *f, const char *data, size_t len)
+{
+    const char *end = data + len;
+    while (data < end) {
+        const char *sep = memchr(data, f->separator, (size_t)(end - data));
+        assert(sep != NULL); /* the slice ends in a separator */
+        int rc = process_record(f, data, (size_t)(sep - data), 1);
+        if (rc != CLI_OK)
+            return rc;
+        data = sep + 1;
+    }
+    return CLI_OK;
+}
+
+/* The number of records in data[0..len), each ending in separator. */
+static unsigned long long count_records(const char *data, size_t len, char separator)
+{
+    unsigned long long count = 0;
+    const char *end = data + len;
+    while ((data = memchr(data, separator, (size_t)(end - data))) != NULL) {
+        count++;
+        data++;
+    }
+    return count;
+}
+
+/*
+ * Give f its own scanner, parser and an output buffer of out_cap bytes,
+ * for the rules, format and fields of r. Returns a quell code; err says why.
+ */
+static int filter_open(struct filter *f, const struct runner *r, size_t out_cap, quell_error *err)
+{
+    int rc = quell_scanner_new(&f->scanner, r->rules, err);
+    if (rc == QUELL_OK)
+        rc = quell_record_parser_new(&f->parser, r->format, r->fields, err);
+    if (rc == QUELL_OK) {
+        f->out = malloc(out_cap);
+        if (!f->out) {
+            if (err)
+                *err = (quell_error){.code = QUELL_ENOMEM};
+            return QUELL_ENOMEM;
+        }
+        f->out_cap = out_cap;
+    }
+    return rc;
+}
+
+/* Free what filter_open and the stream gave f. */
+static void filter_close(struct filter *f)
+{
+    free(f->msg);
+    free(f->out);
+    quell_record_parser_free(f->parser);
+    quell_scanner_free(f->scanner);
+}
+
+/*
+ * A worker's thread: process each slice the main thread hands over until
+ * told to stop. It reads only its slice (the main thread leaves the input
+ * buffer alone until the round ends) and writes only its own filter, never
+ * stdio: all output goes out from the main thread, in order. The scanner
+ * and parser are this thread's own, the rules shared read-only, as quell.h
+ * allows. One shared write remains, outside quell: cJSON 1.7.15 resets a
+ * global error position on every parse and sets it on failure
+ * (cJSON_GetErrorPtr); threads parsing at once overwrite it, and neither
+ * quell nor this command ever reads it.
+ */
+static void *worker_main(void *arg)
+{
+    struct worker *w = arg;
+    struct runner *r = w->runner;
+
+    pthread_mutex_lock(&r->lock);
+    for (;;) {
+        while (!w->has_work && !r->is_stopping)
+            pthread_cond_wait(&r->wake, &r->lock);
+        if (!w->has_work)
+            break;
+        pthread_mutex_unlock(&r->lock);
+        int rc = process_slice(&w->f, w->data, w->len);
+        pthread_mutex_lock(&r->lock);
+        w->rc = rc;
+        w->has_work = 0;
+        if (--r->pending == 0)
+            pthread_cond_signal(&r->done);
+    }
+    pthread_mutex_unlock(&r->lock);
+    return NULL;
+}
+
+/*
+ * Start up to job_count - 1 workers, when the input first has enough for
+ * them (small or interactive inputs never start a thread). Whatever fails
+ * (memory, a scanner, a thread) leaves fewer workers, down to none: the
+ * main thread alone is today's filter, not an error.
+ */
+static void workers_start(struct runner *r)
+{
+    r->is_started = 1;
+    if (r->job_count < 2)
+        return;
+    if (pthread_mutex_init(&r->lock, NULL) != 0)
+        return;
+    if (pthread_cond_init(&r->wake, NULL) != 0)
+        goto fail_destroy_lock;
+    if (pthread_cond_init(&r->done, NULL) != 0)
+        goto fail_destroy_wake;
+    /* sizeof is a multiple of the alignment, as aligned_alloc wants. */
+    size_t bytes = (r->job_count - 1) * sizeof *r->workers; /* at most 63 of them */
+    r->workers = aligned_alloc(CACHE_LINE_BYTES, bytes);
+    if (!r->workers)
+        goto fail_destroy_done;
+    memset(r->workers, 0, bytes);
+
+    for (size_t i = 0; i < r->job_count - 1; i++) {
+        struct worker *w = &r->workers[i];
+        w->runner = r;
+        w->f.only = r->main.only;
+        w->f.separator = r->main.separator;
+        w->f.max_bytes = r->main.max_bytes;
+        w->f.is_worker = 1;
+        if (filter_open(&w->f, r, SLICE_BYTES, NULL) != QUELL_OK ||
+            pthread_create(&w->thread, NULL, worker_main, w) != 0) {
+            filter_close(&w->f);
+            break;
+        }
+        r->worker_count++;
+    }
+    if (r->worker_count > 0)
+        return;
+    free(r->workers);
+    r->workers = NULL;
+fail_destroy_done:
+    pthread_cond_destroy(&r->done);
+fail_destroy_wake:
+    pthread_cond_destroy(&r->wake);
+fail_destroy_lock:
+    pthread_mutex_destroy(&r->lock);
+}
+
+/* Stop and free the workers; none is busy (rounds always finish). */
+static void workers_stop(struct runner *r)
+{
+    if (r->worker_count == 0)
+        return;
+    pthread_mutex_lock(&r->lock);
+    r->is_stopping = 1;
+    pthread_cond_broadcast(&r->wake);
+    pthread_mutex_unlock(&r->lock);
+    for (size_t i = 0; i < r->worker_count; i++) {
+        pthread_join(r->workers[i].thread, NULL);
+        filter_close(&r->workers[i].f);
+    }
+    free(r->workers);
+    pthread_cond_destroy(&r->done);
+    pthread_cond_destroy(&r->wake);
+    pthread_mutex_destroy(&r->lock);
+}
+
+/*
+ * One round over the whole records data[0..len): cut them into slice_count
+ * slices of about equal bytes at record boundaries, number each slice's
+ * records from where the previous one ends, scan the first slice on the
+ * main thread while the workers take the others, then write the workers'
+ * output and stderr lines after the main thread's, in slice order.
+ */
+static int run_round(struct runner *r, const char *data, size_t len, size_t slice_count)
+{
+    struct filter *f = &r->main;
+    size_t bounds[MAX_JOBS + 1];
+    unsigned long long first_no[MAX_JOBS];
+
+    bounds[0] = 0;
+    first_no[0] = f->record_no;
+    for (size_t k = 1; k < slice_count; k++) {
+        size_t at = len / slice_count * k;
+        if (at < bounds[k - 1])
+            at = bounds[k - 1];
+        const char *sep = at < len ? memchr(data + at, f->separator, len - at) : NULL;
+        bounds[k] = sep ? (size_t)(sep - data) + 1 : len;
+        first_no[k] = first_no[k - 1] +
+                      count_records(data + bounds[k - 1], bounds[k] - bounds[k - 1], f->separator);
+    }
+    bounds[slice_count] = len;
+
+    pthread_mutex_lock(&r->lock);
+    for (size_t k = 1; k < slice_count; k++) {
+        struct worker *w = &r->workers[k - 1];
+        w->f.record_no = first_no[k];
+        w->data = data + bounds[k];
+        w->len = bounds[k + 1] - bounds[k];
+        w->rc = CLI_OK;
+        if (w->len > 0) {
+            w->has_work = 1;
+            r->pending++;
+        }
+    }
+    pthread_cond_broadcast(&r->wake);
+    pthread_mutex_unlock(&r->lock);
+
+    /* The main thread's slice comes first, so it may write as it goes. */
+    int rc = process_slice(f, data, bounds[1]);
+
+    pthread_mutex_lock(&r->lock);
+    while (r->pending > 0)
+        pthread_cond_wait(&r->done, &r->lock);
+    pthread_mutex_unlock(&r->lock);
+
+    for (size_t k = 1; k < slice_count; k++) {
+        struct filter *wf = &r->workers[k - 1].f;
+        int worker_rc = r->workers[k - 1].rc;
+        if (rc == CLI_OK && r->workers[k - 1].len > 0) {
+            f->record_no = wf->record_no;
+            f->has_malformed |= wf->has_malformed;
+            rc = out_flush(f);
+            if (rc == CLI_OK)
+                rc = write_stdout(wf->out, wf->out_len);
+            if (rc == CLI_OK && wf->msg_len > 0)
+                fwrite(wf->msg, 1, wf->msg_len, stderr);
+            if (rc == CLI_OK && worker_rc != CLI_OK) {
+                cli_error("%s", wf->fatal);
+                rc = worker_rc;
+            }
+        }
+        wf->out_len = wf->msg_len = 0;
+        wf->fatal[0] = '\0';
+    }
+    return rc;
+}
+
+/*
+ * Scan the whole records data[0..len), each ending in the separator, and
+ * write their output in input order. Rounds take at most SLICE_BYTES per
+ * job, which bounds the output the workers hold; a round too small to give
+ * each of two jobs MIN_SLICE_BYTES runs on the main thread alone.
+ */
+static int filter_records(struct runner *r, const char *data, size_t len)
+{
+    struct filter *f = &r->main;
+    if (r->job_count < 2)
+        return process_slice(f, data, len);
+
+    size_t round_max = r->job_count * SLICE_BYTES;
+    while (len > 0) {
+        size_t take = len;
+        if (take > round_max) {
+            const char *sep = memchr(data + round_max - 1, f->separator, len - (round_max - 1));
+            assert(sep != NULL); /* data ends in a separator */
+            take = (size_t)(sep - data) + 1;
+        }
+        size_t slice_count = take / MIN_SLICE_BYTES;
+        if (slice_count > 1 && !r->is_started)
+            workers_start(r);
+        if (slice_count > r->worker_count + 1)
+            slice_count = r->worker_count + 1;
+        int rc =
+            slice_count > 1 ? run_round(r, data, take, slice_count) : process_slice(f, data, take);
+        if (rc != CLI_OK)
+            return rc;
+        data += take;
+        len -= take;
+    }
+    return CLI_OK;
+}
+
+/* The last separator in data[0..len), or NULL. */
+static const char *last_separator(const char *data, size_t len, char separator)
+{
+    while (len > 0) {
+        if (data[--len] == separator)
+            return data + len;
+    }
+    return NULL;
+}
+
 /*
  * Read stdin to the end, cutting it into records at each separator. The
- * buffer holds at most one partial record of up to max_bytes + 1 bytes (the
- * extra byte tells "exactly max_bytes" from "longer"), so memory stays flat
- * however long the stream; the rest of a too-long record is skipped.
+ * buffer holds the whole records of one read, processed as a batch, and at
+ * most one partial record of up to max_bytes + 1 bytes (the extra byte tells
+ * "exactly max_bytes" from "longer"), so memory stays flat however long the
+ * stream; the rest of a too-long record is skipped.
  */
-static int filter_stream(struct filter *f)
+static int filter_stream(struct runner *r)
 {
+    struct filter *f = &r->main;
     size_t limit = f->max_bytes + 1;
     if (limit < IO_BUF_BYTES)
         limit = IO_BUF_BYTES;
@@ -287,14 +688,22 @@ static int filter_stream(struct filter *f)
     int rc = CLI_OK;
 
     for (;;) {
-        char *sep;
-        while ((sep = memchr(buf + scan, f->separator, end - scan)) != NULL) {
-            size_t len = (size_t)(sep - (buf + start));
-            if (is_skipping)
+        if (is_skipping) {
+            const char *sep = memchr(buf + scan, f->separator, end - scan);
+            if (sep) {
                 is_skipping = 0;
-            else if ((rc = process_record(f, buf + start, len, 1)) != CLI_OK)
-                goto out_free_buf;
-            start = scan = (size_t)(sep - buf) + 1;
+                start = scan = (size_t)(sep - buf) + 1;
+            }
+        }
+        if (!is_skipping) {
+            /* Everything up to the last separator is whole records. */
+            const char *last = last_separator(buf + scan, end - scan, f->separator);
+            if (last) {
+                size_t next = (size_t)(last - buf) + 1;
+                if ((rc = filter_records(r, buf + start, next - start)) != CLI_OK)
+                    goto out_free_buf;
+                start = next;
+            }
         }
         scan = end; /* what is left, buf[start..end), holds no separator */
 
@@ -374,24 +783,26 @@ int cmd_filter(int argc, char **argv)
         {"author-field", required_argument, NULL, OPT_AUTHOR},
         {"only", required_argument, NULL, OPT_ONLY},
         {"max-bytes", required_argument, NULL, OPT_MAX_BYTES},
+        {"jobs", required_argument, NULL, 'j'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    struct filter f = {.max_bytes = DEFAULT_MAX_BYTES};
-    quell_format format = QUELL_FORMAT_TEXT;
+    struct runner r = {.main = {.max_bytes = DEFAULT_MAX_BYTES}, .format = QUELL_FORMAT_TEXT};
+    struct filter *f = &r.main;
     quell_record_fields fields = {NULL, NULL, NULL};
     int ch;
 
+    r.job_count = default_jobs();
     opterr = 0;
-    while ((ch = getopt_long(argc, argv, ":f:h", options, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, ":f:j:h", options, NULL)) != -1) {
         switch (ch) {
         case 'f':
             if (strcmp(optarg, "text") == 0)
-                format = QUELL_FORMAT_TEXT;
+                r.format = QUELL_FORMAT_TEXT;
             else if (strcmp(optarg, "jsonl") == 0)
-                format = QUELL_FORMAT_JSONL;
+                r.format = QUELL_FORMAT_JSONL;
             else if (strcmp(optarg, "nul") == 0)
-                format = QUELL_FORMAT_NUL;
+                r.format = QUELL_FORMAT_NUL;
             else
                 return cli_usage_error("filter",
                                        "invalid format '%s' (expected text, jsonl or nul)", optarg);
@@ -407,16 +818,21 @@ int cmd_filter(int argc, char **argv)
             break;
         case OPT_ONLY:
             if (strcmp(optarg, "pass") == 0)
-                f.only = ONLY_PASS;
+                f->only = ONLY_PASS;
             else if (strcmp(optarg, "flagged") == 0)
-                f.only = ONLY_FLAGGED;
+                f->only = ONLY_FLAGGED;
             else
                 return cli_usage_error("filter", "invalid --only '%s' (expected pass or flagged)",
                                        optarg);
             break;
         case OPT_MAX_BYTES:
-            if (parse_size(optarg, &f.max_bytes) != 0 || f.max_bytes == 0)
+            if (parse_size(optarg, &f->max_bytes) != 0 || f->max_bytes == 0)
                 return cli_usage_error("filter", "invalid --max-bytes '%s' (expected 1 to 1G)",
+                                       optarg);
+            break;
+        case 'j':
+            if (parse_jobs(optarg, &r.job_count) != 0)
+                return cli_usage_error("filter", "invalid --jobs '%s' (expected 1 or more)",
                                        optarg);
             break;
         case 'h':
@@ -432,36 +848,31 @@ int cmd_filter(int argc, char **argv)
     if (!path)
         return cli_usage_error("filter", "no rules: give RULES, set QUELL_RULES or provide %s",
                                DEFAULT_RULES);
-    f.separator = format == QUELL_FORMAT_NUL ? '\0' : '\n';
+    f->separator = r.format == QUELL_FORMAT_NUL ? '\0' : '\n';
+    r.fields = &fields;
 
     quell_rules *rules = NULL;
     int rc = cli_load_rules(&rules, path);
     if (rc != CLI_OK)
         return rc;
+    r.rules = rules;
 
     quell_error err = {0};
-    int qrc = quell_scanner_new(&f.scanner, rules, &err);
-    if (qrc == QUELL_OK)
-        qrc = quell_record_parser_new(&f.parser, format, &fields, &err);
-    if (qrc != QUELL_OK) {
+    if (filter_open(f, &r, IO_BUF_BYTES, &err) != QUELL_OK) {
         cli_print_error(&err, NULL);
         rc = CLI_EIO;
         goto out_free;
     }
-    rc = out_grow(&f, IO_BUF_BYTES);
-    if (rc != CLI_OK)
-        goto out_free;
 
-    rc = filter_stream(&f);
+    rc = filter_stream(&r);
     /* Whatever was produced before an error still goes out. */
-    int flush_rc = out_flush(&f);
+    int flush_rc = out_flush(f);
     if (rc == CLI_OK)
-        rc = flush_rc != CLI_OK ? flush_rc : f.has_malformed ? CLI_EDATA : CLI_OK;
+        rc = flush_rc != CLI_OK ? flush_rc : f->has_malformed ? CLI_EDATA : CLI_OK;
 
 out_free:
-    free(f.out);
-    quell_record_parser_free(f.parser);
-    quell_scanner_free(f.scanner);
+    workers_stop(&r);
+    filter_close(f);
     quell_rules_free(rules);
     return rc;
 }
