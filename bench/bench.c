@@ -90,53 +90,37 @@ static int count_match(unsigned int id, unsigned long long from, unsigned long l
     return 0;
 }
 
-/* Best of REPEATS: raw hs_scan over every body, one call per comment. */
-static double bench_raw(const quell_rules *rules, const struct corpus *c, size_t *matches)
+/* One pass of raw hs_scan over every body, one call per comment. */
+static double time_raw(const hs_database_t *db, hs_scratch_t *scratch, const struct corpus *c,
+                       size_t *matches)
 {
-    const hs_database_t *db = rules->hs.db[hsdb_slot(QUELL_FIELD_BODY, VIEW_RAW)];
-    hs_scratch_t *scratch = NULL;
-    if (!db || hs_alloc_scratch(db, &scratch) != HS_SUCCESS) {
-        fprintf(stderr, "bench: no raw database or no scratch\n");
-        exit(1);
-    }
-    double best = 1e30;
-    for (int r = 0; r < REPEATS; r++) {
-        *matches = 0;
-        double t0 = now_s();
-        for (size_t i = 0; i < c->count; i++)
-            hs_scan(db, c->body[i], (unsigned int)c->len[i], 0, scratch, count_match, matches);
-        double t = now_s() - t0;
-        if (t < best)
-            best = t;
-    }
-    hs_free_scratch(scratch);
-    return best;
+    *matches = 0;
+    double t0 = now_s();
+    for (size_t i = 0; i < c->count; i++)
+        hs_scan(db, c->body[i], (unsigned int)c->len[i], 0, scratch, count_match, matches);
+    return now_s() - t0;
 }
 
-/* Best of REPEATS: quell_scan through the library, no JSON either side. */
-static double bench_library(const quell_rules *rules, const struct corpus *c, size_t *flagged)
+/* One pass of quell_scan through the library, no JSON either side. */
+static double time_library(quell_scanner *s, const struct corpus *c, size_t *flagged)
 {
-    quell_scanner *s;
-    if (quell_scanner_new(&s, rules, NULL) != QUELL_OK)
-        exit(1);
-    double best = 1e30;
-    for (int r = 0; r < REPEATS; r++) {
-        *flagged = 0;
-        double t0 = now_s();
-        for (size_t i = 0; i < c->count; i++) {
-            quell_comment cm = {0};
-            cm.text[QUELL_FIELD_BODY] = c->body[i];
-            cm.text_len[QUELL_FIELD_BODY] = c->len[i];
-            const quell_verdict *v;
-            if (quell_scan(s, &cm, &v, NULL) == QUELL_OK && v->action != QUELL_PASS)
-                ++*flagged;
-        }
-        double t = now_s() - t0;
-        if (t < best)
-            best = t;
+    *flagged = 0;
+    double t0 = now_s();
+    for (size_t i = 0; i < c->count; i++) {
+        quell_comment cm = {0};
+        cm.text[QUELL_FIELD_BODY] = c->body[i];
+        cm.text_len[QUELL_FIELD_BODY] = c->len[i];
+        const quell_verdict *v;
+        if (quell_scan(s, &cm, &v, NULL) == QUELL_OK && v->action != QUELL_PASS)
+            ++*flagged;
     }
-    quell_scanner_free(s);
-    return best;
+    return now_s() - t0;
+}
+
+static void keep_min(double *best, double t)
+{
+    if (t < *best)
+        *best = t;
 }
 
 /* Run argv with stdin from in_path and stdout to /dev/null; wall time, and
@@ -185,26 +169,19 @@ int main(int argc, char **argv)
     const char *rules_path = argv[1], *corpus_path = argv[2], *text_path = argv[3];
     const char *bin = argv[4], *big_path = argc == 6 ? argv[5] : NULL;
 
-    /* The command first, while this process is small: a spawned child's
-     * peak RSS includes what it shared with its parent before exec. It runs
-     * on compiled rules, as an operator would, so each run loads them in
-     * milliseconds instead of compiling them. */
+    /* Peak RSS first, while this process is small: a spawned child's peak
+     * RSS includes what it shared with its parent before exec. The command
+     * runs on compiled rules, as an operator would, so each run loads them
+     * in milliseconds instead of compiling them. */
     char qdb_path[4096];
     snprintf(qdb_path, sizeof qdb_path, "%s.qdb", corpus_path);
     long compile_rss;
     char *compile_argv[] = {(char *)bin, "compile", (char *)rules_path, "-o", qdb_path, NULL};
     double qdb_s = run(compile_argv, "/dev/null", &compile_rss);
-    double e2e = 1e30, e2e_text = 1e30;
     long rss = 0, text_rss = 0, big_rss = 0;
     double big_s = 0;
-    for (int r = 0; r < 3; r++) {
-        double t = run_filter(bin, "jsonl", qdb_path, corpus_path, &rss);
-        if (t < e2e)
-            e2e = t;
-        t = run_filter(bin, "text", qdb_path, text_path, &text_rss);
-        if (t < e2e_text)
-            e2e_text = t;
-    }
+    run_filter(bin, "jsonl", qdb_path, corpus_path, &rss);
+    run_filter(bin, "text", qdb_path, text_path, &text_rss);
     if (big_path)
         big_s = run_filter(bin, "jsonl", qdb_path, big_path, &big_rss);
 
@@ -221,9 +198,28 @@ int main(int argc, char **argv)
         fprintf(stderr, "bench: no comments in %s\n", corpus_path);
         return 1;
     }
+    const hs_database_t *db = rules->hs.db[hsdb_slot(QUELL_FIELD_BODY, VIEW_RAW)];
+    hs_scratch_t *scratch = NULL;
+    quell_scanner *scanner;
+    if (!db || hs_alloc_scratch(db, &scratch) != HS_SUCCESS ||
+        quell_scanner_new(&scanner, rules, NULL) != QUELL_OK) {
+        fprintf(stderr, "bench: no body database, or no scratch\n");
+        exit(1);
+    }
+
+    /* The stages take turns, best of REPEATS each, so that a machine whose
+     * speed drifts (shared hosts do) slows them all alike. */
+    double raw = 1e30, lib = 1e30, e2e = 1e30, e2e_text = 1e30;
     size_t matches, flagged;
-    double raw = bench_raw(rules, &c, &matches);
-    double lib = bench_library(rules, &c, &flagged);
+    long ignored_rss;
+    for (int r = 0; r < REPEATS; r++) {
+        keep_min(&raw, time_raw(db, scratch, &c, &matches));
+        keep_min(&lib, time_library(scanner, &c, &flagged));
+        keep_min(&e2e_text, run_filter(bin, "text", qdb_path, text_path, &ignored_rss));
+        keep_min(&e2e, run_filter(bin, "jsonl", qdb_path, corpus_path, &ignored_rss));
+    }
+    hs_free_scratch(scratch);
+    quell_scanner_free(scanner);
 
     double n = (double)c.count, mb = (double)c.bytes / 1e6;
     printf("rules %s: %zu rules, compiled in %.1f ms (quell compile: %.1f ms)\n", rules_path,

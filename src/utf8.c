@@ -8,59 +8,90 @@
 
 #include "utf8.h"
 
+/*
+ * UTF-8 validation as a shift DFA (after Per Vognsen): each byte's row holds,
+ * at bit offset `state`, the offset of the next state, so a step is one load,
+ * one shift and one mask, with no branch on the byte. The rows below spell
+ * out RFC 3629's table of well-formed sequences; ERR is offset 0, so every
+ * transition not listed leads to it, and it leads only to itself.
+ */
+enum {
+    DFA_ERR = 0,
+    DFA_ACC = 6,  /* between characters */
+    DFA_C1 = 12,  /* one continuation byte to go */
+    DFA_C2 = 18,  /* two to go */
+    DFA_C3 = 24,  /* three to go */
+    DFA_E0 = 30,  /* after E0: A0..BF, or the form is overlong */
+    DFA_ED = 36,  /* after ED: 80..9F, or it is a UTF-16 surrogate */
+    DFA_F0 = 42,  /* after F0: 90..BF, or the form is overlong */
+    DFA_F4 = 48,  /* after F4: 80..8F, or it is above U+10FFFF */
+};
+
+#define T(from, to) ((uint64_t)(to) << (from))
+#define CONT_ANY    (T(DFA_C1, DFA_ACC) | T(DFA_C2, DFA_C1) | T(DFA_C3, DFA_C2))
+/* The row for byte b; C0, C1 and F5..FF start nothing: zero, to DFA_ERR. */
+#define ROW(b)                                                                                     \
+    ((b) <= 0x7F   ? T(DFA_ACC, DFA_ACC)                                                           \
+     : (b) <= 0x8F ? CONT_ANY | T(DFA_ED, DFA_C1) | T(DFA_F4, DFA_C2)                              \
+     : (b) <= 0x9F ? CONT_ANY | T(DFA_ED, DFA_C1) | T(DFA_F0, DFA_C2)                              \
+     : (b) <= 0xBF ? CONT_ANY | T(DFA_E0, DFA_C1) | T(DFA_F0, DFA_C2)                              \
+     : (b) <= 0xC1 ? 0                                                                             \
+     : (b) <= 0xDF ? T(DFA_ACC, DFA_C1)                                                            \
+     : (b) == 0xE0 ? T(DFA_ACC, DFA_E0)                                                            \
+     : (b) == 0xED ? T(DFA_ACC, DFA_ED)                                                            \
+     : (b) <= 0xEF ? T(DFA_ACC, DFA_C2)                                                            \
+     : (b) == 0xF0 ? T(DFA_ACC, DFA_F0)                                                            \
+     : (b) <= 0xF3 ? T(DFA_ACC, DFA_C3)                                                            \
+     : (b) == 0xF4 ? T(DFA_ACC, DFA_F4)                                                            \
+                   : 0)
+#define ROW4(b)   ROW(b), ROW((b) + 1), ROW((b) + 2), ROW((b) + 3)
+#define ROW16(b)  ROW4(b), ROW4((b) + 4), ROW4((b) + 8), ROW4((b) + 12)
+#define ROW64(b)  ROW16(b), ROW16((b) + 16), ROW16((b) + 32), ROW16((b) + 48)
+
+static const uint64_t utf8_dfa[256] = {ROW64(0x00), ROW64(0x40), ROW64(0x80), ROW64(0xC0)};
+
+#undef ROW64
+#undef ROW16
+#undef ROW4
+#undef ROW
+#undef CONT_ANY
+#undef T
+
 bool utf8_valid(const char *s, size_t len, size_t *bad_off)
 {
     const unsigned char *p = (const unsigned char *)s;
+    uint64_t state = DFA_ACC;
+    size_t seq_start = 0; /* where the character being read began */
     size_t i = 0;
     while (i < len) {
-        /* Most comment bytes are ASCII: skip them eight at a time. */
-        while (i + 8 <= len) {
-            uint64_t w;
-            memcpy(&w, p + i, 8);
-            if (w & 0x8080808080808080ULL)
-                break;
-            i += 8;
+        /* Most English bytes are ASCII: between characters, skip them
+         * eight at a time. */
+        if (state == DFA_ACC) {
+            while (i + 8 <= len) {
+                uint64_t w;
+                memcpy(&w, p + i, 8);
+                if (w & 0x8080808080808080ULL)
+                    break;
+                i += 8;
+            }
         }
-        if (i >= len)
+        /* Then a stretch of steps; the error state is sticky, so checking
+         * for it once per stretch is enough. */
+        size_t stop = len - i > 16 ? i + 16 : len;
+        for (; i < stop; i++) {
+            if (state == DFA_ACC)
+                seq_start = i;
+            state = (utf8_dfa[p[i]] >> state) & 63;
+        }
+        if (state == DFA_ERR)
             break;
-        unsigned char c = p[i];
-        if (c < 0x80) {
-            i++;
-            continue;
-        }
-        size_t need;
-        unsigned char lo = 0x80, hi = 0xBF; /* allowed range of the second byte */
-        if (c >= 0xC2 && c <= 0xDF) {
-            need = 1;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            need = 2;
-            if (c == 0xE0)
-                lo = 0xA0; /* overlong */
-            else if (c == 0xED)
-                hi = 0x9F; /* UTF-16 surrogates */
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            need = 3;
-            if (c == 0xF0)
-                lo = 0x90; /* overlong */
-            else if (c == 0xF4)
-                hi = 0x8F; /* above U+10FFFF */
-        } else {
-            goto invalid;
-        }
-        if (len - i <= need)
-            goto invalid;
-        if (p[i + 1] < lo || p[i + 1] > hi)
-            goto invalid;
-        for (size_t k = 2; k <= need; k++) {
-            if ((p[i + k] & 0xC0) != 0x80)
-                goto invalid;
-        }
-        i += need + 1;
     }
-    return true;
-invalid:
+    if (state == DFA_ACC)
+        return true;
+    /* The first bad sequence starts at seq_start: stepping stops being ACC
+     * only inside a character, and ERR is reached within that character. */
     if (bad_off)
-        *bad_off = i;
+        *bad_off = seq_start;
     return false;
 }
 

@@ -7,6 +7,8 @@
 #include "suites.h"
 #include "utf8.h"
 
+#include <utf8proc.h>
+
 static const struct {
     const char *bytes;
     size_t len;
@@ -86,32 +88,53 @@ START_TEST(test_decode)
 }
 END_TEST
 
-/* Random bytes: whatever the validator accepts, utf8proc must decode
- * character by character to exactly the end. */
-START_TEST(test_random_agrees_with_decoder)
+/* Random bytes: the validator must agree with utf8proc, an independent
+ * decoder, on whether a string is valid and on where the first bad
+ * sequence starts. */
+START_TEST(test_random_agrees_with_utf8proc)
 {
     unsigned int seed = 12345;
     unsigned char buf[64];
-    for (int round = 0; round < 20000; round++) {
+    int valid_seen = 0, invalid_seen = 0;
+    for (int round = 0; round < 200000; round++) {
         size_t len = (size_t)(rand_r(&seed) % sizeof buf);
         for (size_t i = 0; i < len; i++) {
-            /* Bias towards bytes that form multibyte sequences. */
+            /* Bias towards bytes that form multibyte sequences, and the
+             * edges of the valid ranges. */
+            static const unsigned char edges[] = {0x7F, 0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF,
+                                                  0xC1, 0xC2, 0xDF, 0xE0, 0xED, 0xEF, 0xF0,
+                                                  0xF4, 0xF5};
             int r = rand_r(&seed);
-            buf[i] = (unsigned char)((r & 1) ? (0x80 | (r >> 1)) : (r >> 1));
+            if (r % 4 == 0)
+                buf[i] = (unsigned char)(r >> 8);
+            else if (r % 4 == 1)
+                buf[i] = edges[(r >> 8) % sizeof edges];
+            else
+                buf[i] = (unsigned char)(0x80 | ((r >> 8) & 0x3F));
         }
-        size_t bad;
-        if (!utf8_valid((const char *)buf, len, &bad))
-            continue;
-        size_t off = 0;
+        size_t off = 0, expected_bad = len;
         while (off < len) {
-            size_t next;
-            int32_t cp = utf8_decode_at((const char *)buf, len, off, &next);
-            ck_assert_int_ge(cp, 0);
-            ck_assert_uint_gt(next, off);
-            off = next;
+            utf8proc_int32_t cp;
+            utf8proc_ssize_t n = utf8proc_iterate(buf + off, (utf8proc_ssize_t)(len - off), &cp);
+            if (n <= 0) {
+                expected_bad = off;
+                break;
+            }
+            off += (size_t)n;
         }
-        ck_assert_uint_eq(off, len);
+        size_t bad = 999;
+        bool ok = utf8_valid((const char *)buf, len, &bad);
+        ck_assert_msg(ok == (expected_bad == len), "round %d: validity differs", round);
+        if (!ok) {
+            ck_assert_uint_eq(bad, expected_bad);
+            invalid_seen++;
+        } else {
+            valid_seen++;
+        }
     }
+    /* The generator must exercise both outcomes for the test to mean much. */
+    ck_assert_int_gt(valid_seen, 1000);
+    ck_assert_int_gt(invalid_seen, 1000);
 }
 END_TEST
 
@@ -122,7 +145,7 @@ Suite *utf8_suite(void)
     tcase_add_loop_test(tc, test_validity, 0, sizeof validity / sizeof validity[0]);
     tcase_add_loop_test(tc, test_word_chars, 0, sizeof word_chars / sizeof word_chars[0]);
     tcase_add_test(tc, test_decode);
-    tcase_add_test(tc, test_random_agrees_with_decoder);
+    tcase_add_test(tc, test_random_agrees_with_utf8proc);
     suite_add_tcase(s, tc);
     return s;
 }
