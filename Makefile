@@ -109,10 +109,11 @@ bench: deps
 $(O)/bench_quell: bench/bench.c $(STATIC_LIB)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(STATIC_LIB) $(PKG_LIBS) -lm
 
-quell.pc: quell.pc.in Makefile
+$(O)/quell.pc: quell.pc.in Makefile
+	@mkdir -p $(O)
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' $< > $@
 
-install: all quell.pc
+install: all $(O)/quell.pc
 	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib \
 		$(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/bin
 	install -m 644 include/quell.h $(DESTDIR)$(PREFIX)/include/quell.h
@@ -120,7 +121,7 @@ install: all quell.pc
 	install -m 755 $(SHARED_LIB) $(DESTDIR)$(PREFIX)/lib/libquell.so.$(VERSION)
 	ln -sf libquell.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libquell.so.$(SOVERSION)
 	ln -sf libquell.so.$(SOVERSION) $(DESTDIR)$(PREFIX)/lib/libquell.so
-	install -m 644 quell.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/quell.pc
+	install -m 644 $(O)/quell.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/quell.pc
 	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/quell
 
 uninstall:
@@ -138,4 +139,4 @@ format:
 	clang-format -i $(LIB_SRC) $(CLI_SRC) $(TEST_SRC) $(HEADERS) examples/*.c bench/*.c
 
 clean:
-	rm -rf build quell.pc
+	rm -rf build
