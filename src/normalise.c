@@ -1,0 +1,1176 @@
+/*
+ * normalise.c - the folded and skeleton views of a comment, each byte mapped
+ * back to the original: one decode-and-look-up pass over per-code-point
+ * tables computed once from utf8proc and the generated maps (norm_data.c).
+ */
+#include <assert.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
+#include <utf8proc.h>
+
+#include "quell.h"
+#include "norm_data.h"
+#include "normalise.h"
+
+/*
+ * Both tables are two-stage: stage1[cp >> 8] picks a block of 256 entries in
+ * stage2. Most blocks are alike (unassigned, or letters that stay), so equal
+ * blocks are stored once.
+ */
+#define BLOCK_SHIFT 8
+#define BLOCK_SIZE  (1u << BLOCK_SHIFT)
+#define BLOCK_COUNT (0x110000u >> BLOCK_SHIFT)
+
+/*
+ * A fold entry is 0 when the character stays as it is. Otherwise its low byte
+ * is the length of its replacement, found at (entry >> 8) in the fold pool;
+ * or, when that byte is 0, the entry is FOLD_DROP or FOLD_SPACE.
+ */
+#define FOLD_KEEP  0u
+#define FOLD_DROP  (1u << 8)
+#define FOLD_SPACE (2u << 8)
+
+/*
+ * A skeleton entry holds a class (bits 0-1), leet positions (2-4, the
+ * NORM_LEET_* mask), whether the character is Arabic script (5), and a
+ * replacement of up to 8 ASCII letters: length in bits 8-11, offset in the
+ * skeleton pool from bit 12.
+ */
+#define SK_OTHER     0u
+#define SK_LETTER    1u
+#define SK_SEP       2u
+#define SK_LEET      3u
+#define SK_CLASS(e)  ((e)&3u)
+#define SK_WHERE(e)  (((e) >> 2) & 7u)
+#define SK_ARABIC    0x20u
+#define SK_LEN(e)    (((e) >> 8) & 15u)
+#define SK_OFF(e)    ((e) >> 12)
+#define SK_OFF_LIMIT (1u << 20)
+
+/* NFKC with full case folding, marks and default-ignorables removed (the
+ * canonical composition is a second step, utf8proc_normalize_utf32). */
+#define FOLD_OPTIONS                                                                               \
+    (UTF8PROC_COMPAT | UTF8PROC_CASEFOLD | UTF8PROC_DECOMPOSE | UTF8PROC_STRIPMARK |               \
+     UTF8PROC_IGNORE)
+
+/* The longest decomposition in Unicode is 18 code points (U+FDFA). */
+#define FOLD_MAX_CPS 32
+
+/* Hot-path helpers, inlined whatever the optimiser's budget. */
+#define HOT static inline __attribute__((always_inline))
+
+/* Read slack after a pool, so a short replacement is copied as 4 bytes. */
+#define POOL_SLACK 8
+
+static const unsigned char replacement_char[3] = {0xEF, 0xBF, 0xBD}; /* U+FFFD */
+
+struct norm_tables {
+    uint16_t fold_stage1[BLOCK_COUNT];
+    uint16_t skel_stage1[BLOCK_COUNT];
+    const uint32_t *skel_ascii;
+    /* Copies of the entries of U+0000..U+07FF, the one- and two-byte
+     * characters, so the hot paths look them up with one load. */
+    uint32_t fold2[0x800];
+    uint32_t skel2[0x800];
+    uint32_t *fold_stage2;
+    uint32_t *skel_stage2;
+    unsigned char *fold_pool;
+    unsigned char *skel_pool;
+    size_t fold_room; /* the most bytes one step of norm_fold appends */
+};
+
+/* ------------------------------------------------------------------------ */
+/* Building the tables                                                       */
+
+/* Distinct blocks of 256 entries, found again by a hash of their contents. */
+struct block_set {
+    uint32_t *blocks;
+    size_t count;
+    size_t cap;
+    uint16_t slots[8192]; /* block index + 1; 0 is empty. More than BLOCK_COUNT. */
+};
+
+/* A growable byte pool. */
+struct pool {
+    unsigned char *bytes;
+    size_t len;
+    size_t cap;
+};
+
+static uint32_t block_hash(const uint32_t *block)
+{
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < BLOCK_SIZE; i++)
+        h = (h ^ block[i]) * 16777619u;
+    return h;
+}
+
+/* Store block (or find its twin); *index receives its number. */
+static int block_set_add(struct block_set *set, const uint32_t *block, uint16_t *index)
+{
+    const size_t mask = sizeof set->slots / sizeof set->slots[0] - 1;
+    size_t slot = block_hash(block) & mask;
+    while (set->slots[slot]) {
+        size_t i = set->slots[slot] - 1u;
+        if (memcmp(set->blocks + i * BLOCK_SIZE, block, BLOCK_SIZE * sizeof *block) == 0) {
+            *index = (uint16_t)i;
+            return QUELL_OK;
+        }
+        slot = (slot + 1) & mask;
+    }
+    if (set->count == set->cap) {
+        /* At most BLOCK_COUNT blocks, so neither product can overflow. */
+        size_t cap = set->cap ? set->cap * 2 : 64;
+        uint32_t *blocks = realloc(set->blocks, cap * BLOCK_SIZE * sizeof *blocks);
+        if (!blocks)
+            return QUELL_ENOMEM;
+        set->blocks = blocks;
+        set->cap = cap;
+    }
+    memcpy(set->blocks + set->count * BLOCK_SIZE, block, BLOCK_SIZE * sizeof *block);
+    *index = (uint16_t)set->count;
+    set->slots[slot] = (uint16_t)(++set->count);
+    return QUELL_OK;
+}
+
+/* Append bytes to a pool; *off receives where they start. */
+static int pool_add(struct pool *pool, const unsigned char *bytes, size_t len, size_t *off)
+{
+    size_t need;
+    /* Catch size_t overflow */
+    if (__builtin_add_overflow(pool->len, len + POOL_SLACK, &need))
+        return QUELL_ENOMEM;
+    if (need > pool->cap || !pool->bytes) {
+        size_t cap = pool->cap ? pool->cap : 4096;
+        while (cap < need) {
+            if (__builtin_mul_overflow(cap, 2, &cap))
+                return QUELL_ENOMEM;
+        }
+        unsigned char *grown = realloc(pool->bytes, cap);
+        if (!grown)
+            return QUELL_ENOMEM;
+        /* The slack is read (and ignored) by 4-byte copies: define it. */
+        memset(grown + pool->cap, 0, cap - pool->cap);
+        pool->bytes = grown;
+        pool->cap = cap;
+    }
+    memcpy(pool->bytes + pool->len, bytes, len);
+    *off = pool->len;
+    pool->len += len;
+    return QUELL_OK;
+}
+
+/* The map entry for cp, or NULL. */
+static const struct norm_map_entry *map_find(const struct norm_map_entry *map, size_t count,
+                                             uint32_t cp)
+{
+    size_t lo = 0, hi = count;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (map[mid].cp < cp)
+            lo = mid + 1;
+        else if (map[mid].cp > cp)
+            hi = mid;
+        else
+            return &map[mid];
+    }
+    return NULL;
+}
+
+/*
+ * The build visits code points in increasing order, so it walks each sorted
+ * map with a cursor instead of searching it 1.1 million times.
+ */
+struct builder {
+    struct pool fold_pool;
+    struct pool skel_pool;
+    size_t arabic_pos;     /* in norm_arabic_map */
+    size_t confusable_pos; /* in norm_confusable_map */
+    size_t leet_pos;       /* in norm_leet_map */
+    size_t range_pos;      /* in norm_arabic_ranges */
+};
+
+static const struct norm_map_entry *map_next(const struct norm_map_entry *map, size_t count,
+                                             size_t *pos, uint32_t cp)
+{
+    while (*pos < count && map[*pos].cp < cp)
+        (*pos)++;
+    return *pos < count && map[*pos].cp == cp ? &map[*pos] : NULL;
+}
+
+static bool is_arabic_next(size_t *pos, uint32_t cp)
+{
+    while (*pos < norm_arabic_ranges_count && norm_arabic_ranges[*pos].last < cp)
+        (*pos)++;
+    return *pos < norm_arabic_ranges_count && norm_arabic_ranges[*pos].first <= cp;
+}
+
+static bool is_ascii_space(uint32_t c)
+{
+    return c == ' ' || (c >= '\t' && c <= '\r');
+}
+
+static bool is_mark(utf8proc_propval_t category)
+{
+    return category == UTF8PROC_CATEGORY_MN || category == UTF8PROC_CATEGORY_MC ||
+           category == UTF8PROC_CATEGORY_ME;
+}
+
+/* Append the fold of cp, as utf8proc gives it with the Arabic map on top. */
+static size_t fold_compute(int32_t cp, unsigned char *out)
+{
+    utf8proc_int32_t cps[FOLD_MAX_CPS];
+    int boundclass = 0;
+    utf8proc_ssize_t n = utf8proc_decompose_char(cp, cps, FOLD_MAX_CPS, FOLD_OPTIONS, &boundclass);
+    if (n < 0 || n > FOLD_MAX_CPS) {
+        /* Not for any assigned code point: keep the character. */
+        return (size_t)utf8proc_encode_char(cp, out);
+    }
+    n = utf8proc_normalize_utf32(cps, n, UTF8PROC_COMPOSE);
+    size_t len = 0;
+    for (utf8proc_ssize_t i = 0; i < n; i++) {
+        const struct norm_map_entry *m =
+            map_find(norm_arabic_map, norm_arabic_map_count, (uint32_t)cps[i]);
+        if (m) {
+            memcpy(out + len, m->utf8, m->len);
+            len += m->len;
+        } else {
+            len += (size_t)utf8proc_encode_char(cps[i], out + len);
+        }
+    }
+    return len;
+}
+
+/* The fold entry of cp. */
+static int fold_entry(struct builder *b, uint32_t cp, const utf8proc_property_t *prop,
+                      uint32_t *entry)
+{
+    struct pool *pool = &b->fold_pool;
+    *entry = FOLD_KEEP;
+    if (cp < 0x80) {
+        if (is_ascii_space(cp)) {
+            *entry = FOLD_SPACE;
+        } else if (cp >= 'A' && cp <= 'Z') {
+            unsigned char lower = (unsigned char)(cp | 0x20);
+            size_t off;
+            if (pool_add(pool, &lower, 1, &off) != QUELL_OK)
+                return QUELL_ENOMEM;
+            *entry = (uint32_t)(off << 8) | 1u;
+        }
+        return QUELL_OK;
+    }
+    utf8proc_propval_t cat = prop->category;
+    if (cat == UTF8PROC_CATEGORY_CN || cat == UTF8PROC_CATEGORY_CO || cat == UTF8PROC_CATEGORY_CS)
+        return QUELL_OK;
+    /* White_Space is exactly Zs, Zl, Zp, the ASCII spaces and U+0085. */
+    if (cat == UTF8PROC_CATEGORY_ZS || cat == UTF8PROC_CATEGORY_ZL || cat == UTF8PROC_CATEGORY_ZP ||
+        cp == 0x85) {
+        *entry = FOLD_SPACE;
+        return QUELL_OK;
+    }
+    /* Most code points have nothing for utf8proc to do: no decomposition,
+     * no case folding, not ignorable, not a mark, not a Hangul syllable
+     * (those decompose by rule and compose back). Skipping them keeps the
+     * build within a few milliseconds. */
+    bool is_hangul = cp >= 0xAC00 && cp <= 0xD7A3;
+    if (prop->decomp_seqindex == UINT16_MAX && prop->casefold_seqindex == UINT16_MAX &&
+        !prop->ignorable && !is_mark(cat) && !is_hangul &&
+        !map_next(norm_arabic_map, norm_arabic_map_count, &b->arabic_pos, cp))
+        return QUELL_OK;
+
+    unsigned char out[FOLD_MAX_CPS * 4];
+    size_t len = fold_compute((int32_t)cp, out);
+    unsigned char self[4];
+    size_t self_len = (size_t)utf8proc_encode_char((utf8proc_int32_t)cp, self);
+    if (len == self_len && memcmp(out, self, len) == 0)
+        return QUELL_OK;
+    /* Spacing clones of marks (U+00B4 acute, U+FE70 fathatan isolated form)
+     * are U+0020 plus the mark: a mark, dropped like one, not a word break. */
+    size_t spaces = 0;
+    while (spaces < len && out[spaces] == ' ')
+        spaces++;
+    if (spaces == len) {
+        *entry = FOLD_DROP;
+        return QUELL_OK;
+    }
+    size_t off;
+    if (len > 255 || pool_add(pool, out, len, &off) != QUELL_OK || off > 0xFFFFFF)
+        return QUELL_ENOMEM;
+    *entry = (uint32_t)(off << 8) | (uint32_t)len;
+    return QUELL_OK;
+}
+
+/* The skeleton entry of cp, whose fold entry is fold. */
+static int skel_entry(struct builder *b, uint32_t cp, const utf8proc_property_t *prop,
+                      uint32_t fold, uint32_t *entry)
+{
+    const struct norm_map_entry *m = NULL;
+    uint32_t e = SK_OTHER;
+    if (cp < 0x80) {
+        if ((cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z'))
+            e = SK_LETTER;
+        else if (cp == ' ' || cp == '.' || cp == '-' || cp == '_' || cp == '*')
+            e = SK_SEP;
+        else if ((m = map_next(norm_leet_map, norm_leet_map_count, &b->leet_pos, cp)) != NULL)
+            e = SK_LEET | (uint32_t)(m->where & 7u) << 2;
+    } else {
+        switch (prop->category) {
+        case UTF8PROC_CATEGORY_LU:
+        case UTF8PROC_CATEGORY_LL:
+        case UTF8PROC_CATEGORY_LT:
+        case UTF8PROC_CATEGORY_LM:
+        case UTF8PROC_CATEGORY_LO:
+            e = SK_LETTER;
+            break;
+        default:
+            break;
+        }
+        m = map_next(norm_confusable_map, norm_confusable_map_count, &b->confusable_pos, cp);
+        if (is_arabic_next(&b->range_pos, cp)) {
+            /* The generator leaves Arabic out; never map it, even so. */
+            e |= SK_ARABIC;
+            m = NULL;
+        } else if (fold != FOLD_KEEP) {
+            /* Only characters that survive folding reach the skeleton. */
+            m = NULL;
+        } else if (m) {
+            e = SK_LETTER;
+        }
+    }
+    if (m && m->len > 0) {
+        size_t off;
+        if (pool_add(&b->skel_pool, m->utf8, m->len, &off) != QUELL_OK || off >= SK_OFF_LIMIT)
+            return QUELL_ENOMEM;
+        e |= (uint32_t)m->len << 8 | (uint32_t)off << 12;
+    }
+    *entry = e;
+    return QUELL_OK;
+}
+
+static inline uint32_t fold_lookup(const struct norm_tables *t, uint32_t cp)
+{
+    return t->fold_stage2[(size_t)t->fold_stage1[cp >> BLOCK_SHIFT] * BLOCK_SIZE +
+                          (cp & (BLOCK_SIZE - 1))];
+}
+
+static inline uint32_t skel_lookup(const struct norm_tables *t, uint32_t cp)
+{
+    return t->skel_stage2[(size_t)t->skel_stage1[cp >> BLOCK_SHIFT] * BLOCK_SIZE +
+                          (cp & (BLOCK_SIZE - 1))];
+}
+
+int norm_tables_new(struct norm_tables **out)
+{
+    assert(out);
+    *out = NULL;
+    int rc = QUELL_ENOMEM;
+    struct norm_tables *t = calloc(1, sizeof *t);
+    struct block_set *folds = calloc(1, sizeof *folds);
+    struct block_set *skels = calloc(1, sizeof *skels);
+    struct builder b = {0};
+    if (!t || !folds || !skels)
+        goto out_free;
+    /* Offset 0 of each pool is never a replacement's, so entries can't be 0. */
+    size_t off;
+    static const unsigned char pad[1] = {0};
+    if (pool_add(&b.fold_pool, pad, 1, &off) || pool_add(&b.skel_pool, pad, 1, &off))
+        goto out_free;
+
+    size_t max_len = 4;
+    /* Most blocks are empty (unassigned, private use): all entries 0. Their
+     * index is remembered, not hashed 3,000 times over. */
+    int zero_fold = -1, zero_skel = -1;
+    for (uint32_t blk = 0; blk < BLOCK_COUNT; blk++) {
+        uint32_t fold[BLOCK_SIZE], skel[BLOCK_SIZE];
+        uint32_t any_fold = 0, any_skel = 0;
+        for (uint32_t i = 0; i < BLOCK_SIZE; i++) {
+            uint32_t cp = blk << BLOCK_SHIFT | i;
+            /* utf8proc gives surrogates category Cs, which stays. */
+            const utf8proc_property_t *prop = utf8proc_get_property((utf8proc_int32_t)cp);
+            if (fold_entry(&b, cp, prop, &fold[i]) || skel_entry(&b, cp, prop, fold[i], &skel[i]))
+                goto out_free;
+            if ((fold[i] & 0xFF) > max_len)
+                max_len = fold[i] & 0xFF;
+            any_fold |= fold[i];
+            any_skel |= skel[i];
+        }
+        if (!any_fold && zero_fold >= 0)
+            t->fold_stage1[blk] = (uint16_t)zero_fold;
+        else if (block_set_add(folds, fold, &t->fold_stage1[blk]))
+            goto out_free;
+        else if (!any_fold)
+            zero_fold = t->fold_stage1[blk];
+        if (!any_skel && zero_skel >= 0)
+            t->skel_stage1[blk] = (uint16_t)zero_skel;
+        else if (block_set_add(skels, skel, &t->skel_stage1[blk]))
+            goto out_free;
+        else if (!any_skel)
+            zero_skel = t->skel_stage1[blk];
+    }
+    t->fold_room = max_len + 16 + POOL_SLACK;
+    t->fold_stage2 = folds->blocks;
+    t->skel_stage2 = skels->blocks;
+    folds->blocks = skels->blocks = NULL;
+    t->skel_ascii = t->skel_stage2 + (size_t)t->skel_stage1[0] * BLOCK_SIZE;
+    for (uint32_t cp = 0; cp < 0x800; cp++) {
+        t->fold2[cp] = fold_lookup(t, cp);
+        t->skel2[cp] = skel_lookup(t, cp);
+    }
+    t->fold_pool = b.fold_pool.bytes;
+    t->skel_pool = b.skel_pool.bytes;
+    b.fold_pool.bytes = b.skel_pool.bytes = NULL;
+    *out = t;
+    t = NULL;
+    rc = QUELL_OK;
+out_free:
+    free(b.fold_pool.bytes);
+    free(b.skel_pool.bytes);
+    if (folds)
+        free(folds->blocks);
+    if (skels)
+        free(skels->blocks);
+    free(folds);
+    free(skels);
+    norm_tables_free(t);
+    return rc;
+}
+
+void norm_tables_free(struct norm_tables *tables)
+{
+    if (!tables)
+        return;
+    free(tables->fold_stage2);
+    free(tables->skel_stage2);
+    free(tables->fold_pool);
+    free(tables->skel_pool);
+    free(tables);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Views                                                                     */
+
+void norm_view_free(struct norm_view *view)
+{
+    if (!view)
+        return;
+    free(view->text);
+    free(view->src);
+    memset(view, 0, sizeof *view);
+}
+
+/* Make room for need bytes of text (and need + 1 src entries). */
+static int view_reserve(struct norm_view *view, size_t need)
+{
+    if (need <= view->cap && view->text)
+        return QUELL_OK;
+    size_t cap = view->cap > 64 ? view->cap : 64;
+    while (cap < need) {
+        /* Catch size_t overflow */
+        if (__builtin_mul_overflow(cap, 2, &cap))
+            return QUELL_ENOMEM;
+    }
+    size_t src_bytes;
+    if (__builtin_add_overflow(cap, 1, &src_bytes) ||
+        __builtin_mul_overflow(src_bytes, sizeof *view->src, &src_bytes))
+        return QUELL_ENOMEM;
+    char *text = realloc(view->text, cap);
+    if (!text)
+        return QUELL_ENOMEM;
+    view->text = text;
+    uint32_t *src = realloc(view->src, src_bytes);
+    if (!src)
+        return QUELL_ENOMEM; /* text grew; cap still describes both safely */
+    view->src = src;
+    view->cap = cap;
+    return QUELL_OK;
+}
+
+/* Room for at least `room` more bytes after the first `len`. */
+static int view_room(struct norm_view *view, size_t len, size_t room)
+{
+    size_t need;
+    if (__builtin_add_overflow(len, room, &need))
+        return QUELL_ENOMEM;
+    return view_reserve(view, need);
+}
+
+/*
+ * A view's text is followed by VIEW_PAD NUL bytes and its src by as many
+ * zeros, so norm_skeleton's vector path can load 16 bytes anywhere in the
+ * text without reading outside it, or anything undefined.
+ */
+#define VIEW_PAD 16
+
+static int view_pad(struct norm_view *view)
+{
+    if (view_room(view, view->len, VIEW_PAD))
+        return QUELL_ENOMEM;
+    memset(view->text + view->len, 0, VIEW_PAD);
+    memset(view->src + view->len + 1, 0, VIEW_PAD * sizeof *view->src);
+    return QUELL_OK;
+}
+
+#ifdef __SSE2__
+static bool view_is_padded(const struct norm_view *view)
+{
+    static const char zeros[VIEW_PAD];
+    return view->text && view->cap - view->len >= VIEW_PAD &&
+           memcmp(view->text + view->len, zeros, VIEW_PAD) == 0;
+}
+#endif
+
+/*
+ * Decode the character at p[i] (i < len), checking every byte, so malformed
+ * input never reads past the end or desynchronises: a byte that starts no
+ * well-formed character is one character of its own, returned as -1.
+ */
+static int32_t decode(const unsigned char *p, size_t len, size_t i, size_t *next)
+{
+    unsigned b = p[i];
+    size_t left = len - i;
+    *next = i + 1;
+    if (b < 0x80)
+        return (int32_t)b;
+    if (b < 0xC2)
+        return -1;
+    if (b < 0xE0) {
+        if (left < 2 || (p[i + 1] & 0xC0) != 0x80)
+            return -1;
+        *next = i + 2;
+        return (int32_t)((b & 0x1F) << 6 | (p[i + 1] & 0x3Fu));
+    }
+    if (b < 0xF0) {
+        if (left < 3)
+            return -1;
+        unsigned c1 = p[i + 1], c2 = p[i + 2];
+        unsigned lo = b == 0xE0 ? 0xA0 : 0x80, hi = b == 0xED ? 0x9F : 0xBF;
+        if (c1 < lo || c1 > hi || (c2 & 0xC0) != 0x80)
+            return -1;
+        *next = i + 3;
+        return (int32_t)((b & 0x0F) << 12 | (c1 & 0x3Fu) << 6 | (c2 & 0x3Fu));
+    }
+    if (b < 0xF5) {
+        if (left < 4)
+            return -1;
+        unsigned c1 = p[i + 1], c2 = p[i + 2], c3 = p[i + 3];
+        unsigned lo = b == 0xF0 ? 0x90 : 0x80, hi = b == 0xF4 ? 0x8F : 0xBF;
+        if (c1 < lo || c1 > hi || (c2 & 0xC0) != 0x80 || (c3 & 0xC0) != 0x80)
+            return -1;
+        *next = i + 4;
+        return (int32_t)((b & 0x07) << 18 | (c1 & 0x3Fu) << 12 | (c2 & 0x3Fu) << 6 | (c3 & 0x3Fu));
+    }
+    return -1;
+}
+
+/* decode, with two-byte characters (Arabic, Cyrillic, Greek, accented
+ * Latin) decoded inline. */
+static inline __attribute__((always_inline)) int32_t decode_fast(const unsigned char *p, size_t len,
+                                                                 size_t i, size_t *next)
+{
+    unsigned b = p[i];
+    if (b - 0xC2u < 0x1Eu && len - i >= 2 && (p[i + 1] & 0xC0) == 0x80) {
+        *next = i + 2;
+        return (int32_t)((b & 0x1F) << 6 | (p[i + 1] & 0x3Fu));
+    }
+    return decode(p, len, i, next);
+}
+
+static inline void put_src(uint32_t *src, size_t n, uint32_t off, size_t count)
+{
+    for (size_t k = 0; k < count; k++)
+        src[n + k] = off;
+}
+
+#ifdef __SSE2__
+/*
+ * Fold 16 ASCII bytes at c in one go: store all 16 lowercased (the caller
+ * has room), and return how many of them are final: those before the first
+ * byte that needs the scalar path (non-ASCII, a control, NUL padding, or a
+ * space that continues a run of white space). i is c's offset in the original.
+ */
+static inline size_t fold_ascii16(const unsigned char *c, size_t i, unsigned char *o, uint32_t *s,
+                                  bool *prev_space)
+{
+    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)c);
+    /* Signed compare: bytes >= 0x80 are negative, so below 0x21 too. */
+    unsigned special = (unsigned)_mm_movemask_epi8(_mm_cmplt_epi8(v, _mm_set1_epi8(0x21)));
+    unsigned spaces = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')));
+    unsigned bad = (special & ~spaces) | (spaces & ((spaces << 1) | (unsigned)*prev_space));
+    size_t good = bad ? (size_t)__builtin_ctz(bad) : 16;
+    if (good == 0)
+        return 0;
+    __m128i upper = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('A' - 1)),
+                                  _mm_cmplt_epi8(v, _mm_set1_epi8('Z' + 1)));
+    v = _mm_or_si128(v, _mm_and_si128(upper, _mm_set1_epi8(0x20)));
+    _mm_storeu_si128((__m128i *)(void *)o, v);
+    __m128i off = _mm_add_epi32(_mm_set1_epi32((int)(uint32_t)i), _mm_setr_epi32(0, 1, 2, 3));
+    const __m128i four = _mm_set1_epi32(4);
+    _mm_storeu_si128((__m128i *)(void *)s, off);
+    off = _mm_add_epi32(off, four);
+    _mm_storeu_si128((__m128i *)(void *)(s + 4), off);
+    off = _mm_add_epi32(off, four);
+    _mm_storeu_si128((__m128i *)(void *)(s + 8), off);
+    off = _mm_add_epi32(off, four);
+    _mm_storeu_si128((__m128i *)(void *)(s + 12), off);
+    *prev_space = (spaces >> (good - 1)) & 1u;
+    return good;
+}
+#endif
+
+/* Append one fold entry's output for the character at i, of clen bytes. */
+HOT size_t fold_put(const struct norm_tables *t, uint32_t e, const unsigned char *p, size_t i,
+                    size_t clen, unsigned char *o, uint32_t *s, size_t n, bool *prev_space)
+{
+    if (e == FOLD_KEEP) {
+        for (size_t k = 0; k < clen; k++) {
+            o[n + k] = p[i + k];
+            s[n + k] = (uint32_t)i;
+        }
+        *prev_space = false;
+        return n + clen;
+    }
+    if (e & 0xFF) {
+        size_t rlen = e & 0xFF;
+        const unsigned char *r = t->fold_pool + (e >> 8);
+        if (rlen <= 4)
+            memcpy(o + n, r, 4); /* the pool and the view have the slack */
+        else
+            memcpy(o + n, r, rlen);
+        put_src(s, n, (uint32_t)i, rlen);
+        *prev_space = false;
+        return n + rlen;
+    }
+    if (e == FOLD_SPACE && !*prev_space) {
+        o[n] = ' ';
+        s[n] = (uint32_t)i;
+        *prev_space = true;
+        return n + 1;
+    }
+    /* FOLD_DROP, or a space in a run: nothing, and the run goes on across a drop. */
+    return n;
+}
+
+int norm_fold(const struct norm_tables *tables, const char *orig, size_t len, struct norm_view *out)
+{
+    assert(tables && out && (orig || len == 0));
+    /* src holds 32-bit offsets. */
+    if (len > UINT32_MAX)
+        return QUELL_ETOOBIG;
+    const size_t room = tables->fold_room;
+    if (view_room(out, len, room))
+        return QUELL_ENOMEM;
+    const unsigned char *p = (const unsigned char *)orig;
+    unsigned char *o = (unsigned char *)out->text;
+    uint32_t *s = out->src;
+    size_t cap = out->cap;
+    size_t n = 0, i = 0;
+    bool prev_space = false;
+    while (i < len) {
+        if (cap - n < room) {
+            /* Expansions outgrew the first guess. */
+            if (view_room(out, n, room + (len - i)))
+                return QUELL_ENOMEM;
+            o = (unsigned char *)out->text;
+            s = out->src;
+            cap = out->cap;
+        }
+        unsigned b = p[i];
+        if (b < 0x80) {
+#ifdef __SSE2__
+            /* English runs go 16 bytes at a time; a space between Arabic
+             * words is not worth a vector. */
+            if (i == 0 || p[i - 1] < 0x80) {
+                size_t good;
+                if (len - i >= 16) {
+                    good = fold_ascii16(p + i, i, o + n, s + n, &prev_space);
+                } else {
+                    /* The tail, through a buffer: never read past the
+                     * input. The NUL padding stops the chunk. */
+                    unsigned char tail[16] = {0};
+                    memcpy(tail, p + i, len - i);
+                    good = fold_ascii16(tail, i, o + n, s + n, &prev_space);
+                    if (good > len - i)
+                        good = len - i;
+                }
+                if (good) {
+                    i += good;
+                    n += good;
+                    continue;
+                }
+            }
+#endif
+            if (is_ascii_space(b)) {
+                if (!prev_space) {
+                    o[n] = ' ';
+                    s[n++] = (uint32_t)i;
+                    prev_space = true;
+                }
+            } else {
+                o[n] = (unsigned char)(b - 'A' < 26u ? b | 0x20 : b);
+                s[n++] = (uint32_t)i;
+                prev_space = false;
+            }
+            i++;
+            continue;
+        }
+        if (b - 0xC2u < 0x1Eu && len - i >= 2 && (p[i + 1] & 0xC0) == 0x80) {
+            /* Two-byte characters (Arabic, Cyrillic, Greek): one load. */
+            uint32_t e = tables->fold2[(b & 0x1Fu) << 6 | (p[i + 1] & 0x3Fu)];
+            if (e == FOLD_KEEP) {
+                o[n] = (unsigned char)b;
+                o[n + 1] = p[i + 1];
+                s[n] = s[n + 1] = (uint32_t)i;
+                n += 2;
+                prev_space = false;
+            } else {
+                n = fold_put(tables, e, p, i, 2, o, s, n, &prev_space);
+            }
+            i += 2;
+            continue;
+        }
+        size_t next;
+        int32_t cp = decode(p, len, i, &next);
+        if (cp < 0) {
+            memcpy(o + n, replacement_char, 3);
+            put_src(s, n, (uint32_t)i, 3);
+            n += 3;
+            prev_space = false;
+        } else {
+            n = fold_put(tables, fold_lookup(tables, (uint32_t)cp), p, i, next - i, o, s, n,
+                         &prev_space);
+        }
+        i = next;
+    }
+    s[n] = (uint32_t)len;
+    out->len = n;
+    return view_pad(out);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Skeleton                                                                  */
+
+/* Every step appends at most 8 bytes (a replacement) or 16 (a chunk). */
+#define SKEL_ROOM 24
+
+/* The skeleton being written, and the letter a repeat collapses into. */
+struct skel_out {
+    unsigned char *o;
+    uint32_t *s;
+    size_t n;
+    size_t cap;
+    int32_t last_letter; /* -1 after anything but a letter */
+};
+
+HOT int skel_room(struct norm_view *view, struct skel_out *w)
+{
+    if (w->cap - w->n >= SKEL_ROOM)
+        return QUELL_OK;
+    if (view_room(view, w->n, SKEL_ROOM))
+        return QUELL_ENOMEM;
+    w->o = (unsigned char *)view->text;
+    w->s = view->src;
+    w->cap = view->cap;
+    return QUELL_OK;
+}
+
+/* Append a letter, or nothing if it repeats the letter before. */
+HOT void skel_letter(struct skel_out *w, int32_t cp, const unsigned char *bytes, size_t len,
+                     uint32_t src)
+{
+    if (cp == w->last_letter)
+        return;
+    for (size_t k = 0; k < len; k++) {
+        w->o[w->n + k] = bytes[k];
+        w->s[w->n + k] = src;
+    }
+    w->n += len;
+    w->last_letter = cp;
+}
+
+/* Append a letter whose entry may replace it by ASCII letters. */
+HOT void skel_mapped(struct skel_out *w, const struct norm_tables *t, uint32_t e, int32_t cp,
+                     const unsigned char *bytes, size_t len, uint32_t src)
+{
+    size_t rlen = SK_LEN(e);
+    if (!rlen) {
+        skel_letter(w, cp, bytes, len, src);
+        return;
+    }
+    const unsigned char *r = t->skel_pool + SK_OFF(e);
+    for (size_t k = 0; k < rlen; k++)
+        skel_letter(w, r[k], r + k, 1, src);
+}
+
+/* Append anything else as it is (an invalid byte as U+FFFD). */
+HOT void skel_other(struct skel_out *w, int32_t cp, const unsigned char *bytes, size_t len,
+                    uint32_t src)
+{
+    if (cp < 0) {
+        bytes = replacement_char;
+        len = 3;
+    }
+    for (size_t k = 0; k < len; k++) {
+        w->o[w->n + k] = bytes[k];
+        w->s[w->n + k] = src;
+    }
+    w->n += len;
+    w->last_letter = -1;
+}
+
+HOT uint32_t skel_at(const struct norm_tables *t, const unsigned char *p, size_t len, size_t i,
+                     int32_t *cp, size_t *next)
+{
+    if (p[i] < 0x80) {
+        *cp = p[i];
+        *next = i + 1;
+        return t->skel_ascii[p[i]];
+    }
+    *cp = decode_fast(p, len, i, next);
+    return *cp < 0 ? SK_OTHER : skel_lookup(t, (uint32_t)*cp);
+}
+
+/* A letter leetspeak may lean on: any script but Arabic. */
+static inline bool is_plain_letter(uint32_t e)
+{
+    return SK_CLASS(e) == SK_LETTER && !(e & SK_ARABIC);
+}
+
+/*
+ * The run of leet keys starting at i (they are ASCII): *end receives where
+ * it stops; returns the NORM_LEET_* position of the run, 0 if it touches no
+ * letter. left tells whether a plain letter precedes it.
+ */
+static unsigned leet_run(const struct norm_tables *t, const unsigned char *p, size_t len, size_t i,
+                         bool left, size_t *end)
+{
+    size_t r = i;
+    while (r < len && p[r] < 0x80 && SK_CLASS(t->skel_ascii[p[r]]) == SK_LEET)
+        r++;
+    *end = r;
+    bool right = false;
+    if (r < len) {
+        int32_t cp;
+        size_t next;
+        right = is_plain_letter(skel_at(t, p, len, r, &cp, &next));
+    }
+    if (left && right)
+        return NORM_LEET_INNER;
+    if (right)
+        return NORM_LEET_START;
+    return left ? NORM_LEET_END : 0;
+}
+
+/* Is the character at i, right after a letter, read as a letter too? */
+HOT bool letter_follows(const struct norm_tables *t, const unsigned char *p, size_t len, size_t i,
+                        bool left_plain)
+{
+    if (i >= len)
+        return false;
+    int32_t cp;
+    size_t next;
+    uint32_t e = skel_at(t, p, len, i, &cp, &next);
+    if (SK_CLASS(e) == SK_LETTER)
+        return true;
+    if (SK_CLASS(e) != SK_LEET)
+        return false;
+    size_t end;
+    return (SK_WHERE(e) & leet_run(t, p, len, i, left_plain, &end)) != 0;
+}
+
+static inline bool is_sep_byte(const struct norm_tables *t, unsigned char c)
+{
+    return c < 0x80 && SK_CLASS(t->skel_ascii[c]) == SK_SEP;
+}
+
+/*
+ * The single letter before next starts a token; if at least two more single
+ * letters follow, each after a run of separators ("f.u.c.k"), return where
+ * the last ends; else 0.
+ */
+static size_t spaced_letters(const struct norm_tables *t, const unsigned char *p, size_t len,
+                             size_t next)
+{
+    size_t count = 1, end = next, q = next;
+    for (;;) {
+        size_t r = q;
+        while (r < len && is_sep_byte(t, p[r]))
+            r++;
+        if (r == q || r >= len)
+            break;
+        int32_t cp;
+        size_t after;
+        uint32_t e = skel_at(t, p, len, r, &cp, &after);
+        if (SK_CLASS(e) != SK_LETTER || letter_follows(t, p, len, after, is_plain_letter(e)))
+            break;
+        count++;
+        end = after;
+        q = after;
+    }
+    return count >= 3 ? end : 0;
+}
+
+#ifdef __SSE2__
+/*
+ * The skeleton of the 16 ASCII bytes v (before: the same shifted by one, the
+ * byte before them first; after: the byte after them) as far as they are
+ * lowercase letters, spaces and punctuation that need no decision: no leet
+ * key, no letter standing alone before a separator (it may start a
+ * spaced-out word). Repeated letters are dropped on the way. Stores the
+ * bytes and their src (the caller has room; src_count of fs are readable)
+ * and returns how many input bytes are done, like fold_ascii16.
+ */
+HOT size_t skel_ascii16(const uint32_t *ascii, __m128i v, __m128i before, unsigned char after,
+                        const uint32_t *fs, size_t src_count, struct skel_out *w, bool *prev_letter)
+{
+    __m128i letters = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('a' - 1)),
+                                    _mm_cmplt_epi8(v, _mm_set1_epi8('z' + 1)));
+    unsigned lt = (unsigned)_mm_movemask_epi8(letters);
+    unsigned sp = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')));
+    unsigned same = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, before));
+    unsigned char bytes[16];
+    _mm_storeu_si128((__m128i *)(void *)bytes, v);
+    /* Other bytes pass when they are printable ASCII of class other or
+     * separator (punctuation): copied, they end a word like a space. Leet
+     * keys, controls, non-ASCII and the NUL padding go the scalar way. */
+    unsigned rest = ~(lt | sp) & 0xFFFFu, bad = 0, sep = sp;
+    while (rest) {
+        unsigned k = (unsigned)__builtin_ctz(rest);
+        unsigned cls = SK_CLASS(ascii[bytes[k]]);
+        if (bytes[k] - 0x21u >= 0x5Eu || (cls & 1u))
+            bad |= 1u << k;
+        else if (cls == SK_SEP)
+            sep |= 1u << k;
+        rest &= rest - 1;
+    }
+    bool after_letter = (unsigned)(after - 'a') < 26u;
+    bool after_sep = after < 0x80 && SK_CLASS(ascii[after]) == SK_SEP;
+    unsigned lt_before = (lt << 1 | (unsigned)*prev_letter) & 0xFFFFu;
+    unsigned lt_after = lt >> 1 | (unsigned)after_letter << 15;
+    unsigned sep_after = sep >> 1 | (unsigned)after_sep << 15;
+    bad |= lt & ~lt_before & ~lt_after & sep_after;
+    size_t good = bad ? (size_t)__builtin_ctz(bad) : 16;
+    if (good == 0)
+        return 0;
+    /* A repeat: a letter after the same letter, in the chunk or before it. */
+    unsigned repeat = same & lt & lt << 1;
+    if ((lt & 1) && (int32_t)bytes[0] == w->last_letter)
+        repeat |= 1;
+    repeat &= (1u << good) - 1;
+    if (!repeat) {
+        _mm_storeu_si128((__m128i *)(void *)(w->o + w->n), v);
+        if (src_count >= 16) {
+            for (size_t k = 0; k < 16; k += 4)
+                _mm_storeu_si128((__m128i *)(void *)(w->s + w->n + k),
+                                 _mm_loadu_si128((const __m128i *)(const void *)(fs + k)));
+        } else {
+            for (size_t k = 0; k < good; k++)
+                w->s[w->n + k] = fs[k];
+        }
+        w->n += good;
+    } else {
+        /* Copy without branches, not advancing over a repeat. */
+        size_t n = w->n;
+        for (size_t k = 0; k < good; k++) {
+            w->o[n] = bytes[k];
+            w->s[n] = fs[k];
+            n += !((repeat >> k) & 1u);
+        }
+        w->n = n;
+    }
+    *prev_letter = (lt >> (good - 1)) & 1u;
+    w->last_letter = *prev_letter ? (int32_t)bytes[good - 1] : -1;
+    return good;
+}
+#endif
+
+int norm_skeleton(const struct norm_tables *tables, const struct norm_view *folded,
+                  struct norm_view *out)
+{
+    assert(tables && folded && out && out != folded);
+    const struct norm_tables *t = tables;
+    const unsigned char *p = (const unsigned char *)folded->text;
+    const uint32_t *fs = folded->src;
+    const size_t len = folded->len;
+    if (view_room(out, len, SKEL_ROOM))
+        return QUELL_ENOMEM;
+    struct skel_out w = {(unsigned char *)out->text, out->src, 0, out->cap, -1};
+#ifdef __SSE2__
+    const bool padded = view_is_padded(folded);
+    bool stopped = false; /* the last vector stopped before byte i */
+#endif
+    bool prev_letter = false; /* the character before i was read as a letter */
+    bool prev_plain = false;  /* ... and was a plain (non-Arabic) one */
+    size_t i = 0;
+    while (i < len) {
+        if (skel_room(out, &w))
+            return QUELL_ENOMEM;
+        unsigned b = p[i];
+        if (b >= 0x80 && prev_letter && b - 0xC2u < 0x1Eu && len - i >= 2 &&
+            (p[i + 1] & 0xC0) == 0x80) {
+            /* Inside a word of two-byte letters (Arabic): one load. */
+            uint32_t cp = (b & 0x1Fu) << 6 | (p[i + 1] & 0x3Fu);
+            uint32_t e = t->skel2[cp];
+            if (SK_CLASS(e) == SK_LETTER && !SK_LEN(e)) {
+                if ((int32_t)cp != w.last_letter) {
+                    w.o[w.n] = (unsigned char)b;
+                    w.o[w.n + 1] = p[i + 1];
+                    w.s[w.n] = w.s[w.n + 1] = fs[i];
+                    w.n += 2;
+                    w.last_letter = (int32_t)cp;
+                }
+                prev_plain = !(e & SK_ARABIC);
+                i += 2;
+                continue;
+            }
+        }
+#ifdef __SSE2__
+        /* English runs go 16 bytes at a time, unless the last chunk just
+         * stopped at this byte, or it follows a non-ASCII character. */
+        bool try_vector = !stopped && b < 0x80 && (i == 0 || p[i - 1] < 0x80);
+        stopped = false;
+        if (try_vector) {
+            size_t good;
+            if (padded) {
+                /* The padding makes 16 bytes (and src) readable from any i. */
+                __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+                __m128i before = i ? _mm_loadu_si128((const __m128i *)(const void *)(p + i - 1))
+                                   : _mm_slli_si128(v, 1);
+                good =
+                    skel_ascii16(t->skel_ascii, v, before, p[i + 16], fs + i, 16, &w, &prev_letter);
+            } else {
+                /* A view from elsewhere: through a buffer, NUL-padded. */
+                unsigned char c[17] = {0};
+                size_t count = len - i < 16 ? len - i : 16;
+                c[0] = i > 0 ? p[i - 1] : 0;
+                memcpy(c + 1, p + i, count);
+                unsigned char after = len - i > 16 ? p[i + 16] : 0;
+                good = skel_ascii16(t->skel_ascii,
+                                    _mm_loadu_si128((const __m128i *)(const void *)(c + 1)),
+                                    _mm_loadu_si128((const __m128i *)(const void *)c), after,
+                                    fs + i, count, &w, &prev_letter);
+                if (good > count)
+                    good = count;
+            }
+            if (good) {
+                prev_plain = prev_letter;
+                i += good;
+                stopped = good < 16;
+                continue;
+            }
+        }
+#endif
+        int32_t cp;
+        size_t next;
+        uint32_t e = skel_at(t, p, len, i, &cp, &next);
+        unsigned cls = SK_CLASS(e);
+        if (cls == SK_LETTER) {
+            bool plain = !(e & SK_ARABIC);
+            size_t end;
+            if (!prev_letter && !letter_follows(t, p, len, next, plain) &&
+                (end = spaced_letters(t, p, len, next)) != 0) {
+                /* One letter of a spaced-out word: join the letters, drop
+                 * the separators. */
+                for (size_t k = i; k < end;) {
+                    if (is_sep_byte(t, p[k])) {
+                        k++;
+                        continue;
+                    }
+                    if (skel_room(out, &w))
+                        return QUELL_ENOMEM;
+                    size_t kn;
+                    int32_t kcp;
+                    uint32_t ke = skel_at(t, p, len, k, &kcp, &kn);
+                    skel_mapped(&w, t, ke, kcp, p + k, kn - k, fs[k]);
+                    plain = !(ke & SK_ARABIC);
+                    k = kn;
+                }
+                next = end;
+            } else {
+                skel_mapped(&w, t, e, cp, p + i, next - i, fs[i]);
+            }
+            prev_letter = true;
+            prev_plain = plain;
+        } else if (cls == SK_LEET) {
+            size_t end;
+            unsigned where = leet_run(t, p, len, i, prev_plain, &end);
+            for (size_t k = i; k < end; k++) {
+                if (skel_room(out, &w))
+                    return QUELL_ENOMEM;
+                uint32_t ke = t->skel_ascii[p[k]];
+                prev_letter = (SK_WHERE(ke) & where) != 0;
+                if (prev_letter)
+                    skel_mapped(&w, t, ke, p[k], p + k, 1, fs[k]);
+                else
+                    skel_other(&w, p[k], p + k, 1, fs[k]);
+            }
+            prev_plain = prev_letter;
+            next = end;
+        } else {
+            skel_other(&w, cp, p + i, next - i, fs[i]);
+            prev_letter = prev_plain = false;
+        }
+        i = next;
+    }
+    /* src[len] is the original's length, as in the folded view. */
+    w.s[w.n] = fs ? fs[len] : 0;
+    out->len = w.n;
+    return view_pad(out);
+}
+
+/* ------------------------------------------------------------------------ */
+
+void norm_span(const struct norm_view *view, size_t view_start, size_t view_end, size_t *orig_start,
+               size_t *orig_end)
+{
+    assert(view && orig_start && orig_end);
+    assert(view_start <= view_end && view_end <= view->len);
+    const uint32_t *s = view->src;
+    *orig_start = s[view_start];
+    if (view_start == view_end) {
+        *orig_end = *orig_start;
+        return;
+    }
+    /* The end is the start of the next character that produced a later
+     * byte: bytes of one character (an expansion) share their src. */
+    uint32_t last = s[view_end - 1];
+    size_t j = view_end;
+    while (j < view->len && s[j] <= last)
+        j++;
+    *orig_end = s[j];
+}
+
+unsigned norm_skeleton_run(const struct norm_tables *tables, const struct norm_view *folded,
+                           const struct norm_view *skeleton, size_t i)
+{
+    /* The original bytes this character came from, up to the next
+     * skeleton character's. */
+    uint32_t from = skeleton->src[i];
+    size_t j = i;
+    while (j < skeleton->len && skeleton->src[j] == from)
+        j++;
+    uint32_t to = skeleton->src[j];
+    /* The folded characters from the same original bytes (src is sorted). */
+    size_t lo = 0, hi = folded->len;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (folded->src[mid] < from)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    const unsigned char *p = (const unsigned char *)folded->text;
+    unsigned count = 0;
+    for (size_t k = lo; k < folded->len && folded->src[k] < to; k++) {
+        if ((p[k] & 0xC0) == 0x80 || is_sep_byte(tables, p[k]))
+            continue;
+        if (count < 255)
+            count++;
+    }
+    return count ? count : 1;
+}

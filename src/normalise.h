@@ -1,0 +1,80 @@
+/*
+ * normalise.h - a comment's text turned into the views rules scan (folded,
+ * skeleton), each with a map from every view byte back to the original.
+ */
+#ifndef QUELL_NORMALISE_H
+#define QUELL_NORMALISE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * The per-code-point tables the views are built with: computed once from
+ * utf8proc and the generated maps (norm_data.h), immutable afterwards, so a
+ * rule set builds them once and every scanner shares them.
+ */
+struct norm_tables;
+
+/* QUELL_OK or QUELL_ENOMEM. */
+int norm_tables_new(struct norm_tables **out);
+/* NULL is a no-op. */
+void norm_tables_free(struct norm_tables *tables);
+
+/*
+ * One view of one text. text[0..len) is valid UTF-8; src has len + 1
+ * entries: src[i] is the offset in the ORIGINAL text of the start of the
+ * character that produced text[i], and src[len] is the original's length.
+ * Buffers are owned by the view and reused from text to text.
+ */
+struct norm_view {
+    char *text;
+    uint32_t *src;
+    size_t len;
+    size_t cap; /* of text; src has cap + 1 */
+};
+
+/* Free a view's buffers (the struct itself is the caller's). */
+void norm_view_free(struct norm_view *view);
+
+/*
+ * The folded view of orig (valid UTF-8, len < 4 GiB): NFKC, full case
+ * folding, combining marks removed, default-ignorable and format characters
+ * (ZWJ, ZWNJ, soft hyphen, bidi controls) and tatweel removed, Arabic
+ * letters unified, Arabic-Indic digits made ASCII, white space runs made
+ * one space. QUELL_OK or QUELL_ENOMEM.
+ */
+int norm_fold(const struct norm_tables *tables, const char *orig, size_t len,
+              struct norm_view *out);
+
+/*
+ * The skeleton view, from a folded view: look-alikes of Latin letters
+ * (Cyrillic, Greek, symbols; never Arabic script) mapped to one prototype,
+ * leetspeak next to letters mapped to letters, single letters spaced out
+ * with separators joined, runs of one repeated letter made one. Its src
+ * entries point into the ORIGINAL text, like the folded view's.
+ * QUELL_OK or QUELL_ENOMEM.
+ */
+int norm_skeleton(const struct norm_tables *tables, const struct norm_view *folded,
+                  struct norm_view *out);
+
+/*
+ * The original span of view bytes [view_start, view_end): from the start of
+ * the character that produced the first byte to the start of the next
+ * character that produced a later byte (so a letter's dropped marks belong
+ * to it), or the end of the text. Whole UTF-8 characters, always.
+ */
+void norm_span(const struct norm_view *view, size_t view_start, size_t view_end,
+               size_t *orig_start, size_t *orig_end);
+
+/*
+ * How many letters of the folded view the skeleton character at byte i
+ * stands for: the length of the run of one repeated letter that collapsed
+ * into it ("uuu" in "fuuuck" -> 3), separators not counted; at least 1, at
+ * most 255. Lets a match insist that a comment stretches a pattern's
+ * double letters but never shortens them ("ass" and "as" are both "as" in
+ * the skeleton).
+ */
+unsigned norm_skeleton_run(const struct norm_tables *tables, const struct norm_view *folded,
+                           const struct norm_view *skeleton, size_t i);
+
+#endif /* QUELL_NORMALISE_H */

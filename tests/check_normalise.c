@@ -1,0 +1,532 @@
+/*
+ * check_normalise.c - the folded and skeleton views and their maps back to
+ * the original bytes. Expected views are written from Unicode facts (NFKC,
+ * case folding, TR39 prototypes) and the maps in tools/data, by hand.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "suites.h"
+#include "quell.h"
+#include "normalise.h"
+#include "utf8.h"
+
+static struct norm_tables *tables;
+
+/* Built once per TCase, in the runner, before the tests fork. */
+static void setup_tables(void)
+{
+    ck_assert_int_eq(norm_tables_new(&tables), QUELL_OK);
+}
+
+static void teardown_tables(void)
+{
+    norm_tables_free(tables);
+    tables = NULL;
+}
+
+/* An input and the view expected; in_len 0 means strlen(in). */
+struct view_case {
+    const char *in;
+    size_t in_len;
+    const char *want;
+    size_t want_len;
+};
+
+#define CASE(in, want)                                                                             \
+    {                                                                                              \
+        in, 0, want, 0                                                                             \
+    }
+
+static const struct view_case fold_cases[] = {
+    CASE("Hello World", "hello world"),
+    CASE("", ""),
+    /* Latin accents, precomposed and combining */
+    CASE("caf\xc3\xa9", "cafe"),
+    CASE("cafe\xcc\x81", "cafe"),
+    CASE("A\xcc\x81", "a"),
+    CASE("ÀÉÎÕÜ àéîõü", "aeiou aeiou"),
+    /* Æ and Ø have no decomposition; Å is A + ring above */
+    CASE("ÆØÅ", "æøa"),
+    /* İ folds to i + combining dot above, and the dot goes */
+    CASE("İstanbul", "istanbul"),
+    /* fullwidth, ligatures, math alphanumerics, enclosed, super/roman */
+    CASE("ＦＵＣＫ", "fuck"),
+    CASE("\xef\xac\x81nd \xef\xac\x82y", "find fly"), /* U+FB01 U+FB02 */
+    CASE("𝐟𝐮𝐜𝐤", "fuck"),
+    CASE("ⓕⓤⓒⓚ", "fuck"),
+    CASE("x² Ⅻ", "x2 xii"),
+    /* full case folding */
+    CASE("Straße", "strasse"),
+    CASE("\xe1\xba\x9e", "ss"), /* U+1E9E capital sharp s */
+    CASE("ΟΔΥΣΣΕΥΣ ς", "οδυσσευσ σ"),
+    /* ZWJ, ZWNJ, soft hyphen */
+    CASE("f\xe2\x80\x8du\xe2\x80\x8c"
+         "c\xc2\xad"
+         "k",
+         "fuck"),
+    /* RLO, LRM, RLM, LRI, PDI, PDF */
+    CASE("\xe2\x80\xae"
+         "f\xe2\x80\x8eu\xe2\x80\x8f"
+         "c\xe2\x81\xa6k\xe2\x81\xa9\xe2\x80\xac",
+         "fuck"),
+    CASE("\xef\xbb\xbf"
+         "a\xe2\x80\x8b"
+         "b",
+         "ab"),                   /* BOM, ZWSP */
+    CASE("f\xc2\xb4uck", "fuck"), /* U+00B4, a spacing accent, goes like the mark */
+    /* harakat (fatha, damma, shadda, tanween) and tatweel */
+    CASE("\xd9\x85\xd9\x8f\xd8\xad\xd9\x8e\xd9\x85\xd9\x91\xd9\x8e\xd8\xaf", "محمد"),
+    CASE("كتابٌ", "كتاب"),
+    CASE("حمـــار", "حمار"),
+    /* every alef form, hamza seats, hamza on its own */
+    CASE("أ إ آ ٱ ا", "ا ا ا ا ا"),
+    CASE("\xd9\xb2\xd9\xb3", "اا"), /* alef with wavy hamza above, below */
+    CASE("سؤال مسئول", "سوال مسيول"),
+    CASE("ماء", "ماء"),
+    CASE("\xd9\xb5", "ا"), /* U+0675 high hamza alef: alef + high hamza, dropped */
+    /* taa marbuta, alef maqsura */
+    CASE("مدرسة", "مدرسه"),
+    CASE("على", "علي"),
+    /* Persian and Urdu forms */
+    CASE("کتاب", "كتاب"),
+    CASE("یا", "يا"),
+    CASE("ہ ھ ۀ ۃ ە", "ه ه ه ه ه"),
+    /* Arabic-Indic and extended Arabic-Indic digits */
+    CASE("٠١٢٣٤٥٦٧٨٩", "0123456789"),
+    CASE("۰۱۲۳۴۵۶۷۸۹", "0123456789"),
+    /* presentation forms: lam-alef, Allah, teh marbuta, alef maksura, alef hamza */
+    CASE("\xef\xbb\xbb \xef\xb7\xb2 \xef\xba\x93 \xef\xbb\xaf \xef\xba\x83", "لا الله ه ي ا"),
+    CASE("\xd9\x83\xef\xb9\xb0", "ك"), /* U+FE70 fathatan isolated form */
+    /* white space runs */
+    CASE("a \t\r\n b", "a b"),
+    CASE("a\xc2\xa0\xe2\x80\x83"
+         "b",
+         "a b"), /* NBSP, EM SPACE */
+    CASE("a\xe3\x80\x80"
+         "b\xe2\x80\xa8"
+         "c\xc2\x85"
+         "d",
+         "a b c d"), /* ideographic space, line separator, NEL */
+    CASE("a \xe2\x80\x8b b", "a b"),
+    CASE("  lead", " lead"),
+    CASE("trail  ", "trail "),
+    /* longer than a vector, with a run across its boundary */
+    CASE("THE QUICK BROWN FOX JUMPS  OVER THE LAZY DOG",
+         "the quick brown fox jumps over the lazy dog"),
+    CASE("0123456789abcdef  GHIJ", "0123456789abcdef ghij"),
+    CASE("0123456789abcdeF\xc3\x89XYZ", "0123456789abcdefexyz"),
+    /* NUL passes through */
+    {"a\0b", 3, "a\0b", 3},
+    {"ABCDEFGHIJKLMNO\0PQRS\0", 21, "abcdefghijklmno\0pqrs\0", 21},
+    /* bad input: each byte that starts no character becomes U+FFFD */
+    CASE("a\xff"
+         "b",
+         "a\xef\xbf\xbd"
+         "b"),
+    CASE("\xed\xa0\x80", "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"), /* lone surrogate */
+    CASE("\xc0\xaf", "\xef\xbf\xbd\xef\xbf\xbd"),                 /* overlong '/' */
+    CASE("ab\xe2\x82", "ab\xef\xbf\xbd\xef\xbf\xbd"),             /* truncated */
+};
+
+static const struct view_case skeleton_cases[] = {
+    /* Cyrillic and Greek look-alikes (с U+0441, ѕ U+0455, і U+0456, ρ U+03C1, ο U+03BF) */
+    CASE("fu\xd1\x81k", "fuck"),
+    CASE("\xd1\x95h\xd1\x96t", "shit"),
+    CASE("\xcf\x81\xce\xbfrn", "porn"),
+    CASE("\xce\xa1\xce\x9fRN", "porn"), /* capital Ρ Ο fold to ρ ο */
+    CASE("f\xcf\x85\xcf\x85"
+         "ck",
+         "fuck"),                           /* υ U+03C5 twice: u, repeated */
+    CASE("\xc9\x91\xd1\x95\xd1\x95", "as"), /* ɑ ѕ ѕ */
+    CASE("\xc4\xb1"
+         "diot",
+         "idiot"), /* dotless ı */
+    /* fullwidth, math bold, enclosed */
+    CASE("ｆｕｃｋ", "fuck"),
+    CASE("𝐛𝐢𝐭𝐜𝐡", "bitch"),
+    CASE("ⓢⓗⓘⓣ", "shit"),
+    /* leetspeak inside words, not in numbers */
+    CASE("sh1t", "shit"),
+    CASE("$hit", "shit"),
+    CASE("b00bs", "bobs"),
+    CASE("a$$", "as"),
+    CASE("l33t", "let"),
+    CASE("2023", "2023"),
+    CASE("$500", "$500"),
+    CASE("call 911 now", "cal 911 now"),
+    CASE("sh!t", "shit"),
+    CASE("!diot", "idiot"),
+    CASE("hello!", "helo!"),
+    CASE("@john", "@john"),
+    CASE("b@stard", "bastard"),
+    CASE("c++", "c++"),
+    CASE("bi+ch", "bitch"),
+    CASE("|oser", "loser"),
+    /* spaced-out letters */
+    CASE("f u c k", "fuck"),
+    CASE("f.u.c.k", "fuck"),
+    CASE("f-u-c-k", "fuck"),
+    CASE("f_u_c_k", "fuck"),
+    CASE("f*u*c*k", "fuck"),
+    CASE("F . U . C . K", "fuck"),
+    CASE("f.u.c.k!", "fuck!"),
+    CASE("f u c k you", "fuck you"),
+    CASE("a b", "a b"),
+    CASE("a.m.", "a.m."),
+    CASE("U.S.A.", "usa."),
+    CASE("I am a b c", "i am abc"),
+    CASE("hello world this is a test of the spaced f u c k words",
+         "helo world this is a test of the spaced fuck words"),
+    /* repeated letters, in any script */
+    CASE("fuuuuck", "fuck"),
+    CASE("FUUUCK", "fuck"),
+    CASE("looser", "loser"),
+    CASE("heeey!!!", "hey!!!"),
+    CASE("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaab", "ab"),
+    CASE("xxxxxxxxxxxxxxx a b c d", "x abcd"),
+    CASE("the quick brown fox jumps over the lazy dog 1234",
+         "the quick brown fox jumps over the lazy dog 1234"),
+    CASE("حماااار", "حمار"),
+    CASE("ممكن", "مكن"),
+    CASE("ك ل ب", "كلب"),
+    /* Arabic script is never mapped: ICU's skeleton would make ا and ١ "l" */
+    CASE("ا", "ا"),
+    CASE("١", "1"),
+    CASE("كلب", "كلب"),
+    CASE("حمار3", "حمار3"),
+    CASE("3حمار", "3حمار"),
+    CASE("يا 7مار", "يا 7مار"),
+    /* the folded view first */
+    CASE("Ｆ\xe2\x80\x8dＵＣＫ", "fuck"),
+    CASE("F.U.C.K", "fuck"),
+};
+
+/* Run one case through fold (and skeleton); check the text. */
+static void check_case(const struct view_case *c, int is_skeleton)
+{
+    size_t in_len = c->in_len ? c->in_len : strlen(c->in);
+    size_t want_len = c->want_len ? c->want_len : strlen(c->want);
+    struct norm_view folded = {0}, skel = {0};
+    ck_assert_int_eq(norm_fold(tables, c->in, in_len, &folded), QUELL_OK);
+    const struct norm_view *v = &folded;
+    if (is_skeleton) {
+        ck_assert_int_eq(norm_skeleton(tables, &folded, &skel), QUELL_OK);
+        v = &skel;
+    }
+    ck_assert_msg(v->len == want_len && memcmp(v->text, c->want, want_len) == 0,
+                  "\"%s\": got \"%.*s\", want \"%s\"", c->in, (int)v->len, v->text, c->want);
+    ck_assert_uint_eq(v->src[v->len], in_len);
+    norm_view_free(&folded);
+    norm_view_free(&skel);
+}
+
+START_TEST(test_fold)
+{
+    check_case(&fold_cases[_i], 0);
+}
+END_TEST
+
+START_TEST(test_skeleton)
+{
+    check_case(&skeleton_cases[_i], 1);
+}
+END_TEST
+
+/* A match in a view and the original bytes it must report. */
+static const struct {
+    int is_skeleton;
+    const char *in;
+    const char *match; /* found in the view */
+    size_t orig_start, orig_end;
+} span_cases[] = {
+    {1, "f.u.c.k!", "fuck", 0, 7},
+    {1, "f.u.c.k!", "!", 7, 8},
+    {1, "fuuuuck you", "fuck", 0, 7},
+    {1, "you fuuuuck", "fuck", 4, 11},
+    {1, "you fuuuuck", "fu", 4, 9}, /* the repeats belong to the first u */
+    {1, "a fu\xd1\x81k", "fuck", 2, 7},
+    {1, "sh1t", "shit", 0, 4},
+    {1, "$hit", "shit", 0, 4},
+    {1, "\xd8\xad\xd9\x85\xd9\x80\xd9\x80\xd9\x80\xd8\xa7\xd8\xb1", "حمار", 0, 14},
+    {1, "ك ل ب!", "كلب", 0, 8},
+    {0, "FUCK", "fuck", 0, 4},
+    {0, "ｆｕｃｋ!", "fuck", 0, 12},
+    {0,
+     "f\xe2\x80\x8du\xe2\x80\x8d"
+     "ck",
+     "fuck", 0, 10},
+    {0, "caf\xc3\xa9!", "e", 3, 5},
+    {0, "cafe\xcc\x81!", "cafe", 0, 6}, /* the accent belongs to its e */
+    {0, "Straße", "ss", 4, 6},
+    {0, "Straße", "e", 6, 7},
+    {0, "\xd9\x85\xd9\x8f\xd8\xad\xd9\x8e\xd9\x85\xd9\x91\xd9\x8e\xd8\xaf", "محمد", 0, 16},
+    {0, "a   b", "b", 4, 5},
+    {0, "a   b", " ", 1, 4},
+    {0, "\xef\xac\x81nd", "i", 0, 3}, /* half of a ligature is the whole ligature */
+    {0, "\xef\xac\x81nd", "f", 0, 3},
+    {0, "Straße", "stras", 0, 6}, /* ending inside ß's "ss" */
+};
+
+static size_t find(const struct norm_view *v, const char *needle)
+{
+    size_t n = strlen(needle);
+    for (size_t i = 0; i + n <= v->len; i++) {
+        if (memcmp(v->text + i, needle, n) == 0)
+            return i;
+    }
+    ck_abort_msg("\"%s\" not in \"%.*s\"", needle, (int)v->len, v->text);
+    return 0;
+}
+
+START_TEST(test_span)
+{
+    struct norm_view folded = {0}, skel = {0};
+    const char *in = span_cases[_i].in;
+    ck_assert_int_eq(norm_fold(tables, in, strlen(in), &folded), QUELL_OK);
+    ck_assert_int_eq(norm_skeleton(tables, &folded, &skel), QUELL_OK);
+    const struct norm_view *v = span_cases[_i].is_skeleton ? &skel : &folded;
+    size_t at = find(v, span_cases[_i].match), start = 99, end = 99;
+    norm_span(v, at, at + strlen(span_cases[_i].match), &start, &end);
+    ck_assert_uint_eq(start, span_cases[_i].orig_start);
+    ck_assert_uint_eq(end, span_cases[_i].orig_end);
+    /* An empty span sits where its byte came from. */
+    norm_span(v, at, at, &start, &end);
+    ck_assert_uint_eq(start, span_cases[_i].orig_start);
+    ck_assert_uint_eq(end, start);
+    norm_view_free(&folded);
+    norm_view_free(&skel);
+}
+END_TEST
+
+START_TEST(test_views_reused)
+{
+    /* One pair of views for texts of growing, then shrinking, size. */
+    struct norm_view folded = {0}, skel = {0};
+    char big[5000];
+    for (size_t i = 0; i < sizeof big; i++)
+        big[i] = "Ab 1."[i % 5];
+    const char *texts[] = {"x", "ﷺ ﷺ ﷺ ﷺ ﷺ ﷺ ﷺ ﷺ ﷺ ﷺ", big, "F.U.C.K"};
+    const size_t lens[] = {1, strlen(texts[1]), sizeof big, 7};
+    for (size_t k = 0; k < 4; k++) {
+        ck_assert_int_eq(norm_fold(tables, texts[k], lens[k], &folded), QUELL_OK);
+        ck_assert_int_eq(norm_skeleton(tables, &folded, &skel), QUELL_OK);
+        ck_assert_uint_eq(folded.src[folded.len], lens[k]);
+        ck_assert_uint_eq(skel.src[skel.len], lens[k]);
+    }
+    ck_assert_uint_eq(skel.len, 4);
+    ck_assert_int_eq(memcmp(skel.text, "fuck", 4), 0);
+    /* U+FDFA is 18 letters and 3 spaces: ten of them outgrow the input. */
+    ck_assert_int_eq(norm_fold(tables, texts[1], lens[1], &folded), QUELL_OK);
+    ck_assert_uint_gt(folded.len, lens[1]);
+    norm_view_free(&folded);
+    norm_view_free(&skel);
+    norm_view_free(&skel); /* freed views are empty: freeing again is harmless */
+    norm_view_free(NULL);
+    norm_tables_free(NULL);
+}
+END_TEST
+
+/* ------------------------------------------------------------------------ */
+/* Properties                                                                */
+
+static uint64_t rng_next(uint64_t *state)
+{
+    /* xorshift64*: fixed seeds, so a failure repeats. */
+    *state ^= *state >> 12;
+    *state ^= *state << 25;
+    *state ^= *state >> 27;
+    return *state * 2685821657736338717ULL;
+}
+
+static size_t encode(uint32_t cp, char *out)
+{
+    if (cp < 0x80) {
+        out[0] = (char)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        out[0] = (char)(0xC0 | cp >> 6);
+        out[1] = (char)(0x80 | (cp & 0x3F));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        out[0] = (char)(0xE0 | cp >> 12);
+        out[1] = (char)(0x80 | (cp >> 6 & 0x3F));
+        out[2] = (char)(0x80 | (cp & 0x3F));
+        return 3;
+    }
+    out[0] = (char)(0xF0 | cp >> 18);
+    out[1] = (char)(0x80 | (cp >> 12 & 0x3F));
+    out[2] = (char)(0x80 | (cp >> 6 & 0x3F));
+    out[3] = (char)(0x80 | (cp & 0x3F));
+    return 4;
+}
+
+/* Code point ranges that exercise every path: a random one of them, then a
+ * random code point in it. */
+static const uint32_t ranges[][2] = {
+    {0x20, 0x7E},       {0x20, 0x20},       {0x30, 0x39},     {0x61, 0x7A},     {0x00, 0x1F},
+    {0xA0, 0x24F},      {0x300, 0x36F},     {0x370, 0x4FF},   {0x600, 0x6FF},   {0x750, 0x77F},
+    {0x2000, 0x206F},   {0x2100, 0x24FF},   {0x3000, 0x303F}, {0x4E00, 0x4E20}, {0xAC00, 0xAC40},
+    {0xFB00, 0xFB4F},   {0xFB50, 0xFDFF},   {0xFE70, 0xFEFF}, {0xFF00, 0xFFEF}, {0x1D400, 0x1D7FF},
+    {0x1F300, 0x1FAFF}, {0xE0000, 0xE01EF}, {0x0, 0x10FFFF},  {0x627, 0x627},
+};
+
+static size_t random_text(uint64_t *rng, char *out, size_t max_cps)
+{
+    size_t n = 0, count = rng_next(rng) % max_cps;
+    for (size_t k = 0; k < count; k++) {
+        const uint32_t *r = ranges[rng_next(rng) % (sizeof ranges / sizeof ranges[0])];
+        uint32_t cp = r[0] + (uint32_t)(rng_next(rng) % (r[1] - r[0] + 1));
+        if (cp >= 0xD800 && cp <= 0xDFFF)
+            cp = 0xFFFD;
+        /* Runs of one character, as commenters type them. */
+        size_t repeat = rng_next(rng) % 8 == 0 ? 1 + rng_next(rng) % 5 : 1;
+        for (size_t j = 0; j < repeat; j++)
+            n += encode(cp, out + n);
+    }
+    return n;
+}
+
+static int is_boundary(const char *s, size_t len, size_t off)
+{
+    return off == len || ((unsigned char)s[off] & 0xC0) != 0x80;
+}
+
+/*
+ * The map's promises, for a view of orig. (Each ck_assert is a message to
+ * the runner, so the loops look for a failure first and assert once.)
+ */
+static void check_view(const struct norm_view *v, const char *orig, size_t len, int is_valid,
+                       uint64_t *rng)
+{
+    ck_assert_msg(utf8_valid(v->text, v->len, NULL), "view of \"%.*s\" is not UTF-8", (int)len,
+                  orig);
+    ck_assert_uint_eq(v->src[v->len], len);
+    size_t bad = v->len;
+    for (size_t i = 0; i < v->len && bad == v->len; i++) {
+        if (v->src[i] > v->src[i + 1] || v->src[i] >= len ||
+            (is_valid && !is_boundary(orig, len, v->src[i])))
+            bad = i;
+    }
+    ck_assert_msg(bad == v->len,
+                  "view of \"%.*s\": src[%zu] = %u is out of order or inside a character", (int)len,
+                  orig, bad, bad < v->len ? v->src[bad] : 0);
+    int spans_ok = 1;
+    for (int k = 0; k < 8 && v->len > 0; k++) {
+        size_t a = rng_next(rng) % (v->len + 1), b = rng_next(rng) % (v->len + 1);
+        size_t start, end;
+        norm_span(v, a < b ? a : b, a < b ? b : a, &start, &end);
+        if (start > end || end > len ||
+            (is_valid && (!is_boundary(orig, len, start) || !is_boundary(orig, len, end))))
+            spans_ok = 0;
+    }
+    ck_assert_msg(spans_ok, "a span of the view of \"%.*s\" is not whole characters", (int)len,
+                  orig);
+}
+
+static void check_text(const char *orig, size_t len, int is_valid, uint64_t *rng)
+{
+    struct norm_view folded = {0}, again = {0}, skel = {0};
+    ck_assert_int_eq(norm_fold(tables, orig, len, &folded), QUELL_OK);
+    check_view(&folded, orig, len, is_valid, rng);
+    ck_assert_int_eq(norm_skeleton(tables, &folded, &skel), QUELL_OK);
+    check_view(&skel, orig, len, is_valid, rng);
+    /* Folding is idempotent: NFKC, case folding and the maps all are. */
+    ck_assert_int_eq(norm_fold(tables, folded.text, folded.len, &again), QUELL_OK);
+    ck_assert_msg(again.len == folded.len && memcmp(again.text, folded.text, again.len) == 0,
+                  "fold of \"%.*s\" is not stable", (int)folded.len, folded.text);
+    norm_view_free(&folded);
+    norm_view_free(&again);
+    norm_view_free(&skel);
+}
+
+#define PROPERTY_ROUNDS 60
+
+START_TEST(test_random_valid)
+{
+    uint64_t rng = 0x9E3779B97F4A7C15ULL + (uint64_t)_i;
+    char buf[64 * 4 * 5];
+    for (int round = 0; round < PROPERTY_ROUNDS; round++) {
+        size_t len = random_text(&rng, buf, 64);
+        ck_assert(utf8_valid(buf, len, NULL));
+        check_text(buf, len, 1, &rng);
+    }
+}
+END_TEST
+
+START_TEST(test_random_bytes)
+{
+    /* Not UTF-8 at all: the scanner refuses it, but nothing may break. */
+    uint64_t rng = 0xD1B54A32D192ED03ULL + (uint64_t)_i;
+    char buf[200];
+    for (int round = 0; round < PROPERTY_ROUNDS; round++) {
+        size_t len = rng_next(&rng) % sizeof buf;
+        for (size_t k = 0; k < len; k++) {
+            uint64_t r = rng_next(&rng);
+            /* Mostly ASCII and UTF-8 lead/continuation bytes. */
+            buf[k] = (char)(r % 3 == 0 ? 0x80 + (r >> 8) % 0x80 : (r >> 8) % 0x100);
+        }
+        struct norm_view folded = {0}, skel = {0};
+        ck_assert_int_eq(norm_fold(tables, buf, len, &folded), QUELL_OK);
+        check_view(&folded, buf, len, 0, &rng);
+        ck_assert_int_eq(norm_skeleton(tables, &folded, &skel), QUELL_OK);
+        check_view(&skel, buf, len, 0, &rng);
+        norm_view_free(&folded);
+        norm_view_free(&skel);
+    }
+}
+END_TEST
+
+static const char *const real_texts[] = {
+    "RT @someone: That's my friend man I swear 😂😂",
+    "@JacobB you don't know sh1t about me, y0u f.u.c.k.i.n.g idiot!!!",
+    "Derek Jeter's final game at Yankee Stadium will be 1st he's ever played &#8230;",
+    "اللهم يا مجير المستضعفين و يا غافر للتائبين ..\nاللهم أجرنا من نيرانك",
+    "رحل صالح آخر الصالحين، رحمة الله عليه ١٤٤٥ هـ",
+    "يا حمااااار 😡 انت ما تفهم؟؟ ك ل ب",
+    "Ｗｈａｔ ａｎ ｉｄｉｏｔ — ｓｅｒｉｏｕｓｌｙ…",
+    "ṫḧïṡ ïṡ ḅüḷḷṡḧïẗ",
+    "Ça suffit, espèce d'imbécile ! Straße ﬁnal",
+    "\xe2\x80\xaetcejbo\xe2\x80\xac hidden bidi and a\xe2\x80\x8dzero\xe2\x80\x8cwidth",
+    "مُحَمَّدٌ رَسُولُ اللَّهِ ﷺ",
+    "kill   yourself\t\tnow\r\n",
+};
+
+START_TEST(test_real_texts)
+{
+    uint64_t rng = 42;
+    for (size_t k = 0; k < sizeof real_texts / sizeof real_texts[0]; k++)
+        check_text(real_texts[k], strlen(real_texts[k]), 1, &rng);
+    /* The first 40 lines of the example comments. */
+    FILE *f = fopen(test_path("examples/comments.txt"), "r");
+    ck_assert_ptr_nonnull(f);
+    char line[4096];
+    for (int n = 0; n < 40 && fgets(line, sizeof line, f); n++)
+        check_text(line, strlen(line), 1, &rng);
+    fclose(f);
+}
+END_TEST
+
+Suite *normalise_suite(void)
+{
+    Suite *s = suite_create("normalise");
+    TCase *tc = tcase_create("Core");
+    tcase_add_unchecked_fixture(tc, setup_tables, teardown_tables);
+    tcase_add_loop_test(tc, test_fold, 0, sizeof fold_cases / sizeof fold_cases[0]);
+    tcase_add_loop_test(tc, test_skeleton, 0, sizeof skeleton_cases / sizeof skeleton_cases[0]);
+    tcase_add_loop_test(tc, test_span, 0, sizeof span_cases / sizeof span_cases[0]);
+    tcase_add_test(tc, test_views_reused);
+    suite_add_tcase(s, tc);
+
+    TCase *props = tcase_create("Properties");
+    tcase_add_unchecked_fixture(props, setup_tables, teardown_tables);
+    tcase_add_loop_test(props, test_random_valid, 0, 8);
+    tcase_add_loop_test(props, test_random_bytes, 0, 4);
+    tcase_add_test(props, test_real_texts);
+    suite_add_tcase(s, props);
+    return s;
+}
