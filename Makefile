@@ -140,3 +140,16 @@ format:
 
 clean:
 	rm -rf build
+
+# Regenerate src/norm_data.c (confusables from ICU's TR39 data, the Arabic
+# and leetspeak maps in tools/data) with Debian's python3 and python3-icu,
+# installed first if missing. The output is committed: builds do not need ICU.
+.PHONY: tables
+tables:
+	@dpkg-query -W -f='$${Status}' python3-icu 2>/dev/null | grep -q 'install ok installed' || { \
+		if [ "$$(id -u)" -eq 0 ]; then sudo=; else sudo=sudo; fi; \
+		echo "make tables: installing python3-icu" >&2; \
+		$$sudo apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends \
+			python3-icu; }
+	/usr/bin/python3 tools/gen_tables.py -o src/norm_data.c

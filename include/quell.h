@@ -262,6 +262,22 @@ size_t quell_verdict_to_json(const quell_verdict *verdict, const char *id_json, 
 size_t quell_error_to_json(const char *id_json, size_t id_len, const char *message, char *buf,
                            size_t buf_size);
 
+/**
+ * Write text with every character of the verdict's hits in field masked:
+ * each masked character, however many bytes it has, becomes one mask byte,
+ * and every other byte is copied unchanged. The length in characters is
+ * kept, so the result lines up with the original when displayed.
+ *
+ * @param text  the field's original text, as scanned (the hits' offsets
+ *              index it); borrowed.
+ * @param mask  an ASCII character, e.g. '*'.
+ * @return the length the censored text needs, like snprintf: when it is
+ *         >= buf_size the output was cut and the caller retries with a
+ *         bigger buffer. buf is NUL-terminated whenever buf_size > 0.
+ */
+size_t quell_censor(const quell_verdict *verdict, quell_field field, const char *text,
+                    size_t len, char mask, char *buf, size_t buf_size);
+
 /* ------------------------------------------------------------------------ */
 /* Rule examples                                                             */
 

@@ -7,11 +7,14 @@
 
 #include "error.h"
 #include "hsdb.h"
+#include "ruleset.h"
 
 unsigned int hsdb_flags(const struct pattern *pat)
 {
     unsigned int flags = 0;
-    if (pat->is_caseless)
+    /* The other views are case folded already: folding again in Hyperscan
+     * would only slow the compile. */
+    if (pat->is_caseless && pat->view == VIEW_RAW)
         flags |= HS_FLAG_CASELESS;
     /* Literals know their length, so their start is end - length: only
      * regexes pay for start-of-match tracking. */
@@ -57,9 +60,10 @@ unsigned int hsdb_pattern_slot(const struct rule_table *table, const struct patt
 }
 
 /* Compile the patterns of one slot; *out stays NULL when there are none. */
-static int compile_one(hs_database_t **out, const struct rule_table *t, unsigned int slot,
+static int compile_one(hs_database_t **out, const struct quell_rules *rules, unsigned int slot,
                        quell_error *err)
 {
+    const struct rule_table *t = rules->table;
     *out = NULL;
     size_t n = 0;
     for (size_t i = 0; i < t->pattern_count; i++) {
@@ -89,7 +93,7 @@ static int compile_one(hs_database_t **out, const struct rule_table *t, unsigned
         if (pat->kind == PAT_REGEX) {
             exprs[k] = pat->text;
         } else {
-            owned[k] = escape_literal(pat->text, pat->text_len);
+            owned[k] = escape_literal(rules->patterns[i].text, rules->patterns[i].len);
             if (!owned[k]) {
                 err_set(err, QUELL_ENOMEM, NULL, 0, NULL, "out of memory compiling patterns");
                 goto out_free;
@@ -133,14 +137,14 @@ out_free:
     return rc;
 }
 
-int hsdb_compile(struct hsdb *out, const struct rule_table *table, quell_error *err)
+int hsdb_compile(struct hsdb *out, const struct quell_rules *rules, quell_error *err)
 {
     memset(out, 0, sizeof *out);
     if (hs_valid_platform() != HS_SUCCESS)
         return err_set(err, QUELL_EPLATFORM, NULL, 0, NULL,
                        "this CPU lacks the instructions Hyperscan needs (SSSE3)");
     for (unsigned int slot = 0; slot < HSDB_COUNT; slot++) {
-        int rc = compile_one(&out->db[slot], table, slot, err);
+        int rc = compile_one(&out->db[slot], rules, slot, err);
         if (rc != QUELL_OK) {
             hsdb_free(out);
             return rc;

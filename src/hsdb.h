@@ -28,14 +28,15 @@ static inline unsigned int hsdb_slot(unsigned int field, unsigned int view)
 /* The slot a pattern is compiled into. */
 unsigned int hsdb_pattern_slot(const struct rule_table *table, const struct pattern *pat);
 
-/* Compile every pattern of table. On failure nothing is kept and err names
- * the pattern's file:line and rule, with Hyperscan's message. */
-int hsdb_compile(struct hsdb *out, const struct rule_table *table, quell_error *err);
+/* Compile every pattern of rules (as its view sees it: rules->patterns).
+ * On failure nothing is kept and err names the pattern's file:line and
+ * rule, with Hyperscan's message. */
+int hsdb_compile(struct hsdb *out, const struct quell_rules *rules, quell_error *err);
 
 /* Free the databases; the struct itself is the caller's. */
 void hsdb_free(struct hsdb *db);
 
-/* Hyperscan flags for a pattern, the same at compile time and in tests. */
+/* Hyperscan flags for a pattern. */
 unsigned int hsdb_flags(const struct pattern *pat);
 
 #endif /* QUELL_HSDB_H */

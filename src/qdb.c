@@ -154,6 +154,14 @@ static void put_table(struct wbuf *w, const struct rule_table *t)
     put_u32(w, (uint32_t)t->combo_count);
     for (size_t i = 0; i < t->combo_count; i++)
         put_u32(w, t->combo_order[i]);
+    put_u32(w, (uint32_t)t->allow_count);
+    for (size_t i = 0; i < t->allow_count; i++) {
+        const struct allow_word *a = &t->allows[i];
+        put_str(w, a->text, a->text_len);
+        put_u32(w, a->category);
+        put_u32(w, a->file);
+        put_u32(w, a->line);
+    }
 }
 
 int qdb_write(const struct quell_rules *rules, char **out, size_t *out_len, quell_error *err)
@@ -327,6 +335,12 @@ static bool table_is_consistent(const struct rule_table *t)
             p->file >= t->file_count || t->rules[p->rule].expr_len != 0)
             return false;
     }
+    for (size_t i = 0; i < t->allow_count; i++) {
+        const struct allow_word *a = &t->allows[i];
+        if ((a->category >= t->category_count && a->category != ALLOW_ALL_CATEGORIES) ||
+            a->file >= t->file_count || a->text_len == 0)
+            return false;
+    }
     /* Combinations must come after their operands, as the loader ordered them. */
     for (size_t i = 0; i < t->combo_count; i++) {
         uint32_t ri = t->combo_order[i];
@@ -409,6 +423,15 @@ static int get_table(struct rbuf *r, struct rule_table **out, quell_error *err)
     t->combo_order = get_array(r, pool, t->combo_count, sizeof *t->combo_order, 4);
     for (size_t i = 0; i < t->combo_count && !r->is_bad; i++)
         t->combo_order[i] = get_u32(r);
+    t->allow_count = get_u32(r);
+    t->allows = get_array(r, pool, t->allow_count, sizeof *t->allows, 16);
+    for (size_t i = 0; i < t->allow_count && !r->is_bad; i++) {
+        struct allow_word *a = &t->allows[i];
+        a->text = get_str(r, pool, &a->text_len);
+        a->category = get_u32(r);
+        a->file = get_u32(r);
+        a->line = get_u32(r);
+    }
 
     if (r->is_bad || !table_is_consistent(t)) {
         rules_free(t);
@@ -489,32 +512,37 @@ int qdb_read(struct quell_rules **out, const char *data, size_t len, quell_error
     if (rc != QUELL_OK)
         return rc;
     assert(table);
-    struct hsdb hs = {0};
+    struct quell_rules *rules;
+    rc = ruleset_new(&rules, table, err);
+    if (rc != QUELL_OK)
+        return rc;
+    struct hsdb *hs = &rules->hs;
     for (unsigned int slot = 0; slot < HSDB_COUNT; slot++) {
-        rc = get_database(&r, &hs.db[slot], err);
+        rc = get_database(&r, &hs->db[slot], err);
         if (rc != QUELL_OK)
-            goto fail_free_dbs;
+            goto fail_free_rules;
     }
     /* A database exactly where some pattern needs one. */
     bool has_patterns[HSDB_COUNT] = {false};
     for (size_t i = 0; i < table->pattern_count; i++)
         has_patterns[hsdb_pattern_slot(table, &table->patterns[i])] = true;
     for (unsigned int slot = 0; slot < HSDB_COUNT; slot++) {
-        if (has_patterns[slot] != (hs.db[slot] != NULL)) {
+        if (has_patterns[slot] != (hs->db[slot] != NULL)) {
             rc = err_set(err, QUELL_EFORMAT, NULL, 0, NULL,
                          "compiled rules file is corrupt: databases do not match the rules");
-            goto fail_free_dbs;
+            goto fail_free_rules;
         }
     }
     if (r.off != r.len) {
         rc = err_set(err, QUELL_EFORMAT, NULL, 0, NULL,
                      "compiled rules file has %zu bytes of trailing data", r.len - r.off);
-        goto fail_free_dbs;
+        goto fail_free_rules;
     }
-    return ruleset_assemble(out, table, &hs, err);
+    ruleset_index_views(rules);
+    *out = rules;
+    return QUELL_OK;
 
-fail_free_dbs:
-    hsdb_free(&hs);
-    rules_free(table);
+fail_free_rules:
+    quell_rules_free(rules);
     return rc;
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "pool.h"
 #include "ruleset.h"
 #include "scan.h"
 
@@ -49,27 +50,6 @@ const char *quell_field_name(quell_field field)
     }
 }
 
-int ruleset_assemble(struct quell_rules **out, struct rule_table *table, struct hsdb *hs,
-                     quell_error *err)
-{
-    *out = NULL;
-    struct quell_rules *rules = calloc(1, sizeof *rules);
-    uint8_t *edges = scan_pattern_edges(table);
-    if (!rules || !edges) {
-        free(rules);
-        free(edges);
-        hsdb_free(hs);
-        rules_free(table);
-        return err_set(err, QUELL_ENOMEM, NULL, 0, NULL, "out of memory assembling rules");
-    }
-    rules->table = table;
-    rules->hs = *hs;
-    rules->edges = edges;
-    memset(hs, 0, sizeof *hs);
-    *out = rules;
-    return QUELL_OK;
-}
-
 int quell_rules_compile(quell_rules **out, const char *path, quell_error *err)
 {
     *out = NULL;
@@ -77,13 +57,18 @@ int quell_rules_compile(quell_rules **out, const char *path, quell_error *err)
     int rc = rules_load_config(&table, path, err);
     if (rc != QUELL_OK)
         return rc;
-    struct hsdb hs;
-    rc = hsdb_compile(&hs, table, err);
+    struct quell_rules *rules;
+    rc = ruleset_new(&rules, table, err);
+    if (rc != QUELL_OK)
+        return rc;
+    rc = hsdb_compile(&rules->hs, rules, err);
     if (rc != QUELL_OK) {
-        rules_free(table);
+        quell_rules_free(rules);
         return rc;
     }
-    return ruleset_assemble(out, table, &hs, err);
+    ruleset_index_views(rules);
+    *out = rules;
+    return QUELL_OK;
 }
 
 /* Read a whole file into a malloc'd buffer. */
@@ -207,8 +192,9 @@ void quell_rules_free(quell_rules *rules)
     if (!rules)
         return;
     hsdb_free(&rules->hs);
+    norm_tables_free(rules->norm);
+    pool_free(rules->pool);
     rules_free(rules->table);
-    free(rules->edges);
     free(rules);
 }
 

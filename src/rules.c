@@ -107,6 +107,7 @@ struct loader {
     struct vec examples;       /* struct example */
     struct vec steps;          /* struct expr_step */
     struct vec combo_order;    /* uint32_t */
+    struct vec allows;         /* struct allow_word */
     struct name_map rule_ids;
     struct name_map category_names;
 };
@@ -781,12 +782,35 @@ static int parse_actions(struct loader *ld, const config_setting_t *group, uint3
     return QUELL_OK;
 }
 
+/* One entry of an allow list; ctx is the category index (or all). */
+static int add_allow(struct loader *ld, const char *text, const struct where *at, void *ctx)
+{
+    size_t len = strlen(text);
+    int rc = check_text(ld, at, "allowed word", text, len, false);
+    if (rc)
+        return rc;
+    struct allow_word *a;
+    if ((rc = push(ld, &ld->allows, sizeof *a, RULES_MAX_PATTERNS, "allowed words", at,
+                   (void **)&a)))
+        return rc;
+    a->text = pool_strndup(ld->pool, text, len);
+    if (!a->text)
+        return fail_nomem(ld);
+    a->text_len = (uint32_t)len;
+    a->category = *(const uint32_t *)ctx;
+    a->file = at->file;
+    a->line = at->line;
+    return QUELL_OK;
+}
+
 static int parse_category(struct loader *ld, const config_setting_t *group, uint32_t file)
 {
     struct where at = {file, config_setting_source_line(group), NULL};
     struct where name_at = at;
     const char *name = NULL;
     int64_t cap = -1;
+    const config_setting_t *allow = NULL;
+    struct where allow_at = at;
     int rc;
 
     if (!config_setting_is_group(group))
@@ -807,8 +831,13 @@ static int parse_category(struct loader *ld, const config_setting_t *group, uint
         } else if (strcmp(key, "cap") == 0) {
             if ((rc = get_points(ld, s, &s_at, false, RULES_MAX_POINTS, &cap)))
                 return rc;
+        } else if (strcmp(key, "allow") == 0) {
+            /* Read once the category has its index, below. */
+            allow = s;
+            allow_at = s_at;
         } else {
-            return fail(ld, &s_at, "unknown key \"%s\" in category (expected name, cap)", key);
+            return fail(ld, &s_at, "unknown key \"%s\" in category (expected name, cap, allow)",
+                        key);
         }
     }
     if (!name)
@@ -833,8 +862,11 @@ static int parse_category(struct loader *ld, const config_setting_t *group, uint
         return fail_nomem(ld);
     cat->cap = cap;
     *cat_where = name_at;
-    if (map_put(&ld->category_names, cat->name, (uint32_t)(ld->categories.count - 1)))
+    uint32_t index = (uint32_t)(ld->categories.count - 1);
+    if (map_put(&ld->category_names, cat->name, index))
         return fail_nomem(ld);
+    if (allow)
+        return for_each_string(ld, allow, &allow_at, false, add_allow, &index);
     return QUELL_OK;
 }
 
@@ -966,6 +998,71 @@ static int add_example(struct loader *ld, const char *text, const struct where *
     return QUELL_OK;
 }
 
+const char *rules_view_name(unsigned int view)
+{
+    static const char *const names[VIEW_COUNT] = {"raw", "folded", "skeleton"};
+    return view < VIEW_COUNT ? names[view] : NULL;
+}
+
+/* One entry of views = [...]: adds its bit to the mask in ctx. */
+static int add_view(struct loader *ld, const char *name, const struct where *at, void *ctx)
+{
+    uint8_t *mask = ctx;
+    for (unsigned int v = 0; v < VIEW_COUNT; v++) {
+        if (strcmp(name, rules_view_name(v)) == 0) {
+            *mask |= (uint8_t)(1u << v);
+            return QUELL_OK;
+        }
+    }
+    return fail(ld, at, "unknown view \"%s\" (expected \"raw\", \"folded\" or \"skeleton\")",
+                name);
+}
+
+/*
+ * Give each of a rule's patterns its views: the ones the rule names, else
+ * skeleton for words and substrings (they are literals, so the compiler puts
+ * them through the same normalisation) and raw for regexes and for anything
+ * case-sensitive. A pattern in several views is entered once per view.
+ */
+static int assign_views(struct loader *ld, size_t pattern_start, uint8_t mask,
+                        bool is_case_sensitive, const struct where *views_at)
+{
+    if (views_at->line && !mask)
+        return fail(ld, views_at, "\"views\" names no view");
+    if (mask && is_case_sensitive && (mask & ~(1u << VIEW_RAW)))
+        return fail(ld, views_at, "a case-sensitive rule can only scan the raw view: "
+                                  "the folded and skeleton views are case folded");
+    size_t end = ld->patterns.count;
+    for (size_t i = pattern_start; i < end; i++) {
+        struct pattern *p = (struct pattern *)ld->patterns.data + i;
+        uint8_t views = mask;
+        if (!views)
+            views = (uint8_t)(1u << (p->kind == PAT_REGEX || is_case_sensitive ? VIEW_RAW
+                                                                               : VIEW_SKELETON));
+        bool is_first = true;
+        for (unsigned int v = 0; v < VIEW_COUNT; v++) {
+            if (!(views & (1u << v)))
+                continue;
+            if (is_first) {
+                p->view = (uint8_t)v;
+                is_first = false;
+                continue;
+            }
+            struct pattern *copy;
+            struct where at = {p->file, p->line, NULL};
+            int rc = push(ld, &ld->patterns, sizeof *copy, RULES_MAX_PATTERNS, "patterns", &at,
+                          (void **)&copy);
+            if (rc)
+                return rc;
+            /* push may have moved the array. */
+            p = (struct pattern *)ld->patterns.data + i;
+            *copy = *p;
+            copy->view = (uint8_t)v;
+        }
+    }
+    return QUELL_OK;
+}
+
 /* The rule's id, checked and not yet taken; the id's position becomes the
  * rule's position. */
 static int parse_rule_id(struct loader *ld, const config_setting_t *group, uint32_t file,
@@ -1017,6 +1114,8 @@ static int parse_rule(struct loader *ld, const config_setting_t *group, uint32_t
     const char *id = NULL;
     bool has_weight = false;
     bool is_case_sensitive = false;
+    uint8_t view_mask = 0; /* views = [...], by bit; 0: the defaults */
+    struct where views_at = {file, 0, NULL};
     uint32_t pattern_key_line = 0;
     uint32_t combo_only_line = 0; /* a key that means nothing for a combination */
     const char *combo_only_key = NULL;
@@ -1094,6 +1193,11 @@ static int parse_rule(struct loader *ld, const config_setting_t *group, uint32_t
             rc = get_bool(ld, s, &s_at, &is_case_sensitive);
             combo_only_key = key;
             combo_only_line = s_at.line;
+        } else if (strcmp(key, "views") == 0) {
+            rc = for_each_string(ld, s, &s_at, true, add_view, &view_mask);
+            views_at = s_at;
+            combo_only_key = key;
+            combo_only_line = s_at.line;
         } else if (strcmp(key, "max_hits") == 0 || strcmp(key, "min_count") == 0) {
             if (!(rc = get_int(ld, s, &s_at, 1, RULES_MAX_COUNT, &count))) {
                 if (strcmp(key, "max_hits") == 0)
@@ -1147,6 +1251,9 @@ static int parse_rule(struct loader *ld, const config_setting_t *group, uint32_t
     struct pattern *patterns = ld->patterns.data;
     for (size_t i = pattern_start; i < ld->patterns.count; i++)
         patterns[i].is_caseless = rule->is_caseless;
+    views_at.rule_id = id;
+    if ((rc = assign_views(ld, pattern_start, view_mask, is_case_sensitive, &views_at)))
+        return rc;
     rule->example_start = (uint32_t)example_start;
     rule->example_count = (uint32_t)(ld->examples.count - example_start);
     return QUELL_OK;
@@ -1222,10 +1329,13 @@ static int parse_root(struct loader *ld, const config_setting_t *root, uint32_t 
             rc = for_each_string(ld, s, &at, false, include_file, &depth);
         } else if (strcmp(key, "rules") == 0) {
             rc = parse_group_list(ld, s, &at, parse_rule);
+        } else if (strcmp(key, "allow") == 0) {
+            uint32_t all = ALLOW_ALL_CATEGORIES;
+            rc = for_each_string(ld, s, &at, false, add_allow, &all);
         } else {
             rc = fail(ld, &at,
                       "unknown key \"%s\" (expected version, actions, categories, "
-                      "include, rules)",
+                      "include, rules, allow)",
                       key);
         }
         if (rc)
@@ -1609,6 +1719,10 @@ static int build_table(struct loader *ld, struct rule_table *t)
     if ((rc = vec_to_pool(ld->pool, &ld->combo_order, sizeof *t->combo_order, &p)))
         return rc;
     t->combo_order = p;
+    if ((rc = vec_to_pool(ld->pool, &ld->allows, sizeof *t->allows, &p)))
+        return rc;
+    t->allows = p;
+    t->allow_count = ld->allows.count;
     t->category_count = ld->categories.count;
     t->rule_count = ld->rules.count;
     t->pattern_count = ld->patterns.count;
@@ -1662,6 +1776,7 @@ out_free:
     free(ld.patterns.data);
     free(ld.examples.data);
     free(ld.steps.data);
+    free(ld.allows.data);
     free(ld.combo_order.data);
     free(ld.rule_ids.slots);
     free(ld.category_names.slots);

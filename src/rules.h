@@ -25,12 +25,17 @@ enum pattern_kind {
     PAT_REGEX = 2,     /* a Hyperscan expression */
 };
 
-/* The text a pattern is matched against. Only RAW exists yet; the normalised
- * views join it without changing the rule table's shape. */
+/* The text a pattern is matched against (normalise.h builds them). A rule
+ * scanning several views has one pattern entry per view. */
 enum view {
-    VIEW_RAW = 0,
+    VIEW_RAW = 0,      /* the bytes as given */
+    VIEW_FOLDED = 1,   /* NFKC, case folded, marks and format characters gone */
+    VIEW_SKELETON = 2, /* folded, then look-alikes, leetspeak, spacing, repeats */
     VIEW_COUNT
 };
+
+/* "raw", "folded", "skeleton"; NULL for anything else. */
+const char *rules_view_name(unsigned int view);
 
 struct pattern {
     const char *text; /* in the table's string pool */
@@ -86,6 +91,17 @@ struct category {
     int64_t cap; /* SCORE_UNIT-scaled; < 0 means no cap */
 };
 
+/* An allowed word or phrase: a hit that lies inside it, in the original
+ * text, is dropped (the Scunthorpe problem). */
+#define ALLOW_ALL_CATEGORIES UINT32_MAX
+struct allow_word {
+    const char *text; /* as written; compared after folding */
+    uint32_t text_len;
+    uint32_t category; /* or ALLOW_ALL_CATEGORIES for the top-level list */
+    uint32_t file;
+    uint32_t line;
+};
+
 struct rule_table {
     int64_t threshold[4]; /* by quell_action; [QUELL_PASS] is 0 */
 
@@ -99,6 +115,8 @@ struct rule_table {
     size_t step_count;
     struct example *examples;
     size_t example_count;
+    struct allow_word *allows;
+    size_t allow_count;
     const char **files; /* paths as given or resolved, for messages */
     size_t file_count;
     /* Combination rules in an order where every operand comes first. */

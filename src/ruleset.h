@@ -1,23 +1,67 @@
 /*
- * ruleset.h - what a quell_rules handle holds: the rule table and its
- * compiled databases, immutable once built.
+ * ruleset.h - what a quell_rules handle holds: the rule table, what each
+ * pattern looks like in the view it scans, the normaliser's tables and the
+ * compiled databases; immutable once built.
  */
 #ifndef QUELL_RULESET_H
 #define QUELL_RULESET_H
 
+#include <stdbool.h>
+
 #include "hsdb.h"
+#include "normalise.h"
 #include "rules.h"
+
+/* Whether a word pattern's first and last characters are word characters:
+ * only such an edge must not touch another word character. */
+enum {
+    EDGE_LEFT = 1,
+    EDGE_RIGHT = 2,
+};
+
+/* A pattern as its view sees it, derived once per rule set. */
+struct pattern_info {
+    const char *text; /* literals in folded or skeleton views: normalised */
+    uint32_t len;
+    uint8_t edges;    /* EDGE_* */
+    /* Skeleton literals with a double letter: the length of the letter run
+     * each byte stands for ("ass" -> "as", runs 1 2), so a comment may
+     * stretch a run but never shorten it; NULL when every run is 1. */
+    const uint8_t *runs;
+};
+
+/* An allowed word, folded, for lookup by text. */
+struct allow_entry {
+    const char *text;
+    uint32_t len;
+    uint32_t category; /* or ALLOW_ALL_CATEGORIES */
+};
 
 struct quell_rules {
     struct rule_table *table;
+    struct pattern_info *patterns; /* by table pattern index */
+    struct allow_entry *allows;    /* sorted by text, then category */
+    size_t allow_count;
+    uint8_t *has_allow;            /* by category: does any allowed word apply? */
+    struct norm_tables *norm;      /* NULL when every pattern scans the raw view */
+    struct pool *pool;             /* the derived texts */
     struct hsdb hs;
-    uint8_t *edges; /* per pattern, EDGE_* flags (scan.h) */
+    uint8_t views[QUELL_FIELD_COUNT]; /* per field, bit v: a database scans view v */
 };
 
-/* Build a quell_rules from a loaded table, taking ownership of it and of hs
- * (freed on failure too). */
-int ruleset_assemble(struct quell_rules **out, struct rule_table *table, struct hsdb *hs,
-                     quell_error *err);
+/*
+ * Derive everything but the databases from a loaded table, taking ownership
+ * of it (freed on failure too). A literal that normalises to nothing is an
+ * error naming its file:line and rule.
+ */
+int ruleset_new(struct quell_rules **out, struct rule_table *table, quell_error *err);
+
+/* Whether the folded word text[0..len) is allowed for category. */
+bool ruleset_is_allowed(const struct quell_rules *rules, uint32_t category, const char *text,
+                        size_t len);
+
+/* Note which views have databases, once rules->hs is filled. */
+void ruleset_index_views(struct quell_rules *rules);
 
 /* Serialized form (.qdb): see qdb.c for the layout. */
 int qdb_write(const struct quell_rules *rules, char **out, size_t *out_len, quell_error *err);

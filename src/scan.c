@@ -1,7 +1,8 @@
 /*
  * scan.c - the scanner: one block-mode Hyperscan scan per field and view,
- * with a per-thread scratch; matches become original-text spans, checked for
- * word edges and merged, then handed to the scorer.
+ * with a per-thread scratch; matches are checked for word edges and letter
+ * runs in their view, mapped to original-text spans and merged, then handed
+ * to the scorer.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -25,30 +26,19 @@ struct quell_scanner {
     uint32_t *touched;
     size_t touched_count;
 
-    /* The field being scanned, for the callback. */
+    /* The normalised views of the field being scanned, reused. */
+    struct norm_view folded;
+    struct norm_view skeleton;
+    struct norm_view word; /* an allowlist candidate, folded */
+
+    /* What the callback needs: the view being scanned, and its map back to
+     * the original (NULL for the raw view, which is the original). */
     const char *text;
     size_t text_len;
+    const struct norm_view *map;
     uint32_t field;
     bool is_truncated;
 };
-
-uint8_t *scan_pattern_edges(const struct rule_table *table)
-{
-    uint8_t *edges = calloc(table->pattern_count ? table->pattern_count : 1, 1);
-    if (!edges)
-        return NULL;
-    for (size_t i = 0; i < table->pattern_count; i++) {
-        const struct pattern *pat = &table->patterns[i];
-        if (pat->kind != PAT_WORD || pat->text_len == 0)
-            continue;
-        size_t next;
-        if (utf8_is_word_char(utf8_decode_at(pat->text, pat->text_len, 0, &next)))
-            edges[i] |= EDGE_LEFT;
-        if (utf8_is_word_char(utf8_decode_before(pat->text, pat->text_len)))
-            edges[i] |= EDGE_RIGHT;
-    }
-    return edges;
-}
 
 static bool grow_matches(struct quell_scanner *s)
 {
@@ -63,6 +53,19 @@ static bool grow_matches(struct quell_scanner *s)
     return true;
 }
 
+/* A skeleton hit must not shorten a letter run the pattern has: "ass" is
+ * "as" in the skeleton, and so is the word "as", whose s-run is too short. */
+static bool runs_cover(const struct quell_scanner *s, size_t start, const uint8_t *runs,
+                       size_t len)
+{
+    for (size_t k = 0; k < len; k++) {
+        if (runs[k] > 1 &&
+            norm_skeleton_run(s->rules->norm, &s->folded, &s->skeleton, start + k) < runs[k])
+            return false;
+    }
+    return true;
+}
+
 /* Hyperscan's callback: keep it short, never touch the scratch. */
 static int on_match(unsigned int id, unsigned long long from, unsigned long long to,
                     unsigned int flags, void *ctx)
@@ -74,26 +77,30 @@ static int on_match(unsigned int id, unsigned long long from, unsigned long long
     if (id >= t->pattern_count)
         return 0;
     const struct pattern *pat = &t->patterns[id];
+    const struct pattern_info *info = &s->rules->patterns[id];
     size_t end = (size_t)to;
     size_t start;
     if (pat->kind == PAT_REGEX)
         start = from == HS_OFFSET_PAST_HORIZON ? 0 : (size_t)from;
     else
-        start = end - pat->text_len;
+        start = end - info->len;
     if (end > s->text_len || start > end)
         return 0;
 
     /* Whole words: Hyperscan's \b is ASCII-only, so edges are judged here
-     * with Unicode word characters, in any script. */
-    uint8_t edges = s->rules->edges[id];
-    if ((edges & EDGE_LEFT) && start > 0 &&
+     * with Unicode word characters, in any script, in the view matched. */
+    if ((info->edges & EDGE_LEFT) && start > 0 &&
         utf8_is_word_char(utf8_decode_before(s->text, start)))
         return 0;
-    if ((edges & EDGE_RIGHT) && end < s->text_len) {
+    if ((info->edges & EDGE_RIGHT) && end < s->text_len) {
         size_t next;
         if (utf8_is_word_char(utf8_decode_at(s->text, s->text_len, end, &next)))
             return 0;
     }
+    if (info->runs && s->map == &s->skeleton && !runs_cover(s, start, info->runs, info->len))
+        return 0;
+    if (s->map)
+        norm_span(s->map, start, end, &start, &end);
 
     /* A pattern reports every end offset of an occurrence; fold overlapping
      * reports into one span so counts are occurrences, not offsets. */
@@ -200,13 +207,35 @@ void quell_scanner_free(quell_scanner *scanner)
         return;
     hs_free_scratch(scanner->scratch);
     score_free(scanner->scorer);
+    norm_view_free(&scanner->folded);
+    norm_view_free(&scanner->skeleton);
+    norm_view_free(&scanner->word);
     free(scanner->matches);
     free(scanner->last_match);
     free(scanner->touched);
     free(scanner);
 }
 
-/* Scan one field through every view that has a database. */
+/* One view of the field through its database. */
+static int scan_view(struct quell_scanner *s, uint32_t field, unsigned int view, const char *text,
+                     size_t len, const struct norm_view *map, quell_error *err)
+{
+    /* A view may be longer than its original (ß -> ss, ligatures). */
+    if (len > UINT32_MAX)
+        return err_set(err, QUELL_ETOOBIG, NULL, 0, NULL, "the %s view of %s is over 4 GiB",
+                       rules_view_name(view), quell_field_name((quell_field)field));
+    s->text = text;
+    s->text_len = len;
+    s->map = map;
+    const hs_database_t *db = s->rules->hs.db[hsdb_slot(field, view)];
+    hs_error_t hrc = hs_scan(db, text, (unsigned int)len, 0, s->scratch, on_match, s);
+    if (hrc == HS_SUCCESS || (hrc == HS_SCAN_TERMINATED && s->is_truncated))
+        return QUELL_OK;
+    return err_set(err, QUELL_ESCAN, NULL, 0, NULL, "hs_scan failed with code %d", hrc);
+}
+
+/* Scan one field through every view that has a database, building the
+ * normalised views only when some rule reads them. */
 static int scan_field(struct quell_scanner *s, uint32_t field, const char *text, size_t len,
                       quell_error *err)
 {
@@ -214,22 +243,84 @@ static int scan_field(struct quell_scanner *s, uint32_t field, const char *text,
     if (!utf8_valid(text, len, &bad))
         return err_set(err, QUELL_EINPUT, NULL, 0, NULL, "invalid UTF-8 at byte %zu of %s", bad,
                        quell_field_name((quell_field)field));
-    if (len > UINT32_MAX)
-        return err_set(err, QUELL_ETOOBIG, NULL, 0, NULL, "%s is longer than 4 GiB",
+    if (len > UINT32_MAX / 2)
+        return err_set(err, QUELL_ETOOBIG, NULL, 0, NULL, "%s is longer than 2 GiB",
                        quell_field_name((quell_field)field));
-    s->text = text;
-    s->text_len = len;
     s->field = field;
-    for (unsigned int v = 0; v < VIEW_COUNT; v++) {
-        const hs_database_t *db = s->rules->hs.db[hsdb_slot(field, v)];
-        if (!db)
-            continue;
-        hs_error_t hrc = hs_scan(db, text, (unsigned int)len, 0, s->scratch, on_match, s);
-        if (hrc == HS_SCAN_TERMINATED && s->is_truncated)
-            return QUELL_OK;
-        if (hrc != HS_SUCCESS)
-            return err_set(err, QUELL_ESCAN, NULL, 0, NULL, "hs_scan failed with code %d", hrc);
+    uint8_t views = s->rules->views[field];
+    int rc = QUELL_OK;
+    if (views & (1u << VIEW_RAW))
+        rc = scan_view(s, field, VIEW_RAW, text, len, NULL, err);
+    if (rc != QUELL_OK || s->is_truncated || !(views & ~(1u << VIEW_RAW)))
+        return rc;
+
+    if (norm_fold(s->rules->norm, text, len, &s->folded) != QUELL_OK)
+        return err_set(err, QUELL_ENOMEM, NULL, 0, NULL, "out of memory normalising");
+    if (views & (1u << VIEW_FOLDED))
+        rc = scan_view(s, field, VIEW_FOLDED, s->folded.text, s->folded.len, &s->folded, err);
+    if (rc != QUELL_OK || s->is_truncated || !(views & (1u << VIEW_SKELETON)))
+        return rc;
+
+    if (norm_skeleton(s->rules->norm, &s->folded, &s->skeleton) != QUELL_OK)
+        return err_set(err, QUELL_ENOMEM, NULL, 0, NULL, "out of memory normalising");
+    return scan_view(s, field, VIEW_SKELETON, s->skeleton.text, s->skeleton.len, &s->skeleton,
+                     err);
+}
+
+/*
+ * Whether a match lies inside an allowed word: the run of word characters
+ * around it in the original text, folded, is on its category's allow list.
+ * Judged on the original, not the skeleton, so that "coon" is not excused
+ * by an allowed "con" that it looks like once repeats collapse.
+ */
+static bool is_allowed(struct quell_scanner *s, const struct match *m, const char *text,
+                       size_t len, int *rc)
+{
+    size_t start = m->start, end = m->end;
+    while (start > 0 && utf8_is_word_char(utf8_decode_before(text, start))) {
+        size_t prev = start - 1;
+        while (prev > 0 && ((unsigned char)text[prev] & 0xC0) == 0x80)
+            prev--;
+        start = prev;
     }
+    while (end < len) {
+        size_t next;
+        if (!utf8_is_word_char(utf8_decode_at(text, len, end, &next)))
+            break;
+        end = next;
+    }
+    if (norm_fold(s->rules->norm, text + start, end - start, &s->word) != QUELL_OK) {
+        *rc = QUELL_ENOMEM;
+        return false;
+    }
+    size_t from = 0, to = s->word.len;
+    while (from < to && s->word.text[from] == ' ')
+        from++;
+    while (to > from && s->word.text[to - 1] == ' ')
+        to--;
+    uint32_t category = s->rules->table->rules[m->rule].category;
+    return ruleset_is_allowed(s->rules, category, s->word.text + from, to - from);
+}
+
+/* Drop the matches that allow lists excuse; only categories with a list
+ * pay for the look. */
+static int apply_allow_lists(struct quell_scanner *s, const quell_comment *comment)
+{
+    if (!s->rules->allow_count)
+        return QUELL_OK;
+    size_t kept = 0;
+    int rc = QUELL_OK;
+    for (size_t i = 0; i < s->match_count; i++) {
+        const struct match *m = &s->matches[i];
+        uint32_t category = s->rules->table->rules[m->rule].category;
+        if (s->rules->has_allow[category] &&
+            is_allowed(s, m, comment->text[m->field], comment->text_len[m->field], &rc))
+            continue;
+        if (rc != QUELL_OK)
+            return rc;
+        s->matches[kept++] = *m;
+    }
+    s->match_count = kept;
     return QUELL_OK;
 }
 
@@ -255,6 +346,9 @@ int quell_scan(quell_scanner *scanner, const quell_comment *comment, const quell
         if (rc != QUELL_OK)
             return rc;
     }
+    int rc = apply_allow_lists(s, comment);
+    if (rc != QUELL_OK)
+        return err_set(err, rc, NULL, 0, NULL, "out of memory checking allow lists");
     size_t n = merge_matches(s->matches, s->match_count);
     return score_run(s->scorer, s->matches, n, comment, s->is_truncated, out);
 }

@@ -25,20 +25,7 @@ struct match {
  * without bound. */
 #define SCAN_MAX_MATCHES (1u << 18)
 
-/*
- * Per-pattern facts the match callback needs, derived once per rule set:
- * whether a word pattern's first and last characters are word characters
- * (only those edges must not touch another word character).
- */
-enum {
-    EDGE_LEFT = 1,
-    EDGE_RIGHT = 2,
-};
-
 /* Whether rule fired in the scanner's last quell_scan (for rule examples). */
 bool scan_rule_fired(const quell_scanner *scanner, uint32_t rule);
-
-/* Compute edge flags for every pattern; a malloc'd array or NULL. */
-uint8_t *scan_pattern_edges(const struct rule_table *table);
 
 #endif /* QUELL_SCAN_H */

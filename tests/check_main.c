@@ -17,8 +17,10 @@ const char *test_path(const char *rel)
 int main(void)
 {
     SRunner *sr = srunner_create(utf8_suite());
+    srunner_add_suite(sr, normalise_suite());
     srunner_add_suite(sr, rules_suite());
     srunner_add_suite(sr, api_suite());
+    srunner_add_suite(sr, disguise_suite());
     srunner_add_suite(sr, qdb_suite());
     srunner_add_suite(sr, record_suite());
     srunner_add_suite(sr, output_suite());

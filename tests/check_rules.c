@@ -195,18 +195,18 @@ START_TEST(test_good_patterns)
 {
     static const struct {
         const char *text;
-        uint8_t kind, is_caseless;
+        uint8_t kind, is_caseless, view;
         uint32_t rule, file, line;
     } want[] = {
-        {"https?://[^\\s]+", PAT_REGEX, 1, 0, 1, 5},
-        {"buy now", PAT_SUBSTRING, 1, 0, 2, 1}, /* after the byte order mark */
-        {"free money", PAT_SUBSTRING, 1, 0, 2, 3},
-        {"idiot", PAT_WORD, 1, 1, 0, 14},
-        {"moron", PAT_WORD, 1, 1, 0, 15},
-        {"jerk", PAT_WORD, 1, 1, 3, 3},
-        {"dimwit", PAT_WORD, 1, 1, 3, 4},
-        {"half wit", PAT_WORD, 1, 1, 3, 7}, /* CRLF line, inner space kept */
-        {"\\byou\\b", PAT_REGEX, 0, 3, 0, 24},
+        {"https?://[^\\s]+", PAT_REGEX, 1, VIEW_RAW, 0, 1, 5},
+        {"buy now", PAT_SUBSTRING, 1, VIEW_SKELETON, 0, 2, 1}, /* after the byte order mark */
+        {"free money", PAT_SUBSTRING, 1, VIEW_SKELETON, 0, 2, 3},
+        {"idiot", PAT_WORD, 1, VIEW_SKELETON, 1, 0, 14},
+        {"moron", PAT_WORD, 1, VIEW_SKELETON, 1, 0, 15},
+        {"jerk", PAT_WORD, 1, VIEW_SKELETON, 1, 3, 3},
+        {"dimwit", PAT_WORD, 1, VIEW_SKELETON, 1, 3, 4},
+        {"half wit", PAT_WORD, 1, VIEW_SKELETON, 1, 3, 7}, /* CRLF line, inner space kept */
+        {"\\byou\\b", PAT_REGEX, 0, VIEW_RAW, 3, 0, 24},
     };
     struct good g;
     load_good(&g);
@@ -217,7 +217,8 @@ START_TEST(test_good_patterns)
         ck_assert_str_eq(p->text, want[i].text);
         ck_assert_uint_eq(p->text_len, strlen(want[i].text));
         ck_assert_uint_eq(p->kind, want[i].kind);
-        ck_assert_uint_eq(p->view, VIEW_RAW);
+        /* Literals default to the skeleton view, regexes to raw. */
+        ck_assert_uint_eq(p->view, want[i].view);
         ck_assert_uint_eq(p->is_caseless, want[i].is_caseless);
         ck_assert_uint_eq(p->rule, want[i].rule);
         ck_assert_uint_eq(p->file, want[i].file);
@@ -536,6 +537,33 @@ static const struct {
     {"weight too big",
      HEAD "rules = ( { id = \"r1\"; category = \"c\"; words = [ \"x\" ]; weight = 1e10; } );\n", 4,
      "r1", "\"weight\" is 1e+10; it must be from"},
+    {"unknown view",
+     HEAD "rules = ( { id = \"r1\"; category = \"c\"; weight = 1; words = [ \"x\" ];\n"
+          "  views = [ \"folded\", \"squashed\" ]; } );\n",
+     5, "r1", "unknown view \"squashed\""},
+    {"no views",
+     HEAD "rules = ( { id = \"r1\"; category = \"c\"; weight = 1; words = [ \"x\" ];\n"
+          "  views = [ ]; } );\n",
+     5, "r1", "\"views\" names no view"},
+    {"case-sensitive skeleton",
+     HEAD "rules = ( { id = \"r1\"; category = \"c\"; weight = 1; words = [ \"x\" ];\n"
+          "  case_sensitive = true;\n"
+          "  views = \"skeleton\"; } );\n",
+     6, "r1", "a case-sensitive rule can only scan the raw view"},
+    {"views on a combination",
+     HEAD "rules = ( { id = \"a\"; category = \"c\"; weight = 1; words = [ \"x\" ]; },\n"
+          "  { id = \"b\"; category = \"c\"; weight = 1; combine = \"a\";\n"
+          "    views = \"raw\"; } );\n",
+     6, "b", "\"views\" does not apply to a combination"},
+    {"empty allowed word",
+     HEAD "allow = [ \"ok\",\n"
+          "  \"\" ];\n",
+     5, "", "allowed word"},
+    {"unknown category key",
+     "version = 1;\nactions = { flag = 1.0; hold = 2.0; reject = 3.0; };\n"
+     "categories = ( { name = \"c\";\n"
+     "  allowed = [ \"x\" ]; } );\n",
+     4, "", "unknown key \"allowed\" in category (expected name, cap, allow)"},
     {"words string",
      HEAD "rules = ( { id = \"r1\"; category = \"c\"; weight = 1; words = \"x\"; } );\n", 4, "r1",
      "\"words\" must be an array of strings"},

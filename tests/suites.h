@@ -8,8 +8,10 @@
 #include <check.h>
 
 Suite *utf8_suite(void);
+Suite *normalise_suite(void);
 Suite *rules_suite(void);
 Suite *api_suite(void);
+Suite *disguise_suite(void);
 Suite *qdb_suite(void);
 Suite *record_suite(void);
 Suite *output_suite(void);

@@ -1,0 +1,214 @@
+/*
+ * ruleset.c - deriving, once per rule set, what the scanner needs of each
+ * pattern: its text as its view sees it, its word edges and letter runs.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+#include "pool.h"
+#include "ruleset.h"
+#include "utf8.h"
+
+static uint8_t word_edges(const char *text, size_t len)
+{
+    if (len == 0)
+        return 0;
+    uint8_t edges = 0;
+    size_t next;
+    if (utf8_is_word_char(utf8_decode_at(text, len, 0, &next)))
+        edges |= EDGE_LEFT;
+    if (utf8_is_word_char(utf8_decode_before(text, len)))
+        edges |= EDGE_RIGHT;
+    return edges;
+}
+
+/* Put a literal through the view it scans, as the comments will be. */
+static int normalise_literal(struct quell_rules *rules, const struct pattern *pat,
+                             struct pattern_info *info, struct norm_view *folded,
+                             struct norm_view *skeleton, quell_error *err)
+{
+    int rc = norm_fold(rules->norm, pat->text, pat->text_len, folded);
+    if (rc == QUELL_OK && pat->view == VIEW_SKELETON)
+        rc = norm_skeleton(rules->norm, folded, skeleton);
+    if (rc != QUELL_OK)
+        return err_set(err, rc, NULL, 0, NULL, "out of memory normalising patterns");
+    const struct norm_view *v = pat->view == VIEW_SKELETON ? skeleton : folded;
+    const struct rule_table *t = rules->table;
+    /* Trim the spaces folding may leave at either end ("  x" -> " x"). */
+    size_t from = 0, to = v->len;
+    while (from < to && v->text[from] == ' ')
+        from++;
+    while (to > from && v->text[to - 1] == ' ')
+        to--;
+    if (from == to)
+        return err_set(err, QUELL_ECONFIG, t->files[pat->file], (int)pat->line,
+                       t->rules[pat->rule].id,
+                       "pattern \"%s\" is empty in the %s view (only marks, spaces or "
+                       "format characters)",
+                       pat->text, rules_view_name(pat->view));
+    char *text = pool_strndup(rules->pool, v->text + from, to - from);
+    if (!text)
+        return err_set(err, QUELL_ENOMEM, NULL, 0, NULL, "out of memory normalising patterns");
+    info->text = text;
+    info->len = (uint32_t)(to - from);
+    if (pat->view != VIEW_SKELETON)
+        return QUELL_OK;
+    /* Keep the letter runs only when one is longer than 1: the other
+     * patterns skip the check. */
+    uint8_t *runs = pool_alloc(rules->pool, to - from);
+    if (!runs)
+        return err_set(err, QUELL_ENOMEM, NULL, 0, NULL, "out of memory normalising patterns");
+    bool has_long_run = false;
+    for (size_t k = from; k < to; k++) {
+        runs[k - from] = (uint8_t)norm_skeleton_run(rules->norm, folded, skeleton, k);
+        has_long_run |= runs[k - from] > 1;
+    }
+    info->runs = has_long_run ? runs : NULL;
+    return QUELL_OK;
+}
+
+static int cmp_allow(const void *a, const void *b)
+{
+    const struct allow_entry *x = a, *y = b;
+    size_t n = x->len < y->len ? x->len : y->len;
+    int c = memcmp(x->text, y->text, n);
+    if (c)
+        return c;
+    if (x->len != y->len)
+        return x->len < y->len ? -1 : 1;
+    return x->category < y->category ? -1 : x->category > y->category;
+}
+
+bool ruleset_is_allowed(const struct quell_rules *rules, uint32_t category, const char *text,
+                        size_t len)
+{
+    /* Entries with this text sit together; look at each one's category. */
+    struct allow_entry key = {text, (uint32_t)len, 0};
+    size_t lo = 0, hi = rules->allow_count;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (cmp_allow(&rules->allows[mid], &key) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (size_t i = lo; i < rules->allow_count; i++) {
+        const struct allow_entry *a = &rules->allows[i];
+        if (a->len != len || memcmp(a->text, text, len) != 0)
+            break;
+        if (a->category == category || a->category == ALLOW_ALL_CATEGORIES)
+            return true;
+    }
+    return false;
+}
+
+/* Fold the allowed words as comments are folded, sorted for lookup. */
+static int derive_allows(struct quell_rules *rules, struct norm_view *folded, quell_error *err)
+{
+    const struct rule_table *t = rules->table;
+    rules->has_allow = pool_alloc(rules->pool, t->category_count ? t->category_count : 1);
+    rules->allows = pool_alloc(rules->pool, (t->allow_count ? t->allow_count : 1) *
+                                                sizeof *rules->allows);
+    if (!rules->has_allow || !rules->allows)
+        return err_set(err, QUELL_ENOMEM, NULL, 0, NULL, "out of memory assembling rules");
+    for (size_t i = 0; i < t->allow_count; i++) {
+        const struct allow_word *a = &t->allows[i];
+        if (norm_fold(rules->norm, a->text, a->text_len, folded) != QUELL_OK)
+            return err_set(err, QUELL_ENOMEM, NULL, 0, NULL, "out of memory assembling rules");
+        size_t from = 0, to = folded->len;
+        while (from < to && folded->text[from] == ' ')
+            from++;
+        while (to > from && folded->text[to - 1] == ' ')
+            to--;
+        if (from == to || memchr(folded->text + from, ' ', to - from))
+            return err_set(err, QUELL_ECONFIG, t->files[a->file], (int)a->line, NULL,
+                           "allowed word \"%s\" must be one word", a->text);
+        char *text = pool_strndup(rules->pool, folded->text + from, to - from);
+        if (!text)
+            return err_set(err, QUELL_ENOMEM, NULL, 0, NULL, "out of memory assembling rules");
+        rules->allows[i] = (struct allow_entry){text, (uint32_t)(to - from), a->category};
+        if (a->category == ALLOW_ALL_CATEGORIES)
+            memset(rules->has_allow, 1, t->category_count);
+        else
+            rules->has_allow[a->category] = 1;
+    }
+    rules->allow_count = t->allow_count;
+    qsort(rules->allows, rules->allow_count, sizeof *rules->allows, cmp_allow);
+    return QUELL_OK;
+}
+
+static bool needs_normaliser(const struct rule_table *t)
+{
+    if (t->allow_count)
+        return true;
+    for (size_t i = 0; i < t->pattern_count; i++) {
+        if (t->patterns[i].view != VIEW_RAW)
+            return true;
+    }
+    return false;
+}
+
+int ruleset_new(struct quell_rules **out, struct rule_table *table, quell_error *err)
+{
+    *out = NULL;
+    struct norm_view folded = {0}, skeleton = {0};
+    struct quell_rules *rules = calloc(1, sizeof *rules);
+    if (!rules) {
+        rules_free(table);
+        return err_set(err, QUELL_ENOMEM, NULL, 0, NULL, "out of memory assembling rules");
+    }
+    rules->table = table;
+    int rc = QUELL_ENOMEM;
+    rules->pool = pool_new();
+    if (!rules->pool)
+        goto fail_nomem;
+    rules->patterns = pool_alloc(rules->pool, (table->pattern_count ? table->pattern_count : 1) *
+                                                  sizeof *rules->patterns);
+    if (!rules->patterns)
+        goto fail_nomem;
+    if (needs_normaliser(table) && norm_tables_new(&rules->norm) != QUELL_OK)
+        goto fail_nomem;
+
+    for (size_t i = 0; i < table->pattern_count; i++) {
+        const struct pattern *pat = &table->patterns[i];
+        struct pattern_info *info = &rules->patterns[i];
+        if (pat->view != VIEW_RAW && pat->kind != PAT_REGEX) {
+            rc = normalise_literal(rules, pat, info, &folded, &skeleton, err);
+            if (rc != QUELL_OK)
+                goto fail;
+        } else {
+            /* Raw literals and every regex are matched as written. */
+            info->text = pat->text;
+            info->len = pat->text_len;
+        }
+        if (pat->kind == PAT_WORD)
+            info->edges = word_edges(info->text, info->len);
+    }
+    rc = derive_allows(rules, &folded, err);
+    if (rc != QUELL_OK)
+        goto fail;
+    norm_view_free(&folded);
+    norm_view_free(&skeleton);
+    *out = rules;
+    return QUELL_OK;
+
+fail_nomem:
+    rc = err_set(err, QUELL_ENOMEM, NULL, 0, NULL, "out of memory assembling rules");
+fail:
+    norm_view_free(&folded);
+    norm_view_free(&skeleton);
+    quell_rules_free(rules);
+    return rc;
+}
+
+void ruleset_index_views(struct quell_rules *rules)
+{
+    for (unsigned int f = 0; f < QUELL_FIELD_COUNT; f++) {
+        rules->views[f] = 0;
+        for (unsigned int v = 0; v < VIEW_COUNT; v++) {
+            if (rules->hs.db[hsdb_slot(f, v)])
+                rules->views[f] |= (uint8_t)(1u << v);
+        }
+    }
+}
