@@ -184,6 +184,11 @@ typedef struct quell_hit {
     size_t start;
     size_t end;
     const char *text; /**< points into the caller's comment: text_len = end - start */
+    /** Where it matched: "raw", "folded" or "skeleton" (static), and the
+     *  pattern as written in the rules (owned by the rules; when occurrences
+     *  of several patterns overlap, the first's). For explaining a verdict. */
+    const char *view;
+    const char *pattern;
 } quell_hit;
 
 /**
@@ -277,6 +282,34 @@ size_t quell_error_to_json(const char *id_json, size_t id_len, const char *messa
  */
 size_t quell_censor(const quell_verdict *verdict, quell_field field, const char *text,
                     size_t len, char mask, char *buf, size_t buf_size);
+
+/**
+ * Like quell_verdict_to_json, with one more member: "censored", the body
+ * with every hit character masked (as quell_censor does with mask).
+ *
+ * @param body  the body as scanned, borrowed; NULL writes "censored":null.
+ */
+size_t quell_verdict_to_json_censored(const quell_verdict *verdict, const char *id_json,
+                                      size_t id_len, const char *body, size_t body_len, char mask,
+                                      char *buf, size_t buf_size);
+
+/** The texts a comment is scanned as. */
+typedef enum quell_view {
+    QUELL_VIEW_RAW = 0,      /**< the bytes as given */
+    QUELL_VIEW_FOLDED = 1,   /**< NFKC, case folded, marks and format characters removed */
+    QUELL_VIEW_SKELETON = 2, /**< folded, then look-alikes, leetspeak, spacing, repeats */
+} quell_view;
+
+/**
+ * Show text as one view sees it, for explaining a verdict.
+ *
+ * @param out      receives the view's text, owned by the scanner until its
+ *                 next call (scan or view); not NUL-terminated.
+ * @return QUELL_OK; QUELL_EINPUT for invalid UTF-8; QUELL_EINVAL for an
+ *         unknown view; QUELL_ENOMEM.
+ */
+int quell_scanner_view(quell_scanner *scanner, quell_view view, const char *text, size_t len,
+                       const char **out, size_t *out_len, quell_error *err);
 
 /* ------------------------------------------------------------------------ */
 /* Rule examples                                                             */

@@ -118,11 +118,17 @@ static void append_escape(struct out_buf *b, unsigned char c)
 
 void out_append_json_string(struct out_buf *b, const char *s, size_t len)
 {
+    out_append(b, "\"", 1);
+    out_append_json_string_bare(b, s, len);
+    out_append(b, "\"", 1);
+}
+
+void out_append_json_string_bare(struct out_buf *b, const char *s, size_t len)
+{
     const unsigned char *u = (const unsigned char *)s;
     size_t run = 0; /* start of the bytes not yet appended */
     size_t i = 0;
 
-    out_append(b, "\"", 1);
     while (i < len) {
         unsigned char c = u[i];
         if (c < 0x80) {
@@ -151,7 +157,6 @@ void out_append_json_string(struct out_buf *b, const char *s, size_t len)
         }
     }
     out_append(b, s + run, i - run);
-    out_append(b, "\"", 1);
 }
 
 void out_append_uint(struct out_buf *b, uint64_t v)
@@ -246,14 +251,12 @@ static void append_id(struct out_buf *b, const char *id_json, size_t id_len)
         out_append_str(b, "null");
 }
 
-size_t quell_verdict_to_json(const quell_verdict *verdict, const char *id_json, size_t id_len,
-                             char *buf, size_t buf_size)
+/* Everything of a verdict's line but its closing brace. */
+static void append_verdict(struct out_buf *bp, const quell_verdict *v, const char *id_json,
+                           size_t id_len)
 {
-    struct out_buf b;
-    const quell_verdict *v = verdict;
-
+    struct out_buf b = *bp;
     assert(v);
-    out_init(&b, buf, buf_size);
     append_id(&b, id_json, id_len);
     out_append_str(&b, ",\"action\":\"");
     out_append_str(&b, quell_action_name(v->action));
@@ -311,6 +314,54 @@ size_t quell_verdict_to_json(const quell_verdict *verdict, const char *id_json, 
 
     if (v->is_truncated)
         out_append_str(&b, ",\"truncated\":true");
+    *bp = b;
+}
+
+size_t quell_verdict_to_json(const quell_verdict *verdict, const char *id_json, size_t id_len,
+                             char *buf, size_t buf_size)
+{
+    struct out_buf b;
+    out_init(&b, buf, buf_size);
+    append_verdict(&b, verdict, id_json, id_len);
+    out_append_str(&b, "}\n");
+    return out_finish(&b);
+}
+
+/* The body as a JSON string with each hit character replaced by mask:
+ * unmasked stretches go through the escaper whole. */
+static void append_censored(struct out_buf *b, const quell_verdict *v, const char *body,
+                            size_t len, char mask)
+{
+    out_append(b, "\"", 1);
+    size_t done = 0; /* body bytes written */
+    for (size_t h = 0; h < v->hit_count; h++) {
+        const quell_hit *hit = &v->hits[h];
+        if (hit->field != QUELL_FIELD_BODY || hit->end <= done || hit->end > len)
+            continue;
+        size_t from = hit->start > done ? hit->start : done;
+        out_append_json_string_bare(b, body + done, from - done);
+        for (size_t i = from; i < hit->end; i++) {
+            if (((unsigned char)body[i] & 0xC0) != 0x80)
+                out_append_json_string_bare(b, &mask, 1);
+        }
+        done = hit->end;
+    }
+    out_append_json_string_bare(b, body + done, len - done);
+    out_append(b, "\"", 1);
+}
+
+size_t quell_verdict_to_json_censored(const quell_verdict *verdict, const char *id_json,
+                                      size_t id_len, const char *body, size_t body_len, char mask,
+                                      char *buf, size_t buf_size)
+{
+    struct out_buf b;
+    out_init(&b, buf, buf_size);
+    append_verdict(&b, verdict, id_json, id_len);
+    out_append_str(&b, ",\"censored\":");
+    if (body)
+        append_censored(&b, verdict, body, body_len, mask);
+    else
+        out_append_str(&b, "null");
     out_append_str(&b, "}\n");
     return out_finish(&b);
 }

@@ -24,6 +24,8 @@ void out_init(struct out_buf *b, char *dst, size_t cap);
 void out_append(struct out_buf *b, const char *s, size_t n);
 /* Append s[0..len) as a quoted JSON string (see out_json_string). */
 void out_append_json_string(struct out_buf *b, const char *s, size_t len);
+/* The same without the quotes, for a string written in pieces. */
+void out_append_json_string_bare(struct out_buf *b, const char *s, size_t len);
 /* Append a SCORE_UNIT fixed-point score as its shortest decimal (see out_score). */
 void out_append_score(struct out_buf *b, int64_t milli);
 /* Append an unsigned integer in decimal. */

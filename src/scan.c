@@ -30,6 +30,7 @@ struct quell_scanner {
     struct norm_view folded;
     struct norm_view skeleton;
     struct norm_view word; /* an allowlist candidate, folded */
+    struct norm_tables *own_norm; /* for quell_scanner_view when the rules have none */
 
     /* What the callback needs: the view being scanned, and its map back to
      * the original (NULL for the raw view, which is the original). */
@@ -210,6 +211,7 @@ void quell_scanner_free(quell_scanner *scanner)
     norm_view_free(&scanner->folded);
     norm_view_free(&scanner->skeleton);
     norm_view_free(&scanner->word);
+    norm_tables_free(scanner->own_norm);
     free(scanner->matches);
     free(scanner->last_match);
     free(scanner->touched);
@@ -356,4 +358,43 @@ int quell_scan(quell_scanner *scanner, const quell_comment *comment, const quell
 bool scan_rule_fired(const quell_scanner *scanner, uint32_t rule)
 {
     return score_rule_fired(scanner->scorer, rule);
+}
+
+_Static_assert(QUELL_VIEW_RAW == VIEW_RAW && QUELL_VIEW_FOLDED == VIEW_FOLDED &&
+                   QUELL_VIEW_SKELETON == VIEW_SKELETON,
+               "the public and internal view numbers agree");
+
+int quell_scanner_view(quell_scanner *scanner, quell_view view, const char *text, size_t len,
+                       const char **out, size_t *out_len, quell_error *err)
+{
+    struct quell_scanner *s = scanner;
+    *out = NULL;
+    *out_len = 0;
+    if ((unsigned int)view >= VIEW_COUNT)
+        return err_set(err, QUELL_EINVAL, NULL, 0, NULL, "unknown view %d", (int)view);
+    size_t bad;
+    if (!utf8_valid(text, len, &bad))
+        return err_set(err, QUELL_EINPUT, NULL, 0, NULL, "invalid UTF-8 at byte %zu", bad);
+    if (view == QUELL_VIEW_RAW) {
+        *out = text;
+        *out_len = len;
+        return QUELL_OK;
+    }
+    if (len > UINT32_MAX / 2)
+        return err_set(err, QUELL_ETOOBIG, NULL, 0, NULL, "text is longer than 2 GiB");
+    /* Rules that read only the raw view have no tables: make them here. */
+    if (!s->own_norm && !s->rules->norm && norm_tables_new(&s->own_norm) != QUELL_OK)
+        return err_set(err, QUELL_ENOMEM, NULL, 0, NULL, "out of memory normalising");
+    const struct norm_tables *t = s->rules->norm ? s->rules->norm : s->own_norm;
+    if (norm_fold(t, text, len, &s->folded) != QUELL_OK)
+        return err_set(err, QUELL_ENOMEM, NULL, 0, NULL, "out of memory normalising");
+    const struct norm_view *v = &s->folded;
+    if (view == QUELL_VIEW_SKELETON) {
+        if (norm_skeleton(t, &s->folded, &s->skeleton) != QUELL_OK)
+            return err_set(err, QUELL_ENOMEM, NULL, 0, NULL, "out of memory normalising");
+        v = &s->skeleton;
+    }
+    *out = v->text;
+    *out_len = v->len;
+    return QUELL_OK;
 }

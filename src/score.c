@@ -175,6 +175,9 @@ int score_run(struct scorer *sc, const struct match *matches, size_t match_count
                 h->start = matches[k].start;
                 h->end = matches[k].end;
                 h->text = comment->text[matches[k].field] + matches[k].start;
+                const struct pattern *pat = &t->patterns[matches[k].pattern];
+                h->view = rules_view_name(pat->view);
+                h->pattern = pat->text;
             }
         }
         i = j;
