@@ -360,8 +360,8 @@ bool scan_rule_fired(const quell_scanner *scanner, uint32_t rule)
     return score_rule_fired(scanner->scorer, rule);
 }
 
-_Static_assert(QUELL_VIEW_RAW == VIEW_RAW && QUELL_VIEW_FOLDED == VIEW_FOLDED &&
-                   QUELL_VIEW_SKELETON == VIEW_SKELETON,
+_Static_assert((int)QUELL_VIEW_RAW == (int)VIEW_RAW && (int)QUELL_VIEW_FOLDED == (int)VIEW_FOLDED &&
+                   (int)QUELL_VIEW_SKELETON == (int)VIEW_SKELETON,
                "the public and internal view numbers agree");
 
 int quell_scanner_view(quell_scanner *scanner, quell_view view, const char *text, size_t len,

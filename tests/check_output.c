@@ -154,7 +154,7 @@ static const double example_category_scores[] = {4.5};
 static const char *const example_category_names[] = {"insult"};
 static const quell_rule_result example_rules[] = {{"r1", "insult", 1, 4.5}};
 static const quell_hit example_hits[] = {
-    {"r1", "insult", QUELL_FIELD_BODY, 4, 9, example_text + 4},
+    {"r1", "insult", QUELL_FIELD_BODY, 4, 9, example_text + 4, "skeleton", "idiot"},
 };
 static const quell_verdict example_verdict = {
     .action = QUELL_FLAG,
@@ -259,10 +259,10 @@ START_TEST(test_verdict_round_trip)
         {"spam.\"bot\"", "sp\"am", 3, 12.095},
     };
     const quell_hit hits[] = {
-        {"insult.quote", "insult", QUELL_FIELD_BODY, 4, 8, body + 4},
-        {"praise.ar", "praise", QUELL_FIELD_BODY, 12, 22, body + 12},
-        {"insult.quote", "insult", QUELL_FIELD_BODY, 22, 27, body + 22},
-        {"spam.\"bot\"", "sp\"am", QUELL_FIELD_AUTHOR, 0, 8, author},
+        {"insult.quote", "insult", QUELL_FIELD_BODY, 4, 8, body + 4, "raw", "x"},
+        {"praise.ar", "praise", QUELL_FIELD_BODY, 12, 22, body + 12, "raw", "x"},
+        {"insult.quote", "insult", QUELL_FIELD_BODY, 22, 27, body + 22, "raw", "x"},
+        {"spam.\"bot\"", "sp\"am", QUELL_FIELD_AUTHOR, 0, 8, author, "raw", "x"},
     };
     const quell_verdict v = {
         .action = QUELL_REJECT,
@@ -479,6 +479,29 @@ START_TEST(test_escape_random)
 }
 END_TEST
 
+/* The censored body rides along: hit characters masked one for one. */
+START_TEST(test_verdict_censored)
+{
+    char buf[1024];
+    size_t n = quell_verdict_to_json_censored(&example_verdict, "7", 1, example_text,
+                                              strlen(example_text), '*', buf, sizeof buf);
+    ck_assert_uint_lt(n, sizeof buf);
+    ck_assert_ptr_nonnull(strstr(buf, ",\"censored\":\"you *****\"}\n"));
+    cJSON *doc = cJSON_Parse(buf);
+    ck_assert_ptr_nonnull(doc);
+    ck_assert_str_eq(cJSON_GetObjectItem(doc, "censored")->valuestring, "you *****");
+    ck_assert_str_eq(cJSON_GetObjectItem(doc, "action")->valuestring, "flag");
+    cJSON_Delete(doc);
+    /* A mask that JSON must escape is escaped. */
+    n = quell_verdict_to_json_censored(&example_verdict, "7", 1, example_text,
+                                       strlen(example_text), '"', buf, sizeof buf);
+    ck_assert_ptr_nonnull(strstr(buf, "\"censored\":\"you \\\"\\\"\\\"\\\"\\\"\""));
+    /* No body: null. */
+    quell_verdict_to_json_censored(&example_verdict, "7", 1, NULL, 0, '*', buf, sizeof buf);
+    ck_assert_ptr_nonnull(strstr(buf, ",\"censored\":null}"));
+}
+END_TEST
+
 Suite *output_suite(void)
 {
     Suite *s = suite_create("output");
@@ -487,6 +510,7 @@ Suite *output_suite(void)
     tcase_add_loop_test(tc, test_escape_table, 0, ESCAPE_CASE_COUNT);
     tcase_add_loop_test(tc, test_escape_small_buffer, 0, ESCAPE_CASE_COUNT);
     tcase_add_test(tc, test_escape_random);
+    tcase_add_test(tc, test_verdict_censored);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("score");
