@@ -512,37 +512,51 @@ int qdb_read(struct quell_rules **out, const char *data, size_t len, quell_error
     if (rc != QUELL_OK)
         return rc;
     assert(table);
-    struct quell_rules *rules;
-    rc = ruleset_new(&rules, table, err);
-    if (rc != QUELL_OK)
-        return rc;
-    struct hsdb *hs = &rules->hs;
+    /* The databases before the derived tables: a damaged file fails
+     * before the normaliser's tables are built for nothing. */
+    struct hsdb hs = {0};
     for (unsigned int slot = 0; slot < HSDB_COUNT; slot++) {
-        rc = get_database(&r, &hs->db[slot], err);
+        rc = get_database(&r, &hs.db[slot], err);
         if (rc != QUELL_OK)
-            goto fail_free_rules;
+            goto fail_free_dbs;
     }
     /* A database exactly where some pattern needs one. */
     bool has_patterns[HSDB_COUNT] = {false};
     for (size_t i = 0; i < table->pattern_count; i++)
         has_patterns[hsdb_pattern_slot(table, &table->patterns[i])] = true;
     for (unsigned int slot = 0; slot < HSDB_COUNT; slot++) {
-        if (has_patterns[slot] != (hs->db[slot] != NULL)) {
+        if (has_patterns[slot] != (hs.db[slot] != NULL)) {
             rc = err_set(err, QUELL_EFORMAT, NULL, 0, NULL,
                          "compiled rules file is corrupt: databases do not match the rules");
-            goto fail_free_rules;
+            goto fail_free_dbs;
         }
     }
     if (r.off != r.len) {
         rc = err_set(err, QUELL_EFORMAT, NULL, 0, NULL,
                      "compiled rules file has %zu bytes of trailing data", r.len - r.off);
-        goto fail_free_rules;
+        goto fail_free_dbs;
     }
+    struct quell_rules *rules;
+    rc = ruleset_new(&rules, table, err);
+    if (rc != QUELL_OK) {
+        hsdb_free(&hs);
+        if (rc != QUELL_ECONFIG)
+            return rc;
+        /* Patterns a compiler accepted cannot fail to normalise: the file
+         * lies. */
+        char msg[sizeof err->message] = "";
+        if (err)
+            memcpy(msg, err->message, sizeof msg);
+        return err_set(err, QUELL_EFORMAT, NULL, 0, NULL, "compiled rules file is corrupt: %.400s",
+                       msg);
+    }
+    rules->hs = hs;
     ruleset_index_views(rules);
     *out = rules;
     return QUELL_OK;
 
-fail_free_rules:
-    quell_rules_free(rules);
+fail_free_dbs:
+    hsdb_free(&hs);
+    rules_free(table);
     return rc;
 }
