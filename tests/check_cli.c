@@ -3,6 +3,9 @@
  * $QUELL_EMBED) on fixtures with piped stdin, stdout and stderr, and checks
  * output records, bytes and exit codes against hand-written expectations.
  */
+/* posix_openpt and friends, for running explain on a terminal. */
+#define _XOPEN_SOURCE 700
+
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -24,6 +27,10 @@
 /* Fixture rules (tests/fixtures/cli/rules.cfg): "idiot" flags (3),
  * "scoundrel" holds (6), "spamword" rejects (10), author "bot" flags (3). */
 #define RULES "tests/fixtures/cli/rules.cfg"
+/* Rules for --censor and explain (tests/fixtures/cli/views.cfg), words in the
+ * skeleton view: "idiot" flags (3), "fuck" holds (6), "حمار" flags (3); a
+ * link (raw view regex) rejects (10); author "bot" flags (3). */
+#define VIEWS "tests/fixtures/cli/views.cfg"
 
 /* What a child process did. */
 struct run {
@@ -341,18 +348,23 @@ START_TEST(test_help_and_version)
     ck_assert_int_eq(r.status, 0);
     ck_assert_ptr_nonnull(strstr(r.out, "Usage: quell"));
     ck_assert_ptr_nonnull(strstr(r.out, "filter"));
+    ck_assert_ptr_nonnull(strstr(r.out, "\n  explain "));
     ck_assert_ptr_nonnull(strstr(r.out, "Exit status"));
     run_free(&r);
 
-    static const char *const cmds[] = {"compile", "filter", "test"};
-    for (size_t i = 0; i < 3; i++) {
+    static const char *const cmds[] = {"compile", "filter", "test", "explain"};
+    for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
         RUN(&r, "", cmds[i], "--help");
         ck_assert_int_eq(r.status, 0);
         ck_assert_ptr_nonnull(strstr(r.out, "Usage: quell "));
         ck_assert_ptr_nonnull(strstr(r.out, cmds[i]));
         ck_assert_ptr_nonnull(strstr(r.out, "  3  rules error"));
-        if (i == 1)
+        if (i == 1) {
             ck_assert_ptr_nonnull(strstr(r.out, "-j, --jobs=N"));
+            ck_assert_ptr_nonnull(strstr(r.out, "--censor[=CHAR]"));
+        }
+        if (i == 3)
+            ck_assert_ptr_nonnull(strstr(r.out, "--color[=WHEN]"));
         ck_assert_uint_eq(r.err_len, 0);
         run_free(&r);
     }
@@ -378,6 +390,17 @@ static const struct {
     {{"filter", "--jobs"}, "Try 'quell filter --help'"},
     {{"filter", RULES, "extra"}, "Try 'quell filter --help'"},
     {{"filter", "--format"}, "Try 'quell filter --help'"},
+    {{"filter", "--censor", "--only", "pass", RULES}, "Try 'quell filter --help'"},
+    {{"filter", "--only=flagged", "--censor=#", RULES}, "Try 'quell filter --help'"},
+    {{"filter", "--censor=", RULES}, "Try 'quell filter --help'"},
+    {{"filter", "--censor=**", RULES}, "Try 'quell filter --help'"},
+    {{"filter", "--censor=\t", RULES}, "Try 'quell filter --help'"},
+    {{"filter", "--censor=\x7f", RULES}, "Try 'quell filter --help'"},
+    {{"filter", "--censor=\xc3\xa9", RULES}, "Try 'quell filter --help'"},
+    {{"explain", "--bogus", RULES}, "Try 'quell explain --help'"},
+    {{"explain", "--color=sometimes", RULES, "x"}, "Try 'quell explain --help'"},
+    {{"explain", "--author"}, "Try 'quell explain --help'"},
+    {{"explain", RULES, "text", "extra"}, "Try 'quell explain --help'"},
     {{"compile", RULES}, "Try 'quell compile --help'"},
     {{"compile", "-o"}, "Try 'quell compile --help'"},
     {{"test"}, "Try 'quell test --help'"},
@@ -1210,6 +1233,357 @@ START_TEST(test_embed_example)
 }
 END_TEST
 
+/* ------------------------------------------------------------------------ */
+/* filter --censor: "censored" masks each hit character, one mask apiece.   */
+
+/* The "censored" member of a verdict line, which must be a string. */
+static const char *censored_of(cJSON *obj)
+{
+    cJSON *c = cJSON_GetObjectItemCaseSensitive(obj, "censored");
+    ck_assert_msg(cJSON_IsString(c), "no \"censored\" string");
+    return c->valuestring;
+}
+
+/* "يا حِمَار!" (O donkey!): U+064A U+0627, a space, then ح with kasra (U+0650),
+ * م with fatha (U+064E), ا, ر: the word is bytes 5-17, six characters. */
+#define AR_HIMAR                                                                                   \
+    "\xd9\x8a\xd8\xa7 \xd8\xad\xd9\x90\xd9\x85\xd9\x8e\xd8\xa7\xd8\xb1"                            \
+    "!"
+#define AR_HIMAR_WORD "\xd8\xad\xd9\x90\xd9\x85\xd9\x8e\xd8\xa7\xd8\xb1"
+#define AR_YA         "\xd9\x8a\xd8\xa7"
+
+/* Text input: expected by hand from docs/rules.md. */
+static const struct {
+    const char *line;
+    const char *action;
+    const char *censored; /* NULL: an error record, which gains nothing */
+} censor_cases[] = {
+    /* Spaced single letters join in the skeleton: the span runs from the
+     * first letter to the last, the spaces between them included. */
+    {"you i d i o t!", "flag", "you *********!"},
+    /* "id" is no single letter, so nothing joins and nothing hits. */
+    {"you id.i.o.t", "pass", "you id.i.o.t"},
+    /* Each harakah is a character of its own inside the hit: masked too. */
+    {AR_HIMAR, "flag", AR_YA " ******!"},
+    /* Fullwidth letters (3 bytes each) and the dots between: 7 characters. */
+    {"\xef\xbc\xa6.\xef\xbc\xb5.\xef\xbc\xa3.\xef\xbc\xab off", "hold", "******* off"},
+    /* A zero-width joiner (U+200D) inside the word is one more character. */
+    {"fu\xe2\x80\x8d"
+     "ck!",
+     "hold", "*****!"},
+    {"bad \xff", "error", NULL},
+    {"clean", "pass", "clean"},
+};
+
+START_TEST(test_censor_text)
+{
+    char input[512] = "";
+    size_t count = sizeof censor_cases / sizeof censor_cases[0];
+    for (size_t i = 0; i < count; i++) {
+        strcat(input, censor_cases[i].line);
+        strcat(input, "\n");
+    }
+    struct run r, plain;
+    RUN(&r, input, "filter", "--censor", test_path(VIEWS));
+    RUN(&plain, input, "filter", test_path(VIEWS));
+    ck_assert_int_eq(r.status, 1);
+    cJSON *lines = parse_lines(&r, (int)count);
+    for (size_t i = 0; i < count; i++) {
+        char id[8];
+        snprintf(id, sizeof id, "%zu", i + 1);
+        cJSON *obj = check_line(lines, (int)i, id, censor_cases[i].action);
+        if (censor_cases[i].censored)
+            ck_assert_str_eq(censored_of(obj), censor_cases[i].censored);
+        else
+            ck_assert_ptr_null(cJSON_GetObjectItemCaseSensitive(obj, "censored"));
+    }
+    check_hit(cJSON_GetArrayItem(lines, 0), "v.idiot", "body", 4, 13, "i d i o t");
+    check_hit(cJSON_GetArrayItem(lines, 2), "v.himar", "body", 5, 17, AR_HIMAR_WORD);
+    cJSON_Delete(lines);
+
+    /* Each line is the plain verdict with one member more, at the end. */
+    const char *p = r.out, *q = plain.out;
+    for (size_t i = 0; i < count; i++) {
+        const char *p_nl = strchr(p, '\n'), *q_nl = strchr(q, '\n');
+        ck_assert_ptr_nonnull(p_nl);
+        ck_assert_ptr_nonnull(q_nl);
+        size_t common = (size_t)(q_nl - q) - 1; /* up to the closing brace */
+        ck_assert_msg(strncmp(p, q, common) == 0, "line %zu: %.*s", i + 1, (int)(p_nl - p), p);
+        if (censor_cases[i].censored)
+            ck_assert_msg(strncmp(p + common, ",\"censored\":\"", 13) == 0, "line %zu", i + 1);
+        else
+            ck_assert_msg(p_nl - p == q_nl - q, "line %zu", i + 1);
+        p = p_nl + 1;
+        q = q_nl + 1;
+    }
+    run_free(&plain);
+    run_free(&r);
+}
+END_TEST
+
+START_TEST(test_censor_jsonl_nul)
+{
+    struct run r;
+    /* The body is censored as decoded from JSON, and written escaped; an
+     * author hit masks nothing in the body. */
+    RUN(&r,
+        "{\"id\":\"a\",\"body\":\"tab\\tidiot \\\"q\\\"\",\"author\":\"bot\"}\n"
+        "{\"id\":2,\"body\":\"ok\"}\n"
+        "{\"id\":3}\n",
+        "filter", "-f", "jsonl", "--censor=#", test_path(VIEWS));
+    ck_assert_int_eq(r.status, 1);
+    cJSON *lines = parse_lines(&r, 3);
+    ck_assert_str_eq(censored_of(check_line(lines, 0, "\"a\"", "hold")), "tab\t##### \"q\"");
+    ck_assert_str_eq(censored_of(check_line(lines, 1, "2", "pass")), "ok");
+    ck_assert_ptr_null(
+        cJSON_GetObjectItemCaseSensitive(check_line(lines, 2, "3", "error"), "censored"));
+    cJSON_Delete(lines);
+    run_free(&r);
+
+    /* A multi-line NUL-framed comment; a mask JSON must escape. */
+    static const char nul_input[] = "line one\nidiot\0x";
+    run_quell(&r, nul_input, sizeof nul_input - 1,
+              ARGS("filter", "--format=nul", "--censor=\"", test_path(VIEWS)));
+    ck_assert_int_eq(r.status, 0);
+    lines = parse_lines(&r, 2);
+    ck_assert_str_eq(censored_of(check_line(lines, 0, "1", "flag")), "line one\n\"\"\"\"\"");
+    ck_assert_str_eq(censored_of(check_line(lines, 1, "2", "pass")), "x");
+    cJSON_Delete(lines);
+    run_free(&r);
+}
+END_TEST
+
+START_TEST(test_censor_jobs)
+{
+    /* About 100 KB in one read: enough for two jobs to take a slice each. */
+    enum { COUNT = 2400 };
+    size_t kinds = sizeof censor_cases / sizeof censor_cases[0];
+    char *input = NULL;
+    size_t len = 0, cap = 0;
+    for (int i = 0; i < COUNT; i++) {
+        char line[128];
+        int n = snprintf(line, sizeof line, "%s  padding line %d to forty bytes\n",
+                         censor_cases[(size_t)i % kinds].line, i);
+        buf_append(&input, &len, &cap, line, (size_t)n);
+    }
+    const char *dir = make_tmpdir();
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s/censor.txt", dir);
+    write_file(path, input, len);
+
+    struct run r[2];
+    static const char *const jobs[] = {"1", "2"};
+    for (int k = 0; k < 2; k++) {
+        const char *argv[] = {"quell", "filter", "--censor", "-j", jobs[k], test_path(VIEWS), NULL};
+        struct run_opts o = {.stdin_path = path};
+        run_with(&r[k], &o, argv);
+        ck_assert_int_eq(r[k].status, 1);
+    }
+    check_same("stdout", "2", r[1].out, r[1].out_len, r[0].out, r[0].out_len);
+    cJSON *lines = parse_lines(&r[0], COUNT);
+    int i = 0;
+    for (cJSON *obj = lines->child; obj; obj = obj->next, i++) {
+        const char *want = censor_cases[(size_t)i % kinds].censored;
+        if (!want) {
+            ck_assert_ptr_null(cJSON_GetObjectItemCaseSensitive(obj, "censored"));
+            continue;
+        }
+        const char *got = censored_of(obj);
+        ck_assert_msg(strncmp(got, want, strlen(want)) == 0 &&
+                          strncmp(got + strlen(want), "  padding", 9) == 0,
+                      "line %d: %s", i + 1, got);
+    }
+    cJSON_Delete(lines);
+    run_free(&r[0]);
+    run_free(&r[1]);
+    free(input);
+    unlink(path);
+    rmdir(dir);
+}
+END_TEST
+
+/* ------------------------------------------------------------------------ */
+/* explain: views, hits and the verdict, for a person.                       */
+
+/* Check that out holds each of the NULL-terminated strings in want. */
+static void check_has(const struct run *r, const char *const want[])
+{
+    for (size_t i = 0; want[i]; i++)
+        ck_assert_msg(strstr(r->out, want[i]) != NULL, "missing \"%s\" in:\n%s", want[i], r->out);
+}
+
+START_TEST(test_explain_plain)
+{
+    struct run r;
+    /* "ＦＵＣＫ" in fullwidth letters (3 bytes each) with dots: 15 bytes. */
+    RUN(&r, "", "explain", test_path(VIEWS), "\xef\xbc\xa6.\xef\xbc\xb5.\xef\xbc\xa3.\xef\xbc\xab");
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    ck_assert_uint_eq(r.err_len, 0);
+    ck_assert_ptr_null(strchr(r.out, '\033')); /* a pipe: no colour */
+    check_has(
+        &r,
+        ARGS("Comment body:\n  \xef\xbc\xa6.\xef\xbc\xb5.\xef\xbc\xa3.\xef\xbc\xab\n",
+             "Censored body:\n  *******\n",
+             "\n  raw       \xef\xbc\xa6.\xef\xbc\xb5.\xef\xbc\xa3.\xef\xbc\xab\n",
+             "\n  folded    f.u.c.k\n", "\n  skeleton  fuck\n",
+             "Hits (1):\n  1. rule v.fuck, category profanity, skeleton view, pattern "
+             "\"fuck\"\n     body 0-15: \"\xef\xbc\xa6.\xef\xbc\xb5.\xef\xbc\xa3.\xef\xbc\xab\"\n",
+             "Rules fired:\n  v.fuck  profanity  count 1  score 6\n", "\n  profanity  6\n",
+             "\nTotal score: 6\n", "\nThresholds:  flag at 3, hold at 6, reject at 10\n",
+             "\nAction:      hold\n"));
+    run_free(&r);
+
+    /* Standard input, with '-' or without TEXT, is the body; the final
+     * newline is dropped. */
+    struct run dash;
+    RUN(&r, "you i d i o t!\n", "explain", test_path(VIEWS));
+    RUN(&dash, "you i d i o t!\n", "explain", test_path(VIEWS), "-");
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_str_eq(r.out, dash.out);
+    check_has(&r, ARGS("Comment body:\n  you i d i o t!\nCensored body:\n  you *********!\n",
+                       "\n  skeleton  you idiot!\n",
+                       "rule v.idiot, category insult, skeleton view, pattern \"idiot\"\n"
+                       "     body 4-13: \"i d i o t\"\n",
+                       "\nAction:      flag\n"));
+    run_free(&dash);
+    run_free(&r);
+
+    /* The author field, a raw-view hit and a reject: still exit 0. */
+    RUN(&r, "", "explain", "--author", "bot", test_path(VIEWS), "see http://x.y");
+    ck_assert_int_eq(r.status, 0);
+    check_has(&r, ARGS("Comment author:\n  bot\n", "rule v.link, category spam, raw view",
+                       "     body 4-14: \"http://x.y\"\n", "     author 0-3: \"bot\"\n",
+                       "\nTotal score: 13\n", "\nAction:      reject\n"));
+    run_free(&r);
+
+    RUN(&r, "", "explain", test_path(VIEWS), "hello");
+    ck_assert_int_eq(r.status, 0);
+    check_has(&r, ARGS("Hits (0):\n  none\n", "Rules fired:\n  none\n", "\nAction:      pass\n"));
+    ck_assert_ptr_null(strstr(r.out, "Censored"));
+    run_free(&r);
+}
+END_TEST
+
+START_TEST(test_explain_color)
+{
+    struct run r;
+    RUN(&r, "", "explain", "--color=always", test_path(VIEWS), "you idiot");
+    ck_assert_int_eq(r.status, 0);
+    /* The hit characters are highlighted in the comment, and reset after. */
+    ck_assert_msg(strstr(r.out, "  you \033[1;4;31midiot\033[0m\n") != NULL, "%s", r.out);
+    run_free(&r);
+
+    RUN(&r, "", "explain", "--color", test_path(VIEWS), "you idiot");
+    ck_assert_ptr_nonnull(strchr(r.out, '\033'));
+    run_free(&r);
+
+    RUN(&r, "", "explain", "--color=never", test_path(VIEWS), "you idiot");
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_ptr_nonnull(strstr(r.out, "  you idiot\n"));
+    ck_assert_ptr_null(strchr(r.out, '\033'));
+    run_free(&r);
+}
+END_TEST
+
+/* Run quell with stdout on a pseudo-terminal and NO_COLOR set to no_color
+ * (NULL: unset); returns what it wrote, malloc'd, and its exit status. */
+static char *run_on_tty(const char *const argv[], const char *no_color, int *status)
+{
+    const char *exe = quell_bin();
+    int master = posix_openpt(O_RDWR | O_NOCTTY);
+    ck_assert_int_ge(master, 0);
+    ck_assert_int_eq(grantpt(master), 0);
+    ck_assert_int_eq(unlockpt(master), 0);
+    char slave_name[PATH_MAX];
+    const char *name = ptsname(master);
+    ck_assert_ptr_nonnull(name);
+    snprintf(slave_name, sizeof slave_name, "%s", name);
+
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        int slave = open(slave_name, O_RDWR | O_NOCTTY);
+        int null = open("/dev/null", O_RDWR);
+        if (slave < 0 || null < 0 || dup2(null, STDIN_FILENO) < 0 ||
+            dup2(slave, STDOUT_FILENO) < 0 || dup2(null, STDERR_FILENO) < 0)
+            _exit(126);
+        if (no_color)
+            setenv("NO_COLOR", no_color, 1);
+        else
+            unsetenv("NO_COLOR");
+        setenv("TERM", "xterm", 1);
+        execv(exe, (char *const *)argv);
+        _exit(127);
+    }
+    /* Linux reports EIO on the master once the child has closed the slave. */
+    char *out = NULL;
+    size_t len = 0, cap = 0;
+    buf_append(&out, &len, &cap, "", 0);
+    for (;;) {
+        char chunk[4096];
+        ssize_t n = read(master, chunk, sizeof chunk);
+        if (n > 0)
+            buf_append(&out, &len, &cap, chunk, (size_t)n);
+        else if (n == 0 || errno != EINTR)
+            break;
+    }
+    close(master);
+    *status = wait_exit(pid);
+    return out;
+}
+
+START_TEST(test_explain_color_auto)
+{
+    const char *argv[] = {"quell", "explain", test_path(VIEWS), "you idiot", NULL};
+    int status;
+    char *out = run_on_tty(argv, NULL, &status);
+    ck_assert_int_eq(status, 0);
+    ck_assert_msg(strstr(out, "\033[1;4;31midiot\033[0m") != NULL, "%s", out);
+    free(out);
+
+    out = run_on_tty(argv, "1", &status);
+    ck_assert_int_eq(status, 0);
+    ck_assert_ptr_nonnull(strstr(out, "Action:"));
+    ck_assert_ptr_null(strchr(out, '\033'));
+    free(out);
+}
+END_TEST
+
+START_TEST(test_explain_errors)
+{
+    struct run r;
+    /* Invalid UTF-8, in the body or the author: a message, nothing on stdout. */
+    RUN(&r, "fine\nthen \xff\n", "explain", test_path(VIEWS), "-");
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_uint_eq(r.out_len, 0);
+    ck_assert_str_eq(r.err, "quell: body: invalid UTF-8 at byte 10\n");
+    run_free(&r);
+
+    RUN(&r, "", "explain", "--author=\xc0\xaf", test_path(VIEWS), "hi");
+    ck_assert_int_eq(r.status, 1);
+    ck_assert_uint_eq(r.out_len, 0);
+    ck_assert_ptr_nonnull(strstr(r.err, "quell: author: invalid UTF-8"));
+    run_free(&r);
+
+    RUN(&r, "", "explain", test_path("tests/fixtures/cli/bad.cfg"), "idiot");
+    ck_assert_int_eq(r.status, 3);
+    ck_assert_uint_eq(r.out_len, 0);
+    ck_assert_ptr_nonnull(strstr(r.err, "bad.cfg:5: "));
+    run_free(&r);
+
+    /* One operand ending in .cfg is RULES, so a missing one is a rules error... */
+    RUN(&r, "idiot", "explain", "no-such-rules.cfg");
+    ck_assert_int_eq(r.status, 3);
+    run_free(&r);
+
+    /* ...and after '--', a TEXT may start with '-'. */
+    RUN(&r, "", "explain", test_path(VIEWS), "--", "-idiot-");
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_ptr_nonnull(strstr(r.out, "     body 1-6: \"idiot\"\n"));
+    run_free(&r);
+}
+END_TEST
+
 Suite *cli_suite(void)
 {
     Suite *s = suite_create("cli");
@@ -1232,6 +1606,12 @@ Suite *cli_suite(void)
     tcase_add_test(tc, test_verdict_before_eof);
     tcase_add_test(tc, test_closed_stdout);
     tcase_add_test(tc, test_embed_example);
+    tcase_add_test(tc, test_censor_text);
+    tcase_add_test(tc, test_censor_jsonl_nul);
+    tcase_add_test(tc, test_explain_plain);
+    tcase_add_test(tc, test_explain_color);
+    tcase_add_test(tc, test_explain_color_auto);
+    tcase_add_test(tc, test_explain_errors);
     suite_add_tcase(s, tc);
 
     TCase *limits = tcase_create("Limits");
@@ -1241,6 +1621,7 @@ Suite *cli_suite(void)
     tcase_add_test(limits, test_many_records_in_order);
     tcase_add_loop_test(limits, test_jobs_same_output, 0, sizeof only_modes / sizeof only_modes[0]);
     tcase_add_test(limits, test_jobs_exit_status);
+    tcase_add_test(limits, test_censor_jobs);
     tcase_add_test(limits, test_qdb_matches_cfg);
     tcase_add_test(limits, test_qdb_corrupt);
     suite_add_tcase(s, limits);

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -14,7 +15,8 @@ const char cli_exit_help[] =
     "Exit status:\n"
     "  0  success\n"
     "  1  some input records were malformed (error records were written),\n"
-    "     or for 'test', an example failed\n"
+    "     or for 'test', an example failed, or for 'explain', the comment is\n"
+    "     not valid UTF-8\n"
     "  2  usage error\n"
     "  3  rules error (the rules could not be loaded or compiled)\n"
     "  4  I/O or internal error\n";
@@ -103,6 +105,18 @@ int cli_load_rules(quell_rules **out, const char *path)
     /* A rules file that cannot be read is still the rules' fault, not the
      * stream's: only running out of memory is an internal error. */
     return rc == QUELL_ENOMEM ? CLI_EIO : CLI_ERULES;
+}
+
+const char *cli_find_rules(const char *operand)
+{
+    if (operand)
+        return operand;
+    const char *env = getenv("QUELL_RULES");
+    if (env && env[0])
+        return env;
+    if (access(CLI_DEFAULT_RULES, F_OK) == 0)
+        return CLI_DEFAULT_RULES;
+    return NULL;
 }
 
 int cli_write_all(int fd, const char *buf, size_t len)

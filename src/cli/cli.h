@@ -12,11 +12,14 @@
 /* Exit codes of every command; `quell --help` documents them. */
 enum cli_exit {
     CLI_OK = 0,     /* success */
-    CLI_EDATA = 1,  /* some input records were malformed, or an example failed */
+    CLI_EDATA = 1,  /* malformed input records or comment, or a failed example */
     CLI_EUSAGE = 2, /* bad command line */
     CLI_ERULES = 3, /* rules could not be loaded or compiled */
     CLI_EIO = 4,    /* I/O or internal error */
 };
+
+/* The rules a command reads when given none and $QUELL_RULES is unset. */
+#define CLI_DEFAULT_RULES "rules/default.cfg"
 
 /* The exit-code paragraph that every --help ends with. */
 extern const char cli_exit_help[];
@@ -49,6 +52,12 @@ int cli_exit_for(int code);
 int cli_load_rules(quell_rules **out, const char *path);
 
 /*
+ * The rules path: operand when not NULL, else $QUELL_RULES when set and
+ * not empty, else CLI_DEFAULT_RULES if it exists, else NULL.
+ */
+const char *cli_find_rules(const char *operand);
+
+/*
  * Write all of buf to fd, retrying on short writes and EINTR. Returns 0, or
  * -1 with errno set (EPIPE when the reader has gone).
  */
@@ -61,6 +70,7 @@ int cli_write_all(int fd, const char *buf, size_t len);
 int cli_finish_stdout(int rc);
 
 int cmd_compile(int argc, char **argv);
+int cmd_explain(int argc, char **argv);
 int cmd_filter(int argc, char **argv);
 int cmd_test(int argc, char **argv);
 

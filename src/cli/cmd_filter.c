@@ -18,7 +18,6 @@
 #define DEFAULT_MAX_BYTES ((size_t)1 << 20)
 /* Bounds the input buffer (max-bytes + 1) well below quell_scan's 2 GiB limit. */
 #define MAX_MAX_BYTES ((size_t)1 << 30)
-#define DEFAULT_RULES "rules/default.cfg"
 #define MAX_JOBS      64
 /* Most input one job takes in a round: a worker holds its slice's output
  * until the round ends, so this bounds the workers' buffers. */
@@ -36,6 +35,7 @@ struct filter {
     quell_scanner *scanner;
     quell_record_parser *parser;
     enum only only;
+    char censor_mask; /* with --censor, the mask character; '\0' without */
     char separator;
     size_t max_bytes;
     unsigned long long record_no; /* 1-based number of the current record */
@@ -94,7 +94,7 @@ static void print_help(void)
            "stream goes on. The id is the record's own id (JSON input) or else its\n"
            "1-based record number.\n"
            "\n"
-           "Without RULES, $QUELL_RULES is used, else " DEFAULT_RULES " if it exists.\n"
+           "Without RULES, $QUELL_RULES is used, else " CLI_DEFAULT_RULES " if it exists.\n"
            "\n"
            "Options:\n"
            "  -f, --format=FORMAT      input framing: text (one comment per line, the\n"
@@ -108,6 +108,10 @@ static void print_help(void)
            "                           reject), unchanged with their separator;\n"
            "                           malformed records are reported on stderr as\n"
            "                           'quell: record N: reason'\n"
+           "      --censor[=CHAR]      add \"censored\" to each verdict: the body with\n"
+           "                           every character of every hit replaced by CHAR\n"
+           "                           (one ASCII printable character, default '*'),\n"
+           "                           all else byte for byte; not with --only\n"
            "      --max-bytes=N        longest record in bytes (suffixes K, M, G: powers\n"
            "                           of 1024; default 1M, at most 1G); a longer one\n"
            "                           yields an error record\n"
@@ -256,18 +260,26 @@ static int out_reserve(struct filter *f, size_t extra)
 }
 
 /*
- * Append one JSON line: the verdict v, or, when v is NULL, an error record
- * with message. The writers work like snprintf, so a line that does not fit
- * is retried after a flush (main thread) or in a bigger buffer.
+ * Append one JSON line: the verdict v on comment c (with --censor, its body
+ * masked), or, when v is NULL, an error record with message. The writers
+ * work like snprintf, so a line that does not fit is retried after a flush
+ * (main thread) or in a bigger buffer.
  */
-static int emit_json(struct filter *f, const quell_verdict *v, const char *id, size_t id_len,
-                     const char *message)
+static int emit_json(struct filter *f, const quell_verdict *v, const quell_comment *c,
+                     const char *id, size_t id_len, const char *message)
 {
     for (;;) {
         size_t room = f->out_cap - f->out_len;
         char *dst = f->out + f->out_len;
-        size_t need = v ? quell_verdict_to_json(v, id, id_len, dst, room)
-                        : quell_error_to_json(id, id_len, message, dst, room);
+        size_t need;
+        if (!v)
+            need = quell_error_to_json(id, id_len, message, dst, room);
+        else if (f->censor_mask)
+            need = quell_verdict_to_json_censored(v, id, id_len, c->text[QUELL_FIELD_BODY],
+                                                  c->text_len[QUELL_FIELD_BODY], f->censor_mask,
+                                                  dst, room);
+        else
+            need = quell_verdict_to_json(v, id, id_len, dst, room);
         if (need < room) {
             f->out_len += need;
             return CLI_OK;
@@ -317,7 +329,7 @@ static int emit_malformed(struct filter *f, const char *id, size_t id_len, const
 {
     f->has_malformed = 1;
     if (f->only == ONLY_ALL)
-        return emit_json(f, NULL, id, id_len, message);
+        return emit_json(f, NULL, NULL, id, id_len, message);
     if (!f->is_worker) {
         cli_error("record %llu: %s", f->record_no, message);
         return CLI_OK;
@@ -381,7 +393,7 @@ static int process_record(struct filter *f, const char *data, size_t len, int ha
             return emit_raw(f, data, len, has_separator);
         return CLI_OK;
     default:
-        return emit_json(f, verdict, id, id_len, NULL);
+        return emit_json(f, verdict, &record.comment, id, id_len, NULL);
     }
 }
 
@@ -504,6 +516,7 @@ static void workers_start(struct runner *r)
         struct worker *w = &r->workers[i];
         w->runner = r;
         w->f.only = r->main.only;
+        w->f.censor_mask = r->main.censor_mask;
         w->f.separator = r->main.separator;
         w->f.max_bytes = r->main.max_bytes;
         w->f.is_worker = 1;
@@ -760,28 +773,30 @@ out_free_buf:
     return rc;
 }
 
-/* The rules path: the operand, else $QUELL_RULES, else DEFAULT_RULES if present. */
-static const char *find_rules(const char *operand)
+/* Parse --censor's CHAR, s: one ASCII printable character, a space included;
+ * NULL (no CHAR given) is the default, '*'. */
+static int parse_mask(const char *s, char *out)
 {
-    if (operand)
-        return operand;
-    const char *env = getenv("QUELL_RULES");
-    if (env && env[0])
-        return env;
-    if (access(DEFAULT_RULES, F_OK) == 0)
-        return DEFAULT_RULES;
-    return NULL;
+    if (!s) {
+        *out = '*';
+        return 0;
+    }
+    if (s[0] < ' ' || s[0] > '~' || s[1] != '\0')
+        return -1;
+    *out = s[0];
+    return 0;
 }
 
 int cmd_filter(int argc, char **argv)
 {
-    enum { OPT_ID = 256, OPT_BODY, OPT_AUTHOR, OPT_ONLY, OPT_MAX_BYTES };
+    enum { OPT_ID = 256, OPT_BODY, OPT_AUTHOR, OPT_ONLY, OPT_CENSOR, OPT_MAX_BYTES };
     static const struct option options[] = {
         {"format", required_argument, NULL, 'f'},
         {"id-field", required_argument, NULL, OPT_ID},
         {"body-field", required_argument, NULL, OPT_BODY},
         {"author-field", required_argument, NULL, OPT_AUTHOR},
         {"only", required_argument, NULL, OPT_ONLY},
+        {"censor", optional_argument, NULL, OPT_CENSOR},
         {"max-bytes", required_argument, NULL, OPT_MAX_BYTES},
         {"jobs", required_argument, NULL, 'j'},
         {"help", no_argument, NULL, 'h'},
@@ -825,6 +840,12 @@ int cmd_filter(int argc, char **argv)
                 return cli_usage_error("filter", "invalid --only '%s' (expected pass or flagged)",
                                        optarg);
             break;
+        case OPT_CENSOR:
+            if (parse_mask(optarg, &f->censor_mask) != 0)
+                return cli_usage_error(
+                    "filter", "invalid --censor '%s' (expected one ASCII printable character)",
+                    optarg);
+            break;
         case OPT_MAX_BYTES:
             if (parse_size(optarg, &f->max_bytes) != 0 || f->max_bytes == 0)
                 return cli_usage_error("filter", "invalid --max-bytes '%s' (expected 1 to 1G)",
@@ -842,12 +863,15 @@ int cmd_filter(int argc, char **argv)
             return cli_bad_option("filter", ch, argv);
         }
     }
+    /* --only copies records as they came: there is no verdict to censor. */
+    if (f->censor_mask && f->only != ONLY_ALL)
+        return cli_usage_error("filter", "--censor cannot be used with --only");
     if (argc - optind > 1)
         return cli_usage_error("filter", "extra operand '%s'", argv[optind + 1]);
-    const char *path = find_rules(optind < argc ? argv[optind] : NULL);
+    const char *path = cli_find_rules(optind < argc ? argv[optind] : NULL);
     if (!path)
         return cli_usage_error("filter", "no rules: give RULES, set QUELL_RULES or provide %s",
-                               DEFAULT_RULES);
+                               CLI_DEFAULT_RULES);
     f->separator = r.format == QUELL_FORMAT_NUL ? '\0' : '\n';
     r.fields = &fields;
 
