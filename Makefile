@@ -46,7 +46,7 @@ TEST_BIN := $(O)/check_quell
 EMBED_BIN := $(O)/embed
 
 .PHONY: all deps demo check check-normal check-asan test-binaries bench install uninstall \
-	lint format clean
+	lint format clean tables allow-candidates
 
 all: $(STATIC_LIB) $(SHARED_LIB) $(BIN)
 
@@ -105,6 +105,10 @@ demo: deps
 bench: deps
 	@$(MAKE) --no-print-directory all $(O)/bench_quell
 	sh bench/run.sh $(O)
+
+# Dictionary words that the default rules hit, for review into allow lists.
+allow-candidates: all
+	python3 tools/allow_candidates.py rules/default.cfg
 
 $(O)/bench_quell: bench/bench.c $(STATIC_LIB)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(STATIC_LIB) $(PKG_LIBS) -lm
