@@ -2,7 +2,8 @@
  * bench.c - quell's throughput beside raw Hyperscan on the same database and
  * the same comments: raw hs_scan (one call per comment), quell_scan through
  * the library, and `quell filter` end to end (JSON in, JSON out), with the
- * ratios and the command's peak RSS.
+ * ratios and the command's peak RSS; and the normaliser's cost per view
+ * beside the Hyperscan scans it feeds.
  *
  * Usage: bench_quell RULES CORPUS.jsonl CORPUS.txt QUELL_BIN [BIG_CORPUS.jsonl]
  * CORPUS.txt holds the same bodies one per line, for the text format.
@@ -11,6 +12,7 @@
  */
 #include <fcntl.h>
 #include <spawn.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +25,9 @@
 
 #include "quell.h"
 #include "ruleset.h" /* the bench alone reaches inside: raw Hyperscan needs the database */
+/* and timing the views on their own needs the normaliser */
+#include "normalise.h"
+#include "utf8.h"
 
 #define REPEATS 5
 
@@ -35,6 +40,19 @@ struct corpus {
     size_t *record_len;
     size_t count;
     size_t bytes;
+    /* Whether each body is valid UTF-8: quell_scan rejects the others
+     * before normalising, so the views are timed on these alone. */
+    bool *is_valid;
+    size_t valid_count;
+};
+
+/* One view of every valid body, built once, so that Hyperscan can be timed
+ * on the views without the cost of building them. */
+struct view_texts {
+    char *text;  /* the bodies' views back to back */
+    size_t *off; /* body i's view is text[off[i]..off[i + 1]) */
+    size_t len;
+    size_t cap;
 };
 
 static double now_s(void)
@@ -82,7 +100,19 @@ static int load_corpus(const char *path, struct corpus *c)
     }
     free(line);
     fclose(f);
-    return c->count ? 0 : -1;
+    if (!c->count)
+        return -1;
+    c->is_valid = malloc(c->count * sizeof *c->is_valid);
+    if (!c->is_valid) {
+        fprintf(stderr, "bench: out of memory\n");
+        exit(1);
+    }
+    for (size_t i = 0; i < c->count; i++) {
+        size_t bad;
+        c->is_valid[i] = utf8_valid(c->body[i], c->len[i], &bad);
+        c->valid_count += c->is_valid[i];
+    }
+    return 0;
 }
 
 static int count_match(unsigned int id, unsigned long long from, unsigned long long to,
@@ -119,6 +149,112 @@ static double time_library(quell_scanner *s, const struct corpus *c, size_t *fla
         const quell_verdict *v;
         if (quell_scan(s, &cm, &v, NULL) == QUELL_OK && v->action != QUELL_PASS)
             ++*flagged;
+    }
+    return now_s() - t0;
+}
+
+/* One pass of the folded view over every valid body. */
+static double time_fold(const struct norm_tables *t, struct norm_view *folded,
+                        const struct corpus *c)
+{
+    double t0 = now_s();
+    for (size_t i = 0; i < c->count; i++)
+        if (c->is_valid[i] && norm_fold(t, c->body[i], c->len[i], folded) != QUELL_OK) {
+            fprintf(stderr, "bench: out of memory normalising\n");
+            exit(1);
+        }
+    return now_s() - t0;
+}
+
+/* One pass of both views, fold then skeleton per body, as a scanner builds
+ * them: the skeleton's own cost is this minus time_fold, measured with the
+ * folded text still in cache, as it is when scanning. */
+static double time_views(const struct norm_tables *t, struct norm_view *folded,
+                         struct norm_view *skeleton, const struct corpus *c)
+{
+    double t0 = now_s();
+    for (size_t i = 0; i < c->count; i++)
+        if (c->is_valid[i] && (norm_fold(t, c->body[i], c->len[i], folded) != QUELL_OK ||
+                               norm_skeleton(t, folded, skeleton) != QUELL_OK)) {
+            fprintf(stderr, "bench: out of memory normalising\n");
+            exit(1);
+        }
+    return now_s() - t0;
+}
+
+static void append_view(struct view_texts *v, const struct norm_view *view)
+{
+    if (view->len == 0)
+        return; /* nothing to copy, and either buffer may still be NULL */
+    if (v->len + view->len > v->cap) {
+        /* Catch size_t overflow */
+        if (__builtin_mul_overflow(v->cap + view->len, 2, &v->cap)) {
+            fprintf(stderr, "bench: views too large\n");
+            exit(1);
+        }
+        v->text = realloc(v->text, v->cap);
+        if (!v->text) {
+            fprintf(stderr, "bench: out of memory\n");
+            exit(1);
+        }
+    }
+    memcpy(v->text + v->len, view->text, view->len);
+    v->len += view->len;
+}
+
+/* Build the folded and skeleton views of every valid body once (an invalid
+ * one gets an empty view, and is not scanned). */
+static void build_views(const struct norm_tables *t, const struct corpus *c,
+                        struct view_texts *folded_all, struct view_texts *skeleton_all)
+{
+    struct norm_view folded = {0}, skeleton = {0};
+    folded_all->off = malloc((c->count + 1) * sizeof *folded_all->off);
+    skeleton_all->off = malloc((c->count + 1) * sizeof *skeleton_all->off);
+    if (!folded_all->off || !skeleton_all->off) {
+        fprintf(stderr, "bench: out of memory\n");
+        exit(1);
+    }
+    for (size_t i = 0; i < c->count; i++) {
+        folded_all->off[i] = folded_all->len;
+        skeleton_all->off[i] = skeleton_all->len;
+        if (!c->is_valid[i])
+            continue;
+        if (norm_fold(t, c->body[i], c->len[i], &folded) != QUELL_OK ||
+            norm_skeleton(t, &folded, &skeleton) != QUELL_OK) {
+            fprintf(stderr, "bench: out of memory normalising\n");
+            exit(1);
+        }
+        append_view(folded_all, &folded);
+        append_view(skeleton_all, &skeleton);
+    }
+    folded_all->off[c->count] = folded_all->len;
+    skeleton_all->off[c->count] = skeleton_all->len;
+    norm_view_free(&folded);
+    norm_view_free(&skeleton);
+}
+
+/* One pass of raw hs_scan with every body database on its own view of each
+ * valid body: the Hyperscan work quell_scan does with views on. */
+static double time_scan_views(const hs_database_t *const db[VIEW_COUNT], hs_scratch_t *scratch,
+                              const struct corpus *c, const struct view_texts *folded_all,
+                              const struct view_texts *skeleton_all, size_t *matches)
+{
+    *matches = 0;
+    double t0 = now_s();
+    for (size_t i = 0; i < c->count; i++) {
+        if (!c->is_valid[i])
+            continue;
+        if (db[VIEW_RAW])
+            hs_scan(db[VIEW_RAW], c->body[i], (unsigned int)c->len[i], 0, scratch, count_match,
+                    matches);
+        if (db[VIEW_FOLDED])
+            hs_scan(db[VIEW_FOLDED], folded_all->text + folded_all->off[i],
+                    (unsigned int)(folded_all->off[i + 1] - folded_all->off[i]), 0, scratch,
+                    count_match, matches);
+        if (db[VIEW_SKELETON])
+            hs_scan(db[VIEW_SKELETON], skeleton_all->text + skeleton_all->off[i],
+                    (unsigned int)(skeleton_all->off[i + 1] - skeleton_all->off[i]), 0, scratch,
+                    count_match, matches);
     }
     return now_s() - t0;
 }
@@ -169,8 +305,8 @@ static double run(char *const argv[], const char *in_path, long *maxrss_kib)
 }
 
 /* `quell filter --format FORMAT RULES < corpus > /dev/null`. */
-static double run_filter(const char *bin, const char *format, const char *rules,
-                         const char *corpus, long *maxrss_kib)
+static double run_filter(const char *bin, const char *format, const char *rules, const char *corpus,
+                         long *maxrss_kib)
 {
     char *argv[] = {(char *)bin, "filter", "--format", (char *)format, (char *)rules, NULL};
     return run(argv, corpus, maxrss_kib);
@@ -225,28 +361,66 @@ int main(int argc, char **argv)
         fprintf(stderr, "bench: no body database, or no scratch\n");
         exit(1);
     }
+    /* The same scratch serves every view's database; it grows to fit each. */
+    const hs_database_t *view_db[VIEW_COUNT];
+    for (unsigned int v = 0; v < VIEW_COUNT; v++) {
+        view_db[v] = rules->hs.db[hsdb_slot(QUELL_FIELD_BODY, v)];
+        if (view_db[v] && hs_alloc_scratch(view_db[v], &scratch) != HS_SUCCESS) {
+            fprintf(stderr, "bench: no scratch for the %s view\n", rules_view_name(v));
+            exit(1);
+        }
+    }
+    /* The normaliser's own tables, as a rule set that needs views builds. */
+    struct norm_tables *norm;
+    struct norm_view folded = {0}, skeleton = {0};
+    struct view_texts folded_all = {0}, skeleton_all = {0};
+    if (norm_tables_new(&norm) != QUELL_OK) {
+        fprintf(stderr, "bench: out of memory for the normaliser's tables\n");
+        exit(1);
+    }
+    build_views(norm, &c, &folded_all, &skeleton_all);
 
     /* The stages take turns, best of REPEATS each, so that a machine whose
      * speed drifts (shared hosts do) slows them all alike. */
     double raw = 1e30, lib = 1e30, parse = 1e30, e2e = 1e30, e2e_text = 1e30;
-    size_t matches, flagged;
+    double fold = 1e30, views = 1e30, scan_views = 1e30;
+    size_t matches, flagged, view_matches;
     long ignored_rss;
     for (int r = 0; r < REPEATS; r++) {
         keep_min(&raw, time_raw(db, scratch, &c, &matches));
         keep_min(&lib, time_library(scanner, &c, &flagged));
         keep_min(&parse, time_parse(parser, &c));
+        keep_min(&fold, time_fold(norm, &folded, &c));
+        keep_min(&views, time_views(norm, &folded, &skeleton, &c));
+        keep_min(&scan_views,
+                 time_scan_views(view_db, scratch, &c, &folded_all, &skeleton_all, &view_matches));
         keep_min(&e2e_text, run_filter(bin, "text", qdb_path, text_path, &ignored_rss));
         keep_min(&e2e, run_filter(bin, "jsonl", qdb_path, corpus_path, &ignored_rss));
     }
     hs_free_scratch(scratch);
     quell_scanner_free(scanner);
     quell_record_parser_free(parser);
+    norm_view_free(&folded);
+    norm_view_free(&skeleton);
+    norm_tables_free(norm);
 
     double n = (double)c.count, mb = (double)c.bytes / 1e6;
     printf("rules %s: %zu rules, compiled in %.1f ms (quell compile: %.1f ms)\n", rules_path,
            quell_rules_rule_count(rules), compile_ms, qdb_s * 1e3);
     printf("corpus %s: %zu comments, %.1f MB of text, %zu raw matches, %zu flagged or worse\n",
            corpus_path, c.count, mb, matches, flagged);
+    /* Views on: words default to the skeleton view, so the quell rows
+     * include building the views, while raw hs_scan scans the raw view's
+     * database (the regexes) alone. */
+    uint8_t body_views = rules->views[QUELL_FIELD_BODY];
+    char view_names[64] = "";
+    for (unsigned int v = 0; v < VIEW_COUNT; v++)
+        if (body_views & (1u << v))
+            snprintf(view_names + strlen(view_names), sizeof view_names - strlen(view_names),
+                     "%s%s", view_names[0] ? ", " : "", rules_view_name(v));
+    printf("views on: bodies scan the %s views; the quell rows build them, raw hs_scan scans "
+           "the raw view's database alone\n",
+           view_names);
     printf("%-28s %12s %10s %8s\n", "stage", "comments/s", "MB/s", "ratio");
     printf("%-28s %12.0f %10.1f %8.2f\n", "raw hs_scan", n / raw, mb / raw, 1.0);
     printf("%-28s %12.0f %10.1f %8.2f\n", "quell_scan (library)", n / lib, mb / lib, raw / lib);
@@ -255,11 +429,28 @@ int main(int argc, char **argv)
     printf("%-28s %12.0f %10.1f %8.2f\n", "quell filter, jsonl", n / e2e, mb / e2e, raw / e2e);
     printf("JSON Lines parsing alone (quell_record_parse): %.0f ns per record, %.2f of raw\n",
            parse / n * 1e9, parse / raw);
+    /* The views a scanner builds: skeleton implies folded, its input. */
+    double built = (body_views & (1u << VIEW_SKELETON)) ? views
+                   : (body_views & (1u << VIEW_FOLDED)) ? fold
+                                                        : 0;
+    printf("views (ns per comment, MB/s of input): folded %.0f ns %.1f MB/s, skeleton %.0f ns "
+           "%.1f MB/s, both %.0f ns %.1f MB/s\n",
+           fold / n * 1e9, mb / fold, (views - fold) / n * 1e9, mb / (views - fold),
+           views / n * 1e9, mb / views);
+    printf("views / scan: %.2f of raw hs_scan, %.2f of hs_scan of every view's database on its "
+           "view (%.0f ns per comment, %zu matches)\n",
+           built / raw, built / scan_views, scan_views / n * 1e9, view_matches);
+    printf("end to end against hs_scan of every view: quell_scan %.2f, filter text %.2f, "
+           "filter jsonl %.2f\n",
+           scan_views / lib, scan_views / e2e_text, scan_views / e2e);
+    if (c.valid_count < c.count)
+        printf("(%zu bodies are not valid UTF-8: quell_scan rejects them, the views skip them)\n",
+               c.count - c.valid_count);
     printf("quell filter peak RSS: %.1f MiB (jsonl), %.1f MiB (text)\n", (double)rss / 1024,
            (double)text_rss / 1024);
     if (big_path)
-        printf("quell filter peak RSS on %s: %.1f MiB (%.1f s)\n", big_path,
-               (double)big_rss / 1024, big_s);
+        printf("quell filter peak RSS on %s: %.1f MiB (%.1f s)\n", big_path, (double)big_rss / 1024,
+               big_s);
     for (size_t i = 0; i < c.count; i++) {
         free(c.body[i]);
         free(c.record[i]);
@@ -268,6 +459,11 @@ int main(int argc, char **argv)
     free(c.len);
     free(c.record);
     free(c.record_len);
+    free(c.is_valid);
+    free(folded_all.text);
+    free(folded_all.off);
+    free(skeleton_all.text);
+    free(skeleton_all.off);
     quell_rules_free(rules);
     return 0;
 }
