@@ -20,9 +20,9 @@
 extern "C" {
 #endif
 
-#define QUELL_VERSION_MAJOR 0
-#define QUELL_VERSION_MINOR 1
-#define QUELL_VERSION_PATCH 0
+#define QUELL_VERSION_MAJOR  0
+#define QUELL_VERSION_MINOR  1
+#define QUELL_VERSION_PATCH  0
 #define QUELL_VERSION_STRING "0.1.0"
 /** One number that orders versions: major * 10000 + minor * 100 + patch. */
 #define QUELL_VERSION_NUMBER                                                                       \
@@ -60,11 +60,11 @@ const char *quell_strerror(int code);
  * wants the return code.
  */
 typedef struct quell_error {
-    int code;           /**< a quell_code, negative */
-    char message[512];  /**< one line, no trailing newline */
-    char file[256];     /**< file the error is in, "" if none */
-    int line;           /**< 1-based line in file, 0 if none */
-    char rule_id[128];  /**< id of the rule at fault, "" if none */
+    int code;          /**< a quell_code, negative */
+    char message[512]; /**< one line, no trailing newline */
+    char file[256];    /**< file the error is in, "" if none */
+    int line;          /**< 1-based line in file, 0 if none */
+    char rule_id[128]; /**< id of the rule at fault, "" if none */
 } quell_error;
 
 /* ------------------------------------------------------------------------ */
@@ -102,8 +102,7 @@ int quell_rules_load(quell_rules **out, const char *path, quell_error *err);
  * @param out_len  receives its length in bytes.
  * @return QUELL_OK, QUELL_ENOMEM or QUELL_ECOMPILE.
  */
-int quell_rules_serialize(const quell_rules *rules, char **out, size_t *out_len,
-                          quell_error *err);
+int quell_rules_serialize(const quell_rules *rules, char **out, size_t *out_len, quell_error *err);
 
 /**
  * Rebuild rules from quell_rules_serialize's output. The header's magic,
@@ -113,8 +112,7 @@ int quell_rules_serialize(const quell_rules *rules, char **out, size_t *out_len,
  * @param data  borrowed; not referenced after the call.
  * @return QUELL_OK, QUELL_EFORMAT, QUELL_EPLATFORM or QUELL_ENOMEM.
  */
-int quell_rules_deserialize(quell_rules **out, const char *data, size_t len,
-                            quell_error *err);
+int quell_rules_deserialize(quell_rules **out, const char *data, size_t len, quell_error *err);
 
 /** Write quell_rules_serialize's output to path (a .qdb file). */
 int quell_rules_save(const quell_rules *rules, const char *path, quell_error *err);
@@ -208,7 +206,7 @@ typedef struct quell_rule_result {
  */
 typedef struct quell_verdict {
     quell_action action;
-    double score; /**< total after category caps */
+    double score;                  /**< total after category caps */
     const double *category_scores; /**< indexed like quell_rules_category_name */
     /** category_names[i] names category i (as quell_rules_category_name);
      *  the array is the scanner's, like the verdict, the strings the rules'. */
@@ -280,8 +278,8 @@ size_t quell_error_to_json(const char *id_json, size_t id_len, const char *messa
  *         >= buf_size the output was cut and the caller retries with a
  *         bigger buffer. buf is NUL-terminated whenever buf_size > 0.
  */
-size_t quell_censor(const quell_verdict *verdict, quell_field field, const char *text,
-                    size_t len, char mask, char *buf, size_t buf_size);
+size_t quell_censor(const quell_verdict *verdict, quell_field field, const char *text, size_t len,
+                    char mask, char *buf, size_t buf_size);
 
 /**
  * Like quell_verdict_to_json, with one more member: "censored", the body
@@ -330,15 +328,15 @@ typedef int (*quell_example_cb)(void *ctx, const char *rule_id, const char *exam
  * @return QUELL_OK when the examples ran (whether or not any failed), or an
  *         error from making a scanner or scanning.
  */
-int quell_rules_test(const quell_rules *rules, quell_example_cb cb, void *ctx,
-                     size_t *failed_count, size_t *total_count, quell_error *err);
+int quell_rules_test(const quell_rules *rules, quell_example_cb cb, void *ctx, size_t *failed_count,
+                     size_t *total_count, quell_error *err);
 
 /* ------------------------------------------------------------------------ */
 /* Input records                                                             */
 
 /** How a stream of comments is framed. */
 typedef enum quell_format {
-    QUELL_FORMAT_TEXT = 0, /**< one comment per line, the line is the body */
+    QUELL_FORMAT_TEXT = 0,  /**< one comment per line, the line is the body */
     QUELL_FORMAT_JSONL = 1, /**< one JSON object per line */
     QUELL_FORMAT_NUL = 2,   /**< NUL-separated bodies, for multi-line comments */
 } quell_format;
@@ -381,8 +379,8 @@ void quell_record_parser_free(quell_record_parser *parser);
  *         out->id_json is still set when the record's id could be read, so
  *         an error record can name it. UTF-8 is checked by quell_scan.
  */
-int quell_record_parse(quell_record_parser *parser, const char *data, size_t len,
-                       quell_record *out, quell_error *err);
+int quell_record_parse(quell_record_parser *parser, const char *data, size_t len, quell_record *out,
+                       quell_error *err);
 
 #ifdef __cplusplus
 }

@@ -4,16 +4,16 @@
  */
 #include "quell.h"
 
-size_t quell_censor(const quell_verdict *verdict, quell_field field, const char *text,
-                    size_t len, char mask, char *buf, size_t buf_size)
+size_t quell_censor(const quell_verdict *verdict, quell_field field, const char *text, size_t len,
+                    char mask, char *buf, size_t buf_size)
 {
     const unsigned char *p = (const unsigned char *)text;
     size_t out = 0;
     size_t masked_to = 0; /* hits are sorted by start; overlaps extend this */
     size_t h = 0;
     for (size_t i = 0; i < len; i++) {
-        while (h < verdict->hit_count && (verdict->hits[h].field != field ||
-                                          verdict->hits[h].start <= i)) {
+        while (h < verdict->hit_count &&
+               (verdict->hits[h].field != field || verdict->hits[h].start <= i)) {
             const quell_hit *hit = &verdict->hits[h++];
             if (hit->field == field && hit->end > masked_to && hit->start <= i)
                 masked_to = hit->end;

@@ -63,8 +63,8 @@ int norm_skeleton(const struct norm_tables *tables, const struct norm_view *fold
  * character that produced a later byte (so a letter's dropped marks belong
  * to it), or the end of the text. Whole UTF-8 characters, always.
  */
-void norm_span(const struct norm_view *view, size_t view_start, size_t view_end,
-               size_t *orig_start, size_t *orig_end);
+void norm_span(const struct norm_view *view, size_t view_start, size_t view_end, size_t *orig_start,
+               size_t *orig_end);
 
 /*
  * How many letters of the folded view the skeleton character at byte i

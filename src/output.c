@@ -329,8 +329,8 @@ size_t quell_verdict_to_json(const quell_verdict *verdict, const char *id_json, 
 
 /* The body as a JSON string with each hit character replaced by mask:
  * unmasked stretches go through the escaper whole. */
-static void append_censored(struct out_buf *b, const quell_verdict *v, const char *body,
-                            size_t len, char mask)
+static void append_censored(struct out_buf *b, const quell_verdict *v, const char *body, size_t len,
+                            char mask)
 {
     out_append(b, "\"", 1);
     size_t done = 0; /* body bytes written */

@@ -9,7 +9,7 @@
 #include "pool.h"
 
 #define POOL_BLOCK_BYTES ((size_t)64 * 1024)
-#define POOL_ALIGN 16
+#define POOL_ALIGN       16
 
 struct pool_block {
     struct pool_block *next;

@@ -21,10 +21,10 @@
 #include "pool.h"
 #include "ruleset.h"
 
-#define QDB_MAGIC "QUELLQDB"
-#define QDB_FORMAT_VERSION 1
+#define QDB_MAGIC            "QUELLQDB"
+#define QDB_FORMAT_VERSION   1
 #define QDB_HS_VERSION_BYTES 64
-#define QDB_HEADER_BYTES (8 + 4 + 4 + 8 + 8 + QDB_HS_VERSION_BYTES)
+#define QDB_HEADER_BYTES     (8 + 4 + 4 + 8 + 8 + QDB_HS_VERSION_BYTES)
 
 static uint64_t fnv1a64(const unsigned char *p, size_t n)
 {
@@ -296,10 +296,9 @@ static bool table_is_consistent(const struct rule_table *t)
     for (size_t i = 0; i < t->rule_count; i++) {
         const struct rule *r = &t->rules[i];
         if (r->category >= t->category_count || r->field >= QUELL_FIELD_COUNT ||
-            r->weight > WEIGHT_MAX || r->weight < -WEIGHT_MAX ||
-            r->max_hits == 0 || r->min_count == 0 || r->file >= t->file_count ||
-            r->expr_start > t->step_count || r->expr_len > t->step_count - r->expr_start ||
-            r->example_start > t->example_count ||
+            r->weight > WEIGHT_MAX || r->weight < -WEIGHT_MAX || r->max_hits == 0 ||
+            r->min_count == 0 || r->file >= t->file_count || r->expr_start > t->step_count ||
+            r->expr_len > t->step_count - r->expr_start || r->example_start > t->example_count ||
             r->example_count > t->example_count - r->example_start)
             return false;
         /* Reverse Polish steps must leave exactly one value, never underflow. */

@@ -175,8 +175,8 @@ int quell_rules_save(const quell_rules *rules, const char *path, quell_error *er
         goto out_free;
     }
     if (rename(tmp, path) != 0) {
-        rc = err_set(err, QUELL_EIO, path, 0, NULL, "cannot rename into place: %s",
-                     strerror(errno));
+        rc =
+            err_set(err, QUELL_EIO, path, 0, NULL, "cannot rename into place: %s", strerror(errno));
         remove(tmp);
         goto out_free;
     }
@@ -222,8 +222,8 @@ double quell_rules_threshold(const quell_rules *rules, quell_action action)
     return (double)rules->table->threshold[action] / SCORE_UNIT;
 }
 
-int quell_rules_test(const quell_rules *rules, quell_example_cb cb, void *ctx,
-                     size_t *failed_count, size_t *total_count, quell_error *err)
+int quell_rules_test(const quell_rules *rules, quell_example_cb cb, void *ctx, size_t *failed_count,
+                     size_t *total_count, quell_error *err)
 {
     size_t failed = 0, total = 0;
     quell_scanner *scanner;

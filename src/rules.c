@@ -1014,8 +1014,7 @@ static int add_view(struct loader *ld, const char *name, const struct where *at,
             return QUELL_OK;
         }
     }
-    return fail(ld, at, "unknown view \"%s\" (expected \"raw\", \"folded\" or \"skeleton\")",
-                name);
+    return fail(ld, at, "unknown view \"%s\" (expected \"raw\", \"folded\" or \"skeleton\")", name);
 }
 
 /*
@@ -1030,8 +1029,9 @@ static int assign_views(struct loader *ld, size_t pattern_start, uint8_t mask,
     if (views_at->line && !mask)
         return fail(ld, views_at, "\"views\" names no view");
     if (mask && is_case_sensitive && (mask & ~(1u << VIEW_RAW)))
-        return fail(ld, views_at, "a case-sensitive rule can only scan the raw view: "
-                                  "the folded and skeleton views are case folded");
+        return fail(ld, views_at,
+                    "a case-sensitive rule can only scan the raw view: "
+                    "the folded and skeleton views are case folded");
     size_t end = ld->patterns.count;
     for (size_t i = pattern_start; i < end; i++) {
         struct pattern *p = (struct pattern *)ld->patterns.data + i;

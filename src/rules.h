@@ -17,7 +17,7 @@
  * points, at most RULES_MAX rules (each combination counts once), and at
  * most SCAN_MAX_MATCHES occurrences counted over all pattern rules. */
 #define WEIGHT_MAX ((int64_t)10000 * SCORE_UNIT)
-#define RULES_MAX (1 << 20)
+#define RULES_MAX  (1 << 20)
 
 enum pattern_kind {
     PAT_WORD = 0,      /* whole word or phrase: a literal checked for word edges */
@@ -40,12 +40,12 @@ const char *rules_view_name(unsigned int view);
 struct pattern {
     const char *text; /* in the table's string pool */
     uint32_t text_len;
-    uint8_t kind;      /* enum pattern_kind */
-    uint8_t view;      /* enum view */
+    uint8_t kind; /* enum pattern_kind */
+    uint8_t view; /* enum view */
     uint8_t is_caseless;
-    uint32_t rule;     /* index into rule_table.rules */
-    uint32_t file;     /* index into rule_table.files */
-    uint32_t line;     /* 1-based line in that file */
+    uint32_t rule; /* index into rule_table.rules */
+    uint32_t file; /* index into rule_table.files */
+    uint32_t line; /* 1-based line in that file */
 };
 
 /* A combination is kept in reverse Polish notation over rule indexes. */
@@ -71,10 +71,10 @@ struct example {
 struct rule {
     const char *id;
     uint32_t category;
-    int64_t weight;   /* SCORE_UNIT-scaled, may be negative */
-    uint32_t max_hits; /* occurrences that count towards the score, >= 1 */
+    int64_t weight;     /* SCORE_UNIT-scaled, may be negative */
+    uint32_t max_hits;  /* occurrences that count towards the score, >= 1 */
     uint32_t min_count; /* occurrences needed before the rule fires, >= 1 */
-    uint8_t field;    /* quell_field */
+    uint8_t field;      /* quell_field */
     uint8_t is_caseless;
     /* A combination has expr_len > 0 and no patterns. */
     const char *expr_text;

@@ -108,8 +108,8 @@ static int derive_allows(struct quell_rules *rules, struct norm_view *folded, qu
 {
     const struct rule_table *t = rules->table;
     rules->has_allow = pool_alloc(rules->pool, t->category_count ? t->category_count : 1);
-    rules->allows = pool_alloc(rules->pool, (t->allow_count ? t->allow_count : 1) *
-                                                sizeof *rules->allows);
+    rules->allows =
+        pool_alloc(rules->pool, (t->allow_count ? t->allow_count : 1) * sizeof *rules->allows);
     if (!rules->has_allow || !rules->allows)
         return err_set(err, QUELL_ENOMEM, NULL, 0, NULL, "out of memory assembling rules");
     for (size_t i = 0; i < t->allow_count; i++) {

@@ -23,7 +23,7 @@ enum {
 struct pattern_info {
     const char *text; /* literals in folded or skeleton views: normalised */
     uint32_t len;
-    uint8_t edges;    /* EDGE_* */
+    uint8_t edges; /* EDGE_* */
     /* Skeleton literals with a double letter: the length of the letter run
      * each byte stands for ("ass" -> "as", runs 1 2), so a comment may
      * stretch a run but never shorten it; NULL when every run is 1. */
@@ -42,9 +42,9 @@ struct quell_rules {
     struct pattern_info *patterns; /* by table pattern index */
     struct allow_entry *allows;    /* sorted by text, then category */
     size_t allow_count;
-    uint8_t *has_allow;            /* by category: does any allowed word apply? */
-    struct norm_tables *norm;      /* NULL when every pattern scans the raw view */
-    struct pool *pool;             /* the derived texts */
+    uint8_t *has_allow;       /* by category: does any allowed word apply? */
+    struct norm_tables *norm; /* NULL when every pattern scans the raw view */
+    struct pool *pool;        /* the derived texts */
     struct hsdb hs;
     uint8_t views[QUELL_FIELD_COUNT]; /* per field, bit v: a database scans view v */
 };

@@ -29,7 +29,7 @@ struct quell_scanner {
     /* The normalised views of the field being scanned, reused. */
     struct norm_view folded;
     struct norm_view skeleton;
-    struct norm_view word; /* an allowlist candidate, folded */
+    struct norm_view word;        /* an allowlist candidate, folded */
     struct norm_tables *own_norm; /* for quell_scanner_view when the rules have none */
 
     /* What the callback needs: the view being scanned, and its map back to
@@ -56,8 +56,7 @@ static bool grow_matches(struct quell_scanner *s)
 
 /* A skeleton hit must not shorten a letter run the pattern has: "ass" is
  * "as" in the skeleton, and so is the word "as", whose s-run is too short. */
-static bool runs_cover(const struct quell_scanner *s, size_t start, const uint8_t *runs,
-                       size_t len)
+static bool runs_cover(const struct quell_scanner *s, size_t start, const uint8_t *runs, size_t len)
 {
     for (size_t k = 0; k < len; k++) {
         if (runs[k] > 1 &&
@@ -265,8 +264,7 @@ static int scan_field(struct quell_scanner *s, uint32_t field, const char *text,
 
     if (norm_skeleton(s->rules->norm, &s->folded, &s->skeleton) != QUELL_OK)
         return err_set(err, QUELL_ENOMEM, NULL, 0, NULL, "out of memory normalising");
-    return scan_view(s, field, VIEW_SKELETON, s->skeleton.text, s->skeleton.len, &s->skeleton,
-                     err);
+    return scan_view(s, field, VIEW_SKELETON, s->skeleton.text, s->skeleton.len, &s->skeleton, err);
 }
 
 /*
@@ -275,8 +273,8 @@ static int scan_field(struct quell_scanner *s, uint32_t field, const char *text,
  * Judged on the original, not the skeleton, so that "coon" is not excused
  * by an allowed "con" that it looks like once repeats collapse.
  */
-static bool is_allowed(struct quell_scanner *s, const struct match *m, const char *text,
-                       size_t len, int *rc)
+static bool is_allowed(struct quell_scanner *s, const struct match *m, const char *text, size_t len,
+                       int *rc)
 {
     size_t start = m->start, end = m->end;
     while (start > 0 && utf8_is_word_char(utf8_decode_before(text, start))) {

@@ -10,9 +10,9 @@
 
 struct scorer {
     const struct rule_table *table;
-    uint8_t *fired;         /* per rule */
-    uint32_t *fired_rules;  /* rule indexes that fired, for the result list */
-    uint8_t *stack;         /* combination evaluation */
+    uint8_t *fired;        /* per rule */
+    uint32_t *fired_rules; /* rule indexes that fired, for the result list */
+    uint8_t *stack;        /* combination evaluation */
     int64_t *category_milli;
     double *category_scores;
     const char **category_names;

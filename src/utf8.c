@@ -17,14 +17,14 @@
  */
 enum {
     DFA_ERR = 0,
-    DFA_ACC = 6,  /* between characters */
-    DFA_C1 = 12,  /* one continuation byte to go */
-    DFA_C2 = 18,  /* two to go */
-    DFA_C3 = 24,  /* three to go */
-    DFA_E0 = 30,  /* after E0: A0..BF, or the form is overlong */
-    DFA_ED = 36,  /* after ED: 80..9F, or it is a UTF-16 surrogate */
-    DFA_F0 = 42,  /* after F0: 90..BF, or the form is overlong */
-    DFA_F4 = 48,  /* after F4: 80..8F, or it is above U+10FFFF */
+    DFA_ACC = 6, /* between characters */
+    DFA_C1 = 12, /* one continuation byte to go */
+    DFA_C2 = 18, /* two to go */
+    DFA_C3 = 24, /* three to go */
+    DFA_E0 = 30, /* after E0: A0..BF, or the form is overlong */
+    DFA_ED = 36, /* after ED: 80..9F, or it is a UTF-16 surrogate */
+    DFA_F0 = 42, /* after F0: 90..BF, or the form is overlong */
+    DFA_F4 = 48, /* after F4: 80..8F, or it is above U+10FFFF */
 };
 
 #define T(from, to) ((uint64_t)(to) << (from))
@@ -44,9 +44,9 @@ enum {
      : (b) <= 0xF3 ? T(DFA_ACC, DFA_C3)                                                            \
      : (b) == 0xF4 ? T(DFA_ACC, DFA_F4)                                                            \
                    : 0)
-#define ROW4(b)   ROW(b), ROW((b) + 1), ROW((b) + 2), ROW((b) + 3)
-#define ROW16(b)  ROW4(b), ROW4((b) + 4), ROW4((b) + 8), ROW4((b) + 12)
-#define ROW64(b)  ROW16(b), ROW16((b) + 16), ROW16((b) + 32), ROW16((b) + 48)
+#define ROW4(b)  ROW(b), ROW((b) + 1), ROW((b) + 2), ROW((b) + 3)
+#define ROW16(b) ROW4(b), ROW4((b) + 4), ROW4((b) + 8), ROW4((b) + 12)
+#define ROW64(b) ROW16(b), ROW16((b) + 16), ROW16((b) + 32), ROW16((b) + 48)
 
 static const uint64_t utf8_dfa[256] = {ROW64(0x00), ROW64(0x40), ROW64(0x80), ROW64(0xC0)};
 
@@ -98,8 +98,8 @@ bool utf8_valid(const char *s, size_t len, size_t *bad_off)
 int32_t utf8_decode_at(const char *s, size_t len, size_t off, size_t *next)
 {
     utf8proc_int32_t cp = -1;
-    utf8proc_ssize_t n = utf8proc_iterate((const utf8proc_uint8_t *)s + off,
-                                          (utf8proc_ssize_t)(len - off), &cp);
+    utf8proc_ssize_t n =
+        utf8proc_iterate((const utf8proc_uint8_t *)s + off, (utf8proc_ssize_t)(len - off), &cp);
     if (n <= 0) {
         /* Callers pass valid UTF-8; stepping one byte keeps them moving anyway. */
         *next = off + 1;

@@ -19,7 +19,8 @@ static const char base_cfg[] =
     "               { name = \"context\"; } );\n"
     "rules = (\n"
     "  { id = \"w\"; category = \"insult\"; weight = 2.0; max_hits = 2;\n"
-    "    words = [ \"idiot\", \"ass\", \"son of a dog\", \"\xd8\xad\xd9\x85\xd8\xa7\xd8\xb1\" ]; },\n"
+    "    words = [ \"idiot\", \"ass\", \"son of a dog\", \"\xd8\xad\xd9\x85\xd8\xa7\xd8\xb1\" ]; "
+    "},\n"
     "  { id = \"sub\"; category = \"insult\"; weight = 0.5; substrings = [ \"xyz\" ]; },\n"
     "  { id = \"cs\"; category = \"insult\"; weight = 1.0; case_sensitive = true;\n"
     "    words = [ \"BOT\" ]; },\n"
@@ -32,36 +33,19 @@ static const char base_cfg[] =
     "  { id = \"news\"; category = \"context\"; weight = -1.0; words = [ \"reported\" ]; },\n"
     "  { id = \"unaimed\"; category = \"insult\"; weight = 0.25; combine = \"w & !you\"; },\n"
     "  { id = \"either\"; category = \"context\"; weight = 0.125; combine = \"sub | cs\"; },\n"
-    "  { id = \"nested\"; category = \"context\"; weight = 0.001; combine = \"aimed & either\"; },\n"
+    "  { id = \"nested\"; category = \"context\"; weight = 0.001; combine = \"aimed & either\"; "
+    "},\n"
     "  { id = \"nick\"; category = \"spam\"; weight = 3.0; field = \"author\";\n"
     "    substrings = [ \"casino\" ]; },\n"
     "  { id = \"overlap\"; category = \"context\"; weight = 0.01; max_hits = 5;\n"
     "    substrings = [ \"abcd\", \"cdef\" ]; }\n"
     ");\n";
 
-static char tmpdir[256];
-
-/* Write text to NAME in the test's temp dir; returns the path (static). */
-static const char *write_file(const char *name, const char *text)
-{
-    static char path[512];
-    if (!tmpdir[0]) {
-        snprintf(tmpdir, sizeof tmpdir, "/tmp/quell-api-XXXXXX");
-        ck_assert_ptr_nonnull(mkdtemp(tmpdir));
-    }
-    snprintf(path, sizeof path, "%s/%s", tmpdir, name);
-    FILE *f = fopen(path, "w");
-    ck_assert_ptr_nonnull(f);
-    fputs(text, f);
-    fclose(f);
-    return path;
-}
-
 static quell_rules *compile_text(const char *text)
 {
     quell_rules *rules = NULL;
     quell_error err;
-    int rc = quell_rules_compile(&rules, write_file("rules.cfg", text), &err);
+    int rc = quell_rules_compile(&rules, test_write_temp("rules.cfg", text), &err);
     ck_assert_msg(rc == QUELL_OK, "compile failed: %s:%d: %s", err.file, err.line, err.message);
     return rules;
 }
@@ -113,30 +97,34 @@ static const struct {
     size_t start, end; /* of the first hit of that rule */
 } hit_cases[] = {
     {"what an idiot", "w", 1, 1, 8, 13},
-    {"IDIOT!", "w", 1, 1, 0, 5},                      /* caseless by default */
-    {"idiotic remark", "w", 0, 0, 0, 0},              /* whole words only */
-    {"the assassin", "w", 0, 0, 0, 0},                /* Scunthorpe */
+    {"IDIOT!", "w", 1, 1, 0, 5},         /* caseless by default */
+    {"idiotic remark", "w", 0, 0, 0, 0}, /* whole words only */
+    {"the assassin", "w", 0, 0, 0, 0},   /* Scunthorpe */
     {"class", "w", 0, 0, 0, 0},
     {"kiss my ass.", "w", 1, 1, 8, 11},
-    {"ass_hat", "w", 0, 0, 0, 0},                     /* _ is a word character */
-    {"caf\xc3\xa9" "ass", "w", 0, 0, 0, 0},            /* é before is a letter */
-    {"\xc3\xa9" "idiot", "w", 0, 0, 0, 0},
+    {"ass_hat", "w", 0, 0, 0, 0}, /* _ is a word character */
+    {"caf\xc3\xa9"
+     "ass",
+     "w", 0, 0, 0, 0}, /* é before is a letter */
+    {"\xc3\xa9"
+     "idiot",
+     "w", 0, 0, 0, 0},
     {"idiot\xc3\xa9", "w", 0, 0, 0, 0},
-    {"you son of a dog", "w", 1, 1, 4, 16},           /* phrase */
-    {"son of a  dog", "w", 1, 1, 0, 13},              /* skeleton: white space runs are one */
+    {"you son of a dog", "w", 1, 1, 4, 16}, /* phrase */
+    {"son of a  dog", "w", 1, 1, 0, 13},    /* skeleton: white space runs are one */
     {"\xd9\x8a\xd8\xa7 \xd8\xad\xd9\x85\xd8\xa7\xd8\xb1!", "w", 1, 1, 5, 13}, /* يا حمار! */
     {"\xd8\xa7\xd9\x84\xd8\xad\xd9\x85\xd8\xa7\xd8\xb1", "w", 0, 0, 0, 0}, /* الحمار: inside */
     {"\xd8\xad\xd9\x85\xd8\xa7\xd8\xb1\xd8\xa9", "w", 0, 0, 0, 0},         /* حمارة */
     {"idiot, idiot, idiot", "w", 1, 3, 0, 5},
-    {"abcxyzdef", "sub", 1, 1, 3, 6},                 /* substrings anywhere */
+    {"abcxyzdef", "sub", 1, 1, 3, 6}, /* substrings anywhere */
     {"XYZ", "sub", 1, 1, 0, 3},
     {"a BOT here", "cs", 1, 1, 2, 5},
     {"a bot here", "cs", 0, 0, 0, 0},                 /* case_sensitive */
     {"see http://ex.com/a now", "link", 1, 1, 4, 19}, /* one span, not one per end */
     {"http://a.b http://c.d", "link", 1, 2, 0, 10},
-    {"www.a.com www.b.com", "flood", 0, 0, 0, 0},     /* min_count 3 */
+    {"www.a.com www.b.com", "flood", 0, 0, 0, 0}, /* min_count 3 */
     {"www.a.com www.b.com www.c.com", "flood", 1, 3, 0, 9},
-    {"abcdef", "overlap", 1, 1, 0, 6},                /* overlapping patterns count once */
+    {"abcdef", "overlap", 1, 1, 0, 6}, /* overlapping patterns count once */
     {"abcd cdef", "overlap", 1, 2, 0, 4},
 };
 
@@ -171,18 +159,18 @@ static const struct {
     quell_action action;
 } score_cases[] = {
     {"a calm comment about the news", 0, QUELL_PASS},
-    {"idiot", 2.25, QUELL_PASS},                       /* w + unaimed */
-    {"idiot idiot", 4.25, QUELL_FLAG},                 /* 2*2 + 0.25 */
-    {"idiot idiot idiot", 4.25, QUELL_FLAG},           /* max_hits 2 */
-    {"you idiot", 7, QUELL_HOLD},                      /* 2 + 5 */
-    {"you idiot idiot", 9, QUELL_HOLD},                /* 4 + 5 */
-    {"you idiot idiot reported", 8, QUELL_HOLD},       /* negative weight */
-    {"you idiot idiot xyz", 9.626, QUELL_HOLD},        /* + sub .5 + either .125 + nested .001 */
+    {"idiot", 2.25, QUELL_PASS},                 /* w + unaimed */
+    {"idiot idiot", 4.25, QUELL_FLAG},           /* 2*2 + 0.25 */
+    {"idiot idiot idiot", 4.25, QUELL_FLAG},     /* max_hits 2 */
+    {"you idiot", 7, QUELL_HOLD},                /* 2 + 5 */
+    {"you idiot idiot", 9, QUELL_HOLD},          /* 4 + 5 */
+    {"you idiot idiot reported", 8, QUELL_HOLD}, /* negative weight */
+    {"you idiot idiot xyz", 9.626, QUELL_HOLD},  /* + sub .5 + either .125 + nested .001 */
     {"http://a.b", 1.5, QUELL_PASS},
-    {"http://a.b http://c.d", 3, QUELL_FLAG},          /* exactly at the threshold */
+    {"http://a.b http://c.d", 3, QUELL_FLAG}, /* exactly at the threshold */
     {"http://a http://b http://c http://d www.a.com www.b.com www.c.com", 5, QUELL_FLAG},
     {"you idiot idiot http://a.b http://c.d", 12, QUELL_REJECT},
-    {"you", 0, QUELL_PASS},                            /* a weight-0 signal alone */
+    {"you", 0, QUELL_PASS}, /* a weight-0 signal alone */
 };
 
 START_TEST(test_scores)
@@ -238,7 +226,7 @@ START_TEST(test_fields)
     ck_assert_int_eq(quell_scan(scanner, &c, &v, NULL), QUELL_OK);
     const quell_rule_result *nick = find_rule(v, "nick");
     ck_assert_ptr_nonnull(nick);
-    ck_assert_uint_eq(nick->count, 1); /* the body's "casino" does not count */
+    ck_assert_uint_eq(nick->count, 1);     /* the body's "casino" does not count */
     ck_assert_ptr_null(find_rule(v, "w")); /* body rules ignore the author */
     ck_assert_uint_eq(v->hit_count, 1);
     ck_assert_int_eq(v->hits[0].field, QUELL_FIELD_AUTHOR);
@@ -386,7 +374,8 @@ START_TEST(test_bad_regex_names_pattern)
                       ");\n";
     quell_rules *r = (quell_rules *)cfg;
     quell_error err;
-    ck_assert_int_eq(quell_rules_compile(&r, write_file("bad.cfg", cfg), &err), QUELL_ECOMPILE);
+    ck_assert_int_eq(quell_rules_compile(&r, test_write_temp("bad.cfg", cfg), &err),
+                     QUELL_ECOMPILE);
     ck_assert_ptr_null(r);
     ck_assert_int_eq(err.line, 8);
     ck_assert_str_eq(err.rule_id, "bad.one");
@@ -405,7 +394,8 @@ START_TEST(test_empty_matching_regex_refused)
                       "            regexes = [ \"a*\" ]; } );\n";
     quell_rules *r;
     quell_error err;
-    ck_assert_int_eq(quell_rules_compile(&r, write_file("empty.cfg", cfg), &err), QUELL_ECOMPILE);
+    ck_assert_int_eq(quell_rules_compile(&r, test_write_temp("empty.cfg", cfg), &err),
+                     QUELL_ECOMPILE);
     ck_assert_int_eq(err.line, 5);
     ck_assert_str_eq(err.rule_id, "star");
     ck_assert_ptr_nonnull(strstr(err.message, "empty"));
@@ -433,17 +423,18 @@ static int on_example(void *ctx, const char *rule_id, const char *example, int s
 
 START_TEST(test_examples)
 {
-    const char *cfg = "version = 1;\n"
-                      "actions = { flag = 1.0; hold = 2.0; reject = 3.0; };\n"
-                      "categories = ( { name = \"c\"; } );\n"
-                      "rules = (\n"
-                      "  { id = \"good\"; category = \"c\"; weight = 1.0; words = [ \"spam\" ];\n"
-                      "    must_match = [ \"buy spam\", \"SPAM!\" ]; must_not_match = [ \"spammy\" ]; },\n"
-                      "  { id = \"wrong\"; category = \"c\"; weight = 1.0; words = [ \"ham\" ];\n"
-                      "    must_match = [ \"hamster\" ]; },\n"
-                      "  { id = \"nick\"; category = \"c\"; weight = 1.0; field = \"author\";\n"
-                      "    substrings = [ \"bot\" ]; must_match = [ \"robot99\" ]; }\n"
-                      ");\n";
+    const char *cfg =
+        "version = 1;\n"
+        "actions = { flag = 1.0; hold = 2.0; reject = 3.0; };\n"
+        "categories = ( { name = \"c\"; } );\n"
+        "rules = (\n"
+        "  { id = \"good\"; category = \"c\"; weight = 1.0; words = [ \"spam\" ];\n"
+        "    must_match = [ \"buy spam\", \"SPAM!\" ]; must_not_match = [ \"spammy\" ]; },\n"
+        "  { id = \"wrong\"; category = \"c\"; weight = 1.0; words = [ \"ham\" ];\n"
+        "    must_match = [ \"hamster\" ]; },\n"
+        "  { id = \"nick\"; category = \"c\"; weight = 1.0; field = \"author\";\n"
+        "    substrings = [ \"bot\" ]; must_match = [ \"robot99\" ]; }\n"
+        ");\n";
     quell_rules *r = compile_text(cfg);
     struct example_log log = {0};
     size_t failed = 99, total = 99;

@@ -3,6 +3,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "suites.h"
 
@@ -12,6 +13,31 @@ const char *test_path(const char *rel)
     const char *dir = getenv("QUELL_SRCDIR");
     snprintf(buf, sizeof buf, "%s/%s", dir ? dir : ".", rel);
     return buf;
+}
+
+uint64_t test_rng(uint64_t *state)
+{
+    uint64_t x = *state;
+    x ^= x >> 12;
+    x ^= x << 25;
+    x ^= x >> 27;
+    *state = x;
+    return x * 0x2545F4914F6CDD1DULL;
+}
+
+const char *test_write_temp(const char *name, const char *text)
+{
+    static char dir[64], path[512];
+    if (!dir[0]) {
+        snprintf(dir, sizeof dir, "/tmp/quell-test-XXXXXX");
+        ck_assert_ptr_nonnull(mkdtemp(dir));
+    }
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs(text, f);
+    ck_assert_int_eq(fclose(f), 0);
+    return path;
 }
 
 int main(void)

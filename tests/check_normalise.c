@@ -332,15 +332,6 @@ END_TEST
 /* ------------------------------------------------------------------------ */
 /* Properties                                                                */
 
-static uint64_t rng_next(uint64_t *state)
-{
-    /* xorshift64*: fixed seeds, so a failure repeats. */
-    *state ^= *state >> 12;
-    *state ^= *state << 25;
-    *state ^= *state >> 27;
-    return *state * 2685821657736338717ULL;
-}
-
 static size_t encode(uint32_t cp, char *out)
 {
     if (cp < 0x80) {
@@ -377,14 +368,14 @@ static const uint32_t ranges[][2] = {
 
 static size_t random_text(uint64_t *rng, char *out, size_t max_cps)
 {
-    size_t n = 0, count = rng_next(rng) % max_cps;
+    size_t n = 0, count = test_rng(rng) % max_cps;
     for (size_t k = 0; k < count; k++) {
-        const uint32_t *r = ranges[rng_next(rng) % (sizeof ranges / sizeof ranges[0])];
-        uint32_t cp = r[0] + (uint32_t)(rng_next(rng) % (r[1] - r[0] + 1));
+        const uint32_t *r = ranges[test_rng(rng) % (sizeof ranges / sizeof ranges[0])];
+        uint32_t cp = r[0] + (uint32_t)(test_rng(rng) % (r[1] - r[0] + 1));
         if (cp >= 0xD800 && cp <= 0xDFFF)
             cp = 0xFFFD;
         /* Runs of one character, as commenters type them. */
-        size_t repeat = rng_next(rng) % 8 == 0 ? 1 + rng_next(rng) % 5 : 1;
+        size_t repeat = test_rng(rng) % 8 == 0 ? 1 + test_rng(rng) % 5 : 1;
         for (size_t j = 0; j < repeat; j++)
             n += encode(cp, out + n);
     }
@@ -417,7 +408,7 @@ static void check_view(const struct norm_view *v, const char *orig, size_t len, 
                   orig, bad, bad < v->len ? v->src[bad] : 0);
     int spans_ok = 1;
     for (int k = 0; k < 8 && v->len > 0; k++) {
-        size_t a = rng_next(rng) % (v->len + 1), b = rng_next(rng) % (v->len + 1);
+        size_t a = test_rng(rng) % (v->len + 1), b = test_rng(rng) % (v->len + 1);
         size_t start, end;
         norm_span(v, a < b ? a : b, a < b ? b : a, &start, &end);
         if (start > end || end > len ||
@@ -464,9 +455,9 @@ START_TEST(test_random_bytes)
     uint64_t rng = 0xD1B54A32D192ED03ULL + (uint64_t)_i;
     char buf[200];
     for (int round = 0; round < PROPERTY_ROUNDS; round++) {
-        size_t len = rng_next(&rng) % sizeof buf;
+        size_t len = test_rng(&rng) % sizeof buf;
         for (size_t k = 0; k < len; k++) {
-            uint64_t r = rng_next(&rng);
+            uint64_t r = test_rng(&rng);
             /* Mostly ASCII and UTF-8 lead/continuation bytes. */
             buf[k] = (char)(r % 3 == 0 ? 0x80 + (r >> 8) % 0x80 : (r >> 8) % 0x100);
         }

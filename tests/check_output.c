@@ -358,22 +358,11 @@ END_TEST
 /* ---------------------------------------------------------------------- */
 /* Random bytes                                                            */
 
-static uint64_t rng_next(uint64_t *state)
-{
-    /* xorshift64*: the same sequence on every platform, unlike rand() */
-    uint64_t x = *state;
-    x ^= x >> 12;
-    x ^= x << 25;
-    x ^= x >> 27;
-    *state = x;
-    return x * 0x2545F4914F6CDD1DULL;
-}
-
 /* Append one random piece: ASCII, a control, a quote, an encoded code point
  * (valid UTF-8, sometimes U+2028/9) or a stray high byte. */
 static size_t random_piece(uint64_t *rng, unsigned char *dst)
 {
-    uint64_t r = rng_next(rng);
+    uint64_t r = test_rng(rng);
     unsigned kind = (unsigned)(r % 10);
     r >>= 8;
     if (kind < 4) {
@@ -452,7 +441,7 @@ START_TEST(test_escape_random)
     char out[2048];
 
     for (int round = 0; round < 2000; round++) {
-        size_t len = 0, pieces = (size_t)(rng_next(&rng) % 48);
+        size_t len = 0, pieces = (size_t)(test_rng(&rng) % 48);
         for (size_t p = 0; p < pieces; p++)
             len += random_piece(&rng, in + len);
 
@@ -493,8 +482,8 @@ START_TEST(test_verdict_censored)
     ck_assert_str_eq(cJSON_GetObjectItem(doc, "action")->valuestring, "flag");
     cJSON_Delete(doc);
     /* A mask that JSON must escape is escaped. */
-    n = quell_verdict_to_json_censored(&example_verdict, "7", 1, example_text,
-                                       strlen(example_text), '"', buf, sizeof buf);
+    n = quell_verdict_to_json_censored(&example_verdict, "7", 1, example_text, strlen(example_text),
+                                       '"', buf, sizeof buf);
     ck_assert_ptr_nonnull(strstr(buf, "\"censored\":\"you \\\"\\\"\\\"\\\"\\\"\""));
     /* No body: null. */
     quell_verdict_to_json_censored(&example_verdict, "7", 1, NULL, 0, '*', buf, sizeof buf);

@@ -383,17 +383,6 @@ END_TEST
 /* ---------------------------------------------------------------------- */
 /* Random records                                                          */
 
-static uint64_t rng_next(uint64_t *state)
-{
-    /* xorshift64*: the same sequence on every platform, unlike rand() */
-    uint64_t x = *state;
-    x ^= x >> 12;
-    x ^= x << 25;
-    x ^= x >> 27;
-    *state = x;
-    return x * 0x2545F4914F6CDD1DULL;
-}
-
 static size_t append(char *dst, size_t len, const char *s, size_t n)
 {
     memcpy(dst + len, s, n);
@@ -411,9 +400,9 @@ static size_t random_string_body(uint64_t *rng, char *dst, size_t len)
     static const char *const bad[] = {
         "\\u0000", "\\ud800", "\\udc00", "\\u12g4", "\\u", "\\", "\"", "\\x", "\xff", "\xc3",
     };
-    size_t count = (size_t)(rng_next(rng) % 8);
+    size_t count = (size_t)(test_rng(rng) % 8);
     for (size_t i = 0; i < count; i++) {
-        uint64_t r = rng_next(rng);
+        uint64_t r = test_rng(rng);
         const char *piece;
         if (r % 64 == 0) {
             len = append(dst, len, "\0", 1);
@@ -433,24 +422,24 @@ static size_t random_string_body(uint64_t *rng, char *dst, size_t len)
 static size_t random_record(uint64_t *rng, char *dst)
 {
     size_t len = 0;
-    if (rng_next(rng) % 2) {
+    if (test_rng(rng) % 2) {
         static const char *const ids[] = {"1", "-2.5", "1e400", "true", "null", "\"i\"", "{}"};
         len = append(dst, len, S("{\"body\":\""));
         len = random_string_body(rng, dst, len);
         len = append(dst, len, S("\",\"author\":\""));
         len = random_string_body(rng, dst, len);
         len = append(dst, len, S("\",\"id\":"));
-        const char *id = ids[rng_next(rng) % (sizeof ids / sizeof ids[0])];
+        const char *id = ids[test_rng(rng) % (sizeof ids / sizeof ids[0])];
         len = append(dst, len, id, strlen(id));
         len = append(dst, len, S("}"));
-        if (rng_next(rng) % 4 == 0)
-            len -= (size_t)(rng_next(rng) % len); /* cut short */
+        if (test_rng(rng) % 4 == 0)
+            len -= (size_t)(test_rng(rng) % len); /* cut short */
         return len;
     }
     static const char soup[] = "{}[]\":,\\u0d8aeEl.+-19 \r\t\0\xff\xc3xbodytrn";
-    size_t n = (size_t)(rng_next(rng) % 40);
+    size_t n = (size_t)(test_rng(rng) % 40);
     for (size_t i = 0; i < n; i++)
-        dst[len++] = soup[rng_next(rng) % (sizeof soup - 1)];
+        dst[len++] = soup[test_rng(rng) % (sizeof soup - 1)];
     return len;
 }
 

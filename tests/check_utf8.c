@@ -18,24 +18,26 @@ static const struct {
     {"", 0, 1, 0},
     {"plain ascii, longer than eight bytes", 36, 1, 0},
     {"caf\xc3\xa9", 5, 1, 0},
-    {"\xd9\x82\xd8\xaa\xd9\x84", 6, 1, 0},           /* قتل */
-    {"\xf0\x9f\x90\x96 pig", 8, 1, 0},               /* U+1F416 */
-    {"\xef\xbf\xbf", 3, 1, 0},                       /* U+FFFF */
-    {"\xf4\x8f\xbf\xbf", 4, 1, 0},                   /* U+10FFFF */
-    {"abc\x00" "def", 7, 1, 0},                      /* NUL is a character */
-    {"abc\x80", 4, 0, 3},                            /* stray continuation */
-    {"\xc0\xaf", 2, 0, 0},                           /* overlong '/' */
-    {"\xc1\xbf", 2, 0, 0},                           /* overlong */
-    {"\xe0\x80\xaf", 3, 0, 0},                       /* overlong 3-byte */
-    {"\xf0\x80\x80\xaf", 4, 0, 0},                   /* overlong 4-byte */
-    {"ok \xed\xa0\x80", 6, 0, 3},                    /* lone surrogate U+D800 */
-    {"\xed\xbf\xbf", 3, 0, 0},                       /* surrogate U+DFFF */
-    {"\xf4\x90\x80\x80", 4, 0, 0},                   /* above U+10FFFF */
-    {"\xf5\x80\x80\x80", 4, 0, 0},                   /* invalid lead */
+    {"\xd9\x82\xd8\xaa\xd9\x84", 6, 1, 0}, /* قتل */
+    {"\xf0\x9f\x90\x96 pig", 8, 1, 0},     /* U+1F416 */
+    {"\xef\xbf\xbf", 3, 1, 0},             /* U+FFFF */
+    {"\xf4\x8f\xbf\xbf", 4, 1, 0},         /* U+10FFFF */
+    {"abc\x00"
+     "def",
+     7, 1, 0},                     /* NUL is a character */
+    {"abc\x80", 4, 0, 3},          /* stray continuation */
+    {"\xc0\xaf", 2, 0, 0},         /* overlong '/' */
+    {"\xc1\xbf", 2, 0, 0},         /* overlong */
+    {"\xe0\x80\xaf", 3, 0, 0},     /* overlong 3-byte */
+    {"\xf0\x80\x80\xaf", 4, 0, 0}, /* overlong 4-byte */
+    {"ok \xed\xa0\x80", 6, 0, 3},  /* lone surrogate U+D800 */
+    {"\xed\xbf\xbf", 3, 0, 0},     /* surrogate U+DFFF */
+    {"\xf4\x90\x80\x80", 4, 0, 0}, /* above U+10FFFF */
+    {"\xf5\x80\x80\x80", 4, 0, 0}, /* invalid lead */
     {"\xff", 1, 0, 0},
-    {"abcdefgh\xc3", 9, 0, 8},                       /* truncated at end */
-    {"abcdefghijklmnop\xe2\x82", 18, 0, 16},         /* truncated 3-byte */
-    {"\xe2\x28\xa1", 3, 0, 0},                       /* bad second byte */
+    {"abcdefgh\xc3", 9, 0, 8},               /* truncated at end */
+    {"abcdefghijklmnop\xe2\x82", 18, 0, 16}, /* truncated 3-byte */
+    {"\xe2\x28\xa1", 3, 0, 0},               /* bad second byte */
     {"12345678\xc3\xa9\xc3", 11, 0, 10},
 };
 
@@ -53,14 +55,17 @@ static const struct {
     int32_t cp;
     int is_word;
 } word_chars[] = {
-    {'a', 1},      {'Z', 1},     {'0', 1},      {'_', 1},      {' ', 0},
-    {'-', 0},      {'.', 0},     {'\'', 0},     {0xE9, 1},     /* é */
-    {0x0642, 1},   /* ق */       {0x064E, 1},   /* fatha, a mark */
-    {0x0660, 1},   /* Arabic-Indic zero */      {0x060C, 0},   /* Arabic comma */
-    {0x061F, 0},   /* Arabic question mark */   {0x0640, 1},   /* tatweel is Lm */
-    {0x0441, 1},   /* Cyrillic es */            {0x200D, 0},   /* ZWJ is Cf */
-    {0x1F416, 0},  /* emoji */                  {0x3000, 0},   /* ideographic space */
-    {0x203F, 1},   /* undertie, Pc */
+    {'a', 1},     {'Z', 1},
+    {'0', 1},     {'_', 1},
+    {' ', 0},     {'-', 0},
+    {'.', 0},     {'\'', 0},
+    {0xE9, 1},                                            /* é */
+    {0x0642, 1},  /* ق */ {0x064E, 1},                    /* fatha, a mark */
+    {0x0660, 1},  /* Arabic-Indic zero */ {0x060C, 0},    /* Arabic comma */
+    {0x061F, 0},  /* Arabic question mark */ {0x0640, 1}, /* tatweel is Lm */
+    {0x0441, 1},  /* Cyrillic es */ {0x200D, 0},          /* ZWJ is Cf */
+    {0x1F416, 0}, /* emoji */ {0x3000, 0},                /* ideographic space */
+    {0x203F, 1},                                          /* undertie, Pc */
 };
 
 START_TEST(test_word_chars)
@@ -101,9 +106,8 @@ START_TEST(test_random_agrees_with_utf8proc)
         for (size_t i = 0; i < len; i++) {
             /* Bias towards bytes that form multibyte sequences, and the
              * edges of the valid ranges. */
-            static const unsigned char edges[] = {0x7F, 0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF,
-                                                  0xC1, 0xC2, 0xDF, 0xE0, 0xED, 0xEF, 0xF0,
-                                                  0xF4, 0xF5};
+            static const unsigned char edges[] = {0x7F, 0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF, 0xC1,
+                                                  0xC2, 0xDF, 0xE0, 0xED, 0xEF, 0xF0, 0xF4, 0xF5};
             int r = rand_r(&seed);
             if (r % 4 == 0)
                 buf[i] = (unsigned char)(r >> 8);

@@ -6,6 +6,7 @@
 #define QUELL_TEST_SUITES_H
 
 #include <check.h>
+#include <stdint.h>
 
 Suite *utf8_suite(void);
 Suite *normalise_suite(void);
@@ -16,6 +17,13 @@ Suite *qdb_suite(void);
 Suite *record_suite(void);
 Suite *output_suite(void);
 Suite *cli_suite(void);
+
+/* xorshift64*: the same pseudo-random sequence on every platform. */
+uint64_t test_rng(uint64_t *state);
+
+/* Write text to a file called name in a temporary folder made once per
+ * process; returns its path, in a static buffer the next call overwrites. */
+const char *test_write_temp(const char *name, const char *text);
 
 /* Path of a file in the source tree ($QUELL_SRCDIR, default "."), in a
  * static buffer that the next call overwrites. */
