@@ -71,7 +71,7 @@ $(SHARED_LIB): $(LIB_OBJ)
 	ln -sf libquell.so.$(SOVERSION) $(O)/libquell.so
 
 $(BIN): $(CLI_OBJ) $(STATIC_LIB)
-	$(CC) $(ALL_LDFLAGS) -o $@ $(CLI_OBJ) $(STATIC_LIB) $(PKG_LIBS) -lm
+	$(CC) $(ALL_LDFLAGS) -o $@ $(CLI_OBJ) $(STATIC_LIB) $(PKG_LIBS) -lcsv -lm
 
 $(EMBED_BIN): examples/embed.c $(STATIC_LIB)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(STATIC_LIB) $(PKG_LIBS) -lm

@@ -1584,6 +1584,210 @@ START_TEST(test_explain_errors)
 }
 END_TEST
 
+/* ------------------------------------------------------------------------ */
+/* eval: rules measured against labelled corpora.                            */
+
+/*
+ * Fixtures in tests/fixtures/eval, figures worked out by hand from rules.cfg
+ * ("idiot" flags, "stupid" fires but passes alone, "spamword" rejects) with
+ * --positive bad,spam. small.csv (a BOM before "text", the first column; CRLF;
+ * 14 rows; row 2 quotes a comma and a line break): rows 10 (empty label),
+ * 11 (invalid UTF-8), 13 (no label column) and 14 (empty text) are malformed;
+ * of the other 10:
+ *   TP rows 1, 2, 4    FP rows 5, 8    FN row 6    TN rows 3, 7, 9, 12
+ *   precision 3/5 = 0.600, recall 3/4 = 0.750, F1 6/9 = 0.667, FPR 2/6 = 0.333
+ *   e.idiot  rows 1, 2, 5, 8: hits 4, TP 2, FP 2, precision 0.500
+ *   e.stupid rows 1, 6, 8:    hits 3, TP 2, FP 1, precision 0.667
+ *   e.spam   row 4:           hits 1, TP 1, FP 0, precision 1.000
+ * small.jsonl (7 lines; 5 lacks the label, 6 has a number, 7 is not JSON):
+ *   TP 1, FP 1, FN 1, TN 1; e.idiot hits 2, TP 1, FP 1.
+ */
+#define EVAL_RULES "tests/fixtures/eval/rules.cfg"
+#define EVAL_CSV   "tests/fixtures/eval/small.csv"
+#define EVAL_JSONL "tests/fixtures/eval/small.jsonl"
+#define EVAL_TSV   "tests/fixtures/eval/clean.tsv"
+
+/* test_path into a buffer of the caller's, which the next call leaves alone. */
+static const char *path_in(char *buf, const char *rel)
+{
+    snprintf(buf, PATH_MAX, "%s", test_path(rel));
+    return buf;
+}
+
+START_TEST(test_eval_csv)
+{
+    char rules[PATH_MAX], csv[PATH_MAX];
+    path_in(rules, EVAL_RULES);
+    path_in(csv, EVAL_CSV);
+    struct run r;
+    RUN(&r, "", "eval", "--positive", "bad,spam", rules, csv);
+    /* Malformed rows: the report still comes, with status 1. */
+    ck_assert_msg(r.status == 1, "%d: %s", r.status, r.err);
+    char head[PATH_MAX + 64];
+    snprintf(head, sizeof head, "Corpus: %s\nRows read:       14\n", csv);
+    check_has(&r, ARGS(head, "\nMalformed rows:  4\nEvaluated:       10\n",
+                       "  should flag   TP       3  FN       1\n"
+                       "  should pass   FP       2  TN       4\n",
+                       "\nPrecision:            0.600\n"
+                       "Recall:               0.750\n"
+                       "F1:                   0.667\n"
+                       "False-positive rate:  0.333\n",
+                       "  rule         hits       TP       FP  precision\n"
+                       "  e.idiot         4        2        2      0.500\n"
+                       "  e.stupid        3        2        1      0.667\n"
+                       "  e.spam          1        1        0      1.000\n"));
+    /* A rule that never fired is left out; one corpus, no total. */
+    ck_assert_ptr_null(strstr(r.out, "e.never"));
+    ck_assert_ptr_null(strstr(r.out, "Corpus: total"));
+    /* Each malformed row is named on stderr. */
+    ck_assert_ptr_nonnull(strstr(r.err, "small.csv: row 10: empty label\n"));
+    ck_assert_ptr_nonnull(strstr(r.err, "small.csv: row 11: invalid UTF-8"));
+    ck_assert_ptr_nonnull(strstr(r.err, "small.csv: row 13: no value in column 'label'\n"));
+    ck_assert_ptr_nonnull(strstr(r.err, "small.csv: row 14: empty text\n"));
+    run_free(&r);
+
+    /* A clean TSV, columns by other names: status 0. */
+    char tsv[PATH_MAX];
+    path_in(tsv, EVAL_TSV);
+    RUN(&r, "", "eval", "-p", "bad", "--text-column=comment", "--label-column=class", rules, tsv);
+    ck_assert_msg(r.status == 0, "%d: %s", r.status, r.err);
+    check_has(&r, ARGS("Rows read:       2\n", "  should flag   TP       1  FN       0\n",
+                       "  should pass   FP       0  TN       1\n"));
+    run_free(&r);
+}
+END_TEST
+
+/* Check a JSON tally's counts. */
+static void check_tally(cJSON *t, double rows, double malformed, double tp, double fp, double fn,
+                        double tn)
+{
+    const char *names[] = {"rows", "malformed", "tp", "fp", "fn", "tn"};
+    double want[] = {rows, malformed, tp, fp, fn, tn};
+    for (size_t i = 0; i < 6; i++) {
+        cJSON *n = cJSON_GetObjectItemCaseSensitive(t, names[i]);
+        ck_assert_msg(cJSON_IsNumber(n), "no number %s", names[i]);
+        ck_assert_msg(n->valuedouble == want[i], "%s is %g, expected %g", names[i], n->valuedouble,
+                      want[i]);
+    }
+}
+
+static double number_of(cJSON *obj, const char *name)
+{
+    cJSON *n = cJSON_GetObjectItemCaseSensitive(obj, name);
+    ck_assert_msg(cJSON_IsNumber(n), "no number %s", name);
+    return n->valuedouble;
+}
+
+START_TEST(test_eval_json)
+{
+    char rules[PATH_MAX], csv[PATH_MAX], jsonl[PATH_MAX];
+    path_in(rules, EVAL_RULES);
+    path_in(csv, EVAL_CSV);
+    path_in(jsonl, EVAL_JSONL);
+    struct run r;
+    RUN(&r, "", "eval", "--json", "--positive=bad,spam", rules, csv, jsonl);
+    ck_assert_msg(r.status == 1, "%d: %s", r.status, r.err);
+    ck_assert_msg(r.out_len > 0 && r.out[r.out_len - 1] == '\n', "%s", r.out);
+    cJSON *doc = cJSON_Parse(r.out);
+    ck_assert_msg(cJSON_IsObject(doc), "not a JSON object: %s", r.out);
+
+    cJSON *pos = cJSON_GetObjectItemCaseSensitive(doc, "positive");
+    ck_assert_int_eq(cJSON_GetArraySize(pos), 2);
+    ck_assert_str_eq(cJSON_GetArrayItem(pos, 1)->valuestring, "spam");
+
+    cJSON *corpora = cJSON_GetObjectItemCaseSensitive(doc, "corpora");
+    ck_assert_int_eq(cJSON_GetArraySize(corpora), 2);
+    cJSON *c0 = cJSON_GetArrayItem(corpora, 0);
+    ck_assert_str_eq(cJSON_GetObjectItemCaseSensitive(c0, "corpus")->valuestring, csv);
+    check_tally(c0, 14, 4, 3, 2, 1, 4);
+    ck_assert_double_eq_tol(number_of(c0, "precision"), 3.0 / 5, 1e-5);
+    ck_assert_double_eq_tol(number_of(c0, "recall"), 3.0 / 4, 1e-5);
+    ck_assert_double_eq_tol(number_of(c0, "f1"), 6.0 / 9, 1e-5);
+    ck_assert_double_eq_tol(number_of(c0, "fpr"), 2.0 / 6, 1e-5);
+
+    cJSON *rl = cJSON_GetObjectItemCaseSensitive(c0, "rules");
+    ck_assert_int_eq(cJSON_GetArraySize(rl), 3);
+    static const struct {
+        const char *id;
+        double hits, tp, fp;
+    } want[] = {{"e.idiot", 4, 2, 2}, {"e.stupid", 3, 2, 1}, {"e.spam", 1, 1, 0}};
+    for (int i = 0; i < 3; i++) {
+        cJSON *rule = cJSON_GetArrayItem(rl, i);
+        ck_assert_str_eq(cJSON_GetObjectItemCaseSensitive(rule, "id")->valuestring, want[i].id);
+        ck_assert(number_of(rule, "hits") == want[i].hits);
+        ck_assert(number_of(rule, "tp") == want[i].tp);
+        ck_assert(number_of(rule, "fp") == want[i].fp);
+        ck_assert_double_eq_tol(number_of(rule, "precision"), want[i].tp / want[i].hits, 1e-5);
+    }
+
+    /* JSON Lines: the label member must be a string. */
+    cJSON *c1 = cJSON_GetArrayItem(corpora, 1);
+    check_tally(c1, 7, 3, 1, 1, 1, 1);
+    cJSON *r1 = cJSON_GetObjectItemCaseSensitive(c1, "rules");
+    ck_assert_int_eq(cJSON_GetArraySize(r1), 1);
+    ck_assert(number_of(cJSON_GetArrayItem(r1, 0), "hits") == 2);
+
+    /* The total adds both: TP 4, FP 3, FN 2, TN 5. */
+    cJSON *total = cJSON_GetObjectItemCaseSensitive(doc, "total");
+    check_tally(total, 21, 7, 4, 3, 2, 5);
+    ck_assert_double_eq_tol(number_of(total, "precision"), 4.0 / 7, 1e-5);
+    ck_assert_double_eq_tol(number_of(total, "recall"), 4.0 / 6, 1e-5);
+    ck_assert_double_eq_tol(number_of(total, "fpr"), 3.0 / 8, 1e-5);
+    cJSON_Delete(doc);
+    ck_assert_ptr_nonnull(strstr(r.err, "small.jsonl: line 5: no member 'label'\n"));
+    ck_assert_ptr_nonnull(strstr(r.err, "small.jsonl: line 6: \"label\" is not a string\n"));
+    run_free(&r);
+
+    /* Text: a section per corpus, then the total. */
+    RUN(&r, "", "eval", "--positive=bad,spam", rules, csv, jsonl);
+    check_has(&r, ARGS("\nCorpus: total\nRows read:       21\nMalformed rows:  7\n",
+                       "  should flag   TP       4  FN       2\n"
+                       "  should pass   FP       3  TN       5\n",
+                       "Precision:            0.571\nRecall:               0.667\n"));
+    run_free(&r);
+}
+END_TEST
+
+START_TEST(test_eval_errors)
+{
+    char rules[PATH_MAX], csv[PATH_MAX];
+    path_in(rules, EVAL_RULES);
+    path_in(csv, EVAL_CSV);
+    struct run r;
+
+    RUN(&r, "", "eval", rules, csv);
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_uint_eq(r.out_len, 0);
+    ck_assert_ptr_nonnull(strstr(r.err, "quell: missing --positive LABELS\n"));
+    run_free(&r);
+
+    RUN(&r, "", "eval", "-p", "bad", rules);
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_ptr_nonnull(strstr(r.err, "missing CORPUS"));
+    run_free(&r);
+
+    RUN(&r, "", "eval", "-p", "bad", "--label-column=verdict", rules, csv);
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_uint_eq(r.out_len, 0);
+    ck_assert_ptr_nonnull(strstr(r.err, "small.csv: no column 'verdict' in the header row\n"));
+    run_free(&r);
+
+    RUN(&r, "", "eval", "-p", "bad", rules, "no-such-corpus.csv");
+    ck_assert_int_eq(r.status, 4);
+    ck_assert_uint_eq(r.out_len, 0);
+    ck_assert_ptr_nonnull(strstr(r.err, "quell: cannot open no-such-corpus.csv: "));
+    run_free(&r);
+
+    RUN(&r, "", "eval", "-p", "bad", "no-such-rules.cfg", csv);
+    ck_assert_int_eq(r.status, 3);
+    run_free(&r);
+
+    RUN(&r, "", "eval", "-p", "bad", "--delimiter=ab", rules, csv);
+    ck_assert_int_eq(r.status, 2);
+    run_free(&r);
+}
+END_TEST
+
 Suite *cli_suite(void)
 {
     Suite *s = suite_create("cli");
@@ -1612,6 +1816,9 @@ Suite *cli_suite(void)
     tcase_add_test(tc, test_explain_color);
     tcase_add_test(tc, test_explain_color_auto);
     tcase_add_test(tc, test_explain_errors);
+    tcase_add_test(tc, test_eval_csv);
+    tcase_add_test(tc, test_eval_json);
+    tcase_add_test(tc, test_eval_errors);
     suite_add_tcase(s, tc);
 
     TCase *limits = tcase_create("Limits");

@@ -4,7 +4,7 @@
 # when everything is present.
 set -eu
 
-pkgs="build-essential pkg-config python3 libhyperscan-dev libconfig-dev check libcjson-dev libutf8proc-dev"
+pkgs="build-essential pkg-config python3 libhyperscan-dev libconfig-dev check libcjson-dev libutf8proc-dev libcsv-dev"
 
 missing=""
 for p in $pkgs; do

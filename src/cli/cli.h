@@ -70,6 +70,7 @@ int cli_write_all(int fd, const char *buf, size_t len);
 int cli_finish_stdout(int rc);
 
 int cmd_compile(int argc, char **argv);
+int cmd_eval(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
 int cmd_filter(int argc, char **argv);
 int cmd_test(int argc, char **argv);

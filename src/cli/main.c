@@ -16,6 +16,7 @@ struct command {
 
 static const struct command commands[] = {
     {"compile", cmd_compile, "compile a rule configuration into a .qdb file"},
+    {"eval", cmd_eval, "measure rules against labelled comments: precision, recall"},
     {"explain", cmd_explain, "show how the rules see one comment: views, hits, score"},
     {"filter", cmd_filter, "scan comments from standard input and write verdicts"},
     {"test", cmd_test, "run the must_match / must_not_match examples of rules"},
