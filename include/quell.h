@@ -123,6 +123,12 @@ void quell_rules_free(quell_rules *rules);
 /** @return the number of rules (including combinations). */
 size_t quell_rules_rule_count(const quell_rules *rules);
 
+/**
+ * @return the id of rule i (0-based, in the order the rule files give),
+ *         owned by rules; NULL if i is out of range.
+ */
+const char *quell_rules_rule_id(const quell_rules *rules, size_t i);
+
 /** @return the number of categories; category indexes run 0..count-1. */
 size_t quell_rules_category_count(const quell_rules *rules);
 
@@ -198,6 +204,7 @@ typedef struct quell_rule_result {
     const char *category; /**< owned by the rules */
     size_t count;         /**< disjoint occurrences (1 for a combination) */
     double score;         /**< weight * min(count, max_hits) */
+    size_t index;         /**< the rule's place in the rule files, as quell_rules_rule_id */
 } quell_rule_result;
 
 /**

@@ -203,6 +203,13 @@ size_t quell_rules_rule_count(const quell_rules *rules)
     return rules->table->rule_count;
 }
 
+const char *quell_rules_rule_id(const quell_rules *rules, size_t i)
+{
+    if (i >= rules->table->rule_count)
+        return NULL;
+    return rules->table->rules[i].id;
+}
+
 size_t quell_rules_category_count(const quell_rules *rules)
 {
     return rules->table->category_count;

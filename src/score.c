@@ -164,6 +164,7 @@ int score_run(struct scorer *sc, const struct match *matches, size_t match_count
             quell_rule_result *res = &sc->results[ri];
             res->rule_id = r->id;
             res->category = t->categories[r->category].name;
+            res->index = ri;
             res->count = count;
             res->score = (double)score / SCORE_UNIT;
             sc->fired_rules[fired_count++] = ri;
@@ -194,6 +195,7 @@ int score_run(struct scorer *sc, const struct match *matches, size_t match_count
         quell_rule_result *res = &sc->results[ri];
         res->rule_id = r->id;
         res->category = t->categories[r->category].name;
+        res->index = ri;
         res->count = 1;
         res->score = (double)r->weight / SCORE_UNIT;
         sc->fired_rules[fired_count++] = ri;

@@ -197,6 +197,11 @@ START_TEST(test_category_scores_and_order)
     ck_assert_str_eq(v->rules[2].rule_id, "you");
     ck_assert_str_eq(v->rules[3].rule_id, "aimed");
     ck_assert_double_eq_tol(v->rules[1].score, 6, 1e-9); /* before the cap */
+    /* Each result knows its place in the rule file. */
+    ck_assert_uint_eq(v->rules[0].index, 0);
+    ck_assert_uint_eq(v->rules[1].index, 3);
+    ck_assert_uint_eq(v->rules[2].index, 5);
+    ck_assert_uint_eq(v->rules[3].index, 6);
     /* Hits sorted by start: 4 links, you, idiot. */
     ck_assert_uint_eq(v->hit_count, 6);
     for (size_t i = 1; i < v->hit_count; i++)
@@ -303,6 +308,9 @@ START_TEST(test_thresholds_exposed)
     ck_assert_uint_eq(quell_rules_rule_count(rules), 13);
     ck_assert_uint_eq(quell_rules_category_count(rules), 3);
     ck_assert_ptr_null(quell_rules_category_name(rules, 3));
+    ck_assert_str_eq(quell_rules_rule_id(rules, 0), "w");
+    ck_assert_str_eq(quell_rules_rule_id(rules, 12), "overlap");
+    ck_assert_ptr_null(quell_rules_rule_id(rules, 13));
     ck_assert_str_eq(quell_action_name(QUELL_HOLD), "hold");
     ck_assert_str_eq(quell_field_name(QUELL_FIELD_AUTHOR), "author");
     ck_assert_int_eq(quell_version_number(), QUELL_VERSION_NUMBER);

@@ -152,7 +152,7 @@ END_TEST
 static const char example_text[] = "you idiot";
 static const double example_category_scores[] = {4.5};
 static const char *const example_category_names[] = {"insult"};
-static const quell_rule_result example_rules[] = {{"r1", "insult", 1, 4.5}};
+static const quell_rule_result example_rules[] = {{"r1", "insult", 1, 4.5, 0}};
 static const quell_hit example_hits[] = {
     {"r1", "insult", QUELL_FIELD_BODY, 4, 9, example_text + 4, "skeleton", "idiot"},
 };
@@ -254,9 +254,9 @@ START_TEST(test_verdict_round_trip)
     static const double scores[] = {2.5, 0, -0.25, 12.095};
     static const char *const names[] = {"insult", "unused", "praise", "sp\"am"};
     static const quell_rule_result rules[] = {
-        {"insult.quote", "insult", 2, 2.5},
-        {"praise.ar", "praise", 1, -0.25},
-        {"spam.\"bot\"", "sp\"am", 3, 12.095},
+        {"insult.quote", "insult", 2, 2.5, 0},
+        {"praise.ar", "praise", 1, -0.25, 1},
+        {"spam.\"bot\"", "sp\"am", 3, 12.095, 2},
     };
     const quell_hit hits[] = {
         {"insult.quote", "insult", QUELL_FIELD_BODY, 4, 8, body + 4, "raw", "x"},

@@ -38,14 +38,8 @@ struct eval {
     const char *text_col;
     const char *label_col;
     int delimiter; /* -1: guess from the corpus name */
-    /* Rules get a slot when they first fire; before[a * rule_cap + b] (a
-     * bit) says a verdict listed a just before b; rules_sort fills order. */
-    const char **rule_ids; /* by slot, owned by the rules */
-    unsigned char *before;
-    size_t *indegree;
-    size_t *order;
-    size_t rule_seen_count;
-    size_t rule_cap;
+    const quell_rules *rules;
+    size_t rule_count; /* tallies are indexed by rule, in rule-file order */
 };
 
 /* Reading one corpus. */
@@ -160,59 +154,6 @@ static void tally_free(struct tally *t)
     free(t->rule_tp);
 }
 
-/* The slot of rule id, giving it the next one when it first fires. */
-static size_t rule_slot(struct eval *ev, const char *id)
-{
-    for (size_t s = 0; s < ev->rule_seen_count; s++) {
-        if (strcmp(ev->rule_ids[s], id) == 0)
-            return s;
-    }
-    assert(ev->rule_seen_count < ev->rule_cap);
-    ev->rule_ids[ev->rule_seen_count] = id;
-    return ev->rule_seen_count++;
-}
-
-static int is_before(const struct eval *ev, size_t a, size_t b)
-{
-    size_t bit = a * ev->rule_cap + b;
-    return (ev->before[bit / 8] >> (bit % 8)) & 1;
-}
-
-/*
- * Put the rules that fired in rule-file order, as far as the verdicts show
- * it (each lists its rules in that order; the public API names rules only
- * through verdicts): a topological sort of the observed "a before b"
- * pairs, taking the first-seen rule among those free to go next.
- */
-static void rules_sort(struct eval *ev)
-{
-    size_t n = ev->rule_seen_count;
-    for (size_t b = 0; b < n; b++) {
-        ev->indegree[b] = 0;
-        for (size_t a = 0; a < n; a++)
-            ev->indegree[b] += is_before(ev, a, b);
-    }
-    for (size_t k = 0; k < n; k++) {
-        size_t pick = n, fallback = n;
-        for (size_t s = 0; s < n && pick == n; s++) {
-            if (ev->indegree[s] == SIZE_MAX)
-                continue; /* placed */
-            if (fallback == n)
-                fallback = s;
-            if (ev->indegree[s] == 0)
-                pick = s;
-        }
-        if (pick == n)
-            pick = fallback; /* a cycle cannot come from one file's order; be safe anyway */
-        ev->order[k] = pick;
-        ev->indegree[pick] = SIZE_MAX;
-        for (size_t b = 0; b < n; b++) {
-            if (ev->indegree[b] != SIZE_MAX && ev->indegree[b] > 0 && is_before(ev, pick, b))
-                ev->indegree[b]--;
-        }
-    }
-}
-
 /* Count and (the first few) report a malformed row. */
 static void row_malformed(struct reader *r, const char *reason)
 {
@@ -270,16 +211,9 @@ static int row_eval(struct reader *r, const char *text, size_t text_len, const c
         *(is_pos ? &t->tp : &t->fp) += 1;
     else
         *(is_pos ? &t->fn : &t->tn) += 1;
-    size_t prev = SIZE_MAX;
     for (size_t i = 0; i < v->rule_count; i++) {
-        size_t slot = rule_slot(ev, v->rules[i].rule_id);
-        t->rule_hits[slot]++;
-        t->rule_tp[slot] += is_pos;
-        if (prev != SIZE_MAX) {
-            size_t bit = prev * ev->rule_cap + slot;
-            ev->before[bit / 8] |= (unsigned char)(1u << (bit % 8));
-        }
-        prev = slot;
+        t->rule_hits[v->rules[i].index]++;
+        t->rule_tp[v->rules[i].index] += is_pos;
     }
     return CLI_OK;
 }
@@ -536,22 +470,21 @@ static void print_tally_text(const struct eval *ev, const struct tally *t)
     print_ratio("False-positive rate:  ", g.fpr);
 
     int width = 4;
-    for (size_t k = 0; k < ev->rule_seen_count; k++) {
-        int len = (int)strlen(ev->rule_ids[ev->order[k]]);
-        if (len > width)
+    for (size_t s = 0; s < ev->rule_count; s++) {
+        int len = (int)strlen(quell_rules_rule_id(ev->rules, s));
+        if (t->rule_hits[s] && len > width)
             width = len;
     }
     printf("\nRules that fired:\n");
     printf("  %-*s  %7s  %7s  %7s  %9s\n", width, "rule", "hits", "TP", "FP", "precision");
     int has_any = 0;
-    for (size_t k = 0; k < ev->rule_seen_count; k++) {
-        size_t s = ev->order[k];
+    for (size_t s = 0; s < ev->rule_count; s++) {
         if (t->rule_hits[s] == 0)
             continue;
         has_any = 1;
         unsigned long long fp = t->rule_hits[s] - t->rule_tp[s];
-        printf("  %-*s  %7llu  %7llu  %7llu  %9.3f\n", width, ev->rule_ids[s], t->rule_hits[s],
-               t->rule_tp[s], fp, (double)t->rule_tp[s] / (double)t->rule_hits[s]);
+        printf("  %-*s  %7llu  %7llu  %7llu  %9.3f\n", width, quell_rules_rule_id(ev->rules, s),
+               t->rule_hits[s], t->rule_tp[s], fp, (double)t->rule_tp[s] / (double)t->rule_hits[s]);
     }
     if (!has_any)
         printf("  none\n");
@@ -600,13 +533,12 @@ static void print_tally_json(const struct eval *ev, const struct tally *t)
     json_ratio("fpr", g.fpr);
     fputs(",\"rules\":[", stdout);
     int is_first = 1;
-    for (size_t k = 0; k < ev->rule_seen_count; k++) {
-        size_t s = ev->order[k];
+    for (size_t s = 0; s < ev->rule_count; s++) {
         if (t->rule_hits[s] == 0)
             continue;
         fputs(is_first ? "{\"id\":" : ",{\"id\":", stdout);
         is_first = 0;
-        json_string(ev->rule_ids[s]);
+        json_string(quell_rules_rule_id(ev->rules, s));
         printf(",\"hits\":%llu,\"tp\":%llu,\"fp\":%llu", t->rule_hits[s], t->rule_tp[s],
                t->rule_hits[s] - t->rule_tp[s]);
         json_ratio("precision", ratio(t->rule_tp[s], t->rule_hits[s]));
@@ -756,21 +688,17 @@ int cmd_eval(int argc, char **argv)
     }
     ev.scanner = scanner;
     rc = CLI_EIO;
-    ev.rule_cap = quell_rules_rule_count(rules) + 1;
-    ev.rule_ids = calloc(ev.rule_cap, sizeof *ev.rule_ids);
-    ev.order = calloc(ev.rule_cap, sizeof *ev.order);
-    ev.indegree = calloc(ev.rule_cap, sizeof *ev.indegree);
-    size_t bits;
-    if (!__builtin_mul_overflow(ev.rule_cap, ev.rule_cap, &bits)) /* Catch size_t overflow */
-        ev.before = calloc(bits / 8 + 1, 1);
+    ev.rules = rules;
+    ev.rule_count = quell_rules_rule_count(rules);
     tallies = calloc(corpus_count + 1, sizeof *tallies);
-    if (!ev.rule_ids || !ev.order || !ev.indegree || !ev.before || !tallies) {
+    if (!tallies) {
         cli_error("out of memory");
         goto out_free_tallies;
     }
     struct tally *total = &tallies[corpus_count];
     for (size_t i = 0; i <= corpus_count; i++) {
-        if (tally_init(&tallies[i], i < corpus_count ? corpora[i] : "total", ev.rule_cap) != 0) {
+        if (tally_init(&tallies[i], i < corpus_count ? corpora[i] : "total", ev.rule_count + 1) !=
+            0) {
             cli_error("out of memory");
             goto out_free_tallies;
         }
@@ -780,9 +708,8 @@ int cmd_eval(int argc, char **argv)
         rc = read_corpus(&ev, &tallies[i], corpora[i]);
         if (rc != CLI_OK)
             goto out_free_tallies;
-        tally_add(total, &tallies[i], ev.rule_cap);
+        tally_add(total, &tallies[i], ev.rule_count + 1);
     }
-    rules_sort(&ev);
     print_report(&ev, rules_path, tallies, corpus_count, total, is_json);
     rc = cli_finish_stdout(total->malformed > 0 ? CLI_EDATA : CLI_OK);
 
@@ -792,10 +719,6 @@ out_free_tallies:
             tally_free(&tallies[i]);
     }
     free(tallies);
-    free(ev.before);
-    free(ev.indegree);
-    free(ev.order);
-    free(ev.rule_ids);
     quell_scanner_free(ev.scanner);
 out_free_rules:
     quell_rules_free(rules);
