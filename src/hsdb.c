@@ -9,7 +9,8 @@
 #include "hsdb.h"
 #include "ruleset.h"
 
-unsigned int hsdb_flags(const struct pattern *pat)
+/* Hyperscan flags for a pattern. */
+static unsigned int hsdb_flags(const struct pattern *pat)
 {
     unsigned int flags = 0;
     /* The other views are case folded already: folding again in Hyperscan

@@ -36,7 +36,4 @@ int hsdb_compile(struct hsdb *out, const struct quell_rules *rules, quell_error 
 /* Free the databases; the struct itself is the caller's. */
 void hsdb_free(struct hsdb *db);
 
-/* Hyperscan flags for a pattern. */
-unsigned int hsdb_flags(const struct pattern *pat);
-
 #endif /* QUELL_HSDB_H */

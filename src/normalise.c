@@ -1174,3 +1174,14 @@ unsigned norm_skeleton_run(const struct norm_tables *tables, const struct norm_v
     }
     return count ? count : 1;
 }
+
+void norm_trim(const struct norm_view *view, size_t *from, size_t *to)
+{
+    size_t a = 0, b = view->len;
+    while (a < b && view->text[a] == ' ')
+        a++;
+    while (b > a && view->text[b - 1] == ' ')
+        b--;
+    *from = a;
+    *to = b;
+}

@@ -66,6 +66,10 @@ int norm_skeleton(const struct norm_tables *tables, const struct norm_view *fold
 void norm_span(const struct norm_view *view, size_t view_start, size_t view_end, size_t *orig_start,
                size_t *orig_end);
 
+/* The view without the spaces folding may leave at either end ("  x" ->
+ * " x"): *from and *to bound what is left. */
+void norm_trim(const struct norm_view *view, size_t *from, size_t *to);
+
 /*
  * How many letters of the folded view the skeleton character at byte i
  * stands for: the length of the run of one repeated letter that collapsed

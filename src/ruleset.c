@@ -35,12 +35,8 @@ static int normalise_literal(struct quell_rules *rules, const struct pattern *pa
         return err_set(err, rc, NULL, 0, NULL, "out of memory normalising patterns");
     const struct norm_view *v = pat->view == VIEW_SKELETON ? skeleton : folded;
     const struct rule_table *t = rules->table;
-    /* Trim the spaces folding may leave at either end ("  x" -> " x"). */
-    size_t from = 0, to = v->len;
-    while (from < to && v->text[from] == ' ')
-        from++;
-    while (to > from && v->text[to - 1] == ' ')
-        to--;
+    size_t from, to;
+    norm_trim(v, &from, &to);
     if (from == to)
         return err_set(err, QUELL_ECONFIG, t->files[pat->file], (int)pat->line,
                        t->rules[pat->rule].id,
@@ -116,11 +112,8 @@ static int derive_allows(struct quell_rules *rules, struct norm_view *folded, qu
         const struct allow_word *a = &t->allows[i];
         if (norm_fold(rules->norm, a->text, a->text_len, folded) != QUELL_OK)
             return err_set(err, QUELL_ENOMEM, NULL, 0, NULL, "out of memory assembling rules");
-        size_t from = 0, to = folded->len;
-        while (from < to && folded->text[from] == ' ')
-            from++;
-        while (to > from && folded->text[to - 1] == ' ')
-            to--;
+        size_t from, to;
+        norm_trim(folded, &from, &to);
         if (from == to || memchr(folded->text + from, ' ', to - from))
             return err_set(err, QUELL_ECONFIG, t->files[a->file], (int)a->line, NULL,
                            "allowed word \"%s\" must be one word", a->text);

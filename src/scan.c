@@ -293,11 +293,8 @@ static bool is_allowed(struct quell_scanner *s, const struct match *m, const cha
         *rc = QUELL_ENOMEM;
         return false;
     }
-    size_t from = 0, to = s->word.len;
-    while (from < to && s->word.text[from] == ' ')
-        from++;
-    while (to > from && s->word.text[to - 1] == ' ')
-        to--;
+    size_t from, to;
+    norm_trim(&s->word, &from, &to);
     uint32_t category = s->rules->table->rules[m->rule].category;
     return ruleset_is_allowed(s->rules, category, s->word.text + from, to - from);
 }
