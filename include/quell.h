@@ -353,6 +353,9 @@ typedef struct quell_record_fields {
     const char *id;     /**< default "id" */
     const char *body;   /**< default "body" */
     const char *author; /**< default "author" */
+    /** A member handed back as quell_record.label, e.g. a corpus's gold label
+     *  (a string, or a number as JSON text); NULL: none is read. */
+    const char *label;
 } quell_record_fields;
 
 /** One parsed record. Owned by the parser; valid until its next parse or free. */
@@ -360,6 +363,10 @@ typedef struct quell_record {
     quell_comment comment;
     const char *id_json; /**< the id as JSON text, or NULL when the record has none */
     size_t id_json_len;
+    /** The label member's value (a string unescaped, a number as JSON text),
+     *  or NULL when no label member was asked for, or it is absent or null. */
+    const char *label;
+    size_t label_len;
 } quell_record;
 
 /** Turns framed records (without their separator) into comments. One per thread. */

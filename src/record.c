@@ -16,15 +16,16 @@
 #include "output.h"
 
 /* The JSON members a record reads, indexing quell_record_parser.names. */
-enum member { MEMBER_ID = 0, MEMBER_BODY = 1, MEMBER_AUTHOR = 2, MEMBER_COUNT };
+enum member { MEMBER_ID = 0, MEMBER_BODY, MEMBER_AUTHOR, MEMBER_LABEL, MEMBER_COUNT };
 
 struct quell_record_parser {
     quell_format format;
-    const char *names[MEMBER_COUNT]; /* point into names_buf */
+    const char *names[MEMBER_COUNT]; /* point into names_buf; the label's is "" when unread */
     char *names_buf;
     cJSON *tree; /* the last JSONL record: its strings are the fields handed out */
     char *buf;   /* the last record's id as JSON text */
     size_t buf_cap;
+    char label_buf[32]; /* the last record's label when it was a number */
     char *scratch; /* a record's copy with its NULs made visible */
     size_t scratch_cap;
 };
@@ -56,7 +57,7 @@ int quell_record_parser_new(quell_record_parser **out, quell_format format,
     if (format != QUELL_FORMAT_TEXT && format != QUELL_FORMAT_JSONL && format != QUELL_FORMAT_NUL)
         return err_set(err, QUELL_EINVAL, NULL, 0, NULL, "unknown record format %d", (int)format);
 
-    const char *names[MEMBER_COUNT] = {"id", "body", "author"};
+    const char *names[MEMBER_COUNT] = {"id", "body", "author", ""};
     if (fields) {
         if (fields->id)
             names[MEMBER_ID] = fields->id;
@@ -64,6 +65,8 @@ int quell_record_parser_new(quell_record_parser **out, quell_format format,
             names[MEMBER_BODY] = fields->body;
         if (fields->author)
             names[MEMBER_AUTHOR] = fields->author;
+        if (fields->label)
+            names[MEMBER_LABEL] = fields->label;
     }
     size_t total = 0;
     for (int i = 0; i < MEMBER_COUNT; i++) {
@@ -193,7 +196,8 @@ static int nul_in_fields(quell_record_parser *p, const char *s, size_t n,
     int differs = 0;
     for (int k = 0; k < MEMBER_COUNT && !differs; k++) {
         const cJSON *a = items[k];
-        const cJSON *b = cJSON_GetObjectItemCaseSensitive(tree, p->names[k]);
+        const cJSON *b =
+            p->names[k][0] ? cJSON_GetObjectItemCaseSensitive(tree, p->names[k]) : NULL;
         if (!a || !b)
             differs = a != b;
         else if (a->type != b->type)
@@ -312,7 +316,7 @@ static int parse_jsonl(quell_record_parser *p, const char *data, size_t len, que
 
     const cJSON *items[MEMBER_COUNT];
     for (int k = 0; k < MEMBER_COUNT; k++)
-        items[k] = cJSON_GetObjectItemCaseSensitive(tree, p->names[k]);
+        items[k] = p->names[k][0] ? cJSON_GetObjectItemCaseSensitive(tree, p->names[k]) : NULL;
     if (has_nul) {
         rc = nul_in_fields(p, s, n, items, err);
         if (rc < 0)
@@ -348,6 +352,19 @@ static int parse_jsonl(quell_record_parser *p, const char *data, size_t len, que
     if (author && !cJSON_IsString(author)) {
         rc = err_set(err, QUELL_EINPUT, NULL, 0, NULL, "\"%s\" is not a string",
                      p->names[MEMBER_AUTHOR]);
+        goto out_delete;
+    }
+
+    const cJSON *label = items[MEMBER_LABEL];
+    if (label && cJSON_IsString(label)) {
+        out->label = label->valuestring;
+        out->label_len = strlen(label->valuestring);
+    } else if (label && cJSON_IsNumber(label) && isfinite(label->valuedouble)) {
+        out->label_len = format_number(p->label_buf, sizeof p->label_buf, label->valuedouble);
+        out->label = p->label_buf;
+    } else if (label && !cJSON_IsNull(label)) {
+        rc = err_set(err, QUELL_EINPUT, NULL, 0, NULL, "\"%s\" is not a string or a number",
+                     p->names[MEMBER_LABEL]);
         goto out_delete;
     }
 

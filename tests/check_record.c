@@ -243,6 +243,49 @@ START_TEST(test_jsonl_custom_fields)
 }
 END_TEST
 
+/* A label member is read only when asked for: strings as they are, numbers
+ * as JSON text, null or absent as no label, anything else refused. */
+START_TEST(test_jsonl_label)
+{
+    quell_record rec;
+    quell_error err;
+    quell_record_parser *p = new_parser(QUELL_FORMAT_JSONL, NULL);
+    ck_assert_int_eq(quell_record_parse(p, S("{\"body\":\"b\",\"label\":\"spam\"}"), &rec, &err),
+                     QUELL_OK);
+    ck_assert_ptr_null(rec.label);
+    quell_record_parser_free(p);
+
+    const quell_record_fields fields = {.body = "text", .label = "class"};
+    p = new_parser(QUELL_FORMAT_JSONL, &fields);
+    ck_assert_int_eq(
+        quell_record_parse(p, S("{\"text\":\"t\",\"class\":\"h\\u00e9\\nx\"}"), &rec, &err),
+        QUELL_OK);
+    ck_assert_uint_eq(rec.label_len, 5);
+    ck_assert_mem_eq(rec.label, "h\xc3\xa9\nx", 5);
+    ck_assert_int_eq(quell_record_parse(p, S("{\"text\":\"t\",\"class\":1}"), &rec, &err),
+                     QUELL_OK);
+    ck_assert_uint_eq(rec.label_len, 1);
+    ck_assert_mem_eq(rec.label, "1", 1);
+    ck_assert_int_eq(quell_record_parse(p, S("{\"text\":\"t\",\"class\":-2.5}"), &rec, &err),
+                     QUELL_OK);
+    ck_assert_uint_eq(rec.label_len, 4);
+    ck_assert_mem_eq(rec.label, "-2.5", 4);
+    ck_assert_int_eq(quell_record_parse(p, S("{\"text\":\"t\",\"class\":null}"), &rec, &err),
+                     QUELL_OK);
+    ck_assert_ptr_null(rec.label);
+    ck_assert_int_eq(quell_record_parse(p, S("{\"text\":\"t\"}"), &rec, &err), QUELL_OK);
+    ck_assert_ptr_null(rec.label);
+    ck_assert_int_eq(quell_record_parse(p, S("{\"text\":\"t\",\"class\":[1]}"), &rec, &err),
+                     QUELL_EINPUT);
+    ck_assert_str_eq(err.message, "\"class\" is not a string or a number");
+    /* A NUL hidden in the label cuts it short in cJSON: refused like any field's. */
+    ck_assert_int_eq(
+        quell_record_parse(p, S("{\"text\":\"t\",\"class\":\"a\\u0000b\"}"), &rec, &err),
+        QUELL_EINPUT);
+    quell_record_parser_free(p);
+}
+END_TEST
+
 /* The parser's buffers grow and are reused; each record stands alone. */
 START_TEST(test_jsonl_reuse)
 {
@@ -527,6 +570,7 @@ Suite *record_suite(void)
     tc = tcase_create("jsonl");
     tcase_add_loop_test(tc, test_jsonl_good, 0, GOOD_CASE_COUNT);
     tcase_add_test(tc, test_jsonl_custom_fields);
+    tcase_add_test(tc, test_jsonl_label);
     tcase_add_test(tc, test_jsonl_reuse);
     tcase_add_loop_test(tc, test_jsonl_bad, 0, BAD_CASE_COUNT);
     tcase_add_loop_test(tc, test_jsonl_refused_keeps_id, 0,
