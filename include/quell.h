@@ -129,6 +129,12 @@ size_t quell_rules_rule_count(const quell_rules *rules);
  */
 const char *quell_rules_rule_id(const quell_rules *rules, size_t i);
 
+/**
+ * @return the category index of rule i (see quell_rules_category_name), or
+ *         (size_t)-1 if i is out of range.
+ */
+size_t quell_rules_rule_category(const quell_rules *rules, size_t i);
+
 /** @return the number of categories; category indexes run 0..count-1. */
 size_t quell_rules_category_count(const quell_rules *rules);
 

@@ -210,6 +210,13 @@ const char *quell_rules_rule_id(const quell_rules *rules, size_t i)
     return rules->table->rules[i].id;
 }
 
+size_t quell_rules_rule_category(const quell_rules *rules, size_t i)
+{
+    if (i >= rules->table->rule_count)
+        return (size_t)-1;
+    return rules->table->rules[i].category;
+}
+
 size_t quell_rules_category_count(const quell_rules *rules)
 {
     return rules->table->category_count;

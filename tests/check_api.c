@@ -311,6 +311,10 @@ START_TEST(test_thresholds_exposed)
     ck_assert_str_eq(quell_rules_rule_id(rules, 0), "w");
     ck_assert_str_eq(quell_rules_rule_id(rules, 12), "overlap");
     ck_assert_ptr_null(quell_rules_rule_id(rules, 13));
+    ck_assert_uint_eq(quell_rules_rule_category(rules, 0), 0);  /* insult */
+    ck_assert_uint_eq(quell_rules_rule_category(rules, 3), 1);  /* link: spam */
+    ck_assert_uint_eq(quell_rules_rule_category(rules, 12), 2); /* overlap: context */
+    ck_assert_uint_eq(quell_rules_rule_category(rules, 13), (size_t)-1);
     ck_assert_str_eq(quell_action_name(QUELL_HOLD), "hold");
     ck_assert_str_eq(quell_field_name(QUELL_FIELD_AUTHOR), "author");
     ck_assert_int_eq(quell_version_number(), QUELL_VERSION_NUMBER);
