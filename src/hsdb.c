@@ -19,7 +19,7 @@ static unsigned int hsdb_flags(const struct pattern *pat)
         flags |= HS_FLAG_CASELESS;
     /* Literals know their length, so their start is end - length: only
      * regexes pay for start-of-match tracking. */
-    if (pat->kind == PAT_REGEX)
+    if (pat->kind == PAT_REGEX || pat->kind == PAT_ARABIZI)
         flags |= HS_FLAG_UTF8 | HS_FLAG_SOM_LEFTMOST;
     return flags;
 }
@@ -93,6 +93,8 @@ static int compile_one(hs_database_t **out, const struct quell_rules *rules, uns
             continue;
         if (pat->kind == PAT_REGEX) {
             exprs[k] = pat->text;
+        } else if (pat->kind == PAT_ARABIZI) {
+            exprs[k] = rules->patterns[i].text; /* written by ruleset.c, NUL-terminated */
         } else {
             owned[k] = escape_literal(rules->patterns[i].text, rules->patterns[i].len);
             if (!owned[k]) {

@@ -35,6 +35,24 @@ extern const size_t norm_arabic_map_count;
 extern const struct norm_map_entry norm_leet_map[];
 extern const size_t norm_leet_map_count;
 
+/* How Arabizi spells an Arabic letter (tools/data/arabizi.txt). */
+enum {
+    NORM_ARABIZI_CONSONANT = 1, /* always written */
+    NORM_ARABIZI_VOWEL = 2,     /* a long vowel, often left out */
+    NORM_ARABIZI_GLIDE = 3,     /* waw, yeh: a consonant first in a word, else a vowel */
+};
+
+struct norm_arabizi_entry {
+    uint32_t cp;
+    uint8_t kind;          /* NORM_ARABIZI_* */
+    const char *spellings; /* alternatives separated by '|' */
+    const char *final;     /* at the end of a word, '?' first when optional; or NULL */
+};
+
+/* Sorted by cp. */
+extern const struct norm_arabizi_entry norm_arabizi_map[];
+extern const size_t norm_arabizi_map_count;
+
 /* Unicode TR39 confusables whose prototype is ASCII letters (from ICU). */
 extern const struct norm_map_entry norm_confusable_map[];
 extern const size_t norm_confusable_map_count;

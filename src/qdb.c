@@ -20,9 +20,10 @@
 #include "error.h"
 #include "pool.h"
 #include "ruleset.h"
+#include "validate.h"
 
 #define QDB_MAGIC            "QUELLQDB"
-#define QDB_FORMAT_VERSION   1
+#define QDB_FORMAT_VERSION   2
 #define QDB_HS_VERSION_BYTES 64
 #define QDB_HEADER_BYTES     (8 + 4 + 4 + 8 + 8 + QDB_HS_VERSION_BYTES)
 
@@ -120,6 +121,7 @@ static void put_table(struct wbuf *w, const struct rule_table *t)
         put_u32(w, r->min_count);
         put_u32(w, r->field);
         put_u32(w, r->is_caseless);
+        put_u32(w, r->validator);
         put_cstr(w, r->expr_text);
         put_u32(w, r->expr_start);
         put_u32(w, r->expr_len);
@@ -297,7 +299,7 @@ static bool table_is_consistent(const struct rule_table *t)
         const struct rule *r = &t->rules[i];
         if (r->category >= t->category_count || r->field >= QUELL_FIELD_COUNT ||
             r->weight > WEIGHT_MAX || r->weight < -WEIGHT_MAX || r->max_hits == 0 ||
-            r->min_count == 0 || r->file >= t->file_count || r->expr_start > t->step_count ||
+            r->min_count == 0 || r->validator >= VALIDATE_COUNT || r->file >= t->file_count || r->expr_start > t->step_count ||
             r->expr_len > t->step_count - r->expr_start || r->example_start > t->example_count ||
             r->example_count > t->example_count - r->example_start)
             return false;
@@ -330,7 +332,7 @@ static bool table_is_consistent(const struct rule_table *t)
     }
     for (size_t i = 0; i < t->pattern_count; i++) {
         const struct pattern *p = &t->patterns[i];
-        if (p->kind > PAT_REGEX || p->view >= VIEW_COUNT || p->rule >= t->rule_count ||
+        if (p->kind > PAT_ARABIZI || p->view >= VIEW_COUNT || p->rule >= t->rule_count ||
             p->file >= t->file_count || t->rules[p->rule].expr_len != 0)
             return false;
     }
@@ -374,7 +376,7 @@ static int get_table(struct rbuf *r, struct rule_table **out, quell_error *err)
         t->categories[i].cap = (int64_t)get_u64(r);
     }
     t->rule_count = get_u32(r);
-    t->rules = get_array(r, pool, t->rule_count, sizeof *t->rules, 60);
+    t->rules = get_array(r, pool, t->rule_count, sizeof *t->rules, 64);
     for (size_t i = 0; i < t->rule_count && !r->is_bad; i++) {
         struct rule *ru = &t->rules[i];
         ru->id = get_str(r, pool, NULL);
@@ -384,6 +386,7 @@ static int get_table(struct rbuf *r, struct rule_table **out, quell_error *err)
         ru->min_count = get_u32(r);
         ru->field = (uint8_t)get_u32(r);
         ru->is_caseless = (uint8_t)get_u32(r);
+        ru->validator = (uint8_t)get_u32(r);
         ru->expr_text = get_str(r, pool, NULL);
         ru->expr_start = get_u32(r);
         ru->expr_len = get_u32(r);

@@ -18,6 +18,7 @@
 #include "pool.h"
 #include "rules.h"
 #include "utf8.h"
+#include "validate.h"
 
 #define RULES_FORMAT_VERSION 1
 /* One pattern, example or combine expression: far beyond any real rule, and
@@ -112,7 +113,7 @@ struct loader {
     struct name_map category_names;
 };
 
-static const char *const kind_names[] = {"word", "substring", "regex"};
+static const char *const kind_names[] = {"word", "substring", "regex", "arabizi"};
 
 /* ------------------------------------------------------------------------ */
 /* Small tools                                                               */
@@ -1063,6 +1064,54 @@ static int assign_views(struct loader *ld, size_t pattern_start, uint8_t mask,
     return QUELL_OK;
 }
 
+/* Whether text holds a letter of the Arabic block (U+0600..U+06FF). */
+static bool has_arabic(const char *text, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)text[i];
+        if (c >= 0xD8 && c <= 0xDB)
+            return true;
+    }
+    return false;
+}
+
+/*
+ * arabizi = true: each Arabic-script word of the rule is entered once more,
+ * as PAT_ARABIZI in the folded view (where digits stay digits); the derived
+ * rules write its regex. Each word once, whatever views the rule names.
+ */
+static int add_arabizi(struct loader *ld, size_t pattern_start, const struct where *at)
+{
+    size_t end = ld->patterns.count;
+    bool has_any = false;
+    for (size_t i = pattern_start; i < end; i++) {
+        const struct pattern *p = (const struct pattern *)ld->patterns.data + i;
+        if (p->kind != PAT_WORD || !has_arabic(p->text, p->text_len))
+            continue;
+        bool is_dup = false;
+        for (size_t j = pattern_start; j < i && !is_dup; j++) {
+            const struct pattern *q = (const struct pattern *)ld->patterns.data + j;
+            is_dup = q->kind == PAT_WORD && q->text == p->text;
+        }
+        if (is_dup)
+            continue;
+        struct pattern *copy;
+        struct where p_at = {p->file, p->line, at->rule_id};
+        int rc = push(ld, &ld->patterns, sizeof *copy, RULES_MAX_PATTERNS, "patterns", &p_at,
+                      (void **)&copy);
+        if (rc)
+            return rc;
+        p = (const struct pattern *)ld->patterns.data + i; /* push may move the array */
+        *copy = *p;
+        copy->kind = PAT_ARABIZI;
+        copy->view = VIEW_FOLDED;
+        has_any = true;
+    }
+    if (!has_any)
+        return fail(ld, at, "\"arabizi\" is set but no word is in Arabic script");
+    return QUELL_OK;
+}
+
 /* The rule's id, checked and not yet taken; the id's position becomes the
  * rule's position. */
 static int parse_rule_id(struct loader *ld, const config_setting_t *group, uint32_t file,
@@ -1114,6 +1163,8 @@ static int parse_rule(struct loader *ld, const config_setting_t *group, uint32_t
     const char *id = NULL;
     bool has_weight = false;
     bool is_case_sensitive = false;
+    bool is_arabizi = false;
+    struct where arabizi_at = {file, 0, NULL};
     uint8_t view_mask = 0; /* views = [...], by bit; 0: the defaults */
     struct where views_at = {file, 0, NULL};
     uint32_t pattern_key_line = 0;
@@ -1207,6 +1258,19 @@ static int parse_rule(struct loader *ld, const config_setting_t *group, uint32_t
             }
             combo_only_key = key;
             combo_only_line = s_at.line;
+        } else if (strcmp(key, "arabizi") == 0) {
+            rc = get_bool(ld, s, &s_at, &is_arabizi);
+            arabizi_at = s_at;
+            combo_only_key = key;
+            combo_only_line = s_at.line;
+        } else if (strcmp(key, "validate") == 0) {
+            if (!(rc = get_string(ld, s, &s_at, &text))) {
+                rule->validator = (uint8_t)validate_by_name(text);
+                if (rule->validator == VALIDATE_NONE)
+                    rc = fail(ld, &s_at, "unknown validator \"%s\" (expected \"luhn\")", text);
+            }
+            combo_only_key = key;
+            combo_only_line = s_at.line;
         } else if (strcmp(key, "combine") == 0) {
             if (!(rc = get_string(ld, s, &s_at, &text))) {
                 size_t len = strlen(text);
@@ -1254,6 +1318,13 @@ static int parse_rule(struct loader *ld, const config_setting_t *group, uint32_t
     views_at.rule_id = id;
     if ((rc = assign_views(ld, pattern_start, view_mask, is_case_sensitive, &views_at)))
         return rc;
+    if (is_arabizi) {
+        arabizi_at.rule_id = id;
+        if (is_case_sensitive)
+            return fail(ld, &arabizi_at, "an arabizi rule cannot be case-sensitive");
+        if ((rc = add_arabizi(ld, pattern_start, &arabizi_at)))
+            return rc;
+    }
     rule->example_start = (uint32_t)example_start;
     rule->example_count = (uint32_t)(ld->examples.count - example_start);
     return QUELL_OK;

@@ -23,6 +23,9 @@ enum pattern_kind {
     PAT_WORD = 0,      /* whole word or phrase: a literal checked for word edges */
     PAT_SUBSTRING = 1, /* a literal anywhere */
     PAT_REGEX = 2,     /* a Hyperscan expression */
+    /* An Arabic word matched by its Arabizi spellings: the derived rules turn
+     * it into a regex for the folded view (arabizi.c). */
+    PAT_ARABIZI = 3,
 };
 
 /* The text a pattern is matched against (normalise.h builds them). A rule
@@ -76,6 +79,7 @@ struct rule {
     uint32_t min_count; /* occurrences needed before the rule fires, >= 1 */
     uint8_t field;      /* quell_field */
     uint8_t is_caseless;
+    uint8_t validator; /* enum validator: each hit must pass it */
     /* A combination has expr_len > 0 and no patterns. */
     const char *expr_text;
     uint32_t expr_start; /* index into rule_table.steps */

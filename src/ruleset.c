@@ -5,10 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arabizi.h"
 #include "error.h"
 #include "pool.h"
 #include "ruleset.h"
 #include "utf8.h"
+#include "validate.h"
 
 static uint8_t word_edges(const char *text, size_t len)
 {
@@ -61,6 +63,29 @@ static int normalise_literal(struct quell_rules *rules, const struct pattern *pa
         has_long_run |= runs[k - from] > 1;
     }
     info->runs = has_long_run ? runs : NULL;
+    return QUELL_OK;
+}
+
+/* An Arabizi pattern: its word folded, then spelled out as a regex. */
+static int arabizi_pattern(struct quell_rules *rules, const struct pattern *pat,
+                           struct pattern_info *info, struct norm_view *folded, quell_error *err)
+{
+    if (norm_fold(rules->norm, pat->text, pat->text_len, folded) != QUELL_OK)
+        return err_set(err, QUELL_ENOMEM, NULL, 0, NULL, "out of memory normalising patterns");
+    size_t from, to;
+    norm_trim(folded, &from, &to);
+    const char *regex;
+    int rc = arabizi_regex(rules->pool, folded->text + from, to - from, &regex);
+    if (rc < 0)
+        return err_set(err, QUELL_ENOMEM, NULL, 0, NULL, "out of memory normalising patterns");
+    if (rc > 0) {
+        const struct rule_table *t = rules->table;
+        return err_set(err, QUELL_ECONFIG, t->files[pat->file], (int)pat->line,
+                       t->rules[pat->rule].id, "word \"%s\" has no letter Arabizi can spell",
+                       pat->text);
+    }
+    info->text = regex;
+    info->len = (uint32_t)strlen(regex);
     return QUELL_OK;
 }
 
@@ -166,7 +191,11 @@ int ruleset_new(struct quell_rules **out, struct rule_table *table, quell_error 
     for (size_t i = 0; i < table->pattern_count; i++) {
         const struct pattern *pat = &table->patterns[i];
         struct pattern_info *info = &rules->patterns[i];
-        if (pat->view != VIEW_RAW && pat->kind != PAT_REGEX) {
+        if (pat->kind == PAT_ARABIZI) {
+            rc = arabizi_pattern(rules, pat, info, &folded, err);
+            if (rc != QUELL_OK)
+                goto fail;
+        } else if (pat->view != VIEW_RAW && pat->kind != PAT_REGEX) {
             rc = normalise_literal(rules, pat, info, &folded, &skeleton, err);
             if (rc != QUELL_OK)
                 goto fail;
@@ -181,6 +210,8 @@ int ruleset_new(struct quell_rules **out, struct rule_table *table, quell_error 
     rc = derive_allows(rules, &folded, err);
     if (rc != QUELL_OK)
         goto fail;
+    for (size_t i = 0; i < table->rule_count; i++)
+        rules->has_validator |= table->rules[i].validator != VALIDATE_NONE;
     norm_view_free(&folded);
     norm_view_free(&skeleton);
     *out = rules;

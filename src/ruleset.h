@@ -43,6 +43,7 @@ struct quell_rules {
     struct allow_entry *allows;    /* sorted by text, then category */
     size_t allow_count;
     uint8_t *has_allow;       /* by category: does any allowed word apply? */
+    bool has_validator;       /* does any rule check its hits after the scan? */
     struct norm_tables *norm; /* NULL when every pattern scans the raw view */
     struct pool *pool;        /* the derived texts */
     struct hsdb hs;

@@ -11,6 +11,7 @@
 #include "scan.h"
 #include "score.h"
 #include "utf8.h"
+#include "validate.h"
 
 struct quell_scanner {
     const struct quell_rules *rules;
@@ -80,7 +81,7 @@ static int on_match(unsigned int id, unsigned long long from, unsigned long long
     const struct pattern_info *info = &s->rules->patterns[id];
     size_t end = (size_t)to;
     size_t start;
-    if (pat->kind == PAT_REGEX)
+    if (pat->kind == PAT_REGEX || pat->kind == PAT_ARABIZI)
         start = from == HS_OFFSET_PAST_HORIZON ? 0 : (size_t)from;
     else
         start = end - info->len;
@@ -321,6 +322,23 @@ static int apply_allow_lists(struct quell_scanner *s, const quell_comment *comme
     return QUELL_OK;
 }
 
+/* Drop the matches of rules with a validator that their text fails. */
+static void apply_validators(struct quell_scanner *s, const quell_comment *comment)
+{
+    if (!s->rules->has_validator)
+        return;
+    size_t kept = 0;
+    for (size_t i = 0; i < s->match_count; i++) {
+        const struct match *m = &s->matches[i];
+        enum validator v = (enum validator)s->rules->table->rules[m->rule].validator;
+        if (v != VALIDATE_NONE &&
+            !validate_hit(v, comment->text[m->field] + m->start, m->end - m->start))
+            continue;
+        s->matches[kept++] = *m;
+    }
+    s->match_count = kept;
+}
+
 static void reset_matches(struct quell_scanner *s)
 {
     for (size_t i = 0; i < s->touched_count; i++)
@@ -346,6 +364,7 @@ int quell_scan(quell_scanner *scanner, const quell_comment *comment, const quell
     int rc = apply_allow_lists(s, comment);
     if (rc != QUELL_OK)
         return err_set(err, rc, NULL, 0, NULL, "out of memory checking allow lists");
+    apply_validators(s, comment);
     size_t n = merge_matches(s->matches, s->match_count);
     return score_run(s->scorer, s->matches, n, comment, s->is_truncated, out);
 }

@@ -246,11 +246,11 @@ START_TEST(test_foreign_version_refused)
     char *copy = malloc(blob_len);
     ck_assert_ptr_nonnull(copy);
     memcpy(copy, blob, blob_len);
-    copy[8] = 2; /* format version 2 */
+    copy[8] = 1; /* format version 1: written before validators */
     quell_rules *r;
     quell_error err;
     ck_assert_int_eq(quell_rules_deserialize(&r, copy, blob_len, &err), QUELL_EFORMAT);
-    ck_assert_ptr_nonnull(strstr(err.message, "format version 2"));
+    ck_assert_ptr_nonnull(strstr(err.message, "format version 1"));
     memcpy(copy, blob, blob_len);
     memcpy(copy + 32, "9.9.9 other build", 18); /* another Hyperscan */
     ck_assert_int_eq(quell_rules_deserialize(&r, copy, blob_len, &err), QUELL_EPLATFORM);

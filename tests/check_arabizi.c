@@ -1,0 +1,194 @@
+/*
+ * check_arabizi.c - rules with arabizi = true: Arabic words also match their
+ * Arabizi spellings (digits for letters, variants, doubled letters, vowels
+ * written or not), with spans in the original text, and nothing else.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "suites.h"
+#include "arabizi.h"
+#include "pool.h"
+#include "quell.h"
+
+static const char az_cfg[] =
+    "version = 1;\n"
+    "actions = { flag = 3.0; hold = 6.0; reject = 10.0; };\n"
+    "categories = ( { name = \"insult\"; } );\n"
+    "rules = (\n"
+    "  { id = \"az\"; category = \"insult\"; weight = 6.0; arabizi = true;\n"
+    /* يا حمار, كلب, شرموطة, عرص, الكلب (article), with a harakah on كلب's lam */
+    "    words = [ \"\xd9\x8a\xd8\xa7 \xd8\xad\xd9\x85\xd8\xa7\xd8\xb1\", "
+    "\"\xd9\x83\xd9\x84\xd9\x8e\xd8\xa8\", "
+    "\"\xd8\xb4\xd8\xb1\xd9\x85\xd9\x88\xd8\xb7\xd8\xa9\", \"\xd8\xb9\xd8\xb1\xd8\xb5\", "
+    "\"\xd8\xa7\xd9\x84\xd8\xad\xd9\x82\xd9\x8a\xd8\xb1\" ];\n"
+    "    must_match = [ \"ya 7mar\" ]; must_not_match = [ \"hammer\" ]; }\n"
+    ");\n";
+
+struct az_case {
+    const char *text;
+    size_t start, end; /* the hit; start == end: no hit */
+};
+
+static const struct az_case az_cases[] = {
+    {"ya 7mar", 0, 7},
+    {"ya7maaar!", 0, 8},        /* joined, a stretched vowel */
+    {"YA HMAR", 0, 7},          /* h for 7; the folded view is lower case */
+    {"shut up ya 7amar", 8, 16}, /* a short vowel written */
+    {"enta kalb", 5, 9},
+    {"inta kelb", 5, 9},
+    {"klb", 0, 3},              /* no vowel at all */
+    {"kallb", 0, 5},            /* a doubled letter */
+    {"sharmoota", 0, 9},
+    {"charmouta", 0, 9},        /* ch for sh, ou for the waw */
+    {"sharmo6a", 0, 8},         /* 6 for tah, the final teh marbuta as a */
+    {"3ars", 0, 4},
+    {"ars", 0, 3},              /* ain written as its vowel */
+    {"el 7a2eer", 0, 9},        /* the article, 2 for qaf */
+    {"l7a2ir", 0, 6},
+    {"7aqeer", 0, 6},           /* article left out, q for qaf */
+    {"\xd9\x8a\xd8\xa7 \xd8\xad\xd9\x85\xd8\xa7\xd8\xb1", 0, 13}, /* the Arabic itself */
+    /* Not Arabizi of these words: */
+    {"hammer", 0, 0},
+    {"club", 0, 0},
+    {"7mar", 0, 0},            /* the rule wants the vocative ya */
+    {"kalbi", 0, 0},           /* a longer word: the edges hold */
+    {"the bar sharp", 0, 0},
+    {"2024 3 7", 0, 0},
+};
+
+static quell_rules *compile(const char *name, const char *cfg, quell_error *err)
+{
+    quell_rules *rules = NULL;
+    quell_rules_compile(&rules, test_write_temp(name, cfg), err);
+    return rules;
+}
+
+START_TEST(test_spellings)
+{
+    const struct az_case *c = &az_cases[_i];
+    quell_error err;
+    quell_rules *rules = compile("az.cfg", az_cfg, &err);
+    ck_assert_msg(rules, "%s:%d: %s", err.file, err.line, err.message);
+    quell_scanner *s = NULL;
+    ck_assert_int_eq(quell_scanner_new(&s, rules, &err), QUELL_OK);
+    quell_comment com = {{c->text, NULL}, {strlen(c->text), 0}};
+    const quell_verdict *v;
+    ck_assert_int_eq(quell_scan(s, &com, &v, &err), QUELL_OK);
+    if (c->start == c->end) {
+        ck_assert_msg(v->hit_count == 0, "\"%s\" should not match", c->text);
+    } else {
+        ck_assert_msg(v->hit_count == 1, "\"%s\": %zu hits", c->text, v->hit_count);
+        ck_assert_msg(v->hits[0].start == c->start && v->hits[0].end == c->end,
+                      "\"%s\": hit %zu-%zu, expected %zu-%zu", c->text, v->hits[0].start,
+                      v->hits[0].end, c->start, c->end);
+        ck_assert_str_eq(v->hits[0].view, c->text[0] & 0x80 ? "skeleton" : "folded");
+    }
+    quell_scanner_free(s);
+    quell_rules_free(rules);
+}
+END_TEST
+
+/* The expression itself, for one word: the spelling table's alternatives,
+ * each repeatable, short vowels between letters, word boundaries. */
+START_TEST(test_regex_text)
+{
+    struct pool *pool = pool_new();
+    ck_assert_ptr_nonnull(pool);
+    const char *re = NULL;
+    static const char kalb[] = "\xd9\x83\xd9\x84\xd8\xa8"; /* كلب */
+    ck_assert_int_eq(arabizi_regex(pool, kalb, sizeof kalb - 1, &re), 0);
+    ck_assert_str_eq(re, "\\b(?:k|ch)+[aeiou]{0,2}(?:l)+[aeiou]{0,2}(?:b|p)+\\b");
+    /* A word of long vowels only has nothing that must be written. */
+    static const char alef[] = "\xd8\xa7"; /* ا */
+    ck_assert_int_eq(arabizi_regex(pool, alef, sizeof alef - 1, &re), 1);
+    /* Nor has Latin text. */
+    ck_assert_int_eq(arabizi_regex(pool, "abc", 3, &re), 1);
+    pool_free(pool);
+}
+END_TEST
+
+START_TEST(test_errors)
+{
+    quell_error err;
+    static const char no_arabic[] =
+        "version = 1;\n"
+        "actions = { flag = 3.0; hold = 6.0; reject = 10.0; };\n"
+        "categories = ( { name = \"insult\"; } );\n"
+        "rules = (\n"
+        "  { id = \"az\"; category = \"insult\"; weight = 6.0;\n"
+        "    arabizi = true;\n"
+        "    words = [ \"idiot\" ]; }\n"
+        ");\n";
+    ck_assert_ptr_null(compile("a.cfg", no_arabic, &err));
+    ck_assert_int_eq(err.code, QUELL_ECONFIG);
+    ck_assert_int_eq(err.line, 6);
+    ck_assert_str_eq(err.rule_id, "az");
+    ck_assert_str_eq(err.message, "\"arabizi\" is set but no word is in Arabic script");
+
+    static const char vowel_only[] =
+        "version = 1;\n"
+        "actions = { flag = 3.0; hold = 6.0; reject = 10.0; };\n"
+        "categories = ( { name = \"insult\"; } );\n"
+        "rules = (\n"
+        "  { id = \"az\"; category = \"insult\"; weight = 6.0; arabizi = true;\n"
+        "    words = [ \"\xd9\x83\xd9\x84\xd8\xa8\",\n"
+        "              \"\xd8\xa2\" ]; }\n"
+        ");\n";
+    ck_assert_ptr_null(compile("b.cfg", vowel_only, &err));
+    ck_assert_int_eq(err.line, 7);
+    ck_assert_str_eq(err.rule_id, "az");
+    ck_assert_ptr_nonnull(strstr(err.message, "has no letter Arabizi can spell"));
+
+    static const char with_case[] =
+        "version = 1;\n"
+        "actions = { flag = 3.0; hold = 6.0; reject = 10.0; };\n"
+        "categories = ( { name = \"insult\"; } );\n"
+        "rules = (\n"
+        "  { id = \"az\"; category = \"insult\"; weight = 6.0; case_sensitive = true;\n"
+        "    arabizi = true; words = [ \"\xd9\x83\xd9\x84\xd8\xa8\" ]; }\n"
+        ");\n";
+    ck_assert_ptr_null(compile("c.cfg", with_case, &err));
+    ck_assert_str_eq(err.message, "an arabizi rule cannot be case-sensitive");
+}
+END_TEST
+
+/* A .qdb keeps the Arabic words and writes the same expressions again. */
+START_TEST(test_qdb_round_trip)
+{
+    quell_error err;
+    quell_rules *rules = compile("az.cfg", az_cfg, &err);
+    ck_assert_ptr_nonnull(rules);
+    char *data = NULL;
+    size_t len = 0;
+    ck_assert_int_eq(quell_rules_serialize(rules, &data, &len, &err), QUELL_OK);
+    quell_rules *copy = NULL;
+    ck_assert_int_eq(quell_rules_deserialize(&copy, data, len, &err), QUELL_OK);
+    size_t failed = 99, total = 0;
+    ck_assert_int_eq(quell_rules_test(copy, NULL, NULL, &failed, &total, &err), QUELL_OK);
+    ck_assert_uint_eq(failed, 0);
+    ck_assert_uint_eq(total, 2);
+    quell_scanner *s = NULL;
+    ck_assert_int_eq(quell_scanner_new(&s, copy, &err), QUELL_OK);
+    quell_comment com = {{"inta kelb", NULL}, {9, 0}};
+    const quell_verdict *v;
+    ck_assert_int_eq(quell_scan(s, &com, &v, &err), QUELL_OK);
+    ck_assert_int_eq(v->action, QUELL_HOLD);
+    quell_scanner_free(s);
+    quell_rules_free(copy);
+    free(data);
+    quell_rules_free(rules);
+}
+END_TEST
+
+Suite *arabizi_suite(void)
+{
+    Suite *s = suite_create("arabizi");
+    TCase *tc = tcase_create("Core");
+    tcase_add_loop_test(tc, test_spellings, 0, sizeof az_cases / sizeof az_cases[0]);
+    tcase_add_test(tc, test_regex_text);
+    tcase_add_test(tc, test_errors);
+    tcase_add_test(tc, test_qdb_round_trip);
+    suite_add_tcase(s, tc);
+    return s;
+}
