@@ -345,6 +345,84 @@ int quell_rules_test(const quell_rules *rules, quell_example_cb cb, void *ctx, s
                      size_t *total_count, quell_error *err);
 
 /* ------------------------------------------------------------------------ */
+/* Rule-set lint (docs/lint.md)                                              */
+
+/**
+ * One lint warning: a rule-set problem that compiles but makes rules slow,
+ * redundant, untested or wrong. Every string is borrowed for the callback
+ * only; copy what must outlive it.
+ */
+typedef struct quell_lint_warning {
+    const char *code;    /**< stable code, e.g. "QL101" (docs/lint.md lists them) */
+    const char *name;    /**< stable short name, e.g. "duplicate-pattern" */
+    const char *file;    /**< file of the offending pattern, rule or entry; "" if unknown */
+    int line;            /**< 1-based line in file, 0 if unknown */
+    const char *rule_id; /**< the rule at fault; NULL for categories and allowed words */
+    const char *pattern; /**< the pattern or allowed word at fault, as written; NULL if none */
+    const char *message; /**< one line, no trailing newline */
+    /** The other place a duplicate or shadowing warning points at (file,
+     *  line, rule); NULL, 0 and NULL when the warning has none. */
+    const char *related_file;
+    int related_line;
+    const char *related_rule_id;
+} quell_lint_warning;
+
+/** Called once per warning, in file and line order. Return non-zero to stop. */
+typedef int (*quell_lint_cb)(void *ctx, const quell_lint_warning *warning);
+
+/**
+ * Check a rule set for the problems docs/lint.md lists (codes QL1xx to
+ * QL4xx): duplicate and shadowed patterns after normalisation, regexes that
+ * are slow or broad for Hyperscan, rules without examples, rules that reject
+ * alone, unused categories and signals, duplicate or useless allowed words.
+ * The rules are only read: several threads may lint the same rules at once.
+ *
+ * @param cb             may be NULL to count only.
+ * @param warning_count  receives the number of warnings handed to cb (may be NULL).
+ * @return QUELL_OK when the checks ran, whether or not they warned (also when
+ *         cb stopped them); QUELL_ENOMEM or QUELL_ESCAN.
+ */
+int quell_rules_lint(const quell_rules *rules, quell_lint_cb cb, void *ctx, size_t *warning_count,
+                     quell_error *err);
+
+/**
+ * The clean-corpus check (code QL501): feed it comments known to be clean,
+ * then ask which rules fired on more than a share of them. Single-threaded,
+ * like a scanner; the rules are borrowed and must outlive it.
+ */
+typedef struct quell_lint_clean quell_lint_clean;
+
+/** @return QUELL_OK, QUELL_ENOMEM or QUELL_ESCAN; *out is NULL on failure. */
+int quell_lint_clean_new(quell_lint_clean **out, const quell_rules *rules, quell_error *err);
+
+/** Free a clean check. NULL is a no-op. */
+void quell_lint_clean_free(quell_lint_clean *clean);
+
+/**
+ * Scan one clean comment and count the rules it fires.
+ *
+ * @param comment  borrowed for the call.
+ * @return as quell_scan; a comment that fails (QUELL_EINPUT, QUELL_ETOOBIG)
+ *         is not counted, and the check can go on.
+ */
+int quell_lint_clean_add(quell_lint_clean *clean, const quell_comment *comment, quell_error *err);
+
+/** @return the number of comments counted so far. */
+size_t quell_lint_clean_comment_count(const quell_lint_clean *clean);
+
+/**
+ * Warn (QL501 fires-on-clean) about every rule with a positive weight that
+ * fired on more than max_share of the comments counted; none when no
+ * comment was counted.
+ *
+ * @param max_share      the share allowed, from 0 to 1 (0.01 is 1%).
+ * @param warning_count  as quell_rules_lint.
+ * @return QUELL_OK; QUELL_EINVAL for a share outside [0, 1]; QUELL_ENOMEM.
+ */
+int quell_lint_clean_report(const quell_lint_clean *clean, double max_share, quell_lint_cb cb,
+                            void *ctx, size_t *warning_count, quell_error *err);
+
+/* ------------------------------------------------------------------------ */
 /* Input records                                                             */
 
 /** How a stream of comments is framed. */
