@@ -36,6 +36,8 @@ CLI_SRC := $(wildcard src/cli/*.c)
 TEST_SRC := $(wildcard tests/*.c)
 LIB_OBJ := $(LIB_SRC:%.c=$(O)/%.o)
 CLI_OBJ := $(CLI_SRC:%.c=$(O)/%.o)
+# The tests call the command's report writers directly: everything but main().
+CLI_TESTED_OBJ := $(filter-out $(O)/src/cli/main.o,$(CLI_OBJ))
 TEST_OBJ := $(TEST_SRC:%.c=$(O)/%.o)
 HEADERS := $(wildcard include/*.h src/*.h src/cli/*.h tests/*.h)
 
@@ -46,7 +48,7 @@ TEST_BIN := $(O)/check_quell
 EMBED_BIN := $(O)/embed
 
 .PHONY: all deps demo check check-normal check-asan test-binaries bench install uninstall \
-	lint format clean tables allow-candidates
+	lint format clean tables allow-candidates eval
 
 all: $(STATIC_LIB) $(SHARED_LIB) $(BIN)
 
@@ -76,8 +78,9 @@ $(BIN): $(CLI_OBJ) $(STATIC_LIB)
 $(EMBED_BIN): examples/embed.c $(STATIC_LIB)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(STATIC_LIB) $(PKG_LIBS) -lm
 
-$(TEST_BIN): $(TEST_OBJ) $(STATIC_LIB)
-	$(CC) $(ALL_LDFLAGS) -o $@ $(TEST_OBJ) $(STATIC_LIB) $(PKG_LIBS) $(CHECK_LIBS) -lm
+$(TEST_BIN): $(TEST_OBJ) $(CLI_TESTED_OBJ) $(STATIC_LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(TEST_OBJ) $(CLI_TESTED_OBJ) $(STATIC_LIB) $(PKG_LIBS) \
+		$(CHECK_LIBS) -lcsv -lm
 
 test-binaries: $(BIN) $(TEST_BIN) $(EMBED_BIN)
 
@@ -105,6 +108,13 @@ demo: deps
 bench: deps
 	@$(MAKE) --no-print-directory all $(O)/bench_quell
 	sh bench/run.sh $(O)
+
+# The default rules on every labelled corpus's report part, beside the npm
+# filters and the raw word lists (tools/eval/README.md).
+eval:
+	@sh tools/deps.sh eval
+	@$(MAKE) --no-print-directory all
+	QUELL=$(BIN) sh tools/eval/run.sh
 
 # Dictionary words that the default rules hit, for review into allow lists.
 allow-candidates: all

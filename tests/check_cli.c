@@ -1632,10 +1632,23 @@ START_TEST(test_eval_csv)
                        "Recall:               0.750\n"
                        "F1:                   0.667\n"
                        "False-positive rate:  0.333\n",
-                       "  rule         hits       TP       FP  precision\n"
-                       "  e.idiot         4        2        2      0.500\n"
-                       "  e.stupid        3        2        1      0.667\n"
-                       "  e.spam          1        1        0      1.000\n"));
+                       "  rule      category     hits       TP       FP  precision\n"
+                       "  e.idiot   insult          4        2        2      0.500\n"
+                       "  e.stupid  insult          3        2        1      0.667\n"
+                       "  e.spam    spam            1        1        0      1.000\n",
+                       /* rows 4 / 1, 2 / 6, 12, 3, 7, 9 / 5, 8 */
+                       "  should flag         1        2        0        1\n"
+                       "  should pass         4        2        0        0\n",
+                       "  insult          5        3        2      0.600\n"
+                       "  spam            1        1        0      1.000\n",
+                       /* scores: 10 (row 4), 4 (1, 8), 3 (2, 5), 1 (6) */
+                       "     10.000        1      1.000    0.250    0.000  <- reject\n"
+                       "      4.000        3      0.667    0.500    0.167\n"
+                       "      3.000        5      0.600    0.750    0.333  <- flag\n"
+                       "      1.000        6      0.667    1.000    0.333\n",
+                       "  row 5, label good, flag, score 3: what an [[idiot]] idea\n"
+                       "  row 8, label good, flag, score 4: [[stupid]] [[idiot]]\n",
+                       "  row 6, label bad, pass, score 1: [[stupid]]\n"));
     /* A rule that never fired is left out; one corpus, no total. */
     ck_assert_ptr_null(strstr(r.out, "e.never"));
     ck_assert_ptr_null(strstr(r.out, "Corpus: total"));
@@ -1676,6 +1689,16 @@ static double number_of(cJSON *obj, const char *name)
     cJSON *n = cJSON_GetObjectItemCaseSensitive(obj, name);
     ck_assert_msg(cJSON_IsNumber(n), "no number %s", name);
     return n->valuedouble;
+}
+
+/* Check an object's tp, fp, fn and tn. */
+static void check_tally_counts(cJSON *t, double tp, double fp, double fn, double tn)
+{
+    ck_assert_msg(cJSON_IsObject(t), "no object");
+    ck_assert(number_of(t, "tp") == tp);
+    ck_assert(number_of(t, "fp") == fp);
+    ck_assert(number_of(t, "fn") == fn);
+    ck_assert(number_of(t, "tn") == tn);
 }
 
 START_TEST(test_eval_json)
@@ -1720,30 +1743,211 @@ START_TEST(test_eval_json)
         ck_assert_double_eq_tol(number_of(rule, "precision"), want[i].tp / want[i].hits, 1e-5);
     }
 
-    /* JSON Lines: the label member must be a string. */
+    /* JSON Lines: a number label is read as its text ("1": should pass). */
     cJSON *c1 = cJSON_GetArrayItem(corpora, 1);
-    check_tally(c1, 7, 3, 1, 1, 1, 1);
+    check_tally(c1, 7, 2, 1, 1, 1, 2);
     cJSON *r1 = cJSON_GetObjectItemCaseSensitive(c1, "rules");
     ck_assert_int_eq(cJSON_GetArraySize(r1), 1);
     ck_assert(number_of(cJSON_GetArrayItem(r1, 0), "hits") == 2);
 
-    /* The total adds both: TP 4, FP 3, FN 2, TN 5. */
+    /* The total adds both: TP 4, FP 3, FN 2, TN 6. */
     cJSON *total = cJSON_GetObjectItemCaseSensitive(doc, "total");
-    check_tally(total, 21, 7, 4, 3, 2, 5);
+    check_tally(total, 21, 6, 4, 3, 2, 6);
     ck_assert_double_eq_tol(number_of(total, "precision"), 4.0 / 7, 1e-5);
     ck_assert_double_eq_tol(number_of(total, "recall"), 4.0 / 6, 1e-5);
-    ck_assert_double_eq_tol(number_of(total, "fpr"), 3.0 / 8, 1e-5);
+    ck_assert_double_eq_tol(number_of(total, "fpr"), 3.0 / 9, 1e-5);
+
+    /* The total's sweep merges both corpora's scores: 10 (csv 4), 4 (csv 1,
+     * 8), 3 (csv 2, 5; jsonl 1, 3), 1 (csv 6). */
+    cJSON *sweep = cJSON_GetObjectItemCaseSensitive(total, "sweep");
+    ck_assert_int_eq(cJSON_GetArraySize(sweep), 4);
+    static const double points[][3] = {{10, 1, 0}, {4, 2, 1}, {3, 4, 3}, {1, 5, 3}};
+    for (int i = 0; i < 4; i++) {
+        cJSON *pt = cJSON_GetArrayItem(sweep, i);
+        ck_assert(number_of(pt, "threshold") == points[i][0]);
+        ck_assert(number_of(pt, "tp") == points[i][1]);
+        ck_assert(number_of(pt, "fp") == points[i][2]);
+    }
+    /* Samples name the rows and the hits' bytes: csv row 5 "what an idiot idea". */
+    cJSON *samples = cJSON_GetObjectItemCaseSensitive(c0, "samples");
+    ck_assert_int_eq(cJSON_GetArraySize(samples), 3);
+    cJSON *s0 = cJSON_GetArrayItem(samples, 0);
+    ck_assert(number_of(s0, "row") == 5);
+    ck_assert_str_eq(cJSON_GetObjectItemCaseSensitive(s0, "kind")->valuestring, "false_positive");
+    cJSON *h0 = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(s0, "hits"), 0);
+    ck_assert(number_of(h0, "start") == 8 && number_of(h0, "end") == 13);
+    cJSON *s2 = cJSON_GetArrayItem(samples, 2);
+    ck_assert_str_eq(cJSON_GetObjectItemCaseSensitive(s2, "kind")->valuestring, "false_negative");
+    ck_assert(number_of(s2, "row") == 6);
     cJSON_Delete(doc);
-    ck_assert_ptr_nonnull(strstr(r.err, "small.jsonl: line 5: no member 'label'\n"));
-    ck_assert_ptr_nonnull(strstr(r.err, "small.jsonl: line 6: \"label\" is not a string\n"));
+    ck_assert_ptr_nonnull(strstr(r.err, "small.jsonl: row 5: no member 'label'\n"));
+    ck_assert_ptr_nonnull(strstr(r.err, "small.jsonl: row 7: invalid JSON at byte 0\n"));
     run_free(&r);
 
     /* Text: a section per corpus, then the total. */
     RUN(&r, "", "eval", "--positive=bad,spam", rules, csv, jsonl);
-    check_has(&r, ARGS("\nCorpus: total\nRows read:       21\nMalformed rows:  7\n",
+    check_has(&r, ARGS("\nCorpus: total\nRows read:       21\nMalformed rows:  6\n",
                        "  should flag   TP       4  FN       2\n"
-                       "  should pass   FP       3  TN       5\n",
+                       "  should pass   FP       3  TN       6\n",
                        "Precision:            0.571\nRecall:               0.667\n"));
+    run_free(&r);
+
+    /* Any number of threads gives the same report. */
+    RUN(&r, "", "eval", "--json", "-j", "1", "--positive=bad,spam", rules, csv, jsonl);
+    char *one = strdup(r.out);
+    run_free(&r);
+    RUN(&r, "", "eval", "--json", "-j", "3", "--positive=bad,spam", rules, csv, jsonl);
+    /* The date may tick over between the two runs: compare from "corpora". */
+    ck_assert_str_eq(strstr(one, "\"corpora\""), strstr(r.out, "\"corpora\""));
+    free(one);
+    run_free(&r);
+}
+END_TEST
+
+/* Which labels count, categories' own figures, budgets and stdin, on
+ * small.csv (figures in the comment above test_eval_csv). */
+START_TEST(test_eval_options)
+{
+    char rules[PATH_MAX], csv[PATH_MAX];
+    path_in(rules, EVAL_RULES);
+    path_in(csv, EVAL_CSV);
+    struct run r;
+
+    /* --negative good is --positive bad,spam here: the labels are bad,
+     * good and spam. */
+    RUN(&r, "", "eval", "--json", "-n", "good", rules, csv);
+    cJSON *doc = cJSON_Parse(r.out);
+    ck_assert_msg(cJSON_IsObject(doc), "%s", r.out);
+    ck_assert_str_eq(cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(doc, "negative"), 0)
+                         ->valuestring,
+                     "good");
+    check_tally(cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(doc, "corpora"), 0), 14, 4, 3,
+                2, 1, 4);
+    cJSON_Delete(doc);
+    run_free(&r);
+
+    /* Each category's own matrix: flagged with a score in it, against the
+     * label mapped to it. insult (label bad): TP rows 1, 2; FP 5, 8; FN 6;
+     * TN 3, 4, 7, 9, 12. spam (label spam): TP row 4, TN the other 9. */
+    RUN(&r, "", "eval", "--json", "-p", "bad,spam", "-c", "bad=insult", "--category=spam=spam",
+        rules, csv);
+    doc = cJSON_Parse(r.out);
+    ck_assert_msg(cJSON_IsObject(doc), "%s", r.out);
+    cJSON *cats = cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(doc, "corpora"), 0), "categories");
+    ck_assert_int_eq(cJSON_GetArraySize(cats), 2);
+    cJSON *insult = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(cats, 0), "own");
+    check_tally_counts(insult, 2, 2, 1, 5);
+    ck_assert_double_eq_tol(number_of(insult, "f1"), 4.0 / 7, 1e-5);
+    check_tally_counts(cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(cats, 1), "own"), 1, 0,
+                       0, 9);
+    cJSON_Delete(doc);
+    run_free(&r);
+
+    /* Budgets over the 6 comments that should pass: 20% allows FP 1, at
+     * threshold 4 (rows 1, 8; row 4 scores 10); 0 allows none: 10. */
+    RUN(&r, "", "eval", "--json", "-p", "bad,spam", "--fp-budget=flag=20%,reject=0", rules, csv);
+    doc = cJSON_Parse(r.out);
+    ck_assert_msg(cJSON_IsObject(doc), "%s", r.out);
+    cJSON *props = cJSON_GetObjectItemCaseSensitive(doc, "proposals");
+    ck_assert_int_eq(cJSON_GetArraySize(props), 2);
+    cJSON *flag = cJSON_GetArrayItem(props, 0);
+    ck_assert_str_eq(cJSON_GetObjectItemCaseSensitive(flag, "action")->valuestring, "flag");
+    ck_assert(number_of(flag, "threshold") == 4 && number_of(flag, "current") == 3);
+    check_tally_counts(flag, 2, 1, 2, 5);
+    cJSON *reject = cJSON_GetArrayItem(props, 1);
+    ck_assert(number_of(reject, "threshold") == 10);
+    check_tally_counts(reject, 1, 0, 3, 6);
+    cJSON_Delete(doc);
+    run_free(&r);
+    RUN(&r, "", "eval", "-p", "bad,spam", "--fp-budget", "1/5", "--samples=0", rules, csv);
+    check_has(&r, ARGS("  flag   budget 0.2: threshold 4 (now 3): FPR 0.1667, precision 0.667, "
+                       "recall 0.500\n"));
+    ck_assert_ptr_null(strstr(r.out, "False positives"));
+    run_free(&r);
+
+    /* The corpus on stdin, as CSV unless --format says otherwise. */
+    size_t len;
+    char *text = read_file(csv, &len);
+    ck_assert_ptr_nonnull(text);
+    struct run in;
+    run_quell(&in, text, len, ARGS("eval", "-p", "bad,spam", rules, "-"));
+    ck_assert_int_eq(in.status, 1);
+    check_has(&in, ARGS("Corpus: -\nRows read:       14\n", "  should flag   TP       3  FN       1\n"));
+    ck_assert_ptr_nonnull(strstr(in.err, "(stdin): row 10: empty label\n"));
+    run_free(&in);
+    free(text);
+    static const char jsonl[] = "{\"text\":\"you idiot\",\"label\":\"bad\"}\n";
+    run_quell(&in, jsonl, sizeof jsonl - 1, ARGS("eval", "-p", "bad", "--format=jsonl", rules, "-"));
+    ck_assert_msg(in.status == 0, "%s", in.err);
+    check_has(&in, ARGS("  should flag   TP       1  FN       0\n"));
+    run_free(&in);
+}
+END_TEST
+
+/*
+ * diff: rules.cfg against stricter.cfg ("stupid" weighs 3, not 1) over
+ * small.csv: rows 1 and 8 (stupid idiot: 4 -> 6) go flag -> hold, row 6
+ * (stupid: 1 -> 3) pass -> flag; row 11 (invalid UTF-8) is malformed, and
+ * with --label-column so is row 13 (no label).
+ */
+START_TEST(test_diff)
+{
+    char old[PATH_MAX], stricter[PATH_MAX], csv[PATH_MAX];
+    path_in(old, EVAL_RULES);
+    path_in(stricter, "tests/fixtures/eval/stricter.cfg");
+    path_in(csv, EVAL_CSV);
+    struct run r;
+    RUN(&r, "", "diff", old, stricter, csv);
+    ck_assert_msg(r.status == 1, "%d: %s", r.status, r.err);
+    check_has(&r, ARGS("row 1, id 1: flag -> hold (score 4 -> 6)\n"
+                       "  old: e.idiot +3, e.stupid +1\n"
+                       "  new: e.idiot +3, e.stupid +3\n"
+                       "  you [[stupid]] [[idiot]]\n"
+                       "row 6, id 6: pass -> flag (score 1 -> 3)\n"
+                       "  old: e.stupid +1\n"
+                       "  new: e.stupid +3\n"
+                       "  [[stupid]]\n"
+                       "row 8, id 8: flag -> hold",
+                       ": 14 rows, 1 malformed, 3 changed\n"
+                       "  pass   -> flag          1\n"
+                       "  flag   -> hold          2\n"));
+    ck_assert_ptr_nonnull(strstr(r.err, "small.csv: row 11: invalid UTF-8"));
+    run_free(&r);
+
+    /* The same report for any number of threads; JSON parses. */
+    RUN(&r, "", "diff", "--json", "-j", "1", "--label-column=label", old, stricter, csv);
+    char *one = strdup(r.out);
+    run_free(&r);
+    RUN(&r, "", "diff", "--json", "-j", "3", "--label-column=label", old, stricter, csv);
+    ck_assert_str_eq(one, r.out);
+    free(one);
+    cJSON *doc = cJSON_Parse(r.out);
+    ck_assert_msg(cJSON_IsObject(doc), "%s", r.out);
+    cJSON *c0 = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(doc, "corpora"), 0);
+    ck_assert(number_of(c0, "malformed") == 2 && number_of(c0, "changed") == 3);
+    cJSON *t = cJSON_GetObjectItemCaseSensitive(c0, "transitions");
+    ck_assert(number_of(t, "flag->hold") == 2 && number_of(t, "pass->flag") == 1);
+    cJSON *ch = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(c0, "changes"), 1);
+    ck_assert(number_of(ch, "row") == 6);
+    ck_assert_str_eq(cJSON_GetObjectItemCaseSensitive(ch, "label")->valuestring, "bad");
+    cJSON *side = cJSON_GetObjectItemCaseSensitive(ch, "new");
+    ck_assert_str_eq(cJSON_GetObjectItemCaseSensitive(side, "action")->valuestring, "flag");
+    cJSON_Delete(doc);
+    run_free(&r);
+
+    /* Plain text on stdin; a rule set against itself changes nothing. */
+    RUN(&r, "stupid\nhello\n", "diff", "--format=text", old, stricter, "-");
+    ck_assert_msg(r.status == 0, "%d: %s", r.status, r.err);
+    check_has(&r, ARGS("row 1: pass -> flag (score 1 -> 3)\n", ": 2 rows, 0 malformed, 1 changed\n"));
+    run_free(&r);
+    RUN(&r, "", "diff", old, old, csv);
+    check_has(&r, ARGS("no action changed\n"));
+    run_free(&r);
+
+    RUN(&r, "", "diff", old, stricter);
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_ptr_nonnull(strstr(r.err, "missing CORPUS"));
     run_free(&r);
 }
 END_TEST
@@ -1758,7 +1962,7 @@ START_TEST(test_eval_errors)
     RUN(&r, "", "eval", rules, csv);
     ck_assert_int_eq(r.status, 2);
     ck_assert_uint_eq(r.out_len, 0);
-    ck_assert_ptr_nonnull(strstr(r.err, "quell: missing --positive LABELS\n"));
+    ck_assert_ptr_nonnull(strstr(r.err, "quell: missing --positive or --negative LABELS\n"));
     run_free(&r);
 
     RUN(&r, "", "eval", "-p", "bad", rules);
@@ -1785,6 +1989,32 @@ START_TEST(test_eval_errors)
     RUN(&r, "", "eval", "-p", "bad", "--delimiter=ab", rules, csv);
     ck_assert_int_eq(r.status, 2);
     run_free(&r);
+
+    static const struct {
+        const char *args[3];
+        const char *message;
+    } bad[] = {
+        {{"-p", "bad", "-n"}, "give one --positive or --negative list"},
+        {{"-p", "bad", "--category=bad=nosuch"}, "the rules have no category 'nosuch'"},
+        {{"-p", "bad", "--category=good=insult"}, "label 'good' is not a positive label"},
+        {{"-p", "bad", "--category=bad"}, "expected LABEL=CATEGORY"},
+        {{"-p", "bad", "--fp-budget=hold=2"}, "invalid --fp-budget 'hold=2'"},
+        {{"-p", "bad", "--fp-budget=pass=0.1"}, "invalid --fp-budget 'pass=0.1'"},
+        {{"-p", "bad", "--fp-budget=1/0"}, "invalid --fp-budget '1/0'"},
+        {{"-p", "bad", "--samples=-1"}, "invalid --samples '-1'"},
+        {{"-p", "bad", "--format=text"}, "invalid --format 'text'"},
+        {{"-p", "bad", "--jobs=0"}, "invalid --jobs '0'"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        if (strcmp(bad[i].args[2], "-n") == 0)
+            RUN(&r, "", "eval", bad[i].args[0], bad[i].args[1], "-n", "good", rules, csv);
+        else
+            RUN(&r, "", "eval", bad[i].args[0], bad[i].args[1], bad[i].args[2], rules, csv);
+        ck_assert_msg(r.status == 2, "%s: %d", bad[i].args[2], r.status);
+        ck_assert_uint_eq(r.out_len, 0);
+        ck_assert_msg(strstr(r.err, bad[i].message), "%s: %s", bad[i].args[2], r.err);
+        run_free(&r);
+    }
 }
 END_TEST
 
@@ -1818,7 +2048,9 @@ Suite *cli_suite(void)
     tcase_add_test(tc, test_explain_errors);
     tcase_add_test(tc, test_eval_csv);
     tcase_add_test(tc, test_eval_json);
+    tcase_add_test(tc, test_eval_options);
     tcase_add_test(tc, test_eval_errors);
+    tcase_add_test(tc, test_diff);
     suite_add_tcase(s, tc);
 
     TCase *limits = tcase_create("Limits");

@@ -51,6 +51,10 @@ int main(void)
     srunner_add_suite(sr, record_suite());
     srunner_add_suite(sr, output_suite());
     srunner_add_suite(sr, cli_suite());
+    srunner_add_suite(sr, eval_html_suite());
+    srunner_add_suite(sr, lint_suite());
+    srunner_add_suite(sr, validate_suite());
+    srunner_add_suite(sr, arabizi_suite());
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);

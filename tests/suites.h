@@ -17,6 +17,10 @@ Suite *qdb_suite(void);
 Suite *record_suite(void);
 Suite *output_suite(void);
 Suite *cli_suite(void);
+Suite *eval_html_suite(void);
+Suite *lint_suite(void);
+Suite *validate_suite(void);
+Suite *arabizi_suite(void);
 
 /* xorshift64*: the same pseudo-random sequence on every platform. */
 uint64_t test_rng(uint64_t *state);

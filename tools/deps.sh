@@ -1,10 +1,14 @@
 #!/bin/sh
 # deps.sh - install the Debian packages quell builds and tests with, if any
 # are missing. Uses sudo when not root. Safe to run again: it installs nothing
-# when everything is present.
+# when everything is present. `deps.sh eval` also installs Node.js and npm
+# for the baselines of `make eval`, unless a node is already on the PATH.
 set -eu
 
 pkgs="build-essential pkg-config python3 libhyperscan-dev libconfig-dev check libcjson-dev libutf8proc-dev libcsv-dev"
+if [ "${1:-}" = eval ] && ! command -v node >/dev/null 2>&1; then
+    pkgs="$pkgs nodejs npm"
+fi
 
 missing=""
 for p in $pkgs; do

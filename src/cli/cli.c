@@ -142,3 +142,27 @@ int cli_finish_stdout(int rc)
         cli_error("write error: %s", strerror(errno));
     return CLI_EIO;
 }
+
+/* Parse a job count: a positive integer, capped at CLI_MAX_JOBS. */
+int cli_parse_jobs(const char *s, size_t *out)
+{
+    char *end;
+    if (*s < '0' || *s > '9')
+        return -1;
+    errno = 0;
+    unsigned long long n = strtoull(s, &end, 10);
+    if (*end != '\0' || n == 0)
+        return -1;
+    /* ERANGE is only "very many": the cap covers it. */
+    *out = errno == ERANGE || n > CLI_MAX_JOBS ? CLI_MAX_JOBS : (size_t)n;
+    return 0;
+}
+
+/* One job per online CPU, at least one and at most CLI_MAX_JOBS. */
+size_t cli_default_jobs(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    if (n < 1)
+        return 1;
+    return n > CLI_MAX_JOBS ? CLI_MAX_JOBS : (size_t)n;
+}

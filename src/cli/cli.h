@@ -69,10 +69,22 @@ int cli_write_all(int fd, const char *buf, size_t len);
  */
 int cli_finish_stdout(int rc);
 
+/* Threads a command may run: more gain nothing and cost memory. */
+#define CLI_MAX_JOBS 64
+
+/* Parse a --jobs value: a positive integer, capped at CLI_MAX_JOBS.
+ * Returns 0, or -1 when s is not one. */
+int cli_parse_jobs(const char *s, size_t *out);
+
+/* One job per online CPU, at least one and at most CLI_MAX_JOBS. */
+size_t cli_default_jobs(void);
+
 int cmd_compile(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
 int cmd_filter(int argc, char **argv);
+int cmd_lint(int argc, char **argv); /* cmd_lint.c: rule-set warnings */
 int cmd_test(int argc, char **argv);
 
 #endif /* QUELL_CLI_H */

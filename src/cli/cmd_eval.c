@@ -1,598 +1,778 @@
 /*
- * cmd_eval.c - `quell eval`: run rules over labelled corpora (CSV, TSV or JSON Lines) and report
- * the confusion matrix, precision, recall, F1, false-positive rate and each rule's hits.
+ * cmd_eval.c - `quell eval`: run rules over labelled corpora on every core
+ * and measure them against the labels: the confusion matrix and its ratios,
+ * each rule's and category's share, a sweep of the flag threshold, proposed
+ * thresholds for a false-positive budget, and a sample of the comments the
+ * rules got wrong. eval_text.c, eval_json.c and eval_html.c write it out.
  */
-#include <assert.h>
 #include <errno.h>
-#include <stdint.h>
 #include <getopt.h>
+#include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
-#include <csv.h>
-
+#include "batch.h"
 #include "cli.h"
+#include "eval.h"
 
-#define READ_CHUNK_BYTES ((size_t)64 << 10)
 /* Malformed rows reported one by one per corpus; the rest are only counted. */
-#define MAX_ROW_MESSAGES 10
+#define MAX_ROW_MESSAGES   10
+#define DEFAULT_SAMPLES    10
+#define MAX_SAMPLES        10000
+#define NO_CATEGORY        SIZE_MAX
 
-enum corpus_format { FORMAT_CSV = 0, FORMAT_JSONL };
-
-/* What one corpus (or all of them) gave. Rule counts are indexed by slot. */
-struct tally {
-    const char *name;
-    unsigned long long rows;
-    unsigned long long malformed;
-    unsigned long long tp, fp, fn, tn;
-    unsigned long long *rule_hits; /* comments each rule fired on */
-    unsigned long long *rule_tp;   /* of those, labelled positive */
-};
-
-/* The run: options, rules, and the rules seen so far. */
-struct eval {
-    quell_scanner *scanner;
-    char **positive; /* label values that should be flagged */
-    size_t positive_count;
-    const char *text_col;
-    const char *label_col;
-    int delimiter; /* -1: guess from the corpus name */
-    const quell_rules *rules;
-    size_t rule_count; /* tallies are indexed by rule, in rule-file order */
-};
-
-/* Reading one corpus. */
-struct reader {
-    struct eval *ev;
-    struct tally *t;
-    const char *path;
-    const char *unit; /* "row" or "line", for messages */
-    int is_jsonl;
-    unsigned long long messages;
-    int rc; /* the first error that stops the corpus; CLI_OK while going */
-    /* CSV state */
-    int is_header;
-    size_t field_no;
-    long text_idx, label_idx;
-    char *text;
-    size_t text_len, text_cap;
-    int has_text;
+/* A label's category under --category LABEL=CATEGORY. */
+struct label_category {
     char *label;
-    size_t label_len, label_cap;
-    int has_label;
+    size_t category;
 };
+
+/* The run's settings, shared read-only by the workers. */
+struct eval {
+    const quell_rules *rules;
+    char **labels; /* --positive or --negative */
+    size_t label_count;
+    int is_negative;
+    struct label_category *map;
+    size_t map_count;
+    size_t sample_limit;
+};
+
+/* A scored comment, for the sweep. */
+struct scored {
+    double score;
+    int is_positive;
+};
+
+/* A candidate for the sample of wrong comments: the ones with the smallest
+ * text hash win, so the choice is the same for any number of threads. */
+struct pick {
+    uint64_t hash;
+    unsigned long long row_no;
+    char *text;
+    size_t text_len;
+    char *label;
+};
+
+struct picks {
+    struct pick *items; /* [sample_limit] */
+    size_t count;
+};
+
+struct row_message {
+    unsigned long long row_no;
+    char *text;
+};
+
+/* One thread's tally of the corpus being read. */
+struct worker {
+    const struct eval *ev;
+    quell_scanner *scanner;
+    struct eval_corpus t; /* name unused */
+    struct scored *scores;
+    size_t score_count, score_cap;
+    struct picks wrong[2]; /* [is_positive]: false positives, false negatives */
+    struct row_message messages[MAX_ROW_MESSAGES];
+    size_t message_count;
+};
+
+double eval_ratio(unsigned long long num, unsigned long long den)
+{
+    return den ? (double)num / (double)den : -1.0;
+}
+
+struct eval_figures eval_figures_of(const struct eval_counts *c)
+{
+    struct eval_figures g;
+    g.precision = eval_ratio(c->tp, c->tp + c->fp);
+    g.recall = eval_ratio(c->tp, c->tp + c->fn);
+    /* 2PR / (P + R), written so that it needs no undefined P or R. */
+    g.f1 = eval_ratio(2 * c->tp, 2 * c->tp + c->fp + c->fn);
+    g.fpr = eval_ratio(c->fp, c->fp + c->tn);
+    return g;
+}
 
 static void print_help(void)
 {
-    printf("Usage: quell eval [OPTIONS] --positive=LABELS RULES CORPUS...\n"
+    printf("Usage: quell eval [OPTIONS] (--positive=LABELS | --negative=LABELS) RULES CORPUS...\n"
            "\n"
            "Run RULES (a .cfg or .qdb file) over labelled comments and report how\n"
            "well they agree with the labels. A comment counts as flagged when its\n"
-           "action is flag, hold or reject.\n"
+           "action is flag, hold or reject. CORPUS '-' reads stdin.\n"
            "\n"
            "CORPUS is CSV with a header row (quoted fields may span lines; a UTF-8\n"
-           "BOM and CRLF line ends are accepted), TSV when its name ends in .tsv, or\n"
-           "JSON Lines when it ends in .jsonl (the text and label members must be\n"
-           "strings). Malformed rows (missing columns, empty text or label, invalid\n"
-           "UTF-8) are counted, reported on stderr and left out of the figures.\n"
+           "BOM and CRLF line ends are accepted), TSV when its name ends in .tsv,\n"
+           "or JSON Lines when it ends in .jsonl (the text member must be a string,\n"
+           "the label a string or a number); --format overrides the guess. Malformed\n"
+           "rows (missing columns, empty text or label, invalid UTF-8, bad JSON) are\n"
+           "counted, the first ones named on stderr, and left out of the figures.\n"
            "\n"
-           "The report gives, per corpus and in total when there are several: rows\n"
-           "read, malformed rows, the confusion matrix (TP, FP, FN, TN), precision,\n"
-           "recall, F1 and false-positive rate, and for every rule that fired, its\n"
-           "hits (comments it fired on), true and false positives and precision.\n"
-           "A ratio with a zero denominator is shown as '-' (null in JSON).\n"
+           "The report gives, per corpus and in total when there are several: rows,\n"
+           "malformed rows, the confusion matrix, precision, recall, F1 and false-\n"
+           "positive rate; comments by action and label; for each rule and category\n"
+           "that fired, its hits, true and false positives and precision; a sweep of\n"
+           "the flag threshold (precision and recall if the threshold were each\n"
+           "score seen); and a sample of the comments the rules got wrong, with the\n"
+           "hits marked. A ratio with a zero denominator is '-' (null in JSON).\n"
            "\n"
            "Options:\n"
-           "  -p, --positive=LABELS     comma-separated label values that mean \"should\n"
-           "                            be flagged\" (required); any other label means\n"
-           "                            \"should pass\"\n"
+           "  -p, --positive=LABELS     comma-separated labels that mean \"should be\n"
+           "                            flagged\"; any other label means \"should pass\"\n"
+           "  -n, --negative=LABELS     the other way round: these labels should pass,\n"
+           "                            any other should be flagged\n"
+           "  -c, --category=LABEL=CAT  comments labelled LABEL should be flagged for\n"
+           "                            category CAT: adds each category's own matrix\n"
+           "                            (repeatable; LABEL must also be positive)\n"
+           "      --fp-budget=BUDGET    propose the lowest thresholds whose false-positive\n"
+           "                            rate over all corpora stays within a budget:\n"
+           "                            RATE for flag, or ACTION=RATE,... for several;\n"
+           "                            RATE is 0.004, 0.4%% or 1/250\n"
+           "      --samples=N           wrong comments shown per kind and corpus (default\n"
+           "                            %d; 0 for none)\n"
            "      --text-column=NAME    column or member holding the comment (default text)\n"
            "      --label-column=NAME   column or member holding the label (default label)\n"
+           "      --format=FORMAT       csv, tsv or jsonl (default: from the name; csv)\n"
            "  -d, --delimiter=CHAR      CSV field separator: one character, or 'tab'\n"
-           "                            (default ',', or tab for a .tsv name)\n"
+           "  -j, --jobs=N              scan on N threads (default: one per online CPU)\n"
            "      --json                print the report as one JSON object\n"
+           "      --html=FILE           also write the report as a web page to FILE\n"
            "  -h, --help                display this help and exit\n"
            "\n"
            "%s",
-           cli_exit_help);
+           DEFAULT_SAMPLES, cli_exit_help);
 }
 
-/* Split the comma-separated s into ev->positive; empty items are dropped. */
-static int parse_positive(struct eval *ev, const char *s)
+/* Split the comma-separated s into a new array; empty items are dropped. */
+static int split_list(const char *s, char ***out, size_t *out_count)
 {
-    size_t count = 1;
+    size_t cap = 1;
     for (const char *p = s; *p; p++)
-        count += *p == ',';
-    ev->positive = calloc(count, sizeof *ev->positive);
-    if (!ev->positive)
+        cap += *p == ',';
+    char **items = calloc(cap, sizeof *items);
+    if (!items)
         return -1;
+    size_t count = 0;
     const char *start = s;
     for (;;) {
         const char *end = strchr(start, ',');
         size_t len = end ? (size_t)(end - start) : strlen(start);
         if (len > 0) {
-            char *item = strndup(start, len);
-            if (!item)
+            items[count] = strndup(start, len);
+            if (!items[count]) {
+                for (size_t i = 0; i < count; i++)
+                    free(items[i]);
+                free(items);
                 return -1;
-            ev->positive[ev->positive_count++] = item;
+            }
+            count++;
         }
         if (!end)
             break;
         start = end + 1;
+    }
+    *out = items;
+    *out_count = count;
+    return 0;
+}
+
+static int is_listed(char *const *list, size_t count, const char *s, size_t len)
+{
+    for (size_t i = 0; i < count; i++) {
+        if (strlen(list[i]) == len && memcmp(list[i], s, len) == 0)
+            return 1;
     }
     return 0;
 }
 
 static int is_positive(const struct eval *ev, const char *label, size_t len)
 {
-    for (size_t i = 0; i < ev->positive_count; i++) {
-        if (strlen(ev->positive[i]) == len && memcmp(ev->positive[i], label, len) == 0)
-            return 1;
+    return is_listed(ev->labels, ev->label_count, label, len) != ev->is_negative;
+}
+
+static size_t category_of_label(const struct eval *ev, const char *label, size_t len)
+{
+    for (size_t i = 0; i < ev->map_count; i++) {
+        if (strlen(ev->map[i].label) == len && memcmp(ev->map[i].label, label, len) == 0)
+            return ev->map[i].category;
     }
+    return NO_CATEGORY;
+}
+
+/* FNV-1a, 64 bits. */
+static uint64_t hash_bytes(const char *s, size_t len)
+{
+    uint64_t h = 0xcbf29ce484222325u;
+    for (size_t i = 0; i < len; i++) {
+        h ^= (unsigned char)s[i];
+        h *= 0x100000001b3u;
+    }
+    return h;
+}
+
+/* Does a come before b in the sample's choice? */
+static int pick_before(uint64_t hash_a, unsigned long long row_a, uint64_t hash_b,
+                       unsigned long long row_b)
+{
+    return hash_a != hash_b ? hash_a < hash_b : row_a < row_b;
+}
+
+static void pick_free(struct pick *p)
+{
+    free(p->text);
+    free(p->label);
+}
+
+/* Offer a wrong comment to a sample of at most limit: it replaces the
+ * latest-chosen one when it comes before it. Returns -1 out of memory. */
+static int picks_offer(struct picks *ps, size_t limit, uint64_t hash, unsigned long long row_no,
+                       const char *text, size_t text_len, const char *label, size_t label_len)
+{
+    if (limit == 0)
+        return 0;
+    size_t slot = ps->count;
+    if (ps->count == limit) {
+        slot = 0;
+        for (size_t i = 1; i < ps->count; i++) {
+            if (pick_before(ps->items[slot].hash, ps->items[slot].row_no, ps->items[i].hash,
+                            ps->items[i].row_no))
+                slot = i;
+        }
+        if (!pick_before(hash, row_no, ps->items[slot].hash, ps->items[slot].row_no))
+            return 0;
+    }
+    struct pick p = {hash, row_no, strndup(text, text_len), text_len, strndup(label, label_len)};
+    if (!p.text || !p.label) {
+        pick_free(&p);
+        return -1;
+    }
+    if (slot < ps->count)
+        pick_free(&ps->items[slot]);
+    else
+        ps->count++;
+    ps->items[slot] = p;
     return 0;
 }
 
-static int has_suffix(const char *s, const char *suffix)
-{
-    size_t len = strlen(s), suffix_len = strlen(suffix);
-    return len >= suffix_len && strcmp(s + len - suffix_len, suffix) == 0;
-}
-
-static int tally_init(struct tally *t, const char *name, size_t rule_cap)
+static int tally_init(struct eval_corpus *t, size_t rule_count, size_t category_count)
 {
     memset(t, 0, sizeof *t);
-    t->name = name;
-    t->rule_hits = calloc(rule_cap, sizeof *t->rule_hits);
-    t->rule_tp = calloc(rule_cap, sizeof *t->rule_tp);
-    return t->rule_hits && t->rule_tp ? 0 : -1;
+    t->rules = calloc(rule_count + 1, sizeof *t->rules);
+    t->categories = calloc(category_count + 1, sizeof *t->categories);
+    return t->rules && t->categories ? 0 : -1;
 }
 
-static void tally_free(struct tally *t)
+static void tally_free(struct eval_corpus *t)
 {
-    free(t->rule_hits);
-    free(t->rule_tp);
+    free(t->name);
+    free(t->rules);
+    free(t->categories);
+    free(t->sweep);
+    for (size_t i = 0; i < t->sample_count; i++) {
+        free(t->samples[i].text);
+        free(t->samples[i].label);
+        free(t->samples[i].spans);
+    }
+    free(t->samples);
 }
 
-/* Count and (the first few) report a malformed row. */
-static void row_malformed(struct reader *r, const char *reason)
+static void counts_add(struct eval_counts *sum, const struct eval_counts *c)
 {
-    r->t->malformed++;
-    if (++r->messages <= MAX_ROW_MESSAGES)
-        cli_error("%s: %s %llu: %s", r->path, r->unit, r->t->rows, reason);
+    sum->tp += c->tp;
+    sum->fp += c->fp;
+    sum->fn += c->fn;
+    sum->tn += c->tn;
 }
 
-/*
- * Scan one labelled comment and count it. text or label NULL: the column
- * is missing. Returns CLI_OK, or CLI_EIO when scanning failed for good.
- */
-static int row_eval(struct reader *r, const char *text, size_t text_len, const char *label,
-                    size_t label_len)
+static void counts_count(struct eval_counts *c, int is_flagged, int is_pos)
 {
-    struct eval *ev = r->ev;
-    struct tally *t = r->t;
-
-    if (!text || !label) {
-        char reason[256];
-        snprintf(reason, sizeof reason, "no %s '%s'", r->is_jsonl ? "member" : "value in column",
-                 !text ? ev->text_col : ev->label_col);
-        row_malformed(r, reason);
-        return CLI_OK;
-    }
-    if (text_len == 0) {
-        row_malformed(r, "empty text");
-        return CLI_OK;
-    }
-    if (label_len == 0) {
-        row_malformed(r, "empty label");
-        return CLI_OK;
-    }
-
-    quell_comment c = {{NULL}, {0}};
-    c.text[QUELL_FIELD_BODY] = text;
-    c.text_len[QUELL_FIELD_BODY] = text_len;
-    const quell_verdict *v;
-    quell_error err;
-    err.message[0] = '\0';
-    int rc = quell_scan(ev->scanner, &c, &v, &err);
-    if (rc == QUELL_EINPUT || rc == QUELL_ETOOBIG) {
-        row_malformed(r, err.message[0] ? err.message : quell_strerror(rc));
-        return CLI_OK;
-    }
-    if (rc != QUELL_OK) {
-        cli_error("%s: %s %llu: %s", r->path, r->unit, t->rows,
-                  err.message[0] ? err.message : quell_strerror(rc));
-        return CLI_EIO;
-    }
-
-    int is_pos = is_positive(ev, label, label_len);
-    int is_flagged = v->action >= QUELL_FLAG;
     if (is_flagged)
-        *(is_pos ? &t->tp : &t->fp) += 1;
+        *(is_pos ? &c->tp : &c->fp) += 1;
     else
-        *(is_pos ? &t->fn : &t->tn) += 1;
-    for (size_t i = 0; i < v->rule_count; i++) {
-        t->rule_hits[v->rules[i].index]++;
-        t->rule_tp[v->rules[i].index] += is_pos;
+        *(is_pos ? &c->fn : &c->tn) += 1;
+}
+
+/* Add the counts of t to sum (not the sweep or the samples). */
+static void tally_add(struct eval_corpus *sum, const struct eval_corpus *t, size_t rule_count,
+                      size_t category_count)
+{
+    sum->rows += t->rows;
+    sum->malformed += t->malformed;
+    counts_add(&sum->counts, &t->counts);
+    for (size_t a = 0; a < EVAL_ACTION_COUNT; a++) {
+        sum->actions[a][0] += t->actions[a][0];
+        sum->actions[a][1] += t->actions[a][1];
+    }
+    for (size_t i = 0; i < rule_count; i++) {
+        sum->rules[i].hits += t->rules[i].hits;
+        sum->rules[i].tp += t->rules[i].tp;
+    }
+    for (size_t i = 0; i < category_count; i++) {
+        sum->categories[i].hits += t->categories[i].hits;
+        sum->categories[i].tp += t->categories[i].tp;
+        counts_add(&sum->categories[i].counts, &t->categories[i].counts);
+    }
+}
+
+/* ---------------------------------------------------------------------- */
+/* Scanning, on the workers                                                */
+
+static int row_malformed(struct worker *w, const struct corpus_row *row, const char *reason)
+{
+    w->t.malformed++;
+    if (w->message_count < MAX_ROW_MESSAGES) {
+        struct row_message *m = &w->messages[w->message_count];
+        m->row_no = row->row_no;
+        m->text = strdup(reason);
+        if (!m->text)
+            return CLI_EIO;
+        w->message_count++;
     }
     return CLI_OK;
 }
 
-/* Copy a CSV field into *buf, growing it. */
-static int field_copy(char **buf, size_t *cap, size_t *out_len, const void *s, size_t len)
+static int push_score(struct worker *w, double score, int is_pos)
 {
-    if (len + 1 > *cap) {
-        size_t new_cap = len + 1;
-        char *p = realloc(*buf, new_cap);
+    if (w->score_count == w->score_cap) {
+        size_t cap = w->score_cap ? w->score_cap * 2 : 4096;
+        struct scored *p = realloc(w->scores, cap * sizeof *p);
         if (!p)
             return -1;
-        *buf = p;
-        *cap = new_cap;
+        w->scores = p;
+        w->score_cap = cap;
     }
-    if (len > 0)
-        memcpy(*buf, s, len);
-    (*buf)[len] = '\0';
-    *out_len = len;
+    w->scores[w->score_count++] = (struct scored){score, is_pos};
     return 0;
 }
 
-/* libcsv's field callback: s may be NULL when the field is empty. */
-static void csv_on_field(void *s, size_t len, void *data)
+static int eval_row(void *arg, const struct corpus_row *row)
 {
-    struct reader *r = data;
-    if (r->rc != CLI_OK)
-        return;
-    long idx = (long)r->field_no++;
-    if (r->is_header) {
-        if (r->text_idx < 0 && len == strlen(r->ev->text_col) &&
-            (len == 0 || memcmp(s, r->ev->text_col, len) == 0))
-            r->text_idx = idx;
-        if (r->label_idx < 0 && len == strlen(r->ev->label_col) &&
-            (len == 0 || memcmp(s, r->ev->label_col, len) == 0))
-            r->label_idx = idx;
-        return;
-    }
-    int rc = 0;
-    if (idx == r->text_idx) {
-        rc = field_copy(&r->text, &r->text_cap, &r->text_len, s, len);
-        r->has_text = 1;
-    }
-    if (idx == r->label_idx && rc == 0) {
-        rc = field_copy(&r->label, &r->label_cap, &r->label_len, s, len);
-        r->has_label = 1;
-    }
-    if (rc != 0) {
-        cli_error("out of memory");
-        r->rc = CLI_EIO;
-    }
-}
+    struct worker *w = arg;
+    const struct eval *ev = w->ev;
+    w->t.rows++;
+    if (row->error)
+        return row_malformed(w, row, row->error);
+    if (row->text_len == 0)
+        return row_malformed(w, row, "empty text");
+    if (row->label_len == 0)
+        return row_malformed(w, row, "empty label");
 
-/* libcsv's end-of-row callback. */
-static void csv_on_row(int c, void *data)
-{
-    struct reader *r = data;
-    (void)c;
-    if (r->rc != CLI_OK)
-        return;
-    r->field_no = 0;
-    if (r->is_header) {
-        r->is_header = 0;
-        const char *missing = r->text_idx < 0    ? r->ev->text_col
-                              : r->label_idx < 0 ? r->ev->label_col
-                                                 : NULL;
-        if (missing) {
-            cli_error("%s: no column '%s' in the header row", r->path, missing);
-            r->rc = CLI_EUSAGE;
-        }
-        return;
-    }
-    r->t->rows++;
-    r->rc = row_eval(r, r->has_text ? r->text : NULL, r->text_len, r->has_label ? r->label : NULL,
-                     r->label_len);
-    r->has_text = r->has_label = 0;
-}
-
-/* Read a CSV or TSV corpus from f. */
-static int read_csv(struct reader *r, FILE *f)
-{
-    struct csv_parser p;
-    if (csv_init(&p, 0) != 0) {
-        cli_error("out of memory");
+    quell_comment c = {{NULL}, {0}};
+    c.text[QUELL_FIELD_BODY] = row->text;
+    c.text_len[QUELL_FIELD_BODY] = row->text_len;
+    const quell_verdict *v;
+    quell_error err;
+    err.message[0] = '\0';
+    int rc = quell_scan(w->scanner, &c, &v, &err);
+    if (rc == QUELL_EINPUT || rc == QUELL_ETOOBIG)
+        return row_malformed(w, row, err.message[0] ? err.message : quell_strerror(rc));
+    if (rc != QUELL_OK) {
+        cli_error("row %llu: %s", row->row_no, err.message[0] ? err.message : quell_strerror(rc));
         return CLI_EIO;
     }
-    int delimiter = r->ev->delimiter;
-    if (delimiter < 0)
-        delimiter = has_suffix(r->path, ".tsv") ? '\t' : ',';
-    csv_set_delim(&p, (unsigned char)delimiter);
-    r->is_header = 1;
-    r->text_idx = r->label_idx = -1;
 
-    char *chunk = malloc(READ_CHUNK_BYTES);
-    if (!chunk) {
-        cli_error("out of memory");
-        csv_free(&p);
+    int is_pos = is_positive(ev, row->label, row->label_len);
+    int is_flagged = v->action >= QUELL_FLAG;
+    counts_count(&w->t.counts, is_flagged, is_pos);
+    w->t.actions[v->action][is_pos]++;
+    for (size_t i = 0; i < v->rule_count; i++) {
+        w->t.rules[v->rules[i].index].hits++;
+        w->t.rules[v->rules[i].index].tp += is_pos;
+    }
+    size_t wanted = ev->map_count ? category_of_label(ev, row->label, row->label_len) : NO_CATEGORY;
+    for (size_t k = 0; k < v->category_count; k++) {
+        struct eval_category *cat = &w->t.categories[k];
+        int has_score = v->category_scores[k] > 0;
+        if (has_score) {
+            cat->hits++;
+            cat->tp += is_pos;
+        }
+        if (ev->map_count)
+            counts_count(&cat->counts, is_flagged && has_score, wanted == k);
+    }
+    if (push_score(w, v->score, is_pos) != 0)
         return CLI_EIO;
-    }
-    int is_first = 1;
-    size_t n;
-    while (r->rc == CLI_OK && (n = fread(chunk, 1, READ_CHUNK_BYTES, f)) > 0) {
-        const char *data = chunk;
-        /* A UTF-8 byte order mark is not part of the first column's name.
-         * (fread fills the chunk unless at the end, so it holds all 3 bytes.) */
-        if (is_first && n >= 3 && memcmp(data, "\xef\xbb\xbf", 3) == 0) {
-            data += 3;
-            n -= 3;
-        }
-        is_first = 0;
-        if (csv_parse(&p, data, n, csv_on_field, csv_on_row, r) != n) {
-            cli_error("%s: %s", r->path, csv_strerror(csv_error(&p)));
-            r->rc = CLI_EIO;
-        }
-    }
-    if (r->rc == CLI_OK && ferror(f)) {
-        cli_error("%s: read error: %s", r->path, strerror(errno));
-        r->rc = CLI_EIO;
-    }
-    if (r->rc == CLI_OK)
-        csv_fini(&p, csv_on_field, csv_on_row, r);
-    /* An empty file has no header row to name the columns. */
-    if (r->rc == CLI_OK && r->is_header) {
-        cli_error("%s: no header row", r->path);
-        r->rc = CLI_EUSAGE;
-    }
-    free(chunk);
-    csv_free(&p);
-    return r->rc;
+    if (is_flagged != is_pos &&
+        picks_offer(&w->wrong[is_pos], ev->sample_limit, hash_bytes(row->text, row->text_len),
+                    row->row_no, row->text, row->text_len, row->label, row->label_len) != 0)
+        return CLI_EIO;
+    return CLI_OK;
 }
 
-/*
- * Read a JSON Lines corpus from f through the public record parser: the
- * text member is read as the body and the label member as the author (a
- * string field it hands back), which is then left out of the scan.
- */
-static int read_jsonl(struct reader *r, FILE *f)
+/* ---------------------------------------------------------------------- */
+/* Gathering, on the calling thread                                        */
+
+static int compare_scored_desc(const void *a, const void *b)
 {
-    quell_record_fields fields = {NULL, r->ev->text_col, r->ev->label_col};
-    quell_record_parser *parser = NULL;
-    quell_error err = {0};
-    if (quell_record_parser_new(&parser, QUELL_FORMAT_JSONL, &fields, &err) != QUELL_OK) {
-        cli_print_error(&err, NULL);
-        return CLI_EIO;
+    double x = ((const struct scored *)a)->score, y = ((const struct scored *)b)->score;
+    return (x < y) - (x > y);
+}
+
+/* The sweep over scores[0..count): one point per distinct score > 0. */
+static int make_sweep(struct scored *scores, size_t count, struct eval_point **out,
+                      size_t *out_count)
+{
+    qsort(scores, count, sizeof *scores, compare_scored_desc);
+    size_t distinct = 0;
+    for (size_t i = 0; i < count && scores[i].score > 0; i++)
+        distinct += i == 0 || scores[i].score != scores[i - 1].score;
+    struct eval_point *points = calloc(distinct ? distinct : 1, sizeof *points);
+    if (!points)
+        return -1;
+    size_t n = 0;
+    unsigned long long tp = 0, fp = 0;
+    for (size_t i = 0; i < count && scores[i].score > 0; i++) {
+        tp += scores[i].is_positive;
+        fp += !scores[i].is_positive;
+        if (i + 1 == count || scores[i + 1].score != scores[i].score)
+            points[n++] = (struct eval_point){scores[i].score, tp, fp};
     }
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t n;
-    int is_first = 1;
-    while (r->rc == CLI_OK && (n = getline(&line, &cap, f)) >= 0) {
-        const char *data = line;
-        size_t len = (size_t)n;
-        if (is_first && len >= 3 && memcmp(data, "\xef\xbb\xbf", 3) == 0) {
-            data += 3;
-            len -= 3;
-        }
-        is_first = 0;
-        while (len > 0 && (data[len - 1] == '\n' || data[len - 1] == '\r'))
-            len--;
-        r->t->rows++;
-        if (len == 0) {
-            row_malformed(r, "empty line");
-            continue;
-        }
-        quell_record rec;
-        err.message[0] = '\0';
-        int rc = quell_record_parse(parser, data, len, &rec, &err);
-        if (rc == QUELL_ENOMEM) {
-            cli_error("out of memory");
-            r->rc = CLI_EIO;
-        } else if (rc != QUELL_OK) {
-            row_malformed(r, err.message[0] ? err.message : quell_strerror(rc));
+    *out = points;
+    *out_count = n;
+    return 0;
+}
+
+static int compare_pick_row(const void *a, const void *b)
+{
+    unsigned long long x = ((const struct pick *)a)->row_no, y = ((const struct pick *)b)->row_no;
+    return (x > y) - (x < y);
+}
+
+static int compare_span(const void *a, const void *b)
+{
+    const struct eval_span *x = a, *y = b;
+    if (x->start != y->start)
+        return (x->start > y->start) - (x->start < y->start);
+    return (x->end < y->end) - (x->end > y->end);
+}
+
+int eval_spans_of(const quell_verdict *v, struct eval_span **out, size_t *out_count)
+{
+    *out = NULL;
+    *out_count = 0;
+    if (v->hit_count == 0)
+        return 0;
+    struct eval_span *spans = calloc(v->hit_count, sizeof *spans);
+    if (!spans)
+        return -1;
+    size_t count = 0;
+    for (size_t i = 0; i < v->hit_count; i++) {
+        if (v->hits[i].field == QUELL_FIELD_BODY)
+            spans[count++] =
+                (struct eval_span){v->hits[i].start, v->hits[i].end, v->hits[i].rule_id};
+    }
+    qsort(spans, count, sizeof *spans, compare_span);
+    size_t n = 0;
+    for (size_t i = 0; i < count; i++) {
+        if (n > 0 && spans[i].start < spans[n - 1].end) {
+            if (spans[i].end > spans[n - 1].end)
+                spans[n - 1].end = spans[i].end;
         } else {
-            r->rc = row_eval(
-                r, rec.comment.text[QUELL_FIELD_BODY], rec.comment.text_len[QUELL_FIELD_BODY],
-                rec.comment.text[QUELL_FIELD_AUTHOR], rec.comment.text_len[QUELL_FIELD_AUTHOR]);
+            spans[n++] = spans[i];
         }
     }
-    if (r->rc == CLI_OK && ferror(f)) {
-        cli_error("%s: read error: %s", r->path, strerror(errno));
-        r->rc = CLI_EIO;
-    }
-    free(line);
-    quell_record_parser_free(parser);
-    return r->rc;
+    *out = spans;
+    *out_count = n;
+    return 0;
 }
 
-/* Evaluate one corpus file into t. */
-static int read_corpus(struct eval *ev, struct tally *t, const char *path)
+/* Rescan a sampled comment for its action, score and spans. */
+static int sample_spans(quell_scanner *scanner, struct eval_sample *s)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        cli_error("cannot open %s: %s", path, strerror(errno));
-        return CLI_EIO;
+    quell_comment c = {{NULL}, {0}};
+    c.text[QUELL_FIELD_BODY] = s->text;
+    c.text_len[QUELL_FIELD_BODY] = s->text_len;
+    const quell_verdict *v;
+    quell_error err;
+    if (quell_scan(scanner, &c, &v, &err) != QUELL_OK)
+        return 0; /* it scanned once: it will again; if not, it is shown unmarked */
+    s->action = v->action;
+    s->score = v->score;
+    return eval_spans_of(v, &s->spans, &s->span_count);
+}
+
+/* Gather the workers' tallies of one corpus into t, and reset them. */
+static int gather(struct worker *const *workers, size_t worker_count, const struct eval *ev,
+                  struct eval_corpus *t, const char *path, struct scored **all_scores,
+                  size_t *all_count)
+{
+    size_t rule_count = quell_rules_rule_count(ev->rules);
+    size_t category_count = quell_rules_category_count(ev->rules);
+    size_t score_count = 0;
+    for (size_t k = 0; k < worker_count; k++) {
+        tally_add(t, &workers[k]->t, rule_count, category_count);
+        score_count += workers[k]->score_count;
     }
-    struct reader r = {.ev = ev, .t = t, .path = path, .rc = CLI_OK};
-    r.is_jsonl = has_suffix(path, ".jsonl");
-    r.unit = r.is_jsonl ? "line" : "row";
-    int rc = r.is_jsonl ? read_jsonl(&r, f) : read_csv(&r, f);
-    if (r.messages > MAX_ROW_MESSAGES)
-        cli_error("%s: %llu more malformed %ss not shown", path, r.messages - MAX_ROW_MESSAGES,
-                  r.unit);
-    free(r.text);
-    free(r.label);
-    fclose(f);
+
+    /* Malformed rows: the first few by row number. */
+    const char *name = strcmp(path, "-") == 0 ? "(stdin)" : path;
+    for (size_t shown = 0; shown < MAX_ROW_MESSAGES; shown++) {
+        struct row_message *first = NULL;
+        for (size_t k = 0; k < worker_count; k++) {
+            for (size_t i = 0; i < workers[k]->message_count; i++) {
+                struct row_message *m = &workers[k]->messages[i];
+                if (m->text && (!first || m->row_no < first->row_no))
+                    first = m;
+            }
+        }
+        if (!first)
+            break;
+        cli_error("%s: row %llu: %s", name, first->row_no, first->text);
+        free(first->text);
+        first->text = NULL;
+    }
+    if (t->malformed > MAX_ROW_MESSAGES)
+        cli_error("%s: %llu more malformed rows not shown", name, t->malformed - MAX_ROW_MESSAGES);
+
+    /* The scores, for this corpus's sweep and for the total's. */
+    struct scored *scores = realloc(*all_scores, (*all_count + score_count + 1) * sizeof *scores);
+    if (!scores)
+        return -1;
+    *all_scores = scores;
+    struct scored *mine = scores + *all_count;
+    size_t n = 0;
+    for (size_t k = 0; k < worker_count; k++) {
+        if (workers[k]->score_count > 0)
+            memcpy(mine + n, workers[k]->scores, workers[k]->score_count * sizeof *mine);
+        n += workers[k]->score_count;
+    }
+    *all_count += n;
+    struct scored *copy = malloc((n + 1) * sizeof *copy);
+    if (!copy)
+        return -1;
+    if (n > 0)
+        memcpy(copy, mine, n * sizeof *copy);
+    int rc = make_sweep(copy, n, &t->sweep, &t->sweep_count);
+    free(copy);
+    if (rc != 0)
+        return -1;
+
+    /* The samples: the first sample_limit of each kind by hash, then shown
+     * in row order. */
+    t->samples = calloc(2 * ev->sample_limit + 1, sizeof *t->samples);
+    if (!t->samples)
+        return -1;
+    for (int kind = 0; kind < 2; kind++) {
+        struct picks chosen = {calloc(ev->sample_limit + 1, sizeof(struct pick)), 0};
+        if (!chosen.items)
+            return -1;
+        for (size_t k = 0; k < worker_count; k++) {
+            struct picks *ps = &workers[k]->wrong[kind];
+            for (size_t i = 0; i < ps->count; i++) {
+                struct pick *p = &ps->items[i];
+                if (picks_offer(&chosen, ev->sample_limit, p->hash, p->row_no, p->text,
+                                p->text_len, p->label, strlen(p->label)) != 0) {
+                    free(chosen.items);
+                    return -1;
+                }
+            }
+        }
+        qsort(chosen.items, chosen.count, sizeof *chosen.items, compare_pick_row);
+        for (size_t i = 0; i < chosen.count; i++) {
+            struct eval_sample *s = &t->samples[t->sample_count++];
+            s->row_no = chosen.items[i].row_no;
+            s->text = chosen.items[i].text; /* ownership moves to the sample */
+            s->text_len = chosen.items[i].text_len;
+            s->label = chosen.items[i].label;
+            s->is_positive = kind;
+            if (sample_spans(workers[0]->scanner, s) != 0) {
+                for (size_t j = i + 1; j < chosen.count; j++)
+                    pick_free(&chosen.items[j]);
+                free(chosen.items);
+                return -1;
+            }
+        }
+        free(chosen.items);
+    }
+
+    /* Reset the workers for the next corpus. */
+    for (size_t k = 0; k < worker_count; k++) {
+        struct worker *w = workers[k];
+        struct eval_rule *rules = w->t.rules;
+        struct eval_category *categories = w->t.categories;
+        memset(rules, 0, (rule_count + 1) * sizeof *rules);
+        memset(categories, 0, (category_count + 1) * sizeof *categories);
+        memset(&w->t, 0, sizeof w->t);
+        w->t.rules = rules;
+        w->t.categories = categories;
+        w->score_count = 0;
+        for (int kind = 0; kind < 2; kind++) {
+            for (size_t i = 0; i < w->wrong[kind].count; i++)
+                pick_free(&w->wrong[kind].items[i]);
+            w->wrong[kind].count = 0;
+        }
+        for (size_t i = 0; i < w->message_count; i++)
+            free(w->messages[i].text);
+        w->message_count = 0;
+    }
+    return 0;
+}
+
+static void worker_free(struct worker *w)
+{
+    if (!w)
+        return;
+    quell_scanner_free(w->scanner);
+    free(w->t.rules);
+    free(w->t.categories);
+    free(w->scores);
+    for (int kind = 0; kind < 2; kind++) {
+        struct pick *items = w->wrong[kind].items;
+        for (size_t i = 0; items && i < w->wrong[kind].count; i++)
+            pick_free(&items[i]);
+        free(items);
+    }
+    for (size_t i = 0; i < w->message_count; i++)
+        free(w->messages[i].text);
+    free(w);
+}
+
+static struct worker *worker_new(const struct eval *ev)
+{
+    struct worker *w = calloc(1, sizeof *w);
+    if (!w)
+        return NULL;
+    w->ev = ev;
+    quell_error err;
+    if (quell_scanner_new(&w->scanner, ev->rules, &err) != QUELL_OK ||
+        tally_init(&w->t, quell_rules_rule_count(ev->rules),
+                   quell_rules_category_count(ev->rules)) != 0)
+        goto fail;
+    for (int kind = 0; kind < 2; kind++) {
+        w->wrong[kind].items = calloc(ev->sample_limit + 1, sizeof(struct pick));
+        if (!w->wrong[kind].items)
+            goto fail;
+    }
+    return w;
+
+fail:
+    worker_free(w);
+    return NULL;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Options                                                                 */
+
+/* Parse a rate: "0.004", "0.4%" or "1/250", within [0, 1]. */
+static int parse_rate(const char *s, double *out)
+{
+    char *end;
+    errno = 0;
+    double x = strtod(s, &end);
+    if (end == s || errno != 0)
+        return -1;
+    if (*end == '%') {
+        x /= 100;
+        end++;
+    } else if (*end == '/') {
+        const char *d = end + 1;
+        double den = strtod(d, &end);
+        if (end == d || !(den > 0))
+            return -1;
+        x /= den;
+    }
+    if (*end != '\0' || !(x >= 0 && x <= 1))
+        return -1;
+    *out = x;
+    return 0;
+}
+
+/* Parse --fp-budget: RATE (for flag) or ACTION=RATE,... */
+static int parse_budget(const char *s, struct eval_report *r)
+{
+    char **items;
+    size_t count;
+    if (split_list(s, &items, &count) != 0)
+        return -2;
+    int rc = count > 0 ? 0 : -1;
+    for (size_t i = 0; i < count && rc == 0; i++) {
+        quell_action action = QUELL_FLAG;
+        const char *rate = items[i];
+        char *eq = strchr(items[i], '=');
+        if (eq) {
+            *eq = '\0';
+            rate = eq + 1;
+            action = QUELL_PASS;
+            for (int a = QUELL_FLAG; a <= QUELL_REJECT; a++) {
+                if (strcmp(items[i], quell_action_name((quell_action)a)) == 0)
+                    action = (quell_action)a;
+            }
+        }
+        double budget;
+        if (action == QUELL_PASS || parse_rate(rate, &budget) != 0) {
+            rc = -1;
+            break;
+        }
+        size_t k = 0;
+        while (k < r->proposal_count && r->proposals[k].action != action)
+            k++;
+        if (k == r->proposal_count)
+            r->proposal_count++;
+        r->proposals[k] = (struct eval_proposal){.action = action, .budget = budget};
+    }
+    for (size_t i = 0; i < count; i++)
+        free(items[i]);
+    free(items);
     return rc;
 }
 
-/* num / den, or -1 when den is 0 (undefined). */
-static double ratio(unsigned long long num, unsigned long long den)
+/* Find each proposal's lowest threshold within its budget on c's sweep. */
+static void propose(struct eval_report *r, const struct eval_corpus *c)
 {
-    return den ? (double)num / (double)den : -1.0;
-}
-
-struct figures {
-    double precision, recall, f1, fpr;
-};
-
-static struct figures figures_of(const struct tally *t)
-{
-    struct figures g;
-    g.precision = ratio(t->tp, t->tp + t->fp);
-    g.recall = ratio(t->tp, t->tp + t->fn);
-    /* 2PR / (P + R), written so that it needs no undefined P or R. */
-    g.f1 = ratio(2 * t->tp, 2 * t->tp + t->fp + t->fn);
-    g.fpr = ratio(t->fp, t->fp + t->tn);
-    return g;
-}
-
-/* Print a ratio with 3 decimals, or "-" when undefined. */
-static void print_ratio(const char *label, double x)
-{
-    if (x < 0)
-        printf("%s-\n", label);
-    else
-        printf("%s%.3f\n", label, x);
-}
-
-static void print_tally_text(const struct eval *ev, const struct tally *t)
-{
-    struct figures g = figures_of(t);
-    printf("Corpus: %s\n", t->name);
-    printf("Rows read:       %llu\n", t->rows);
-    printf("Malformed rows:  %llu\n", t->malformed);
-    printf("Evaluated:       %llu\n", t->rows - t->malformed);
-    printf("\nConfusion matrix:\n");
-    printf("                   flagged  passed\n");
-    printf("  should flag   TP %7llu  FN %7llu\n", t->tp, t->fn);
-    printf("  should pass   FP %7llu  TN %7llu\n", t->fp, t->tn);
-    printf("\n");
-    print_ratio("Precision:            ", g.precision);
-    print_ratio("Recall:               ", g.recall);
-    print_ratio("F1:                   ", g.f1);
-    print_ratio("False-positive rate:  ", g.fpr);
-
-    int width = 4;
-    for (size_t s = 0; s < ev->rule_count; s++) {
-        int len = (int)strlen(quell_rules_rule_id(ev->rules, s));
-        if (t->rule_hits[s] && len > width)
-            width = len;
-    }
-    printf("\nRules that fired:\n");
-    printf("  %-*s  %7s  %7s  %7s  %9s\n", width, "rule", "hits", "TP", "FP", "precision");
-    int has_any = 0;
-    for (size_t s = 0; s < ev->rule_count; s++) {
-        if (t->rule_hits[s] == 0)
-            continue;
-        has_any = 1;
-        unsigned long long fp = t->rule_hits[s] - t->rule_tp[s];
-        printf("  %-*s  %7llu  %7llu  %7llu  %9.3f\n", width, quell_rules_rule_id(ev->rules, s),
-               t->rule_hits[s], t->rule_tp[s], fp, (double)t->rule_tp[s] / (double)t->rule_hits[s]);
-    }
-    if (!has_any)
-        printf("  none\n");
-}
-
-/* Write s as a JSON string. */
-static void json_string(const char *s)
-{
-    putchar('"');
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\')
-            printf("\\%c", *p);
-        else if (*p == '\n')
-            fputs("\\n", stdout);
-        else if (*p == '\t')
-            fputs("\\t", stdout);
-        else if (*p < 0x20 || *p == 0x7f)
-            printf("\\u%04x", *p);
-        else
-            putchar(*p);
-    }
-    putchar('"');
-}
-
-/* Write a ratio as a JSON number, or null when undefined. */
-static void json_ratio(const char *name, double x)
-{
-    printf(",\"%s\":", name);
-    if (x < 0)
-        fputs("null", stdout);
-    else
-        printf("%.6g", x);
-}
-
-static void print_tally_json(const struct eval *ev, const struct tally *t)
-{
-    struct figures g = figures_of(t);
-    fputs("{\"corpus\":", stdout);
-    json_string(t->name);
-    printf(",\"rows\":%llu,\"malformed\":%llu,\"evaluated\":%llu", t->rows, t->malformed,
-           t->rows - t->malformed);
-    printf(",\"tp\":%llu,\"fp\":%llu,\"fn\":%llu,\"tn\":%llu", t->tp, t->fp, t->fn, t->tn);
-    json_ratio("precision", g.precision);
-    json_ratio("recall", g.recall);
-    json_ratio("f1", g.f1);
-    json_ratio("fpr", g.fpr);
-    fputs(",\"rules\":[", stdout);
-    int is_first = 1;
-    for (size_t s = 0; s < ev->rule_count; s++) {
-        if (t->rule_hits[s] == 0)
-            continue;
-        fputs(is_first ? "{\"id\":" : ",{\"id\":", stdout);
-        is_first = 0;
-        json_string(quell_rules_rule_id(ev->rules, s));
-        printf(",\"hits\":%llu,\"tp\":%llu,\"fp\":%llu", t->rule_hits[s], t->rule_tp[s],
-               t->rule_hits[s] - t->rule_tp[s]);
-        json_ratio("precision", ratio(t->rule_tp[s], t->rule_hits[s]));
-        putchar('}');
-    }
-    fputs("]}", stdout);
-}
-
-static void tally_add(struct tally *sum, const struct tally *t, size_t rule_cap)
-{
-    sum->rows += t->rows;
-    sum->malformed += t->malformed;
-    sum->tp += t->tp;
-    sum->fp += t->fp;
-    sum->fn += t->fn;
-    sum->tn += t->tn;
-    for (size_t s = 0; s < rule_cap; s++) {
-        sum->rule_hits[s] += t->rule_hits[s];
-        sum->rule_tp[s] += t->rule_tp[s];
-    }
-}
-
-static void print_report(const struct eval *ev, const char *rules_path, const struct tally *t,
-                         size_t corpus_count, const struct tally *total, int is_json)
-{
-    if (is_json) {
-        fputs("{\"rules\":", stdout);
-        json_string(rules_path);
-        fputs(",\"positive\":[", stdout);
-        for (size_t i = 0; i < ev->positive_count; i++) {
-            if (i > 0)
-                putchar(',');
-            json_string(ev->positive[i]);
+    unsigned long long pos = c->counts.tp + c->counts.fn, neg = c->counts.fp + c->counts.tn;
+    for (size_t k = 0; k < r->proposal_count; k++) {
+        struct eval_proposal *p = &r->proposals[k];
+        p->is_found = 0;
+        /* fp only grows as the threshold falls: the last point within the
+         * budget is the lowest threshold. */
+        for (size_t i = 0; i < c->sweep_count; i++) {
+            const struct eval_point *pt = &c->sweep[i];
+            if (neg > 0 ? (double)pt->fp / (double)neg > p->budget : pt->fp > 0)
+                break;
+            p->is_found = 1;
+            p->threshold = pt->threshold;
+            p->counts = (struct eval_counts){pt->tp, pt->fp, pos - pt->tp, neg - pt->fp};
         }
-        fputs("],\"corpora\":[", stdout);
-        for (size_t i = 0; i < corpus_count; i++) {
-            if (i > 0)
-                putchar(',');
-            print_tally_json(ev, &t[i]);
-        }
-        fputs("],\"total\":", stdout);
-        print_tally_json(ev, total);
-        fputs("}\n", stdout);
-        return;
     }
-    printf("Rules: %s\n", rules_path);
-    for (size_t i = 0; i < corpus_count; i++) {
-        printf("\n");
-        print_tally_text(ev, &t[i]);
+}
+
+/* Parse --category LABEL=CATEGORY. */
+static int add_category(struct eval *ev, const quell_rules *rules, const char *s)
+{
+    const char *eq = strrchr(s, '=');
+    if (!eq || eq == s || eq[1] == '\0')
+        return cli_usage_error("eval", "invalid --category '%s' (expected LABEL=CATEGORY)", s);
+    size_t category = NO_CATEGORY;
+    for (size_t i = 0; i < quell_rules_category_count(rules); i++) {
+        if (strcmp(quell_rules_category_name(rules, i), eq + 1) == 0)
+            category = i;
     }
-    if (corpus_count > 1) {
-        printf("\n");
-        print_tally_text(ev, total);
-    }
+    if (category == NO_CATEGORY)
+        return cli_usage_error("eval", "--category '%s': the rules have no category '%s'", s,
+                               eq + 1);
+    size_t label_len = (size_t)(eq - s);
+    if (!is_positive(ev, s, label_len))
+        return cli_usage_error("eval", "--category '%s': label '%.*s' is not a positive label",
+                               s, (int)label_len, s);
+    if (category_of_label(ev, s, label_len) != NO_CATEGORY)
+        return cli_usage_error("eval", "--category '%s': label '%.*s' is mapped twice", s,
+                               (int)label_len, s);
+    struct label_category *map = realloc(ev->map, (ev->map_count + 1) * sizeof *map);
+    if (!map)
+        goto fail_nomem;
+    ev->map = map;
+    map[ev->map_count].label = strndup(s, label_len);
+    if (!map[ev->map_count].label)
+        goto fail_nomem;
+    map[ev->map_count++].category = category;
+    return CLI_OK;
+
+fail_nomem:
+    cli_error("out of memory");
+    return CLI_EIO;
 }
 
 /* Parse --delimiter's CHAR: one byte, or "tab" / "\t" for a tab. */
@@ -608,123 +788,282 @@ static int parse_delimiter(const char *s, int *out)
     return 0;
 }
 
+static int write_html(const struct eval_report *r, const char *path)
+{
+    FILE *f = fopen(path, "w");
+    if (!f) {
+        cli_error("cannot write %s: %s", path, strerror(errno));
+        return CLI_EIO;
+    }
+    eval_write_html(f, r);
+    int is_bad = ferror(f);
+    if (fclose(f) != 0 || is_bad) {
+        cli_error("cannot write %s: %s", path, strerror(errno));
+        return CLI_EIO;
+    }
+    return CLI_OK;
+}
+
 int cmd_eval(int argc, char **argv)
 {
-    enum { OPT_TEXT = 256, OPT_LABEL, OPT_JSON };
+    enum { OPT_TEXT = 256, OPT_LABEL, OPT_JSON, OPT_HTML, OPT_FORMAT, OPT_BUDGET, OPT_SAMPLES };
     static const struct option options[] = {
         {"positive", required_argument, NULL, 'p'},
+        {"negative", required_argument, NULL, 'n'},
+        {"category", required_argument, NULL, 'c'},
+        {"fp-budget", required_argument, NULL, OPT_BUDGET},
+        {"samples", required_argument, NULL, OPT_SAMPLES},
         {"text-column", required_argument, NULL, OPT_TEXT},
         {"label-column", required_argument, NULL, OPT_LABEL},
+        {"format", required_argument, NULL, OPT_FORMAT},
         {"delimiter", required_argument, NULL, 'd'},
+        {"jobs", required_argument, NULL, 'j'},
         {"json", no_argument, NULL, OPT_JSON},
+        {"html", required_argument, NULL, OPT_HTML},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    struct eval ev = {.text_col = "text", .label_col = "label", .delimiter = -1};
-    const char *positive = NULL;
-    quell_rules *rules = NULL;
-    struct tally *tallies = NULL;
+    struct eval ev = {.sample_limit = DEFAULT_SAMPLES};
+    struct eval_report report = {0};
+    struct corpus_options copt = {CORPUS_GUESS, "text", "label", NULL, -1};
+    const char *labels = NULL, *html_path = NULL;
+    const char **categories = NULL;
+    size_t category_arg_count = 0;
+    size_t job_count = cli_default_jobs();
     int is_json = 0;
     int ch;
 
+    categories = calloc((size_t)argc + 1, sizeof *categories);
+    if (!categories) {
+        cli_error("out of memory");
+        return CLI_EIO;
+    }
+    int rc = CLI_EUSAGE;
     opterr = 0;
-    while ((ch = getopt_long(argc, argv, ":p:d:h", options, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, ":p:n:c:d:j:h", options, NULL)) != -1) {
         switch (ch) {
         case 'p':
-            positive = optarg;
+        case 'n':
+            if (labels) {
+                rc = cli_usage_error("eval", "give one --positive or --negative list");
+                goto out_free_args;
+            }
+            labels = optarg;
+            ev.is_negative = ch == 'n';
             break;
+        case 'c':
+            categories[category_arg_count++] = optarg;
+            break;
+        case OPT_BUDGET: {
+            int b = parse_budget(optarg, &report);
+            if (b != 0) {
+                rc = b == -2 ? (cli_error("out of memory"), CLI_EIO)
+                             : cli_usage_error("eval", "invalid --fp-budget '%s'", optarg);
+                goto out_free_args;
+            }
+            break;
+        }
+        case OPT_SAMPLES: {
+            char *end;
+            errno = 0;
+            unsigned long n = strtoul(optarg, &end, 10);
+            if (optarg[0] < '0' || optarg[0] > '9' || *end != '\0' || errno != 0 ||
+                n > MAX_SAMPLES) {
+                rc = cli_usage_error("eval", "invalid --samples '%s' (0 to %d)", optarg,
+                                     MAX_SAMPLES);
+                goto out_free_args;
+            }
+            ev.sample_limit = n;
+            break;
+        }
         case OPT_TEXT:
-            ev.text_col = optarg;
+            copt.text_col = optarg;
             break;
         case OPT_LABEL:
-            ev.label_col = optarg;
+            copt.label_col = optarg;
             break;
+        case OPT_FORMAT: {
+            int format = corpus_parse_format(optarg);
+            if (format < 0 || format == CORPUS_TEXT) {
+                rc = cli_usage_error("eval", "invalid --format '%s' (csv, tsv or jsonl)", optarg);
+                goto out_free_args;
+            }
+            copt.format = (enum corpus_format)format;
+            break;
+        }
         case 'd':
-            if (parse_delimiter(optarg, &ev.delimiter) != 0)
-                return cli_usage_error("eval", "invalid --delimiter '%s' (expected one character)",
-                                       optarg);
+            if (parse_delimiter(optarg, &copt.delimiter) != 0) {
+                rc = cli_usage_error("eval", "invalid --delimiter '%s' (expected one character)",
+                                     optarg);
+                goto out_free_args;
+            }
+            break;
+        case 'j':
+            if (cli_parse_jobs(optarg, &job_count) != 0) {
+                rc = cli_usage_error("eval", "invalid --jobs '%s'", optarg);
+                goto out_free_args;
+            }
             break;
         case OPT_JSON:
             is_json = 1;
             break;
+        case OPT_HTML:
+            html_path = optarg;
+            break;
         case 'h':
             print_help();
-            return cli_finish_stdout(CLI_OK);
+            rc = cli_finish_stdout(CLI_OK);
+            goto out_free_args;
         default:
-            return cli_bad_option("eval", ch, argv);
+            rc = cli_bad_option("eval", ch, argv);
+            goto out_free_args;
         }
     }
-    if (!positive)
-        return cli_usage_error("eval", "missing --positive LABELS");
-    if (argc - optind < 2)
-        return cli_usage_error("eval",
-                               argc - optind < 1 ? "missing RULES and CORPUS" : "missing CORPUS");
-    if (ev.text_col[0] == '\0' || ev.label_col[0] == '\0')
-        return cli_usage_error("eval", "empty column name");
-
-    int rc = CLI_EIO;
-    if (parse_positive(&ev, positive) != 0) {
-        cli_error("out of memory");
-        goto out_free_positive;
+    if (!labels) {
+        rc = cli_usage_error("eval", "missing --positive or --negative LABELS");
+        goto out_free_args;
     }
-    if (ev.positive_count == 0) {
-        rc = cli_usage_error("eval", "--positive names no label");
-        goto out_free_positive;
+    if (argc - optind < 2) {
+        rc = cli_usage_error("eval", argc - optind < 1 ? "missing RULES and CORPUS"
+                                                       : "missing CORPUS");
+        goto out_free_args;
     }
-
+    if (copt.text_col[0] == '\0' || copt.label_col[0] == '\0') {
+        rc = cli_usage_error("eval", "empty column name");
+        goto out_free_args;
+    }
     const char *rules_path = argv[optind];
     char **corpora = argv + optind + 1;
     size_t corpus_count = (size_t)(argc - optind - 1);
-    rc = cli_load_rules(&rules, rules_path);
-    if (rc != CLI_OK)
-        goto out_free_positive;
-
-    quell_error err = {0};
-    quell_scanner *scanner = NULL;
-    if (quell_scanner_new(&scanner, rules, &err) != QUELL_OK) {
-        cli_print_error(&err, NULL);
-        rc = CLI_EIO;
-        goto out_free_rules;
-    }
-    ev.scanner = scanner;
-    rc = CLI_EIO;
-    ev.rules = rules;
-    ev.rule_count = quell_rules_rule_count(rules);
-    tallies = calloc(corpus_count + 1, sizeof *tallies);
-    if (!tallies) {
-        cli_error("out of memory");
-        goto out_free_tallies;
-    }
-    struct tally *total = &tallies[corpus_count];
-    for (size_t i = 0; i <= corpus_count; i++) {
-        if (tally_init(&tallies[i], i < corpus_count ? corpora[i] : "total", ev.rule_count + 1) !=
-            0) {
-            cli_error("out of memory");
-            goto out_free_tallies;
+    for (size_t i = 0; i < corpus_count; i++) {
+        if (strcmp(corpora[i], "-") == 0 && i > 0 && strcmp(corpora[i - 1], "-") == 0) {
+            rc = cli_usage_error("eval", "stdin can be read only once");
+            goto out_free_args;
+        }
+        if (corpus_format_of(corpora[i], copt.format) == CORPUS_TEXT) {
+            rc = cli_usage_error("eval", "%s: plain text has no labels (use --format)",
+                                 corpora[i]);
+            goto out_free_args;
         }
     }
 
-    for (size_t i = 0; i < corpus_count; i++) {
-        rc = read_corpus(&ev, &tallies[i], corpora[i]);
-        if (rc != CLI_OK)
-            goto out_free_tallies;
-        tally_add(total, &tallies[i], ev.rule_count + 1);
+    if (split_list(labels, &ev.labels, &ev.label_count) != 0) {
+        cli_error("out of memory");
+        rc = CLI_EIO;
+        goto out_free_args;
     }
-    print_report(&ev, rules_path, tallies, corpus_count, total, is_json);
-    rc = cli_finish_stdout(total->malformed > 0 ? CLI_EDATA : CLI_OK);
+    if (ev.label_count == 0) {
+        rc = cli_usage_error("eval", "--%s names no label", ev.is_negative ? "negative" : "positive");
+        goto out_free_labels;
+    }
 
-out_free_tallies:
-    if (tallies) {
-        for (size_t i = 0; i <= corpus_count; i++)
-            tally_free(&tallies[i]);
+    quell_rules *rules = NULL;
+    rc = cli_load_rules(&rules, rules_path);
+    if (rc != CLI_OK)
+        goto out_free_labels;
+    ev.rules = rules;
+    for (size_t i = 0; i < category_arg_count; i++) {
+        rc = add_category(&ev, rules, categories[i]);
+        if (rc != CLI_OK)
+            goto out_free_rules;
     }
-    free(tallies);
-    quell_scanner_free(ev.scanner);
+
+    size_t rule_count = quell_rules_rule_count(rules);
+    size_t category_count = quell_rules_category_count(rules);
+    report.rules_path = rules_path;
+    report.rules = rules;
+    report.rule_count = rule_count;
+    report.category_count = category_count;
+    report.labels = ev.labels;
+    report.label_count = ev.label_count;
+    report.is_negative = ev.is_negative;
+    report.has_category_map = ev.map_count > 0;
+    report.sample_limit = ev.sample_limit;
+    time_t now = time(NULL);
+    struct tm tm;
+    if (gmtime_r(&now, &tm))
+        strftime(report.date, sizeof report.date, "%Y-%m-%d %H:%M UTC", &tm);
+
+    rc = CLI_EIO;
+    struct worker **workers = calloc(job_count, sizeof(struct worker *));
+    struct scored *all_scores = NULL;
+    size_t all_count = 0;
+    report.corpora = calloc(corpus_count + 1, sizeof *report.corpora);
+    if (!workers || !report.corpora) {
+        cli_error("out of memory");
+        goto out_free_run;
+    }
+    for (size_t k = 0; k < job_count; k++) {
+        workers[k] = worker_new(&ev);
+        if (!workers[k]) {
+            cli_error("out of memory");
+            goto out_free_run;
+        }
+    }
+    for (size_t i = 0; i <= corpus_count; i++) {
+        if (tally_init(&report.corpora[i], rule_count, category_count) != 0 ||
+            !(report.corpora[i].name = strdup(i < corpus_count ? corpora[i] : "total"))) {
+            cli_error("out of memory");
+            goto out_free_run;
+        }
+    }
+    report.corpus_count = corpus_count;
+    struct eval_corpus *total = &report.corpora[corpus_count];
+
+    struct batch_options bopt = {(void *const *)workers, job_count, eval_row, NULL, "eval"};
+    for (size_t i = 0; i < corpus_count; i++) {
+        rc = batch_run(corpora[i], &copt, &bopt);
+        if (rc != CLI_OK)
+            goto out_free_run;
+        if (gather(workers, job_count, &ev, &report.corpora[i], corpora[i], &all_scores,
+                   &all_count) != 0) {
+            cli_error("out of memory");
+            rc = CLI_EIO;
+            goto out_free_run;
+        }
+        tally_add(total, &report.corpora[i], rule_count, category_count);
+    }
+    if (corpus_count > 1) {
+        report.total = total;
+        if (make_sweep(all_scores, all_count, &total->sweep, &total->sweep_count) != 0) {
+            cli_error("out of memory");
+            rc = CLI_EIO;
+            goto out_free_run;
+        }
+    }
+    propose(&report, report.total ? report.total : &report.corpora[0]);
+
+    if (is_json)
+        eval_write_json(stdout, &report);
+    else
+        eval_write_text(stdout, &report, isatty(STDOUT_FILENO));
+    rc = html_path ? write_html(&report, html_path) : CLI_OK;
+    if (rc == CLI_OK)
+        rc = total->malformed > 0 ? CLI_EDATA : CLI_OK;
+    rc = cli_finish_stdout(rc);
+
+out_free_run:
+    if (report.corpora) {
+        for (size_t i = 0; i <= corpus_count; i++)
+            tally_free(&report.corpora[i]);
+    }
+    free(report.corpora);
+    free(all_scores);
+    if (workers) {
+        for (size_t k = 0; k < job_count; k++)
+            worker_free(workers[k]);
+    }
+    free(workers);
 out_free_rules:
+    for (size_t i = 0; i < ev.map_count; i++)
+        free(ev.map[i].label);
+    free(ev.map);
     quell_rules_free(rules);
-out_free_positive:
-    for (size_t i = 0; i < ev.positive_count; i++)
-        free(ev.positive[i]);
-    free(ev.positive);
+out_free_labels:
+    for (size_t i = 0; i < ev.label_count; i++)
+        free(ev.labels[i]);
+    free(ev.labels);
+out_free_args:
+    free(categories);
     return rc;
 }

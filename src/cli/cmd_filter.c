@@ -18,7 +18,6 @@
 #define DEFAULT_MAX_BYTES ((size_t)1 << 20)
 /* Bounds the input buffer (max-bytes + 1) well below quell_scan's 2 GiB limit. */
 #define MAX_MAX_BYTES ((size_t)1 << 30)
-#define MAX_JOBS      64
 /* Most input one job takes in a round: a worker holds its slice's output
  * until the round ends, so this bounds the workers' buffers. */
 #define SLICE_BYTES ((size_t)128 << 10)
@@ -124,7 +123,7 @@ static void print_help(void)
            "closed early (e.g. piped into head), quell stops quietly with status 4.\n"
            "\n"
            "%s",
-           MAX_JOBS, cli_exit_help);
+           CLI_MAX_JOBS, cli_exit_help);
 }
 
 /* Parse "N", "NK", "NM" or "NG" (powers of 1024; "KiB" etc. too) into *out. */
@@ -164,30 +163,6 @@ static int parse_size(const char *s, size_t *out)
         return -1;
     *out = (size_t)n << shift;
     return 0;
-}
-
-/* Parse a job count: a positive integer, capped at MAX_JOBS. */
-static int parse_jobs(const char *s, size_t *out)
-{
-    char *end;
-    if (*s < '0' || *s > '9')
-        return -1;
-    errno = 0;
-    unsigned long long n = strtoull(s, &end, 10);
-    if (*end != '\0' || n == 0)
-        return -1;
-    /* ERANGE is only "very many": the cap covers it. */
-    *out = errno == ERANGE || n > MAX_JOBS ? MAX_JOBS : (size_t)n;
-    return 0;
-}
-
-/* One job per online CPU, at least one and at most MAX_JOBS. */
-static size_t default_jobs(void)
-{
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
-    if (n < 1)
-        return 1;
-    return n > MAX_JOBS ? MAX_JOBS : (size_t)n;
 }
 
 /* Make *buf (of *cap bytes, len used) hold at least extra more bytes,
@@ -568,8 +543,8 @@ static void workers_stop(struct runner *r)
 static int run_round(struct runner *r, const char *data, size_t len, size_t slice_count)
 {
     struct filter *f = &r->main;
-    size_t bounds[MAX_JOBS + 1];
-    unsigned long long first_no[MAX_JOBS];
+    size_t bounds[CLI_MAX_JOBS + 1];
+    unsigned long long first_no[CLI_MAX_JOBS];
 
     bounds[0] = 0;
     first_no[0] = f->record_no;
@@ -804,10 +779,10 @@ int cmd_filter(int argc, char **argv)
     };
     struct runner r = {.main = {.max_bytes = DEFAULT_MAX_BYTES}, .format = QUELL_FORMAT_TEXT};
     struct filter *f = &r.main;
-    quell_record_fields fields = {NULL, NULL, NULL};
+    quell_record_fields fields = {NULL, NULL, NULL, NULL};
     int ch;
 
-    r.job_count = default_jobs();
+    r.job_count = cli_default_jobs();
     opterr = 0;
     while ((ch = getopt_long(argc, argv, ":f:j:h", options, NULL)) != -1) {
         switch (ch) {
@@ -852,7 +827,7 @@ int cmd_filter(int argc, char **argv)
                                        optarg);
             break;
         case 'j':
-            if (parse_jobs(optarg, &r.job_count) != 0)
+            if (cli_parse_jobs(optarg, &r.job_count) != 0)
                 return cli_usage_error("filter", "invalid --jobs '%s' (expected 1 or more)",
                                        optarg);
             break;

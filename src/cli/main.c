@@ -16,9 +16,11 @@ struct command {
 
 static const struct command commands[] = {
     {"compile", cmd_compile, "compile a rule configuration into a .qdb file"},
+    {"diff", cmd_diff, "list the comments whose action two rule sets disagree on"},
     {"eval", cmd_eval, "measure rules against labelled comments: precision, recall"},
     {"explain", cmd_explain, "show how the rules see one comment: views, hits, score"},
     {"filter", cmd_filter, "scan comments from standard input and write verdicts"},
+    {"lint", cmd_lint, "warn about rule-set problems: duplicates, slow regexes, gaps"},
     {"test", cmd_test, "run the must_match / must_not_match examples of rules"},
 };
 

@@ -1,0 +1,68 @@
+/*
+ * corpus.h - reading a corpus of comments, labelled or not: CSV or TSV with
+ * a header row (through libcsv), JSON Lines (through the record parser), or
+ * plain text with one comment per line; from a file or from stdin ("-").
+ */
+#ifndef QUELL_CLI_CORPUS_H
+#define QUELL_CLI_CORPUS_H
+
+#include <stddef.h>
+
+enum corpus_format {
+    CORPUS_GUESS = 0, /* by the name: .jsonl/.ndjson, .tsv/.tab, .txt; else CSV */
+    CORPUS_CSV,
+    CORPUS_TSV,
+    CORPUS_JSONL,
+    CORPUS_TEXT,
+};
+
+struct corpus_options {
+    enum corpus_format format;
+    const char *text_col;  /* column or member with the comment ("text") */
+    const char *label_col; /* with the label; NULL: the corpus is unlabelled */
+    const char *id_col;    /* with an id, used when present; NULL: none */
+    int delimiter;         /* CSV separator; -1: by the format */
+};
+
+/* One row. Strings are borrowed for the callback and NUL-terminated. */
+struct corpus_row {
+    unsigned long long row_no; /* 1-based data row: the header is not counted */
+    const char *text;          /* NULL when missing */
+    size_t text_len;
+    const char *label; /* NULL when missing or unlabelled */
+    size_t label_len;
+    const char *id; /* as written; NULL when none */
+    size_t id_len;
+    /* Set when the row is malformed (missing column, bad JSON): why. The
+     * row is still handed over so that it is counted, never dropped. */
+    const char *error;
+};
+
+/* How far reading has got, for a progress display. */
+struct corpus_progress {
+    unsigned long long bytes_read;
+    unsigned long long bytes_total; /* 0 when unknown (a pipe) */
+};
+
+/* Called for every row in order. Return 0 to go on, anything else to stop:
+ * corpus_read then returns that value. */
+typedef int (*corpus_row_fn)(void *ctx, const struct corpus_row *row,
+                             const struct corpus_progress *progress);
+
+/* The format path is read as: opt->format, or guessed from its name. */
+enum corpus_format corpus_format_of(const char *path, enum corpus_format format);
+
+/* "csv", "tsv", "jsonl" or "text" to a format; -1 if unknown. */
+int corpus_parse_format(const char *name);
+
+/*
+ * Read every row of path ("-" for stdin) and hand each to fn. Problems that
+ * stop the whole corpus (cannot open, no header, a missing column in the
+ * header, a read error) are reported on stderr, with the path.
+ *
+ * @return 0; CLI_EUSAGE for a header without the asked-for columns; CLI_EIO
+ *         for I/O or memory; or what fn returned to stop.
+ */
+int corpus_read(const char *path, const struct corpus_options *opt, corpus_row_fn fn, void *ctx);
+
+#endif /* QUELL_CLI_CORPUS_H */
