@@ -397,6 +397,32 @@ START_TEST(test_bad_regex_names_pattern)
 }
 END_TEST
 
+/* A long bad pattern is quoted only in part: Hyperscan's reason stays whole. */
+START_TEST(test_long_bad_regex_message)
+{
+    char cfg[2048];
+    char regex[600];
+    memset(regex, 'a', sizeof regex - 1);
+    regex[sizeof regex - 1] = '\0';
+    regex[0] = '(';
+    snprintf(cfg, sizeof cfg,
+             "version = 1;\n"
+             "actions = { flag = 1.0; hold = 2.0; reject = 3.0; };\n"
+             "categories = ( { name = \"c\"; } );\n"
+             "rules = ( { id = \"long\"; category = \"c\"; weight = 1.0;\n"
+             "            regexes = [ \"%s\" ]; } );\n",
+             regex);
+    quell_rules *r;
+    quell_error err;
+    ck_assert_int_eq(quell_rules_compile(&r, test_write_temp("long.cfg", cfg), &err),
+                     QUELL_ECOMPILE);
+    ck_assert_int_eq(err.line, 5);
+    ck_assert_msg(strncmp(err.message, "Missing close parenthesis", 25) == 0, "%s", err.message);
+    ck_assert_ptr_nonnull(strstr(err.message, "...\""));
+    ck_assert_uint_lt(strlen(err.message), 200);
+}
+END_TEST
+
 START_TEST(test_empty_matching_regex_refused)
 {
     const char *cfg = "version = 1;\n"
@@ -491,6 +517,7 @@ Suite *api_suite(void)
 
     TCase *tc_rules = tcase_create("Rules");
     tcase_add_test(tc_rules, test_bad_regex_names_pattern);
+    tcase_add_test(tc_rules, test_long_bad_regex_message);
     tcase_add_test(tc_rules, test_empty_matching_regex_refused);
     tcase_add_test(tc_rules, test_examples);
     tcase_add_test(tc_rules, test_free_null);
