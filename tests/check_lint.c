@@ -695,8 +695,9 @@ START_TEST(test_cli_bad_rules)
     ck_assert_int_eq(r.status, 3);
     ck_assert_str_eq(r.out, "");
     char prefix[PATH_MAX + 32];
-    snprintf(prefix, sizeof prefix, "%s:5: rule r: pattern \"(unclosed\": ", path);
+    snprintf(prefix, sizeof prefix, "%s:5: rule r: Missing close parenthesis", path);
     ck_assert_msg(strncmp(r.err, prefix, strlen(prefix)) == 0, "got: %s", r.err);
+    ck_assert_ptr_nonnull(strstr(r.err, " in pattern \"(unclosed\"\n"));
     run_free(&r);
 }
 END_TEST
