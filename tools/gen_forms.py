@@ -1,0 +1,202 @@
+#!/usr/bin/env python3
+"""gen_forms.py - write the generated lists of the insult and profanity packs.
+
+quell's word rules match whole words and phrases, not "X next to Y" nor "X
+with a prefix", so the forms below are spelled out from the hand-written
+word lists, and the results are list files like any other:
+
+  insults-ar-aimed.txt   an Arabic insult aimed at someone, by the vocative
+                         (يا كلب, joined ياكلب, the chat short form ي كلب) or
+                         a second-person pronoun (انت غبي, انتم حثالة, انك
+                         تافه): rule insult.ar.aimed.phrase
+  insults-ar-person.txt  an insult after a demonstrative or "a person"
+                         (هذا الحقير, هالغبي, واحد متخلف): insult.ar.person.phrase
+  insults-en-aimed.txt   an English insult after "you", with at most four
+                         fillers between ("you idiot", "you're such a fucking
+                         idiot"): one regex for the skeleton view per insult,
+                         rule insult.aimed
+  *-prefixed.txt         the Arabic words with the conjunctions and
+                         prepositions that Arabic writes joined to the next
+                         word (والكلاب, كالكلاب, للكلاب, وغبي), read by the same
+                         rule as the list they come from; in this folder and
+                         in ../profanity
+
+Run it after editing any list it reads, then `quell test` and
+`tools/allow_candidates.py` (which checks the prefixed forms against the
+Arabic dictionary like every other list: وعرة "rugged" is why عرة has no و
+form):
+
+    python3 tools/gen_forms.py      (or: make forms)
+
+Written by the quell team (MIT, like quell).
+"""
+import os
+
+HERE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "rules", "insult")
+PROFANITY = os.path.join(HERE, "..", "profanity")
+
+# The Arabic insult lists, whose words are aimed and pointed at a person.
+LISTS = ["insults-ar.txt", "insults-ar-weak.txt", "insults-ar-animal.txt",
+         "insults-ar-political.txt", "insults-ar-sonof.txt"]
+# Words aimed only, never scored alone (news uses them plainly: مجرم, ارهابي).
+AIMED_ONLY = "insults-ar-aimed-only.txt"
+# The profanity pack's nouns for people (its lists also hold verbs, curses
+# and phrases that cannot be aimed).
+PROFANE_NOUNS = ["شرموط", "شرموطة", "شراميط", "معرص", "معرصة", "معرصين", "عرص",
+                 "منيوك", "منيوكة", "متناك", "متناكة", "متناكين", "قحبة", "قحاب",
+                 "ديوث", "خول", "خولات", "ممحون", "ممحونة", "عاهرة", "عاهر",
+                 "مخنث", "مخانيث", "خنيث", "زق", "زفت", "ملعون", "ملعونة",
+                 "ملاعين", "لقيط", "ابن حرام", "ابن الحرام", "ولاد الحرام",
+                 "ابن زنا"]
+
+# Vocatives and pronouns written apart (يا كلب, انت غبي), and the vocative
+# joined (ياكلب).
+APART = ["يا", "ي", "انت", "انتي", "انتا", "انتم", "انتو", "انتوا", "انك", "انكم"]
+JOINED = ["يا"]
+# Demonstratives and "a person": هذا, the Levantine هاد and هيدا, the Gulf
+# هذي; هال- is the joined "this" of the Levant and the Gulf (هالغبي).
+PERSON = ["هذا", "هذه", "هذي", "هاذا", "هاذي", "هاد", "هادا", "هاي", "هيدا", "هيدي",
+          "واحد", "انسان", "شخص", "رجل", "زلمة"]
+
+# English: "you" and its chat forms (the skeleton view joins "u r a" into
+# "ura"), the fillers that may stand between, the insults that may follow.
+EN_LISTS = ["insults-en.txt", "insults-en-mild.txt"]
+EN_PROFANE = ["bitch", "bitches", "asshole", "assholes", "bastard", "bastards", "cunt",
+              "cunts", "twat", "dick", "dickhead", "prick", "whore", "slut", "hoe", "hoes",
+              "pussy", "fuck", "fucker", "fuckers", "motherfucker", "wanker", "shithead",
+              "douche", "dipshit", "piece of shit"]
+EN_YOU = r"(?:you|u|yu|ya|ur|ura|youre|you're|you'r|y'all|yall)"
+EN_FILLERS = (r"(?: (?:are|r|is|a|an|such|so|the|one|total|complete|utter|absolute|"
+              r"real|big|little|fat|ugly|stupid|dumb|fucking|fuckin|fucken|fking|"
+              r"bloody|damn|dirty|lying|pathetic|ignorant|worthless|sorry|"
+              r"piece of|bunch of|fake|old|lil)){0,4}")
+
+# The Arabic lists that get prefixed forms, with the rule that reads them.
+PREFIXED = {
+    HERE: {"insults-ar.txt": "insult.ar", "insults-ar-weak.txt": "insult.ar.weak",
+           "insults-ar-animal.txt": "insult.ar.animal",
+           "insults-ar-political.txt": "insult.ar.political",
+           "insults-ar-sonof.txt": "insult.ar.sonof.phrase"},
+    PROFANITY: {"profanity-ar.txt": "profanity.ar",
+                "profanity-ar-curse.txt": "profanity.ar.curse",
+                "profanity-ar-mild.txt": "profanity.ar.mild"},
+}
+# Words whose prefixed form is another word, and the prefixes they must not
+# take: وعرة "rugged", وخول "and authorised", وكس "loss"; two-letter words
+# take none.
+NOT_PREFIXED = {"عرة": "و", "خول": "و", "كس": "و", "تف": "وفبكل", "زق": "وفبكل",
+                "نيك": "وفبكل", "شخ": "وفبكل", "طز": "وفبكل", "زب": "وفبكل"}
+
+FOLD = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ة": "ه", "ى": "ي", "ئ": "ي",
+                      "ؤ": "و"})
+
+
+def skeleton(text):
+    """Near enough quell's skeleton view for Arabic: letter forms folded, runs
+    of one letter made one. Two entries with the same skeleton are one
+    pattern to quell (lint QL101), so only the first is written."""
+    text = text.translate(FOLD)
+    return "".join(c for i, c in enumerate(text) if i == 0 or c != text[i - 1])
+
+
+def words(name, folder=HERE):
+    with open(os.path.join(folder, name), encoding="utf-8") as f:
+        for line in f:
+            line = line.strip()
+            if line and not line.startswith("#"):
+                yield line
+
+
+def write(path, rule, sources, entries, what):
+    with open(path, "w", encoding="utf-8") as f:
+        f.write("# Generated %s for rule %s.\n"
+                "# Do not edit: edit %s\n"
+                "# (or the lists in tools/gen_forms.py), then run\n"
+                "# python3 tools/gen_forms.py. Written by the quell team.\n"
+                % (what, rule, ", ".join(sources)))
+        for entry in entries:
+            f.write(entry + "\n")
+
+
+class Forms:
+    """An ordered list of phrases, one per skeleton."""
+
+    def __init__(self, known=()):
+        self.seen = set(skeleton(w) for w in known)
+        self.out = []
+
+    def add(self, phrase):
+        if skeleton(phrase) not in self.seen:
+            self.seen.add(skeleton(phrase))
+            self.out.append(phrase)
+
+
+def arabic_aimed():
+    base = [w for name in LISTS for w in words(name)] + PROFANE_NOUNS
+    aimed = Forms()
+    for w in base + list(words(AIMED_ONLY)):
+        if w.startswith("يا "):
+            aimed.add(w)
+            continue
+        for p in APART:
+            aimed.add(p + " " + w)
+        for p in JOINED:
+            # يا + ابن: one alef, since a word may stretch a letter but not
+            # shorten one (the entry يابن matches ياابن too).
+            aimed.add(p + (w[1:] if w[0] == p[-1] else w))
+    write(os.path.join(HERE, "insults-ar-aimed.txt"), "insult.ar.aimed.phrase",
+          LISTS + [AIMED_ONLY], aimed.out, "phrases")
+
+    # Not the animals: هذه الحيوانات, هذا الكلب are as often animals.
+    animals = set(words("insults-ar-animal.txt"))
+    person = Forms()
+    for w in base:
+        if w.startswith("يا ") or w in animals:
+            continue
+        for p in PERSON:
+            person.add(p + " " + w)
+        if w.startswith("ال") and " " not in w:
+            person.add("هال" + w[2:])
+    write(os.path.join(HERE, "insults-ar-person.txt"), "insult.ar.person.phrase", LISTS,
+          person.out, "phrases")
+
+
+def english_aimed():
+    seen, out = set(), []
+    for w in [w for name in EN_LISTS for w in words(name)] + EN_PROFANE:
+        if w not in seen:
+            seen.add(w)
+            out.append(r"(?:^|[^a-z0-9'])" + EN_YOU + EN_FILLERS + " " + w
+                       + r"(?:[^a-z0-9]|$)")
+    write(os.path.join(HERE, "insults-en-aimed.txt"), "insult.aimed", EN_LISTS, out,
+          "regexes for the skeleton view")
+
+
+def prefixed(w):
+    """و and ف before any word; ب, ك, ل and their و forms before ال."""
+    bad = set(NOT_PREFIXED.get(w, ""))
+    forms = [p + w for p in "وف" if p not in bad]
+    if w.startswith("ال") and len(w) > 3:
+        for p in ("ب", "ك", "ل", "وب", "وك", "ول"):
+            if not bad & set(p):
+                # ل + ال is written لل.
+                forms.append(p + ("ل" if p.endswith("ل") else "ال") + w[2:])
+    return forms
+
+
+def arabic_prefixed():
+    for folder, lists in PREFIXED.items():
+        for name, rule in lists.items():
+            listed = list(words(name, folder))
+            forms = Forms(listed)
+            for w in listed:
+                for form in prefixed(w):
+                    forms.add(form)
+            write(os.path.join(folder, name[:-len(".txt")] + "-prefixed.txt"), rule, [name],
+                  forms.out, "forms with a joined prefix (و, ف, ب, ك, ل)")
+
+
+if __name__ == "__main__":
+    arabic_aimed()
+    english_aimed()
+    arabic_prefixed()
