@@ -136,6 +136,17 @@ static bool put_letter(struct buf *b, struct pending *pend, const struct norm_ar
     const char *alts = e->spellings;
     bool is_optional = e->kind == NORM_ARABIZI_VOWEL ||
                        (e->kind == NORM_ARABIZI_GLIDE && !is_first);
+    /* A glide that starts a word is a consonant, its first spelling: يا is
+     * "ya", never a bare "e" or "i" glued to the next word ("eXXon"). */
+    char first[16];
+    if (e->kind == NORM_ARABIZI_GLIDE && is_first) {
+        size_t n = strcspn(alts, "|");
+        if (n < sizeof first) {
+            memcpy(first, alts, n);
+            first[n] = '\0';
+            alts = first;
+        }
+    }
     if (is_last && e->final) {
         alts = e->final;
         if (alts[0] == '?') {

@@ -55,6 +55,7 @@ static const struct az_case az_cases[] = {
     {"kalbi", 0, 0},           /* a longer word: the edges hold */
     {"the bar sharp", 0, 0},
     {"2024 3 7", 0, 0},
+    {"e7mar", 0, 0},           /* a word-initial yeh is "y", not a bare "e" */
 };
 
 static quell_rules *compile(const char *name, const char *cfg, quell_error *err)
