@@ -1,0 +1,157 @@
+/*
+ * check_packs.c - the shipped pii pack on real-shaped data: every region's
+ * example phone numbers (libphonenumber's, tests/fixtures/phones) in the
+ * three ways people write them, also with Arabic-Indic digits, must be
+ * held; the numbers news comments are full of (years, dates, casualty
+ * counts, prices, resolutions, coordinates) must pass; card numbers are
+ * held only when their Luhn check digit is right.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "suites.h"
+#include "quell.h"
+
+static quell_rules *rules;
+static quell_scanner *scanner;
+
+static void setup(void)
+{
+    quell_error err;
+    int rc = quell_rules_compile(&rules, test_path("tests/fixtures/phones/pii-top.cfg"), &err);
+    ck_assert_msg(rc == QUELL_OK, "%s:%d: %s", err.file, err.line, err.message);
+    ck_assert_int_eq(quell_scanner_new(&scanner, rules, &err), QUELL_OK);
+}
+
+static void teardown(void)
+{
+    quell_scanner_free(scanner);
+    quell_rules_free(rules);
+}
+
+/* The pii hit of body, or NULL; its text must be within the body. */
+static const quell_verdict *scan(const char *body)
+{
+    quell_comment c = {{body, NULL}, {strlen(body), 0}};
+    const quell_verdict *v;
+    quell_error err;
+    ck_assert_int_eq(quell_scan(scanner, &c, &v, &err), QUELL_OK);
+    return v;
+}
+
+/* Write the digits of s as Arabic-Indic digits into out. */
+static void arabic_digits(const char *s, char *out, size_t cap)
+{
+    size_t n = 0;
+    for (; *s && n + 3 < cap; s++) {
+        if (*s >= '0' && *s <= '9') {
+            out[n++] = '\xd9';
+            out[n++] = (char)(0xa0 + (*s - '0'));
+        } else {
+            out[n++] = *s;
+        }
+    }
+    out[n] = '\0';
+}
+
+/* Check that body is held for personal data and that number is in a hit. */
+static void check_held(const char *body, const char *number)
+{
+    const quell_verdict *v = scan(body);
+    ck_assert_msg(v->action == QUELL_HOLD, "\"%s\" gets %s, not hold", body,
+                  quell_action_name(v->action));
+    const char *at = strstr(body, number);
+    ck_assert_ptr_nonnull(at);
+    size_t start = (size_t)(at - body), end = start + strlen(number);
+    int is_covered = 0;
+    for (size_t i = 0; i < v->hit_count; i++)
+        is_covered |= v->hits[i].start <= start + 1 && v->hits[i].end >= end;
+    ck_assert_msg(is_covered, "\"%s\": no hit covers \"%s\"", body, number);
+}
+
+START_TEST(test_region_numbers)
+{
+    FILE *f = fopen(test_path("tests/fixtures/phones/region.csv"), "r");
+    ck_assert_ptr_nonnull(f);
+    char line[512];
+    ck_assert_ptr_nonnull(fgets(line, sizeof line, f)); /* header */
+    int count = 0;
+    while (fgets(line, sizeof line, f)) {
+        line[strcspn(line, "\r\n")] = '\0';
+        /* region,country_code,type,e164,international,national */
+        char *fields[6];
+        char *p = line;
+        for (int k = 0; k < 6; k++) {
+            fields[k] = p;
+            p = strchr(p, ',');
+            if (p)
+                *p++ = '\0';
+            else
+                ck_assert_int_eq(k, 5);
+        }
+        char body[256], digits[256];
+        snprintf(body, sizeof body, "call me on %.200s", fields[4]);
+        check_held(body, fields[4]);
+        snprintf(body, sizeof body, "whatsapp %.200s for details", fields[3]);
+        check_held(body, fields[3]);
+        snprintf(body, sizeof body, "my number is %.200s", fields[5]);
+        check_held(body, fields[5]);
+        arabic_digits(fields[4], digits, sizeof digits);
+        snprintf(body, sizeof body, "\xd8\xb1\xd9\x82\xd9\x85\xd9\x8a %.200s", digits); /* رقمي */
+        check_held(body, digits);
+        count++;
+    }
+    fclose(f);
+    ck_assert_int_eq(count, 30); /* 15 regions, fixed line and mobile */
+}
+END_TEST
+
+static const char *const near_misses[] = {
+    "1,200 killed in 2024",
+    "the 2024-10-07 attack",
+    "resolution 2334 of the security council",
+    "$3.5 billion in aid",
+    "+972 Magazine reported it",
+    "coordinates 33.8938, 35.5018",
+    "casualties rose to 41,909 on 2024/10/14",
+    "between 1948 and 1967",
+    "at 3:45 pm on 12/10/2023",
+    "ISBN 978-3-16-148410-0",
+    "\xd9\x82\xd8\xaa\xd9\x84 \xd9\xa1\xd9\xa2\xd9\xa0\xd9\xa0 \xd8\xb4\xd8\xae\xd8\xb5 "
+    "\xd8\xb9\xd8\xa7\xd9\x85 \xd9\xa2\xd9\xa0\xd9\xa2\xd9\xa4", /* قتل ١٢٠٠ شخص عام ٢٠٢٤ */
+    "population 83,000,000",
+    "the 2006 war lasted 34 days",
+    "order no. 4111 1111 1111 1112",
+    "flight EK 2024 at 10:30",
+};
+
+START_TEST(test_near_misses_pass)
+{
+    const quell_verdict *v = scan(near_misses[_i]);
+    ck_assert_msg(v->action == QUELL_PASS && v->hit_count == 0, "\"%s\" gets %s", near_misses[_i],
+                  quell_action_name(v->action));
+}
+END_TEST
+
+START_TEST(test_cards)
+{
+    check_held("my card is 4111 1111 1111 1111, help", "4111 1111 1111 1111");
+    check_held("amex 3782-822463-10005 exp 09/27", "3782-822463-10005");
+    ck_assert_int_eq(scan("my card is 4111 1111 1111 1112")->action, QUELL_PASS);
+    ck_assert_int_eq(scan("my card is 5500 0000 0000 0005")->action, QUELL_PASS);
+}
+END_TEST
+
+Suite *packs_suite(void)
+{
+    Suite *s = suite_create("packs");
+    TCase *tc = tcase_create("pii");
+    tcase_add_unchecked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, test_region_numbers);
+    tcase_add_loop_test(tc, test_near_misses_pass, 0, sizeof near_misses / sizeof near_misses[0]);
+    tcase_add_test(tc, test_cards);
+    suite_add_tcase(s, tc);
+    return s;
+}
