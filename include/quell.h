@@ -213,6 +213,18 @@ typedef struct quell_rule_result {
     size_t index;         /**< the rule's place in the rule files, as quell_rules_rule_id */
 } quell_rule_result;
 
+/** Why a hit that matched did not count. */
+typedef enum quell_excuse {
+    QUELL_EXCUSE_ALLOWED = 1, /**< it lies inside a word of its category's allow list */
+    QUELL_EXCUSE_INVALID = 2, /**< it failed its rule's validator (e.g. the Luhn check) */
+} quell_excuse;
+
+/** A hit left out of the score, and why: for explaining a verdict. */
+typedef struct quell_excused_hit {
+    quell_hit hit;
+    quell_excuse reason;
+} quell_excused_hit;
+
 /**
  * The outcome for one comment. Owned by the scanner; valid until the next
  * quell_scan on the same scanner or its free.
@@ -230,6 +242,9 @@ typedef struct quell_verdict {
     const quell_hit *hits; /**< ordered by field, then start offset */
     size_t hit_count;
     int is_truncated; /**< more hits matched than are stored (counts stay exact) */
+    /** Matches that allow lists or validators set aside, by field and start. */
+    const quell_excused_hit *excused;
+    size_t excused_count;
 } quell_verdict;
 
 /** A scanner: the per-thread state for scanning. Use from one thread at a time. */

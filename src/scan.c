@@ -21,6 +21,10 @@ struct quell_scanner {
     struct match *matches;
     size_t match_count;
     size_t match_cap;
+    /* Matches set aside by allow lists and validators, for explaining. */
+    quell_excused_hit *excused;
+    size_t excused_count;
+    size_t excused_cap;
     /* Per pattern: 1 + index in matches of its latest match, 0 for none.
      * Only the patterns in `touched` are non-zero between scans. */
     uint32_t *last_match;
@@ -213,6 +217,7 @@ void quell_scanner_free(quell_scanner *scanner)
     norm_view_free(&scanner->word);
     norm_tables_free(scanner->own_norm);
     free(scanner->matches);
+    free(scanner->excused);
     free(scanner->last_match);
     free(scanner->touched);
     free(scanner);
@@ -300,6 +305,35 @@ static bool is_allowed(struct quell_scanner *s, const struct match *m, const cha
     return ruleset_is_allowed(s->rules, category, s->word.text + from, to - from);
 }
 
+/* Keep a match that does not count, to explain the verdict. Returns false
+ * out of memory. */
+static bool excuse(struct quell_scanner *s, const struct match *m, const quell_comment *comment,
+                   quell_excuse reason)
+{
+    if (s->excused_count == s->excused_cap) {
+        size_t cap = s->excused_cap ? s->excused_cap * 2 : 16;
+        quell_excused_hit *p = realloc(s->excused, cap * sizeof *p);
+        if (!p)
+            return false;
+        s->excused = p;
+        s->excused_cap = cap;
+    }
+    const struct rule_table *t = s->rules->table;
+    const struct rule *r = &t->rules[m->rule];
+    const struct pattern *pat = &t->patterns[m->pattern];
+    quell_excused_hit *e = &s->excused[s->excused_count++];
+    e->hit = (quell_hit){r->id,
+                         t->categories[r->category].name,
+                         (quell_field)m->field,
+                         m->start,
+                         m->end,
+                         comment->text[m->field] + m->start,
+                         rules_view_name(pat->view),
+                         pat->text};
+    e->reason = reason;
+    return true;
+}
+
 /* Drop the matches that allow lists excuse; only categories with a list
  * pay for the look. */
 static int apply_allow_lists(struct quell_scanner *s, const quell_comment *comment)
@@ -312,8 +346,11 @@ static int apply_allow_lists(struct quell_scanner *s, const quell_comment *comme
         const struct match *m = &s->matches[i];
         uint32_t category = s->rules->table->rules[m->rule].category;
         if (s->rules->has_allow[category] &&
-            is_allowed(s, m, comment->text[m->field], comment->text_len[m->field], &rc))
+            is_allowed(s, m, comment->text[m->field], comment->text_len[m->field], &rc)) {
+            if (!excuse(s, m, comment, QUELL_EXCUSE_ALLOWED))
+                return QUELL_ENOMEM;
             continue;
+        }
         if (rc != QUELL_OK)
             return rc;
         s->matches[kept++] = *m;
@@ -323,20 +360,33 @@ static int apply_allow_lists(struct quell_scanner *s, const quell_comment *comme
 }
 
 /* Drop the matches of rules with a validator that their text fails. */
-static void apply_validators(struct quell_scanner *s, const quell_comment *comment)
+static int apply_validators(struct quell_scanner *s, const quell_comment *comment)
 {
     if (!s->rules->has_validator)
-        return;
+        return QUELL_OK;
     size_t kept = 0;
     for (size_t i = 0; i < s->match_count; i++) {
         const struct match *m = &s->matches[i];
         enum validator v = (enum validator)s->rules->table->rules[m->rule].validator;
         if (v != VALIDATE_NONE &&
-            !validate_hit(v, comment->text[m->field] + m->start, m->end - m->start))
+            !validate_hit(v, comment->text[m->field] + m->start, m->end - m->start)) {
+            if (!excuse(s, m, comment, QUELL_EXCUSE_INVALID))
+                return QUELL_ENOMEM;
             continue;
+        }
         s->matches[kept++] = *m;
     }
     s->match_count = kept;
+    return QUELL_OK;
+}
+
+static int cmp_excused(const void *a, const void *b)
+{
+    const quell_hit *x = &((const quell_excused_hit *)a)->hit;
+    const quell_hit *y = &((const quell_excused_hit *)b)->hit;
+    if (x->field != y->field)
+        return x->field < y->field ? -1 : 1;
+    return (x->start > y->start) - (x->start < y->start);
 }
 
 static void reset_matches(struct quell_scanner *s)
@@ -345,6 +395,7 @@ static void reset_matches(struct quell_scanner *s)
         s->last_match[s->touched[i]] = 0;
     s->touched_count = 0;
     s->match_count = 0;
+    s->excused_count = 0;
     s->is_truncated = false;
 }
 
@@ -364,9 +415,14 @@ int quell_scan(quell_scanner *scanner, const quell_comment *comment, const quell
     int rc = apply_allow_lists(s, comment);
     if (rc != QUELL_OK)
         return err_set(err, rc, NULL, 0, NULL, "out of memory checking allow lists");
-    apply_validators(s, comment);
+    if (apply_validators(s, comment) != QUELL_OK)
+        return err_set(err, QUELL_ENOMEM, NULL, 0, NULL, "out of memory checking hits");
+    qsort(s->excused, s->excused_count, sizeof *s->excused, cmp_excused);
     size_t n = merge_matches(s->matches, s->match_count);
-    return score_run(s->scorer, s->matches, n, comment, s->is_truncated, out);
+    rc = score_run(s->scorer, s->matches, n, comment, s->is_truncated, out);
+    if (rc == QUELL_OK)
+        score_set_excused(s->scorer, s->excused, s->excused_count);
+    return rc;
 }
 
 bool scan_rule_fired(const quell_scanner *scanner, uint32_t rule)

@@ -241,3 +241,9 @@ int score_run(struct scorer *sc, const struct match *matches, size_t match_count
     *out = v;
     return QUELL_OK;
 }
+
+void score_set_excused(struct scorer *sc, const quell_excused_hit *excused, size_t count)
+{
+    sc->verdict.excused = excused;
+    sc->verdict.excused_count = count;
+}

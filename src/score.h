@@ -23,6 +23,9 @@ void score_free(struct scorer *sc);
 int score_run(struct scorer *sc, const struct match *matches, size_t match_count,
               const quell_comment *comment, bool is_truncated, const quell_verdict **out);
 
+/* Hang the matches that did not count on the last verdict (borrowed). */
+void score_set_excused(struct scorer *sc, const quell_excused_hit *excused, size_t count);
+
 /* Whether rule fired in the last score_run. */
 bool score_rule_fired(const struct scorer *sc, uint32_t rule);
 

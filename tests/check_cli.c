@@ -1464,6 +1464,26 @@ START_TEST(test_explain_plain)
 }
 END_TEST
 
+/* The allow list's decisions: a hit inside an allowed word is set aside. */
+START_TEST(test_explain_allowed)
+{
+    const char *cfg = test_write_temp(
+        "allow.cfg", "version = 1;\n"
+                     "actions = { flag = 3.0; hold = 6.0; reject = 10.0; };\n"
+                     "categories = ( { name = \"p\"; allow = [ \"Scunthorpe\" ]; } );\n"
+                     "rules = ( { id = \"p.c\"; category = \"p\"; weight = 3.0;\n"
+                     "            substrings = [ \"cunt\" ]; } );\n");
+    struct run r;
+    RUN(&r, "", "explain", cfg, "Scunthorpe United");
+    ck_assert_msg(r.status == 0, "%s", r.err);
+    check_has(&r, ARGS("Hits (0):\n  none\n",
+                       "Set aside (1, not scored):\n  1. rule p.c, body 1-5 \"cunt\": inside a "
+                       "word on the allow list\n",
+                       "Action:      pass\n"));
+    run_free(&r);
+}
+END_TEST
+
 START_TEST(test_explain_color)
 {
     struct run r;
@@ -2043,6 +2063,7 @@ Suite *cli_suite(void)
     tcase_add_test(tc, test_censor_text);
     tcase_add_test(tc, test_censor_jsonl_nul);
     tcase_add_test(tc, test_explain_plain);
+    tcase_add_test(tc, test_explain_allowed);
     tcase_add_test(tc, test_explain_color);
     tcase_add_test(tc, test_explain_color_auto);
     tcase_add_test(tc, test_explain_errors);

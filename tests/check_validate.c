@@ -96,6 +96,15 @@ static void check_cards(const quell_rules *rules)
     ck_assert_int_eq(quell_scanner_new(&s, rules, &err), QUELL_OK);
     ck_assert_uint_eq(card_hits(s, "pay 4111 1111 1111 1111 now", 4, 23), 1);
     ck_assert_uint_eq(card_hits(s, "pay 4111 1111 1111 1112 now", 0, 0), 0);
+    /* The hit that failed is set aside, not lost: explain shows it. */
+    quell_comment bad = {{"pay 4111 1111 1111 1112 now", NULL}, {27, 0}};
+    const quell_verdict *v;
+    ck_assert_int_eq(quell_scan(s, &bad, &v, &err), QUELL_OK);
+    ck_assert_uint_eq(v->excused_count, 1);
+    ck_assert_int_eq(v->excused[0].reason, QUELL_EXCUSE_INVALID);
+    ck_assert_uint_eq(v->excused[0].hit.start, 4);
+    ck_assert_uint_eq(v->excused[0].hit.end, 23);
+    ck_assert_str_eq(v->excused[0].hit.rule_id, "card");
     /* Arabic-Indic digits: the folded view reads them as ASCII, the
      * validator as digits, and the span is in the original bytes. */
     ck_assert_uint_eq(card_hits(s,
@@ -135,6 +144,41 @@ START_TEST(test_rule_validates)
 }
 END_TEST
 
+/* Allow lists set hits aside too, and say so. */
+START_TEST(test_allowed_hits_set_aside)
+{
+    static const char cfg[] =
+        "version = 1;\n"
+        "actions = { flag = 3.0; hold = 6.0; reject = 10.0; };\n"
+        "categories = ( { name = \"profanity\"; allow = [ \"Scunthorpe\" ]; } );\n"
+        "rules = (\n"
+        "  { id = \"p\"; category = \"profanity\"; weight = 3.0; substrings = [ \"cunt\" ]; }\n"
+        ");\n";
+    quell_rules *rules = NULL;
+    quell_error err;
+    ck_assert_int_eq(quell_rules_compile(&rules, test_write_temp("allow.cfg", cfg), &err),
+                     QUELL_OK);
+    quell_scanner *s = NULL;
+    ck_assert_int_eq(quell_scanner_new(&s, rules, &err), QUELL_OK);
+    quell_comment c = {{"Scunthorpe and a cunt", NULL}, {21, 0}};
+    const quell_verdict *v;
+    ck_assert_int_eq(quell_scan(s, &c, &v, &err), QUELL_OK);
+    ck_assert_uint_eq(v->hit_count, 1);
+    ck_assert_uint_eq(v->hits[0].start, 17);
+    ck_assert_uint_eq(v->excused_count, 1);
+    ck_assert_int_eq(v->excused[0].reason, QUELL_EXCUSE_ALLOWED);
+    ck_assert_uint_eq(v->excused[0].hit.start, 1);
+    ck_assert_uint_eq(v->excused[0].hit.end, 5);
+    ck_assert_mem_eq(v->excused[0].hit.text, "cunt", 4);
+    /* Each scan starts afresh. */
+    quell_comment clean = {{"hello", NULL}, {5, 0}};
+    ck_assert_int_eq(quell_scan(s, &clean, &v, &err), QUELL_OK);
+    ck_assert_uint_eq(v->excused_count, 0);
+    quell_scanner_free(s);
+    quell_rules_free(rules);
+}
+END_TEST
+
 START_TEST(test_bad_validator)
 {
     static const char cfg[] =
@@ -164,6 +208,7 @@ Suite *validate_suite(void)
     tcase_add_loop_test(tc, test_luhn, 0, sizeof luhn_cases / sizeof luhn_cases[0]);
     tcase_add_test(tc, test_names);
     tcase_add_test(tc, test_rule_validates);
+    tcase_add_test(tc, test_allowed_hits_set_aside);
     tcase_add_test(tc, test_bad_validator);
     suite_add_tcase(s, tc);
     return s;

@@ -332,6 +332,20 @@ static void print_hits(const quell_verdict *v, int is_color)
         puts("\"");
     }
     putchar('\n');
+    if (v->excused_count == 0)
+        return;
+    snprintf(heading, sizeof heading, "Set aside (%zu, not scored):", v->excused_count);
+    print_heading(heading, is_color);
+    for (size_t h = 0; h < v->excused_count; h++) {
+        const quell_hit *hit = &v->excused[h].hit;
+        printf("  %zu. rule %s, %s %zu-%zu \"", h + 1, hit->rule_id, quell_field_name(hit->field),
+               hit->start, hit->end);
+        print_text(hit->text, hit->end - hit->start, NULL, hit->field, 0, 6);
+        printf("\": %s\n", v->excused[h].reason == QUELL_EXCUSE_ALLOWED
+                               ? "inside a word on the allow list"
+                               : "failed the rule's validator");
+    }
+    putchar('\n');
 }
 
 /* The rules that fired, the category scores, the total, thresholds and action. */
