@@ -417,7 +417,8 @@ int quell_scan(quell_scanner *scanner, const quell_comment *comment, const quell
         return err_set(err, rc, NULL, 0, NULL, "out of memory checking allow lists");
     if (apply_validators(s, comment) != QUELL_OK)
         return err_set(err, QUELL_ENOMEM, NULL, 0, NULL, "out of memory checking hits");
-    qsort(s->excused, s->excused_count, sizeof *s->excused, cmp_excused);
+    if (s->excused_count > 1)
+        qsort(s->excused, s->excused_count, sizeof *s->excused, cmp_excused);
     size_t n = merge_matches(s->matches, s->match_count);
     rc = score_run(s->scorer, s->matches, n, comment, s->is_truncated, out);
     if (rc == QUELL_OK)

@@ -1117,7 +1117,7 @@ START_TEST(test_test_command)
     run_free(&r);
 
     /* The shipped rule set keeps its own examples. */
-    RUN(&r, "", "test", test_path("rules/default.cfg"));
+    RUN(&r, "", "test", test_default_rules());
     ck_assert_msg(r.status == 0, "%s%s", r.out, r.err);
     run_free(&r);
 }
@@ -1139,14 +1139,31 @@ START_TEST(test_rules_lookup)
     cJSON_Delete(lines);
     run_free(&r);
 
-    /* Neither: rules/default.cfg in the current folder... */
-    char srcdir[PATH_MAX];
-    o = (struct run_opts){
-        .input = "hello\n", .input_len = 6, .cwd = abs_path(test_path(""), srcdir)};
+    /* Neither: rules/default.cfg in the current folder (a small one here:
+     * the shipped set takes seconds to compile)... */
+    const char *home = make_tmpdir();
+    char sub[PATH_MAX + 16], def[PATH_MAX + 32];
+    snprintf(sub, sizeof sub, "%s/rules", home);
+    ck_assert_int_eq(mkdir(sub, 0700), 0);
+    snprintf(def, sizeof def, "%s/default.cfg", sub);
+    size_t len;
+    char *text = read_file(rules, &len);
+    ck_assert_ptr_nonnull(text);
+    FILE *f = fopen(def, "w");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_uint_eq(fwrite(text, 1, len, f), len);
+    ck_assert_int_eq(fclose(f), 0);
+    free(text);
+    o = (struct run_opts){.input = "idiot\n", .input_len = 6, .cwd = home};
     run_with(&r, &o, argv);
     ck_assert_int_eq(r.status, 0);
-    cJSON_Delete(parse_lines(&r, 1));
+    lines = parse_lines(&r, 1);
+    check_hit(check_line(lines, 0, "1", "flag"), "t.insult", "body", 0, 5, "idiot");
+    cJSON_Delete(lines);
     run_free(&r);
+    unlink(def);
+    rmdir(sub);
+    rmdir(home);
 
     /* ...and where there is none, a usage error. */
     const char *dir = make_tmpdir();
@@ -1222,7 +1239,7 @@ START_TEST(test_embed_example)
     static char exe[PATH_MAX];
     const char *embed = getenv("QUELL_EMBED");
     abs_path(embed && embed[0] ? embed : "build/embed", exe);
-    const char *argv[] = {"embed", test_path("rules/default.cfg"), NULL};
+    const char *argv[] = {"embed", test_default_rules(), NULL};
     struct run_opts o = {.exe = exe};
     struct run r;
     run_with(&r, &o, argv);

@@ -15,6 +15,17 @@ const char *test_path(const char *rel)
     return buf;
 }
 
+const char *test_default_rules(void)
+{
+    static char buf[4096];
+    const char *qdb = getenv("QUELL_DEFAULT_RULES");
+    if (qdb && qdb[0]) {
+        snprintf(buf, sizeof buf, "%s", qdb);
+        return buf;
+    }
+    return test_path("rules/default.cfg");
+}
+
 uint64_t test_rng(uint64_t *state)
 {
     uint64_t x = *state;

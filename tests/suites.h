@@ -30,6 +30,11 @@ uint64_t test_rng(uint64_t *state);
  * process; returns its path, in a static buffer the next call overwrites. */
 const char *test_write_temp(const char *name, const char *text);
 
+/* The shipped rules to test with: $QUELL_DEFAULT_RULES (make check points it
+ * at a .qdb compiled once, since compiling them under AddressSanitizer takes
+ * a minute), else rules/default.cfg in the source tree. */
+const char *test_default_rules(void);
+
 /* Path of a file in the source tree ($QUELL_SRCDIR, default "."), in a
  * static buffer that the next call overwrites. */
 const char *test_path(const char *rel);
