@@ -10,7 +10,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 TABLE = os.environ.get("QUELL_EVAL_CORPORA") or os.path.join(HERE, "corpora.tsv")
 COLUMNS = ["name", "root", "path", "format", "id", "text", "label",
-           "positive", "negative", "where", "note"]
+           "positive", "negative", "where", "category", "note"]
 FORMATS = {"csv": "csv", "tsv": "tsv", "jsonl": "jsonl"}
 
 
@@ -61,6 +61,7 @@ def load(table=TABLE):
                 sys.exit(f"{table}:{lineno}: root must be 'data' or 'repo'")
             if c["format"] not in FORMATS:
                 sys.exit(f"{table}:{lineno}: format must be csv, tsv or jsonl")
+            c["category"] = None if c["category"] == "-" else c["category"]
             c["positive"] = _list(c["positive"])
             c["negative"] = _list(c["negative"])
             if bool(c["positive"]) == bool(c["negative"]):

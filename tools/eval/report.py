@@ -115,6 +115,11 @@ def main(argv):
     with open(split_json, encoding="utf-8") as f:
         split = {c["name"]: c for c in json.load(f)["corpora"]}
 
+    # Compile once: every corpus then loads the .qdb in milliseconds.
+    compiled = rules
+    if not rules.endswith(".qdb"):
+        compiled = os.path.join(C.out_dir(), "rules.qdb")
+        run([quell, "compile", rules, "-o", compiled])
     qversion = run([quell, "--version"])[0].strip()
     qhelp = run([quell, "eval", "--help"])[0]
     has_negative = "--negative" in qhelp
@@ -153,12 +158,27 @@ def main(argv):
         else:
             pos = sorted(l for l in s[part]["labels"] if l and l not in corpus["negative"])
             qsel = ["-p", ",".join(pos) if pos else NO_LABEL]
-        qcmd = [quell, "eval", "--json", *qsel, *cols, rules, rel]
+        cat = []
+        if corpus["category"]:
+            cat = [f"--category={l}={corpus['category']}" for l in corpus["positive"]]
+        qcmd = [quell, "eval", "--json", *qsel, *cat, *cols, compiled, rel]
         out, err, qsecs = run(qcmd, ok=(0, 1))
         q = json.loads(out)["corpora"][0]
         q["seconds"] = round(qsecs, 3)
+        acts = q["actions"]["reject"]
+        q["reject_rows"] = acts["positive"] + acts["negative"]
+        q["reject_precision"] = (acts["positive"] / q["reject_rows"]) if q["reject_rows"] else None
+        if corpus["category"]:
+            # The row measures the category's own matrix: flagged with a score
+            # in that category, against the labels mapped to it.
+            own = next(c["own"] for c in q["categories"] if c["name"] == corpus["category"])
+            q["all_categories"] = {k: q[k] for k in ("tp", "fp", "fn", "tn", "precision",
+                                                     "recall", "f1", "fpr")}
+            q.update({k: own[k] for k in ("tp", "fp", "fn", "tn", "precision", "recall", "f1",
+                                          "fpr")})
 
         entry = {"name": name, "note": corpus["note"], "file": rel,
+                 "category": corpus["category"],
                  "where": "=".join(corpus["where"]) if corpus["where"] else None,
                  "positive_labels": corpus["positive"], "negative_labels": corpus["negative"],
                  "labels": s[part]["labels"], "positive_rows": s[part]["positive"],
@@ -220,11 +240,14 @@ def main(argv):
     else:
         print(f"Baselines not run: {no_baselines_reason}.")
     print()
-    print("| corpus | rows | flag | filter | P | R | F1 | FPR |")
-    print("| --- | ---: | ---: | --- | ---: | ---: | ---: | ---: |")
+    print("| corpus | rows | flag | filter | P | R | F1 | FPR | reject P |")
+    print("| --- | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |")
     for e in results:
-        runs = [("**quell**", e["quell"])] + [(b["name"], b) for b in e["baselines"]
-                                              if "error" not in b]
+        qlabel = "**quell**"
+        if e.get("category"):
+            qlabel = f"**quell** ({e['category']} only)"
+        runs = [(qlabel, e["quell"])] + [(b["name"], b) for b in e["baselines"]
+                                         if "error" not in b]
         f1s = [r["f1"] for _, r in runs if r["f1"] is not None]
         best = max(f1s) if f1s else None
         for k, (label, r) in enumerate(runs):
@@ -236,11 +259,12 @@ def main(argv):
                   f"| {e['evaluated'] if first else ''} "
                   f"| {r['tp'] + r['fn'] if first else ''} "
                   f"| {label} | {fmt(r['precision'])} | {fmt(r['recall'])} | {f1} "
-                  f"| {fmt(r['fpr'])} |")
+                  f"| {fmt(r['fpr'])} | {fmt(r.get('reject_precision')) if first else ''} |")
     print()
     print("rows: rows evaluated; flag: of those, rows labelled as should-be-flagged; "
           "P precision, R recall, F1 (best per corpus in bold), FPR false-positive rate; "
-          "– where undefined (no positive rows, or nothing flagged).")
+          "– where undefined (no positive rows, or nothing flagged); reject P: precision of "
+          "quell's reject action alone.")
     for sk in skipped:
         print(f"skipped {sk['name']}: {sk['reason']}")
     for w in warnings:
