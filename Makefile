@@ -128,10 +128,13 @@ eval:
 	@$(MAKE) --no-print-directory all
 	QUELL=$(BIN) sh tools/eval/run.sh
 
-# The insult and profanity packs' generated lists (vocative, pronoun and
-# joined-prefix forms of the hand-written words).
+# The packs' generated files: the insult and profanity lists' vocative,
+# pronoun and joined-prefix forms, and the identity_hate and threat configs'
+# close-range regexes (built from their .cfg.in).
 forms:
 	python3 tools/gen_forms.py
+	python3 tools/gen_identity_hate.py
+	python3 tools/gen_threat.py
 
 # Dictionary words that the default rules hit, for review into allow lists.
 allow-candidates: all

@@ -1,0 +1,53 @@
+#!/usr/bin/env python3
+"""gen_threat.py - build threat.cfg from threat.cfg.in: fills each @NAME@ placeholder with a
+regex built from the alternations below (quell's folded view: lower case,
+Arabic letters unified, ة as ه, ى and ئ as ي, أ/إ/آ as ا). Run after
+editing either file:  python3 tools/gen_threat.py (or: make forms)
+Written by the quell team."""
+import os
+HERE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "rules", "threat")
+def S(s): return '"' + s.replace('\\', '\\\\').replace('"', '\\"') + '"'
+B = r"(^|[^\x{621}-\x{64a}a-z])"
+E = r"([^\x{621}-\x{64a}a-z]|$)"
+AP = r"['’]?"
+AUX = (r"(" + AP + r"ll|\s+will|\s+shall|\s+wil|" + AP + r"m\s+(going\s+to|gonna|finna)|\s+am\s+(going\s+to|gonna)"
+       r"|\s+are\s+(going\s+to|gonna)|" + AP + r"re\s+(going\s+to|gonna)|\s+gonna|\s+gon|\s+finna)")
+VK = r"kill|murder|shoot|stab|behead|decapitate|slaughter|butcher|strangle|lynch|execute|hang|slit|gut|torture|rape"
+TG = r"you|u|ya|y" + AP + r"all|yall|him|her|them|your|ur|every\s+one\s+of|each\s+one\s+of|all\s+of\s+you|you\s+all"
+R = {}
+R['FIRST'] = S(r"\b(i|we)" + AUX + r"\s+(\w+\s+)?(" + VK + r")\s+(" + TG + r")\b")
+R['FIRST2'] = S(r"\b(imma|ima|i" + AP + r"ma|ima)\s+(\w+\s+)?(" + VK + r")\s+(" + TG + r")\b")
+R['WANT'] = S(r"\b(i|we)\s+(want\s+to|wanna|would\s+love\s+to|" + AP + r"d\s+love\s+to|should|need\s+to|gotta|have\s+to|am\s+gonna\s+have\s+to)\s+(\w+\s+)?(" + VK + r")\s+(" + TG + r")\b")
+VI = r"kill|shoot|hang|behead|stab|murder|assassinate|execute|lynch|slaughter|butcher|strangle|torch|gas|nuke"
+R['INCITE'] = S(r"\b(someone|somebody|anyone|anybody|y" + AP + r"all|yall|you\s+guys|people|we)\s+(should|needs?\s+to|must|ought\s+to|has\s+to|have\s+to|gotta|got\s+to)\s+(just\s+|really\s+|seriously\s+|finally\s+)?(" + VI + r")\s+(him|her|them|that|this|these|those|all|every|his|their|you|the)\b")
+VA = r"kill|hang|shoot|behead|slaughter|exterminate|gas|burn|nuke|murder|lynch|execute|bomb|butcher"
+R['ALL1'] = S(r"\b(" + VA + r")\s+(them|" + AP + r"em|the\s+lot\s+of\s+them|those\s+\w+|these\s+\w+)\s+all\b")
+R['ALL2'] = S(r"\b(" + VA + r")\s+(all|every|each)\s+(of\s+)?(them|you|those|these|one|last)\b")
+R['SHOULDBE'] = S(r"\b(he|she|they|you|u|them|all\s+of\s+them|these\s+people|those\s+people|this\s+(guy|man|woman|bastard|pig|traitor|scum|animal)|that\s+(guy|man|woman|bastard|pig|traitor|scum|animal)|the\s+lot\s+of\s+them)\s+(should|must|need\s+to|needs\s+to|deserves?\s+to|ought\s+to)\s+(all\s+)?(be\s+)?(shot|hanged|hung|killed|executed|beheaded|lynched|burned|burnt|gassed|exterminated|put\s+down|strung\s+up|die|slaughtered|stoned)\b")
+R['DEATHTO'] = S(r"(^|[^\w\s]\s*|#)death\s+to\s+(all\s+|the\s+)?\w")
+R['DEATHTO2'] = S(r"\bdeath\s+to\s+(all|every)\s+\w")
+R['YOUDEAD'] = S(r"\b(you|u|ya)\s*(" + AP + r"re|\s+are|\s+r)\s+(a\s+)?dead\s+(man|meat|woman|men|bitch)\b")
+R['YOUDIE'] = S(r"\b(you|u|ya)\s*(" + AP + r"ll|\s+will|\s+gonna|\s+are\s+going\s+to|" + AP + r"re\s+going\s+to|" + AP + r"re\s+gonna|\s+are\s+gonna|\s+r\s+gonna)\s+(\w+\s+)?(die|be\s+dead|be\s+killed|get\s+killed|get\s+shot|get\s+stabbed|bleed)\b")
+R['HUNT'] = S(r"\bi\s*(" + AP + r"ll|\s+will|" + AP + r"m\s+gonna|" + AP + r"m\s+going\s+to|\s+am\s+going\s+to)\s+(find|hunt|track)\s+(you|u|ya|him|her|them)\s+(down|and)\b")
+R['BULLET'] = S(r"\b(put|putting|shove|send)\s+a\s+(bullet|knife|blade)\s+(in|into|through|between)\s+(your|ur|his|her|their|the\s+back\s+of\s+your)\b")
+R['WISH'] = S(r"\b(hope|wish|pray)\s+(that\s+)?(you|u|ya|y" + AP + r"all|yall|your\s+family|ur\s+family)\s+(all\s+)?(die|dies|get\s+killed|get\s+shot|get\s+raped|get\s+cancer|get\s+hanged|get\s+beheaded|choke|drown|burn\s+alive|burn\s+to\s+death|rot)\b")
+R['WISH3'] = S(r"\b(hope|wish|pray)\s+(that\s+)?(he|she|they|them|his\s+family|her\s+family)\s+(all\s+)?(die|dies|gets?\s+killed|gets?\s+shot|gets?\s+raped|gets?\s+cancer|gets?\s+hanged|gets?\s+beheaded|burns?\s+alive|burns?\s+to\s+death)\b")
+R['SHOOTIDIOM'] = S(r"\bshoot\s+(you|u|him|her|them|me|us|ya)\s+(an?|the|some|my|our|over|back|quick|off)\b|\bkill\s+(the|this|that|a)\s+(bill|deal|idea|plan|project|lights|engine|music|mood|vibe|time|game|buzz|joke|story|rumou?r|motion|amendment|proposal|talks|process)\b|\bkill\s+(you|u|him|her|them)\s+(softly|with\s+kindness)\b")
+# Arabic, folded view
+PRE = r"(و)?(ل|ف)?(سا|سن|سوف\s*ا|سوف\s*ن|راح\s*ا|راح\s*ن|رح\s*ا|رح\s*ن|ح\s*ا|ح\s*ن|حا|حن|ها|هن|ه|با|بن|ب|لا|لن|ا|ن)"
+VAR = r"قتل|كتل|ذبح|دبح|سحل|نحر|حرق|فجر|صفي|طخ|شنق"
+R['AR_FIRST'] = S(B + PRE + r"(" + VAR + r")(ن)?(ك|كم|كي|كو|كوا|كن)" + E)
+# موت: "اموتك" (I will kill you) but "بموتك" (by your death): no ب prefix here.
+R['AR_FIRST_MOOT'] = S(B + r"(و)?(ل)?(سا|سن|ها|هن|حا|حن|راح\s*ا|رح\s*ا|راح\s*ن|رح\s*ن|ا|ن)موت(ك|كم|كي|كو|كوا)" + E)
+R['AR_IMP'] = S(B + r"(و|ف)?(اقتلو|اذبحو|ادبحو|اسحلو|ابيدو|اكتلو|انحرو|اسحقو|اشنقو)(ا|ه|هم|ها|هن)?" + E)
+R['AR_DEATHTO'] = S(r"(^|[^\x{621}-\x{64a}a-z\s]\s*|#)الموت\s+(لل\p{L}|ل[^\sمنا]|لا\p{L}|لم\p{L}|لن\p{L})")
+R['AR_DESERVE'] = S(B + r"(يستاهل|يستاهلو|يستاهلون|يستحق|يستحقو|يستحقون|تستاهل|تستحق)\s+(ال)?(ذبح|قتل|سحل|شنق|ابادة|اباده)" + E)
+R['AR_MUST'] = S(B + r"(لازم|يجب|لا بد|لابد|واجب)\s+(ين|يت|تن|تت)(ذبح|دبح|قتل|حرق|سحل|عدم|شنق|باد)(و|وا|ون)?" + E)
+R['AR_MUST2'] = S(B + r"(لازم|يجب|لا بد من|لابد من|واجب|الواجب)\s+(قتل|ذبح|اعدام|حرق|سحل|شنق|ابادة|اباده)(ه|هم|ها|هن)" + E)
+t = open(os.path.join(HERE, 'threat.cfg.in'), encoding='utf-8').read()
+for k, v in R.items(): t = t.replace('@' + k + '@', v)
+# The folded view makes every run of white space one space, and a literal
+# space compiles far faster than \s+, so \s+ and \s* are written out as
+# " " and " ?".
+open(os.path.join(HERE, 'threat.cfg'), 'w', encoding='utf-8').write(t.replace('\\\\s+', ' ').replace('\\\\s*', ' ?'))
+print('wrote', os.path.join(HERE, 'threat.cfg'))
