@@ -345,19 +345,6 @@ static void print_summary(const struct diff *d, const char *name, const struct w
     }
 }
 
-/* Parse --delimiter's CHAR: one byte, or "tab" / "\t" for a tab. */
-static int parse_delimiter(const char *s, int *out)
-{
-    if (strcmp(s, "tab") == 0 || strcmp(s, "\\t") == 0) {
-        *out = '\t';
-        return 0;
-    }
-    if (s[0] == '\0' || s[1] != '\0' || s[0] == '"' || s[0] == '\n' || s[0] == '\r')
-        return -1;
-    *out = (unsigned char)s[0];
-    return 0;
-}
-
 int cmd_diff(int argc, char **argv)
 {
     enum { OPT_TEXT = 256, OPT_LABEL, OPT_ID, OPT_FORMAT, OPT_JSON };
@@ -398,7 +385,7 @@ int cmd_diff(int argc, char **argv)
             break;
         }
         case 'd':
-            if (parse_delimiter(optarg, &copt.delimiter) != 0)
+            if (corpus_parse_delimiter(optarg, &copt.delimiter) != 0)
                 return cli_usage_error("diff", "invalid --delimiter '%s' (expected one character)",
                                        optarg);
             break;

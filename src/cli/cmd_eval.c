@@ -775,19 +775,6 @@ fail_nomem:
     return CLI_EIO;
 }
 
-/* Parse --delimiter's CHAR: one byte, or "tab" / "\t" for a tab. */
-static int parse_delimiter(const char *s, int *out)
-{
-    if (strcmp(s, "tab") == 0 || strcmp(s, "\\t") == 0) {
-        *out = '\t';
-        return 0;
-    }
-    if (s[0] == '\0' || s[1] != '\0' || s[0] == '"' || s[0] == '\n' || s[0] == '\r')
-        return -1;
-    *out = (unsigned char)s[0];
-    return 0;
-}
-
 static int write_html(const struct eval_report *r, const char *path)
 {
     FILE *f = fopen(path, "w");
@@ -892,7 +879,7 @@ int cmd_eval(int argc, char **argv)
             break;
         }
         case 'd':
-            if (parse_delimiter(optarg, &copt.delimiter) != 0) {
+            if (corpus_parse_delimiter(optarg, &copt.delimiter) != 0) {
                 rc = cli_usage_error("eval", "invalid --delimiter '%s' (expected one character)",
                                      optarg);
                 goto out_free_args;

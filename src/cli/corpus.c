@@ -69,6 +69,18 @@ int corpus_parse_format(const char *name)
     return -1;
 }
 
+int corpus_parse_delimiter(const char *s, int *out)
+{
+    if (strcmp(s, "tab") == 0 || strcmp(s, "\\t") == 0) {
+        *out = '\t';
+        return 0;
+    }
+    if (s[0] == '\0' || s[1] != '\0' || s[0] == '"' || s[0] == '\n' || s[0] == '\r')
+        return -1;
+    *out = (unsigned char)s[0];
+    return 0;
+}
+
 static int emit(struct reader *r, struct corpus_row *row)
 {
     row->row_no = ++r->row_no;

@@ -52,6 +52,10 @@ typedef int (*corpus_row_fn)(void *ctx, const struct corpus_row *row,
 /* The format path is read as: opt->format, or guessed from its name. */
 enum corpus_format corpus_format_of(const char *path, enum corpus_format format);
 
+/* Parse a --delimiter value: one byte, or "tab" / "\t" for a tab (not a
+ * quote or a line end). Returns 0, or -1 when s is not one. */
+int corpus_parse_delimiter(const char *s, int *out);
+
 /* "csv", "tsv", "jsonl" or "text" to a format; -1 if unknown. */
 int corpus_parse_format(const char *name);
 
