@@ -9,8 +9,8 @@ DESTDIR ?=
 CC ?= cc
 O ?= build
 
-VERSION := 0.1.0
-SOVERSION := 0
+VERSION := 0.2.0
+SOVERSION := 1
 
 PKGS := libhs libconfig libcjson libutf8proc
 # Recursive (=) on purpose: pkg-config must run after `deps` has installed

@@ -21,16 +21,16 @@ extern "C" {
 #endif
 
 #define QUELL_VERSION_MAJOR  0
-#define QUELL_VERSION_MINOR  1
+#define QUELL_VERSION_MINOR  2
 #define QUELL_VERSION_PATCH  0
-#define QUELL_VERSION_STRING "0.1.0"
+#define QUELL_VERSION_STRING "0.2.0"
 /** One number that orders versions: major * 10000 + minor * 100 + patch. */
 #define QUELL_VERSION_NUMBER                                                                       \
     (QUELL_VERSION_MAJOR * 10000 + QUELL_VERSION_MINOR * 100 + QUELL_VERSION_PATCH)
 /** The shared library's soname is libquell.so.QUELL_SOVERSION. */
-#define QUELL_SOVERSION 0
+#define QUELL_SOVERSION 1
 
-/** @return the library's version string, e.g. "0.1.0"; static storage. */
+/** @return the library's version string, e.g. "0.2.0"; static storage. */
 const char *quell_version(void);
 
 /** @return QUELL_VERSION_NUMBER of the library actually linked. */

@@ -341,7 +341,7 @@ START_TEST(test_help_and_version)
     struct run r;
     RUN(&r, "", "--version");
     ck_assert_int_eq(r.status, 0);
-    ck_assert_str_eq(r.out, "quell 0.1.0\n");
+    ck_assert_str_eq(r.out, "quell 0.2.0\n");
     run_free(&r);
 
     RUN(&r, "", "--help");
