@@ -2052,6 +2052,11 @@ START_TEST(test_eval_errors)
         ck_assert_msg(strstr(r.err, bad[i].message), "%s: %s", bad[i].args[2], r.err);
         run_free(&r);
     }
+
+    RUN(&r, "", "eval", "-p", "bad", rules, "-", csv, "-");
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_ptr_nonnull(strstr(r.err, "stdin can be read only once"));
+    run_free(&r);
 }
 END_TEST
 

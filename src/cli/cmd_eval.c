@@ -922,8 +922,10 @@ int cmd_eval(int argc, char **argv)
     const char *rules_path = argv[optind];
     char **corpora = argv + optind + 1;
     size_t corpus_count = (size_t)(argc - optind - 1);
+    size_t stdin_count = 0;
     for (size_t i = 0; i < corpus_count; i++) {
-        if (strcmp(corpora[i], "-") == 0 && i > 0 && strcmp(corpora[i - 1], "-") == 0) {
+        stdin_count += strcmp(corpora[i], "-") == 0;
+        if (stdin_count > 1) {
             rc = cli_usage_error("eval", "stdin can be read only once");
             goto out_free_args;
         }
