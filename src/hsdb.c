@@ -24,9 +24,6 @@ static unsigned int hsdb_flags(const struct pattern *pat)
     return flags;
 }
 
-/* How much of a pattern a compile error quotes. */
-#define PATTERN_SHOWN_BYTES 80
-
 /*
  * Words and substrings are literals. Writing each non-alphanumeric byte as
  * \xHH makes any literal a valid expression with the same meaning; UTF-8
@@ -121,14 +118,10 @@ static int compile_one(hs_database_t **out, const struct quell_rules *rules, uns
             const struct rule *r = &t->rules[pat->rule];
             /* Hyperscan's reason first: a long pattern must not crowd it
              * out of the message. */
-            int shown = pat->text_len > PATTERN_SHOWN_BYTES ? PATTERN_SHOWN_BYTES
-                                                            : (int)pat->text_len;
-            while (shown > 0 && shown < (int)pat->text_len &&
-                   ((unsigned char)pat->text[shown] & 0xC0) == 0x80)
-                shown--; /* not inside a UTF-8 character */
+            char q[QUOTE_BUF_BYTES];
             err_set(err, QUELL_ECOMPILE, t->files[pat->file], (int)pat->line, r->id,
-                    "%s in pattern \"%.*s%s\"", cerr->message, shown, pat->text,
-                    shown < (int)pat->text_len ? "..." : "");
+                    "%s in pattern \"%s\"", cerr->message,
+                    rules_quote(q, sizeof q, pat->text, pat->text_len));
         } else {
             err_set(err, QUELL_ECOMPILE, NULL, 0, NULL, "Hyperscan could not compile the rules: %s",
                     cerr ? cerr->message : "unknown error");

@@ -70,9 +70,7 @@ static const struct {
 #define LINT_SHORT_CHARS 2
 /* Group nesting the regex reader follows; deeper regexes are not judged. */
 #define LINT_MAX_DEPTH 64
-/* How much of a pattern a message quotes, and the buffer that holds it. */
-#define QUOTE_BYTES     64
-#define QUOTE_BUF_BYTES (QUOTE_BYTES * 4 + 16)
+/* A warning message, quotes included. */
 #define MESSAGE_BYTES   768
 #define NO_FILE         UINT32_MAX
 
@@ -160,36 +158,6 @@ static struct finding at_rule(const struct linter *lt, uint32_t code, size_t ri)
     const struct rule *r = &lt->t->rules[ri];
     return (struct finding){
         .code = code, .file = r->file, .line = r->line, .rule_id = r->id, .related_file = NO_FILE};
-}
-
-/*
- * Copy s[0..len) (valid UTF-8) into buf for a message: quotes, backslashes
- * and control bytes escaped; long text cut after about QUOTE_BYTES bytes,
- * between characters.
- */
-static const char *quote(char *buf, size_t size, const char *s, size_t len)
-{
-    size_t o = 0;
-    size_t i = 0;
-    for (; i < len && o + 8 < size; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (i >= QUOTE_BYTES && (c & 0xC0) != 0x80)
-            break;
-        if (c == '"' || c == '\\') {
-            buf[o++] = '\\';
-            buf[o++] = (char)c;
-        } else if (c < 0x20 || c == 0x7f) {
-            o += (size_t)snprintf(buf + o, size - o, "\\x%02X", c);
-        } else {
-            buf[o++] = (char)c;
-        }
-    }
-    if (i < len) {
-        memcpy(buf + o, "...", 3);
-        o += 3;
-    }
-    buf[o] = '\0';
-    return buf;
 }
 
 /* "line N" when file is the one a message is about, else "FILE:N". */
@@ -895,7 +863,7 @@ static int check_regex(struct linter *lt, size_t pi)
     struct regex_facts facts;
     int rc = QUELL_OK;
     read_regex(p->text, p->text_len, &facts);
-    quote(q, sizeof q, p->text, p->text_len);
+    rules_quote(q, sizeof q, p->text, p->text_len);
     if (facts.max_bound > LINT_MAX_REPEAT) {
         struct finding f = at_pattern(lt, LINT_LARGE_REPEAT, pi);
         rc = note(lt, &f,
@@ -909,7 +877,7 @@ static int check_regex(struct linter *lt, size_t pi)
                   "regex \"%s\" starts with \"%s\": Hyperscan finds matches anywhere anyway, so "
                   "the prefix only stretches every hit back over the text before it",
                   q,
-                  quote(frag, sizeof frag, p->text + facts.leading_from,
+                  rules_quote(frag, sizeof frag, p->text + facts.leading_from,
                         facts.leading_to - facts.leading_from));
     }
     if (!rc && facts.has_inner_wildcard) {
@@ -918,7 +886,7 @@ static int check_regex(struct linter *lt, size_t pi)
                   "regex \"%s\" has \"%s\", which spans any number of words: it fires on its "
                   "parts however far apart they are, and the hit covers everything between",
                   q,
-                  quote(frag, sizeof frag, p->text + facts.inner_from,
+                  rules_quote(frag, sizeof frag, p->text + facts.inner_from,
                         facts.inner_to - facts.inner_from));
     }
     if (rc)
@@ -957,8 +925,8 @@ static int check_patterns(struct linter *lt)
             size_t chars = count_letters(info);
             if (chars <= LINT_SHORT_CHARS && has_word_char(info->text, info->len)) {
                 struct finding f = at_pattern(lt, LINT_SHORT_MATCH, pi);
-                quote(q, sizeof q, p->text, p->text_len);
-                quote(v, sizeof v, info->text, info->len);
+                rules_quote(q, sizeof q, p->text, p->text_len);
+                rules_quote(v, sizeof v, info->text, info->len);
                 /* Show the view's text only when it differs ("Ａ" reads "a"). */
                 char shown[QUOTE_BUF_BYTES + 16] = "";
                 if (strcmp(q, v) != 0)
@@ -1094,9 +1062,9 @@ static int note_overlap(struct linter *lt, uint32_t pi, uint32_t qi, bool is_dup
     f.related_rule_id = qr->id;
     char pq[QUOTE_BUF_BYTES], qq[QUOTE_BUF_BYTES], vq[QUOTE_BUF_BYTES], where[300];
     const struct pattern_info *info = &lt->rules->patterns[pi];
-    quote(pq, sizeof pq, p->text, p->text_len);
-    quote(qq, sizeof qq, q->text, q->text_len);
-    quote(vq, sizeof vq, info->text, info->len);
+    rules_quote(pq, sizeof pq, p->text, p->text_len);
+    rules_quote(qq, sizeof qq, q->text, q->text_len);
+    rules_quote(vq, sizeof vq, info->text, info->len);
     place(where, sizeof where, t, p->file, q->file, q->line);
     const char *view = rules_view_name(p->view);
     const char *pk = kind_names[p->kind], *qk = kind_names[q->kind];
@@ -1389,8 +1357,8 @@ static int check_allow_duplicates(struct linter *lt, const struct allow_key *key
                                 .pattern = a->text,
                                 .related_file = c->file,
                                 .related_line = c->line};
-            quote(q, sizeof q, a->text, a->text_len);
-            quote(fq, sizeof fq, c->text, c->text_len);
+            rules_quote(q, sizeof q, a->text, a->text_len);
+            rules_quote(fq, sizeof fq, c->text, c->text_len);
             place(where, sizeof where, t, a->file, c->file, c->line);
             int rc;
             if (c->category == ALLOW_ALL_CATEGORIES && a->category != ALLOW_ALL_CATEGORIES)
@@ -1461,7 +1429,7 @@ static int check_allow_hits(struct linter *lt, const uint8_t *is_reported)
                             .line = a->line,
                             .pattern = a->text,
                             .related_file = NO_FILE};
-        quote(q, sizeof q, a->text, a->text_len);
+        rules_quote(q, sizeof q, a->text, a->text_len);
         if (category)
             rc = note(lt, &f,
                       "allowed word \"%s\" never applies: no pattern of category %s matches "
@@ -1505,8 +1473,8 @@ static int check_allow_words(struct linter *lt, const struct allow_key *keys, ui
         int rc = note(lt, &f,
                       "allowed word \"%s\" never applies: \"%s\" ends a word, so no word of a "
                       "comment can be all of it",
-                      quote(q, sizeof q, a->text, a->text_len),
-                      quote(cq, sizeof cq, k->text + off, next - off));
+                      rules_quote(q, sizeof q, a->text, a->text_len),
+                      rules_quote(cq, sizeof cq, k->text + off, next - off));
         if (rc)
             return rc;
     }

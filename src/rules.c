@@ -41,8 +41,6 @@
 #define RULES_MAX_NAME_BYTES 127
 /* How much of a pattern or expression a message quotes, and the buffer that
  * holds it escaped. */
-#define QUOTE_BYTES     64
-#define QUOTE_BUF_BYTES (QUOTE_BYTES * 4 + 16)
 
 /* Where a problem is: a file index, a 1-based line and the rule, if any. */
 struct where {
@@ -219,13 +217,7 @@ static int map_put(struct name_map *m, const char *name, uint32_t index)
     return QUELL_OK;
 }
 
-/*
- * Copy s[0..len) into buf (QUOTE_BUF_BYTES) for a message: quotes,
- * backslashes and control bytes escaped, and bytes >= 0x80 too when the text
- * is not valid UTF-8, so the message itself always is; long text is cut
- * after about QUOTE_BYTES bytes, between characters.
- */
-static const char *quote(char *buf, size_t size, const char *s, size_t len)
+const char *rules_quote(char *buf, size_t size, const char *s, size_t len)
 {
     size_t bad_off;
     bool is_utf8 = utf8_valid(s, len, &bad_off);
@@ -704,10 +696,10 @@ static int check_name(struct loader *ld, const struct where *at, const char *wha
         return fail(ld, at, "%s is empty", what);
     if (len > RULES_MAX_NAME_BYTES)
         return fail(ld, at, "%s \"%s\" is longer than %d bytes", what,
-                    quote(q, sizeof q, name, len), RULES_MAX_NAME_BYTES);
+                    rules_quote(q, sizeof q, name, len), RULES_MAX_NAME_BYTES);
     for (size_t i = 0; i < len; i++) {
         if (!is_name_char(name[i], is_rule_id))
-            return fail(ld, at, "%s \"%s\" may only use %s", what, quote(q, sizeof q, name, len),
+            return fail(ld, at, "%s \"%s\" may only use %s", what, rules_quote(q, sizeof q, name, len),
                         is_rule_id ? "A-Z a-z 0-9 _ . : -" : "a-z 0-9 _");
     }
     return QUELL_OK;
@@ -723,12 +715,12 @@ static int check_text(struct loader *ld, const struct where *at, const char *wha
         return fail(ld, at, "empty %s \"\"", what);
     if (len > RULES_MAX_TEXT_BYTES)
         return fail(ld, at, "%s \"%s\" is longer than %zu bytes", what,
-                    quote(q, sizeof q, text, len), RULES_MAX_TEXT_BYTES);
+                    rules_quote(q, sizeof q, text, len), RULES_MAX_TEXT_BYTES);
     if (memchr(text, '\0', len))
-        return fail(ld, at, "%s \"%s\" contains a NUL byte", what, quote(q, sizeof q, text, len));
+        return fail(ld, at, "%s \"%s\" contains a NUL byte", what, rules_quote(q, sizeof q, text, len));
     if (!utf8_valid(text, len, &bad_off))
         return fail(ld, at, "%s \"%s\" is not valid UTF-8 (byte %zu)", what,
-                    quote(q, sizeof q, text, len), bad_off);
+                    rules_quote(q, sizeof q, text, len), bad_off);
     return QUELL_OK;
 }
 
@@ -1278,7 +1270,7 @@ static int parse_rule(struct loader *ld, const config_setting_t *group, uint32_t
                 if (len > RULES_MAX_TEXT_BYTES) {
                     char q[QUOTE_BUF_BYTES];
                     rc = fail(ld, &s_at, "combine \"%s\" is longer than %zu bytes",
-                              quote(q, sizeof q, text, len), RULES_MAX_TEXT_BYTES);
+                              rules_quote(q, sizeof q, text, len), RULES_MAX_TEXT_BYTES);
                 } else if (!(rule->expr_text = pool_strndup(ld->pool, text, len))) {
                     rc = fail_nomem(ld);
                 }
@@ -1542,7 +1534,7 @@ static int expr_fail(struct expr_parser *p, const char *what)
 {
     char q[QUOTE_BUF_BYTES];
     return fail(p->ld, &p->at, "bad combine \"%s\": %s at column %zu",
-                quote(q, sizeof q, p->text, p->len), what, p->pos + 1);
+                rules_quote(q, sizeof q, p->text, p->len), what, p->pos + 1);
 }
 
 /* The character at p->pos cannot come next. */
@@ -1680,7 +1672,7 @@ static int compile_combinations(struct loader *ld)
          * nothing would fire on every comment. */
         if (value)
             return fail(ld, &p.at, "combine \"%s\" holds for an empty comment",
-                        quote(q, sizeof q, p.text, p.len));
+                        rules_quote(q, sizeof q, p.text, p.len));
         rules[i].expr_start = (uint32_t)start;
         rules[i].expr_len = (uint32_t)(ld->steps.count - start);
     }

@@ -131,6 +131,18 @@ struct rule_table {
     struct pool *pool;
 };
 
+/* Room for one quoted text in a message, and how much of the text it shows. */
+#define QUOTE_BYTES     64
+#define QUOTE_BUF_BYTES (QUOTE_BYTES * 4 + 16)
+
+/*
+ * Copy s[0..len) into buf (QUOTE_BUF_BYTES) for a message: quotes,
+ * backslashes and control bytes escaped, and bytes >= 0x80 too when the text
+ * is not valid UTF-8, so the message itself always is; long text is cut
+ * after about QUOTE_BYTES bytes, between characters, and ends in "...".
+ */
+const char *rules_quote(char *buf, size_t size, const char *s, size_t len);
+
 /*
  * Read a configuration file and everything it includes into a new table.
  * On failure *out is NULL and err (if given) names file:line and rule id.
