@@ -188,28 +188,11 @@ static int diff_row(void *arg, const struct corpus_row *row)
     return is_bad ? CLI_EIO : CLI_OK;
 }
 
-static void put_json_string(const char *s, size_t len)
-{
-    putchar('"');
-    for (size_t i = 0; i < len; i++) {
-        unsigned char ch = (unsigned char)s[i];
-        if (ch == '"' || ch == '\\')
-            printf("\\%c", ch);
-        else if (ch == '\n')
-            fputs("\\n", stdout);
-        else if (ch < 0x20 || ch == 0x7f)
-            printf("\\u%04x", ch);
-        else
-            putchar(ch);
-    }
-    putchar('"');
-}
-
 static void put_side_json(const char *name, const struct side *s)
 {
     printf(",\"%s\":{\"action\":\"%s\",\"score\":%.6g,\"rules\":", name,
            quell_action_name(s->action), s->score);
-    put_json_string(s->rules, strlen(s->rules));
+    eval_put_json_string(stdout, s->rules, strlen(s->rules));
     putchar('}');
 }
 
@@ -220,21 +203,21 @@ static void print_change(struct diff *d, const struct change *c)
         d->has_any_change = 1;
         if (c->id) {
             fputs(",\"id\":", stdout);
-            put_json_string(c->id, strlen(c->id));
+            eval_put_json_string(stdout, c->id, strlen(c->id));
         }
         if (c->label) {
             fputs(",\"label\":", stdout);
-            put_json_string(c->label, strlen(c->label));
+            eval_put_json_string(stdout, c->label, strlen(c->label));
         }
         put_side_json("old", &c->old);
         put_side_json("new", &c->new);
         fputs(",\"text\":", stdout);
-        put_json_string(c->text, c->text_len);
+        eval_put_json_string(stdout, c->text, c->text_len);
         fputs(",\"hits\":[", stdout);
         for (size_t k = 0; k < c->span_count; k++) {
             printf("%s{\"start\":%zu,\"end\":%zu,\"rule\":", k ? "," : "", c->spans[k].start,
                    c->spans[k].end);
-            put_json_string(c->spans[k].rule_id, strlen(c->spans[k].rule_id));
+            eval_put_json_string(stdout, c->spans[k].rule_id, strlen(c->spans[k].rule_id));
             putchar('}');
         }
         fputs("]}", stdout);
@@ -439,9 +422,9 @@ int cmd_diff(int argc, char **argv)
 
     if (d.is_json) {
         fputs("{\"old\":", stdout);
-        put_json_string(argv[optind], strlen(argv[optind]));
+        eval_put_json_string(stdout, argv[optind], strlen(argv[optind]));
         fputs(",\"new\":", stdout);
-        put_json_string(argv[optind + 1], strlen(argv[optind + 1]));
+        eval_put_json_string(stdout, argv[optind + 1], strlen(argv[optind + 1]));
         fputs(",\"corpora\":[", stdout);
     } else {
         printf("Old rules: %s\nNew rules: %s\n", argv[optind], argv[optind + 1]);
@@ -453,7 +436,7 @@ int cmd_diff(int argc, char **argv)
         d.has_any_change = 0;
         if (d.is_json) {
             fputs(i > optind + 2 ? ",{\"corpus\":" : "{\"corpus\":", stdout);
-            put_json_string(argv[i], strlen(argv[i]));
+            eval_put_json_string(stdout, argv[i], strlen(argv[i]));
             fputs(",\"changes\":[", stdout);
         } else {
             printf("\nCorpus: %s\n", argv[i]);

@@ -136,6 +136,9 @@ void eval_put_text(FILE *f, const char *s, size_t len);
 void eval_put_marked(FILE *f, const char *text, size_t len, const struct eval_span *spans,
                      size_t span_count, int is_tty);
 
+/* Write len bytes of s (valid UTF-8) as a JSON string. */
+void eval_put_json_string(FILE *f, const char *s, size_t len);
+
 /* Write the report as text for a terminal (is_tty: highlight with colour). */
 void eval_write_text(FILE *f, const struct eval_report *r, int is_tty);
 

@@ -6,8 +6,7 @@
 
 #include "eval.h"
 
-/* Write len bytes of s as a JSON string (s is valid UTF-8). */
-static void put_string(FILE *f, const char *s, size_t len)
+void eval_put_json_string(FILE *f, const char *s, size_t len)
 {
     fputc('"', f);
     for (size_t i = 0; i < len; i++) {
@@ -28,7 +27,7 @@ static void put_string(FILE *f, const char *s, size_t len)
 
 static void put_cstring(FILE *f, const char *s)
 {
-    put_string(f, s, strlen(s));
+    eval_put_json_string(f, s, strlen(s));
 }
 
 /* ,"name":x with x a number, or null when undefined (< 0). */
@@ -121,7 +120,7 @@ static void put_corpus(FILE *f, const struct eval_report *r, const struct eval_c
         put_cstring(f, s->label);
         fprintf(f, ",\"action\":\"%s\",\"score\":%.6g,\"text\":", quell_action_name(s->action),
                 s->score);
-        put_string(f, s->text, s->text_len);
+        eval_put_json_string(f, s->text, s->text_len);
         fputs(",\"hits\":[", f);
         for (size_t k = 0; k < s->span_count; k++) {
             fprintf(f, "%s{\"start\":%zu,\"end\":%zu,\"rule\":", k ? "," : "", s->spans[k].start,
