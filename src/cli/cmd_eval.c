@@ -540,14 +540,9 @@ static int gather(struct worker *const *workers, size_t worker_count, const stru
         n += workers[k]->score_count;
     }
     *all_count += n;
-    struct scored *copy = malloc((n + 1) * sizeof *copy);
-    if (!copy)
-        return -1;
-    if (n > 0)
-        memcpy(copy, mine, n * sizeof *copy);
-    int rc = make_sweep(copy, n, &t->sweep, &t->sweep_count);
-    free(copy);
-    if (rc != 0)
+    /* Sorting this corpus's scores in place is harmless: the total's sweep
+     * sorts all of them again. */
+    if (make_sweep(mine, n, &t->sweep, &t->sweep_count) != 0)
         return -1;
 
     /* The samples: the first sample_limit of each kind by hash, then shown
