@@ -9,7 +9,7 @@ DESTDIR ?=
 CC ?= cc
 O ?= build
 
-VERSION := 0.2.0
+VERSION := 0.3.0
 SOVERSION := 1
 
 PKGS := libhs libconfig libcjson libutf8proc

@@ -21,9 +21,9 @@ extern "C" {
 #endif
 
 #define QUELL_VERSION_MAJOR  0
-#define QUELL_VERSION_MINOR  2
+#define QUELL_VERSION_MINOR  3
 #define QUELL_VERSION_PATCH  0
-#define QUELL_VERSION_STRING "0.2.0"
+#define QUELL_VERSION_STRING "0.3.0"
 /** One number that orders versions: major * 10000 + minor * 100 + patch. */
 #define QUELL_VERSION_NUMBER                                                                       \
     (QUELL_VERSION_MAJOR * 10000 + QUELL_VERSION_MINOR * 100 + QUELL_VERSION_PATCH)
@@ -141,6 +141,13 @@ size_t quell_rules_category_count(const quell_rules *rules);
 /** @return the name of category i, owned by rules; NULL if i is out of range. */
 const char *quell_rules_category_name(const quell_rules *rules, size_t i);
 
+/**
+ * @return whether category i is separate (its score chooses an action by
+ *         itself and is not added to the other categories'): 1 or 0; 0 if i is
+ *         out of range.
+ */
+int quell_rules_category_is_separate(const quell_rules *rules, size_t i);
+
 /** Actions, in increasing severity. */
 typedef enum quell_action {
     QUELL_PASS = 0,
@@ -231,7 +238,9 @@ typedef struct quell_excused_hit {
  */
 typedef struct quell_verdict {
     quell_action action;
-    double score;                  /**< total after category caps */
+    /** Sum of the category scores after their caps; a separate category's
+     *  score is not added but stands alone: the higher of the two counts. */
+    double score;
     const double *category_scores; /**< indexed like quell_rules_category_name */
     /** category_names[i] names category i (as quell_rules_category_name);
      *  the array is the scanner's, like the verdict, the strings the rules'. */

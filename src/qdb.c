@@ -23,7 +23,7 @@
 #include "validate.h"
 
 #define QDB_MAGIC            "QUELLQDB"
-#define QDB_FORMAT_VERSION   2
+#define QDB_FORMAT_VERSION   3
 #define QDB_HS_VERSION_BYTES 64
 #define QDB_HEADER_BYTES     (8 + 4 + 4 + 8 + 8 + QDB_HS_VERSION_BYTES)
 
@@ -110,6 +110,7 @@ static void put_table(struct wbuf *w, const struct rule_table *t)
     for (size_t i = 0; i < t->category_count; i++) {
         put_cstr(w, t->categories[i].name);
         put_u64(w, (uint64_t)t->categories[i].cap);
+        put_u32(w, t->categories[i].is_separate ? 1 : 0);
     }
     put_u32(w, (uint32_t)t->rule_count);
     for (size_t i = 0; i < t->rule_count; i++) {
@@ -370,10 +371,14 @@ static int get_table(struct rbuf *r, struct rule_table **out, quell_error *err)
     for (size_t i = 0; i < t->file_count && !r->is_bad; i++)
         t->files[i] = get_str(r, pool, NULL);
     t->category_count = get_u32(r);
-    t->categories = get_array(r, pool, t->category_count, sizeof *t->categories, 12);
+    t->categories = get_array(r, pool, t->category_count, sizeof *t->categories, 16);
     for (size_t i = 0; i < t->category_count && !r->is_bad; i++) {
         t->categories[i].name = get_str(r, pool, NULL);
         t->categories[i].cap = (int64_t)get_u64(r);
+        uint32_t is_separate = get_u32(r);
+        if (is_separate > 1)
+            r->is_bad = true;
+        t->categories[i].is_separate = is_separate == 1;
     }
     t->rule_count = get_u32(r);
     t->rules = get_array(r, pool, t->rule_count, sizeof *t->rules, 64);

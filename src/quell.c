@@ -229,6 +229,11 @@ const char *quell_rules_category_name(const quell_rules *rules, size_t i)
     return rules->table->categories[i].name;
 }
 
+int quell_rules_category_is_separate(const quell_rules *rules, size_t i)
+{
+    return i < rules->table->category_count && rules->table->categories[i].is_separate;
+}
+
 double quell_rules_threshold(const quell_rules *rules, quell_action action)
 {
     if ((int)action < QUELL_PASS || action > QUELL_REJECT)

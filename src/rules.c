@@ -802,6 +802,7 @@ static int parse_category(struct loader *ld, const config_setting_t *group, uint
     struct where name_at = at;
     const char *name = NULL;
     int64_t cap = -1;
+    bool is_separate = false;
     const config_setting_t *allow = NULL;
     struct where allow_at = at;
     int rc;
@@ -824,12 +825,15 @@ static int parse_category(struct loader *ld, const config_setting_t *group, uint
         } else if (strcmp(key, "cap") == 0) {
             if ((rc = get_points(ld, s, &s_at, false, RULES_MAX_POINTS, &cap)))
                 return rc;
+        } else if (strcmp(key, "separate") == 0) {
+            if ((rc = get_bool(ld, s, &s_at, &is_separate)))
+                return rc;
         } else if (strcmp(key, "allow") == 0) {
             /* Read once the category has its index, below. */
             allow = s;
             allow_at = s_at;
         } else {
-            return fail(ld, &s_at, "unknown key \"%s\" in category (expected name, cap, allow)",
+            return fail(ld, &s_at, "unknown key \"%s\" in category (expected name, cap, separate, allow)",
                         key);
         }
     }
@@ -854,6 +858,7 @@ static int parse_category(struct loader *ld, const config_setting_t *group, uint
     if (!cat->name)
         return fail_nomem(ld);
     cat->cap = cap;
+    cat->is_separate = is_separate;
     *cat_where = name_at;
     uint32_t index = (uint32_t)(ld->categories.count - 1);
     if (map_put(&ld->category_names, cat->name, index))

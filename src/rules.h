@@ -5,6 +5,7 @@
 #ifndef QUELL_RULES_H
 #define QUELL_RULES_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -93,6 +94,7 @@ struct rule {
 struct category {
     const char *name;
     int64_t cap; /* SCORE_UNIT-scaled; < 0 means no cap */
+    bool is_separate; /* judged on its own score, not added to the total */
 };
 
 /* An allowed word or phrase: a hit that lies inside it, in the original

@@ -201,14 +201,24 @@ int score_run(struct scorer *sc, const struct match *matches, size_t match_count
         sc->fired_rules[fired_count++] = ri;
     }
 
-    int64_t total = 0;
+    /* A separate category (personal data, spam) is a different question from
+     * abuse: its score chooses an action by itself and never adds to the
+     * others', so an e-mail address beside a rude word is held, not
+     * rejected. The comment's score is the highest of the sum of the other
+     * categories and each separate category's own score, when it has one. */
+    int64_t total = 0, separate_max = INT64_MIN;
     for (size_t c = 0; c < t->category_count; c++) {
         int64_t cap = t->categories[c].cap;
         if (cap >= 0 && sc->category_milli[c] > cap)
             sc->category_milli[c] = cap;
-        total += sc->category_milli[c];
+        if (!t->categories[c].is_separate)
+            total += sc->category_milli[c];
+        else if (sc->category_milli[c] != 0 && sc->category_milli[c] > separate_max)
+            separate_max = sc->category_milli[c];
         sc->category_scores[c] = (double)sc->category_milli[c] / SCORE_UNIT;
     }
+    if (separate_max > total)
+        total = separate_max;
 
     /* Results in rule-file order; the array is reused, so compact it. */
     qsort(sc->fired_rules, fired_count, sizeof *sc->fired_rules, cmp_u32);

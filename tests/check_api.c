@@ -322,6 +322,82 @@ START_TEST(test_thresholds_exposed)
 }
 END_TEST
 
+/* Separate categories (docs/rules.md): each one's score chooses an action
+ * alone and is never added to the others'. Scores worked out by hand. */
+static const char separate_cfg[] =
+    "version = 1;\n"
+    "actions = { flag = 3.0; hold = 6.0; reject = 10.0; };\n"
+    "categories = ( { name = \"abuse\"; }, { name = \"context\"; },\n"
+    "               { name = \"pii\"; cap = 6.0; separate = true; },\n"
+    "               { name = \"spam\"; cap = 8.0; separate = true; } );\n"
+    "rules = (\n"
+    "  { id = \"rude\"; category = \"abuse\"; weight = 4.0; max_hits = 3; words = [ \"rude\" ]; },\n"
+    "  { id = \"news\"; category = \"context\"; weight = -1.0; words = [ \"reported\" ]; },\n"
+    "  { id = \"mail\"; category = \"pii\"; weight = 6.0; max_hits = 2;\n"
+    "    regexes = [ \"[a-z]+@[a-z]+\\\\.example\" ]; },\n"
+    "  { id = \"link\"; category = \"spam\"; weight = 3.0; max_hits = 3;\n"
+    "    regexes = [ \"https?://[a-z.]+\" ]; }\n"
+    ");\n";
+
+static const struct {
+    const char *body;
+    double score;
+    quell_action action;
+} separate_cases[] = {
+    {"rude", 4, QUELL_FLAG},
+    {"rude rude rude", 12, QUELL_REJECT},
+    {"a@b.example", 6, QUELL_HOLD},
+    {"a@b.example c@d.example", 6, QUELL_HOLD},           /* capped at 6 */
+    {"rude a@b.example", 6, QUELL_HOLD},                  /* max(4, 6), not 10 */
+    {"rude rude a@b.example", 8, QUELL_HOLD},             /* max(8, 6), not 14 */
+    {"rude rude rude a@b.example", 12, QUELL_REJECT},     /* abuse alone rejects */
+    {"a@b.example http://x.y http://z.w", 6, QUELL_HOLD}, /* max(6, 6), not 12 */
+    {"http://x.y http://z.w http://v.u", 8, QUELL_HOLD},  /* 9 capped at 8 */
+    {"reported", -1, QUELL_PASS},                         /* no separate score: sum */
+    {"reported http://x.y", 3, QUELL_FLAG},
+};
+
+START_TEST(test_separate_categories)
+{
+    quell_rules *sep = compile_text(separate_cfg);
+    ck_assert_int_eq(quell_rules_category_is_separate(sep, 0), 0);
+    ck_assert_int_eq(quell_rules_category_is_separate(sep, 2), 1);
+    ck_assert_int_eq(quell_rules_category_is_separate(sep, 3), 1);
+    ck_assert_int_eq(quell_rules_category_is_separate(sep, 4), 0); /* out of range */
+
+    /* The flag survives a round trip through the compiled form. */
+    char *data = NULL;
+    size_t len = 0;
+    quell_error err;
+    ck_assert_int_eq(quell_rules_serialize(sep, &data, &len, &err), QUELL_OK);
+    quell_rules *loaded = NULL;
+    ck_assert_int_eq(quell_rules_deserialize(&loaded, data, len, &err), QUELL_OK);
+    free(data);
+
+    const quell_rules *sets[] = {sep, loaded};
+    for (size_t k = 0; k < 2; k++) {
+        quell_scanner *s = NULL;
+        ck_assert_int_eq(quell_scanner_new(&s, sets[k], &err), QUELL_OK);
+        for (size_t i = 0; i < sizeof separate_cases / sizeof separate_cases[0]; i++) {
+            quell_comment c = {0};
+            c.text[QUELL_FIELD_BODY] = separate_cases[i].body;
+            c.text_len[QUELL_FIELD_BODY] = strlen(separate_cases[i].body);
+            const quell_verdict *v = NULL;
+            ck_assert_int_eq(quell_scan(s, &c, &v, &err), QUELL_OK);
+            ck_assert_msg(v->score > separate_cases[i].score - 1e-9 &&
+                              v->score < separate_cases[i].score + 1e-9,
+                          "set %zu, \"%s\": score %g, expected %g", k, separate_cases[i].body,
+                          v->score, separate_cases[i].score);
+            ck_assert_int_eq(v->action, separate_cases[i].action);
+        }
+        quell_scanner_free(s);
+    }
+    ck_assert_int_eq(quell_rules_category_is_separate(loaded, 2), 1);
+    quell_rules_free(loaded);
+    quell_rules_free(sep);
+}
+END_TEST
+
 /* Threads share one rule set, each with its own scanner, and must agree
  * with a single-threaded run. */
 struct thread_job {
@@ -511,6 +587,7 @@ Suite *api_suite(void)
     tcase_add_test(tc, test_empty_and_absent);
     tcase_add_test(tc, test_many_matches_truncate_not_fail);
     tcase_add_test(tc, test_thresholds_exposed);
+    tcase_add_test(tc, test_separate_categories);
     tcase_add_test(tc, test_threads_share_rules);
     tcase_set_timeout(tc, 60);
     suite_add_tcase(s, tc);

@@ -22,6 +22,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "quell.h"
 #include "suites.h"
 
 /* Fixture rules (tests/fixtures/cli/rules.cfg): "idiot" flags (3),
@@ -341,7 +342,7 @@ START_TEST(test_help_and_version)
     struct run r;
     RUN(&r, "", "--version");
     ck_assert_int_eq(r.status, 0);
-    ck_assert_str_eq(r.out, "quell 0.2.0\n");
+    ck_assert_str_eq(r.out, "quell " QUELL_VERSION_STRING "\n");
     run_free(&r);
 
     RUN(&r, "", "--help");

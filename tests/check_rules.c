@@ -554,7 +554,12 @@ static const struct {
      "version = 1;\nactions = { flag = 1.0; hold = 2.0; reject = 3.0; };\n"
      "categories = ( { name = \"c\";\n"
      "  allowed = [ \"x\" ]; } );\n",
-     4, "", "unknown key \"allowed\" in category (expected name, cap, allow)"},
+     4, "", "unknown key \"allowed\" in category (expected name, cap, separate, allow)"},
+    {"separate not a bool",
+     "version = 1;\nactions = { flag = 1.0; hold = 2.0; reject = 3.0; };\n"
+     "categories = ( { name = \"c\";\n"
+     "  separate = 1; } );\n",
+     4, "", "\"separate\" must be true or false"},
     {"words string",
      HEAD "rules = ( { id = \"r1\"; category = \"c\"; weight = 1; words = \"x\"; } );\n", 4, "r1",
      "\"words\" must be an array of strings"},

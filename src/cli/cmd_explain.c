@@ -379,8 +379,10 @@ static void print_scores(const quell_verdict *v, const quell_rules *rules, int i
         cat_width = n > cat_width ? n : cat_width;
     }
     for (size_t i = 0; i < v->category_count; i++)
-        printf("  %-*s  %s\n", cat_width, v->category_names[i],
-               format_score(v->category_scores[i], num, sizeof num));
+        printf("  %-*s  %s%s\n", cat_width, v->category_names[i],
+               format_score(v->category_scores[i], num, sizeof num),
+               quell_rules_category_is_separate(rules, i) ? "  (separate: not added to the total)"
+                                                          : "");
     putchar('\n');
 
     printf("Total score: %s\n", format_score(v->score, num, sizeof num));
