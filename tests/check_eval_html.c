@@ -373,8 +373,8 @@ static void setup(void)
     c->rules[2] = (struct eval_rule){7, 6};
     c->rules[3] = (struct eval_rule){2, 0};
     c->categories = fx.categories[0];
-    c->categories[0] = (struct eval_category){5, 4, {.tp = 3, .fp = 1, .fn = 1, .tn = 5}};
-    c->categories[1] = (struct eval_category){9, 6, {.tp = 0, .fp = 0, .fn = 0, .tn = 10}};
+    c->categories[0] = (struct eval_category){.hits = 5, .tp = 4, .counts = {.tp = 3, .fp = 1, .fn = 1, .tn = 5}};
+    c->categories[1] = (struct eval_category){.hits = 9, .tp = 6, .counts = {.tp = 0, .fp = 0, .fn = 0, .tn = 10}};
     c->sweep = fx.sweep;
     c->sweep_count = 4;
     fx.sweep[0] = (struct eval_point){10, 1, 0};

@@ -40,6 +40,7 @@ struct eval {
     struct label_category *map;
     size_t map_count;
     size_t sample_limit;
+    double threshold[QUELL_REJECT + 1]; /* the rules' thresholds, by action */
 };
 
 /* A scored comment, for the sweep. */
@@ -314,6 +315,8 @@ static void tally_add(struct eval_corpus *sum, const struct eval_corpus *t, size
         sum->categories[i].hits += t->categories[i].hits;
         sum->categories[i].tp += t->categories[i].tp;
         counts_add(&sum->categories[i].counts, &t->categories[i].counts);
+        sum->categories[i].rejected += t->categories[i].rejected;
+        sum->categories[i].rejected_tp += t->categories[i].rejected_tp;
     }
 }
 
@@ -390,8 +393,20 @@ static int eval_row(void *arg, const struct corpus_row *row)
             cat->hits++;
             cat->tp += is_pos;
         }
-        if (ev->map_count)
-            counts_count(&cat->counts, is_flagged && has_score, wanted == k);
+        if (ev->map_count) {
+            /* A separate category's score chooses its action alone. */
+            int is_own_flag, is_own_reject;
+            if (quell_rules_category_is_separate(ev->rules, k)) {
+                is_own_flag = v->category_scores[k] >= ev->threshold[QUELL_FLAG];
+                is_own_reject = v->category_scores[k] >= ev->threshold[QUELL_REJECT];
+            } else {
+                is_own_flag = is_flagged && has_score;
+                is_own_reject = v->action == QUELL_REJECT && has_score;
+            }
+            counts_count(&cat->counts, is_own_flag, wanted == k);
+            cat->rejected += is_own_reject;
+            cat->rejected_tp += is_own_reject && wanted == k;
+        }
     }
     if (push_score(w, v->score, is_pos) != 0)
         return CLI_EIO;
@@ -946,6 +961,8 @@ int cmd_eval(int argc, char **argv)
     if (rc != CLI_OK)
         goto out_free_labels;
     ev.rules = rules;
+    for (int a = QUELL_FLAG; a <= QUELL_REJECT; a++)
+        ev.threshold[a] = quell_rules_threshold(rules, (quell_action)a);
     for (size_t i = 0; i < category_arg_count; i++) {
         rc = add_category(&ev, rules, categories[i]);
         if (rc != CLI_OK)

@@ -30,12 +30,16 @@ struct eval_rule {
  * What one category did: the comments it scored in (score > 0), and of those
  * the positives. With a label-to-category map (eval_report.has_category_map),
  * counts is the category's own matrix: predicted = flagged with a score in
- * this category, actual = the label maps to this category.
+ * this category (a separate category: its own score reaches flag), actual =
+ * the label maps to this category; rejected and rejected_tp count the
+ * comments it rejected in the same sense, and of those the ones labelled
+ * for it.
  */
 struct eval_category {
     unsigned long long hits;
     unsigned long long tp;
     struct eval_counts counts;
+    unsigned long long rejected, rejected_tp;
 };
 
 /* One point of the threshold sweep: comments scoring >= threshold flagged. */

@@ -95,6 +95,9 @@ static void put_corpus(FILE *f, const struct eval_report *r, const struct eval_c
             fputs(",\"own\":{\"category\":", f);
             put_cstring(f, quell_rules_category_name(r->rules, i));
             put_counts(f, &cat->counts);
+            fprintf(f, ",\"rejected\":%llu,\"rejected_tp\":%llu", cat->rejected,
+                    cat->rejected_tp);
+            put_ratio(f, "reject_precision", eval_ratio(cat->rejected_tp, cat->rejected));
             fputc('}', f);
         }
         fputc('}', f);

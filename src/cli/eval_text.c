@@ -98,7 +98,7 @@ static void write_categories(FILE *f, const struct eval_report *r, const struct 
     fprintf(f, "\nCategories (comments scored in each):\n");
     fprintf(f, "  %-*s  %7s  %7s  %7s  %9s", width, "category", "hits", "TP", "FP", "precision");
     if (r->has_category_map)
-        fprintf(f, "  |  own: %5s %5s %5s %5s", "P", "R", "F1", "FPR");
+        fprintf(f, "  |  own: %5s %5s %5s %5s %10s", "P", "R", "F1", "FPR", "reject P");
     fputc('\n', f);
     for (size_t i = 0; i < r->category_count; i++) {
         const struct eval_category *cat = &c->categories[i];
@@ -112,6 +112,7 @@ static void write_categories(FILE *f, const struct eval_report *r, const struct 
             put_cell(f, 4, g.recall);
             put_cell(f, 4, g.f1);
             put_cell(f, 4, g.fpr);
+            put_cell(f, 9, eval_ratio(cat->rejected_tp, cat->rejected));
         }
         fputc('\n', f);
     }

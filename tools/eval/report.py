@@ -70,6 +70,12 @@ def tree_digest(rules):
     return h.hexdigest()
 
 
+def reject_cell(r):
+    if not r.get("reject_rows"):
+        return "– (0)"
+    return f"{fmt(r['reject_precision'])} ({r['reject_rows']})"
+
+
 def fmt(x):
     return "–" if x is None else f"{x:.3f}"
 
@@ -170,12 +176,16 @@ def main(argv):
         q["reject_precision"] = (acts["positive"] / q["reject_rows"]) if q["reject_rows"] else None
         if corpus["category"]:
             # The row measures the category's own matrix: flagged with a score
-            # in that category, against the labels mapped to it.
+            # in that category (a separate category: flagged by its own score),
+            # against the labels mapped to it; likewise its rejects.
             own = next(c["own"] for c in q["categories"] if c["name"] == corpus["category"])
             q["all_categories"] = {k: q[k] for k in ("tp", "fp", "fn", "tn", "precision",
-                                                     "recall", "f1", "fpr")}
+                                                     "recall", "f1", "fpr", "reject_rows",
+                                                     "reject_precision")}
             q.update({k: own[k] for k in ("tp", "fp", "fn", "tn", "precision", "recall", "f1",
                                           "fpr")})
+            q["reject_rows"] = own["rejected"]
+            q["reject_precision"] = own["reject_precision"]
 
         entry = {"name": name, "note": corpus["note"], "file": rel,
                  "category": corpus["category"],
@@ -259,12 +269,14 @@ def main(argv):
                   f"| {e['evaluated'] if first else ''} "
                   f"| {r['tp'] + r['fn'] if first else ''} "
                   f"| {label} | {fmt(r['precision'])} | {fmt(r['recall'])} | {f1} "
-                  f"| {fmt(r['fpr'])} | {fmt(r.get('reject_precision')) if first else ''} |")
+                  f"| {fmt(r['fpr'])} | {reject_cell(r) if first else ''} |")
     print()
     print("rows: rows evaluated; flag: of those, rows labelled as should-be-flagged; "
           "P precision, R recall, F1 (best per corpus in bold), FPR false-positive rate; "
           "– where undefined (no positive rows, or nothing flagged); reject P: precision of "
-          "quell's reject action alone.")
+          "quell's reject action alone (rejected rows in brackets; on a '(category only)' row, "
+          "the rejects that category made: spam and pii are separate categories, which hold "
+          "but never reject).")
     for sk in skipped:
         print(f"skipped {sk['name']}: {sk['reason']}")
     for w in warnings:
