@@ -1877,8 +1877,34 @@ START_TEST(test_eval_options)
     cJSON *insult = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(cats, 0), "own");
     check_tally_counts(insult, 2, 2, 1, 5);
     ck_assert_double_eq_tol(number_of(insult, "f1"), 4.0 / 7, 1e-5);
-    check_tally_counts(cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(cats, 1), "own"), 1, 0,
-                       0, 9);
+    cJSON *spam = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(cats, 1), "own");
+    check_tally_counts(spam, 1, 0, 0, 9);
+    /* Row 4 is the only reject: spam's, rightly. */
+    ck_assert_double_eq(number_of(insult, "rejected"), 0);
+    ck_assert_double_eq(number_of(spam, "rejected"), 1);
+    ck_assert_double_eq(number_of(spam, "rejected_tp"), 1);
+    cJSON_Delete(doc);
+    run_free(&r);
+
+    /* A separate category counts only where its own score reaches the
+     * threshold: "stupid" (mild, 1) never does, though rows 1 and 8 are
+     * flagged by "idiot"; its FN are the bad rows 1, 2, 6. */
+    char separate[PATH_MAX];
+    path_in(separate, "tests/fixtures/eval/separate.cfg");
+    RUN(&r, "", "eval", "--json", "-p", "bad,spam", "-c", "bad=mild", "--category=spam=spam",
+        separate, csv);
+    doc = cJSON_Parse(r.out);
+    ck_assert_msg(cJSON_IsObject(doc), "%s", r.out);
+    cats = cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(doc, "corpora"), 0), "categories");
+    ck_assert_int_eq(cJSON_GetArraySize(cats), 3);
+    cJSON *mild = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(cats, 1), "own");
+    check_tally_counts(mild, 0, 0, 3, 7);
+    ck_assert_double_eq(number_of(mild, "rejected"), 0);
+    spam = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(cats, 2), "own");
+    check_tally_counts(spam, 1, 0, 0, 9);
+    ck_assert_double_eq(number_of(spam, "rejected"), 1);
+    ck_assert_double_eq(number_of(spam, "reject_precision"), 1);
     cJSON_Delete(doc);
     run_free(&r);
 

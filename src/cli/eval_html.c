@@ -941,7 +941,8 @@ static void write_categories(FILE *f, const struct eval_report *r, const struct 
     if (r->has_category_map)
         fputs("<th class=\"n\">own TP</th><th class=\"n\">own FP</th><th class=\"n\">own FN</th>"
               "<th class=\"n\">own TN</th><th class=\"n\">P</th><th class=\"n\">R</th>"
-              "<th class=\"n\">F1</th><th class=\"n\">FPR</th>",
+              "<th class=\"n\">F1</th><th class=\"n\">FPR</th><th class=\"n\">rejected</th>"
+              "<th class=\"n\">reject P</th>",
               f);
     fputs("</tr></thead>\n<tbody>\n", f);
     for (size_t i = 0; i < r->category_count; i++) {
@@ -960,6 +961,8 @@ static void write_categories(FILE *f, const struct eval_report *r, const struct 
             put_num_cell(f, cat->counts.fn);
             put_num_cell(f, cat->counts.tn);
             put_figure_cells(f, &g);
+            put_num_cell(f, cat->rejected);
+            put_ratio_cell(f, eval_ratio(cat->rejected_tp, cat->rejected));
         }
         fputs("</tr>\n", f);
     }
