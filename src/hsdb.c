@@ -9,18 +9,18 @@
 #include "hsdb.h"
 #include "ruleset.h"
 
-/* Hyperscan flags for a pattern. */
-static unsigned int hsdb_flags(const struct pattern *pat)
+/* Hyperscan flags for a pattern, in a som database or not. */
+static unsigned int hsdb_flags(const struct pattern *pat, bool is_som)
 {
     unsigned int flags = 0;
     /* The other views are case folded already: folding again in Hyperscan
      * would only slow the compile. */
     if (pat->is_caseless && pat->view == VIEW_RAW)
         flags |= HS_FLAG_CASELESS;
-    /* Literals know their length, so their start is end - length: only
-     * regexes pay for start-of-match tracking. */
-    if (pat->kind == PAT_REGEX || pat->kind == PAT_ARABIZI)
-        flags |= HS_FLAG_UTF8 | HS_FLAG_SOM_LEFTMOST;
+    if (hsdb_is_regex(pat))
+        flags |= HS_FLAG_UTF8;
+    if (is_som)
+        flags |= HS_FLAG_SOM_LEFTMOST;
     return flags;
 }
 
@@ -60,15 +60,24 @@ unsigned int hsdb_pattern_slot(const struct rule_table *table, const struct patt
     return hsdb_slot(table->rules[pat->rule].field, pat->view);
 }
 
-/* Compile the patterns of one slot; *out stays NULL when there are none. */
+/* Whether pattern pat belongs in the slot's db (is_som false) or som
+ * database. */
+static bool belongs(const struct rule_table *t, const struct pattern *pat, unsigned int slot,
+                    bool is_som)
+{
+    return hsdb_pattern_slot(t, pat) == slot && (!is_som || hsdb_is_regex(pat));
+}
+
+/* Compile one of a slot's databases; *out stays NULL when it has no
+ * patterns. */
 static int compile_one(hs_database_t **out, const struct quell_rules *rules, unsigned int slot,
-                       quell_error *err)
+                       bool is_som, quell_error *err)
 {
     const struct rule_table *t = rules->table;
     *out = NULL;
     size_t n = 0;
     for (size_t i = 0; i < t->pattern_count; i++) {
-        if (hsdb_pattern_slot(t, &t->patterns[i]) == slot)
+        if (belongs(t, &t->patterns[i], slot, is_som))
             n++;
     }
     if (n == 0)
@@ -89,7 +98,7 @@ static int compile_one(hs_database_t **out, const struct quell_rules *rules, uns
     size_t k = 0;
     for (size_t i = 0; i < t->pattern_count; i++) {
         const struct pattern *pat = &t->patterns[i];
-        if (hsdb_pattern_slot(t, pat) != slot)
+        if (!belongs(t, pat, slot, is_som))
             continue;
         if (pat->kind == PAT_REGEX) {
             exprs[k] = pat->text;
@@ -103,7 +112,7 @@ static int compile_one(hs_database_t **out, const struct quell_rules *rules, uns
             }
             exprs[k] = owned[k];
         }
-        flags[k] = hsdb_flags(pat);
+        flags[k] = hsdb_flags(pat, is_som);
         ids[k] = (unsigned int)i;
         k++;
     }
@@ -151,7 +160,11 @@ int hsdb_compile(struct hsdb *out, const struct quell_rules *rules, quell_error 
         return err_set(err, QUELL_EPLATFORM, NULL, 0, NULL,
                        "this CPU lacks the instructions Hyperscan needs (SSSE3)");
     for (unsigned int slot = 0; slot < HSDB_COUNT; slot++) {
-        int rc = compile_one(&out->db[slot], rules, slot, err);
+        /* The som database first: a regex that cannot track its start
+         * (Hyperscan's "too large for SOM") is named as such. */
+        int rc = compile_one(&out->som[slot], rules, slot, true, err);
+        if (rc == QUELL_OK)
+            rc = compile_one(&out->db[slot], rules, slot, false, err);
         if (rc != QUELL_OK) {
             hsdb_free(out);
             return rc;
@@ -166,6 +179,8 @@ void hsdb_free(struct hsdb *db)
         return;
     for (unsigned int slot = 0; slot < HSDB_COUNT; slot++) {
         hs_free_database(db->db[slot]);
+        hs_free_database(db->som[slot]);
         db->db[slot] = NULL;
+        db->som[slot] = NULL;
     }
 }

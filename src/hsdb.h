@@ -12,12 +12,25 @@
 /* One database per comment field and view, so a field is scanned only with
  * the patterns of rules that target it. Hyperscan ids are pattern indexes,
  * so any match or compile error leads back to its pattern, rule, file and
- * line. */
+ * line.
+ *
+ * Start-of-match tracking doubles the cost of a scan, and only regexes need
+ * it (a literal starts its length before its end), while most comments match
+ * no regex at all. So each slot has two databases: db, every pattern without
+ * start tracking, which every comment meets; and som, the slot's regexes with
+ * it, scanned only when db saw one of them match. */
 #define HSDB_COUNT (QUELL_FIELD_COUNT * VIEW_COUNT)
 
 struct hsdb {
-    hs_database_t *db[HSDB_COUNT]; /* by hsdb_slot(); NULL: no pattern there */
+    hs_database_t *db[HSDB_COUNT];  /* by hsdb_slot(); NULL: no pattern there */
+    hs_database_t *som[HSDB_COUNT]; /* the slot's regexes; NULL: none there */
 };
+
+/* Whether a pattern is a regex, which the som databases hold too. */
+static inline bool hsdb_is_regex(const struct pattern *pat)
+{
+    return pat->kind == PAT_REGEX || pat->kind == PAT_ARABIZI;
+}
 
 /* Where the database for a field and view sits in struct hsdb. */
 static inline unsigned int hsdb_slot(unsigned int field, unsigned int view)

@@ -7,8 +7,10 @@
  *            u64 payload bytes, u64 FNV-1a checksum of the payload,
  *            char[64] hs_version() of the writer (NUL-padded)
  *   payload  the rule table (see put_table), then per database a u64 length and
- *            hs_serialize_database's bytes (length 0: no database), for
- *            each field, then each view within it
+ *            hs_serialize_database's bytes (length 0: no database): first
+ *            the databases of every pattern, then the regexes' start-
+ *            tracking ones (hsdb.h), each for each field, then each view
+ *            within it
  * Every count and index read back is bounds-checked before use, so a file
  * that passes the checksum but lies still cannot crash the loader.
  */
@@ -23,7 +25,7 @@
 #include "validate.h"
 
 #define QDB_MAGIC            "QUELLQDB"
-#define QDB_FORMAT_VERSION   3
+#define QDB_FORMAT_VERSION   4
 #define QDB_HS_VERSION_BYTES 64
 #define QDB_HEADER_BYTES     (8 + 4 + 4 + 8 + 8 + QDB_HS_VERSION_BYTES)
 
@@ -183,8 +185,8 @@ int qdb_write(const struct quell_rules *rules, char **out, size_t *out_len, quel
     put_bytes(&w, hsver, sizeof hsver);
 
     put_table(&w, rules->table);
-    for (unsigned int slot = 0; slot < HSDB_COUNT; slot++) {
-        const hs_database_t *db = rules->hs.db[slot];
+    for (unsigned int k = 0; k < 2 * HSDB_COUNT; k++) {
+        const hs_database_t *db = k < HSDB_COUNT ? rules->hs.db[k] : rules->hs.som[k - HSDB_COUNT];
         if (!db) {
             put_u64(&w, 0);
             continue;
@@ -522,17 +524,22 @@ int qdb_read(struct quell_rules **out, const char *data, size_t len, quell_error
     /* The databases before the derived tables: a damaged file fails
      * before the normaliser's tables are built for nothing. */
     struct hsdb hs = {0};
-    for (unsigned int slot = 0; slot < HSDB_COUNT; slot++) {
-        rc = get_database(&r, &hs.db[slot], err);
+    for (unsigned int k = 0; k < 2 * HSDB_COUNT; k++) {
+        rc = get_database(&r, k < HSDB_COUNT ? &hs.db[k] : &hs.som[k - HSDB_COUNT], err);
         if (rc != QUELL_OK)
             goto fail_free_dbs;
     }
-    /* A database exactly where some pattern needs one. */
-    bool has_patterns[HSDB_COUNT] = {false};
-    for (size_t i = 0; i < table->pattern_count; i++)
-        has_patterns[hsdb_pattern_slot(table, &table->patterns[i])] = true;
+    /* A database exactly where some pattern needs one, a som database
+     * exactly where some regex does. */
+    bool has_patterns[HSDB_COUNT] = {false}, has_regexes[HSDB_COUNT] = {false};
+    for (size_t i = 0; i < table->pattern_count; i++) {
+        unsigned int slot = hsdb_pattern_slot(table, &table->patterns[i]);
+        has_patterns[slot] = true;
+        has_regexes[slot] |= hsdb_is_regex(&table->patterns[i]);
+    }
     for (unsigned int slot = 0; slot < HSDB_COUNT; slot++) {
-        if (has_patterns[slot] != (hs.db[slot] != NULL)) {
+        if (has_patterns[slot] != (hs.db[slot] != NULL) ||
+            has_regexes[slot] != (hs.som[slot] != NULL)) {
             rc = err_set(err, QUELL_EFORMAT, NULL, 0, NULL,
                          "compiled rules file is corrupt: databases do not match the rules");
             goto fail_free_dbs;

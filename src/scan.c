@@ -44,6 +44,10 @@ struct quell_scanner {
     const struct norm_view *map;
     uint32_t field;
     bool is_truncated;
+    /* In the pass without start tracking, regex matches are only noted:
+     * the som database's pass records them with their starts. */
+    bool is_som_pass;
+    bool has_regex_match;
 };
 
 static bool grow_matches(struct quell_scanner *s)
@@ -85,10 +89,17 @@ static int on_match(unsigned int id, unsigned long long from, unsigned long long
     const struct pattern_info *info = &s->rules->patterns[id];
     size_t end = (size_t)to;
     size_t start;
-    if (pat->kind == PAT_REGEX || pat->kind == PAT_ARABIZI)
+    if (hsdb_is_regex(pat)) {
+        if (!s->is_som_pass) {
+            s->has_regex_match = true;
+            return 0;
+        }
         start = from == HS_OFFSET_PAST_HORIZON ? 0 : (size_t)from;
-    else
+    } else {
+        if (s->is_som_pass)
+            return 0; /* cannot happen: the som databases hold regexes only */
         start = end - info->len;
+    }
     if (end > s->text_len || start > end)
         return 0;
 
@@ -190,10 +201,9 @@ int quell_scanner_new(quell_scanner **out, const quell_rules *rules, quell_error
         goto fail_free_scanner;
     }
     /* One scratch serves every database; each scanner owns its own. */
-    for (unsigned int slot = 0; slot < HSDB_COUNT; slot++) {
-        if (!rules->hs.db[slot])
-            continue;
-        if (hs_alloc_scratch(rules->hs.db[slot], &s->scratch) != HS_SUCCESS) {
+    for (unsigned int k = 0; k < 2 * HSDB_COUNT; k++) {
+        const hs_database_t *db = k < HSDB_COUNT ? rules->hs.db[k] : rules->hs.som[k - HSDB_COUNT];
+        if (db && hs_alloc_scratch(db, &s->scratch) != HS_SUCCESS) {
             err_set(err, QUELL_ESCAN, NULL, 0, NULL, "Hyperscan could not allocate scratch space");
             goto fail_free_scanner;
         }
@@ -234,8 +244,15 @@ static int scan_view(struct quell_scanner *s, uint32_t field, unsigned int view,
     s->text = text;
     s->text_len = len;
     s->map = map;
-    const hs_database_t *db = s->rules->hs.db[hsdb_slot(field, view)];
-    hs_error_t hrc = hs_scan(db, text, (unsigned int)len, 0, s->scratch, on_match, s);
+    s->is_som_pass = false;
+    s->has_regex_match = false;
+    unsigned int slot = hsdb_slot(field, view);
+    hs_error_t hrc =
+        hs_scan(s->rules->hs.db[slot], text, (unsigned int)len, 0, s->scratch, on_match, s);
+    if (hrc == HS_SUCCESS && s->has_regex_match && s->rules->hs.som[slot]) {
+        s->is_som_pass = true;
+        hrc = hs_scan(s->rules->hs.som[slot], text, (unsigned int)len, 0, s->scratch, on_match, s);
+    }
     if (hrc == HS_SUCCESS || (hrc == HS_SCAN_TERMINATED && s->is_truncated))
         return QUELL_OK;
     return err_set(err, QUELL_ESCAN, NULL, 0, NULL, "hs_scan failed with code %d", hrc);
