@@ -6,7 +6,8 @@ with a prefix", so the forms below are spelled out from the hand-written
 word lists, and the results are list files like any other:
 
   insults-ar-aimed.txt   an Arabic insult aimed at someone, by the vocative
-                         (يا كلب, joined ياكلب, the chat short form ي كلب) or
+                         (يا كلب, joined ياكلب, the chat short form ي كلب,
+                         يا قناة المرتزقة, يا شعب الخونة) or
                          a second-person pronoun (انت غبي, انتم حثالة, انك
                          تافه): rule insult.ar.aimed.phrase
   insults-ar-person.txt  an insult after a demonstrative or "a person"
@@ -37,12 +38,12 @@ PROFANITY = os.path.join(HERE, "..", "profanity")
 
 # The Arabic insult lists, whose words are aimed and pointed at a person.
 LISTS = ["insults-ar.txt", "insults-ar-weak.txt", "insults-ar-animal.txt",
-         "insults-ar-political.txt", "insults-ar-sonof.txt"]
+         "insults-ar-political.txt", "insults-ar-political-mild.txt", "insults-ar-sonof.txt"]
 # Words aimed only, never scored alone (news uses them plainly: مجرم, ارهابي).
 AIMED_ONLY = "insults-ar-aimed-only.txt"
 # The profanity pack's nouns for people (its lists also hold verbs, curses
 # and phrases that cannot be aimed).
-PROFANE_NOUNS = ["شرموط", "شرموطة", "شراميط", "معرص", "معرصة", "معرصين", "عرص",
+PROFANE_NOUNS = ["شرموط", "شرموطة", "قهبة", "شراميط", "معرص", "معرصة", "معرصين", "عرص",
                  "منيوك", "منيوكة", "متناك", "متناكة", "متناكين", "قحبة", "قحاب",
                  "ديوث", "خول", "خولات", "ممحون", "ممحونة", "عاهرة", "عاهر",
                  "مخنث", "مخانيث", "خنيث", "زق", "زفت", "ملعون", "ملعونة",
@@ -52,7 +53,16 @@ PROFANE_NOUNS = ["شرموط", "شرموطة", "شراميط", "معرص", "مع
 # Vocatives and pronouns written apart (يا كلب, انت غبي), and the vocative
 # joined (ياكلب).
 APART = ["يا", "ي", "انت", "انتي", "انتا", "انتم", "انتو", "انتوا", "انك", "انكم"]
+# A group addressed by the vocative: يا قناة المرتزقة, يا شعب الخونة. Only
+# for the words that call names (not those news uses to describe, nor the
+# aimed-only ones: يا شعب ثور is "people, rise up").
+GROUP = ["يا قناة", "يا حكومة", "يا شعب"]
 JOINED = ["يا"]
+# Words whose joined vocative is another word: يا + اعمى is written ياعمى,
+# which folds to ياعمي "oh my uncle".
+NOT_JOINED = {"اعمى"}
+# "Son of" heads that chat also joins to a bare ي (يبن, يولاد).
+SONOF_HEADS = ["ابن", "بنت", "ولاد", "اولاد"]
 # Demonstratives and "a person": هذا, the Levantine هاد and هيدا, the Gulf
 # هذي; هال- is the joined "this" of the Levant and the Gulf (هالغبي).
 PERSON = ["هذا", "هذه", "هذي", "هاذا", "هاذي", "هاد", "هادا", "هاي", "هيدا", "هيدي",
@@ -76,6 +86,7 @@ PREFIXED = {
     HERE: {"insults-ar.txt": "insult.ar", "insults-ar-weak.txt": "insult.ar.weak",
            "insults-ar-animal.txt": "insult.ar.animal",
            "insults-ar-political.txt": "insult.ar.political",
+           "insults-ar-political-mild.txt": "insult.ar.political.mild",
            "insults-ar-sonof.txt": "insult.ar.sonof.phrase"},
     PROFANITY: {"profanity-ar.txt": "profanity.ar",
                 "profanity-ar-curse.txt": "profanity.ar.curse",
@@ -83,8 +94,9 @@ PREFIXED = {
 }
 # Words whose prefixed form is another word, and the prefixes they must not
 # take: وعرة "rugged", وخول "and authorised", وكس "loss"; two-letter words
-# take none.
-NOT_PREFIXED = {"عرة": "و", "خول": "و", "كس": "و", "تف": "وفبكل", "زق": "وفبكل",
+# take none; فكريه "intellectual", فخرا and فخري "pride", واحيه "and I greet
+# him" are why كريه, خرا, خري and احيه lack those forms.
+NOT_PREFIXED = {"كريه": "ف", "خرا": "ف", "خري": "ف", "احيه": "و", "عرة": "و", "خول": "و", "كس": "و", "تف": "وفبكل", "زق": "وفبكل",
                 "نيك": "وفبكل", "شخ": "وفبكل", "طز": "وفبكل", "زب": "وفبكل"}
 
 FOLD = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ة": "ه", "ى": "ي", "ئ": "ي",
@@ -133,6 +145,8 @@ class Forms:
 
 def arabic_aimed():
     base = [w for name in LISTS for w in words(name)] + PROFANE_NOUNS
+    described = set(words("insults-ar-political-mild.txt"))
+    aimed_only = set(words(AIMED_ONLY))
     aimed = Forms()
     for w in base + list(words(AIMED_ONLY)):
         if w.startswith("يا "):
@@ -140,18 +154,28 @@ def arabic_aimed():
             continue
         for p in APART:
             aimed.add(p + " " + w)
+        if w not in described and w not in aimed_only:
+            for p in GROUP:
+                aimed.add(p + " " + w)
         for p in JOINED:
+            if w in NOT_JOINED:
+                continue
             # يا + ابن: one alef, since a word may stretch a letter but not
             # shorten one (the entry يابن matches ياابن too).
             aimed.add(p + (w[1:] if w[0] == p[-1] else w))
+        # Chat joins يا to "son of" as a bare ي: يبن الكلب, يولاد الجزمة.
+        for head in SONOF_HEADS:
+            if w.startswith(head + " "):
+                aimed.add("ي" + (w[1:] if w[0] == "ا" else w))
     write(os.path.join(HERE, "insults-ar-aimed.txt"), "insult.ar.aimed.phrase",
           LISTS + [AIMED_ONLY], aimed.out, "phrases")
 
-    # Not the animals: هذه الحيوانات, هذا الكلب are as often animals.
+    # Not the animals: هذه الحيوانات, هذا الكلب are as often animals; nor the
+    # words news uses to describe (الحكومة هاي فاشلة is criticism).
     animals = set(words("insults-ar-animal.txt"))
     person = Forms()
     for w in base:
-        if w.startswith("يا ") or w in animals:
+        if w.startswith("يا ") or w in animals or w in described:
             continue
         for p in PERSON:
             person.add(p + " " + w)
@@ -162,6 +186,10 @@ def arabic_aimed():
 
 
 def english_aimed():
+    # One regex per insult. One regex for all of them (or even for two, as an
+    # alternation after the fillers) is what Hyperscan refuses with "Pattern
+    # is too large": the fillers' bounded repeat, with the start of match
+    # tracked for the hit span, grows with every alternative.
     seen, out = set(), []
     for w in [w for name in EN_LISTS for w in words(name)] + EN_PROFANE:
         if w not in seen:
