@@ -184,8 +184,9 @@ int score_run(struct scorer *sc, const struct match *matches, size_t match_count
         i = j;
     }
 
-    /* Combinations, operands first. */
-    for (size_t i = 0; i < t->combo_count; i++) {
+    /* Combinations, operands first. None holds where no rule fired (the
+     * compiler refuses one that would), and most comments fire nothing. */
+    for (size_t i = 0; fired_count > 0 && i < t->combo_count; i++) {
         uint32_t ri = t->combo_order[i];
         const struct rule *r = &t->rules[ri];
         if (!eval_combination(sc, r))
