@@ -37,8 +37,9 @@ HERE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "rules", "
 PROFANITY = os.path.join(HERE, "..", "profanity")
 
 # The Arabic insult lists, whose words are aimed and pointed at a person.
-LISTS = ["insults-ar.txt", "insults-ar-weak.txt", "insults-ar-animal.txt",
-         "insults-ar-political.txt", "insults-ar-political-mild.txt", "insults-ar-sonof.txt"]
+LISTS = ["insults-ar.txt", "insults-ar-namecalling.txt", "insults-ar-weak.txt",
+         "insults-ar-animal.txt", "insults-ar-political.txt",
+         "insults-ar-political-mild.txt", "insults-ar-sonof.txt"]
 # Words aimed only, never scored alone (news uses them plainly: مجرم, ارهابي).
 AIMED_ONLY = "insults-ar-aimed-only.txt"
 # The profanity pack's nouns for people (its lists also hold verbs, curses
@@ -84,7 +85,9 @@ EN_FILLERS = (r"(?: (?:are|r|is|a|an|such|so|the|one|total|complete|utter|absolu
 # The Arabic lists that get prefixed forms, with the rule that reads them.
 PREFIXED = {
     HERE: {"insults-ar.txt": "insult.ar", "insults-ar-weak.txt": "insult.ar.weak",
+           "insults-ar-namecalling.txt": "insult.ar.namecalling",
            "insults-ar-animal.txt": "insult.ar.animal",
+           "insults-ar-animal-named.txt": "insult.ar.animal.named.word",
            "insults-ar-political.txt": "insult.ar.political",
            "insults-ar-political-mild.txt": "insult.ar.political.mild",
            "insults-ar-sonof.txt": "insult.ar.sonof.phrase"},
