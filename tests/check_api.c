@@ -153,11 +153,13 @@ END_TEST
 
 /* Scores and actions, by hand: w = 2 per hit (max 2), aimed = 5 when "you"
  * and w, unaimed = 0.25 when w without you, news = -1, spam capped at 5. */
-static const struct {
+struct score_case {
     const char *body;
     double score;
     quell_action action;
-} score_cases[] = {
+};
+
+static const struct score_case score_cases[] = {
     {"a calm comment about the news", 0, QUELL_PASS},
     {"idiot", 2.25, QUELL_PASS},                 /* w + unaimed */
     {"idiot idiot", 4.25, QUELL_FLAG},           /* 2*2 + 0.25 */
@@ -339,11 +341,7 @@ static const char separate_cfg[] =
     "    regexes = [ \"https?://[a-z.]+\" ]; }\n"
     ");\n";
 
-static const struct {
-    const char *body;
-    double score;
-    quell_action action;
-} separate_cases[] = {
+static const struct score_case separate_cases[] = {
     {"rude", 4, QUELL_FLAG},
     {"rude rude rude", 12, QUELL_REJECT},
     {"a@b.example", 6, QUELL_HOLD},
