@@ -1006,7 +1006,7 @@ static int on_cover(unsigned int id, unsigned long long from, unsigned long long
     (void)flags;
     struct cover_scan *cs = ctx;
     const struct rule_table *t = cs->rules->table;
-    if (id >= t->pattern_count || id == cs->narrow || t->patterns[id].kind == PAT_REGEX)
+    if (id >= t->pattern_count || id == cs->narrow || hsdb_is_regex(&t->patterns[id]))
         return 0;
     size_t len = cs->rules->patterns[id].len;
     if (to < len || !is_covered(cs->rules, cs->narrow, id, (size_t)to - len))
@@ -1169,7 +1169,7 @@ static int check_literal_overlaps(struct linter *lt)
     for (size_t pi = 0; pi < t->pattern_count; pi++) {
         const struct pattern *p = &t->patterns[pi];
         const hs_database_t *db = rules->hs.db[hsdb_pattern_slot(t, p)];
-        if (p->kind == PAT_REGEX || !db)
+        if (hsdb_is_regex(p) || !db)
             continue;
         cs.narrow = (uint32_t)pi;
         const struct pattern_info *info = &rules->patterns[pi];
