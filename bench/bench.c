@@ -143,7 +143,7 @@ static double time_library(quell_scanner *s, const struct corpus *c, size_t *fla
     *flagged = 0;
     double t0 = now_s();
     for (size_t i = 0; i < c->count; i++) {
-        quell_comment cm = {0};
+        quell_comment cm = QUELL_COMMENT_INIT;
         cm.text[QUELL_FIELD_BODY] = c->body[i];
         cm.text_len[QUELL_FIELD_BODY] = c->len[i];
         const quell_verdict *v;
@@ -264,7 +264,7 @@ static double time_parse(quell_record_parser *p, const struct corpus *c)
 {
     double t0 = now_s();
     for (size_t i = 0; i < c->count; i++) {
-        quell_record rec;
+        const quell_record *rec;
         quell_record_parse(p, c->record[i], c->record_len[i], &rec, NULL);
     }
     return now_s() - t0;

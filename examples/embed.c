@@ -73,7 +73,7 @@ int main(int argc, char **argv)
     /* 3. Scan each comment. Fields are borrowed (pointer + length), so a
      *    backend can pass its own buffers without copying. */
     for (size_t i = 0; i < sizeof samples / sizeof samples[0]; i++) {
-        quell_comment comment = {{NULL}, {0}};
+        quell_comment comment = QUELL_COMMENT_INIT;
         comment.text[QUELL_FIELD_BODY] = samples[i];
         comment.text_len[QUELL_FIELD_BODY] = strlen(samples[i]);
 

@@ -1408,7 +1408,7 @@ static int check_allow_hits(struct linter *lt, const uint8_t *is_reported)
         if (is_reported[i])
             continue;
         const struct allow_word *a = &t->allows[i];
-        quell_comment c = {{NULL}, {0}};
+        quell_comment c = QUELL_COMMENT_INIT;
         for (unsigned int field = 0; field < QUELL_FIELD_COUNT; field++) {
             c.text[field] = a->text;
             c.text_len[field] = a->text_len;

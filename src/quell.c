@@ -62,11 +62,14 @@ int quell_rules_compile(quell_rules **out, const char *path, quell_error *err)
     if (rc != QUELL_OK)
         return rc;
     rc = hsdb_compile(&rules->hs, rules, err);
+    if (rc == QUELL_OK)
+        rc = qdb_content_id(rules, &rules->content_id, err);
+    if (rc == QUELL_OK)
+        rc = ruleset_finish(rules, err);
     if (rc != QUELL_OK) {
-        quell_rules_free(rules);
+        ruleset_free(rules);
         return rc;
     }
-    ruleset_index_views(rules);
     *out = rules;
     return QUELL_OK;
 }
@@ -189,13 +192,7 @@ out_free:
 
 void quell_rules_free(quell_rules *rules)
 {
-    if (!rules)
-        return;
-    hsdb_free(&rules->hs);
-    norm_tables_free(rules->norm);
-    pool_free(rules->pool);
-    rules_free(rules->table);
-    free(rules);
+    quell_rules_release(rules);
 }
 
 size_t quell_rules_rule_count(const quell_rules *rules)
@@ -255,7 +252,7 @@ int quell_rules_test(const quell_rules *rules, quell_example_cb cb, void *ctx, s
         const struct rule *r = &t->rules[ri];
         for (uint32_t k = 0; k < r->example_count && !is_stopped; k++) {
             const struct example *ex = &t->examples[r->example_start + k];
-            quell_comment c = {0};
+            quell_comment c = QUELL_COMMENT_INIT;
             c.text[r->field] = ex->text;
             c.text_len[r->field] = ex->text_len;
             const quell_verdict *v;

@@ -258,3 +258,9 @@ void score_set_excused(struct scorer *sc, const quell_excused_hit *excused, size
     sc->verdict.excused = excused;
     sc->verdict.excused_count = count;
 }
+
+void score_set_rules(struct scorer *sc, const struct quell_rules *rules)
+{
+    sc->verdict.rules_used = rules;
+    sc->verdict.rules_id = rules->id;
+}

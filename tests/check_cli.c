@@ -1210,9 +1210,16 @@ START_TEST(test_verdict_before_eof)
     ck_assert_uint_gt(read_line(fds[1], line, sizeof line, 10000), 0);
     ck_assert_msg(strncmp(line, prefix, strlen(prefix)) == 0, "%s", line);
 
+    /* The verdict names the rule set, as the library computes its id. */
+    quell_rules *rules;
+    ck_assert_int_eq(quell_rules_load(&rules, test_path(RULES), NULL), QUELL_OK);
+    char want[128];
+    snprintf(want, sizeof want, "{\"id\":2,\"action\":\"pass\",\"score\":0,\"rules_id\":\"%s\"}\n",
+             quell_rules_id(rules));
+    quell_rules_release(rules);
     ck_assert_int_eq(write(fds[0], "hello\n", 6), 6);
     ck_assert_uint_gt(read_line(fds[1], line, sizeof line, 10000), 0);
-    ck_assert_str_eq(line, "{\"id\":2,\"action\":\"pass\",\"score\":0}\n");
+    ck_assert_str_eq(line, want);
 
     close(fds[0]);
     ck_assert_uint_eq(read_line(fds[1], line, sizeof line, 10000), 0);

@@ -136,7 +136,7 @@ static int diff_row(void *arg, const struct corpus_row *row)
     err.message[0] = '\0';
     const quell_verdict *vo = NULL, *vn = NULL;
     if (!reason) {
-        quell_comment c = {{NULL}, {0}};
+        quell_comment c = QUELL_COMMENT_INIT;
         c.text[QUELL_FIELD_BODY] = row->text;
         c.text_len[QUELL_FIELD_BODY] = row->text_len;
         int rc = quell_scan(w->old_scanner, &c, &vo, &err);

@@ -440,7 +440,7 @@ static int explain(const quell_rules *rules, struct field_text *fields, const ch
     }
 
     /* Views first: a verdict must be used before the scanner's next call. */
-    quell_comment comment = {{NULL}, {0}};
+    quell_comment comment = QUELL_COMMENT_INIT;
     for (int f = 0; f < QUELL_FIELD_COUNT; f++) {
         if (!fields[f].text)
             continue;

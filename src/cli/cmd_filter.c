@@ -336,19 +336,19 @@ static int process_record(struct filter *f, const char *data, size_t len, int ha
         return emit_too_long(f);
 
     f->record_no++;
-    quell_record record;
+    const quell_record *record;
     quell_error err;
     err.message[0] = '\0';
     const quell_verdict *verdict = NULL;
     int rc = quell_record_parse(f->parser, data, len, &record, &err);
     if (rc == QUELL_OK)
-        rc = quell_scan(f->scanner, &record.comment, &verdict, &err);
+        rc = quell_scan(f->scanner, &record->comment, &verdict, &err);
 
     /* The record's own id, even when it was refused for its body; else its
      * number in the stream. */
     char number[24];
-    const char *id = record.id_json;
-    size_t id_len = record.id_json_len;
+    const char *id = record->id_json;
+    size_t id_len = record->id_json_len;
     if (!id) {
         id_len = (size_t)snprintf(number, sizeof number, "%llu", f->record_no);
         id = number;
@@ -368,7 +368,7 @@ static int process_record(struct filter *f, const char *data, size_t len, int ha
             return emit_raw(f, data, len, has_separator);
         return CLI_OK;
     default:
-        return emit_json(f, verdict, &record.comment, id, id_len, NULL);
+        return emit_json(f, verdict, &record->comment, id, id_len, NULL);
     }
 }
 
@@ -779,7 +779,7 @@ int cmd_filter(int argc, char **argv)
     };
     struct runner r = {.main = {.max_bytes = DEFAULT_MAX_BYTES}, .format = QUELL_FORMAT_TEXT};
     struct filter *f = &r.main;
-    quell_record_fields fields = {NULL, NULL, NULL, NULL};
+    quell_record_fields fields = QUELL_RECORD_FIELDS_INIT;
     int ch;
 
     r.job_count = cli_default_jobs();
