@@ -295,3 +295,51 @@ const char *quell_rules_label(const quell_rules *rules)
 {
     return rules->table->label ? rules->table->label : "";
 }
+
+void quell_rules_free(quell_rules *rules)
+{
+    quell_rules_release(rules);
+}
+
+size_t quell_rules_rule_count(const quell_rules *rules)
+{
+    return rules->table->rule_count;
+}
+
+const char *quell_rules_rule_id(const quell_rules *rules, size_t i)
+{
+    if (i >= rules->table->rule_count)
+        return NULL;
+    return rules->table->rules[i].id;
+}
+
+size_t quell_rules_rule_category(const quell_rules *rules, size_t i)
+{
+    if (i >= rules->table->rule_count)
+        return (size_t)-1;
+    return rules->table->rules[i].category;
+}
+
+size_t quell_rules_category_count(const quell_rules *rules)
+{
+    return rules->table->category_count;
+}
+
+const char *quell_rules_category_name(const quell_rules *rules, size_t i)
+{
+    if (i >= rules->table->category_count)
+        return NULL;
+    return rules->table->categories[i].name;
+}
+
+int quell_rules_category_is_separate(const quell_rules *rules, size_t i)
+{
+    return i < rules->table->category_count && rules->table->categories[i].is_separate;
+}
+
+double quell_rules_threshold(const quell_rules *rules, quell_action action)
+{
+    if ((int)action < QUELL_PASS || action > QUELL_REJECT)
+        return 0;
+    return (double)rules->table->threshold[action] / SCORE_UNIT;
+}
