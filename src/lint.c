@@ -9,7 +9,6 @@
 #include <string.h>
 
 #include <hs/hs.h>
-#include <libconfig.h>
 
 #include "error.h"
 #include "pool.h"
@@ -277,51 +276,6 @@ static int check_rules(struct linter *lt)
     return rc;
 }
 
-/*
- * Where each unused category is declared. The table keeps no position for
- * categories, so the configuration files are read again (list files, which
- * hold patterns of rules declared elsewhere, are skipped). A category not
- * found, as when a .qdb outlives its sources, keeps NO_FILE.
- */
-static void locate_categories(const struct rule_table *t, const uint8_t *is_used, uint32_t *file,
-                              uint32_t *line)
-{
-    uint8_t *is_list = calloc(t->file_count ? t->file_count : 1, 1);
-    if (!is_list)
-        return; /* the warnings still come, without a line */
-    for (size_t i = 0; i < t->pattern_count; i++) {
-        const struct pattern *p = &t->patterns[i];
-        if (p->file < t->file_count && p->file != t->rules[p->rule].file)
-            is_list[p->file] = 1;
-    }
-    for (uint32_t fi = 0; fi < t->file_count; fi++) {
-        if (is_list[fi])
-            continue;
-        config_t cfg;
-        config_init(&cfg);
-        if (config_read_file(&cfg, t->files[fi])) {
-            const config_setting_t *cats = config_lookup(&cfg, "categories");
-            int n = cats && config_setting_is_list(cats) ? config_setting_length(cats) : 0;
-            for (int i = 0; i < n; i++) {
-                const config_setting_t *g = config_setting_get_elem(cats, (unsigned int)i);
-                const config_setting_t *name = g ? config_setting_get_member(g, "name") : NULL;
-                if (!name || config_setting_type(name) != CONFIG_TYPE_STRING)
-                    continue;
-                const char *text = config_setting_get_string(name);
-                for (size_t c = 0; c < t->category_count; c++) {
-                    if (!is_used[c] && file[c] == NO_FILE &&
-                        strcmp(text, t->categories[c].name) == 0) {
-                        file[c] = fi;
-                        line[c] = (uint32_t)config_setting_source_line(name);
-                    }
-                }
-            }
-        }
-        config_destroy(&cfg);
-    }
-    free(is_list);
-}
-
 static int check_categories(struct linter *lt)
 {
     const struct rule_table *t = lt->t;
@@ -329,10 +283,8 @@ static int check_categories(struct linter *lt)
     size_t n = count ? count : 1;
     uint8_t *is_used = calloc(n, 1);
     uint8_t *has_allow = calloc(n, 1);
-    uint32_t *file = malloc(n * sizeof *file);
-    uint32_t *line = calloc(n, sizeof *line);
     int rc = QUELL_OK;
-    if (!is_used || !has_allow || !file || !line) {
+    if (!is_used || !has_allow) {
         rc = fail_nomem(lt);
         goto out_free;
     }
@@ -342,20 +294,14 @@ static int check_categories(struct linter *lt)
         if (t->allows[i].category != ALLOW_ALL_CATEGORIES)
             has_allow[t->allows[i].category] = 1;
     }
-    size_t unused = 0;
-    for (size_t c = 0; c < n; c++) {
-        file[c] = NO_FILE;
-        unused += c < count && !is_used[c];
-    }
-    if (unused == 0)
-        goto out_free;
-    locate_categories(t, is_used, file, line);
+    /* Where each category is declared comes from the load, kept in the
+     * table (and the .qdb), so the configuration is never read again. */
     for (size_t c = 0; c < count && !rc; c++) {
         if (is_used[c])
             continue;
         struct finding f = {.code = LINT_UNUSED_CATEGORY,
-                            .file = file[c] != NO_FILE ? file[c] : 0,
-                            .line = line[c],
+                            .file = t->categories[c].file,
+                            .line = t->categories[c].line,
                             .related_file = NO_FILE};
         rc = note(lt, &f, "category \"%s\" is declared but no rule uses it%s",
                   t->categories[c].name, has_allow[c] ? ", so its allow list has no effect" : "");
@@ -363,8 +309,6 @@ static int check_categories(struct linter *lt)
 out_free:
     free(is_used);
     free(has_allow);
-    free(file);
-    free(line);
     return rc;
 }
 

@@ -130,6 +130,8 @@ static void put_table(struct wbuf *w, const struct rule_table *t, bool with_path
         put_cstr(w, t->categories[i].name);
         put_u64(w, (uint64_t)t->categories[i].cap);
         put_u32(w, t->categories[i].is_separate ? 1 : 0);
+        put_u32(w, t->categories[i].file);
+        put_u32(w, t->categories[i].line);
     }
     put_u32(w, (uint32_t)t->rule_count);
     for (size_t i = 0; i < t->rule_count; i++) {
@@ -424,6 +426,10 @@ static int get_table(struct rbuf *r, struct rule_table **out, quell_error *err)
         if (is_separate > 1)
             r->is_bad = true;
         t->categories[i].is_separate = is_separate == 1;
+        t->categories[i].file = get_u32(r);
+        t->categories[i].line = get_u32(r);
+        if (t->categories[i].file >= t->file_count)
+            r->is_bad = true;
     }
     t->rule_count = get_u32(r);
     t->rules = get_array(r, pool, t->rule_count, sizeof *t->rules, 64);

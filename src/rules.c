@@ -863,6 +863,8 @@ static int parse_category(struct loader *ld, const config_setting_t *group, uint
         return fail_nomem(ld);
     cat->cap = cap;
     cat->is_separate = is_separate;
+    cat->file = name_at.file;
+    cat->line = name_at.line;
     *cat_where = name_at;
     uint32_t index = (uint32_t)(ld->categories.count - 1);
     if (map_put(&ld->category_names, cat->name, index))

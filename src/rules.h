@@ -95,6 +95,8 @@ struct category {
     const char *name;
     int64_t cap;      /* SCORE_UNIT-scaled; < 0 means no cap */
     bool is_separate; /* judged on its own score, not added to the total */
+    uint32_t file;    /* where its name is declared, for messages */
+    uint32_t line;
 };
 
 /* An allowed word or phrase: a hit that lies inside it, in the original
