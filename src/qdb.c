@@ -26,7 +26,7 @@
 #include "validate.h"
 
 #define QDB_MAGIC            "QUELLQDB"
-#define QDB_FORMAT_VERSION   5
+#define QDB_FORMAT_VERSION   6
 #define QDB_HS_VERSION_BYTES 64
 #define QDB_HEADER_BYTES     (8 + 4 + 4 + 8 + 8 + QDB_HS_VERSION_BYTES)
 
