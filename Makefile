@@ -46,7 +46,7 @@ CLI_OBJ := $(CLI_SRC:%.c=$(O)/%.o)
 # The tests call the command's report writers directly: everything but main().
 CLI_TESTED_OBJ := $(filter-out $(O)/src/cli/main.o,$(CLI_OBJ))
 TEST_OBJ := $(TEST_SRC:%.c=$(O)/%.o)
-HEADERS := $(wildcard include/*.h src/*.h src/cli/*.h tests/*.h)
+HEADERS := $(wildcard include/*.h src/*.h src/util/*.h src/cli/*.h tests/*.h)
 
 STATIC_LIB := $(O)/libquell.a
 SHARED_LIB := $(O)/libquell.so.$(VERSION)

@@ -4,6 +4,7 @@
  * checks of rules and categories, and quell_rules_lint, which runs them all.
  */
 #include "lint.h"
+#include "util/grow.h"
 
 /* Stable codes: tools and people filter on them, so never renumber. */
 const struct lint_code_name lint_codes[LINT_CODE_COUNT] = {
@@ -43,18 +44,11 @@ int lint_note(struct linter *lt, const struct finding *f, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    if (lt->count == lt->cap) {
-        size_t cap = lt->cap ? lt->cap * 2 : 64;
-        size_t bytes;
-        /* Catch size_t overflow */
-        if (__builtin_mul_overflow(cap, sizeof *lt->findings, &bytes))
-            return lint_fail_nomem(lt);
-        struct finding *p = realloc(lt->findings, bytes);
-        if (!p)
-            return lint_fail_nomem(lt);
-        lt->findings = p;
-        lt->cap = cap;
-    }
+    struct finding *p =
+        grow_array(lt->findings, &lt->cap, lt->count + 1, sizeof *p, 64, GROW_UNCAPPED);
+    if (!p)
+        return lint_fail_nomem(lt);
+    lt->findings = p;
     struct finding *slot = &lt->findings[lt->count];
     *slot = *f;
     slot->seq = lt->count;

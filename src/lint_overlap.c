@@ -3,6 +3,7 @@
  * found by scanning each literal with its own database.
  */
 #include "lint.h"
+#include "util/grow.h"
 
 /* ------------------------------------------------------------------------ */
 /* Duplicate and shadowed patterns                                           */
@@ -72,16 +73,13 @@ static int on_cover(unsigned int id, unsigned long long from, unsigned long long
     size_t len = cs->rules->patterns[id].len;
     if (to < len || !is_covered(cs->rules, cs->narrow, id, (size_t)to - len))
         return 0;
-    if (cs->count == cs->cap) {
-        size_t cap = cs->cap ? cs->cap * 2 : 64;
-        struct cover *p = cap > SIZE_MAX / sizeof *p ? NULL : realloc(cs->covers, cap * sizeof *p);
-        if (!p) {
-            cs->is_out_of_memory = true;
-            return 1;
-        }
-        cs->covers = p;
-        cs->cap = cap;
+    struct cover *p =
+        grow_array(cs->covers, &cs->cap, cs->count + 1, sizeof *p, 64, GROW_UNCAPPED);
+    if (!p) {
+        cs->is_out_of_memory = true;
+        return 1;
     }
+    cs->covers = p;
     cs->covers[cs->count++] = (struct cover){cs->narrow, id};
     return 0;
 }

@@ -19,6 +19,7 @@
 #include "rules.h"
 #include "utf8.h"
 #include "validate.h"
+#include "util/readall.h"
 
 #define RULES_FORMAT_VERSION 1
 /* One pattern, example or combine expression: far beyond any real rule, and
@@ -359,44 +360,9 @@ static int read_whole_file(const char *path, size_t cap, char **out, size_t *out
     FILE *f = fopen(path, "rb");
     if (!f)
         return errno ? errno : EIO;
-    char *buf = NULL;
-    size_t len = 0;
-    size_t size = 0;
-    int rc = 0;
-    for (;;) {
-        if (len == size) {
-            if (size > cap) {
-                rc = EFBIG;
-                break;
-            }
-            size_t new_size = size ? size * 2 : 4096;
-            if (new_size > cap + 1)
-                new_size = cap + 1;
-            char *p = realloc(buf, new_size);
-            if (!p) {
-                rc = ENOMEM;
-                break;
-            }
-            buf = p;
-            size = new_size;
-        }
-        errno = 0;
-        size_t n = fread(buf + len, 1, size - len, f);
-        len += n;
-        if (n == 0) {
-            if (ferror(f))
-                rc = errno ? errno : EIO;
-            break;
-        }
-    }
+    int rc = read_all(f, cap, out, out_len);
     fclose(f);
-    if (rc) {
-        free(buf);
-        return rc;
-    }
-    *out = buf;
-    *out_len = len;
-    return 0;
+    return rc;
 }
 
 /* Note where each line of src starts. Returns 0 or ENOMEM. */

@@ -14,6 +14,7 @@
 #include "batch.h"
 #include "cli.h"
 #include "eval.h"
+#include "util/grow.h"
 
 #define MAX_ROW_MESSAGES 10
 
@@ -164,14 +165,11 @@ static int diff_row(void *arg, const struct corpus_row *row)
     if (vo->action == vn->action)
         return CLI_OK;
 
-    if (w->change_count == w->change_cap) {
-        size_t cap = w->change_cap ? 2 * w->change_cap : 64;
-        struct change *p = realloc(w->changes, cap * sizeof *p);
-        if (!p)
-            return CLI_EIO;
-        w->changes = p;
-        w->change_cap = cap;
-    }
+    struct change *p =
+        grow_array(w->changes, &w->change_cap, w->change_count + 1, sizeof *p, 64, GROW_UNCAPPED);
+    if (!p)
+        return CLI_EIO;
+    w->changes = p;
     struct change *c = &w->changes[w->change_count];
     memset(c, 0, sizeof *c);
     int is_bad = 0;

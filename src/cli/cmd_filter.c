@@ -14,6 +14,7 @@
 
 #include "cli.h"
 #include "reload.h"
+#include "util/grow.h"
 
 #define IO_BUF_BYTES      ((size_t)1 << 20) /* read and write chunk */
 #define DEFAULT_MAX_BYTES ((size_t)1 << 20)
@@ -179,23 +180,17 @@ static int parse_size(const char *s, size_t *out)
     return 0;
 }
 
-/* Make *buf (of *cap bytes, len used) hold at least extra more bytes,
- * doubling it when it grows. Returns 0, or -1 when out of memory. */
+/* Make *buf (of *cap bytes, len used) hold at least extra more bytes.
+ * Returns 0, or -1 when out of memory. */
 static int buf_reserve(char **buf, size_t *cap, size_t len, size_t extra)
 {
     size_t need;
     if (__builtin_add_overflow(len, extra, &need)) /* Catch size_t overflow */
         return -1;
-    if (need <= *cap)
-        return 0;
-    size_t new_cap = *cap;
-    if (__builtin_mul_overflow(new_cap, 2, &new_cap) || new_cap < need)
-        new_cap = need;
-    char *p = realloc(*buf, new_cap);
+    char *p = grow_array(*buf, cap, need, 1, 256, GROW_UNCAPPED);
     if (!p)
         return -1;
     *buf = p;
-    *cap = new_cap;
     return 0;
 }
 
@@ -762,15 +757,13 @@ static int filter_stream(struct runner *r)
         if (end == cap) {
             /* A partial record fills the buffer yet is not too long, so
              * cap <= max_bytes < limit: there is room to grow. */
-            size_t new_cap = cap <= limit / 2 ? cap * 2 : limit;
-            char *p = realloc(buf, new_cap);
+            char *p = grow_array(buf, &cap, cap + 1, 1, IO_BUF_BYTES, limit);
             if (!p) {
                 cli_error("out of memory");
                 rc = CLI_EIO;
                 goto out_free_buf;
             }
             buf = p;
-            cap = new_cap;
         }
 
         /* Verdicts go out before a read that may block, so a caller that
