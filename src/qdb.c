@@ -245,13 +245,16 @@ int qdb_content_id(const struct quell_rules *rules, uint64_t *out, quell_error *
         const hs_database_t *db = k < HSDB_COUNT ? rules->hs.db[k] : rules->hs.som[k - HSDB_COUNT];
         char *bytes = NULL;
         size_t len = 0;
-        if (db && hs_serialize_database(db, &bytes, &len) != HS_SUCCESS)
+        if (db && hs_serialize_database(db, &bytes, &len) != HS_SUCCESS) {
+            free(w.p);
             return err_set(err, QUELL_ENOMEM, NULL, 0, NULL,
                            "Hyperscan could not serialize a database");
+        }
         put_u64(&w, len);
         put_bytes(&w, bytes, len);
         free(bytes);
     }
+    free(w.p); /* NULL: a hashing writer keeps no bytes */
     *out = w.hash;
     return QUELL_OK;
 }

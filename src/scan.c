@@ -259,13 +259,15 @@ int quell_scanner_new_for_engine(quell_scanner **out, quell_engine *engine, quel
     *out = NULL;
     uint64_t generation;
     const quell_rules *rules = engine_acquire(engine, &generation);
-    int rc = quell_scanner_new(out, rules, err);
+    quell_scanner *s = NULL;
+    int rc = quell_scanner_new(&s, rules, err);
     quell_rules_release(rules);
-    if (rc != QUELL_OK)
-        return rc;
+    if (rc != QUELL_OK || !s)
+        return rc != QUELL_OK ? rc : QUELL_ENOMEM;
     engine_hold(engine);
-    (*out)->engine = engine;
-    (*out)->generation = generation;
+    s->engine = engine;
+    s->generation = generation;
+    *out = s;
     return QUELL_OK;
 }
 
