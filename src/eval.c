@@ -31,9 +31,9 @@ struct eval_score {
 /* What one category did, each count split by [is_positive] or by whether
  * the label maps to the category. */
 struct eval_category {
-    uint64_t scored[2];                /* [is_positive]: scored in it */
-    uint64_t own[ACTION_COUNT][2];     /* [action][is_wanted]: got action with its score */
-    uint64_t wanted;                   /* labels mapped to it */
+    uint64_t scored[2];            /* [is_positive]: scored in it */
+    uint64_t own[ACTION_COUNT][2]; /* [action][is_wanted]: got action with its score */
+    uint64_t wanted;               /* labels mapped to it */
 };
 
 struct quell_eval {
@@ -43,9 +43,9 @@ struct quell_eval {
     double threshold[ACTION_COUNT];
     struct eval_map *map;
     size_t map_count;
-    uint64_t actions[ACTION_COUNT][2];  /* [action][is_positive] */
-    uint64_t (*fired)[2];               /* [rule][is_positive] */
-    struct eval_category *categories;   /* [category_count] */
+    uint64_t actions[ACTION_COUNT][2]; /* [action][is_positive] */
+    uint64_t (*fired)[2];              /* [rule][is_positive] */
+    struct eval_category *categories;  /* [category_count] */
     /* Scores above 0, appended; sorted by falling score and merged when the
      * table fills, so that it holds about as many rows as distinct scores. */
     struct eval_score *scores;
@@ -216,6 +216,8 @@ static int compare_score_desc(const void *a, const void *b)
 /* Sort scores by falling score and merge equal ones; returns the new count. */
 static size_t scores_compact(struct eval_score *scores, size_t count)
 {
+    if (count == 0)
+        return 0; /* scores may be NULL, which qsort must not see */
     qsort(scores, count, sizeof *scores, compare_score_desc);
     size_t n = 0;
     for (size_t i = 0; i < count; i++) {
@@ -298,8 +300,8 @@ int quell_eval_add(quell_eval *eval, const quell_verdict *verdict, int is_positi
         int is_separate = quell_rules_category_is_separate(eval->rules, k);
         for (int a = QUELL_FLAG; a < ACTION_COUNT; a++) {
             /* A separate category's score chooses its action alone. */
-            int is_own = is_separate ? score >= eval->threshold[a]
-                                     : (int)verdict->action >= a && is_scored;
+            int is_own =
+                is_separate ? score >= eval->threshold[a] : (int)verdict->action >= a && is_scored;
             cat->own[a][is_wanted] += is_own;
         }
     }

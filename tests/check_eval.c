@@ -156,7 +156,10 @@ static const struct {
     /* no positive: recall undefined */
     {{0, 4, 0, 6}, 0, QUELL_EVAL_UNDEFINED, 0, 0.4},
     /* nothing at all: every ratio undefined */
-    {{0, 0, 0, 0}, QUELL_EVAL_UNDEFINED, QUELL_EVAL_UNDEFINED, QUELL_EVAL_UNDEFINED,
+    {{0, 0, 0, 0},
+     QUELL_EVAL_UNDEFINED,
+     QUELL_EVAL_UNDEFINED,
+     QUELL_EVAL_UNDEFINED,
      QUELL_EVAL_UNDEFINED},
 };
 
@@ -214,11 +217,11 @@ START_TEST(test_rules_and_categories)
     add_rows(eval, 0, 1);
     /* each rule: fired and positive, fired and negative, of 6 and 4 */
     static const uint64_t fired[RULE_COUNT][2] = {
-        [R_IDIOT] = {3, 1}, /* 1 4 10; 6 */
+        [R_IDIOT] = {3, 1},  /* 1 4 10; 6 */
         [R_STUPID] = {2, 1}, /* 7 10; 2 */
-        [R_SPAM] = {2, 0},  /* 3 7 */
-        [R_NEVER] = {0, 0},
-        [R_MORON] = {1, 1}, /* 4; 9 */
+        [R_SPAM] = {2, 0},   /* 3 7 */
+        [R_NEVER] = {0, 0},  /* never */
+        [R_MORON] = {1, 1},  /* 4; 9 */
     };
     quell_eval_counts c;
     for (size_t i = 0; i < RULE_COUNT; i++) {
@@ -562,8 +565,7 @@ START_TEST(test_many_scores)
     for (size_t i = 0; i < DISTINCT; i++) {
         ck_assert_double_eq(quell_eval_sweep_threshold(sweep, i), DISTINCT - (double)i);
         quell_eval_sweep_counts(sweep, i, &c);
-        ck_assert_counts(c, i + 1, 2 * (i + 1), DISTINCT - (i + 1),
-                         2 * DISTINCT - 2 * (i + 1));
+        ck_assert_counts(c, i + 1, 2 * (i + 1), DISTINCT - (i + 1), 2 * DISTINCT - 2 * (i + 1));
     }
     quell_eval_sweep_free(sweep);
     /* a score of 0 or below is no point */

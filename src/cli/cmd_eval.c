@@ -1,9 +1,11 @@
 /*
  * cmd_eval.c - `quell eval`: run rules over labelled corpora on every core
- * and measure them against the labels: the confusion matrix and its ratios,
- * each rule's and category's share, a sweep of the flag threshold, proposed
- * thresholds for a false-positive budget, and a sample of the comments the
- * rules got wrong. eval_text.c, eval_json.c and eval_html.c write it out.
+ * and measure them against the labels. The library's quell_eval does the
+ * measuring (the confusion matrix and its ratios, each rule's and category's
+ * share, the sweep of the flag threshold, thresholds for a false-positive
+ * budget); the command reads the corpora, decides which labels are
+ * positive, keeps a sample of the comments the rules got wrong and hands
+ * the report to eval_text.c, eval_json.c and eval_html.c.
  */
 #include <errno.h>
 #include <getopt.h>
