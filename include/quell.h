@@ -718,6 +718,235 @@ QUELL_EXTERN(int)
 quell_record_parse(quell_record_parser *parser, const char *data, size_t len,
                    const quell_record **out, quell_error *err);
 
+/* ------------------------------------------------------------------------ */
+/* Evaluation: rules measured against labelled comments                      */
+
+/**
+ * How a set of rules did on comments whose right answer is known: the
+ * confusion matrix, each rule's and category's share, comments by action,
+ * the threshold sweep and thresholds proposed for a false-positive budget.
+ * The caller scans each comment (with its own scanner, on its own thread)
+ * and adds the verdict with whether the comment should have been flagged;
+ * a comment counts as flagged at action flag or worse unless a function
+ * says otherwise.
+ *
+ * Thread rule: a quell_eval is single-threaded for adding, like a scanner.
+ * To evaluate on several threads give each its own quell_eval (made with
+ * the same rules and options) and merge them on one thread; the figures do
+ * not depend on how the comments were shared out. Functions taking a const
+ * quell_eval * only read it: several threads may call them at once while no
+ * thread changes it. The rules are held (quell_rules_hold) for its life.
+ *
+ * Memory grows with the number of distinct scores, not with the number of
+ * comments: an evaluation can run over an endless stream.
+ */
+typedef struct quell_eval quell_eval;
+
+/**
+ * A confusion matrix: tp predicted and positive, fp predicted and negative,
+ * fn positive but not predicted, tn neither. What "predicted" and "positive"
+ * mean is said by the function that fills it. Frozen, like quell_hit (a
+ * matrix has four cells): it never grows.
+ */
+typedef struct quell_eval_counts {
+    uint64_t tp, fp, fn, tn;
+} quell_eval_counts;
+
+/** What every ratio below returns when its denominator is 0 (never NaN). */
+#define QUELL_EVAL_UNDEFINED (-1.0)
+
+/** @return tp / (tp + fp), or QUELL_EVAL_UNDEFINED when nothing was predicted. */
+QUELL_EXTERN(double) quell_eval_precision(const quell_eval_counts *counts);
+
+/** @return tp / (tp + fn), or QUELL_EVAL_UNDEFINED when there is no positive. */
+QUELL_EXTERN(double) quell_eval_recall(const quell_eval_counts *counts);
+
+/**
+ * @return F1, the harmonic mean of precision and recall, computed as
+ *         2tp / (2tp + fp + fn) so that it is defined (0) when one of them is
+ *         undefined and the other 0; QUELL_EVAL_UNDEFINED when all three are 0.
+ */
+QUELL_EXTERN(double) quell_eval_f1(const quell_eval_counts *counts);
+
+/** @return fp / (fp + tn), or QUELL_EVAL_UNDEFINED when there is no negative. */
+QUELL_EXTERN(double) quell_eval_fpr(const quell_eval_counts *counts);
+
+/**
+ * Options of an evaluation. Start from QUELL_EVAL_OPTIONS_INIT (see the ABI
+ * policy above).
+ *
+ * The category map: a comment labelled map_labels[i] should be flagged for
+ * the category named map_categories[i]. It adds each mapped category's own
+ * matrix (quell_eval_category_own_counts); without it no comment is wanted
+ * by a category. The arrays and strings are borrowed for quell_eval_new and
+ * copied.
+ */
+typedef struct quell_eval_options {
+    unsigned int version; /**< QUELL_EVAL_OPTIONS_VERSION; 0 reads as 1 */
+    const char *const *map_labels;
+    const char *const *map_categories;
+    size_t map_count;
+} quell_eval_options;
+
+#define QUELL_EVAL_OPTIONS_VERSION 1
+#define QUELL_EVAL_OPTIONS_INIT                                                                    \
+    {                                                                                              \
+        QUELL_EVAL_OPTIONS_VERSION, NULL, NULL, 0                                                  \
+    }
+
+/**
+ * Start an evaluation of rules.
+ *
+ * @param out      receives the evaluation, owned by the caller (quell_eval_free);
+ *                 NULL on failure.
+ * @param rules    held by the evaluation: the caller may release theirs.
+ * @param options  may be NULL for none.
+ * @return QUELL_OK; QUELL_EINVAL for an unknown options version, a map
+ *         naming a category the rules lack or a label twice (err says
+ *         which); QUELL_ENOMEM.
+ */
+QUELL_EXTERN(int)
+quell_eval_new(quell_eval **out, const quell_rules *rules, const quell_eval_options *options,
+               quell_error *err);
+
+/** Free an evaluation and release its rules. NULL is a no-op. */
+QUELL_EXTERN(void) quell_eval_free(quell_eval *eval);
+
+/** Forget every comment added, keeping the rules and options. */
+QUELL_EXTERN(void) quell_eval_reset(quell_eval *eval);
+
+/**
+ * Count one scanned comment.
+ *
+ * @param verdict      its verdict, borrowed for the call; made by a scanner
+ *                     with the evaluation's rules (or rules of the same id).
+ * @param is_positive  non-zero when the comment should be flagged.
+ * @param label        its label, for the category map (borrowed, len bytes);
+ *                     may be NULL when there is no map or no label.
+ * @return QUELL_OK; QUELL_EINVAL when the verdict comes from other rules
+ *         (nothing is counted); QUELL_ENOMEM (nothing is counted).
+ */
+QUELL_EXTERN(int)
+quell_eval_add(quell_eval *eval, const quell_verdict *verdict, int is_positive, const char *label,
+               size_t label_len, quell_error *err);
+
+/**
+ * Add everything src counted to dst, as if its comments had been added to
+ * dst. src is only read.
+ *
+ * @return QUELL_OK; QUELL_EINVAL when the two have different rules (by id)
+ *         or category maps (dst is unchanged); QUELL_ENOMEM (dst is unchanged).
+ */
+QUELL_EXTERN(int) quell_eval_merge(quell_eval *dst, const quell_eval *src, quell_error *err);
+
+/** @return the number of comments counted. */
+QUELL_EXTERN(uint64_t) quell_eval_comment_count(const quell_eval *eval);
+
+/**
+ * The matrix of every comment: predicted is an action at least action
+ * (QUELL_FLAG: flagged), positive as added.
+ *
+ * @param action  QUELL_FLAG, QUELL_HOLD or QUELL_REJECT.
+ * @return QUELL_OK, or QUELL_EINVAL for another action (*out is zeroed).
+ */
+QUELL_EXTERN(int)
+quell_eval_counts_get(const quell_eval *eval, quell_action action, quell_eval_counts *out);
+
+/**
+ * @return the number of comments given action (any quell_action) that were
+ *         added as positive (is_positive non-zero) or negative; 0 for an
+ *         unknown action.
+ */
+QUELL_EXTERN(uint64_t)
+quell_eval_action_count(const quell_eval *eval, quell_action action, int is_positive);
+
+/**
+ * The matrix of one rule: predicted is "the rule fired", positive as added.
+ * tp + fp is the number of comments it fired on.
+ *
+ * @param rule  a rule index, as quell_rules_rule_id.
+ * @return QUELL_OK, or QUELL_EINVAL when rule is out of range (*out is zeroed).
+ */
+QUELL_EXTERN(int)
+quell_eval_rule_counts(const quell_eval *eval, size_t rule, quell_eval_counts *out);
+
+/**
+ * The matrix of one category: predicted is "the comment scored in it"
+ * (its category score above 0), positive as added.
+ *
+ * @param category  a category index, as quell_rules_category_name.
+ * @return QUELL_OK, or QUELL_EINVAL when category is out of range (*out is zeroed).
+ */
+QUELL_EXTERN(int)
+quell_eval_category_counts(const quell_eval *eval, size_t category, quell_eval_counts *out);
+
+/**
+ * A category's own matrix under the category map: positive is "the label
+ * maps to this category"; predicted is "the comment got at least action
+ * with a score in this category" (for a separate category: its own score
+ * reaches action's threshold, as it chooses its action alone). With
+ * QUELL_FLAG it measures the category as a flagger; with QUELL_REJECT,
+ * tp / (tp + fp) is the precision of its rejects.
+ *
+ * @param action  QUELL_FLAG, QUELL_HOLD or QUELL_REJECT.
+ * @return QUELL_OK, or QUELL_EINVAL for another action or a category out of
+ *         range (*out is zeroed).
+ */
+QUELL_EXTERN(int)
+quell_eval_category_own_counts(const quell_eval *eval, size_t category, quell_action action,
+                               quell_eval_counts *out);
+
+/**
+ * The threshold sweep: what flagging every comment scoring at least t would
+ * give, at each score t > 0 a comment had, by falling t. Computed from an
+ * evaluation at one moment (later adds do not change it); immutable, so it
+ * may be shared between threads.
+ */
+typedef struct quell_eval_sweep quell_eval_sweep;
+
+/** Returned by quell_eval_sweep_propose when no threshold keeps within budget. */
+#define QUELL_EVAL_NONE ((size_t)-1)
+
+/**
+ * Compute the sweep of an evaluation as it is now.
+ *
+ * @param out  receives the sweep, owned by the caller (quell_eval_sweep_free);
+ *             NULL on failure.
+ * @return QUELL_OK or QUELL_ENOMEM.
+ */
+QUELL_EXTERN(int)
+quell_eval_sweep_new(quell_eval_sweep **out, const quell_eval *eval, quell_error *err);
+
+/** Free a sweep. NULL is a no-op. */
+QUELL_EXTERN(void) quell_eval_sweep_free(quell_eval_sweep *sweep);
+
+/** @return the number of points: the distinct scores above 0. */
+QUELL_EXTERN(size_t) quell_eval_sweep_count(const quell_eval_sweep *sweep);
+
+/** @return point i's threshold (point 0 has the highest); 0 if i is out of range. */
+QUELL_EXTERN(double) quell_eval_sweep_threshold(const quell_eval_sweep *sweep, size_t i);
+
+/**
+ * The matrix at point i: predicted is "scored at least its threshold".
+ * @return QUELL_OK, or QUELL_EINVAL when i is out of range (*out is zeroed).
+ */
+QUELL_EXTERN(int)
+quell_eval_sweep_counts(const quell_eval_sweep *sweep, size_t i, quell_eval_counts *out);
+
+/**
+ * Propose a threshold for a false-positive budget: the lowest point whose
+ * false-positive rate stays within max_fpr (when there is no negative
+ * comment, any point is). Raising a threshold only lowers false positives,
+ * so every point before it keeps within the budget too.
+ *
+ * @param max_fpr  the budget, from 0 to 1 (0.004 is 1 in 250).
+ * @param out      receives the point's index, or QUELL_EVAL_NONE when even
+ *                 the highest threshold is over budget (or there is no point).
+ * @return QUELL_OK, or QUELL_EINVAL for a budget outside [0, 1].
+ */
+QUELL_EXTERN(int)
+quell_eval_sweep_propose(const quell_eval_sweep *sweep, double max_fpr, size_t *out);
+
 #ifdef __cplusplus
 }
 #endif

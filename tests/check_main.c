@@ -63,6 +63,7 @@ int main(void)
     srunner_add_suite(sr, output_suite());
     srunner_add_suite(sr, cli_suite());
     srunner_add_suite(sr, eval_html_suite());
+    srunner_add_suite(sr, eval_suite());
     srunner_add_suite(sr, lint_suite());
     srunner_add_suite(sr, validate_suite());
     srunner_add_suite(sr, arabizi_suite());

@@ -18,6 +18,7 @@ Suite *record_suite(void);
 Suite *output_suite(void);
 Suite *cli_suite(void);
 Suite *eval_html_suite(void);
+Suite *eval_suite(void);
 Suite *lint_suite(void);
 Suite *validate_suite(void);
 Suite *arabizi_suite(void);

@@ -1,13 +1,14 @@
 /*
  * cmd_eval.c - `quell eval`: run rules over labelled corpora on every core
- * and measure them against the labels: the confusion matrix and its ratios,
- * each rule's and category's share, a sweep of the flag threshold, proposed
- * thresholds for a false-positive budget, and a sample of the comments the
- * rules got wrong. eval_text.c, eval_json.c and eval_html.c write it out.
+ * and measure them against the labels. The library's quell_eval does the
+ * measuring (the confusion matrix and its ratios, each rule's and category's
+ * share, the sweep of the flag threshold, thresholds for a false-positive
+ * budget); the command reads the corpora, decides which labels are
+ * positive, keeps a sample of the comments the rules got wrong and hands
+ * the report to eval_text.c, eval_json.c and eval_html.c.
  */
 #include <errno.h>
 #include <getopt.h>
-#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,13 +24,6 @@
 #define MAX_ROW_MESSAGES   10
 #define DEFAULT_SAMPLES    10
 #define MAX_SAMPLES        10000
-#define NO_CATEGORY        SIZE_MAX
-
-/* A label's category under --category LABEL=CATEGORY. */
-struct label_category {
-    char *label;
-    size_t category;
-};
 
 /* The run's settings, shared read-only by the workers. */
 struct eval {
@@ -37,16 +31,11 @@ struct eval {
     char **labels; /* --positive or --negative */
     size_t label_count;
     int is_negative;
-    struct label_category *map;
+    /* --category LABEL=CATEGORY, for quell_eval_options */
+    char **map_labels;
+    const char **map_categories; /* owned by the rules */
     size_t map_count;
     size_t sample_limit;
-    double threshold[QUELL_REJECT + 1]; /* the rules' thresholds, by action */
-};
-
-/* A scored comment, for the sweep. */
-struct scored {
-    double score;
-    int is_positive;
 };
 
 /* A candidate for the sample of wrong comments: the ones with the smallest
@@ -69,13 +58,14 @@ struct row_message {
     char *text;
 };
 
-/* One thread's tally of the corpus being read. */
+/* One thread's tally of the corpus being read: the figures in a quell_eval
+ * of its own (merged on the calling thread), the rows and samples here. */
 struct worker {
     const struct eval *ev;
     quell_scanner *scanner;
-    struct eval_corpus t; /* name unused */
-    struct scored *scores;
-    size_t score_count, score_cap;
+    quell_eval *tally;
+    unsigned long long rows;      /* rows read */
+    unsigned long long malformed; /* of those, left out */
     struct picks wrong[2]; /* [is_positive]: false positives, false negatives */
     struct row_message messages[MAX_ROW_MESSAGES];
     size_t message_count;
@@ -83,17 +73,17 @@ struct worker {
 
 double eval_ratio(unsigned long long num, unsigned long long den)
 {
-    return den ? (double)num / (double)den : -1.0;
+    return den ? (double)num / (double)den : QUELL_EVAL_UNDEFINED;
 }
 
 struct eval_figures eval_figures_of(const struct eval_counts *c)
 {
+    quell_eval_counts k = {c->tp, c->fp, c->fn, c->tn};
     struct eval_figures g;
-    g.precision = eval_ratio(c->tp, c->tp + c->fp);
-    g.recall = eval_ratio(c->tp, c->tp + c->fn);
-    /* 2PR / (P + R), written so that it needs no undefined P or R. */
-    g.f1 = eval_ratio(2 * c->tp, 2 * c->tp + c->fp + c->fn);
-    g.fpr = eval_ratio(c->fp, c->fp + c->tn);
+    g.precision = quell_eval_precision(&k);
+    g.recall = quell_eval_recall(&k);
+    g.f1 = quell_eval_f1(&k);
+    g.fpr = quell_eval_fpr(&k);
     return g;
 }
 
@@ -194,13 +184,9 @@ static int is_positive(const struct eval *ev, const char *label, size_t len)
     return is_listed(ev->labels, ev->label_count, label, len) != ev->is_negative;
 }
 
-static size_t category_of_label(const struct eval *ev, const char *label, size_t len)
+static int is_mapped(const struct eval *ev, const char *label, size_t len)
 {
-    for (size_t i = 0; i < ev->map_count; i++) {
-        if (strlen(ev->map[i].label) == len && memcmp(ev->map[i].label, label, len) == 0)
-            return ev->map[i].category;
-    }
-    return NO_CATEGORY;
+    return is_listed(ev->map_labels, ev->map_count, label, len);
 }
 
 /* FNV-1a, 64 bits. */
@@ -258,6 +244,7 @@ static int picks_offer(struct picks *ps, size_t limit, uint64_t hash, unsigned l
     return 0;
 }
 
+/* Make t's arrays for rule_count rules and category_count categories. */
 static int tally_init(struct eval_corpus *t, size_t rule_count, size_t category_count)
 {
     memset(t, 0, sizeof *t);
@@ -280,44 +267,55 @@ static void tally_free(struct eval_corpus *t)
     free(t->samples);
 }
 
-static void counts_add(struct eval_counts *sum, const struct eval_counts *c)
+static struct eval_counts counts_of(const quell_eval_counts *k)
 {
-    sum->tp += c->tp;
-    sum->fp += c->fp;
-    sum->fn += c->fn;
-    sum->tn += c->tn;
+    return (struct eval_counts){k->tp, k->fp, k->fn, k->tn};
 }
 
-static void counts_count(struct eval_counts *c, int is_flagged, int is_pos)
+/* Copy the library's figures of e into the report's t (all but the rows
+ * and the samples, which are the command's). */
+static int report_figures(struct eval_corpus *t, const quell_eval *e, const struct eval_report *r)
 {
-    if (is_flagged)
-        *(is_pos ? &c->tp : &c->fp) += 1;
-    else
-        *(is_pos ? &c->fn : &c->tn) += 1;
-}
-
-/* Add the counts of t to sum (not the sweep or the samples). */
-static void tally_add(struct eval_corpus *sum, const struct eval_corpus *t, size_t rule_count,
-                      size_t category_count)
-{
-    sum->rows += t->rows;
-    sum->malformed += t->malformed;
-    counts_add(&sum->counts, &t->counts);
-    for (size_t a = 0; a < EVAL_ACTION_COUNT; a++) {
-        sum->actions[a][0] += t->actions[a][0];
-        sum->actions[a][1] += t->actions[a][1];
+    quell_eval_counts k;
+    quell_eval_counts_get(e, QUELL_FLAG, &k);
+    t->counts = counts_of(&k);
+    for (int a = 0; a < EVAL_ACTION_COUNT; a++) {
+        for (int is_pos = 0; is_pos < 2; is_pos++)
+            t->actions[a][is_pos] = quell_eval_action_count(e, (quell_action)a, is_pos);
     }
-    for (size_t i = 0; i < rule_count; i++) {
-        sum->rules[i].hits += t->rules[i].hits;
-        sum->rules[i].tp += t->rules[i].tp;
+    for (size_t i = 0; i < r->rule_count; i++) {
+        quell_eval_rule_counts(e, i, &k);
+        t->rules[i] = (struct eval_rule){k.tp + k.fp, k.tp};
     }
-    for (size_t i = 0; i < category_count; i++) {
-        sum->categories[i].hits += t->categories[i].hits;
-        sum->categories[i].tp += t->categories[i].tp;
-        counts_add(&sum->categories[i].counts, &t->categories[i].counts);
-        sum->categories[i].rejected += t->categories[i].rejected;
-        sum->categories[i].rejected_tp += t->categories[i].rejected_tp;
+    for (size_t i = 0; i < r->category_count; i++) {
+        struct eval_category *cat = &t->categories[i];
+        quell_eval_category_counts(e, i, &k);
+        cat->hits = k.tp + k.fp;
+        cat->tp = k.tp;
+        if (r->has_category_map) {
+            quell_eval_category_own_counts(e, i, QUELL_FLAG, &k);
+            cat->counts = counts_of(&k);
+            quell_eval_category_own_counts(e, i, QUELL_REJECT, &k);
+            cat->rejected = k.tp + k.fp;
+            cat->rejected_tp = k.tp;
+        }
     }
+    quell_eval_sweep *sweep;
+    if (quell_eval_sweep_new(&sweep, e, NULL) != QUELL_OK)
+        return -1;
+    size_t n = quell_eval_sweep_count(sweep);
+    t->sweep = calloc(n ? n : 1, sizeof *t->sweep);
+    if (!t->sweep) {
+        quell_eval_sweep_free(sweep);
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        quell_eval_sweep_counts(sweep, i, &k);
+        t->sweep[i] = (struct eval_point){quell_eval_sweep_threshold(sweep, i), k.tp, k.fp};
+    }
+    t->sweep_count = n;
+    quell_eval_sweep_free(sweep);
+    return 0;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -325,7 +323,7 @@ static void tally_add(struct eval_corpus *sum, const struct eval_corpus *t, size
 
 static int row_malformed(struct worker *w, const struct corpus_row *row, const char *reason)
 {
-    w->t.malformed++;
+    w->malformed++;
     if (w->message_count < MAX_ROW_MESSAGES) {
         struct row_message *m = &w->messages[w->message_count];
         m->row_no = row->row_no;
@@ -337,25 +335,11 @@ static int row_malformed(struct worker *w, const struct corpus_row *row, const c
     return CLI_OK;
 }
 
-static int push_score(struct worker *w, double score, int is_pos)
-{
-    if (w->score_count == w->score_cap) {
-        size_t cap = w->score_cap ? w->score_cap * 2 : 4096;
-        struct scored *p = realloc(w->scores, cap * sizeof *p);
-        if (!p)
-            return -1;
-        w->scores = p;
-        w->score_cap = cap;
-    }
-    w->scores[w->score_count++] = (struct scored){score, is_pos};
-    return 0;
-}
-
 static int eval_row(void *arg, const struct corpus_row *row)
 {
     struct worker *w = arg;
     const struct eval *ev = w->ev;
-    w->t.rows++;
+    w->rows++;
     if (row->error)
         return row_malformed(w, row, row->error);
     if (row->text_len == 0)
@@ -372,83 +356,23 @@ static int eval_row(void *arg, const struct corpus_row *row)
     int rc = quell_scan(w->scanner, &c, &v, &err);
     if (rc == QUELL_EINPUT || rc == QUELL_ETOOBIG)
         return row_malformed(w, row, err.message[0] ? err.message : quell_strerror(rc));
+    if (rc == QUELL_OK) {
+        int is_pos = is_positive(ev, row->label, row->label_len);
+        rc = quell_eval_add(w->tally, v, is_pos, row->label, row->label_len, &err);
+        if (rc == QUELL_OK && (v->action >= QUELL_FLAG) != is_pos &&
+            picks_offer(&w->wrong[is_pos], ev->sample_limit, hash_bytes(row->text, row->text_len),
+                        row->row_no, row->text, row->text_len, row->label, row->label_len) != 0)
+            return CLI_EIO;
+    }
     if (rc != QUELL_OK) {
         cli_error("row %llu: %s", row->row_no, err.message[0] ? err.message : quell_strerror(rc));
         return CLI_EIO;
     }
-
-    int is_pos = is_positive(ev, row->label, row->label_len);
-    int is_flagged = v->action >= QUELL_FLAG;
-    counts_count(&w->t.counts, is_flagged, is_pos);
-    w->t.actions[v->action][is_pos]++;
-    for (size_t i = 0; i < v->rule_count; i++) {
-        w->t.rules[v->rules[i].index].hits++;
-        w->t.rules[v->rules[i].index].tp += is_pos;
-    }
-    size_t wanted = ev->map_count ? category_of_label(ev, row->label, row->label_len) : NO_CATEGORY;
-    for (size_t k = 0; k < v->category_count; k++) {
-        struct eval_category *cat = &w->t.categories[k];
-        int has_score = v->category_scores[k] > 0;
-        if (has_score) {
-            cat->hits++;
-            cat->tp += is_pos;
-        }
-        if (ev->map_count) {
-            /* A separate category's score chooses its action alone. */
-            int is_own_flag, is_own_reject;
-            if (quell_rules_category_is_separate(ev->rules, k)) {
-                is_own_flag = v->category_scores[k] >= ev->threshold[QUELL_FLAG];
-                is_own_reject = v->category_scores[k] >= ev->threshold[QUELL_REJECT];
-            } else {
-                is_own_flag = is_flagged && has_score;
-                is_own_reject = v->action == QUELL_REJECT && has_score;
-            }
-            counts_count(&cat->counts, is_own_flag, wanted == k);
-            cat->rejected += is_own_reject;
-            cat->rejected_tp += is_own_reject && wanted == k;
-        }
-    }
-    if (push_score(w, v->score, is_pos) != 0)
-        return CLI_EIO;
-    if (is_flagged != is_pos &&
-        picks_offer(&w->wrong[is_pos], ev->sample_limit, hash_bytes(row->text, row->text_len),
-                    row->row_no, row->text, row->text_len, row->label, row->label_len) != 0)
-        return CLI_EIO;
     return CLI_OK;
 }
 
 /* ---------------------------------------------------------------------- */
 /* Gathering, on the calling thread                                        */
-
-static int compare_scored_desc(const void *a, const void *b)
-{
-    double x = ((const struct scored *)a)->score, y = ((const struct scored *)b)->score;
-    return (x < y) - (x > y);
-}
-
-/* The sweep over scores[0..count): one point per distinct score > 0. */
-static int make_sweep(struct scored *scores, size_t count, struct eval_point **out,
-                      size_t *out_count)
-{
-    qsort(scores, count, sizeof *scores, compare_scored_desc);
-    size_t distinct = 0;
-    for (size_t i = 0; i < count && scores[i].score > 0; i++)
-        distinct += i == 0 || scores[i].score != scores[i - 1].score;
-    struct eval_point *points = calloc(distinct ? distinct : 1, sizeof *points);
-    if (!points)
-        return -1;
-    size_t n = 0;
-    unsigned long long tp = 0, fp = 0;
-    for (size_t i = 0; i < count && scores[i].score > 0; i++) {
-        tp += scores[i].is_positive;
-        fp += !scores[i].is_positive;
-        if (i + 1 == count || scores[i + 1].score != scores[i].score)
-            points[n++] = (struct eval_point){scores[i].score, tp, fp};
-    }
-    *out = points;
-    *out_count = n;
-    return 0;
-}
 
 static int compare_pick_row(const void *a, const void *b)
 {
@@ -509,17 +433,17 @@ static int sample_spans(quell_scanner *scanner, struct eval_sample *s)
     return eval_spans_of(v, &s->spans, &s->span_count);
 }
 
-/* Gather the workers' tallies of one corpus into t, and reset them. */
+/* Gather the workers' tallies of one corpus into e (the figures) and t (the
+ * rows and samples), and reset them. */
 static int gather(struct worker *const *workers, size_t worker_count, const struct eval *ev,
-                  struct eval_corpus *t, const char *path, struct scored **all_scores,
-                  size_t *all_count)
+                  quell_eval *e, struct eval_corpus *t, const char *path)
 {
-    size_t rule_count = quell_rules_rule_count(ev->rules);
-    size_t category_count = quell_rules_category_count(ev->rules);
-    size_t score_count = 0;
     for (size_t k = 0; k < worker_count; k++) {
-        tally_add(t, &workers[k]->t, rule_count, category_count);
-        score_count += workers[k]->score_count;
+        quell_error err;
+        if (quell_eval_merge(e, workers[k]->tally, &err) != QUELL_OK)
+            return -1; /* out of memory: the tallies are alike */
+        t->rows += workers[k]->rows;
+        t->malformed += workers[k]->malformed;
     }
 
     /* Malformed rows: the first few by row number. */
@@ -541,24 +465,6 @@ static int gather(struct worker *const *workers, size_t worker_count, const stru
     }
     if (t->malformed > MAX_ROW_MESSAGES)
         cli_error("%s: %llu more malformed rows not shown", name, t->malformed - MAX_ROW_MESSAGES);
-
-    /* The scores, for this corpus's sweep and for the total's. */
-    struct scored *scores = realloc(*all_scores, (*all_count + score_count + 1) * sizeof *scores);
-    if (!scores)
-        return -1;
-    *all_scores = scores;
-    struct scored *mine = scores + *all_count;
-    size_t n = 0;
-    for (size_t k = 0; k < worker_count; k++) {
-        if (workers[k]->score_count > 0)
-            memcpy(mine + n, workers[k]->scores, workers[k]->score_count * sizeof *mine);
-        n += workers[k]->score_count;
-    }
-    *all_count += n;
-    /* Sorting this corpus's scores in place is harmless: the total's sweep
-     * sorts all of them again. */
-    if (make_sweep(mine, n, &t->sweep, &t->sweep_count) != 0)
-        return -1;
 
     /* The samples: the first sample_limit of each kind by hash, then shown
      * in row order. */
@@ -601,14 +507,9 @@ static int gather(struct worker *const *workers, size_t worker_count, const stru
     /* Reset the workers for the next corpus. */
     for (size_t k = 0; k < worker_count; k++) {
         struct worker *w = workers[k];
-        struct eval_rule *rules = w->t.rules;
-        struct eval_category *categories = w->t.categories;
-        memset(rules, 0, (rule_count + 1) * sizeof *rules);
-        memset(categories, 0, (category_count + 1) * sizeof *categories);
-        memset(&w->t, 0, sizeof w->t);
-        w->t.rules = rules;
-        w->t.categories = categories;
-        w->score_count = 0;
+        quell_eval_reset(w->tally);
+        w->rows = 0;
+        w->malformed = 0;
         for (int kind = 0; kind < 2; kind++) {
             for (size_t i = 0; i < w->wrong[kind].count; i++)
                 pick_free(&w->wrong[kind].items[i]);
@@ -626,9 +527,7 @@ static void worker_free(struct worker *w)
     if (!w)
         return;
     quell_scanner_free(w->scanner);
-    free(w->t.rules);
-    free(w->t.categories);
-    free(w->scores);
+    quell_eval_free(w->tally);
     for (int kind = 0; kind < 2; kind++) {
         struct pick *items = w->wrong[kind].items;
         for (size_t i = 0; items && i < w->wrong[kind].count; i++)
@@ -640,6 +539,16 @@ static void worker_free(struct worker *w)
     free(w);
 }
 
+/* The evaluation options of the run: its category map. */
+static quell_eval_options eval_options(const struct eval *ev)
+{
+    quell_eval_options o = QUELL_EVAL_OPTIONS_INIT;
+    o.map_labels = (const char *const *)ev->map_labels;
+    o.map_categories = ev->map_categories;
+    o.map_count = ev->map_count;
+    return o;
+}
+
 static struct worker *worker_new(const struct eval *ev)
 {
     struct worker *w = calloc(1, sizeof *w);
@@ -647,9 +556,9 @@ static struct worker *worker_new(const struct eval *ev)
         return NULL;
     w->ev = ev;
     quell_error err;
+    quell_eval_options opt = eval_options(ev);
     if (quell_scanner_new(&w->scanner, ev->rules, &err) != QUELL_OK ||
-        tally_init(&w->t, quell_rules_rule_count(ev->rules),
-                   quell_rules_category_count(ev->rules)) != 0)
+        quell_eval_new(&w->tally, ev->rules, &opt, &err) != QUELL_OK)
         goto fail;
     for (int kind = 0; kind < 2; kind++) {
         w->wrong[kind].items = calloc(ev->sample_limit + 1, sizeof(struct pick));
@@ -729,24 +638,27 @@ static int parse_budget(const char *s, struct eval_report *r)
     return rc;
 }
 
-/* Find each proposal's lowest threshold within its budget on c's sweep. */
-static void propose(struct eval_report *r, const struct eval_corpus *c)
+/* Find each proposal's lowest threshold within its budget on e's sweep.
+ * Returns -1 out of memory. */
+static int propose(struct eval_report *r, const quell_eval *e)
 {
-    unsigned long long pos = c->counts.tp + c->counts.fn, neg = c->counts.fp + c->counts.tn;
+    quell_eval_sweep *sweep;
+    if (quell_eval_sweep_new(&sweep, e, NULL) != QUELL_OK)
+        return -1;
     for (size_t k = 0; k < r->proposal_count; k++) {
         struct eval_proposal *p = &r->proposals[k];
-        p->is_found = 0;
-        /* fp only grows as the threshold falls: the last point within the
-         * budget is the lowest threshold. */
-        for (size_t i = 0; i < c->sweep_count; i++) {
-            const struct eval_point *pt = &c->sweep[i];
-            if (neg > 0 ? (double)pt->fp / (double)neg > p->budget : pt->fp > 0)
-                break;
-            p->is_found = 1;
-            p->threshold = pt->threshold;
-            p->counts = (struct eval_counts){pt->tp, pt->fp, pos - pt->tp, neg - pt->fp};
+        size_t at = QUELL_EVAL_NONE;
+        quell_eval_sweep_propose(sweep, p->budget, &at); /* the budget was checked */
+        p->is_found = at != QUELL_EVAL_NONE;
+        if (p->is_found) {
+            quell_eval_counts counts;
+            quell_eval_sweep_counts(sweep, at, &counts);
+            p->threshold = quell_eval_sweep_threshold(sweep, at);
+            p->counts = counts_of(&counts);
         }
     }
+    quell_eval_sweep_free(sweep);
+    return 0;
 }
 
 /* Parse --category LABEL=CATEGORY. */
@@ -755,29 +667,34 @@ static int add_category(struct eval *ev, const quell_rules *rules, const char *s
     const char *eq = strrchr(s, '=');
     if (!eq || eq == s || eq[1] == '\0')
         return cli_usage_error("eval", "invalid --category '%s' (expected LABEL=CATEGORY)", s);
-    size_t category = NO_CATEGORY;
+    const char *category = NULL;
     for (size_t i = 0; i < quell_rules_category_count(rules); i++) {
         if (strcmp(quell_rules_category_name(rules, i), eq + 1) == 0)
-            category = i;
+            category = quell_rules_category_name(rules, i);
     }
-    if (category == NO_CATEGORY)
+    if (!category)
         return cli_usage_error("eval", "--category '%s': the rules have no category '%s'", s,
                                eq + 1);
     size_t label_len = (size_t)(eq - s);
     if (!is_positive(ev, s, label_len))
         return cli_usage_error("eval", "--category '%s': label '%.*s' is not a positive label",
                                s, (int)label_len, s);
-    if (category_of_label(ev, s, label_len) != NO_CATEGORY)
+    if (is_mapped(ev, s, label_len))
         return cli_usage_error("eval", "--category '%s': label '%.*s' is mapped twice", s,
                                (int)label_len, s);
-    struct label_category *map = realloc(ev->map, (ev->map_count + 1) * sizeof *map);
-    if (!map)
+    size_t n = ev->map_count + 1;
+    char **labels = realloc(ev->map_labels, n * sizeof *labels);
+    if (!labels)
         goto fail_nomem;
-    ev->map = map;
-    map[ev->map_count].label = strndup(s, label_len);
-    if (!map[ev->map_count].label)
+    ev->map_labels = labels;
+    const char **categories = realloc(ev->map_categories, n * sizeof *categories);
+    if (!categories)
         goto fail_nomem;
-    map[ev->map_count++].category = category;
+    ev->map_categories = categories;
+    labels[ev->map_count] = strndup(s, label_len);
+    if (!labels[ev->map_count])
+        goto fail_nomem;
+    categories[ev->map_count++] = category;
     return CLI_OK;
 
 fail_nomem:
@@ -961,8 +878,6 @@ int cmd_eval(int argc, char **argv)
     if (rc != CLI_OK)
         goto out_free_labels;
     ev.rules = rules;
-    for (int a = QUELL_FLAG; a <= QUELL_REJECT; a++)
-        ev.threshold[a] = quell_rules_threshold(rules, (quell_action)a);
     for (size_t i = 0; i < category_arg_count; i++) {
         rc = add_category(&ev, rules, categories[i]);
         if (rc != CLI_OK)
@@ -987,11 +902,18 @@ int cmd_eval(int argc, char **argv)
 
     rc = CLI_EIO;
     struct worker **workers = calloc(job_count, sizeof(struct worker *));
-    struct scored *all_scores = NULL;
-    size_t all_count = 0;
+    /* The figures of the corpus being gathered, and of all of them. */
+    quell_eval *corpus_eval = NULL, *total_eval = NULL;
+    quell_eval_options eopt = eval_options(&ev);
+    quell_error err;
     report.corpora = calloc(corpus_count + 1, sizeof *report.corpora);
     if (!workers || !report.corpora) {
         cli_error("out of memory");
+        goto out_free_run;
+    }
+    if (quell_eval_new(&corpus_eval, rules, &eopt, &err) != QUELL_OK ||
+        quell_eval_new(&total_eval, rules, &eopt, &err) != QUELL_OK) {
+        cli_error("%s", err.message);
         goto out_free_run;
     }
     for (size_t k = 0; k < job_count; k++) {
@@ -1016,23 +938,32 @@ int cmd_eval(int argc, char **argv)
         rc = batch_run(corpora[i], &copt, &bopt);
         if (rc != CLI_OK)
             goto out_free_run;
-        if (gather(workers, job_count, &ev, &report.corpora[i], corpora[i], &all_scores,
-                   &all_count) != 0) {
+        quell_eval_reset(corpus_eval);
+        struct eval_corpus *c = &report.corpora[i];
+        if (gather(workers, job_count, &ev, corpus_eval, c, corpora[i]) != 0 ||
+            report_figures(c, corpus_eval, &report) != 0 ||
+            quell_eval_merge(total_eval, corpus_eval, &err) != QUELL_OK) {
             cli_error("out of memory");
             rc = CLI_EIO;
             goto out_free_run;
         }
-        tally_add(total, &report.corpora[i], rule_count, category_count);
+        total->rows += c->rows;
+        total->malformed += c->malformed;
     }
+    /* With one corpus the total is that corpus, and not shown twice. */
     if (corpus_count > 1) {
         report.total = total;
-        if (make_sweep(all_scores, all_count, &total->sweep, &total->sweep_count) != 0) {
+        if (report_figures(total, total_eval, &report) != 0) {
             cli_error("out of memory");
             rc = CLI_EIO;
             goto out_free_run;
         }
     }
-    propose(&report, report.total ? report.total : &report.corpora[0]);
+    if (propose(&report, total_eval) != 0) {
+        cli_error("out of memory");
+        rc = CLI_EIO;
+        goto out_free_run;
+    }
 
     if (is_json)
         eval_write_json(stdout, &report);
@@ -1049,7 +980,8 @@ out_free_run:
             tally_free(&report.corpora[i]);
     }
     free(report.corpora);
-    free(all_scores);
+    quell_eval_free(corpus_eval);
+    quell_eval_free(total_eval);
     if (workers) {
         for (size_t k = 0; k < job_count; k++)
             worker_free(workers[k]);
@@ -1057,8 +989,9 @@ out_free_run:
     free(workers);
 out_free_rules:
     for (size_t i = 0; i < ev.map_count; i++)
-        free(ev.map[i].label);
-    free(ev.map);
+        free(ev.map_labels[i]);
+    free(ev.map_labels);
+    free(ev.map_categories);
     quell_rules_free(rules);
 out_free_labels:
     for (size_t i = 0; i < ev.label_count; i++)

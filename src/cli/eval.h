@@ -1,6 +1,10 @@
 /*
- * eval.h - the report of `quell eval`: what cmd_eval.c measured, laid out
- * for its three writers (eval_text.c, eval_json.c, eval_html.c).
+ * eval.h - the report of `quell eval`, laid out for its three writers
+ * (eval_text.c, eval_json.c, eval_html.c). The figures are the library's
+ * (quell_eval in quell.h): cmd_eval.c copies them here through the public
+ * accessors, beside what only the command knows (paths, rows read, labels,
+ * samples); the writers read nothing else, and tests can hand them a report
+ * made by hand.
  *
  * A comment is "flagged" when its action is flag or worse, and "positive"
  * when its label says it should be flagged.
@@ -117,13 +121,15 @@ struct eval_report {
     char date[32]; /* when it was measured, "2026-11-25 11:30 UTC" */
 };
 
-/* num / den, or -1 when den is 0 (undefined). */
+/* num / den, or QUELL_EVAL_UNDEFINED (-1) when den is 0: a share shown
+ * beside its counts (a rule's true hits, a sweep point's recall). */
 double eval_ratio(unsigned long long num, unsigned long long den);
 
 struct eval_figures {
-    double precision, recall, f1, fpr; /* each -1 when undefined */
+    double precision, recall, f1, fpr; /* each QUELL_EVAL_UNDEFINED (-1) when undefined */
 };
 
+/* The library's ratios of c (quell_eval_precision and the rest). */
 struct eval_figures eval_figures_of(const struct eval_counts *c);
 
 /* The body's hits of v as spans, sorted, overlaps merged (the first
