@@ -20,21 +20,23 @@
  *   - The library exports the functions declared QUELL_EXTERN here and
  *     nothing else. Within one soname a function is never removed and its
  *     signature and meaning never change; a minor version only adds.
- *   - quell_rules, quell_scanner, quell_engine, quell_record_parser and
- *     quell_lint_clean are opaque: only pointers cross the boundary.
+ *   - quell_rules, quell_scanner, quell_engine, quell_record_parser,
+ *     quell_lint_clean, quell_eval and quell_eval_sweep are opaque: only
+ *     pointers cross the boundary.
  *   - Structs the library hands out by pointer (quell_verdict, quell_record,
  *     quell_lint_warning) may grow at their end in a minor version: never
  *     allocate, copy by value or take sizeof of one.
- *   - Structs the caller fills in (quell_comment, quell_record_fields) start
- *     with a version: set it with their _INIT macro. A member added later is
+ *   - Structs the caller fills in (quell_comment, quell_record_fields,
+ *     quell_engine_stats, quell_eval_options) start with a version: set it
+ *     with their _INIT macro. A member added later is
  *     read only when the version says the caller knows it; 0 reads as 1, so
  *     a zeroed struct stays valid; a version newer than the library's is
  *     refused with QUELL_EINVAL.
  *   - Structs that appear in arrays (quell_hit, quell_rule_result,
- *     quell_excused_hit) and quell_error are frozen: new facts about a hit
- *     come as new functions or new arrays beside them.
- *   - Enums only gain values; a caller treats an unknown value as its
- *     nearest meaning (an unknown action as at least QUELL_REJECT's care).
+ *     quell_excused_hit), quell_eval_counts and quell_error are frozen: new
+ *     facts about a hit come as new functions or new arrays beside them.
+ *   - Enums only gain values; a caller meets an unknown one with care (an
+ *     action it does not know as one for a moderator to review).
  *   - Breaking any of these bumps QUELL_SOVERSION.
  */
 #ifndef QUELL_H
