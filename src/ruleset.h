@@ -67,7 +67,17 @@ void ruleset_index_views(struct quell_rules *rules);
 /* Serialized form (.qdb): see qdb.c for the layout. */
 int qdb_write(const struct quell_rules *rules, char **out, size_t *out_len, quell_error *err);
 int qdb_read(struct quell_rules **out, const char *data, size_t len, quell_error *err);
-/* True when data starts like a .qdb file, so a loader can tell it from a config. */
-int qdb_is_qdb(const char *data, size_t len);
+/* What the first bytes of a rules file say it is (qdb.c explains how a
+ * configuration is never taken for a .qdb). */
+enum qdb_kind {
+    QDB_KIND_TEXT = 0, /* a configuration */
+    QDB_KIND_QDB,      /* starts with the .qdb magic */
+    QDB_KIND_DAMAGED,  /* binary, or a damaged magic: a .qdb that is corrupt */
+    QDB_KIND_EMPTY,    /* no bytes at all */
+};
+enum qdb_kind qdb_sniff(const char *head, size_t len);
+/* Set a .qdb's payload length and checksum to match its bytes: for tests and
+ * fuzzing of the fields behind the checksum. len < the header: no-op. */
+void qdb_seal(char *data, size_t len);
 
 #endif /* QUELL_RULESET_H */
