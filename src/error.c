@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "clocale.h"
 #include "error.h"
 #include "utf8.h"
 
@@ -70,10 +71,11 @@ int err_set(quell_error *err, int code, const char *file, int line, const char *
     err->line = line;
     copy_field(err->file, sizeof err->file, file);
     copy_field(err->rule_id, sizeof err->rule_id, rule_id);
+    /* Numbers in messages read the same in every locale. */
     char msg[sizeof err->message];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    clocale_vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     copy_message(err->message, sizeof err->message, msg);
     return code;

@@ -11,6 +11,7 @@
 #include <hs/hs.h>
 #include <libconfig.h>
 
+#include "clocale.h"
 #include "error.h"
 #include "pool.h"
 #include "ruleset.h"
@@ -174,7 +175,7 @@ static const char *place(char *buf, size_t size, const struct rule_table *t, uin
 /* Points (thousandths) as a short decimal: 10, 2.5, 0.125. */
 static const char *points(char *buf, size_t size, int64_t milli)
 {
-    snprintf(buf, size, "%.3f", (double)milli / SCORE_UNIT);
+    clocale_snprintf(buf, size, "%.3f", (double)milli / SCORE_UNIT);
     char *end = buf + strlen(buf);
     while (end > buf && end[-1] == '0')
         *--end = '\0';
@@ -1674,7 +1675,7 @@ size_t quell_lint_clean_comment_count(const quell_lint_clean *clean)
 /* A share as a short percentage: 1.5%, 0.25%, 100%. */
 static const char *percent(char *buf, size_t size, double share)
 {
-    snprintf(buf, size, "%.3g%%", share * 100);
+    clocale_snprintf(buf, size, "%.3g%%", share * 100);
     return buf;
 }
 

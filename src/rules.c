@@ -14,6 +14,7 @@
 
 #include <libconfig.h>
 
+#include "clocale.h"
 #include "error.h"
 #include "pool.h"
 #include "rules.h"
@@ -260,7 +261,7 @@ note_error(struct loader *ld, int code, const struct where *at, const char *fmt,
     char msg[sizeof ld->err->message];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    clocale_vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     err_set(ld->err, code, file_name(ld, at->file), (int)at->line, at->rule_id, "%s", msg);
 }
