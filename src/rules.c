@@ -1418,6 +1418,36 @@ static int parse_root(struct loader *ld, const config_setting_t *root, uint32_t 
     return QUELL_OK;
 }
 
+/*
+ * libconfig's own @include opens the file it names itself, and its scanner
+ * exits the process when reading it fails (`@include ""` names a folder).
+ * Settings it would splice in are refused anyway (member_where), so the
+ * directive is refused before libconfig sees the text: at the start of a
+ * line after blanks, as libconfig's scanner matches it.
+ */
+static int refuse_at_include(struct loader *ld, const struct source *src, uint32_t file)
+{
+    const char *end = src->text + src->len;
+    for (size_t l = 0; l < src->line_count; l++) {
+        const char *p = src->text + src->line_start[l];
+        while (p < end && (*p == ' ' || *p == '\t'))
+            p++;
+        if ((size_t)(end - p) < 8 || memcmp(p, "@include", 8) != 0)
+            continue;
+        const char *eol = memchr(p, '\n', (size_t)(end - p));
+        const char *open = memchr(p, '"', (size_t)((eol ? eol : end) - p));
+        const char *name = open ? open + 1 : p + 8;
+        const char *close = open ? memchr(name, '"', (size_t)((eol ? eol : end) - name)) : NULL;
+        size_t len = (size_t)((close ? close : eol ? eol : end) - name);
+        char q[QUOTE_BUF_BYTES];
+        rules_quote(q, sizeof q, name, len);
+        const struct where file_at = {file, 0, NULL};
+        return fail(ld, &file_at, "@include \"%s\" is not supported; use include = [ \"%s\" ]", q,
+                    q);
+    }
+    return QUELL_OK;
+}
+
 /* Read one configuration file and, through its includes, the files below
  * it. from is where it was included (NULL for the top file). */
 static int load_config(struct loader *ld, const char *path, const struct where *from, int depth)
@@ -1468,6 +1498,8 @@ static int load_config(struct loader *ld, const char *path, const struct where *
         rc = fail_nomem(ld);
         goto out_free_source;
     }
+    if ((rc = refuse_at_include(ld, &src, file)))
+        goto out_free_source;
 
     /* A stray @include then resolves like include = [...] and member_where
      * can refuse it; libconfig copies the directory. */

@@ -47,6 +47,23 @@ START_TEST(test_config_messages_stay_utf8)
 }
 END_TEST
 
+/* Found by fuzz_config: libconfig's @include of a folder ("" or ".") made
+ * its scanner exit the process ("input in flex scanner failed"). */
+static const char *const folder_includes[] = {"@include \"\"\n", "version = 1;\n  @include \".\"\n",
+                                              "\t@include \"..\" # up\n"};
+
+START_TEST(test_at_include_of_a_folder_refused)
+{
+    quell_rules *rules;
+    quell_error err;
+    ck_assert_int_eq(
+        quell_rules_compile(&rules, test_write_temp("inc.cfg", folder_includes[_i]), &err),
+        QUELL_ECONFIG);
+    ck_assert_msg(strstr(err.message, "is not supported; use include = [") != NULL, "%s",
+                  err.message);
+}
+END_TEST
+
 /*
  * Switch LC_NUMERIC to a locale whose decimal point is a comma: de_DE.UTF-8
  * (tools/deps.sh makes it), another if present, else one made here with
@@ -185,6 +202,8 @@ Suite *hostile_suite(void)
     TCase *tc = tcase_create("Core");
     tcase_add_loop_test(tc, test_config_messages_stay_utf8, 0,
                         (int)(sizeof bad_names / sizeof bad_names[0]));
+    tcase_add_loop_test(tc, test_at_include_of_a_folder_refused, 0,
+                        (int)(sizeof folder_includes / sizeof folder_includes[0]));
     tcase_add_test(tc, test_json_numbers_ignore_locale);
     tcase_add_test(tc, test_messages_ignore_locale);
     suite_add_tcase(s, tc);
