@@ -143,6 +143,7 @@ $(O)/fuzz/%.o: fuzz/%.c fuzz/fuzz.h $(HEADERS)
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
 
 $(FUZZ_CLI_LIB): $(O)/src/cli/corpus.o
+	@mkdir -p $(dir $@)
 	@rm -f $@
 	ar rcs $@ $^
 

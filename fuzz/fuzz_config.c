@@ -51,7 +51,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (!config_path[0])
         LLVMFuzzerInitialize(NULL, NULL);
-    if (size > 64 * 1024 || names_outside(data, size))
+    if (size > (size_t)64 * 1024 || names_outside(data, size))
         return 0;
     char path[128];
     fuzz_write_file("rules.cfg", data, size, path, sizeof path);

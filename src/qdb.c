@@ -63,9 +63,9 @@ static void store_u64(unsigned char *p, uint64_t v)
 static uint64_t file_checksum(const unsigned char *p, size_t len, const uint64_t *payload_field)
 {
     static const unsigned char zeros[8] = {0};
-    unsigned char field[8];
     uint64_t h = fnv1a64(FNV_OFFSET_BASIS, p, 16);
     if (payload_field) {
+        unsigned char field[8];
         store_u64(field, *payload_field);
         h = fnv1a64(h, field, 8);
     } else {

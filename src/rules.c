@@ -1425,15 +1425,22 @@ static int parse_root(struct loader *ld, const config_setting_t *root, uint32_t 
  * directive is refused before libconfig sees the text: at the start of a
  * line after blanks, as libconfig's scanner matches it.
  */
+static bool has_word_at(const struct source *src, size_t off, const char *word)
+{
+    size_t len = strlen(word);
+    return off <= src->len && src->len - off >= len && memcmp(src->text + off, word, len) == 0;
+}
+
 static int refuse_at_include(struct loader *ld, const struct source *src, uint32_t file)
 {
     const char *end = src->text + src->len;
     for (size_t l = 0; l < src->line_count; l++) {
-        const char *p = src->text + src->line_start[l];
-        while (p < end && (*p == ' ' || *p == '\t'))
-            p++;
-        if ((size_t)(end - p) < 8 || memcmp(p, "@include", 8) != 0)
+        size_t i = src->line_start[l];
+        while (i < src->len && (src->text[i] == ' ' || src->text[i] == '\t'))
+            i++;
+        if (!has_word_at(src, i, "@include"))
             continue;
+        const char *p = src->text + i;
         const char *eol = memchr(p, '\n', (size_t)(end - p));
         const char *open = memchr(p, '"', (size_t)((eol ? eol : end) - p));
         const char *name = open ? open + 1 : p + 8;
