@@ -127,8 +127,9 @@ FUZZ_SECONDS ?= 3600
 FUZZ_SMOKE_SECONDS ?= 20
 NICE ?= nice
 # libconfig 1.5 leaks on some syntax errors: tools/lsan.supp names its
-# functions only, so every leak of ours stays fatal.
-FUZZ_ENV = ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+# functions only, so every leak of ours stays fatal. Its frames are found
+# only with the slow unwinder (fast_unwind_on_malloc=0).
+FUZZ_ENV = ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:fast_unwind_on_malloc=0 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	LSAN_OPTIONS=suppressions=$(CURDIR)/tools/lsan.supp:print_suppressions=0 \
 	QUELL_FUZZ_RULES=$(CURDIR)/build/default.qdb
