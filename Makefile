@@ -2,7 +2,8 @@
 # `make demo` and `make check` first install missing Debian packages.
 #
 # Variables: PREFIX (/usr/local), DESTDIR, CC, CFLAGS, O (build folder),
-# SANITIZE=1 (AddressSanitizer + UndefinedBehaviorSanitizer build).
+# SANITIZE=1 (AddressSanitizer + UndefinedBehaviorSanitizer build),
+# SANITIZE=fuzz (the same with libFuzzer's coverage, for clang: `make fuzz`).
 
 PREFIX ?= /usr/local
 DESTDIR ?=
@@ -35,6 +36,11 @@ ifeq ($(SANITIZE),thread)
 SAN_FLAGS := -fsanitize=thread -fno-omit-frame-pointer
 CFLAGS := -O1 -g
 endif
+ifeq ($(SANITIZE),fuzz)
+SAN_FLAGS := -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all \
+	-fno-omit-frame-pointer
+CFLAGS := -O1 -g
+endif
 ALL_CFLAGS = $(BASE_CFLAGS) $(SAN_FLAGS) $(CFLAGS)
 ALL_LDFLAGS = -pthread $(SAN_FLAGS) $(LDFLAGS)
 
@@ -57,8 +63,9 @@ EMBED_BIN := $(O)/embed
 # embedder needs nothing the library does not export.
 EMBED_SHARED_BIN := $(O)/embed-shared
 
-.PHONY: all deps demo check check-normal check-asan check-tsan test-binaries bench install uninstall \
-	lint format clean tables forms allow-candidates eval
+.PHONY: all deps demo check check-normal check-asan check-tsan test-binaries bench install \
+	uninstall lint format clean tables forms allow-candidates eval \
+	fuzz fuzz-smoke fuzz-long fuzz-run check-fuzz fuzz-binaries fuzz-runners
 
 all: $(STATIC_LIB) $(SHARED_LIB) $(BIN)
 
@@ -103,6 +110,7 @@ test-binaries: $(BIN) $(TEST_BIN) $(EMBED_BIN)
 check: deps
 	@$(MAKE) --no-print-directory check-normal
 	@$(MAKE) --no-print-directory check-asan
+	@$(MAKE) --no-print-directory check-fuzz
 	@$(MAKE) --no-print-directory check-tsan
 
 # The shipped rules are compiled once, here, and the tests load the .qdb:
@@ -127,6 +135,82 @@ check-tsan:
 	@$(MAKE) --no-print-directory O=build/tsan SANITIZE=thread build/tsan/check_quell
 	TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 CK_RUN_SUITE=engine \
 		QUELL_SRCDIR=. build/tsan/check_quell
+
+# ---- Fuzzing ----
+# One libFuzzer target per parser, fuzz/fuzz_<target>.c (fuzz/README.md).
+# `make fuzz` builds them with clang into build/fuzz/fuzz/fuzz-<target>;
+# `make fuzz-smoke` runs each for FUZZ_SMOKE_SECONDS, `make fuzz-long` for
+# FUZZ_SECONDS, one after the other, niced. New inputs go to
+# build/fuzz/corpus/<target>, crashes to build/fuzz/crashes/<target>/: copy a
+# crash into fuzz/regressions/<target>/ with its fix. `make check-fuzz` (part
+# of `make check`) builds the same files with gcc, ASan and UBSan and without
+# libFuzzer (fuzz/runner.c) and replays every seed and regression.
+FUZZ_TARGETS := config qdb record scan corpus
+FUZZ_SECONDS ?= 3600
+FUZZ_SMOKE_SECONDS ?= 20
+NICE ?= nice
+# libconfig 1.5 leaks on some syntax errors: tools/lsan.supp names its
+# functions only, so every leak of ours stays fatal. Its frames are found
+# only with the slow unwinder (fast_unwind_on_malloc=0).
+FUZZ_ENV = ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:fast_unwind_on_malloc=0 \
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	LSAN_OPTIONS=suppressions=$(CURDIR)/tools/lsan.supp:print_suppressions=0 \
+	QUELL_FUZZ_RULES=$(CURDIR)/build/default.qdb
+# The corpus target needs src/cli/corpus.o, which needs the command's
+# printers that its target replaces: as an archive member, it is linked into
+# the targets that use it only.
+FUZZ_CLI_LIB := $(O)/fuzz/libcorpus.a
+FUZZ_LIBS = $(FUZZ_CLI_LIB) $(STATIC_LIB) $(PKG_LIBS) -lcsv -lm
+
+$(O)/fuzz/%.o: fuzz/%.c fuzz/fuzz.h $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(FUZZ_CLI_LIB): $(O)/src/cli/corpus.o
+	@mkdir -p $(dir $@)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(O)/fuzz/fuzz-%: $(O)/fuzz/fuzz_%.o $(FUZZ_CLI_LIB) $(STATIC_LIB)
+	$(CC) $(ALL_LDFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_LIBS)
+
+$(O)/fuzz/run-%: $(O)/fuzz/fuzz_%.o $(O)/fuzz/runner.o $(FUZZ_CLI_LIB) $(STATIC_LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ $< $(O)/fuzz/runner.o $(FUZZ_LIBS)
+
+# Keep the objects: the runners and the fuzzers share them.
+.SECONDARY: $(FUZZ_TARGETS:%=$(O)/fuzz/fuzz_%.o) $(O)/fuzz/runner.o
+
+fuzz-binaries: $(FUZZ_TARGETS:%=$(O)/fuzz/fuzz-%)
+fuzz-runners: $(FUZZ_TARGETS:%=$(O)/fuzz/run-%)
+
+fuzz:
+	@sh tools/deps.sh fuzz
+	@$(MAKE) --no-print-directory build/default.qdb
+	@$(MAKE) --no-print-directory O=build/fuzz SANITIZE=fuzz CC=clang fuzz-binaries
+
+fuzz-smoke: fuzz
+	@$(MAKE) --no-print-directory fuzz-run FUZZ_SECONDS=$(FUZZ_SMOKE_SECONDS)
+
+fuzz-long: fuzz
+	@$(MAKE) --no-print-directory fuzz-run
+
+fuzz-run:
+	@for t in $(FUZZ_TARGETS); do \
+		mkdir -p build/fuzz/corpus/$$t build/fuzz/crashes/$$t || exit 1; \
+		dict=; [ $$t = config ] && dict=-dict=fuzz/rules.dict; \
+		echo "== fuzz-$$t for $(FUZZ_SECONDS) s"; \
+		$(FUZZ_ENV) $(NICE) build/fuzz/fuzz/fuzz-$$t -max_total_time=$(FUZZ_SECONDS) \
+			-timeout=10 -print_final_stats=1 $$dict \
+			-artifact_prefix=build/fuzz/crashes/$$t/ build/fuzz/corpus/$$t fuzz/corpus/$$t \
+			|| exit 1; \
+	done
+
+check-fuzz:
+	@$(MAKE) --no-print-directory build/default.qdb
+	@$(MAKE) --no-print-directory O=build/asan SANITIZE=1 fuzz-runners
+	@for t in $(FUZZ_TARGETS); do \
+		$(FUZZ_ENV) build/asan/fuzz/run-$$t fuzz/corpus/$$t fuzz/regressions/$$t || exit 1; \
+	done
 
 # Rules are compiled once into a .qdb, which loads in milliseconds: the
 # workflow the README recommends for services.
@@ -189,8 +273,9 @@ uninstall:
 # counts the warnings it hides in system headers: "N warnings generated".)
 lint:
 	cppcheck --enable=warning,style,performance,portability --std=c11 --error-exitcode=1 \
-		--inline-suppr --quiet -Iinclude -Isrc src src/cli examples bench
-	clang-tidy --quiet $(LIB_SRC) $(CLI_SRC) examples/embed.c bench/bench.c -- $(BASE_CFLAGS)
+		--inline-suppr --quiet -Iinclude -Isrc src src/cli examples bench fuzz
+	clang-tidy --quiet $(LIB_SRC) $(CLI_SRC) examples/embed.c bench/bench.c $(wildcard fuzz/*.c) \
+		-- $(BASE_CFLAGS)
 
 format:
 	clang-format -i $(LIB_SRC) $(CLI_SRC) $(TEST_SRC) $(HEADERS) examples/*.c bench/*.c

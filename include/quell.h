@@ -135,8 +135,12 @@ QUELL_EXTERN(int) quell_rules_compile(quell_rules **out, const char *path, quell
 
 /**
  * Load rules from either a configuration (compiled on the fly) or a compiled
- * .qdb file, told apart by the file's first bytes.
- * Parameters and returns as quell_rules_compile, plus QUELL_EFORMAT.
+ * .qdb file, told apart by the file's first bytes: an empty file, a file
+ * with binary bytes or a damaged .qdb magic near its start, or text in a
+ * file named *.qdb, is a damaged .qdb (QUELL_EFORMAT), never read as a
+ * configuration. A .qdb's header and payload are checked by one checksum.
+ * Parameters and returns as quell_rules_compile, plus QUELL_EFORMAT, and
+ * QUELL_EPLATFORM for a .qdb built by another Hyperscan or for another CPU.
  */
 QUELL_EXTERN(int) quell_rules_load(quell_rules **out, const char *path, quell_error *err);
 
@@ -162,7 +166,13 @@ quell_rules_serialize(const quell_rules *rules, char **out, size_t *out_len, que
 QUELL_EXTERN(int)
 quell_rules_deserialize(quell_rules **out, const char *data, size_t len, quell_error *err);
 
-/** Write quell_rules_serialize's output to path (a .qdb file). */
+/**
+ * Write quell_rules_serialize's output to path (a .qdb file), safely for
+ * readers and crashes: into a new temporary file beside path, synced, then
+ * renamed over path (whose permissions it keeps), and the folder synced. On
+ * failure path is untouched and the temporary file removed.
+ * @return QUELL_OK, QUELL_EIO or QUELL_ENOMEM.
+ */
 QUELL_EXTERN(int) quell_rules_save(const quell_rules *rules, const char *path, quell_error *err);
 
 /**

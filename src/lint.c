@@ -93,7 +93,7 @@ const char *lint_place(char *buf, size_t size, const struct rule_table *t, uint3
 /* Points (thousandths) as a short decimal: 10, 2.5, 0.125. */
 const char *lint_points(char *buf, size_t size, int64_t milli)
 {
-    snprintf(buf, size, "%.3f", (double)milli / SCORE_UNIT);
+    clocale_snprintf(buf, size, "%.3f", (double)milli / SCORE_UNIT);
     char *end = buf + strlen(buf);
     while (end > buf && end[-1] == '0')
         *--end = '\0';

@@ -13,6 +13,7 @@
 
 #include <hs/hs.h>
 
+#include "clocale.h"
 #include "error.h"
 #include "pool.h"
 #include "ruleset.h"

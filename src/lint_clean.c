@@ -62,7 +62,7 @@ size_t quell_lint_clean_comment_count(const quell_lint_clean *clean)
 /* A share as a short percentage: 1.5%, 0.25%, 100%. */
 static const char *percent(char *buf, size_t size, double share)
 {
-    snprintf(buf, size, "%.3g%%", share * 100);
+    clocale_snprintf(buf, size, "%.3g%%", share * 100);
     return buf;
 }
 

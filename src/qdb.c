@@ -4,14 +4,19 @@
  *
  * Layout, little-endian:
  *   header   magic "QUELLQDB", u32 format version, u32 header bytes,
- *            u64 payload bytes, u64 FNV-1a checksum of the payload,
- *            char[64] hs_version() of the writer (NUL-padded)
+ *            u64 payload bytes, u64 checksum, char[64] hs_version() of the
+ *            writer (NUL-padded)
  *   payload  the rule set's content id (u64, see qdb_content_id), the rule
  *            table (see put_table), then per database a u64 length and
  *            hs_serialize_database's bytes (length 0: no database): first
  *            the databases of every pattern, then the regexes' start-
  *            tracking ones (hsdb.h), each for each field, then each view
  *            within it
+ * The checksum is FNV-1a 64 of the whole file with its own 8 bytes read as
+ * zeros, so a damaged header is told from a foreign one. From format
+ * version 5 on, the first 32 bytes keep this layout and meaning: a reader
+ * can always tell a newer file from a damaged one. (Versions 1 to 4
+ * checksummed the payload only.)
  * Every count and index read back is bounds-checked before use, so a file
  * that passes the checksum but lies still cannot crash the loader.
  */
@@ -27,17 +32,57 @@
 
 #define QDB_MAGIC            "QUELLQDB"
 #define QDB_FORMAT_VERSION   6
-#define QDB_HS_VERSION_BYTES 64
-#define QDB_HEADER_BYTES     (8 + 4 + 4 + 8 + 8 + QDB_HS_VERSION_BYTES)
+/* The last version whose checksum covered the payload only. */
+#define QDB_PAYLOAD_SUM_VERSION 4
+#define QDB_HS_VERSION_BYTES    64
+#define QDB_SUM_OFFSET          24
+#define QDB_HEADER_BYTES        (8 + 4 + 4 + 8 + 8 + QDB_HS_VERSION_BYTES)
 
-static uint64_t fnv1a64(const unsigned char *p, size_t n)
+#define FNV_OFFSET_BASIS 0xcbf29ce484222325ULL
+
+static uint64_t fnv1a64(uint64_t h, const unsigned char *p, size_t n)
 {
-    uint64_t h = 0xcbf29ce484222325ULL;
     for (size_t i = 0; i < n; i++) {
         h ^= p[i];
         h *= 0x100000001b3ULL;
     }
     return h;
+}
+
+static void store_u64(unsigned char *p, uint64_t v)
+{
+    for (int i = 0; i < 8; i++)
+        p[i] = (unsigned char)(v >> (8 * i));
+}
+
+/*
+ * The checksum of a whole file (len >= QDB_HEADER_BYTES): every byte but the
+ * checksum's own, which count as zeros. When payload_field is not NULL, it
+ * stands in for the header's payload length, to test whether a damaged
+ * length field is all that is wrong.
+ */
+static uint64_t file_checksum(const unsigned char *p, size_t len, const uint64_t *payload_field)
+{
+    static const unsigned char zeros[8] = {0};
+    uint64_t h = fnv1a64(FNV_OFFSET_BASIS, p, 16);
+    if (payload_field) {
+        unsigned char field[8];
+        store_u64(field, *payload_field);
+        h = fnv1a64(h, field, 8);
+    } else {
+        h = fnv1a64(h, p + 16, 8);
+    }
+    h = fnv1a64(h, zeros, sizeof zeros);
+    return fnv1a64(h, p + QDB_SUM_OFFSET + 8, len - QDB_SUM_OFFSET - 8);
+}
+
+void qdb_seal(char *data, size_t len)
+{
+    unsigned char *p = (unsigned char *)data;
+    if (len < QDB_HEADER_BYTES)
+        return;
+    store_u64(p + 16, len - QDB_HEADER_BYTES);
+    store_u64(p + QDB_SUM_OFFSET, file_checksum(p, len, NULL));
 }
 
 /* ---- writing ---- */
@@ -226,11 +271,7 @@ int qdb_write(const struct quell_rules *rules, char **out, size_t *out_len, quel
         free(w.p);
         return err_set(err, QUELL_ENOMEM, NULL, 0, NULL, "out of memory serializing rules");
     }
-    size_t payload = w.len - QDB_HEADER_BYTES;
-    uint64_t sum = fnv1a64(w.p + QDB_HEADER_BYTES, payload);
-    struct wbuf patch = {.p = w.p + 16, .len = 0, .cap = 16};
-    put_u64(&patch, payload);
-    put_u64(&patch, sum);
+    qdb_seal((char *)w.p, w.len);
     *out = (char *)w.p;
     *out_len = w.len;
     return QUELL_OK;
@@ -503,9 +544,33 @@ static int get_table(struct rbuf *r, struct rule_table **out, quell_error *err)
     return QUELL_OK;
 }
 
-int qdb_is_qdb(const char *data, size_t len)
+/* Bits in which the first bytes of data differ from the magic (at most 8
+ * bytes compared). */
+static unsigned int magic_distance(const char *data, size_t len)
 {
-    return len >= 8 && memcmp(data, QDB_MAGIC, 8) == 0;
+    unsigned int bits = 0;
+    for (size_t i = 0; i < len && i < 8; i++)
+        bits += (unsigned int)__builtin_popcount((unsigned char)data[i] ^ (unsigned char)QDB_MAGIC[i]);
+    return bits;
+}
+
+/*
+ * A configuration is text that starts with a setting name, a comment or
+ * space, and no valid one contains a NUL byte (libconfig would stop there);
+ * every .qdb has NULs in its first 16 bytes (the header size field). So
+ * a file is taken for a .qdb when it starts with the magic, with something
+ * within 4 bits of it (no setting libconfig accepts is named like that,
+ * and quell refuses unknown keys anyway), or holds a NUL in its head.
+ */
+enum qdb_kind qdb_sniff(const char *head, size_t len)
+{
+    if (len == 0)
+        return QDB_KIND_EMPTY;
+    if (len >= 8 && memcmp(head, QDB_MAGIC, 8) == 0)
+        return QDB_KIND_QDB;
+    if ((len >= 4 && magic_distance(head, len) <= 4) || memchr(head, '\0', len))
+        return QDB_KIND_DAMAGED;
+    return QDB_KIND_TEXT;
 }
 
 static int get_database(struct rbuf *r, hs_database_t **out, quell_error *err)
@@ -526,51 +591,123 @@ static int get_database(struct rbuf *r, hs_database_t **out, quell_error *err)
     if (hrc == HS_DB_VERSION_ERROR)
         return err_set(err, QUELL_EPLATFORM, NULL, 0, NULL,
                        "compiled rules were built by another Hyperscan version; recompile them");
-    if (hrc == HS_DB_PLATFORM_ERROR)
-        return err_set(err, QUELL_EPLATFORM, NULL, 0, NULL,
-                       "compiled rules were built for another CPU platform; recompile them");
+    if (hrc == HS_DB_PLATFORM_ERROR) {
+        /* Name the CPU features the database wants, when Hyperscan can say. */
+        char *info = NULL;
+        if (hs_serialized_database_info(bytes, len, &info) != HS_SUCCESS)
+            info = NULL;
+        err_set(err, QUELL_EPLATFORM, NULL, 0, NULL,
+                "compiled rules were built for another CPU platform (%s), not this one; "
+                "recompile them on this machine",
+                info ? info : "unknown");
+        free(info);
+        return QUELL_EPLATFORM;
+    }
     if (hrc == HS_NOMEM)
         return err_set(err, QUELL_ENOMEM, NULL, 0, NULL, "out of memory loading a database");
     return err_set(err, QUELL_EFORMAT, NULL, 0, NULL,
                    "compiled rules file holds an invalid Hyperscan database (code %d)", hrc);
 }
 
-int qdb_read(struct quell_rules **out, const char *data, size_t len, quell_error *err)
+/* Whether the writer's Hyperscan version, all 64 bytes with the padding
+ * (the writer zero-fills it), is ours. */
+static bool is_our_hs_version(const char *data)
 {
-    *out = NULL;
-    struct rbuf hdr = {.p = (const unsigned char *)data, .len = len};
-    if (len < QDB_HEADER_BYTES || !qdb_is_qdb(data, len))
+    char ours[QDB_HS_VERSION_BYTES] = {0};
+    strncpy(ours, hs_version(), sizeof ours - 1);
+    return memcmp(data + QDB_HEADER_BYTES - QDB_HS_VERSION_BYTES, ours, sizeof ours) == 0;
+}
+
+/*
+ * Check everything the header says before any of it is trusted: the
+ * checksum first, then the format and Hyperscan versions. A checksum that
+ * fails is explained as well as the bytes allow: an older format (whose
+ * checksum covered the payload only), a damaged length field, a truncated
+ * file, a damaged header or damaged contents.
+ */
+static int check_header(const char *data, size_t len, quell_error *err)
+{
+    const unsigned char *p = (const unsigned char *)data;
+    if (len < 8 || memcmp(data, QDB_MAGIC, 8) != 0) {
+        if (len >= 4 && magic_distance(data, len) <= 4)
+            return err_set(err, QUELL_EFORMAT, NULL, 0, NULL,
+                           "corrupt .qdb header: damaged magic (not \"" QDB_MAGIC "\")");
         return err_set(err, QUELL_EFORMAT, NULL, 0, NULL,
                        "not a compiled quell rules file (bad magic or too short)");
-    hdr.off = 8;
+    }
+    if (len < QDB_HEADER_BYTES)
+        return err_set(err, QUELL_EFORMAT, NULL, 0, NULL,
+                       "compiled rules file is truncated: too short for its header (%zu of %d "
+                       "bytes)",
+                       len, QDB_HEADER_BYTES);
+    struct rbuf hdr = {.p = p, .len = len, .off = 8};
     uint32_t version = get_u32(&hdr);
     uint32_t header_bytes = get_u32(&hdr);
     uint64_t payload = get_u64(&hdr);
     uint64_t sum = get_u64(&hdr);
-    if (version != QDB_FORMAT_VERSION || header_bytes != QDB_HEADER_BYTES)
+    size_t actual = len - QDB_HEADER_BYTES;
+
+    if (file_checksum(p, len, NULL) != sum) {
+        if (version >= 1 && version <= QDB_PAYLOAD_SUM_VERSION &&
+            header_bytes == QDB_HEADER_BYTES && payload == actual &&
+            fnv1a64(FNV_OFFSET_BASIS, p + QDB_HEADER_BYTES, actual) == sum)
+            return err_set(err, QUELL_EFORMAT, NULL, 0, NULL,
+                           "compiled rules file has format version %u; this quell reads %d: "
+                           "recompile it",
+                           (unsigned)version, QDB_FORMAT_VERSION);
+        if (payload != actual) {
+            uint64_t fixed = actual;
+            if (file_checksum(p, len, &fixed) == sum)
+                return err_set(err, QUELL_EFORMAT, NULL, 0, NULL,
+                               "corrupt .qdb header: checksum mismatch (its payload length is "
+                               "damaged)");
+            if (payload > actual)
+                return err_set(err, QUELL_EFORMAT, NULL, 0, NULL,
+                               "compiled rules file is truncated: %zu payload bytes, header says "
+                               "%llu",
+                               actual, (unsigned long long)payload);
+            return err_set(err, QUELL_EFORMAT, NULL, 0, NULL,
+                           "corrupt .qdb: checksum mismatch, and %llu bytes more than its header "
+                           "says",
+                           (unsigned long long)(actual - payload));
+        }
+        if (version != QDB_FORMAT_VERSION || header_bytes != QDB_HEADER_BYTES ||
+            !is_our_hs_version(data))
+            return err_set(err, QUELL_EFORMAT, NULL, 0, NULL,
+                           "corrupt .qdb header: checksum mismatch");
+        return err_set(err, QUELL_EFORMAT, NULL, 0, NULL, "corrupt .qdb: checksum mismatch");
+    }
+    /* The header is as written: its fields can be believed. */
+    if (version != QDB_FORMAT_VERSION)
         return err_set(err, QUELL_EFORMAT, NULL, 0, NULL,
-                       "compiled rules file has format version %u; this quell reads %d",
+                       "compiled rules file has format version %u; this quell reads %d: "
+                       "recompile it",
                        (unsigned)version, QDB_FORMAT_VERSION);
-    if (payload != len - QDB_HEADER_BYTES)
+    if (header_bytes != QDB_HEADER_BYTES || payload != actual)
         return err_set(err, QUELL_EFORMAT, NULL, 0, NULL,
-                       "compiled rules file is truncated: %zu payload bytes, header says %llu",
-                       len - QDB_HEADER_BYTES, (unsigned long long)payload);
-    char hsver[QDB_HS_VERSION_BYTES + 1] = {0}, ours[QDB_HS_VERSION_BYTES] = {0};
-    memcpy(hsver, data + QDB_HEADER_BYTES - QDB_HS_VERSION_BYTES, QDB_HS_VERSION_BYTES);
-    strncpy(ours, hs_version(), sizeof ours - 1);
-    /* All 64 bytes, padding included: the writer zero-fills it. */
-    if (memcmp(hsver, ours, sizeof ours) != 0)
+                       "corrupt .qdb header: sizes that do not match the file");
+    if (!is_our_hs_version(data)) {
+        char hsver[QDB_HS_VERSION_BYTES + 1] = {0};
+        memcpy(hsver, data + QDB_HEADER_BYTES - QDB_HS_VERSION_BYTES, QDB_HS_VERSION_BYTES);
+        char quoted[QUOTE_BUF_BYTES];
         return err_set(err, QUELL_EPLATFORM, NULL, 0, NULL,
                        "compiled rules were built with Hyperscan %s, this is %s; recompile them",
-                       hsver, hs_version());
-    if (fnv1a64((const unsigned char *)data + QDB_HEADER_BYTES, payload) != sum)
-        return err_set(err, QUELL_EFORMAT, NULL, 0, NULL,
-                       "compiled rules file is corrupt: checksum mismatch");
+                       rules_quote(quoted, sizeof quoted, hsver, strlen(hsver)), hs_version());
+    }
+    return QUELL_OK;
+}
+
+int qdb_read(struct quell_rules **out, const char *data, size_t len, quell_error *err)
+{
+    *out = NULL;
+    int rc = check_header(data, len, err);
+    if (rc != QUELL_OK)
+        return rc;
 
     struct rbuf r = {.p = (const unsigned char *)data, .len = len, .off = QDB_HEADER_BYTES};
     uint64_t content_id = get_u64(&r);
     struct rule_table *table = NULL;
-    int rc = get_table(&r, &table, err);
+    rc = get_table(&r, &table, err);
     if (rc != QUELL_OK)
         return rc;
     assert(table);

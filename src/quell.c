@@ -4,9 +4,13 @@
  * calls back into this file.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "error.h"
 #include "pool.h"
@@ -75,18 +79,46 @@ static int read_file(const char *path, char **out, size_t *out_len, quell_error 
     return QUELL_OK;
 }
 
+static bool has_suffix(const char *s, const char *suffix)
+{
+    size_t len = strlen(s), suffix_len = strlen(suffix);
+    return len >= suffix_len && strcmp(s + len - suffix_len, suffix) == 0;
+}
+
 int quell_rules_load(quell_rules **out, const char *path, quell_error *err)
 {
     *out = NULL;
-    /* Sniff the magic rather than trust the file name. */
+    /* Sniff the first bytes rather than trust the file name; the name only
+     * decides that text called *.qdb is a damaged .qdb, not a config. */
     FILE *f = fopen(path, "rb");
     if (!f)
         return err_set(err, QUELL_EIO, path, 0, NULL, "cannot open: %s", strerror(errno));
-    char magic[8];
-    size_t n = fread(magic, 1, sizeof magic, f);
+    char head[64];
+    size_t n = fread(head, 1, sizeof head, f);
+    int failed = ferror(f);
     fclose(f);
-    if (!qdb_is_qdb(magic, n))
+    if (failed)
+        return err_set(err, QUELL_EIO, path, 0, NULL, "read error");
+    char quoted[QUOTE_BUF_BYTES];
+    switch (qdb_sniff(head, n)) {
+    case QDB_KIND_EMPTY:
+        return err_set(err, QUELL_EFORMAT, path, 0, NULL,
+                       "empty file: not a compiled .qdb (nor a rule configuration)");
+    case QDB_KIND_DAMAGED:
+        return err_set(err, QUELL_EFORMAT, path, 0, NULL,
+                       "corrupt .qdb header: bad magic \"%s\" (a damaged .qdb, not a "
+                       "configuration)",
+                       rules_quote(quoted, sizeof quoted, head, n < 8 ? n : 8));
+    case QDB_KIND_TEXT:
+        if (has_suffix(path, ".qdb"))
+            return err_set(err, QUELL_EFORMAT, path, 0, NULL,
+                           "corrupt .qdb header: bad magic \"%s\" (text in a .qdb file; a "
+                           "configuration is read from a .cfg)",
+                           rules_quote(quoted, sizeof quoted, head, n < 8 ? n : 8));
         return quell_rules_compile(out, path, err);
+    case QDB_KIND_QDB:
+        break;
+    }
 
     char *data;
     size_t len;
@@ -113,6 +145,41 @@ int quell_rules_deserialize(quell_rules **out, const char *data, size_t len, que
     return qdb_read(out, data, len, err);
 }
 
+/* Write all of data to fd. Returns 0 or an errno value. */
+static int write_all(int fd, const char *data, size_t len)
+{
+    while (len > 0) {
+        ssize_t n = write(fd, data, len);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return errno;
+        }
+        data += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+/* Flush a folder's entries (the rename) to disk. Returns 0 or an errno value;
+ * file systems that cannot sync a folder (EINVAL) count as done. */
+static int sync_dir(const char *dir)
+{
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return errno;
+    int rc = fsync(fd) == 0 || errno == EINVAL ? 0 : errno;
+    close(fd);
+    return rc;
+}
+
+/*
+ * Write to a unique temporary file beside the target (mkstemp in the same
+ * folder, so that rename is atomic), sync it, rename it into place and sync
+ * the folder: a reader sees the old file or the whole new one, and so does
+ * the disk after a crash. Two writers never share a temporary name. On
+ * failure the temporary file is removed and the target left as it was.
+ */
 int quell_rules_save(const quell_rules *rules, const char *path, quell_error *err)
 {
     char *data;
@@ -120,34 +187,59 @@ int quell_rules_save(const quell_rules *rules, const char *path, quell_error *er
     int rc = qdb_write(rules, &data, &len, err);
     if (rc != QUELL_OK)
         return rc;
-    /* Write beside the target and rename, so a reader never sees half a file. */
-    size_t tmp_size = strlen(path) + 16;
-    char *tmp = malloc(tmp_size);
-    if (!tmp) {
-        free(data);
-        return err_set(err, QUELL_ENOMEM, path, 0, NULL, "out of memory");
-    }
-    snprintf(tmp, tmp_size, "%s.tmp", path);
-    FILE *f = fopen(tmp, "wb");
-    if (!f) {
-        rc = err_set(err, QUELL_EIO, path, 0, NULL, "cannot create: %s", strerror(errno));
+    size_t path_len = strlen(path);
+    char *tmp = malloc(path_len + sizeof ".XXXXXX");
+    char *dir = malloc(path_len + 2);
+    if (!tmp || !dir) {
+        rc = err_set(err, QUELL_ENOMEM, path, 0, NULL, "out of memory");
         goto out_free;
     }
-    size_t written = fwrite(data, 1, len, f);
-    int close_rc = fclose(f);
-    if (written != len || close_rc != 0) {
-        rc = err_set(err, QUELL_EIO, path, 0, NULL, "cannot write: %s", strerror(errno));
-        remove(tmp);
+    memcpy(tmp, path, path_len);
+    memcpy(tmp + path_len, ".XXXXXX", sizeof ".XXXXXX");
+    const char *slash = strrchr(path, '/');
+    if (!slash) {
+        memcpy(dir, ".", 2);
+    } else {
+        size_t dir_len = slash == path ? 1 : (size_t)(slash - path);
+        memcpy(dir, path, dir_len);
+        dir[dir_len] = '\0';
+    }
+
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        rc = err_set(err, QUELL_EIO, path, 0, NULL, "cannot create a temporary file: %s",
+                     strerror(errno));
+        goto out_free;
+    }
+    /* mkstemp makes the file private (0600); a .qdb is as readable as the
+     * one it replaces, or 0644. (umask cannot be read without setting it.) */
+    struct stat st;
+    mode_t mode = stat(path, &st) == 0 ? (st.st_mode & 07777) : 0644;
+    int errnum = fchmod(fd, mode) != 0 ? errno : write_all(fd, data, len);
+    if (errnum == 0 && fsync(fd) != 0)
+        errnum = errno;
+    if (close(fd) != 0 && errnum == 0)
+        errnum = errno;
+    if (errnum != 0) {
+        rc = err_set(err, QUELL_EIO, path, 0, NULL, "cannot write: %s", strerror(errnum));
+        unlink(tmp);
         goto out_free;
     }
     if (rename(tmp, path) != 0) {
         rc =
             err_set(err, QUELL_EIO, path, 0, NULL, "cannot rename into place: %s", strerror(errno));
-        remove(tmp);
+        unlink(tmp);
+        goto out_free;
+    }
+    errnum = sync_dir(dir);
+    if (errnum != 0) {
+        rc = err_set(err, QUELL_EIO, path, 0, NULL, "cannot sync its folder: %s",
+                     strerror(errnum));
         goto out_free;
     }
     rc = QUELL_OK;
 out_free:
+    free(dir);
     free(tmp);
     free(data);
     return rc;

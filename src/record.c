@@ -12,6 +12,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "clocale.h"
 #include "error.h"
 #include "output.h"
 
@@ -216,8 +217,8 @@ static int nul_in_fields(quell_record_parser *p, const char *s, size_t n,
 
 /*
  * A numeric id as JSON text: integers below 2^53 exactly and without an
- * exponent, anything else as the shortest %g that reads back the same double.
- * Assumes the C numeric locale (the library never calls setlocale).
+ * exponent, anything else as the shortest %g that reads back the same double,
+ * in the C locale whatever the caller's: JSON's decimal point is '.'.
  */
 static size_t format_number(char *dst, size_t cap, double v)
 {
@@ -239,8 +240,8 @@ static size_t format_number(char *dst, size_t cap, double v)
         dst[n] = '\0';
     } else {
         for (int prec = 15;; prec++) {
-            n = snprintf(dst, cap, "%.*g", prec, v);
-            if (prec == 17 || strtod(dst, NULL) == v)
+            n = clocale_snprintf(dst, cap, "%.*g", prec, v);
+            if (prec == 17 || clocale_strtod(dst, NULL) == v)
                 break;
         }
     }

@@ -14,6 +14,7 @@
 
 #include <libconfig.h>
 
+#include "clocale.h"
 #include "error.h"
 #include "pool.h"
 #include "rules.h"
@@ -262,7 +263,7 @@ note_error(struct loader *ld, int code, const struct where *at, const char *fmt,
     char msg[sizeof ld->err->message];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    clocale_vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     err_set(ld->err, code, file_name(ld, at->file), (int)at->line, at->rule_id, "%s", msg);
 }
@@ -1414,6 +1415,43 @@ static int parse_root(struct loader *ld, const config_setting_t *root, uint32_t 
     return QUELL_OK;
 }
 
+/*
+ * libconfig's own @include opens the file it names itself, and its scanner
+ * exits the process when reading it fails (`@include ""` names a folder).
+ * Settings it would splice in are refused anyway (member_where), so the
+ * directive is refused before libconfig sees the text: at the start of a
+ * line after blanks, as libconfig's scanner matches it.
+ */
+static bool has_word_at(const struct source *src, size_t off, const char *word)
+{
+    size_t len = strlen(word);
+    return off <= src->len && src->len - off >= len && memcmp(src->text + off, word, len) == 0;
+}
+
+static int refuse_at_include(struct loader *ld, const struct source *src, uint32_t file)
+{
+    const char *end = src->text + src->len;
+    for (size_t l = 0; l < src->line_count; l++) {
+        size_t i = src->line_start[l];
+        while (i < src->len && (src->text[i] == ' ' || src->text[i] == '\t'))
+            i++;
+        if (!has_word_at(src, i, "@include"))
+            continue;
+        const char *p = src->text + i;
+        const char *eol = memchr(p, '\n', (size_t)(end - p));
+        const char *open = memchr(p, '"', (size_t)((eol ? eol : end) - p));
+        const char *name = open ? open + 1 : p + 8;
+        const char *close = open ? memchr(name, '"', (size_t)((eol ? eol : end) - name)) : NULL;
+        size_t len = (size_t)((close ? close : eol ? eol : end) - name);
+        char q[QUOTE_BUF_BYTES];
+        rules_quote(q, sizeof q, name, len);
+        const struct where file_at = {file, 0, NULL};
+        return fail(ld, &file_at, "@include \"%s\" is not supported; use include = [ \"%s\" ]", q,
+                    q);
+    }
+    return QUELL_OK;
+}
+
 /* Read one configuration file and, through its includes, the files below
  * it. from is where it was included (NULL for the top file). */
 static int load_config(struct loader *ld, const char *path, const struct where *from, int depth)
@@ -1464,6 +1502,8 @@ static int load_config(struct loader *ld, const char *path, const struct where *
         rc = fail_nomem(ld);
         goto out_free_source;
     }
+    if ((rc = refuse_at_include(ld, &src, file)))
+        goto out_free_source;
 
     /* A stray @include then resolves like include = [...] and member_where
      * can refuse it; libconfig copies the directory. */

@@ -177,6 +177,7 @@ int ruleset_new(struct quell_rules **out, struct rule_table *table, quell_error 
         rules_free(table);
         return err_set(err, QUELL_ENOMEM, NULL, 0, NULL, "out of memory assembling rules");
     }
+    atomic_init(&rules->refs, 1);
     rules->table = table;
     int rc = QUELL_ENOMEM;
     rules->pool = pool_new();
@@ -247,7 +248,6 @@ int ruleset_finish(struct quell_rules *rules, quell_error *err)
                            "Hyperscan could not allocate scratch space (code %d)", hrc);
     }
     snprintf(rules->id, sizeof rules->id, "%016llx", (unsigned long long)rules->content_id);
-    atomic_init(&rules->refs, 1);
     return QUELL_OK;
 }
 

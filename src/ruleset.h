@@ -80,8 +80,7 @@ bool ruleset_is_allowed(const struct quell_rules *rules, uint32_t category, cons
 /*
  * Make rules ready to share, once rules->hs and rules->content_id are set:
  * note which views have databases, make the prototype scratch, format the
- * id and take the first reference. On failure the caller frees rules with
- * ruleset_free.
+ * id. On failure the caller frees rules with ruleset_free.
  */
 int ruleset_finish(struct quell_rules *rules, quell_error *err);
 
@@ -96,7 +95,17 @@ int qdb_read(struct quell_rules **out, const char *data, size_t len, quell_error
  * and of every serialized database, the same for a rule set compiled
  * from its configuration and loaded from its .qdb. */
 int qdb_content_id(const struct quell_rules *rules, uint64_t *out, quell_error *err);
-/* True when data starts like a .qdb file, so a loader can tell it from a config. */
-int qdb_is_qdb(const char *data, size_t len);
+/* What the first bytes of a rules file say it is (qdb.c explains how a
+ * configuration is never taken for a .qdb). */
+enum qdb_kind {
+    QDB_KIND_TEXT = 0, /* a configuration */
+    QDB_KIND_QDB,      /* starts with the .qdb magic */
+    QDB_KIND_DAMAGED,  /* binary, or a damaged magic: a .qdb that is corrupt */
+    QDB_KIND_EMPTY,    /* no bytes at all */
+};
+enum qdb_kind qdb_sniff(const char *head, size_t len);
+/* Set a .qdb's payload length and checksum to match its bytes: for tests and
+ * fuzzing of the fields behind the checksum. len < the header: no-op. */
+void qdb_seal(char *data, size_t len);
 
 #endif /* QUELL_RULESET_H */

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "suites.h"
@@ -162,6 +163,20 @@ static uint64_t fnv1a64(const unsigned char *p, size_t n)
     return h;
 }
 
+static void put_le64(char *p, uint64_t v)
+{
+    for (int b = 0; b < 8; b++)
+        p[b] = (char)(v >> (8 * b));
+}
+
+/* Give a file the checksum the format documents: FNV-1a of every byte, the
+ * 8 checksum bytes (offset 24) counting as zeros. */
+static void seal(char *data, size_t len)
+{
+    put_le64(data + 24, 0);
+    put_le64(data + 24, fnv1a64((unsigned char *)data, len));
+}
+
 /* A file that lies but carries a correct checksum: it may load (a flipped
  * byte inside a string is harmless) but must never crash, and whatever loads
  * must scan. ASan and UBSan watch this test. */
@@ -178,9 +193,7 @@ START_TEST(test_forged_checksums_never_crash)
             size_t at = 96 + (size_t)rand_r(&seed) % (blob_len - 96);
             copy[at] = (char)rand_r(&seed);
         }
-        uint64_t sum = fnv1a64((unsigned char *)copy + 96, blob_len - 96);
-        for (int b = 0; b < 8; b++)
-            copy[24 + b] = (char)(sum >> (8 * b));
+        seal(copy, blob_len);
         quell_rules *r;
         int rc = quell_rules_deserialize(&r, copy, blob_len, NULL);
         if (rc != QUELL_OK) {
@@ -246,16 +259,205 @@ START_TEST(test_foreign_version_refused)
     char *copy = malloc(blob_len);
     ck_assert_ptr_nonnull(copy);
     memcpy(copy, blob, blob_len);
-    copy[8] = 1; /* format version 1: written before validators */
+    copy[8] = 9; /* a later format, written by a later quell */
+    seal(copy, blob_len);
     quell_rules *r;
     quell_error err;
     ck_assert_int_eq(quell_rules_deserialize(&r, copy, blob_len, &err), QUELL_EFORMAT);
-    ck_assert_ptr_nonnull(strstr(err.message, "format version 1"));
+    ck_assert_msg(strstr(err.message, "format version 9") != NULL, "%s", err.message);
+
+    /* Format 4 checksummed its payload only: still told as an old format. */
+    memcpy(copy, blob, blob_len);
+    copy[8] = 4;
+    put_le64(copy + 24, fnv1a64((unsigned char *)copy + 96, blob_len - 96));
+    ck_assert_int_eq(quell_rules_deserialize(&r, copy, blob_len, &err), QUELL_EFORMAT);
+    ck_assert_msg(strstr(err.message, "format version 4") != NULL, "%s", err.message);
+
     memcpy(copy, blob, blob_len);
     memcpy(copy + 32, "9.9.9 other build", 18); /* another Hyperscan */
+    seal(copy, blob_len);
     ck_assert_int_eq(quell_rules_deserialize(&r, copy, blob_len, &err), QUELL_EPLATFORM);
     ck_assert_ptr_nonnull(strstr(err.message, "9.9.9"));
     free(copy);
+}
+END_TEST
+
+/* Every single-bit flip in the header is damage, named as such: not a
+ * truncation (the length), not another format (the version) and not
+ * another Hyperscan (the version string's padding). */
+START_TEST(test_header_flips_named_corrupt)
+{
+    char *copy = malloc(blob_len);
+    ck_assert_ptr_nonnull(copy);
+    for (size_t bit = 0; bit < 96 * 8; bit++) {
+        memcpy(copy, blob, blob_len);
+        copy[bit / 8] ^= (char)(1 << (bit % 8));
+        quell_rules *r;
+        quell_error err;
+        int rc = quell_rules_deserialize(&r, copy, blob_len, &err);
+        ck_assert_msg(rc == QUELL_EFORMAT, "bit %zu: rc %d: %s", bit, rc, err.message);
+        ck_assert_ptr_null(r);
+        ck_assert_msg(strstr(err.message, "corrupt") != NULL, "bit %zu: %s", bit, err.message);
+        ck_assert_msg(strstr(err.message, "truncated") == NULL, "bit %zu: %s", bit, err.message);
+        ck_assert_msg(strstr(err.message, "format version") == NULL, "bit %zu: %s", bit,
+                      err.message);
+        ck_assert_msg(strstr(err.message, "Hyperscan") == NULL, "bit %zu: %s", bit, err.message);
+        /* The fields before the checksum and the version string are header. */
+        if (bit / 8 < 24 || bit / 8 >= 32)
+            ck_assert_msg(strstr(err.message, "header") != NULL, "bit %zu: %s", bit, err.message);
+    }
+    free(copy);
+}
+END_TEST
+
+/* The offset of the first serialized Hyperscan database in the file: its
+ * magic 0xdbdbdbdb, after the u64 length the format puts before it. */
+static size_t first_database(const char *data, size_t len)
+{
+    for (size_t i = 96 + 8; i + 24 <= len; i++) {
+        if (memcmp(data + i, "\xdb\xdb\xdb\xdb", 4) == 0)
+            return i;
+    }
+    return 0;
+}
+
+/* A database built for another CPU (Hyperscan's platform word, bytes 12 to
+ * 19 of a serialized database, set to one no machine has) is refused as
+ * such, not as a corrupt file. */
+START_TEST(test_other_platform_refused)
+{
+    char *copy = malloc(blob_len);
+    ck_assert_ptr_nonnull(copy);
+    memcpy(copy, blob, blob_len);
+    size_t db = first_database(copy, blob_len);
+    ck_assert_uint_gt(db, 0);
+    memset(copy + db + 12, 0xff, 8);
+    seal(copy, blob_len);
+    quell_rules *r;
+    quell_error err;
+    ck_assert_int_eq(quell_rules_deserialize(&r, copy, blob_len, &err), QUELL_EPLATFORM);
+    ck_assert_ptr_null(r);
+    ck_assert_msg(strstr(err.message, "another CPU platform") != NULL, "%s", err.message);
+    /* Unsealed, the same bytes are damage. */
+    copy[24] ^= 1;
+    ck_assert_int_eq(quell_rules_deserialize(&r, copy, blob_len, &err), QUELL_EFORMAT);
+    free(copy);
+}
+END_TEST
+
+static void write_bytes(const char *path, const void *data, size_t len)
+{
+    FILE *f = fopen(path, "wb");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_uint_eq(fwrite(data, 1, len, f), len);
+    ck_assert_int_eq(fclose(f), 0);
+}
+
+/* What quell_rules_load takes for a damaged .qdb rather than a config. */
+START_TEST(test_load_tells_damaged_qdb_from_config)
+{
+    char dir[] = "/tmp/quell-qdb-XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    char cfg_path[128], qdb_path[128];
+    snprintf(cfg_path, sizeof cfg_path, "%s/r.cfg", dir);
+    snprintf(qdb_path, sizeof qdb_path, "%s/r.qdb", dir);
+    quell_rules *r;
+    quell_error err;
+
+    /* Empty, under either name. */
+    const char *const paths[] = {cfg_path, qdb_path};
+    for (size_t i = 0; i < 2; i++) {
+        write_bytes(paths[i], "", 0);
+        ck_assert_int_eq(quell_rules_load(&r, paths[i], &err), QUELL_EFORMAT);
+        ck_assert_ptr_null(r);
+        ck_assert_msg(strstr(err.message, "empty") != NULL, "%s", err.message);
+        ck_assert_str_eq(err.file, paths[i]);
+    }
+
+    /* Each single-bit flip of the magic, even in a file called .cfg. */
+    char *copy = malloc(blob_len);
+    ck_assert_ptr_nonnull(copy);
+    for (size_t bit = 0; bit < 64; bit++) {
+        memcpy(copy, blob, blob_len);
+        copy[bit / 8] ^= (char)(1 << (bit % 8));
+        write_bytes(cfg_path, copy, blob_len);
+        ck_assert_int_eq(quell_rules_load(&r, cfg_path, &err), QUELL_EFORMAT);
+        ck_assert_msg(strstr(err.message, "corrupt .qdb header") != NULL, "bit %zu: %s", bit,
+                      err.message);
+    }
+    /* A magic wiped out: still binary, never a config. */
+    memcpy(copy, blob, blob_len);
+    memset(copy, 'x', 8);
+    write_bytes(cfg_path, copy, blob_len);
+    ck_assert_int_eq(quell_rules_load(&r, cfg_path, &err), QUELL_EFORMAT);
+    ck_assert_msg(strstr(err.message, "corrupt .qdb") != NULL, "%s", err.message);
+    free(copy);
+
+    /* Text called .qdb is a damaged .qdb; the same text called .cfg is a
+     * config, and a real config loads. */
+    write_bytes(qdb_path, cfg, sizeof cfg - 1);
+    ck_assert_int_eq(quell_rules_load(&r, qdb_path, &err), QUELL_EFORMAT);
+    ck_assert_msg(strstr(err.message, "corrupt .qdb") != NULL, "%s", err.message);
+    write_bytes(cfg_path, cfg, sizeof cfg - 1);
+    ck_assert_msg(quell_rules_load(&r, cfg_path, &err) == QUELL_OK, "%s", err.message);
+    quell_rules_free(r);
+    /* A broken config is still a config error. */
+    write_bytes(cfg_path, "version = 1;\nQUELL = \"x\"\n", 25);
+    ck_assert_int_eq(quell_rules_load(&r, cfg_path, &err), QUELL_ECONFIG);
+    unlink(cfg_path);
+    unlink(qdb_path);
+    rmdir(dir);
+}
+END_TEST
+
+/* The names in a folder, sorted and joined with spaces. */
+static void list_dir(const char *dir, char *out, size_t size)
+{
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "ls -A '%s' | tr '\\n' ' '", dir);
+    FILE *p = popen(cmd, "r");
+    ck_assert_ptr_nonnull(p);
+    size_t n = fread(out, 1, size - 1, p);
+    out[n] = '\0';
+    ck_assert_int_eq(pclose(p), 0);
+}
+
+/* Saving goes through a unique temporary file: a folder squatting on the
+ * name "X.tmp" does not stop it, it leaves nothing behind, on success or
+ * failure, and the file is readable (mkstemp's 0600 is not kept). */
+START_TEST(test_save_through_unique_temp)
+{
+    char dir[] = "/tmp/quell-qdb-XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    char path[128], squat[128], names[512];
+    snprintf(path, sizeof path, "%s/r.qdb", dir);
+    snprintf(squat, sizeof squat, "%s/r.qdb.tmp", dir);
+    ck_assert_int_eq(mkdir(squat, 0700), 0);
+    quell_error err;
+    ck_assert_msg(quell_rules_save(compiled, path, &err) == QUELL_OK, "%s", err.message);
+    list_dir(dir, names, sizeof names);
+    ck_assert_str_eq(names, "r.qdb r.qdb.tmp ");
+    struct stat st;
+    ck_assert_int_eq(stat(path, &st), 0);
+    ck_assert_uint_eq(st.st_mode & 0777, 0644);
+    ck_assert_uint_eq((size_t)st.st_size, blob_len);
+    /* Saving again keeps the file's mode. */
+    ck_assert_int_eq(chmod(path, 0640), 0);
+    ck_assert_int_eq(quell_rules_save(compiled, path, &err), QUELL_OK);
+    ck_assert_int_eq(stat(path, &st), 0);
+    ck_assert_uint_eq(st.st_mode & 0777, 0640);
+
+    /* The target is a folder: the rename fails, and the temporary goes. */
+    ck_assert_int_eq(quell_rules_save(compiled, squat, &err), QUELL_EIO);
+    ck_assert_str_eq(err.file, squat);
+    list_dir(dir, names, sizeof names);
+    ck_assert_str_eq(names, "r.qdb r.qdb.tmp ");
+    list_dir(squat, names, sizeof names);
+    ck_assert_str_eq(names, "");
+
+    unlink(path);
+    rmdir(squat);
+    rmdir(dir);
 }
 END_TEST
 
@@ -270,6 +472,10 @@ Suite *qdb_suite(void)
     tcase_add_test(tc, test_forged_checksums_never_crash);
     tcase_add_test(tc, test_save_and_load_file);
     tcase_add_test(tc, test_foreign_version_refused);
+    tcase_add_test(tc, test_header_flips_named_corrupt);
+    tcase_add_test(tc, test_other_platform_refused);
+    tcase_add_test(tc, test_load_tells_damaged_qdb_from_config);
+    tcase_add_test(tc, test_save_through_unique_temp);
     tcase_set_timeout(tc, 120);
     suite_add_tcase(s, tc);
     return s;

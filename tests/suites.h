@@ -24,6 +24,7 @@ Suite *validate_suite(void);
 Suite *arabizi_suite(void);
 Suite *packs_suite(void);
 Suite *engine_suite(void);
+Suite *hostile_suite(void);
 
 /* xorshift64*: the same pseudo-random sequence on every platform. */
 uint64_t test_rng(uint64_t *state);

@@ -2,12 +2,18 @@
 # deps.sh - install the Debian packages quell builds and tests with, if any
 # are missing. Uses sudo when not root. Safe to run again: it installs nothing
 # when everything is present. `deps.sh eval` also installs Node.js and npm
-# for the baselines of `make eval`, unless a node is already on the PATH.
+# for the baselines of `make eval`, unless a node is already on the PATH;
+# `deps.sh fuzz` clang and its libFuzzer runtime for `make fuzz`.
+# The tests also need a locale with a decimal comma (de_DE.UTF-8), made
+# with localedef when missing.
 set -eu
 
-pkgs="build-essential pkg-config python3 libhyperscan-dev libconfig-dev check libcjson-dev libutf8proc-dev libcsv-dev"
+pkgs="build-essential pkg-config python3 libhyperscan-dev libconfig-dev check libcjson-dev libutf8proc-dev libcsv-dev locales"
 if [ "${1:-}" = eval ] && ! command -v node >/dev/null 2>&1; then
     pkgs="$pkgs nodejs npm"
+fi
+if [ "${1:-}" = fuzz ]; then
+    pkgs="$pkgs clang libclang-rt-14-dev"
 fi
 
 missing=""
@@ -16,7 +22,10 @@ for p in $pkgs; do
         missing="$missing $p"
     fi
 done
-[ -z "$missing" ] && exit 0
+has_comma_locale() {
+    locale -a 2>/dev/null | grep -qix 'de_DE.utf8'
+}
+[ -z "$missing" ] && has_comma_locale && exit 0
 
 if [ "$(id -u)" -eq 0 ]; then
     sudo=""
@@ -27,8 +36,14 @@ else
     exit 1
 fi
 
-echo "deps.sh: installing$missing" >&2
-export DEBIAN_FRONTEND=noninteractive
-$sudo apt-get update -qq
-# shellcheck disable=SC2086 # the list is meant to split into words
-$sudo apt-get install -y -qq --no-install-recommends $missing
+if [ -n "$missing" ]; then
+    echo "deps.sh: installing$missing" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    $sudo apt-get update -qq
+    # shellcheck disable=SC2086 # the list is meant to split into words
+    $sudo apt-get install -y -qq --no-install-recommends $missing
+fi
+if ! has_comma_locale; then
+    echo "deps.sh: generating the de_DE.UTF-8 locale" >&2
+    $sudo localedef -i de_DE -f UTF-8 de_DE.UTF-8
+fi

@@ -46,6 +46,10 @@ int main(int argc, char **argv)
     /* A reader that goes away (`quell filter | head`) shows up as EPIPE on
      * write, which the commands turn into a quiet stop with status 4. */
     signal(SIGPIPE, SIG_IGN);
+    /* No setlocale(LC_ALL, ""): the commands print their JSON and reports
+     * with printf's %g and parse rates with strtod, which must keep the
+     * C locale's '.' whatever LANG says (the library's own numbers are
+     * locale-proof: src/clocale.c). */
 
     if (argc < 2)
         return cli_usage_error(NULL, "missing command");
