@@ -128,7 +128,7 @@ SOAK_JOBS ?= $(shell nproc 2>/dev/null || echo 1)
 
 $(SOAK_BIN): tools/soak/soak.c tools/soak/gen.c tools/soak/gen.h tools/soak/words.h
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ tools/soak/soak.c tools/soak/gen.c
+	$(CC) $(ALL_CFLAGS) -D_GNU_SOURCE $(ALL_LDFLAGS) -o $@ tools/soak/soak.c tools/soak/gen.c
 
 soak: deps
 	@$(MAKE) --no-print-directory all $(SOAK_BIN) $(O)/default.qdb

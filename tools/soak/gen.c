@@ -251,8 +251,8 @@ void gen_expect(const struct gen *g, uint64_t k, struct gen_expect *out)
     out->kind_index = (unsigned)p.kind;
     out->is_error = g->action[p.kind] == GEN_ERROR;
     out->is_id_either = d->id == GEN_ID_EITHER;
-    out->pos_id_len = (size_t)snprintf(out->pos_id, sizeof out->pos_id, "%llu",
-                                       (unsigned long long)k);
+    out->pos_id_len =
+        (size_t)snprintf(out->pos_id, sizeof out->pos_id, "%llu", (unsigned long long)k);
     if (d->id == GEN_ID_POS || p.id_style == ID_NONE) {
         memcpy(out->id, out->pos_id, out->pos_id_len + 1);
         out->id_len = out->pos_id_len;
@@ -260,7 +260,8 @@ void gen_expect(const struct gen *g, uint64_t k, struct gen_expect *out)
         out->id_len =
             (size_t)snprintf(out->id, sizeof out->id, "%llu", (unsigned long long)(ID_BASE + k));
     } else {
-        out->id_len = (size_t)snprintf(out->id, sizeof out->id, "\"c-%llu\"", (unsigned long long)k);
+        out->id_len =
+            (size_t)snprintf(out->id, sizeof out->id, "\"c-%llu\"", (unsigned long long)k);
     }
 }
 
@@ -316,13 +317,26 @@ static void disguise_latin(uint64_t *r, struct sbuf *b, const char *w)
         case 2: {
             const char *leet = NULL;
             switch (c | 0x20) {
-            case 'a': leet = chance(r, 500) ? "4" : "@"; break;
-            case 'e': leet = "3"; break;
-            case 'i': leet = chance(r, 500) ? "1" : "!"; break;
-            case 'o': leet = "0"; break;
-            case 's': leet = chance(r, 500) ? "$" : "5"; break;
-            case 't': leet = "7"; break;
-            default: break;
+            case 'a':
+                leet = chance(r, 500) ? "4" : "@";
+                break;
+            case 'e':
+                leet = "3";
+                break;
+            case 'i':
+                leet = chance(r, 500) ? "1" : "!";
+                break;
+            case 'o':
+                leet = "0";
+                break;
+            case 's':
+                leet = chance(r, 500) ? "$" : "5";
+                break;
+            case 't':
+                leet = "7";
+                break;
+            default:
+                break;
             }
             if (leet && chance(r, 700))
                 puts_(b, leet);
@@ -346,14 +360,29 @@ static void disguise_latin(uint64_t *r, struct sbuf *b, const char *w)
         case 5: {
             const char *cyr = NULL;
             switch (c) {
-            case 'a': cyr = "\xd0\xb0"; break;
-            case 'e': cyr = "\xd0\xb5"; break;
-            case 'o': cyr = "\xd0\xbe"; break;
-            case 'c': cyr = "\xd1\x81"; break;
-            case 'p': cyr = "\xd1\x80"; break;
-            case 'x': cyr = "\xd1\x85"; break;
-            case 'y': cyr = "\xd1\x83"; break;
-            default: break;
+            case 'a':
+                cyr = "\xd0\xb0";
+                break;
+            case 'e':
+                cyr = "\xd0\xb5";
+                break;
+            case 'o':
+                cyr = "\xd0\xbe";
+                break;
+            case 'c':
+                cyr = "\xd1\x81";
+                break;
+            case 'p':
+                cyr = "\xd1\x80";
+                break;
+            case 'x':
+                cyr = "\xd1\x85";
+                break;
+            case 'y':
+                cyr = "\xd1\x83";
+                break;
+            default:
+                break;
             }
             if (cyr && chance(r, 600))
                 puts_(b, cyr);
@@ -511,7 +540,10 @@ static void json_escape(struct sbuf *b, const char *s, size_t n, int is_u_escape
                 memcpy(d, e, 2);
                 b->len += 2;
             } else {
-                memcpy(d, "\\u00", 4);
+                d[0] = '\\';
+                d[1] = 'u';
+                d[2] = '0';
+                d[3] = '0';
                 d[4] = hex[c >> 4];
                 d[5] = hex[c & 15];
                 b->len += 6;
@@ -519,9 +551,7 @@ static void json_escape(struct sbuf *b, const char *s, size_t n, int is_u_escape
             i++;
         } else if (c >= 0x80 && is_u_escaped) {
             size_t cl = char_len(c);
-            unsigned cp = cl == 2   ? c & 0x1Fu
-                          : cl == 3 ? c & 0x0Fu
-                                    : c & 0x07u;
+            unsigned cp = cl == 2 ? c & 0x1Fu : cl == 3 ? c & 0x0Fu : c & 0x07u;
             for (size_t j = 1; j < cl && i + j < n; j++)
                 cp = cp << 6 | ((unsigned char)s[i + j] & 0x3Fu);
             unsigned units[2] = {cp, 0};
@@ -541,7 +571,8 @@ static void json_escape(struct sbuf *b, const char *s, size_t n, int is_u_escape
             }
             i += cl;
         } else if (c == '/' && is_u_escaped) {
-            memcpy(d, "\\/", 2);
+            d[0] = '\\';
+            d[1] = '/';
             b->len += 2;
             i++;
         } else {
@@ -566,7 +597,7 @@ static void put_id(struct sbuf *b, enum id_style style, uint64_t k)
 }
 
 static const char *const authors[] = {"Reader", "أبو محمد", "jo_smith", "7amoud", "Ｍａｒｉａ",
-                                      "anon", "ليلى", "O'Brien", "\"Q\"", ""};
+                                      "anon",   "ليلى",     "O'Brien",  "\"Q\"",  ""};
 
 /* A JSON string member "name":"<text>" for a fresh comment. */
 static void put_text_member(const struct gen *g, uint64_t *r, struct sbuf *b, const char *name,
@@ -642,14 +673,10 @@ static void jsonl_ok(const struct gen *g, const struct plan *p, uint64_t *r, uin
             break;
         default: {
             static const char *const others[] = {
-                "\"lang\":\"ar\"",
-                "\"ts\":1764000000",
-                "\"likes\":3.5e1",
-                "\"meta\":{\"a\":[1,2,{\"b\":null}],\"body\":7}",
-                "\"flag\":true",
-                "\"x\":\"a\\u0000b\"",
-                "\"Body\":42",
-                "\"tags\":[\"a\",\"\\ud83d\\ude00\"]",
+                "\"lang\":\"ar\"", "\"ts\":1764000000",
+                "\"likes\":3.5e1", "\"meta\":{\"a\":[1,2,{\"b\":null}],\"body\":7}",
+                "\"flag\":true",   "\"x\":\"a\\u0000b\"",
+                "\"Body\":42",     "\"tags\":[\"a\",\"\\ud83d\\ude00\"]",
             };
             puts_(b, others[below(r, COUNT_OF(others))]);
             break;
@@ -732,22 +759,22 @@ static void jsonl_malformed(const struct gen *g, const struct plan *p, uint64_t 
             size_t tail_len;
         } forms[] = {
 #define FORM(head, tail) {head, tail, sizeof(tail) - 1}
-            FORM("{\"id\":%,\"body\":\"", "\",}"),                       /* trailing comma */
-            FORM("{id:%,\"body\":\"", "\"}"),                            /* unquoted key */
-            FORM("{\"id\":% \"body\":\"", "\"}"),                        /* missing comma */
-            FORM("{\"id\":%,\"body\":'", "'}"),                          /* single quotes */
-            FORM("{\"id\":%,\"body\":\"\\x", "\"}"),                     /* unknown escape */
-            FORM("{\"id\":%,\"body\":\"\\u12G4", "\"}"),                 /* bad hex digit */
-            FORM("{\"id\":%,\"body\":\"\\ud800 ", "\"}"),                /* lone high surrogate */
-            FORM("{\"id\":%,\"body\":\"\\udc00", "\"}"),                 /* lone low surrogate */
-            FORM("\xef\xbb\xbf{\"id\":%,\"body\":\"", "\"}"),            /* byte order mark */
-            FORM("{\"id\":%,\"body\":\"", "\"} and more"),               /* trailing data */
+            FORM("{\"id\":%,\"body\":\"", "\",}"),                         /* trailing comma */
+            FORM("{id:%,\"body\":\"", "\"}"),                              /* unquoted key */
+            FORM("{\"id\":% \"body\":\"", "\"}"),                          /* missing comma */
+            FORM("{\"id\":%,\"body\":'", "'}"),                            /* single quotes */
+            FORM("{\"id\":%,\"body\":\"\\x", "\"}"),                       /* unknown escape */
+            FORM("{\"id\":%,\"body\":\"\\u12G4", "\"}"),                   /* bad hex digit */
+            FORM("{\"id\":%,\"body\":\"\\ud800 ", "\"}"),                  /* lone high surrogate */
+            FORM("{\"id\":%,\"body\":\"\\udc00", "\"}"),                   /* lone low surrogate */
+            FORM("\xef\xbb\xbf{\"id\":%,\"body\":\"", "\"}"),              /* byte order mark */
+            FORM("{\"id\":%,\"body\":\"", "\"} and more"),                 /* trailing data */
             FORM("{\"id\":%,\"body\":\"", "\"}{\"id\":1,\"body\":\"x\"}"), /* two objects */
-            FORM("{\"id\":%,\"body\":\"", ""),                           /* unterminated string */
-            FORM("{\"id\":%,\xff\"body\":\"", "\"}"),                    /* 0xff between tokens */
-            FORM("{\"id\":%,\"body\":\"", "\"}\0"),                      /* NUL after the object */
-            FORM("{\"id\":%,\"body\":\"", "\"]"),                        /* mismatched bracket */
-            FORM("{\"id\":%,\"body\":\"", "\\u00\"}"),                   /* short \u escape */
+            FORM("{\"id\":%,\"body\":\"", ""),                             /* unterminated string */
+            FORM("{\"id\":%,\xff\"body\":\"", "\"}"),                      /* 0xff between tokens */
+            FORM("{\"id\":%,\"body\":\"", "\"}\0"),    /* NUL after the object */
+            FORM("{\"id\":%,\"body\":\"", "\"]"),      /* mismatched bracket */
+            FORM("{\"id\":%,\"body\":\"", "\\u00\"}"), /* short \u escape */
 #undef FORM
         };
         uint32_t f = below(r, COUNT_OF(forms) + 2);
@@ -786,8 +813,9 @@ static void jsonl_malformed(const struct gen *g, const struct plan *p, uint64_t 
         break;
     }
     case K_NOT_OBJECT: {
-        static const char *const forms[] = {"[1,2,3]", "42", "-1.5e3", "true", "false", "null",
-                                            "[]", "\"\"", "[{\"id\":1,\"body\":\"hello\"}]"};
+        static const char *const forms[] = {"[1,2,3]", "42",    "-1.5e3",
+                                            "true",    "false", "null",
+                                            "[]",      "\"\"",  "[{\"id\":1,\"body\":\"hello\"}]"};
         uint32_t f = below(r, COUNT_OF(forms) + 1);
         if (f == COUNT_OF(forms)) {
             putch(b, '"');
@@ -805,16 +833,21 @@ static void jsonl_malformed(const struct gen *g, const struct plan *p, uint64_t 
     case K_ID_TYPE:
     case K_DUP_KEYS: {
         static const char *const no_body[] = {
-            "\"author\":\"Reader\"", "\"text\":\"hello there\"", "\"Body\":\"hello\"",
-            "\"body \":\"hello\"", "\"meta\":{\"body\":\"hello\"}", "\"bod\\u0079x\":\"a\""};
-        static const char *const body_type[] = {
-            "\"body\":42", "\"body\":-1", "\"body\":1.5", "\"body\":null", "\"body\":true",
-            "\"body\":false", "\"body\":{\"text\":\"hello\"}", "\"body\":[\"hello\"]"};
+            "\"author\":\"Reader\"", "\"text\":\"hello there\"",      "\"Body\":\"hello\"",
+            "\"body \":\"hello\"",   "\"meta\":{\"body\":\"hello\"}", "\"bod\\u0079x\":\"a\""};
+        static const char *const body_type[] = {"\"body\":42",
+                                                "\"body\":-1",
+                                                "\"body\":1.5",
+                                                "\"body\":null",
+                                                "\"body\":true",
+                                                "\"body\":false",
+                                                "\"body\":{\"text\":\"hello\"}",
+                                                "\"body\":[\"hello\"]"};
         static const char *const author_type[] = {"\"author\":7", "\"author\":true",
                                                   "\"author\":{}", "\"author\":[\"A\"]",
                                                   "\"author\":0.5"};
-        static const char *const id_type[] = {"true", "false", "null", "[1]", "{\"n\":1}",
-                                              "1e999", "-1e400", "[]"};
+        static const char *const id_type[] = {"true",      "false", "null",   "[1]",
+                                              "{\"n\":1}", "1e999", "-1e400", "[]"};
         putch(b, '{');
         if (p->kind == K_ID_TYPE) {
             puts_(b, "\"id\":");
@@ -948,7 +981,7 @@ void gen_record(const struct gen *g, uint64_t k, struct sbuf *out)
         if (is_json) {
             jsonl_malformed(g, &p, r, k, out);
         } else {
-            size_t len = p.kind == K_HUGE          ? HUGE_MIN_BYTES + below(r, 1u << 20)
+            size_t len = p.kind == K_HUGE ? HUGE_MIN_BYTES + below(r, 1u << 20)
                          : chance(r, 250) ? max + 1
                                           : max + 1 + below(r, (uint32_t)max);
             gen_filler(r, out, len);

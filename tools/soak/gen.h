@@ -46,10 +46,10 @@ struct gen_options {
 /* What record k must get. */
 struct gen_expect {
     int is_error;
-    int is_id_either; /* id may be the record's or its position */
-    const char *kind; /* the kind's name, for messages */
+    int is_id_either;    /* id may be the record's or its position */
+    const char *kind;    /* the kind's name, for messages */
     unsigned kind_index; /* below GEN_KIND_MAX */
-    char id[40];      /* the id as the filter writes it (JSON text) */
+    char id[40];         /* the id as the filter writes it (JSON text) */
     size_t id_len;
     char pos_id[24]; /* the positional id, for GEN_ID_EITHER */
     size_t pos_id_len;

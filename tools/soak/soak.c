@@ -8,9 +8,8 @@
  * re-derives each record's expectation from (seed, k), and samples VmRSS and
  * VmHWM from /proc/PID/status at every --sample-every answers. The feeder
  * holds stdin open until the last answer is in, so the last sample is taken
- * from a live filter.
+ * from a live filter. Built with -D_GNU_SOURCE: pipe2, F_SETPIPE_SZ, memmem.
  */
-#define _GNU_SOURCE /* pipe2, F_SETPIPE_SZ, memmem */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -333,9 +332,6 @@ static pid_t spawn_filter(const struct options *o, int *to_fd, int *from_fd)
     char jobs[32], max_bytes[32];
     snprintf(jobs, sizeof jobs, "%ld", o->jobs);
     snprintf(max_bytes, sizeof max_bytes, "%zu", o->gen.max_bytes);
-    const char *argv[] = {o->quell,  "filter",  "--format", formats[o->gen.format],
-                          "--jobs",  jobs,      "--max-bytes", max_bytes,
-                          o->rules, NULL};
     int in[2], out[2];
     if (pipe2(in, O_CLOEXEC) != 0)
         return -1;
@@ -349,6 +345,9 @@ static pid_t spawn_filter(const struct options *o, int *to_fd, int *from_fd)
     (void)fcntl(out[0], F_SETPIPE_SZ, 1 << 20);
     pid_t pid = fork();
     if (pid == 0) {
+        const char *argv[] = {o->quell, "filter", "--format",    formats[o->gen.format],
+                              "--jobs", jobs,     "--max-bytes", max_bytes,
+                              o->rules, NULL};
         if (dup2(in[0], STDIN_FILENO) < 0 || dup2(out[1], STDOUT_FILENO) < 0)
             _exit(127);
         execv(o->quell, (char *const *)argv);
@@ -372,8 +371,7 @@ static void print_figures(const struct options *o, const struct checker *c,
                           uint64_t bytes, double quell_cpu_s, double soak_cpu_s)
 {
     static const char *const formats[] = {"jsonl", "text", "nul"};
-    printf("soak: %s, %" PRIu64 " records, quell filter -j %ld --max-bytes %zu, seed %" PRIu64
-           "\n",
+    printf("soak: %s, %" PRIu64 " records, quell filter -j %ld --max-bytes %zu, seed %" PRIu64 "\n",
            formats[o->gen.format], o->records, o->jobs, o->gen.max_bytes, o->gen.seed);
     printf("  records     %" PRIu64 " (%" PRIu64 " malformed, %.2f%%)\n", c->answers,
            c->expected_errors,
@@ -564,8 +562,7 @@ static int run(const struct gen *g, const struct options *o)
             fprintf(stderr, "soak: could not read the filter's memory from /proc\n");
             is_failed = 1;
         } else if (rss > o->max_growth_pct || hwm > o->max_growth_pct) {
-            fprintf(stderr, "soak: the filter's memory grew more than %.0f%%\n",
-                    o->max_growth_pct);
+            fprintf(stderr, "soak: the filter's memory grew more than %.0f%%\n", o->max_growth_pct);
             is_failed = 1;
         }
     }
