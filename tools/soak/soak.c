@@ -366,13 +366,33 @@ static pid_t spawn_filter(const struct options *o, int *to_fd, int *from_fd)
     return pid;
 }
 
-static void print_figures(const struct options *o, const struct checker *c,
-                          const struct sample *samples, size_t sample_count, double wall_s,
-                          uint64_t bytes, double quell_cpu_s, double soak_cpu_s)
+/* The run's first lines: what runs, and the head of the memory table that
+ * grows as the samples come. */
+static void print_header(const struct options *o)
 {
     static const char *const formats[] = {"jsonl", "text", "nul"};
     printf("soak: %s, %" PRIu64 " records, quell filter -j %ld --max-bytes %zu, seed %" PRIu64 "\n",
            formats[o->gen.format], o->records, o->jobs, o->gen.max_bytes, o->gen.seed);
+    printf("  memory of quell filter, from /proc/PID/status:\n"
+           "      records   time s   VmRSS MiB   VmHWM MiB   records/s since the last\n");
+    fflush(stdout);
+}
+
+static void print_sample(const struct sample *s, const struct sample *prev)
+{
+    double rate = 0;
+    if (prev && s->seconds > prev->seconds)
+        rate = (double)(s->records - prev->records) / (s->seconds - prev->seconds);
+    else if (!prev && s->seconds > 0)
+        rate = (double)s->records / s->seconds;
+    printf("  %11" PRIu64 " %8.1f %11.1f %11.1f %12.0f\n", s->records, s->seconds,
+           (double)s->rss_kb / 1024.0, (double)s->hwm_kb / 1024.0, rate);
+    fflush(stdout);
+}
+
+static void print_figures(const struct checker *c, double wall_s, uint64_t bytes,
+                          double quell_cpu_s, double soak_cpu_s)
+{
     printf("  records     %" PRIu64 " (%" PRIu64 " malformed, %.2f%%)\n", c->answers,
            c->expected_errors,
            c->answers ? 100.0 * (double)c->expected_errors / (double)c->answers : 0.0);
@@ -390,10 +410,6 @@ static void print_figures(const struct options *o, const struct checker *c,
            (double)bytes / 1e6 / wall_s);
     printf("  CPU time    quell %.1f s, soak (generator and checker) %.1f s\n", quell_cpu_s,
            soak_cpu_s);
-    printf("  memory of quell filter:\n      records   time s   VmRSS MiB   VmHWM MiB\n");
-    for (size_t i = 0; i < sample_count; i++)
-        printf("  %11" PRIu64 " %8.1f %11.1f %11.1f\n", samples[i].records, samples[i].seconds,
-               (double)samples[i].rss_kb / 1024.0, (double)samples[i].hwm_kb / 1024.0);
 }
 
 static double cpu_s(struct rusage *u)
@@ -405,6 +421,7 @@ static double cpu_s(struct rusage *u)
 static int run(const struct gen *g, const struct options *o)
 {
     signal(SIGPIPE, SIG_IGN);
+    print_header(o);
     int to_fd, from_fd;
     double t0 = now_s();
     pid_t pid = spawn_filter(o, &to_fd, &from_fd);
@@ -451,7 +468,7 @@ static int run(const struct gen *g, const struct options *o)
             pthread_mutex_lock(&feeder.lock);
             int is_done = feeder.is_done;
             pthread_mutex_unlock(&feeder.lock);
-            if (!is_released && (idle > o->stall_s || (is_done && idle > 5.0))) {
+            if (!is_released && (idle > o->stall_s || (is_done && idle > 10.0))) {
                 feeder_release(&feeder);
                 is_released = is_stalled = 1;
                 last_progress = now_s();
@@ -490,10 +507,16 @@ static int run(const struct gen *g, const struct options *o)
             start = scan_from = line_end + 1;
             if ((c.answers % o->sample_every == 0 || c.answers == o->records) &&
                 c.answers <= o->records && sample_count < sample_cap) {
-                struct sample *s = &samples[sample_count++];
+                /* A filter that already exited (stdin released after a
+                 * stall) has no memory to read: skip the sample. */
+                struct sample *s = &samples[sample_count];
                 s->records = c.answers;
                 s->seconds = now_s() - t0;
                 read_memory(pid, &s->rss_kb, &s->hwm_kb);
+                if (s->rss_kb > 0 && s->hwm_kb > 0) {
+                    print_sample(s, sample_count ? s - 1 : NULL);
+                    sample_count++;
+                }
             }
             if (c.answers == o->records && !is_released) {
                 feeder_release(&feeder);
@@ -549,19 +572,18 @@ static int run(const struct gen *g, const struct options *o)
         is_failed = 1;
     }
 
-    print_figures(o, &c, samples, sample_count, wall_s, feeder.bytes, cpu_s(&quell_usage),
-                  cpu_s(&self_usage));
-    if (sample_count >= 2) {
+    print_figures(&c, wall_s, feeder.bytes, cpu_s(&quell_usage), cpu_s(&self_usage));
+    if (sample_count == 0) {
+        fprintf(stderr, "soak: could not read the filter's memory from /proc\n");
+        is_failed = 1;
+    } else if (sample_count >= 2) {
         const struct sample *first = &samples[0], *last = &samples[sample_count - 1];
         double rss = 100.0 * (double)(last->rss_kb - first->rss_kb) / (double)first->rss_kb;
         double hwm = 100.0 * (double)(last->hwm_kb - first->hwm_kb) / (double)first->hwm_kb;
         printf("  growth      VmRSS %+.1f%%, VmHWM %+.1f%% from %" PRIu64 " to %" PRIu64
                " records (limit %+.0f%%)\n",
                rss, hwm, first->records, last->records, o->max_growth_pct);
-        if (first->rss_kb <= 0 || last->rss_kb <= 0) {
-            fprintf(stderr, "soak: could not read the filter's memory from /proc\n");
-            is_failed = 1;
-        } else if (rss > o->max_growth_pct || hwm > o->max_growth_pct) {
+        if (rss > o->max_growth_pct || hwm > o->max_growth_pct) {
             fprintf(stderr, "soak: the filter's memory grew more than %.0f%%\n", o->max_growth_pct);
             is_failed = 1;
         }
