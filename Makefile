@@ -9,8 +9,8 @@ DESTDIR ?=
 CC ?= cc
 O ?= build
 
-VERSION := 0.3.0
-SOVERSION := 1
+VERSION := 0.4.0
+SOVERSION := 2
 
 PKGS := libhs libconfig libcjson libutf8proc
 # Recursive (=) on purpose: pkg-config must run after `deps` has installed
@@ -22,10 +22,17 @@ CHECK_LIBS = $(shell pkg-config --libs check)
 
 CFLAGS ?= -O2 -g
 WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wvla
+# Hidden by default: the shared library exports only what quell.h marks
+# QUELL_EXTERN (make check compares the two, tools/check_exports.sh).
 BASE_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) -fPIC -pthread \
+	-fvisibility=hidden \
 	-Iinclude -Isrc $(PKG_CFLAGS)
 ifeq ($(SANITIZE),1)
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+CFLAGS := -O1 -g
+endif
+ifeq ($(SANITIZE),thread)
+SAN_FLAGS := -fsanitize=thread -fno-omit-frame-pointer
 CFLAGS := -O1 -g
 endif
 ALL_CFLAGS = $(BASE_CFLAGS) $(SAN_FLAGS) $(CFLAGS)
@@ -39,16 +46,19 @@ CLI_OBJ := $(CLI_SRC:%.c=$(O)/%.o)
 # The tests call the command's report writers directly: everything but main().
 CLI_TESTED_OBJ := $(filter-out $(O)/src/cli/main.o,$(CLI_OBJ))
 TEST_OBJ := $(TEST_SRC:%.c=$(O)/%.o)
-HEADERS := $(wildcard include/*.h src/*.h src/cli/*.h tests/*.h)
+HEADERS := $(wildcard include/*.h src/*.h src/util/*.h src/cli/*.h tests/*.h)
 
 STATIC_LIB := $(O)/libquell.a
 SHARED_LIB := $(O)/libquell.so.$(VERSION)
 BIN := $(O)/quell
 TEST_BIN := $(O)/check_quell
 EMBED_BIN := $(O)/embed
+# The same example linked against the shared library: proof that an
+# embedder needs nothing the library does not export.
+EMBED_SHARED_BIN := $(O)/embed-shared
 SOAK_BIN := $(O)/soak
 
-.PHONY: all deps demo check check-normal check-asan test-binaries bench install uninstall \
+.PHONY: all deps demo check check-normal check-asan check-tsan test-binaries bench install uninstall \
 	lint format clean tables forms allow-candidates eval soak
 
 all: $(STATIC_LIB) $(SHARED_LIB) $(BIN)
@@ -79,6 +89,9 @@ $(BIN): $(CLI_OBJ) $(STATIC_LIB)
 $(EMBED_BIN): examples/embed.c $(STATIC_LIB)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(STATIC_LIB) $(PKG_LIBS) -lm
 
+$(EMBED_SHARED_BIN): examples/embed.c $(SHARED_LIB)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< -L$(O) -lquell -Wl,-rpath,'$$ORIGIN'
+
 $(TEST_BIN): $(TEST_OBJ) $(CLI_TESTED_OBJ) $(STATIC_LIB)
 	$(CC) $(ALL_LDFLAGS) -o $@ $(TEST_OBJ) $(CLI_TESTED_OBJ) $(STATIC_LIB) $(PKG_LIBS) \
 		$(CHECK_LIBS) -lcsv -lm
@@ -87,16 +100,19 @@ test-binaries: $(BIN) $(TEST_BIN) $(EMBED_BIN)
 
 # The suite runs twice: as built, and under ASan + UBSan. The tests find the
 # command and the example through these variables, so each pass runs its own.
+# Then the live-reload tests run under ThreadSanitizer.
 check: deps
 	@$(MAKE) --no-print-directory check-normal
 	@$(MAKE) --no-print-directory check-asan
+	@$(MAKE) --no-print-directory check-tsan
 
 # The shipped rules are compiled once, here, and the tests load the .qdb:
 # Hyperscan's compiler allocates so much that under AddressSanitizer the
 # same compile takes four times as long. `quell test` reads the .cfg itself.
-check-normal: test-binaries $(O)/default.qdb $(SOAK_BIN)
-	QUELL_BIN=$(BIN) QUELL_EMBED=$(EMBED_BIN) QUELL_SRCDIR=. QUELL_DEFAULT_RULES=$(O)/default.qdb \
-		$(TEST_BIN)
+check-normal: test-binaries $(O)/default.qdb $(SHARED_LIB) $(EMBED_SHARED_BIN) $(SOAK_BIN)
+	sh tools/check_exports.sh $(SHARED_LIB) include/quell.h
+	QUELL_BIN=$(BIN) QUELL_EMBED=$(EMBED_SHARED_BIN) QUELL_SRCDIR=. \
+		QUELL_DEFAULT_RULES=$(O)/default.qdb $(TEST_BIN)
 	sh tools/soak/run.sh --build $(O) --records 200000 --jobs 3
 	$(BIN) test rules/default.cfg
 
@@ -106,6 +122,13 @@ check-asan:
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	QUELL_BIN=build/asan/quell QUELL_EMBED=build/asan/embed QUELL_SRCDIR=. \
 	QUELL_DEFAULT_RULES=build/default.qdb build/asan/check_quell
+
+# Scanners on several threads while another swaps the rules (check_engine.c),
+# under ThreadSanitizer; the other suites have no threads of their own.
+check-tsan:
+	@$(MAKE) --no-print-directory O=build/tsan SANITIZE=thread build/tsan/check_quell
+	TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 CK_RUN_SUITE=engine \
+		QUELL_SRCDIR=. build/tsan/check_quell
 
 # Rules are compiled once into a .qdb, which loads in milliseconds: the
 # workflow the README recommends for services.

@@ -143,7 +143,7 @@ static double time_library(quell_scanner *s, const struct corpus *c, size_t *fla
     *flagged = 0;
     double t0 = now_s();
     for (size_t i = 0; i < c->count; i++) {
-        quell_comment cm = {0};
+        quell_comment cm = QUELL_COMMENT_INIT;
         cm.text[QUELL_FIELD_BODY] = c->body[i];
         cm.text_len[QUELL_FIELD_BODY] = c->len[i];
         const quell_verdict *v;
@@ -264,10 +264,86 @@ static double time_parse(quell_record_parser *p, const struct corpus *c)
 {
     double t0 = now_s();
     for (size_t i = 0; i < c->count; i++) {
-        quell_record rec;
+        const quell_record *rec;
         quell_record_parse(p, c->record[i], c->record_len[i], &rec, NULL);
     }
     return now_s() - t0;
+}
+
+/* Seconds per quell_scanner_new + quell_scanner_free: what a new thread
+ * pays for its scanner (a clone of the rules' prototype scratch). */
+static double time_scanner_new(const quell_rules *rules, int count)
+{
+    double t0 = now_s();
+    for (int i = 0; i < count; i++) {
+        quell_scanner *s;
+        if (quell_scanner_new(&s, rules, NULL) != QUELL_OK) {
+            fprintf(stderr, "bench: cannot make a scanner\n");
+            exit(1);
+        }
+        quell_scanner_free(s);
+    }
+    return (now_s() - t0) / count;
+}
+
+/* The same without the prototype: a scratch sized afresh for every
+ * database, as each scanner did before it cloned one. */
+static double time_scratch_sized(const quell_rules *rules, int count)
+{
+    double t0 = now_s();
+    for (int i = 0; i < count; i++) {
+        hs_scratch_t *scratch = NULL;
+        for (unsigned int k = 0; k < 2 * HSDB_COUNT; k++) {
+            const hs_database_t *db =
+                k < HSDB_COUNT ? rules->hs.db[k] : rules->hs.som[k - HSDB_COUNT];
+            if (db && hs_alloc_scratch(db, &scratch) != HS_SUCCESS) {
+                fprintf(stderr, "bench: no scratch\n");
+                exit(1);
+            }
+        }
+        hs_free_scratch(scratch);
+    }
+    return (now_s() - t0) / count;
+}
+
+/* Seconds per swap of an engine's rules followed by the first scan of a
+ * scanner that follows it, which moves it to the new rules: two copies of
+ * the rules take turns. */
+static double time_swap(const quell_rules *rules, int count)
+{
+    quell_engine *engine;
+    quell_scanner *s;
+    quell_rules *copy;
+    char *data;
+    size_t len;
+    if (quell_rules_serialize(rules, &data, &len, NULL) != QUELL_OK ||
+        quell_rules_deserialize(&copy, data, len, NULL) != QUELL_OK) {
+        fprintf(stderr, "bench: cannot copy the rules\n");
+        exit(1);
+    }
+    free(data);
+    if (quell_engine_new(&engine, rules, NULL) != QUELL_OK ||
+        quell_scanner_new_for_engine(&s, engine, NULL) != QUELL_OK) {
+        fprintf(stderr, "bench: cannot make an engine\n");
+        exit(1);
+    }
+    quell_comment c = QUELL_COMMENT_INIT;
+    c.text[QUELL_FIELD_BODY] = "a comment";
+    c.text_len[QUELL_FIELD_BODY] = 9;
+    const quell_verdict *v;
+    double t0 = now_s();
+    for (int i = 0; i < count; i++) {
+        quell_engine_swap(engine, i % 2 ? rules : copy);
+        if (quell_scan(s, &c, &v, NULL) != QUELL_OK) {
+            fprintf(stderr, "bench: scan failed\n");
+            exit(1);
+        }
+    }
+    double t = (now_s() - t0) / count;
+    quell_scanner_free(s);
+    quell_engine_free(engine);
+    quell_rules_release(copy);
+    return t;
 }
 
 static void keep_min(double *best, double t)
@@ -383,6 +459,7 @@ int main(int argc, char **argv)
     /* The stages take turns, best of REPEATS each, so that a machine whose
      * speed drifts (shared hosts do) slows them all alike. */
     double raw = 1e30, lib = 1e30, parse = 1e30, e2e = 1e30, e2e_text = 1e30;
+    double scanner_new = 1e30, scratch_sized = 1e30, swap = 1e30;
     double fold = 1e30, views = 1e30, scan_views = 1e30;
     size_t matches, flagged, view_matches;
     long ignored_rss;
@@ -396,6 +473,9 @@ int main(int argc, char **argv)
                  time_scan_views(view_db, scratch, &c, &folded_all, &skeleton_all, &view_matches));
         keep_min(&e2e_text, run_filter(bin, "text", qdb_path, text_path, &ignored_rss));
         keep_min(&e2e, run_filter(bin, "jsonl", qdb_path, corpus_path, &ignored_rss));
+        keep_min(&scanner_new, time_scanner_new(rules, 200));
+        keep_min(&scratch_sized, time_scratch_sized(rules, 200));
+        keep_min(&swap, time_swap(rules, 200));
     }
     hs_free_scratch(scratch);
     quell_scanner_free(scanner);
@@ -446,6 +526,10 @@ int main(int argc, char **argv)
     if (c.valid_count < c.count)
         printf("(%zu bodies are not valid UTF-8: quell_scan rejects them, the views skip them)\n",
                c.count - c.valid_count);
+    printf("a new thread's scanner (quell_scanner_new + free, scratch cloned): %.1f us; sizing a "
+           "scratch for every database instead: %.1f us; engine swap + the next scan, which moves "
+           "the scanner: %.1f us\n",
+           scanner_new * 1e6, scratch_sized * 1e6, swap * 1e6);
     printf("quell filter peak RSS: %.1f MiB (jsonl), %.1f MiB (text)\n", (double)rss / 1024,
            (double)text_rss / 1024);
     if (big_path)

@@ -1,6 +1,7 @@
 /*
- * embed.c - how a comment backend uses libquell: load the rules once, keep a
- * scanner per thread, scan each comment and act on the verdict.
+ * embed.c - how a comment backend uses libquell: load the rules once into an
+ * engine, keep a scanner per thread, scan each comment and act on the
+ * verdict, and reload the rules while it runs.
  *
  * Build: cc embed.c $(pkg-config --cflags --libs quell)   (or `make build/embed`)
  * Run:   ./embed [RULES]   (default rules/default.cfg; a .cfg or a .qdb)
@@ -29,7 +30,8 @@ static void print_error(const char *what, const quell_error *err)
 /* Print what a verdict says: the action, the score and each hit. */
 static void print_verdict(const char *body, const quell_verdict *v)
 {
-    printf("%-60s -> %s (score %g)\n", body, quell_action_name(v->action), v->score);
+    printf("%-60s -> %s (score %g, rules %s)\n", body, quell_action_name(v->action), v->score,
+           v->rules_id);
     for (size_t i = 0; i < v->hit_count; i++) {
         const quell_hit *h = &v->hits[i];
         /* Spans are byte offsets into the text we passed in; h->text points
@@ -48,6 +50,7 @@ int main(int argc, char **argv)
     };
     quell_error err;
     quell_rules *rules = NULL;
+    quell_engine *engine = NULL;
     quell_scanner *scanner = NULL;
     quell_action actions[2] = {QUELL_PASS, QUELL_PASS};
     int status = EXIT_FAILURE;
@@ -64,16 +67,25 @@ int main(int argc, char **argv)
         return EXIT_FAILURE;
     }
 
-    /* 2. A scanner holds per-thread scratch space: one per worker thread. */
-    if (quell_scanner_new(&scanner, rules, &err) != QUELL_OK) {
-        print_error("making a scanner", &err);
+    /* 2. An engine holds the current rules, so that they can be swapped
+     *    while threads scan; it keeps its own reference to them. */
+    if (quell_engine_new(&engine, rules, &err) != QUELL_OK) {
+        print_error("making an engine", &err);
         goto out_free_rules;
     }
+    printf("rules %s loaded from %s\n", quell_rules_id(rules), path);
 
-    /* 3. Scan each comment. Fields are borrowed (pointer + length), so a
+    /* 3. A scanner holds per-thread scratch space: one per worker thread.
+     *    One made from the engine moves to new rules between comments. */
+    if (quell_scanner_new_for_engine(&scanner, engine, &err) != QUELL_OK) {
+        print_error("making a scanner", &err);
+        goto out_free_engine;
+    }
+
+    /* 4. Scan each comment. Fields are borrowed (pointer + length), so a
      *    backend can pass its own buffers without copying. */
     for (size_t i = 0; i < sizeof samples / sizeof samples[0]; i++) {
-        quell_comment comment = {{NULL}, {0}};
+        quell_comment comment = QUELL_COMMENT_INIT;
         comment.text[QUELL_FIELD_BODY] = samples[i];
         comment.text_len[QUELL_FIELD_BODY] = strlen(samples[i]);
 
@@ -100,10 +112,20 @@ int main(int argc, char **argv)
         fprintf(stderr, "embed: unexpected verdicts: clean %s, abusive %s\n",
                 quell_action_name(actions[0]), quell_action_name(actions[1]));
 
-    /* 4. Free in reverse order: scanners before the rules they borrow. */
+    /* 5. New rules, e.g. on SIGHUP: loaded on any thread, swapped in at
+     *    once; a bad file keeps the old rules. Each verdict names its rules. */
+    if (quell_engine_reload(engine, path, &err) != QUELL_OK)
+        print_error("reloading rules (keeping the old ones)", &err);
+    quell_rules *now = quell_engine_rules(engine);
+    printf("rules %s in use after the reload\n", quell_rules_id(now));
+    quell_rules_release(now);
+
+    /* 6. Every holder lets go of its own reference; the order is free. */
 out_free_scanner:
     quell_scanner_free(scanner);
+out_free_engine:
+    quell_engine_free(engine);
 out_free_rules:
-    quell_rules_free(rules);
+    quell_rules_release(rules);
     return status;
 }

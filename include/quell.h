@@ -3,12 +3,39 @@
  * for reader comments: rules compiled to Hyperscan, comments scored and acted on.
  *
  * Thread rules, in one place:
- *   - quell_rules is immutable once built: share one among any number of threads.
+ *   - quell_rules is immutable once built and reference-counted: share one
+ *     among any number of threads; each holder (the caller, every scanner
+ *     made from it, an engine) keeps its own reference, and the last release
+ *     frees it.
+ *   - quell_engine holds the current rules of a service and swaps them while
+ *     other threads scan: scanners made from it pick up new rules between
+ *     comments, with no lock on the scan path.
  *   - quell_scanner and quell_record_parser are single-threaded: one per thread.
  *     Everything they hand out (verdicts, records) is borrowed and stays valid
  *     until the next call on the same object or its free.
  *   - The library keeps no global state, never prints and never exits; every
  *     failure comes back as a negative code and, when asked, a quell_error.
+ *
+ * ABI policy, from version 0.4 (soname libquell.so.QUELL_SOVERSION):
+ *   - The library exports the functions declared QUELL_EXTERN here and
+ *     nothing else. Within one soname a function is never removed and its
+ *     signature and meaning never change; a minor version only adds.
+ *   - quell_rules, quell_scanner, quell_engine, quell_record_parser and
+ *     quell_lint_clean are opaque: only pointers cross the boundary.
+ *   - Structs the library hands out by pointer (quell_verdict, quell_record,
+ *     quell_lint_warning) may grow at their end in a minor version: never
+ *     allocate, copy by value or take sizeof of one.
+ *   - Structs the caller fills in (quell_comment, quell_record_fields) start
+ *     with a version: set it with their _INIT macro. A member added later is
+ *     read only when the version says the caller knows it; 0 reads as 1, so
+ *     a zeroed struct stays valid; a version newer than the library's is
+ *     refused with QUELL_EINVAL.
+ *   - Structs that appear in arrays (quell_hit, quell_rule_result,
+ *     quell_excused_hit) and quell_error are frozen: new facts about a hit
+ *     come as new functions or new arrays beside them.
+ *   - Enums only gain values; a caller treats an unknown value as its
+ *     nearest meaning (an unknown action as at least QUELL_REJECT's care).
+ *   - Breaking any of these bumps QUELL_SOVERSION.
  */
 #ifndef QUELL_H
 #define QUELL_H
@@ -20,21 +47,38 @@
 extern "C" {
 #endif
 
+/* Marks a function of the public API: exported from the shared library,
+ * which is built with -fvisibility=hidden so that nothing else is. */
+#if defined(__GNUC__) && __GNUC__ >= 4
+#define QUELL_EXTERN(type) extern __attribute__((visibility("default"))) type
+#else
+#define QUELL_EXTERN(type) extern type
+#endif
+
 #define QUELL_VERSION_MAJOR  0
-#define QUELL_VERSION_MINOR  3
+#define QUELL_VERSION_MINOR  4
 #define QUELL_VERSION_PATCH  0
-#define QUELL_VERSION_STRING "0.3.0"
+#define QUELL_VERSION_STRING "0.4.0"
 /** One number that orders versions: major * 10000 + minor * 100 + patch. */
 #define QUELL_VERSION_NUMBER                                                                       \
     (QUELL_VERSION_MAJOR * 10000 + QUELL_VERSION_MINOR * 100 + QUELL_VERSION_PATCH)
 /** The shared library's soname is libquell.so.QUELL_SOVERSION. */
-#define QUELL_SOVERSION 1
+#define QUELL_SOVERSION 2
+
+/**
+ * True when this header is at least version major.minor.patch, for code
+ * that must build against several versions:
+ *   #if QUELL_VERSION_CHECK(0, 4, 0) ... use quell_engine ... #endif
+ * Compare quell_version_number() at run time to learn the linked library's.
+ */
+#define QUELL_VERSION_CHECK(major, minor, patch)                                                   \
+    (QUELL_VERSION_NUMBER >= ((major)*10000 + (minor)*100 + (patch)))
 
 /** @return the library's version string, e.g. "0.2.0"; static storage. */
-const char *quell_version(void);
+QUELL_EXTERN(const char *) quell_version(void);
 
 /** @return QUELL_VERSION_NUMBER of the library actually linked. */
-int quell_version_number(void);
+QUELL_EXTERN(int) quell_version_number(void);
 
 /** Error codes: 0 is success, every failure is negative. */
 enum quell_code {
@@ -52,7 +96,7 @@ enum quell_code {
 };
 
 /** @return a short static description of a quell_code; never NULL. */
-const char *quell_strerror(int code);
+QUELL_EXTERN(const char *) quell_strerror(int code);
 
 /**
  * What went wrong and where. Fixed size, so reporting an error never allocates.
@@ -85,14 +129,14 @@ typedef struct quell_rules quell_rules;
  * @return QUELL_OK, or QUELL_ECONFIG, QUELL_ECOMPILE, QUELL_EIO, QUELL_ENOMEM,
  *         QUELL_EPLATFORM.
  */
-int quell_rules_compile(quell_rules **out, const char *path, quell_error *err);
+QUELL_EXTERN(int) quell_rules_compile(quell_rules **out, const char *path, quell_error *err);
 
 /**
  * Load rules from either a configuration (compiled on the fly) or a compiled
  * .qdb file, told apart by the file's first bytes.
  * Parameters and returns as quell_rules_compile, plus QUELL_EFORMAT.
  */
-int quell_rules_load(quell_rules **out, const char *path, quell_error *err);
+QUELL_EXTERN(int) quell_rules_load(quell_rules **out, const char *path, quell_error *err);
 
 /**
  * Serialize compiled rules (Hyperscan databases and rule metadata) into a
@@ -102,7 +146,8 @@ int quell_rules_load(quell_rules **out, const char *path, quell_error *err);
  * @param out_len  receives its length in bytes.
  * @return QUELL_OK, QUELL_ENOMEM or QUELL_ECOMPILE.
  */
-int quell_rules_serialize(const quell_rules *rules, char **out, size_t *out_len, quell_error *err);
+QUELL_EXTERN(int)
+quell_rules_serialize(const quell_rules *rules, char **out, size_t *out_len, quell_error *err);
 
 /**
  * Rebuild rules from quell_rules_serialize's output. The header's magic,
@@ -112,41 +157,70 @@ int quell_rules_serialize(const quell_rules *rules, char **out, size_t *out_len,
  * @param data  borrowed; not referenced after the call.
  * @return QUELL_OK, QUELL_EFORMAT, QUELL_EPLATFORM or QUELL_ENOMEM.
  */
-int quell_rules_deserialize(quell_rules **out, const char *data, size_t len, quell_error *err);
+QUELL_EXTERN(int)
+quell_rules_deserialize(quell_rules **out, const char *data, size_t len, quell_error *err);
 
 /** Write quell_rules_serialize's output to path (a .qdb file). */
-int quell_rules_save(const quell_rules *rules, const char *path, quell_error *err);
+QUELL_EXTERN(int) quell_rules_save(const quell_rules *rules, const char *path, quell_error *err);
 
-/** Free rules. NULL is a no-op. No scanner made from them may be used afterwards. */
-void quell_rules_free(quell_rules *rules);
+/**
+ * Take one more reference to rules, for another holder (a thread, a cache).
+ * Any thread may hold and release, with no lock.
+ *
+ * @return rules, for convenience.
+ */
+QUELL_EXTERN(quell_rules *) quell_rules_hold(const quell_rules *rules);
+
+/**
+ * Drop one reference. The rules are freed when the last one goes: the
+ * caller's, each scanner's and each engine's. NULL is a no-op.
+ */
+QUELL_EXTERN(void) quell_rules_release(const quell_rules *rules);
+
+/** The same as quell_rules_release: drop the caller's reference. */
+QUELL_EXTERN(void) quell_rules_free(quell_rules *rules);
+
+/**
+ * @return the rule set's id: 16 lowercase hex digits, a hash of what the
+ *         rules do (the rule table but the files' paths, and every compiled
+ *         database), the same whether compiled from the configuration or
+ *         loaded from its .qdb; owned by rules. Every verdict carries it.
+ */
+QUELL_EXTERN(const char *) quell_rules_id(const quell_rules *rules);
+
+/**
+ * @return the configuration's "label" (such as a date or a git revision),
+ *         or "" when it has none; owned by rules.
+ */
+QUELL_EXTERN(const char *) quell_rules_label(const quell_rules *rules);
 
 /** @return the number of rules (including combinations). */
-size_t quell_rules_rule_count(const quell_rules *rules);
+QUELL_EXTERN(size_t) quell_rules_rule_count(const quell_rules *rules);
 
 /**
  * @return the id of rule i (0-based, in the order the rule files give),
  *         owned by rules; NULL if i is out of range.
  */
-const char *quell_rules_rule_id(const quell_rules *rules, size_t i);
+QUELL_EXTERN(const char *) quell_rules_rule_id(const quell_rules *rules, size_t i);
 
 /**
  * @return the category index of rule i (see quell_rules_category_name), or
  *         (size_t)-1 if i is out of range.
  */
-size_t quell_rules_rule_category(const quell_rules *rules, size_t i);
+QUELL_EXTERN(size_t) quell_rules_rule_category(const quell_rules *rules, size_t i);
 
 /** @return the number of categories; category indexes run 0..count-1. */
-size_t quell_rules_category_count(const quell_rules *rules);
+QUELL_EXTERN(size_t) quell_rules_category_count(const quell_rules *rules);
 
 /** @return the name of category i, owned by rules; NULL if i is out of range. */
-const char *quell_rules_category_name(const quell_rules *rules, size_t i);
+QUELL_EXTERN(const char *) quell_rules_category_name(const quell_rules *rules, size_t i);
 
 /**
  * @return whether category i is separate (its score chooses an action by
  *         itself and is not added to the other categories'): 1 or 0; 0 if i is
  *         out of range.
  */
-int quell_rules_category_is_separate(const quell_rules *rules, size_t i);
+QUELL_EXTERN(int) quell_rules_category_is_separate(const quell_rules *rules, size_t i);
 
 /** Actions, in increasing severity. */
 typedef enum quell_action {
@@ -157,14 +231,14 @@ typedef enum quell_action {
 } quell_action;
 
 /** @return "pass", "flag", "hold" or "reject"; "error" for any other value. */
-const char *quell_action_name(quell_action action);
+QUELL_EXTERN(const char *) quell_action_name(quell_action action);
 
 /**
  * @return the score at which action starts to apply (a comment whose total is
  *         at least this gets the action, unless a higher one applies);
  *         0 for QUELL_PASS.
  */
-double quell_rules_threshold(const quell_rules *rules, quell_action action);
+QUELL_EXTERN(double) quell_rules_threshold(const quell_rules *rules, quell_action action);
 
 /* ------------------------------------------------------------------------ */
 /* Comments and verdicts                                                     */
@@ -177,17 +251,28 @@ typedef enum quell_field {
 } quell_field;
 
 /** @return "body" or "author"; NULL for any other value. */
-const char *quell_field_name(quell_field field);
+QUELL_EXTERN(const char *) quell_field_name(quell_field field);
 
 /**
  * One comment. Every field is borrowed UTF-8 of the given length (it may
  * contain NUL bytes and need not be NUL-terminated); a NULL pointer means the
  * field is absent. Invalid UTF-8 is refused with QUELL_EINPUT.
+ * Start from QUELL_COMMENT_INIT (see the ABI policy above).
  */
 typedef struct quell_comment {
+    unsigned int version; /**< QUELL_COMMENT_VERSION; 0 reads as 1 */
     const char *text[QUELL_FIELD_COUNT];
     size_t text_len[QUELL_FIELD_COUNT];
 } quell_comment;
+
+#define QUELL_COMMENT_VERSION 1
+#define QUELL_COMMENT_INIT                                                                         \
+    {                                                                                              \
+        QUELL_COMMENT_VERSION, {NULL, NULL},                                                       \
+        {                                                                                          \
+            0, 0                                                                                   \
+        }                                                                                          \
+    }
 
 /**
  * One disjoint occurrence of a rule's patterns. Offsets are bytes in the
@@ -254,19 +339,47 @@ typedef struct quell_verdict {
     /** Matches that allow lists or validators set aside, by field and start. */
     const quell_excused_hit *excused;
     size_t excused_count;
+    /** The rules that made this verdict (held by the scanner while the
+     *  verdict is valid) and their id, as quell_rules_id. */
+    const quell_rules *rules_used;
+    const char *rules_id;
 } quell_verdict;
 
 /** A scanner: the per-thread state for scanning. Use from one thread at a time. */
 typedef struct quell_scanner quell_scanner;
 
 /**
- * Make a scanner for rules. The rules are borrowed and must outlive it.
- * @return QUELL_OK, QUELL_ENOMEM or QUELL_ESCAN.
+ * Make a scanner for rules. The scanner holds its own reference to the
+ * rules: the caller may release theirs at once. Cheap: its Hyperscan
+ * scratch is cloned from one the rules made when they were built, so a
+ * thread can make a scanner when it starts (`make bench` measures it).
+ *
+ * @return QUELL_OK, QUELL_ENOMEM or QUELL_ESCAN; *out is NULL on failure.
  */
-int quell_scanner_new(quell_scanner **out, const quell_rules *rules, quell_error *err);
+QUELL_EXTERN(int)
+quell_scanner_new(quell_scanner **out, const quell_rules *rules, quell_error *err);
 
-/** Free a scanner. NULL is a no-op. */
-void quell_scanner_free(quell_scanner *scanner);
+/** Free a scanner and release its rules (and its engine). NULL is a no-op. */
+QUELL_EXTERN(void) quell_scanner_free(quell_scanner *scanner);
+
+/**
+ * Move a scanner to other rules, between two scans: it holds the new rules
+ * and releases the old. The last verdict is no longer valid afterwards.
+ * For a scanner made with quell_scanner_new_for_engine this takes it off
+ * the engine: it keeps the given rules from then on.
+ *
+ * @return QUELL_OK; QUELL_ENOMEM or QUELL_ESCAN, and then the scanner keeps
+ *         its old rules and stays usable.
+ */
+QUELL_EXTERN(int)
+quell_scanner_rebind(quell_scanner *scanner, const quell_rules *rules, quell_error *err);
+
+/**
+ * @return the rules the scanner scans with now (for one made from an engine,
+ *         those of its last scan), borrowed: valid while the scanner keeps
+ *         them; quell_rules_hold to keep them longer.
+ */
+QUELL_EXTERN(const quell_rules *) quell_scanner_rules(const quell_scanner *scanner);
 
 /**
  * Scan one comment and decide its action.
@@ -277,8 +390,9 @@ void quell_scanner_free(quell_scanner *scanner);
  * @return QUELL_OK; QUELL_EINPUT for invalid UTF-8 (err says where);
  *         QUELL_ETOOBIG for a field over 2 GiB; QUELL_ESCAN; QUELL_ENOMEM.
  */
-int quell_scan(quell_scanner *scanner, const quell_comment *comment, const quell_verdict **out,
-               quell_error *err);
+QUELL_EXTERN(int)
+quell_scan(quell_scanner *scanner, const quell_comment *comment, const quell_verdict **out,
+           quell_error *err);
 
 /**
  * Write a verdict as one line of JSON (with the trailing newline), e.g.
@@ -292,15 +406,17 @@ int quell_scan(quell_scanner *scanner, const quell_comment *comment, const quell
  * @return the length the line needs, like snprintf: when it is >= buf_size,
  *         nothing usable was written and the caller retries with a bigger buffer.
  */
-size_t quell_verdict_to_json(const quell_verdict *verdict, const char *id_json, size_t id_len,
-                             char *buf, size_t buf_size);
+QUELL_EXTERN(size_t)
+quell_verdict_to_json(const quell_verdict *verdict, const char *id_json, size_t id_len, char *buf,
+                      size_t buf_size);
 
 /**
  * Write an error record as one line of JSON:
  * {"id":..,"action":"error","error":"message"}. Returns as quell_verdict_to_json.
  */
-size_t quell_error_to_json(const char *id_json, size_t id_len, const char *message, char *buf,
-                           size_t buf_size);
+QUELL_EXTERN(size_t)
+quell_error_to_json(const char *id_json, size_t id_len, const char *message, char *buf,
+                    size_t buf_size);
 
 /**
  * Write text with every character of the verdict's hits in field masked:
@@ -315,8 +431,9 @@ size_t quell_error_to_json(const char *id_json, size_t id_len, const char *messa
  *         >= buf_size the output was cut and the caller retries with a
  *         bigger buffer. buf is NUL-terminated whenever buf_size > 0.
  */
-size_t quell_censor(const quell_verdict *verdict, quell_field field, const char *text, size_t len,
-                    char mask, char *buf, size_t buf_size);
+QUELL_EXTERN(size_t)
+quell_censor(const quell_verdict *verdict, quell_field field, const char *text, size_t len,
+             char mask, char *buf, size_t buf_size);
 
 /**
  * Like quell_verdict_to_json, with one more member: "censored", the body
@@ -324,9 +441,10 @@ size_t quell_censor(const quell_verdict *verdict, quell_field field, const char 
  *
  * @param body  the body as scanned, borrowed; NULL writes "censored":null.
  */
-size_t quell_verdict_to_json_censored(const quell_verdict *verdict, const char *id_json,
-                                      size_t id_len, const char *body, size_t body_len, char mask,
-                                      char *buf, size_t buf_size);
+QUELL_EXTERN(size_t)
+quell_verdict_to_json_censored(const quell_verdict *verdict, const char *id_json, size_t id_len,
+                               const char *body, size_t body_len, char mask, char *buf,
+                               size_t buf_size);
 
 /** The texts a comment is scanned as. */
 typedef enum quell_view {
@@ -343,8 +461,88 @@ typedef enum quell_view {
  * @return QUELL_OK; QUELL_EINPUT for invalid UTF-8; QUELL_EINVAL for an
  *         unknown view; QUELL_ENOMEM.
  */
-int quell_scanner_view(quell_scanner *scanner, quell_view view, const char *text, size_t len,
-                       const char **out, size_t *out_len, quell_error *err);
+QUELL_EXTERN(int)
+quell_scanner_view(quell_scanner *scanner, quell_view view, const char *text, size_t len,
+                   const char **out, size_t *out_len, quell_error *err);
+
+/* ------------------------------------------------------------------------ */
+/* Live rules: the engine                                                    */
+
+/**
+ * The current rules of a running service, swapped while other threads scan.
+ *
+ * Scanners made with quell_scanner_new_for_engine check, at the start of
+ * each quell_scan, whether the engine's rules changed (one atomic load, no
+ * lock) and if so move to the new rules before scanning: each comment is
+ * scored entirely by one rule set, and its verdict names it (rules_id). The
+ * old rules are freed when the last scanner has moved off them. A swap or a
+ * reload may come from any thread. An engine is reference-counted like
+ * rules: every scanner made from it holds it.
+ */
+typedef struct quell_engine quell_engine;
+
+/**
+ * Make an engine serving rules (it holds its own reference).
+ * @return QUELL_OK or QUELL_ENOMEM; *out is NULL on failure.
+ */
+QUELL_EXTERN(int) quell_engine_new(quell_engine **out, const quell_rules *rules, quell_error *err);
+
+/** Drop the caller's reference to an engine. NULL is a no-op. */
+QUELL_EXTERN(void) quell_engine_free(quell_engine *engine);
+
+/**
+ * Make rules the engine's current rules, at once for new scanners and from
+ * their next comment for existing ones. The engine holds rules and releases
+ * the ones it had. Never fails.
+ */
+QUELL_EXTERN(void) quell_engine_swap(quell_engine *engine, const quell_rules *rules);
+
+/**
+ * Load rules from path (as quell_rules_load: a configuration, compiled on
+ * the calling thread, or a .qdb) and swap them in. On any failure the
+ * engine keeps its rules, err says why with file:line and rule id, and the
+ * failure is counted (quell_engine_stats).
+ *
+ * @return as quell_rules_load.
+ */
+QUELL_EXTERN(int) quell_engine_reload(quell_engine *engine, const char *path, quell_error *err);
+
+/**
+ * @return the engine's current rules with a reference taken for the caller,
+ *         who releases it (quell_rules_release).
+ */
+QUELL_EXTERN(quell_rules *) quell_engine_rules(quell_engine *engine);
+
+/** Counters of an engine's life, for a service's metrics. */
+typedef struct quell_engine_stats {
+    unsigned int version;    /**< QUELL_ENGINE_STATS_VERSION, set by the caller */
+    uint64_t generation;     /**< rule sets served so far: 1 + swaps */
+    uint64_t reloads_ok;     /**< quell_engine_reload calls that swapped */
+    uint64_t reloads_failed; /**< quell_engine_reload calls that kept the old rules */
+} quell_engine_stats;
+
+#define QUELL_ENGINE_STATS_VERSION 1
+#define QUELL_ENGINE_STATS_INIT                                                                    \
+    {                                                                                              \
+        QUELL_ENGINE_STATS_VERSION, 0, 0, 0                                                        \
+    }
+
+/**
+ * Read an engine's counters into out, whose version the caller set.
+ * @return QUELL_OK, or QUELL_EINVAL for a version this library does not know.
+ */
+QUELL_EXTERN(int) quell_engine_stats_get(const quell_engine *engine, quell_engine_stats *out);
+
+/**
+ * Make a scanner that follows engine: it scans with the engine's rules of
+ * the moment, moving to new ones between comments. Use it from one thread
+ * at a time, like any scanner. If moving fails (out of memory), the scanner
+ * goes on with the rules it has and tries again at the next comment.
+ *
+ * @return as quell_scanner_new.
+ */
+QUELL_EXTERN(int)
+quell_scanner_new_for_engine(quell_scanner **out, quell_engine *engine, quell_error *err);
 
 /* ------------------------------------------------------------------------ */
 /* Rule examples                                                             */
@@ -365,8 +563,9 @@ typedef int (*quell_example_cb)(void *ctx, const char *rule_id, const char *exam
  * @return QUELL_OK when the examples ran (whether or not any failed), or an
  *         error from making a scanner or scanning.
  */
-int quell_rules_test(const quell_rules *rules, quell_example_cb cb, void *ctx, size_t *failed_count,
-                     size_t *total_count, quell_error *err);
+QUELL_EXTERN(int)
+quell_rules_test(const quell_rules *rules, quell_example_cb cb, void *ctx, size_t *failed_count,
+                 size_t *total_count, quell_error *err);
 
 /* ------------------------------------------------------------------------ */
 /* Rule-set lint (docs/lint.md)                                              */
@@ -406,8 +605,9 @@ typedef int (*quell_lint_cb)(void *ctx, const quell_lint_warning *warning);
  * @return QUELL_OK when the checks ran, whether or not they warned (also when
  *         cb stopped them); QUELL_ENOMEM or QUELL_ESCAN.
  */
-int quell_rules_lint(const quell_rules *rules, quell_lint_cb cb, void *ctx, size_t *warning_count,
-                     quell_error *err);
+QUELL_EXTERN(int)
+quell_rules_lint(const quell_rules *rules, quell_lint_cb cb, void *ctx, size_t *warning_count,
+                 quell_error *err);
 
 /**
  * The clean-corpus check (code QL501): feed it comments known to be clean,
@@ -417,10 +617,11 @@ int quell_rules_lint(const quell_rules *rules, quell_lint_cb cb, void *ctx, size
 typedef struct quell_lint_clean quell_lint_clean;
 
 /** @return QUELL_OK, QUELL_ENOMEM or QUELL_ESCAN; *out is NULL on failure. */
-int quell_lint_clean_new(quell_lint_clean **out, const quell_rules *rules, quell_error *err);
+QUELL_EXTERN(int)
+quell_lint_clean_new(quell_lint_clean **out, const quell_rules *rules, quell_error *err);
 
 /** Free a clean check. NULL is a no-op. */
-void quell_lint_clean_free(quell_lint_clean *clean);
+QUELL_EXTERN(void) quell_lint_clean_free(quell_lint_clean *clean);
 
 /**
  * Scan one clean comment and count the rules it fires.
@@ -429,10 +630,11 @@ void quell_lint_clean_free(quell_lint_clean *clean);
  * @return as quell_scan; a comment that fails (QUELL_EINPUT, QUELL_ETOOBIG)
  *         is not counted, and the check can go on.
  */
-int quell_lint_clean_add(quell_lint_clean *clean, const quell_comment *comment, quell_error *err);
+QUELL_EXTERN(int)
+quell_lint_clean_add(quell_lint_clean *clean, const quell_comment *comment, quell_error *err);
 
 /** @return the number of comments counted so far. */
-size_t quell_lint_clean_comment_count(const quell_lint_clean *clean);
+QUELL_EXTERN(size_t) quell_lint_clean_comment_count(const quell_lint_clean *clean);
 
 /**
  * Warn (QL501 fires-on-clean) about every rule with a positive weight that
@@ -443,8 +645,9 @@ size_t quell_lint_clean_comment_count(const quell_lint_clean *clean);
  * @param warning_count  as quell_rules_lint.
  * @return QUELL_OK; QUELL_EINVAL for a share outside [0, 1]; QUELL_ENOMEM.
  */
-int quell_lint_clean_report(const quell_lint_clean *clean, double max_share, quell_lint_cb cb,
-                            void *ctx, size_t *warning_count, quell_error *err);
+QUELL_EXTERN(int)
+quell_lint_clean_report(const quell_lint_clean *clean, double max_share, quell_lint_cb cb,
+                        void *ctx, size_t *warning_count, quell_error *err);
 
 /* ------------------------------------------------------------------------ */
 /* Input records                                                             */
@@ -456,15 +659,23 @@ typedef enum quell_format {
     QUELL_FORMAT_NUL = 2,   /**< NUL-separated bodies, for multi-line comments */
 } quell_format;
 
-/** Names of the JSON members to read; NULL members take the defaults. */
+/** Names of the JSON members to read; NULL members take the defaults.
+ *  Start from QUELL_RECORD_FIELDS_INIT (see the ABI policy above). */
 typedef struct quell_record_fields {
-    const char *id;     /**< default "id" */
-    const char *body;   /**< default "body" */
-    const char *author; /**< default "author" */
+    unsigned int version; /**< QUELL_RECORD_FIELDS_VERSION; 0 reads as 1 */
+    const char *id;       /**< default "id" */
+    const char *body;     /**< default "body" */
+    const char *author;   /**< default "author" */
     /** A member handed back as quell_record.label, e.g. a corpus's gold label
      *  (a string, or a number as JSON text); NULL: none is read. */
     const char *label;
 } quell_record_fields;
+
+#define QUELL_RECORD_FIELDS_VERSION 1
+#define QUELL_RECORD_FIELDS_INIT                                                                   \
+    {                                                                                              \
+        QUELL_RECORD_FIELDS_VERSION, NULL, NULL, NULL, NULL                                        \
+    }
 
 /** One parsed record. Owned by the parser; valid until its next parse or free. */
 typedef struct quell_record {
@@ -484,25 +695,28 @@ typedef struct quell_record_parser quell_record_parser;
  * @param fields  may be NULL; copied, not kept.
  * @return QUELL_OK, QUELL_ENOMEM or QUELL_EINVAL.
  */
-int quell_record_parser_new(quell_record_parser **out, quell_format format,
-                            const quell_record_fields *fields, quell_error *err);
+QUELL_EXTERN(int)
+quell_record_parser_new(quell_record_parser **out, quell_format format,
+                        const quell_record_fields *fields, quell_error *err);
 
 /** Free a parser. NULL is a no-op. */
-void quell_record_parser_free(quell_record_parser *parser);
+QUELL_EXTERN(void) quell_record_parser_free(quell_record_parser *parser);
 
 /**
  * Parse one record: for TEXT, a line without its "\n" (a trailing "\r" is
  * dropped); for NUL, the bytes between separators; for JSONL, one line.
  *
- * @param out  receives the record; its strings may point into data (borrowed)
- *             or into the parser.
+ * @param out  receives the record, owned by the parser: valid until its next
+ *             parse or free (see quell_record); its strings may point into
+ *             data (borrowed) or into the parser. Set on QUELL_EINPUT too.
  * @return QUELL_OK, or QUELL_EINPUT with err->message saying why (bad JSON,
  *         missing or non-string body, NUL inside a field). On QUELL_EINPUT,
- *         out->id_json is still set when the record's id could be read, so
+ *         (*out)->id_json is still set when the record's id could be read, so
  *         an error record can name it. UTF-8 is checked by quell_scan.
  */
-int quell_record_parse(quell_record_parser *parser, const char *data, size_t len, quell_record *out,
-                       quell_error *err);
+QUELL_EXTERN(int)
+quell_record_parse(quell_record_parser *parser, const char *data, size_t len,
+                   const quell_record **out, quell_error *err);
 
 #ifdef __cplusplus
 }

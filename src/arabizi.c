@@ -11,6 +11,7 @@
 #include "arabizi.h"
 #include "norm_data.h"
 #include "utf8.h"
+#include "util/grow.h"
 
 #define ALEF 0x0627
 #define LAM  0x0644
@@ -42,18 +43,15 @@ static void put(struct buf *b, const char *s, size_t len)
 {
     if (b->is_bad)
         return;
-    if (b->len + len + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap * 2 : 256;
-        while (cap < b->len + len + 1)
-            cap *= 2;
-        char *p = realloc(b->text, cap);
-        if (!p) {
-            b->is_bad = true;
-            return;
-        }
-        b->text = p;
-        b->cap = cap;
+    size_t need;
+    char *p = NULL;
+    if (!__builtin_add_overflow(b->len, len + 1, &need))
+        p = grow_array(b->text, &b->cap, need, 1, 256, GROW_UNCAPPED);
+    if (!p) {
+        b->is_bad = true;
+        return;
     }
+    b->text = p;
     memcpy(b->text + b->len, s, len);
     b->len += len;
     b->text[b->len] = '\0';

@@ -17,6 +17,7 @@
 #include "quell.h"
 #include "norm_data.h"
 #include "normalise.h"
+#include "util/grow.h"
 
 /*
  * Both tables are two-stage: stage1[cp >> 8] picks a block of 256 entries in
@@ -124,15 +125,11 @@ static int block_set_add(struct block_set *set, const uint32_t *block, uint16_t 
         }
         slot = (slot + 1) & mask;
     }
-    if (set->count == set->cap) {
-        /* At most BLOCK_COUNT blocks, so neither product can overflow. */
-        size_t cap = set->cap ? set->cap * 2 : 64;
-        uint32_t *blocks = realloc(set->blocks, cap * BLOCK_SIZE * sizeof *blocks);
-        if (!blocks)
-            return QUELL_ENOMEM;
-        set->blocks = blocks;
-        set->cap = cap;
-    }
+    uint32_t *blocks = grow_array(set->blocks, &set->cap, set->count + 1,
+                                  BLOCK_SIZE * sizeof *blocks, 64, BLOCK_COUNT);
+    if (!blocks)
+        return QUELL_ENOMEM;
+    set->blocks = blocks;
     memcpy(set->blocks + set->count * BLOCK_SIZE, block, BLOCK_SIZE * sizeof *block);
     *index = (uint16_t)set->count;
     set->slots[slot] = (uint16_t)(++set->count);
@@ -146,20 +143,14 @@ static int pool_add(struct pool *pool, const unsigned char *bytes, size_t len, s
     /* Catch size_t overflow */
     if (__builtin_add_overflow(pool->len, len + POOL_SLACK, &need))
         return QUELL_ENOMEM;
-    if (need > pool->cap || !pool->bytes) {
-        size_t cap = pool->cap ? pool->cap : 4096;
-        while (cap < need) {
-            if (__builtin_mul_overflow(cap, 2, &cap))
-                return QUELL_ENOMEM;
-        }
-        unsigned char *grown = realloc(pool->bytes, cap);
-        if (!grown)
-            return QUELL_ENOMEM;
-        /* The slack is read (and ignored) by 4-byte copies: define it. */
-        memset(grown + pool->cap, 0, cap - pool->cap);
-        pool->bytes = grown;
-        pool->cap = cap;
-    }
+    size_t old_cap = pool->cap;
+    unsigned char *grown = grow_array(pool->bytes, &pool->cap, need, 1, 4096, GROW_UNCAPPED);
+    if (!grown)
+        return QUELL_ENOMEM;
+    /* The slack is read (and ignored) by 4-byte copies: define it. */
+    if (pool->cap > old_cap)
+        memset(grown + old_cap, 0, pool->cap - old_cap);
+    pool->bytes = grown;
     memcpy(pool->bytes + pool->len, bytes, len);
     *off = pool->len;
     pool->len += len;
@@ -469,25 +460,18 @@ static int view_reserve(struct norm_view *view, size_t need)
 {
     if (need <= view->cap && view->text)
         return QUELL_OK;
-    size_t cap = view->cap > 64 ? view->cap : 64;
-    while (cap < need) {
-        /* Catch size_t overflow */
-        if (__builtin_mul_overflow(cap, 2, &cap))
-            return QUELL_ENOMEM;
-    }
-    size_t src_bytes;
-    if (__builtin_add_overflow(cap, 1, &src_bytes) ||
-        __builtin_mul_overflow(src_bytes, sizeof *view->src, &src_bytes))
-        return QUELL_ENOMEM;
-    char *text = realloc(view->text, cap);
+    /* src has one entry more than text has bytes: grow it first, to the
+     * capacity text will get, so that cap always describes both. */
+    size_t text_cap = view->cap, src_cap = view->cap ? view->cap + 1 : 0;
+    char *text = grow_array(view->text, &text_cap, need, 1, 64, UINT32_MAX);
     if (!text)
         return QUELL_ENOMEM;
     view->text = text;
-    uint32_t *src = realloc(view->src, src_bytes);
+    uint32_t *src = grow_array(view->src, &src_cap, text_cap + 1, sizeof *src, 65, UINT32_MAX);
     if (!src)
         return QUELL_ENOMEM; /* text grew; cap still describes both safely */
     view->src = src;
-    view->cap = cap;
+    view->cap = text_cap;
     return QUELL_OK;
 }
 

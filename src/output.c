@@ -262,6 +262,12 @@ static void append_verdict(struct out_buf *bp, const quell_verdict *v, const cha
     out_append_str(&b, quell_action_name(v->action));
     out_append_str(&b, "\",\"score\":");
     append_double_score(&b, v->score);
+    if (v->rules_id) {
+        /* Hex digits: nothing to escape. */
+        out_append_str(&b, ",\"rules_id\":\"");
+        out_append_str(&b, v->rules_id);
+        out_append(&b, "\"", 1);
+    }
 
     int has_category = 0;
     for (size_t i = 0; i < v->category_count; i++) {

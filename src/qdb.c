@@ -6,7 +6,8 @@
  *   header   magic "QUELLQDB", u32 format version, u32 header bytes,
  *            u64 payload bytes, u64 FNV-1a checksum of the payload,
  *            char[64] hs_version() of the writer (NUL-padded)
- *   payload  the rule table (see put_table), then per database a u64 length and
+ *   payload  the rule set's content id (u64, see qdb_content_id), the rule
+ *            table (see put_table), then per database a u64 length and
  *            hs_serialize_database's bytes (length 0: no database): first
  *            the databases of every pattern, then the regexes' start-
  *            tracking ones (hsdb.h), each for each field, then each view
@@ -25,7 +26,7 @@
 #include "validate.h"
 
 #define QDB_MAGIC            "QUELLQDB"
-#define QDB_FORMAT_VERSION   4
+#define QDB_FORMAT_VERSION   6
 #define QDB_HS_VERSION_BYTES 64
 #define QDB_HEADER_BYTES     (8 + 4 + 4 + 8 + 8 + QDB_HS_VERSION_BYTES)
 
@@ -46,12 +47,25 @@ struct wbuf {
     size_t len;
     size_t cap;
     bool is_oom;
+    /* A writer that only hashes what it is given (for the content id)
+     * keeps no bytes: is_hash_only, and the running FNV-1a in hash. */
+    bool is_hash_only;
+    uint64_t hash;
 };
 
 static void put_bytes(struct wbuf *w, const void *src, size_t n)
 {
     if (w->is_oom)
         return;
+    if (w->is_hash_only) {
+        const unsigned char *b = src;
+        for (size_t i = 0; i < n; i++) {
+            w->hash ^= b[i];
+            w->hash *= 0x100000001b3ULL;
+        }
+        w->len += n;
+        return;
+    }
     if (w->cap - w->len < n) {
         size_t cap = w->cap ? w->cap : 4096;
         while (cap - w->len < n) {
@@ -101,18 +115,23 @@ static void put_cstr(struct wbuf *w, const char *s)
     put_str(w, s ? s : "", s ? strlen(s) : 0);
 }
 
-static void put_table(struct wbuf *w, const struct rule_table *t)
+/* The table; with_paths false leaves out the rule files' paths, which say
+ * where the rules were read from, not what they do (the content id). */
+static void put_table(struct wbuf *w, const struct rule_table *t, bool with_paths)
 {
     for (int a = 0; a < 4; a++)
         put_u64(w, (uint64_t)t->threshold[a]);
+    put_cstr(w, t->label);
     put_u32(w, (uint32_t)t->file_count);
-    for (size_t i = 0; i < t->file_count; i++)
+    for (size_t i = 0; i < t->file_count && with_paths; i++)
         put_cstr(w, t->files[i]);
     put_u32(w, (uint32_t)t->category_count);
     for (size_t i = 0; i < t->category_count; i++) {
         put_cstr(w, t->categories[i].name);
         put_u64(w, (uint64_t)t->categories[i].cap);
         put_u32(w, t->categories[i].is_separate ? 1 : 0);
+        put_u32(w, t->categories[i].file);
+        put_u32(w, t->categories[i].line);
     }
     put_u32(w, (uint32_t)t->rule_count);
     for (size_t i = 0; i < t->rule_count; i++) {
@@ -184,7 +203,8 @@ int qdb_write(const struct quell_rules *rules, char **out, size_t *out_len, quel
     strncpy(hsver, hs_version(), sizeof hsver - 1);
     put_bytes(&w, hsver, sizeof hsver);
 
-    put_table(&w, rules->table);
+    put_u64(&w, rules->content_id);
+    put_table(&w, rules->table, true);
     for (unsigned int k = 0; k < 2 * HSDB_COUNT; k++) {
         const hs_database_t *db = k < HSDB_COUNT ? rules->hs.db[k] : rules->hs.som[k - HSDB_COUNT];
         if (!db) {
@@ -213,6 +233,29 @@ int qdb_write(const struct quell_rules *rules, char **out, size_t *out_len, quel
     put_u64(&patch, sum);
     *out = (char *)w.p;
     *out_len = w.len;
+    return QUELL_OK;
+}
+
+int qdb_content_id(const struct quell_rules *rules, uint64_t *out, quell_error *err)
+{
+    *out = 0;
+    struct wbuf w = {.is_hash_only = true, .hash = 0xcbf29ce484222325ULL};
+    put_table(&w, rules->table, false);
+    for (unsigned int k = 0; k < 2 * HSDB_COUNT; k++) {
+        const hs_database_t *db = k < HSDB_COUNT ? rules->hs.db[k] : rules->hs.som[k - HSDB_COUNT];
+        char *bytes = NULL;
+        size_t len = 0;
+        if (db && hs_serialize_database(db, &bytes, &len) != HS_SUCCESS) {
+            free(w.p);
+            return err_set(err, QUELL_ENOMEM, NULL, 0, NULL,
+                           "Hyperscan could not serialize a database");
+        }
+        put_u64(&w, len);
+        put_bytes(&w, bytes, len);
+        free(bytes);
+    }
+    free(w.p); /* NULL: a hashing writer keeps no bytes */
+    *out = w.hash;
     return QUELL_OK;
 }
 
@@ -302,8 +345,9 @@ static bool table_is_consistent(const struct rule_table *t)
         const struct rule *r = &t->rules[i];
         if (r->category >= t->category_count || r->field >= QUELL_FIELD_COUNT ||
             r->weight > WEIGHT_MAX || r->weight < -WEIGHT_MAX || r->max_hits == 0 ||
-            r->min_count == 0 || r->validator >= VALIDATE_COUNT || r->file >= t->file_count || r->expr_start > t->step_count ||
-            r->expr_len > t->step_count - r->expr_start || r->example_start > t->example_count ||
+            r->min_count == 0 || r->validator >= VALIDATE_COUNT || r->file >= t->file_count ||
+            r->expr_start > t->step_count || r->expr_len > t->step_count - r->expr_start ||
+            r->example_start > t->example_count ||
             r->example_count > t->example_count - r->example_start)
             return false;
         /* Reverse Polish steps must leave exactly one value, never underflow. */
@@ -368,6 +412,10 @@ static int get_table(struct rbuf *r, struct rule_table **out, quell_error *err)
 
     for (int a = 0; a < 4; a++)
         t->threshold[a] = (int64_t)get_u64(r);
+    uint32_t label_len = 0;
+    t->label = get_str(r, pool, &label_len);
+    if (t->label && label_len == 0)
+        t->label = NULL; /* written as "" when there is none */
     t->file_count = get_u32(r);
     t->files = get_array(r, pool, t->file_count, sizeof *t->files, 4);
     for (size_t i = 0; i < t->file_count && !r->is_bad; i++)
@@ -381,6 +429,10 @@ static int get_table(struct rbuf *r, struct rule_table **out, quell_error *err)
         if (is_separate > 1)
             r->is_bad = true;
         t->categories[i].is_separate = is_separate == 1;
+        t->categories[i].file = get_u32(r);
+        t->categories[i].line = get_u32(r);
+        if (t->categories[i].file >= t->file_count)
+            r->is_bad = true;
     }
     t->rule_count = get_u32(r);
     t->rules = get_array(r, pool, t->rule_count, sizeof *t->rules, 64);
@@ -516,6 +568,7 @@ int qdb_read(struct quell_rules **out, const char *data, size_t len, quell_error
                        "compiled rules file is corrupt: checksum mismatch");
 
     struct rbuf r = {.p = (const unsigned char *)data, .len = len, .off = QDB_HEADER_BYTES};
+    uint64_t content_id = get_u64(&r);
     struct rule_table *table = NULL;
     int rc = get_table(&r, &table, err);
     if (rc != QUELL_OK)
@@ -565,7 +618,12 @@ int qdb_read(struct quell_rules **out, const char *data, size_t len, quell_error
                        msg);
     }
     rules->hs = hs;
-    ruleset_index_views(rules);
+    rules->content_id = content_id;
+    rc = ruleset_finish(rules, err);
+    if (rc != QUELL_OK) {
+        ruleset_free(rules);
+        return rc;
+    }
     *out = rules;
     return QUELL_OK;
 

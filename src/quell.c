@@ -1,6 +1,7 @@
 /*
- * quell.c - the public entry points that tie the stages together: loading,
- * compiling and saving rules, names and versions, and rule self-tests.
+ * quell.c - the public entry points that tie the stages together: compiling,
+ * loading and saving rules, and running their embedded examples. No stage
+ * calls back into this file.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -11,44 +12,6 @@
 #include "pool.h"
 #include "ruleset.h"
 #include "scan.h"
-
-const char *quell_version(void)
-{
-    return QUELL_VERSION_STRING;
-}
-
-int quell_version_number(void)
-{
-    return QUELL_VERSION_NUMBER;
-}
-
-const char *quell_action_name(quell_action action)
-{
-    switch (action) {
-    case QUELL_PASS:
-        return "pass";
-    case QUELL_FLAG:
-        return "flag";
-    case QUELL_HOLD:
-        return "hold";
-    case QUELL_REJECT:
-        return "reject";
-    default:
-        return "error";
-    }
-}
-
-const char *quell_field_name(quell_field field)
-{
-    switch (field) {
-    case QUELL_FIELD_BODY:
-        return "body";
-    case QUELL_FIELD_AUTHOR:
-        return "author";
-    default:
-        return NULL;
-    }
-}
 
 int quell_rules_compile(quell_rules **out, const char *path, quell_error *err)
 {
@@ -62,11 +25,14 @@ int quell_rules_compile(quell_rules **out, const char *path, quell_error *err)
     if (rc != QUELL_OK)
         return rc;
     rc = hsdb_compile(&rules->hs, rules, err);
+    if (rc == QUELL_OK)
+        rc = qdb_content_id(rules, &rules->content_id, err);
+    if (rc == QUELL_OK)
+        rc = ruleset_finish(rules, err);
     if (rc != QUELL_OK) {
-        quell_rules_free(rules);
+        ruleset_free(rules);
         return rc;
     }
-    ruleset_index_views(rules);
     *out = rules;
     return QUELL_OK;
 }
@@ -187,60 +153,6 @@ out_free:
     return rc;
 }
 
-void quell_rules_free(quell_rules *rules)
-{
-    if (!rules)
-        return;
-    hsdb_free(&rules->hs);
-    norm_tables_free(rules->norm);
-    pool_free(rules->pool);
-    rules_free(rules->table);
-    free(rules);
-}
-
-size_t quell_rules_rule_count(const quell_rules *rules)
-{
-    return rules->table->rule_count;
-}
-
-const char *quell_rules_rule_id(const quell_rules *rules, size_t i)
-{
-    if (i >= rules->table->rule_count)
-        return NULL;
-    return rules->table->rules[i].id;
-}
-
-size_t quell_rules_rule_category(const quell_rules *rules, size_t i)
-{
-    if (i >= rules->table->rule_count)
-        return (size_t)-1;
-    return rules->table->rules[i].category;
-}
-
-size_t quell_rules_category_count(const quell_rules *rules)
-{
-    return rules->table->category_count;
-}
-
-const char *quell_rules_category_name(const quell_rules *rules, size_t i)
-{
-    if (i >= rules->table->category_count)
-        return NULL;
-    return rules->table->categories[i].name;
-}
-
-int quell_rules_category_is_separate(const quell_rules *rules, size_t i)
-{
-    return i < rules->table->category_count && rules->table->categories[i].is_separate;
-}
-
-double quell_rules_threshold(const quell_rules *rules, quell_action action)
-{
-    if ((int)action < QUELL_PASS || action > QUELL_REJECT)
-        return 0;
-    return (double)rules->table->threshold[action] / SCORE_UNIT;
-}
-
 int quell_rules_test(const quell_rules *rules, quell_example_cb cb, void *ctx, size_t *failed_count,
                      size_t *total_count, quell_error *err)
 {
@@ -255,7 +167,7 @@ int quell_rules_test(const quell_rules *rules, quell_example_cb cb, void *ctx, s
         const struct rule *r = &t->rules[ri];
         for (uint32_t k = 0; k < r->example_count && !is_stopped; k++) {
             const struct example *ex = &t->examples[r->example_start + k];
-            quell_comment c = {0};
+            quell_comment c = QUELL_COMMENT_INIT;
             c.text[r->field] = ex->text;
             c.text_len[r->field] = ex->text_len;
             const quell_verdict *v;

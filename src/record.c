@@ -26,8 +26,9 @@ struct quell_record_parser {
     char *buf;   /* the last record's id as JSON text */
     size_t buf_cap;
     char label_buf[32]; /* the last record's label when it was a number */
-    char *scratch; /* a record's copy with its NULs made visible */
+    char *scratch;      /* a record's copy with its NULs made visible */
     size_t scratch_cap;
+    quell_record record; /* the last record, handed out by quell_record_parse */
 };
 
 /* Grow *buf to hold need bytes; keeps the contents. */
@@ -58,6 +59,10 @@ int quell_record_parser_new(quell_record_parser **out, quell_format format,
         return err_set(err, QUELL_EINVAL, NULL, 0, NULL, "unknown record format %d", (int)format);
 
     const char *names[MEMBER_COUNT] = {"id", "body", "author", ""};
+    if (fields && fields->version > QUELL_RECORD_FIELDS_VERSION)
+        return err_set(err, QUELL_EINVAL, NULL, 0, NULL,
+                       "quell_record_fields version %u is newer than this library's (%d)",
+                       fields->version, QUELL_RECORD_FIELDS_VERSION);
     if (fields) {
         if (fields->id)
             names[MEMBER_ID] = fields->id;
@@ -383,8 +388,8 @@ out_delete:
     return rc;
 }
 
-int quell_record_parse(quell_record_parser *parser, const char *data, size_t len, quell_record *out,
-                       quell_error *err)
+static int parse_record(quell_record_parser *parser, const char *data, size_t len,
+                        quell_record *out, quell_error *err)
 {
     assert(parser && out);
     assert(data || len == 0);
@@ -405,4 +410,14 @@ int quell_record_parse(quell_record_parser *parser, const char *data, size_t len
     out->comment.text[QUELL_FIELD_BODY] = data;
     out->comment.text_len[QUELL_FIELD_BODY] = len;
     return QUELL_OK;
+}
+
+int quell_record_parse(quell_record_parser *parser, const char *data, size_t len,
+                       const quell_record **out, quell_error *err)
+{
+    assert(parser && out);
+    int rc = parse_record(parser, data, len, &parser->record, err);
+    parser->record.comment.version = QUELL_COMMENT_VERSION;
+    *out = &parser->record;
+    return rc;
 }

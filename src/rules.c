@@ -19,6 +19,7 @@
 #include "rules.h"
 #include "utf8.h"
 #include "validate.h"
+#include "util/readall.h"
 
 #define RULES_FORMAT_VERSION 1
 /* One pattern, example or combine expression: far beyond any real rule, and
@@ -96,6 +97,7 @@ struct loader {
     const struct source *source; /* of the file being read */
     int64_t threshold[4];
     bool has_actions;
+    const char *label;         /* pooled; NULL when the top file has none */
     struct vec files;          /* const char *, pooled */
     struct vec configs;        /* struct config_file */
     struct vec categories;     /* struct category */
@@ -358,44 +360,9 @@ static int read_whole_file(const char *path, size_t cap, char **out, size_t *out
     FILE *f = fopen(path, "rb");
     if (!f)
         return errno ? errno : EIO;
-    char *buf = NULL;
-    size_t len = 0;
-    size_t size = 0;
-    int rc = 0;
-    for (;;) {
-        if (len == size) {
-            if (size > cap) {
-                rc = EFBIG;
-                break;
-            }
-            size_t new_size = size ? size * 2 : 4096;
-            if (new_size > cap + 1)
-                new_size = cap + 1;
-            char *p = realloc(buf, new_size);
-            if (!p) {
-                rc = ENOMEM;
-                break;
-            }
-            buf = p;
-            size = new_size;
-        }
-        errno = 0;
-        size_t n = fread(buf + len, 1, size - len, f);
-        len += n;
-        if (n == 0) {
-            if (ferror(f))
-                rc = errno ? errno : EIO;
-            break;
-        }
-    }
+    int rc = read_all(f, cap, out, out_len);
     fclose(f);
-    if (rc) {
-        free(buf);
-        return rc;
-    }
-    *out = buf;
-    *out_len = len;
-    return 0;
+    return rc;
 }
 
 /* Note where each line of src starts. Returns 0 or ENOMEM. */
@@ -699,7 +666,8 @@ static int check_name(struct loader *ld, const struct where *at, const char *wha
                     rules_quote(q, sizeof q, name, len), RULES_MAX_NAME_BYTES);
     for (size_t i = 0; i < len; i++) {
         if (!is_name_char(name[i], is_rule_id))
-            return fail(ld, at, "%s \"%s\" may only use %s", what, rules_quote(q, sizeof q, name, len),
+            return fail(ld, at, "%s \"%s\" may only use %s", what,
+                        rules_quote(q, sizeof q, name, len),
                         is_rule_id ? "A-Z a-z 0-9 _ . : -" : "a-z 0-9 _");
     }
     return QUELL_OK;
@@ -717,7 +685,8 @@ static int check_text(struct loader *ld, const struct where *at, const char *wha
         return fail(ld, at, "%s \"%s\" is longer than %zu bytes", what,
                     rules_quote(q, sizeof q, text, len), RULES_MAX_TEXT_BYTES);
     if (memchr(text, '\0', len))
-        return fail(ld, at, "%s \"%s\" contains a NUL byte", what, rules_quote(q, sizeof q, text, len));
+        return fail(ld, at, "%s \"%s\" contains a NUL byte", what,
+                    rules_quote(q, sizeof q, text, len));
     if (!utf8_valid(text, len, &bad_off))
         return fail(ld, at, "%s \"%s\" is not valid UTF-8 (byte %zu)", what,
                     rules_quote(q, sizeof q, text, len), bad_off);
@@ -833,7 +802,8 @@ static int parse_category(struct loader *ld, const config_setting_t *group, uint
             allow = s;
             allow_at = s_at;
         } else {
-            return fail(ld, &s_at, "unknown key \"%s\" in category (expected name, cap, separate, allow)",
+            return fail(ld, &s_at,
+                        "unknown key \"%s\" in category (expected name, cap, separate, allow)",
                         key);
         }
     }
@@ -859,6 +829,8 @@ static int parse_category(struct loader *ld, const config_setting_t *group, uint
         return fail_nomem(ld);
     cat->cap = cap;
     cat->is_separate = is_separate;
+    cat->file = name_at.file;
+    cat->line = name_at.line;
     *cat_where = name_at;
     uint32_t index = (uint32_t)(ld->categories.count - 1);
     if (map_put(&ld->category_names, cat->name, index))
@@ -1367,6 +1339,28 @@ static int parse_group_list(struct loader *ld, const config_setting_t *s, const 
     return QUELL_OK;
 }
 
+/* The rule set's label, e.g. a date or a git revision: one line of
+ * printable text, since it travels in every verdict's context. */
+static int parse_label(struct loader *ld, const config_setting_t *s, const struct where *at)
+{
+    const char *text;
+    int rc = get_string(ld, s, at, &text);
+    if (rc)
+        return rc;
+    size_t len = strlen(text);
+    if (len > RULES_LABEL_MAX)
+        return fail(ld, at, "\"label\" is %zu bytes long; at most %d are allowed", len,
+                    RULES_LABEL_MAX);
+    for (size_t i = 0; i < len; i++) {
+        if ((unsigned char)text[i] < 0x20 || text[i] == 0x7f)
+            return fail(ld, at, "\"label\" must not hold control characters");
+    }
+    if (!utf8_valid(text, len, NULL))
+        return fail(ld, at, "\"label\" is not valid UTF-8");
+    ld->label = pool_strndup(ld->pool, text, len);
+    return ld->label ? QUELL_OK : fail_nomem(ld);
+}
+
 /* The settings of one file, in the order written: an include brings its
  * rules in at that point. */
 static int parse_root(struct loader *ld, const config_setting_t *root, uint32_t file, bool is_top,
@@ -1391,6 +1385,9 @@ static int parse_root(struct loader *ld, const config_setting_t *root, uint32_t 
         } else if (strcmp(key, "actions") == 0) {
             rc = is_top ? parse_actions(ld, s, file)
                         : fail(ld, &at, "\"actions\" belong to the top file only");
+        } else if (strcmp(key, "label") == 0) {
+            rc = is_top ? parse_label(ld, s, &at)
+                        : fail(ld, &at, "\"label\" belongs to the top file only");
         } else if (strcmp(key, "categories") == 0) {
             rc = parse_group_list(ld, s, &at, parse_category);
         } else if (strcmp(key, "include") == 0) {
@@ -1402,7 +1399,7 @@ static int parse_root(struct loader *ld, const config_setting_t *root, uint32_t 
             rc = for_each_string(ld, s, &at, false, add_allow, &all);
         } else {
             rc = fail(ld, &at,
-                      "unknown key \"%s\" (expected version, actions, categories, "
+                      "unknown key \"%s\" (expected version, label, actions, categories, "
                       "include, rules, allow)",
                       key);
         }
@@ -1799,6 +1796,7 @@ static int build_table(struct loader *ld, struct rule_table *t)
     t->file_count = ld->files.count;
     t->combo_count = ld->combo_order.count;
     memcpy(t->threshold, ld->threshold, sizeof t->threshold);
+    t->label = ld->label;
     t->pool = ld->pool;
     return QUELL_OK;
 }

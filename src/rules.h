@@ -93,8 +93,10 @@ struct rule {
 
 struct category {
     const char *name;
-    int64_t cap; /* SCORE_UNIT-scaled; < 0 means no cap */
+    int64_t cap;      /* SCORE_UNIT-scaled; < 0 means no cap */
     bool is_separate; /* judged on its own score, not added to the total */
+    uint32_t file;    /* where its name is declared, for messages */
+    uint32_t line;
 };
 
 /* An allowed word or phrase: a hit that lies inside it, in the original
@@ -108,8 +110,12 @@ struct allow_word {
     uint32_t line;
 };
 
+/* The longest label a configuration may give its rule set. */
+#define RULES_LABEL_MAX 200
+
 struct rule_table {
     int64_t threshold[4]; /* by quell_action; [QUELL_PASS] is 0 */
+    const char *label;    /* "label = ..." of the top file, pooled; NULL if none */
 
     struct category *categories;
     size_t category_count;

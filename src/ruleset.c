@@ -2,6 +2,7 @@
  * ruleset.c - deriving, once per rule set, what the scanner needs of each
  * pattern: its text as its view sees it, its word edges and letter runs.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -222,11 +223,11 @@ fail_nomem:
 fail:
     norm_view_free(&folded);
     norm_view_free(&skeleton);
-    quell_rules_free(rules);
+    ruleset_free(rules);
     return rc;
 }
 
-void ruleset_index_views(struct quell_rules *rules)
+int ruleset_finish(struct quell_rules *rules, quell_error *err)
 {
     for (unsigned int f = 0; f < QUELL_FIELD_COUNT; f++) {
         rules->views[f] = 0;
@@ -235,4 +236,110 @@ void ruleset_index_views(struct quell_rules *rules)
                 rules->views[f] |= (uint8_t)(1u << v);
         }
     }
+    /* One scratch grown to fit every database, plain and start-tracking. */
+    for (unsigned int k = 0; k < 2 * HSDB_COUNT; k++) {
+        const hs_database_t *db = k < HSDB_COUNT ? rules->hs.db[k] : rules->hs.som[k - HSDB_COUNT];
+        hs_error_t hrc = db ? hs_alloc_scratch(db, &rules->proto_scratch) : HS_SUCCESS;
+        if (hrc == HS_NOMEM)
+            return err_set(err, QUELL_ENOMEM, NULL, 0, NULL, "out of memory making scratch space");
+        if (hrc != HS_SUCCESS)
+            return err_set(err, QUELL_ESCAN, NULL, 0, NULL,
+                           "Hyperscan could not allocate scratch space (code %d)", hrc);
+    }
+    snprintf(rules->id, sizeof rules->id, "%016llx", (unsigned long long)rules->content_id);
+    atomic_init(&rules->refs, 1);
+    return QUELL_OK;
+}
+
+void ruleset_free(struct quell_rules *rules)
+{
+    if (!rules)
+        return;
+    hs_free_scratch(rules->proto_scratch);
+    hsdb_free(&rules->hs);
+    norm_tables_free(rules->norm);
+    pool_free(rules->pool);
+    rules_free(rules->table);
+    free(rules);
+}
+
+quell_rules *quell_rules_hold(const quell_rules *rules)
+{
+    /* The rules are immutable but for their count: holding one through a
+     * const pointer is sharing it, not changing it. */
+    struct quell_rules *r = (struct quell_rules *)rules;
+    /* Relaxed is enough: the holder already sees the rules (it has a
+     * reference), so no other memory needs ordering. */
+    atomic_fetch_add_explicit(&r->refs, 1, memory_order_relaxed);
+    return r;
+}
+
+void quell_rules_release(const quell_rules *rules)
+{
+    if (!rules)
+        return;
+    struct quell_rules *r = (struct quell_rules *)rules;
+    /* acq_rel: every release's earlier reads of the rules happen before
+     * the last one frees them (the release half), and the freeing thread
+     * sees all of them (the acquire half). */
+    if (atomic_fetch_sub_explicit(&r->refs, 1, memory_order_acq_rel) == 1)
+        ruleset_free(r);
+}
+
+const char *quell_rules_id(const quell_rules *rules)
+{
+    return rules->id;
+}
+
+const char *quell_rules_label(const quell_rules *rules)
+{
+    return rules->table->label ? rules->table->label : "";
+}
+
+void quell_rules_free(quell_rules *rules)
+{
+    quell_rules_release(rules);
+}
+
+size_t quell_rules_rule_count(const quell_rules *rules)
+{
+    return rules->table->rule_count;
+}
+
+const char *quell_rules_rule_id(const quell_rules *rules, size_t i)
+{
+    if (i >= rules->table->rule_count)
+        return NULL;
+    return rules->table->rules[i].id;
+}
+
+size_t quell_rules_rule_category(const quell_rules *rules, size_t i)
+{
+    if (i >= rules->table->rule_count)
+        return (size_t)-1;
+    return rules->table->rules[i].category;
+}
+
+size_t quell_rules_category_count(const quell_rules *rules)
+{
+    return rules->table->category_count;
+}
+
+const char *quell_rules_category_name(const quell_rules *rules, size_t i)
+{
+    if (i >= rules->table->category_count)
+        return NULL;
+    return rules->table->categories[i].name;
+}
+
+int quell_rules_category_is_separate(const quell_rules *rules, size_t i)
+{
+    return i < rules->table->category_count && rules->table->categories[i].is_separate;
+}
+
+double quell_rules_threshold(const quell_rules *rules, quell_action action)
+{
+    if ((int)action < QUELL_PASS || action > QUELL_REJECT)
+        return 0;
+    return (double)rules->table->threshold[action] / SCORE_UNIT;
 }

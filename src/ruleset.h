@@ -6,6 +6,7 @@
 #ifndef QUELL_RULESET_H
 #define QUELL_RULESET_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 
 #include "hsdb.h"
@@ -37,7 +38,16 @@ struct allow_entry {
     uint32_t category; /* or ALLOW_ALL_CATEGORIES */
 };
 
+/* The content id as text: 16 lowercase hex digits and a NUL. */
+#define RULESET_ID_BYTES 17
+
+/*
+ * Immutable once ruleset_finish returns, but for refs: readers on any thread
+ * share one through references (quell_rules_hold / quell_rules_release), and
+ * the last release frees it.
+ */
 struct quell_rules {
+    atomic_size_t refs;
     struct rule_table *table;
     struct pattern_info *patterns; /* by table pattern index */
     struct allow_entry *allows;    /* sorted by text, then category */
@@ -48,6 +58,12 @@ struct quell_rules {
     struct pool *pool;        /* the derived texts */
     struct hsdb hs;
     uint8_t views[QUELL_FIELD_COUNT]; /* per field, bit v: a database scans view v */
+    /* A scratch that fits every database, made once; each scanner clones it
+     * (hs_clone_scratch), which is far cheaper than sizing its own. Only
+     * ever read after ruleset_finish, so any thread may clone it. */
+    hs_scratch_t *proto_scratch;
+    uint64_t content_id;       /* qdb_content_id: the hash of what the rules do */
+    char id[RULESET_ID_BYTES]; /* content_id in hex */
 };
 
 /*
@@ -61,12 +77,25 @@ int ruleset_new(struct quell_rules **out, struct rule_table *table, quell_error 
 bool ruleset_is_allowed(const struct quell_rules *rules, uint32_t category, const char *text,
                         size_t len);
 
-/* Note which views have databases, once rules->hs is filled. */
-void ruleset_index_views(struct quell_rules *rules);
+/*
+ * Make rules ready to share, once rules->hs and rules->content_id are set:
+ * note which views have databases, make the prototype scratch, format the
+ * id and take the first reference. On failure the caller frees rules with
+ * ruleset_free.
+ */
+int ruleset_finish(struct quell_rules *rules, quell_error *err);
+
+/* Free rules whatever their reference count (the last release, or a rule
+ * set that never finished). NULL is a no-op. */
+void ruleset_free(struct quell_rules *rules);
 
 /* Serialized form (.qdb): see qdb.c for the layout. */
 int qdb_write(const struct quell_rules *rules, char **out, size_t *out_len, quell_error *err);
 int qdb_read(struct quell_rules **out, const char *data, size_t len, quell_error *err);
+/* The content id: a 64-bit hash of the rule table (less the files' paths)
+ * and of every serialized database, the same for a rule set compiled
+ * from its configuration and loaded from its .qdb. */
+int qdb_content_id(const struct quell_rules *rules, uint64_t *out, quell_error *err);
 /* True when data starts like a .qdb file, so a loader can tell it from a config. */
 int qdb_is_qdb(const char *data, size_t len);
 

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine.h"
 #include "error.h"
 #include "scan.h"
 #include "score.h"
@@ -14,7 +15,12 @@
 #include "validate.h"
 
 struct quell_scanner {
-    const struct quell_rules *rules;
+    const struct quell_rules *rules; /* held */
+    /* A scanner made from an engine follows it: it moves to the engine's
+     * rules when the engine's generation is no longer the one it holds. */
+    struct quell_engine *engine; /* held; NULL for a scanner on fixed rules */
+    uint64_t generation;
+    /* What depends on the rules; bind() replaces all of it at once. */
     hs_scratch_t *scratch;
     struct scorer *scorer;
 
@@ -181,55 +187,132 @@ static size_t merge_matches(struct match *m, size_t n)
     return out + 1;
 }
 
+/* What a scanner needs per rule set, made before any of the old is let go,
+ * so that failing leaves the scanner as it was. */
+struct binding {
+    hs_scratch_t *scratch;
+    struct scorer *scorer;
+    uint32_t *last_match;
+    uint32_t *touched;
+};
+
+static void binding_free(struct binding *b)
+{
+    hs_free_scratch(b->scratch);
+    score_free(b->scorer);
+    free(b->last_match);
+    free(b->touched);
+}
+
+/* Move s to rules (held here), or leave it untouched on failure. */
+static int bind(struct quell_scanner *s, const struct quell_rules *rules, quell_error *err)
+{
+    struct binding b = {0};
+    size_t n = rules->table->pattern_count ? rules->table->pattern_count : 1;
+    b.last_match = calloc(n, sizeof *b.last_match);
+    b.touched = calloc(n, sizeof *b.touched);
+    if (!b.last_match || !b.touched || score_new(&b.scorer, rules->table) != QUELL_OK) {
+        binding_free(&b);
+        return err_set(err, QUELL_ENOMEM, NULL, 0, NULL, "out of memory making a scanner");
+    }
+    /* A clone of the rules' own scratch, already sized for every database:
+     * far cheaper than sizing one per database again. */
+    hs_error_t hrc =
+        rules->proto_scratch ? hs_clone_scratch(rules->proto_scratch, &b.scratch) : HS_SUCCESS;
+    if (hrc != HS_SUCCESS) {
+        binding_free(&b);
+        if (hrc == HS_NOMEM)
+            return err_set(err, QUELL_ENOMEM, NULL, 0, NULL, "out of memory making a scanner");
+        return err_set(err, QUELL_ESCAN, NULL, 0, NULL,
+                       "Hyperscan could not clone scratch space (code %d)", hrc);
+    }
+    struct binding old = {s->scratch, s->scorer, s->last_match, s->touched};
+    binding_free(&old);
+    s->scratch = b.scratch;
+    s->scorer = b.scorer;
+    s->last_match = b.last_match;
+    s->touched = b.touched;
+    s->touched_count = 0;
+    const struct quell_rules *old_rules = s->rules;
+    s->rules = quell_rules_hold(rules);
+    quell_rules_release(old_rules);
+    return QUELL_OK;
+}
+
 int quell_scanner_new(quell_scanner **out, const quell_rules *rules, quell_error *err)
 {
     *out = NULL;
     struct quell_scanner *s = calloc(1, sizeof *s);
     if (!s)
         return err_set(err, QUELL_ENOMEM, NULL, 0, NULL, "out of memory making a scanner");
-    s->rules = rules;
-    size_t n = rules->table->pattern_count ? rules->table->pattern_count : 1;
-    s->last_match = calloc(n, sizeof *s->last_match);
-    s->touched = calloc(n, sizeof *s->touched);
-    if (!s->last_match || !s->touched) {
-        err_set(err, QUELL_ENOMEM, NULL, 0, NULL, "out of memory making a scanner");
-        goto fail_free_scanner;
-    }
-    int rc = score_new(&s->scorer, rules->table);
+    int rc = bind(s, rules, err);
     if (rc != QUELL_OK) {
-        err_set(err, rc, NULL, 0, NULL, "out of memory making a scanner");
-        goto fail_free_scanner;
-    }
-    /* One scratch serves every database; each scanner owns its own. */
-    for (unsigned int k = 0; k < 2 * HSDB_COUNT; k++) {
-        const hs_database_t *db = k < HSDB_COUNT ? rules->hs.db[k] : rules->hs.som[k - HSDB_COUNT];
-        if (db && hs_alloc_scratch(db, &s->scratch) != HS_SUCCESS) {
-            err_set(err, QUELL_ESCAN, NULL, 0, NULL, "Hyperscan could not allocate scratch space");
-            goto fail_free_scanner;
-        }
+        free(s);
+        return rc;
     }
     *out = s;
     return QUELL_OK;
+}
 
-fail_free_scanner:
-    quell_scanner_free(s);
-    return err ? err->code : QUELL_ENOMEM;
+int quell_scanner_new_for_engine(quell_scanner **out, quell_engine *engine, quell_error *err)
+{
+    *out = NULL;
+    uint64_t generation;
+    const quell_rules *rules = engine_acquire(engine, &generation);
+    quell_scanner *s = NULL;
+    int rc = quell_scanner_new(&s, rules, err);
+    quell_rules_release(rules);
+    if (rc != QUELL_OK || !s)
+        return rc != QUELL_OK ? rc : QUELL_ENOMEM;
+    engine_hold(engine);
+    s->engine = engine;
+    s->generation = generation;
+    *out = s;
+    return QUELL_OK;
+}
+
+int quell_scanner_rebind(quell_scanner *scanner, const quell_rules *rules, quell_error *err)
+{
+    int rc = bind(scanner, rules, err);
+    if (rc != QUELL_OK)
+        return rc;
+    quell_engine_free(scanner->engine);
+    scanner->engine = NULL;
+    return QUELL_OK;
+}
+
+const quell_rules *quell_scanner_rules(const quell_scanner *scanner)
+{
+    return scanner->rules;
+}
+
+/* Between comments: follow the engine if its rules changed. A failure to
+ * move (out of memory) keeps the old rules, and the next comment retries. */
+static void follow_engine(struct quell_scanner *s)
+{
+    if (engine_generation(s->engine) == s->generation)
+        return;
+    uint64_t generation;
+    const quell_rules *rules = engine_acquire(s->engine, &generation);
+    if (rules == s->rules || bind(s, rules, NULL) == QUELL_OK)
+        s->generation = generation;
+    quell_rules_release(rules);
 }
 
 void quell_scanner_free(quell_scanner *scanner)
 {
     if (!scanner)
         return;
-    hs_free_scratch(scanner->scratch);
-    score_free(scanner->scorer);
+    struct binding b = {scanner->scratch, scanner->scorer, scanner->last_match, scanner->touched};
+    binding_free(&b);
     norm_view_free(&scanner->folded);
     norm_view_free(&scanner->skeleton);
     norm_view_free(&scanner->word);
     norm_tables_free(scanner->own_norm);
     free(scanner->matches);
     free(scanner->excused);
-    free(scanner->last_match);
-    free(scanner->touched);
+    quell_rules_release(scanner->rules);
+    quell_engine_free(scanner->engine);
     free(scanner);
 }
 
@@ -339,14 +422,9 @@ static bool excuse(struct quell_scanner *s, const struct match *m, const quell_c
     const struct rule *r = &t->rules[m->rule];
     const struct pattern *pat = &t->patterns[m->pattern];
     quell_excused_hit *e = &s->excused[s->excused_count++];
-    e->hit = (quell_hit){r->id,
-                         t->categories[r->category].name,
-                         (quell_field)m->field,
-                         m->start,
-                         m->end,
-                         comment->text[m->field] + m->start,
-                         rules_view_name(pat->view),
-                         pat->text};
+    e->hit = (quell_hit){
+        r->id,  t->categories[r->category].name,    (quell_field)m->field,      m->start,
+        m->end, comment->text[m->field] + m->start, rules_view_name(pat->view), pat->text};
     e->reason = reason;
     return true;
 }
@@ -421,6 +499,12 @@ int quell_scan(quell_scanner *scanner, const quell_comment *comment, const quell
 {
     struct quell_scanner *s = scanner;
     *out = NULL;
+    if (comment->version > QUELL_COMMENT_VERSION)
+        return err_set(err, QUELL_EINVAL, NULL, 0, NULL,
+                       "quell_comment version %u is newer than this library's (%d)",
+                       comment->version, QUELL_COMMENT_VERSION);
+    if (s->engine)
+        follow_engine(s);
     reset_matches(s);
     for (uint32_t f = 0; f < QUELL_FIELD_COUNT && !s->is_truncated; f++) {
         if (!comment->text[f])
@@ -438,8 +522,10 @@ int quell_scan(quell_scanner *scanner, const quell_comment *comment, const quell
         qsort(s->excused, s->excused_count, sizeof *s->excused, cmp_excused);
     size_t n = merge_matches(s->matches, s->match_count);
     rc = score_run(s->scorer, s->matches, n, comment, s->is_truncated, out);
-    if (rc == QUELL_OK)
+    if (rc == QUELL_OK) {
         score_set_excused(s->scorer, s->excused, s->excused_count);
+        score_set_rules(s->scorer, s->rules);
+    }
     return rc;
 }
 

@@ -7,6 +7,7 @@
 
 #include "error.h"
 #include "score.h"
+#include "util/grow.h"
 
 struct scorer {
     const struct rule_table *table;
@@ -124,16 +125,10 @@ static int cmp_hit(const void *a, const void *b)
 
 static bool reserve_hits(struct scorer *sc, size_t need)
 {
-    if (need <= sc->hit_cap)
-        return true;
-    size_t cap = sc->hit_cap ? sc->hit_cap : 16;
-    while (cap < need)
-        cap *= 2;
-    quell_hit *h = realloc(sc->hits, cap * sizeof *h);
+    quell_hit *h = grow_array(sc->hits, &sc->hit_cap, need, sizeof *h, 16, GROW_UNCAPPED);
     if (!h)
         return false;
     sc->hits = h;
-    sc->hit_cap = cap;
     return true;
 }
 
@@ -257,4 +252,10 @@ void score_set_excused(struct scorer *sc, const quell_excused_hit *excused, size
 {
     sc->verdict.excused = excused;
     sc->verdict.excused_count = count;
+}
+
+void score_set_rules(struct scorer *sc, const struct quell_rules *rules)
+{
+    sc->verdict.rules_used = rules;
+    sc->verdict.rules_id = rules->id;
 }

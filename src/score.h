@@ -26,6 +26,9 @@ int score_run(struct scorer *sc, const struct match *matches, size_t match_count
 /* Hang the matches that did not count on the last verdict (borrowed). */
 void score_set_excused(struct scorer *sc, const quell_excused_hit *excused, size_t count);
 
+/* Name the rules that made the last verdict (borrowed). */
+void score_set_rules(struct scorer *sc, const struct quell_rules *rules);
+
 /* Whether rule fired in the last score_run. */
 bool score_rule_fired(const struct scorer *sc, uint32_t rule);
 

@@ -68,7 +68,7 @@ static void teardown(void)
 
 static const quell_verdict *scan_body(const char *body)
 {
-    quell_comment c = {0};
+    quell_comment c = QUELL_COMMENT_INIT;
     c.text[QUELL_FIELD_BODY] = body;
     c.text_len[QUELL_FIELD_BODY] = strlen(body);
     const quell_verdict *v = NULL;
@@ -224,7 +224,7 @@ END_TEST
 
 START_TEST(test_fields)
 {
-    quell_comment c = {0};
+    quell_comment c = QUELL_COMMENT_INIT;
     c.text[QUELL_FIELD_BODY] = "casino";
     c.text_len[QUELL_FIELD_BODY] = 6;
     c.text[QUELL_FIELD_AUTHOR] = "best casino idiot";
@@ -244,7 +244,7 @@ END_TEST
 
 START_TEST(test_invalid_utf8_refused)
 {
-    quell_comment c = {0};
+    quell_comment c = QUELL_COMMENT_INIT;
     c.text[QUELL_FIELD_BODY] = "idiot \xff idiot";
     c.text_len[QUELL_FIELD_BODY] = 13;
     const quell_verdict *v = (const quell_verdict *)&c;
@@ -260,7 +260,7 @@ END_TEST
 
 START_TEST(test_nul_bytes_inside_comment)
 {
-    quell_comment c = {0};
+    quell_comment c = QUELL_COMMENT_INIT;
     c.text[QUELL_FIELD_BODY] = "a\0idiot\0b";
     c.text_len[QUELL_FIELD_BODY] = 9;
     const quell_verdict *v;
@@ -274,7 +274,7 @@ END_TEST
 
 START_TEST(test_empty_and_absent)
 {
-    quell_comment c = {0};
+    quell_comment c = QUELL_COMMENT_INIT;
     const quell_verdict *v;
     ck_assert_int_eq(quell_scan(scanner, &c, &v, NULL), QUELL_OK);
     ck_assert_int_eq(v->action, QUELL_PASS);
@@ -377,7 +377,7 @@ START_TEST(test_separate_categories)
         quell_scanner *s = NULL;
         ck_assert_int_eq(quell_scanner_new(&s, sets[k], &err), QUELL_OK);
         for (size_t i = 0; i < sizeof separate_cases / sizeof separate_cases[0]; i++) {
-            quell_comment c = {0};
+            quell_comment c = QUELL_COMMENT_INIT;
             c.text[QUELL_FIELD_BODY] = separate_cases[i].body;
             c.text_len[QUELL_FIELD_BODY] = strlen(separate_cases[i].body);
             const quell_verdict *v = NULL;
@@ -413,7 +413,7 @@ static void *thread_main(void *arg)
         return NULL;
     for (int round = 0; round < 200; round++) {
         for (size_t i = 0; i < sizeof score_cases / sizeof score_cases[0]; i++) {
-            quell_comment c = {0};
+            quell_comment c = QUELL_COMMENT_INIT;
             c.text[0] = score_cases[i].body;
             c.text_len[0] = strlen(score_cases[i].body);
             const quell_verdict *v;

@@ -73,7 +73,7 @@ START_TEST(test_spellings)
     ck_assert_msg(rules, "%s:%d: %s", err.file, err.line, err.message);
     quell_scanner *s = NULL;
     ck_assert_int_eq(quell_scanner_new(&s, rules, &err), QUELL_OK);
-    quell_comment com = {{c->text, NULL}, {strlen(c->text), 0}};
+    quell_comment com = {QUELL_COMMENT_VERSION, {c->text, NULL}, {strlen(c->text), 0}};
     const quell_verdict *v;
     ck_assert_int_eq(quell_scan(s, &com, &v, &err), QUELL_OK);
     if (c->start == c->end) {
@@ -176,7 +176,7 @@ START_TEST(test_qdb_round_trip)
     ck_assert_uint_eq(total, 2);
     quell_scanner *s = NULL;
     ck_assert_int_eq(quell_scanner_new(&s, copy, &err), QUELL_OK);
-    quell_comment com = {{"inta kelb", NULL}, {9, 0}};
+    quell_comment com = {QUELL_COMMENT_VERSION, {"inta kelb", NULL}, {9, 0}};
     const quell_verdict *v;
     ck_assert_int_eq(quell_scan(s, &com, &v, &err), QUELL_OK);
     ck_assert_int_eq(v->action, QUELL_HOLD);

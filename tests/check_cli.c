@@ -1210,15 +1210,279 @@ START_TEST(test_verdict_before_eof)
     ck_assert_uint_gt(read_line(fds[1], line, sizeof line, 10000), 0);
     ck_assert_msg(strncmp(line, prefix, strlen(prefix)) == 0, "%s", line);
 
+    /* The verdict names the rule set, as the library computes its id. */
+    quell_rules *rules;
+    ck_assert_int_eq(quell_rules_load(&rules, test_path(RULES), NULL), QUELL_OK);
+    char want[128];
+    snprintf(want, sizeof want, "{\"id\":2,\"action\":\"pass\",\"score\":0,\"rules_id\":\"%s\"}\n",
+             quell_rules_id(rules));
+    quell_rules_release(rules);
     ck_assert_int_eq(write(fds[0], "hello\n", 6), 6);
     ck_assert_uint_gt(read_line(fds[1], line, sizeof line, 10000), 0);
-    ck_assert_str_eq(line, "{\"id\":2,\"action\":\"pass\",\"score\":0}\n");
+    ck_assert_str_eq(line, want);
 
     close(fds[0]);
     ck_assert_uint_eq(read_line(fds[1], line, sizeof line, 10000), 0);
     close(fds[1]);
     close(fds[2]);
     ck_assert_int_eq(wait_exit(pid), 0);
+}
+END_TEST
+
+/* ---------------------------------------------------------------------- */
+/* Reloading rules while filtering                                         */
+
+/* Two rule sets told apart by their verdicts: "idiot" flags under A and
+ * holds under B. */
+static const char reload_rules_a[] =
+    "version = 1;\nactions = { flag = 3.0; hold = 6.0; reject = 10.0; };\n"
+    "categories = ( { name = \"insult\"; } );\n"
+    "rules = ( { id = \"t.idiot\"; category = \"insult\"; weight = 3.0; words = [ \"idiot\" ]; } );\n";
+static const char reload_rules_b[] =
+    "version = 1;\nlabel = \"second\";\nactions = { flag = 3.0; hold = 6.0; reject = 10.0; };\n"
+    "categories = ( { name = \"insult\"; } );\n"
+    "rules = ( { id = \"t.idiot\"; category = \"insult\"; weight = 6.0; words = [ \"idiot\" ]; } );\n";
+/* Fails at line 3: the reload must keep the rules it has. */
+static const char reload_rules_bad[] =
+    "version = 1;\nactions = { flag = 3.0; hold = 6.0; reject = 10.0; };\n"
+    "rules = ( { id = \"t.bad\"; category = \"nowhere\"; weight = 1.0; words = [ \"x\" ]; } );\n";
+
+/* The id the library gives the rules in text (compiled from a temp file). */
+static void rules_id_of(const char *text, char *id, size_t size)
+{
+    quell_rules *rules;
+    quell_error err;
+    int rc = quell_rules_compile(&rules, test_write_temp("reload_id.cfg", text), &err);
+    ck_assert_msg(rc == QUELL_OK, "%s", err.message);
+    snprintf(id, size, "%s", quell_rules_id(rules));
+    quell_rules_release(rules);
+}
+
+/* Read fd into buf (NUL-terminated, appended at *len) until it holds
+ * needle, for at most timeout_ms; returns whether it does. */
+static int read_until(int fd, char *buf, size_t size, size_t *len, const char *needle,
+                      int timeout_ms)
+{
+    for (int waited = 0; !strstr(buf, needle) && waited < timeout_ms; waited += 100) {
+        struct pollfd pfd = {fd, POLLIN, 0};
+        if (poll(&pfd, 1, 100) <= 0)
+            continue;
+        ssize_t n = read(fd, buf + *len, size - 1 - *len);
+        if (n <= 0)
+            break;
+        *len += (size_t)n;
+        buf[*len] = '\0';
+    }
+    return strstr(buf, needle) != NULL;
+}
+
+START_TEST(test_reload_on_sighup)
+{
+    char id_a[32], id_b[32];
+    rules_id_of(reload_rules_a, id_a, sizeof id_a);
+    rules_id_of(reload_rules_b, id_b, sizeof id_b);
+    const char *dir = make_tmpdir();
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s/live.cfg", dir);
+    write_file(path, reload_rules_a, strlen(reload_rules_a));
+
+    const char *argv[] = {"quell", "filter", path, NULL};
+    struct run_opts o = {0};
+    int fds[3];
+    pid_t pid = spawn(&o, argv, fds);
+    char line[4096], want[256], err[8192] = "";
+    size_t err_len = 0;
+
+    ck_assert_int_eq(write(fds[0], "you idiot\n", 10), 10);
+    ck_assert_uint_gt(read_line(fds[1], line, sizeof line, 30000), 0);
+    snprintf(want, sizeof want, "{\"id\":1,\"action\":\"flag\",\"score\":3,\"rules_id\":\"%s\"", id_a);
+    ck_assert_msg(strncmp(line, want, strlen(want)) == 0, "%s", line);
+
+    /* Bad rules: an error that says where, a count, and the old rules. */
+    write_file(path, reload_rules_bad, strlen(reload_rules_bad));
+    ck_assert_int_eq(kill(pid, SIGHUP), 0);
+    ck_assert_msg(read_until(fds[2], err, sizeof err, &err_len, "live.cfg:3:", 60000), "%s", err);
+    ck_assert_msg(strstr(err, "1 failed so far"), "%s", err);
+    ck_assert_int_eq(write(fds[0], "idiot again\n", 12), 12);
+    ck_assert_uint_gt(read_line(fds[1], line, sizeof line, 30000), 0);
+    snprintf(want, sizeof want, "{\"id\":2,\"action\":\"flag\",\"score\":3,\"rules_id\":\"%s\"", id_a);
+    ck_assert_msg(strncmp(line, want, strlen(want)) == 0, "%s", line);
+
+    /* Good rules: taken from the next record on. */
+    write_file(path, reload_rules_b, strlen(reload_rules_b));
+    ck_assert_int_eq(kill(pid, SIGHUP), 0);
+    snprintf(want, sizeof want, "rules %s second", id_b);
+    ck_assert_msg(read_until(fds[2], err, sizeof err, &err_len, want, 60000), "%s", err);
+    ck_assert_int_eq(write(fds[0], "an idiot\n", 9), 9);
+    ck_assert_uint_gt(read_line(fds[1], line, sizeof line, 30000), 0);
+    snprintf(want, sizeof want, "{\"id\":3,\"action\":\"hold\",\"score\":6,\"rules_id\":\"%s\"", id_b);
+    ck_assert_msg(strncmp(line, want, strlen(want)) == 0, "%s", line);
+
+    close(fds[0]);
+    ck_assert_uint_eq(read_line(fds[1], line, sizeof line, 30000), 0);
+    close(fds[1]);
+    close(fds[2]);
+    ck_assert_int_eq(wait_exit(pid), 0);
+    unlink(path);
+    rmdir(dir);
+}
+END_TEST
+
+START_TEST(test_reload_on_watch)
+{
+    char id_b[32];
+    rules_id_of(reload_rules_b, id_b, sizeof id_b);
+    const char *dir = make_tmpdir();
+    char path[PATH_MAX], tmp[PATH_MAX];
+    snprintf(path, sizeof path, "%s/watched.cfg", dir);
+    snprintf(tmp, sizeof tmp, "%s/watched.tmp", dir);
+    write_file(path, reload_rules_a, strlen(reload_rules_a));
+
+    const char *argv[] = {"quell", "filter", "--watch", path, NULL};
+    struct run_opts o = {0};
+    int fds[3];
+    pid_t pid = spawn(&o, argv, fds);
+    char line[4096], want[256], err[8192] = "";
+    size_t err_len = 0;
+    ck_assert_int_eq(write(fds[0], "you idiot\n", 10), 10);
+    ck_assert_uint_gt(read_line(fds[1], line, sizeof line, 30000), 0);
+    ck_assert_msg(strstr(line, "\"action\":\"flag\""), "%s", line);
+
+    /* Replaced the way editors and deploy scripts do: a new file renamed
+     * over the old one. */
+    write_file(tmp, reload_rules_b, strlen(reload_rules_b));
+    ck_assert_int_eq(rename(tmp, path), 0);
+    snprintf(want, sizeof want, "rules %s second", id_b);
+    ck_assert_msg(read_until(fds[2], err, sizeof err, &err_len, want, 60000), "%s", err);
+    ck_assert_int_eq(write(fds[0], "you idiot\n", 10), 10);
+    ck_assert_uint_gt(read_line(fds[1], line, sizeof line, 30000), 0);
+    snprintf(want, sizeof want, "{\"id\":2,\"action\":\"hold\",\"score\":6,\"rules_id\":\"%s\"", id_b);
+    ck_assert_msg(strncmp(line, want, strlen(want)) == 0, "%s", line);
+
+    close(fds[0]);
+    close(fds[1]);
+    close(fds[2]);
+    ck_assert_int_eq(wait_exit(pid), 0);
+    unlink(path);
+    rmdir(dir);
+}
+END_TEST
+
+/* A reload in the middle of a stream scanned on two threads: every record
+ * comes out once, in order, and the rule sets follow one another without
+ * going back (A... then B...), whatever the threads were doing. */
+#define RELOAD_STREAM_RECORDS 40000
+
+START_TEST(test_reload_keeps_order)
+{
+    char id_a[32], id_b[32];
+    rules_id_of(reload_rules_a, id_a, sizeof id_a);
+    rules_id_of(reload_rules_b, id_b, sizeof id_b);
+    const char *dir = make_tmpdir();
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s/stream.cfg", dir);
+    write_file(path, reload_rules_a, strlen(reload_rules_a));
+
+    const char *argv[] = {"quell", "filter", "-j", "2", "--format", "jsonl", path, NULL};
+    struct run_opts o = {0};
+    int fds[3];
+    pid_t pid = spawn(&o, argv, fds);
+    fcntl(fds[0], F_SETFL, O_NONBLOCK);
+
+    /* The input, written in two halves: the second only once the reload is
+     * announced, so both rule sets are sure to score something. */
+    size_t cap = (size_t)RELOAD_STREAM_RECORDS * 64, in_len = 0, half = 0;
+    char *in = malloc(cap);
+    ck_assert_ptr_nonnull(in);
+    for (int i = 1; i <= RELOAD_STREAM_RECORDS; i++) {
+        if (i == RELOAD_STREAM_RECORDS / 2 + 1)
+            half = in_len;
+        in_len += (size_t)snprintf(in + in_len, cap - in_len,
+                                   "{\"id\":%d,\"body\":\"comment %d, idiot\"}\n", i, i);
+    }
+    size_t out_cap = (size_t)RELOAD_STREAM_RECORDS * 512, out_len = 0, sent = 0;
+    char *out = malloc(out_cap);
+    ck_assert_ptr_nonnull(out);
+    char err[8192] = "";
+    size_t err_len = 0;
+    int is_reloaded = 0, is_hup_sent = 0;
+    char want_reload[128];
+    snprintf(want_reload, sizeof want_reload, "rules %s", id_b);
+
+    for (int idle_ms = 0; idle_ms < 120000;) {
+        size_t limit = is_reloaded ? in_len : half;
+        if (sent == half && !is_hup_sent) {
+            write_file(path, reload_rules_b, strlen(reload_rules_b));
+            ck_assert_int_eq(kill(pid, SIGHUP), 0);
+            is_hup_sent = 1;
+        }
+        if (sent == in_len && fds[0] >= 0) {
+            close(fds[0]);
+            fds[0] = -1;
+        }
+        struct pollfd pfd[3] = {{fds[1], POLLIN, 0},
+                                {fds[2], POLLIN, 0},
+                                {sent < limit ? fds[0] : -1, POLLOUT, 0}};
+        if (poll(pfd, 3, 100) <= 0) {
+            idle_ms += 100;
+            continue;
+        }
+        if (pfd[2].revents & POLLOUT) {
+            ssize_t n = write(fds[0], in + sent, limit - sent);
+            if (n > 0)
+                sent += (size_t)n;
+        }
+        if (pfd[0].revents & (POLLIN | POLLHUP)) {
+            ck_assert_uint_lt(out_len, out_cap - 1);
+            ssize_t n = read(fds[1], out + out_len, out_cap - 1 - out_len);
+            if (n == 0)
+                break; /* quell is done */
+            if (n > 0)
+                out_len += (size_t)n;
+        }
+        if ((pfd[1].revents & (POLLIN | POLLHUP)) && err_len < sizeof err - 1) {
+            ssize_t n = read(fds[2], err + err_len, sizeof err - 1 - err_len);
+            if (n > 0) {
+                err_len += (size_t)n;
+                err[err_len] = '\0';
+            }
+        }
+        is_reloaded = is_reloaded || strstr(err, want_reload) != NULL;
+    }
+    out[out_len] = '\0';
+    if (fds[0] >= 0)
+        close(fds[0]);
+    close(fds[1]);
+    close(fds[2]);
+    ck_assert_int_eq(wait_exit(pid), 0);
+    ck_assert_msg(is_reloaded, "%s", err);
+
+    /* One line per record, ids in order, rule sets never going back. */
+    int expect_id = 1, is_on_b = 0, a_count = 0, b_count = 0;
+    for (char *p = out; *p; expect_id++) {
+        char *nl = strchr(p, '\n');
+        ck_assert_ptr_nonnull(nl);
+        *nl = '\0';
+        char head[64];
+        snprintf(head, sizeof head, "{\"id\":%d,", expect_id);
+        ck_assert_msg(strncmp(p, head, strlen(head)) == 0, "expected id %d: %s", expect_id, p);
+        int is_b = strstr(p, id_b) != NULL;
+        ck_assert_msg(is_b || strstr(p, id_a), "%s", p);
+        ck_assert_msg(!is_on_b || is_b, "record %d went back to the old rules", expect_id);
+        /* Each verdict is wholly its rule set's. */
+        ck_assert_ptr_nonnull(strstr(p, is_b ? "\"score\":6" : "\"score\":3"));
+        is_on_b |= is_b;
+        a_count += !is_b;
+        b_count += is_b;
+        p = nl + 1;
+    }
+    ck_assert_int_eq(expect_id - 1, RELOAD_STREAM_RECORDS);
+    ck_assert_int_ge(a_count, 1);
+    ck_assert_int_ge(b_count, RELOAD_STREAM_RECORDS / 2);
+    free(in);
+    free(out);
+    unlink(path);
+    rmdir(dir);
 }
 END_TEST
 
@@ -2108,6 +2372,9 @@ Suite *cli_suite(void)
     tcase_add_test(tc, test_rules_lookup);
     tcase_add_test(tc, test_verdict_before_eof);
     tcase_add_test(tc, test_closed_stdout);
+    tcase_add_test(tc, test_reload_on_sighup);
+    tcase_add_test(tc, test_reload_on_watch);
+    tcase_add_test(tc, test_reload_keeps_order);
     tcase_add_test(tc, test_embed_example);
     tcase_add_test(tc, test_censor_text);
     tcase_add_test(tc, test_censor_jsonl_nul);

@@ -193,7 +193,7 @@ static void teardown(void)
 
 static const quell_verdict *scan(const char *body, size_t len)
 {
-    quell_comment c = {0};
+    quell_comment c = QUELL_COMMENT_INIT;
     c.text[QUELL_FIELD_BODY] = body;
     c.text_len[QUELL_FIELD_BODY] = len;
     const quell_verdict *v;
@@ -444,7 +444,7 @@ START_TEST(test_random_bytes_never_crash)
         size_t len = (size_t)rand_r(&seed) % sizeof text;
         for (size_t i = 0; i < len; i++)
             text[i] = (unsigned char)rand_r(&seed);
-        quell_comment c = {0};
+        quell_comment c = QUELL_COMMENT_INIT;
         c.text[QUELL_FIELD_BODY] = (const char *)text;
         c.text_len[QUELL_FIELD_BODY] = len;
         const quell_verdict *v;

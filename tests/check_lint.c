@@ -423,13 +423,13 @@ START_TEST(test_clean_share)
     ck_assert_uint_eq(count, 0);
 
     for (size_t i = 0; i < sizeof clean_comments / sizeof clean_comments[0]; i++) {
-        quell_comment comment = {{NULL}, {0}};
+        quell_comment comment = QUELL_COMMENT_INIT;
         comment.text[QUELL_FIELD_BODY] = clean_comments[i];
         comment.text_len[QUELL_FIELD_BODY] = strlen(clean_comments[i]);
         ck_assert_int_eq(quell_lint_clean_add(clean, &comment, &err), QUELL_OK);
     }
     /* Invalid UTF-8 is refused and not counted. */
-    quell_comment bad = {{"bad \xff"}, {5}};
+    quell_comment bad = {QUELL_COMMENT_VERSION, {"bad \xff"}, {5}};
     ck_assert_int_eq(quell_lint_clean_add(clean, &bad, &err), QUELL_EINPUT);
     ck_assert_uint_eq(quell_lint_clean_comment_count(clean), 8);
 

@@ -33,7 +33,7 @@ static void teardown(void)
 /* The pii hit of body, or NULL; its text must be within the body. */
 static const quell_verdict *scan(const char *body)
 {
-    quell_comment c = {{body, NULL}, {strlen(body), 0}};
+    quell_comment c = {QUELL_COMMENT_VERSION, {body, NULL}, {strlen(body), 0}};
     const quell_verdict *v;
     quell_error err;
     ck_assert_int_eq(quell_scan(scanner, &c, &v, &err), QUELL_OK);

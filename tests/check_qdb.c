@@ -68,7 +68,7 @@ static void summarise(const quell_rules *rules, const char *body, const char *au
 {
     quell_scanner *s;
     ck_assert_int_eq(quell_scanner_new(&s, rules, NULL), QUELL_OK);
-    quell_comment c = {0};
+    quell_comment c = QUELL_COMMENT_INIT;
     c.text[QUELL_FIELD_BODY] = body;
     c.text_len[QUELL_FIELD_BODY] = strlen(body);
     if (author) {
@@ -193,7 +193,7 @@ START_TEST(test_forged_checksums_never_crash)
             quell_scanner *s;
             if (quell_scanner_new(&s, r, NULL) != QUELL_OK)
                 break;
-            quell_comment c = {0};
+            quell_comment c = QUELL_COMMENT_INIT;
             c.text[0] = bodies[i];
             c.text_len[0] = strlen(bodies[i]);
             const quell_verdict *v;

@@ -26,8 +26,8 @@ static quell_record_parser *new_parser(quell_format format, const quell_record_f
 /* Parse a copy in a buffer of exactly len bytes, so that AddressSanitizer
  * catches a read past the end. The record's borrowed strings point into the
  * copy, so the caller frees *copy after its last look at the record. */
-static int parse_exact(quell_record_parser *p, const char *data, size_t len, quell_record *rec,
-                       quell_error *err, char **copy)
+static int parse_exact(quell_record_parser *p, const char *data, size_t len,
+                       const quell_record **rec, quell_error *err, char **copy)
 {
     *copy = malloc(len ? len : 1);
     ck_assert_ptr_nonnull(*copy);
@@ -66,18 +66,18 @@ START_TEST(test_framing)
 {
     const struct framing_case *c = &framing_cases[_i];
     quell_record_parser *p = new_parser(c->format, NULL);
-    quell_record rec;
+    const quell_record *rec;
     quell_error err;
     char *copy;
 
     ck_assert_int_eq(parse_exact(p, c->in, c->in_len, &rec, &err, &copy), QUELL_OK);
-    ck_assert_ptr_eq(rec.comment.text[QUELL_FIELD_BODY], copy); /* borrowed, not copied */
-    ck_assert_uint_eq(rec.comment.text_len[QUELL_FIELD_BODY], c->body_len);
-    ck_assert_mem_eq(rec.comment.text[QUELL_FIELD_BODY], c->body, c->body_len);
-    ck_assert_ptr_null(rec.comment.text[QUELL_FIELD_AUTHOR]);
-    ck_assert_uint_eq(rec.comment.text_len[QUELL_FIELD_AUTHOR], 0);
-    ck_assert_ptr_null(rec.id_json);
-    ck_assert_uint_eq(rec.id_json_len, 0);
+    ck_assert_ptr_eq(rec->comment.text[QUELL_FIELD_BODY], copy); /* borrowed, not copied */
+    ck_assert_uint_eq(rec->comment.text_len[QUELL_FIELD_BODY], c->body_len);
+    ck_assert_mem_eq(rec->comment.text[QUELL_FIELD_BODY], c->body, c->body_len);
+    ck_assert_ptr_null(rec->comment.text[QUELL_FIELD_AUTHOR]);
+    ck_assert_uint_eq(rec->comment.text_len[QUELL_FIELD_AUTHOR], 0);
+    ck_assert_ptr_null(rec->id_json);
+    ck_assert_uint_eq(rec->id_json_len, 0);
     free(copy);
     quell_record_parser_free(p);
 }
@@ -86,11 +86,11 @@ END_TEST
 START_TEST(test_framing_null_data)
 {
     quell_record_parser *p = new_parser(QUELL_FORMAT_TEXT, NULL);
-    quell_record rec;
+    const quell_record *rec;
 
     ck_assert_int_eq(quell_record_parse(p, NULL, 0, &rec, NULL), QUELL_OK);
-    ck_assert_ptr_nonnull(rec.comment.text[QUELL_FIELD_BODY]); /* present, empty */
-    ck_assert_uint_eq(rec.comment.text_len[QUELL_FIELD_BODY], 0);
+    ck_assert_ptr_nonnull(rec->comment.text[QUELL_FIELD_BODY]); /* present, empty */
+    ck_assert_uint_eq(rec->comment.text_len[QUELL_FIELD_BODY], 0);
     quell_record_parser_free(p);
 }
 END_TEST
@@ -174,7 +174,7 @@ START_TEST(test_jsonl_good)
 {
     const struct good_case *c = &good_cases[_i];
     quell_record_parser *p = new_parser(QUELL_FORMAT_JSONL, NULL);
-    quell_record rec;
+    const quell_record *rec;
     quell_error err = {0};
     char *copy;
 
@@ -182,20 +182,20 @@ START_TEST(test_jsonl_good)
     ck_assert_msg(rc == QUELL_OK, "case %d: %s", _i, err.message);
     free(copy); /* JSONL fields live in the parser, not in the input */
 
-    ck_assert_uint_eq(rec.comment.text_len[QUELL_FIELD_BODY], c->body_len);
-    ck_assert_mem_eq(rec.comment.text[QUELL_FIELD_BODY], c->body, c->body_len);
+    ck_assert_uint_eq(rec->comment.text_len[QUELL_FIELD_BODY], c->body_len);
+    ck_assert_mem_eq(rec->comment.text[QUELL_FIELD_BODY], c->body, c->body_len);
     if (c->author) {
-        ck_assert_uint_eq(rec.comment.text_len[QUELL_FIELD_AUTHOR], strlen(c->author));
-        ck_assert_mem_eq(rec.comment.text[QUELL_FIELD_AUTHOR], c->author, strlen(c->author));
+        ck_assert_uint_eq(rec->comment.text_len[QUELL_FIELD_AUTHOR], strlen(c->author));
+        ck_assert_mem_eq(rec->comment.text[QUELL_FIELD_AUTHOR], c->author, strlen(c->author));
     } else {
-        ck_assert_ptr_null(rec.comment.text[QUELL_FIELD_AUTHOR]);
+        ck_assert_ptr_null(rec->comment.text[QUELL_FIELD_AUTHOR]);
     }
     if (c->id_json) {
-        ck_assert_uint_eq(rec.id_json_len, strlen(c->id_json));
-        ck_assert_mem_eq(rec.id_json, c->id_json, rec.id_json_len);
+        ck_assert_uint_eq(rec->id_json_len, strlen(c->id_json));
+        ck_assert_mem_eq(rec->id_json, c->id_json, rec->id_json_len);
     } else {
-        ck_assert_ptr_null(rec.id_json);
-        ck_assert_uint_eq(rec.id_json_len, 0);
+        ck_assert_ptr_null(rec->id_json);
+        ck_assert_uint_eq(rec->id_json_len, 0);
     }
     quell_record_parser_free(p);
 }
@@ -205,18 +205,18 @@ START_TEST(test_jsonl_custom_fields)
 {
     const quell_record_fields fields = {.id = "cid", .body = "text", .author = "user"};
     quell_record_parser *p = new_parser(QUELL_FORMAT_JSONL, &fields);
-    quell_record rec;
+    const quell_record *rec;
     quell_error err;
 
     static const char line[] =
         "{\"id\":\"x\",\"body\":\"ignored\",\"cid\":3,\"text\":\"yo\",\"user\":\"u\"}";
     ck_assert_int_eq(quell_record_parse(p, line, sizeof line - 1, &rec, &err), QUELL_OK);
-    ck_assert_uint_eq(rec.comment.text_len[QUELL_FIELD_BODY], 2);
-    ck_assert_mem_eq(rec.comment.text[QUELL_FIELD_BODY], "yo", 2);
-    ck_assert_uint_eq(rec.comment.text_len[QUELL_FIELD_AUTHOR], 1);
-    ck_assert_mem_eq(rec.comment.text[QUELL_FIELD_AUTHOR], "u", 1);
-    ck_assert_uint_eq(rec.id_json_len, 1);
-    ck_assert_mem_eq(rec.id_json, "3", 1);
+    ck_assert_uint_eq(rec->comment.text_len[QUELL_FIELD_BODY], 2);
+    ck_assert_mem_eq(rec->comment.text[QUELL_FIELD_BODY], "yo", 2);
+    ck_assert_uint_eq(rec->comment.text_len[QUELL_FIELD_AUTHOR], 1);
+    ck_assert_mem_eq(rec->comment.text[QUELL_FIELD_AUTHOR], "u", 1);
+    ck_assert_uint_eq(rec->id_json_len, 1);
+    ck_assert_mem_eq(rec->id_json, "3", 1);
 
     ck_assert_int_eq(quell_record_parse(p, S("{\"body\":\"x\"}"), &rec, &err), QUELL_EINPUT);
     ck_assert_str_eq(err.message, "missing \"text\" field");
@@ -236,9 +236,9 @@ START_TEST(test_jsonl_custom_fields)
     ck_assert_int_eq(
         quell_record_parse(p, S("{\"id\":1,\"msg\":\"m\",\"author\":\"a\"}"), &rec, &err),
         QUELL_OK);
-    ck_assert_mem_eq(rec.comment.text[QUELL_FIELD_BODY], "m", 1);
-    ck_assert_mem_eq(rec.comment.text[QUELL_FIELD_AUTHOR], "a", 1);
-    ck_assert_mem_eq(rec.id_json, "1", 1);
+    ck_assert_mem_eq(rec->comment.text[QUELL_FIELD_BODY], "m", 1);
+    ck_assert_mem_eq(rec->comment.text[QUELL_FIELD_AUTHOR], "a", 1);
+    ck_assert_mem_eq(rec->id_json, "1", 1);
     quell_record_parser_free(p);
 }
 END_TEST
@@ -247,12 +247,12 @@ END_TEST
  * as JSON text, null or absent as no label, anything else refused. */
 START_TEST(test_jsonl_label)
 {
-    quell_record rec;
+    const quell_record *rec;
     quell_error err;
     quell_record_parser *p = new_parser(QUELL_FORMAT_JSONL, NULL);
     ck_assert_int_eq(quell_record_parse(p, S("{\"body\":\"b\",\"label\":\"spam\"}"), &rec, &err),
                      QUELL_OK);
-    ck_assert_ptr_null(rec.label);
+    ck_assert_ptr_null(rec->label);
     quell_record_parser_free(p);
 
     const quell_record_fields fields = {.body = "text", .label = "class"};
@@ -260,21 +260,21 @@ START_TEST(test_jsonl_label)
     ck_assert_int_eq(
         quell_record_parse(p, S("{\"text\":\"t\",\"class\":\"h\\u00e9\\nx\"}"), &rec, &err),
         QUELL_OK);
-    ck_assert_uint_eq(rec.label_len, 5);
-    ck_assert_mem_eq(rec.label, "h\xc3\xa9\nx", 5);
+    ck_assert_uint_eq(rec->label_len, 5);
+    ck_assert_mem_eq(rec->label, "h\xc3\xa9\nx", 5);
     ck_assert_int_eq(quell_record_parse(p, S("{\"text\":\"t\",\"class\":1}"), &rec, &err),
                      QUELL_OK);
-    ck_assert_uint_eq(rec.label_len, 1);
-    ck_assert_mem_eq(rec.label, "1", 1);
+    ck_assert_uint_eq(rec->label_len, 1);
+    ck_assert_mem_eq(rec->label, "1", 1);
     ck_assert_int_eq(quell_record_parse(p, S("{\"text\":\"t\",\"class\":-2.5}"), &rec, &err),
                      QUELL_OK);
-    ck_assert_uint_eq(rec.label_len, 4);
-    ck_assert_mem_eq(rec.label, "-2.5", 4);
+    ck_assert_uint_eq(rec->label_len, 4);
+    ck_assert_mem_eq(rec->label, "-2.5", 4);
     ck_assert_int_eq(quell_record_parse(p, S("{\"text\":\"t\",\"class\":null}"), &rec, &err),
                      QUELL_OK);
-    ck_assert_ptr_null(rec.label);
+    ck_assert_ptr_null(rec->label);
     ck_assert_int_eq(quell_record_parse(p, S("{\"text\":\"t\"}"), &rec, &err), QUELL_OK);
-    ck_assert_ptr_null(rec.label);
+    ck_assert_ptr_null(rec->label);
     ck_assert_int_eq(quell_record_parse(p, S("{\"text\":\"t\",\"class\":[1]}"), &rec, &err),
                      QUELL_EINPUT);
     ck_assert_str_eq(err.message, "\"class\" is not a string or a number");
@@ -309,14 +309,14 @@ START_TEST(test_jsonl_reuse)
         memcpy(line + len, "\"}", 2);
         len += 2;
 
-        quell_record rec;
+        const quell_record *rec;
         quell_error err;
         ck_assert_int_eq(quell_record_parse(p, line, len, &rec, &err), QUELL_OK);
-        ck_assert_uint_eq(rec.comment.text_len[QUELL_FIELD_BODY], n);
+        ck_assert_uint_eq(rec->comment.text_len[QUELL_FIELD_BODY], n);
         for (size_t i = 0; i < n; i++)
-            ck_assert_int_eq(rec.comment.text[QUELL_FIELD_BODY][i], (char)('b' + k));
-        ck_assert_uint_eq(rec.comment.text_len[QUELL_FIELD_AUTHOR], n / 2);
-        ck_assert_mem_eq(rec.id_json, "\"r\"", 3);
+            ck_assert_int_eq(rec->comment.text[QUELL_FIELD_BODY][i], (char)('b' + k));
+        ck_assert_uint_eq(rec->comment.text_len[QUELL_FIELD_AUTHOR], n / 2);
+        ck_assert_mem_eq(rec->id_json, "\"r\"", 3);
     }
     free(line);
     quell_record_parser_free(p);
@@ -404,7 +404,7 @@ START_TEST(test_jsonl_bad)
 {
     const struct bad_case *c = &bad_cases[_i];
     quell_record_parser *p = new_parser(QUELL_FORMAT_JSONL, NULL);
-    quell_record rec;
+    const quell_record *rec;
     quell_error err = {0};
     char *copy;
 
@@ -503,15 +503,15 @@ static const struct {
 START_TEST(test_jsonl_refused_keeps_id)
 {
     quell_record_parser *p = new_parser(QUELL_FORMAT_JSONL, NULL);
-    quell_record rec;
+    const quell_record *rec;
     quell_error err;
     const char *in = refused_ids[_i].in;
     ck_assert_int_eq(quell_record_parse(p, in, strlen(in), &rec, &err), QUELL_EINPUT);
     if (!refused_ids[_i].id_json) {
-        ck_assert_ptr_null(rec.id_json);
+        ck_assert_ptr_null(rec->id_json);
     } else {
-        ck_assert_uint_eq(rec.id_json_len, strlen(refused_ids[_i].id_json));
-        ck_assert_mem_eq(rec.id_json, refused_ids[_i].id_json, rec.id_json_len);
+        ck_assert_uint_eq(rec->id_json_len, strlen(refused_ids[_i].id_json));
+        ck_assert_mem_eq(rec->id_json, refused_ids[_i].id_json, rec->id_json_len);
     }
     quell_record_parser_free(p);
 }
@@ -526,7 +526,7 @@ START_TEST(test_jsonl_random)
 
     for (int round = 0; round < 3000; round++) {
         size_t len = random_record(&rng, line);
-        quell_record rec;
+        const quell_record *rec;
         quell_error err = {0};
         char *copy;
 
@@ -538,14 +538,14 @@ START_TEST(test_jsonl_random)
             continue;
         }
         ok_count++;
-        const char *body = rec.comment.text[QUELL_FIELD_BODY];
+        const char *body = rec->comment.text[QUELL_FIELD_BODY];
         ck_assert_ptr_nonnull(body);
-        ck_assert_ptr_null(memchr(body, '\0', rec.comment.text_len[QUELL_FIELD_BODY]));
-        const char *author = rec.comment.text[QUELL_FIELD_AUTHOR];
+        ck_assert_ptr_null(memchr(body, '\0', rec->comment.text_len[QUELL_FIELD_BODY]));
+        const char *author = rec->comment.text[QUELL_FIELD_AUTHOR];
         if (author)
-            ck_assert_ptr_null(memchr(author, '\0', rec.comment.text_len[QUELL_FIELD_AUTHOR]));
-        if (rec.id_json) {
-            cJSON *id = cJSON_ParseWithLength(rec.id_json, rec.id_json_len);
+            ck_assert_ptr_null(memchr(author, '\0', rec->comment.text_len[QUELL_FIELD_AUTHOR]));
+        if (rec->id_json) {
+            cJSON *id = cJSON_ParseWithLength(rec->id_json, rec->id_json_len);
             ck_assert_ptr_nonnull(id);
             ck_assert(cJSON_IsString(id) || cJSON_IsNumber(id));
             cJSON_Delete(id);

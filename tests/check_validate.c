@@ -75,7 +75,7 @@ static const char card_cfg[] =
 /* Scan body and return the number of hits, checking the first's span. */
 static size_t card_hits(quell_scanner *s, const char *body, size_t start, size_t end)
 {
-    quell_comment c = {{body, NULL}, {strlen(body), 0}};
+    quell_comment c = {QUELL_COMMENT_VERSION, {body, NULL}, {strlen(body), 0}};
     const quell_verdict *v;
     quell_error err;
     ck_assert_int_eq(quell_scan(s, &c, &v, &err), QUELL_OK);
@@ -97,7 +97,7 @@ static void check_cards(const quell_rules *rules)
     ck_assert_uint_eq(card_hits(s, "pay 4111 1111 1111 1111 now", 4, 23), 1);
     ck_assert_uint_eq(card_hits(s, "pay 4111 1111 1111 1112 now", 0, 0), 0);
     /* The hit that failed is set aside, not lost: explain shows it. */
-    quell_comment bad = {{"pay 4111 1111 1111 1112 now", NULL}, {27, 0}};
+    quell_comment bad = {QUELL_COMMENT_VERSION, {"pay 4111 1111 1111 1112 now", NULL}, {27, 0}};
     const quell_verdict *v;
     ck_assert_int_eq(quell_scan(s, &bad, &v, &err), QUELL_OK);
     ck_assert_uint_eq(v->excused_count, 1);
@@ -160,7 +160,7 @@ START_TEST(test_allowed_hits_set_aside)
                      QUELL_OK);
     quell_scanner *s = NULL;
     ck_assert_int_eq(quell_scanner_new(&s, rules, &err), QUELL_OK);
-    quell_comment c = {{"Scunthorpe and a cunt", NULL}, {21, 0}};
+    quell_comment c = {QUELL_COMMENT_VERSION, {"Scunthorpe and a cunt", NULL}, {21, 0}};
     const quell_verdict *v;
     ck_assert_int_eq(quell_scan(s, &c, &v, &err), QUELL_OK);
     ck_assert_uint_eq(v->hit_count, 1);
@@ -171,7 +171,7 @@ START_TEST(test_allowed_hits_set_aside)
     ck_assert_uint_eq(v->excused[0].hit.end, 5);
     ck_assert_mem_eq(v->excused[0].hit.text, "cunt", 4);
     /* Each scan starts afresh. */
-    quell_comment clean = {{"hello", NULL}, {5, 0}};
+    quell_comment clean = {QUELL_COMMENT_VERSION, {"hello", NULL}, {5, 0}};
     ck_assert_int_eq(quell_scan(s, &clean, &v, &err), QUELL_OK);
     ck_assert_uint_eq(v->excused_count, 0);
     quell_scanner_free(s);

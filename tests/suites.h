@@ -22,6 +22,7 @@ Suite *lint_suite(void);
 Suite *validate_suite(void);
 Suite *arabizi_suite(void);
 Suite *packs_suite(void);
+Suite *engine_suite(void);
 
 /* xorshift64*: the same pseudo-random sequence on every platform. */
 uint64_t test_rng(uint64_t *state);

@@ -14,6 +14,7 @@
 
 #include "batch.h"
 #include "cli.h"
+#include "util/grow.h"
 
 /* Enough rows per batch to keep thread start-up (tens of microseconds) small
  * beside the scanning (about a microsecond a row), few enough to keep the
@@ -72,18 +73,10 @@ static size_t store(struct batch *bt, const char *s, size_t len)
     /* Catch size_t overflow. */
     if (__builtin_add_overflow(bt->bytes_len, len + 1, &need))
         return SIZE_MAX;
-    if (need > bt->bytes_cap) {
-        size_t cap = bt->bytes_cap ? bt->bytes_cap : 1 << 16;
-        while (cap < need) {
-            if (__builtin_mul_overflow(cap, 2, &cap))
-                cap = need;
-        }
-        char *p = realloc(bt->bytes, cap);
-        if (!p)
-            return SIZE_MAX;
-        bt->bytes = p;
-        bt->bytes_cap = cap;
-    }
+    char *p = grow_array(bt->bytes, &bt->bytes_cap, need, 1, 1 << 16, GROW_UNCAPPED);
+    if (!p)
+        return SIZE_MAX;
+    bt->bytes = p;
     size_t off = bt->bytes_len;
     if (len > 0)
         memcpy(bt->bytes + off, s, len);

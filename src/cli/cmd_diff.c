@@ -14,6 +14,7 @@
 #include "batch.h"
 #include "cli.h"
 #include "eval.h"
+#include "util/grow.h"
 
 #define MAX_ROW_MESSAGES 10
 
@@ -136,7 +137,7 @@ static int diff_row(void *arg, const struct corpus_row *row)
     err.message[0] = '\0';
     const quell_verdict *vo = NULL, *vn = NULL;
     if (!reason) {
-        quell_comment c = {{NULL}, {0}};
+        quell_comment c = QUELL_COMMENT_INIT;
         c.text[QUELL_FIELD_BODY] = row->text;
         c.text_len[QUELL_FIELD_BODY] = row->text_len;
         int rc = quell_scan(w->old_scanner, &c, &vo, &err);
@@ -164,14 +165,11 @@ static int diff_row(void *arg, const struct corpus_row *row)
     if (vo->action == vn->action)
         return CLI_OK;
 
-    if (w->change_count == w->change_cap) {
-        size_t cap = w->change_cap ? 2 * w->change_cap : 64;
-        struct change *p = realloc(w->changes, cap * sizeof *p);
-        if (!p)
-            return CLI_EIO;
-        w->changes = p;
-        w->change_cap = cap;
-    }
+    struct change *p =
+        grow_array(w->changes, &w->change_cap, w->change_count + 1, sizeof *p, 64, GROW_UNCAPPED);
+    if (!p)
+        return CLI_EIO;
+    w->changes = p;
     struct change *c = &w->changes[w->change_count];
     memset(c, 0, sizeof *c);
     int is_bad = 0;

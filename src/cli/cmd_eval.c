@@ -363,7 +363,7 @@ static int eval_row(void *arg, const struct corpus_row *row)
     if (row->label_len == 0)
         return row_malformed(w, row, "empty label");
 
-    quell_comment c = {{NULL}, {0}};
+    quell_comment c = QUELL_COMMENT_INIT;
     c.text[QUELL_FIELD_BODY] = row->text;
     c.text_len[QUELL_FIELD_BODY] = row->text_len;
     const quell_verdict *v;
@@ -497,7 +497,7 @@ int eval_spans_of(const quell_verdict *v, struct eval_span **out, size_t *out_co
 /* Rescan a sampled comment for its action, score and spans. */
 static int sample_spans(quell_scanner *scanner, struct eval_sample *s)
 {
-    quell_comment c = {{NULL}, {0}};
+    quell_comment c = QUELL_COMMENT_INIT;
     c.text[QUELL_FIELD_BODY] = s->text;
     c.text_len[QUELL_FIELD_BODY] = s->text_len;
     const quell_verdict *v;

@@ -12,10 +12,10 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "util/readall.h"
 
 /* Most of stdin taken as one comment: a person explains a comment, not a corpus. */
 #define MAX_COMMENT_BYTES ((size_t)16 << 20)
-#define READ_CHUNK_BYTES  ((size_t)64 << 10)
 
 /* ANSI SGR sequences. */
 #define SGR_RESET  "\033[0m"
@@ -108,50 +108,25 @@ static int is_rules_name(const char *s)
  */
 static int read_stdin(char **out, size_t *out_len)
 {
-    size_t len = 0, cap = 0;
-    char *buf = NULL;
-    for (;;) {
-        if (cap - len < READ_CHUNK_BYTES) {
-            /* One byte past the limit tells "exactly the limit" from "longer". */
-            size_t new_cap = cap ? cap * 2 : READ_CHUNK_BYTES;
-            if (new_cap > MAX_COMMENT_BYTES + 1)
-                new_cap = MAX_COMMENT_BYTES + 1;
-            if (new_cap > cap) {
-                char *p = realloc(buf, new_cap);
-                if (!p) {
-                    cli_error("out of memory");
-                    free(buf);
-                    return CLI_EIO;
-                }
-                buf = p;
-                cap = new_cap;
-            }
-        }
-        if (len == cap) {
-            cli_error("comment longer than %zu bytes", MAX_COMMENT_BYTES);
-            free(buf);
-            return CLI_EDATA;
-        }
-        ssize_t n = read(STDIN_FILENO, buf + len, cap - len);
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            cli_error("read error: %s", strerror(errno));
-            free(buf);
-            return CLI_EIO;
-        }
-        if (n == 0)
-            break;
-        len += (size_t)n;
+    int rc = read_all(stdin, MAX_COMMENT_BYTES, out, out_len);
+    if (rc == EFBIG) {
+        cli_error("comment longer than %zu bytes", MAX_COMMENT_BYTES);
+        return CLI_EDATA;
+    }
+    if (rc != 0) {
+        if (rc == ENOMEM)
+            cli_error("out of memory");
+        else
+            cli_error("read error: %s", strerror(rc));
+        return CLI_EIO;
     }
     /* `echo ... | quell explain` adds a newline that is not the comment's. */
-    if (len > 0 && buf[len - 1] == '\n') {
-        len--;
-        if (len > 0 && buf[len - 1] == '\r')
-            len--;
+    char *buf = *out;
+    if (*out_len > 0 && buf[*out_len - 1] == '\n') {
+        --*out_len;
+        if (*out_len > 0 && buf[*out_len - 1] == '\r')
+            --*out_len;
     }
-    *out = buf;
-    *out_len = len;
     return CLI_OK;
 }
 
@@ -440,7 +415,7 @@ static int explain(const quell_rules *rules, struct field_text *fields, const ch
     }
 
     /* Views first: a verdict must be used before the scanner's next call. */
-    quell_comment comment = {{NULL}, {0}};
+    quell_comment comment = QUELL_COMMENT_INIT;
     for (int f = 0; f < QUELL_FIELD_COUNT; f++) {
         if (!fields[f].text)
             continue;

@@ -13,6 +13,8 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "reload.h"
+#include "util/grow.h"
 
 #define IO_BUF_BYTES      ((size_t)1 << 20) /* read and write chunk */
 #define DEFAULT_MAX_BYTES ((size_t)1 << 20)
@@ -26,6 +28,8 @@
 #define MIN_SLICE_BYTES ((size_t)16 << 10)
 /* Workers' filters start on lines of their own: each writes its own per record. */
 #define CACHE_LINE_BYTES 64
+/* How often --watch looks at the rules file. */
+#define WATCH_MS 1000
 
 enum only { ONLY_ALL = 0, ONLY_PASS, ONLY_FLAGGED };
 
@@ -67,7 +71,10 @@ struct worker {
 /* The main thread's filter and the workers it hands slices to. */
 struct runner {
     struct filter main;
-    const quell_rules *rules; /* immutable, shared by every job */
+    quell_rules *rules; /* immutable, shared by every job; the runner holds them */
+    /* Reloads rules in the background; new ones are adopted between
+     * rounds, while no worker is scanning (adopt_new_rules). */
+    struct reloader *reloader;
     quell_format format;
     const quell_record_fields *fields;
     size_t job_count;       /* jobs wanted, the main thread included */
@@ -116,7 +123,15 @@ static void print_help(void)
            "                           yields an error record\n"
            "  -j, --jobs=N             scan on N threads (default: one per online CPU;\n"
            "                           at most %d); the output is the same for any N\n"
+           "      --watch              reload RULES when the file changes (checked\n"
+           "                           every second), as on SIGHUP\n"
            "  -h, --help               display this help and exit\n"
+           "\n"
+           "On SIGHUP (or, with --watch, a change of the file) RULES are loaded again\n"
+           "on a background thread and take over between two records: every verdict\n"
+           "carries the \"rules_id\" of the rules that made it. Rules that fail to load\n"
+           "leave the old ones in place, with the reason and the count of failed\n"
+           "reloads on stderr.\n"
            "\n"
            "Verdicts are written as soon as the input read so far is scanned, so a\n"
            "program can feed one comment and wait for its line. When stdout is\n"
@@ -165,23 +180,17 @@ static int parse_size(const char *s, size_t *out)
     return 0;
 }
 
-/* Make *buf (of *cap bytes, len used) hold at least extra more bytes,
- * doubling it when it grows. Returns 0, or -1 when out of memory. */
+/* Make *buf (of *cap bytes, len used) hold at least extra more bytes.
+ * Returns 0, or -1 when out of memory. */
 static int buf_reserve(char **buf, size_t *cap, size_t len, size_t extra)
 {
     size_t need;
     if (__builtin_add_overflow(len, extra, &need)) /* Catch size_t overflow */
         return -1;
-    if (need <= *cap)
-        return 0;
-    size_t new_cap = *cap;
-    if (__builtin_mul_overflow(new_cap, 2, &new_cap) || new_cap < need)
-        new_cap = need;
-    char *p = realloc(*buf, new_cap);
+    char *p = grow_array(*buf, cap, need, 1, 256, GROW_UNCAPPED);
     if (!p)
         return -1;
     *buf = p;
-    *cap = new_cap;
     return 0;
 }
 
@@ -336,19 +345,19 @@ static int process_record(struct filter *f, const char *data, size_t len, int ha
         return emit_too_long(f);
 
     f->record_no++;
-    quell_record record;
+    const quell_record *record;
     quell_error err;
     err.message[0] = '\0';
     const quell_verdict *verdict = NULL;
     int rc = quell_record_parse(f->parser, data, len, &record, &err);
     if (rc == QUELL_OK)
-        rc = quell_scan(f->scanner, &record.comment, &verdict, &err);
+        rc = quell_scan(f->scanner, &record->comment, &verdict, &err);
 
     /* The record's own id, even when it was refused for its body; else its
      * number in the stream. */
     char number[24];
-    const char *id = record.id_json;
-    size_t id_len = record.id_json_len;
+    const char *id = record->id_json;
+    size_t id_len = record->id_json_len;
     if (!id) {
         id_len = (size_t)snprintf(number, sizeof number, "%llu", f->record_no);
         id = number;
@@ -368,7 +377,7 @@ static int process_record(struct filter *f, const char *data, size_t len, int ha
             return emit_raw(f, data, len, has_separator);
         return CLI_OK;
     default:
-        return emit_json(f, verdict, &record.comment, id, id_len, NULL);
+        return emit_json(f, verdict, &record->comment, id, id_len, NULL);
     }
 }
 
@@ -605,6 +614,41 @@ static int run_round(struct runner *r, const char *data, size_t len, size_t slic
 }
 
 /*
+ * Between rounds, with every worker idle: move every job to rules the
+ * reloader loaded, all or none, so that the records before this point are
+ * all scored by the old rules and those after it by the new. A job that
+ * cannot move (out of memory) keeps every job on the old rules.
+ */
+static void adopt_new_rules(struct runner *r)
+{
+    if (!r->reloader)
+        return;
+    quell_rules *rules = reload_take(r->reloader);
+    if (!rules)
+        return;
+    quell_scanner *fresh[CLI_MAX_JOBS] = {NULL};
+    size_t n = 1 + r->worker_count;
+    quell_error err = {0};
+    for (size_t i = 0; i < n; i++) {
+        if (quell_scanner_new(&fresh[i], rules, &err) != QUELL_OK) {
+            cli_error("cannot move to reloaded rules %s: %s; keeping rules %s",
+                      quell_rules_id(rules), err.message, quell_rules_id(r->rules));
+            for (size_t k = 0; k < i; k++)
+                quell_scanner_free(fresh[k]);
+            quell_rules_release(rules);
+            return;
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        struct filter *f = i == 0 ? &r->main : &r->workers[i - 1].f;
+        quell_scanner_free(f->scanner);
+        f->scanner = fresh[i];
+    }
+    quell_rules_release(r->rules);
+    r->rules = rules;
+}
+
+/*
  * Scan the whole records data[0..len), each ending in the separator, and
  * write their output in input order. Rounds take at most SLICE_BYTES per
  * job, which bounds the output the workers hold; a round too small to give
@@ -613,6 +657,7 @@ static int run_round(struct runner *r, const char *data, size_t len, size_t slic
 static int filter_records(struct runner *r, const char *data, size_t len)
 {
     struct filter *f = &r->main;
+    adopt_new_rules(r);
     if (r->job_count < 2)
         return process_slice(f, data, len);
 
@@ -629,6 +674,7 @@ static int filter_records(struct runner *r, const char *data, size_t len)
             workers_start(r);
         if (slice_count > r->worker_count + 1)
             slice_count = r->worker_count + 1;
+        adopt_new_rules(r);
         int rc =
             slice_count > 1 ? run_round(r, data, take, slice_count) : process_slice(f, data, take);
         if (rc != CLI_OK)
@@ -711,15 +757,13 @@ static int filter_stream(struct runner *r)
         if (end == cap) {
             /* A partial record fills the buffer yet is not too long, so
              * cap <= max_bytes < limit: there is room to grow. */
-            size_t new_cap = cap <= limit / 2 ? cap * 2 : limit;
-            char *p = realloc(buf, new_cap);
+            char *p = grow_array(buf, &cap, cap + 1, 1, IO_BUF_BYTES, limit);
             if (!p) {
                 cli_error("out of memory");
                 rc = CLI_EIO;
                 goto out_free_buf;
             }
             buf = p;
-            cap = new_cap;
         }
 
         /* Verdicts go out before a read that may block, so a caller that
@@ -740,8 +784,10 @@ static int filter_stream(struct runner *r)
     }
 
     /* A last record without a separator still counts. */
-    if (!is_skipping && end > start)
+    if (!is_skipping && end > start) {
+        adopt_new_rules(r);
         rc = process_record(f, buf + start, end - start, 0);
+    }
 
 out_free_buf:
     free(buf);
@@ -764,7 +810,7 @@ static int parse_mask(const char *s, char *out)
 
 int cmd_filter(int argc, char **argv)
 {
-    enum { OPT_ID = 256, OPT_BODY, OPT_AUTHOR, OPT_ONLY, OPT_CENSOR, OPT_MAX_BYTES };
+    enum { OPT_ID = 256, OPT_BODY, OPT_AUTHOR, OPT_ONLY, OPT_CENSOR, OPT_MAX_BYTES, OPT_WATCH };
     static const struct option options[] = {
         {"format", required_argument, NULL, 'f'},
         {"id-field", required_argument, NULL, OPT_ID},
@@ -774,12 +820,14 @@ int cmd_filter(int argc, char **argv)
         {"censor", optional_argument, NULL, OPT_CENSOR},
         {"max-bytes", required_argument, NULL, OPT_MAX_BYTES},
         {"jobs", required_argument, NULL, 'j'},
+        {"watch", no_argument, NULL, OPT_WATCH},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
+    int is_watching = 0;
     struct runner r = {.main = {.max_bytes = DEFAULT_MAX_BYTES}, .format = QUELL_FORMAT_TEXT};
     struct filter *f = &r.main;
-    quell_record_fields fields = {NULL, NULL, NULL, NULL};
+    quell_record_fields fields = QUELL_RECORD_FIELDS_INIT;
     int ch;
 
     r.job_count = cli_default_jobs();
@@ -831,6 +879,9 @@ int cmd_filter(int argc, char **argv)
                 return cli_usage_error("filter", "invalid --jobs '%s' (expected 1 or more)",
                                        optarg);
             break;
+        case OPT_WATCH:
+            is_watching = 1;
+            break;
         case 'h':
             print_help();
             return cli_finish_stdout(CLI_OK);
@@ -850,11 +901,18 @@ int cmd_filter(int argc, char **argv)
     f->separator = r.format == QUELL_FORMAT_NUL ? '\0' : '\n';
     r.fields = &fields;
 
-    quell_rules *rules = NULL;
-    int rc = cli_load_rules(&rules, path);
+    /* Before any thread starts, so that only the reloader takes SIGHUP. */
+    if (reload_block_signals() != 0) {
+        cli_error("cannot block SIGHUP: %s", strerror(errno));
+        return CLI_EIO;
+    }
+    int rc = cli_load_rules(&r.rules, path);
     if (rc != CLI_OK)
         return rc;
-    r.rules = rules;
+    if (reload_start(&r.reloader, path, r.rules, is_watching ? WATCH_MS : 0) != 0) {
+        rc = CLI_EIO;
+        goto out_free;
+    }
 
     quell_error err = {0};
     if (filter_open(f, &r, IO_BUF_BYTES, &err) != QUELL_OK) {
@@ -870,8 +928,9 @@ int cmd_filter(int argc, char **argv)
         rc = flush_rc != CLI_OK ? flush_rc : f->has_malformed ? CLI_EDATA : CLI_OK;
 
 out_free:
+    reload_stop(r.reloader);
     workers_stop(&r);
     filter_close(f);
-    quell_rules_free(rules);
+    quell_rules_release(r.rules);
     return rc;
 }

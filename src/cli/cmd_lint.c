@@ -209,7 +209,7 @@ static int on_clean_row(void *ctx, const struct corpus_row *row,
         row_malformed(r, row, "no text");
         return 0;
     }
-    quell_comment c = {{NULL}, {0}};
+    quell_comment c = QUELL_COMMENT_INIT;
     c.text[QUELL_FIELD_BODY] = row->text;
     c.text_len[QUELL_FIELD_BODY] = row->text_len;
     quell_error err = {0};

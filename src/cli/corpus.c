@@ -60,8 +60,7 @@ enum corpus_format corpus_format_of(const char *path, enum corpus_format format)
 int corpus_parse_format(const char *name)
 {
     static const char *const names[] = {"csv", "tsv", "jsonl", "text"};
-    static const enum corpus_format formats[] = {CORPUS_CSV, CORPUS_TSV, CORPUS_JSONL,
-                                                 CORPUS_TEXT};
+    static const enum corpus_format formats[] = {CORPUS_CSV, CORPUS_TSV, CORPUS_JSONL, CORPUS_TEXT};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         if (strcmp(name, names[i]) == 0)
             return (int)formats[i];
@@ -147,9 +146,9 @@ static void csv_on_row(int c, void *data)
     r->field_no = 0;
     if (r->is_header) {
         r->is_header = 0;
-        const char *missing = r->text.idx < 0                        ? r->opt->text_col
+        const char *missing = r->text.idx < 0                         ? r->opt->text_col
                               : r->opt->label_col && r->label.idx < 0 ? r->opt->label_col
-                                                                       : NULL;
+                                                                      : NULL;
         if (missing) {
             cli_error("%s: no column '%s' in the header row", r->path, missing);
             r->rc = CLI_EUSAGE;
@@ -169,9 +168,9 @@ static void csv_on_row(int c, void *data)
         row.id = r->id.buf;
         row.id_len = r->id.len;
     }
-    const char *missing = !row.text ? r->opt->text_col : r->opt->label_col && !row.label
-                                                             ? r->opt->label_col
-                                                             : NULL;
+    const char *missing = !row.text                         ? r->opt->text_col
+                          : r->opt->label_col && !row.label ? r->opt->label_col
+                                                            : NULL;
     if (missing) {
         snprintf(r->reason, sizeof r->reason, "no value in column '%s'", missing);
         row.error = r->reason;
@@ -244,7 +243,7 @@ static int jsonl_row(struct reader *r, quell_record_parser *parser, const char *
         row.error = "empty line";
         return emit(r, &row);
     }
-    quell_record rec;
+    const quell_record *rec;
     quell_error err;
     err.message[0] = '\0';
     int rc = quell_record_parse(parser, data, len, &rec, &err);
@@ -252,18 +251,18 @@ static int jsonl_row(struct reader *r, quell_record_parser *parser, const char *
         cli_error("out of memory");
         return CLI_EIO;
     }
-    row.id = rec.id_json;
-    row.id_len = rec.id_json_len;
+    row.id = rec->id_json;
+    row.id_len = rec->id_json_len;
     if (rc != QUELL_OK) {
         snprintf(r->reason, sizeof r->reason, "%s",
                  err.message[0] ? err.message : quell_strerror(rc));
         row.error = r->reason;
         return emit(r, &row);
     }
-    row.text = rec.comment.text[QUELL_FIELD_BODY];
-    row.text_len = rec.comment.text_len[QUELL_FIELD_BODY];
-    row.label = rec.label;
-    row.label_len = rec.label_len;
+    row.text = rec->comment.text[QUELL_FIELD_BODY];
+    row.text_len = rec->comment.text_len[QUELL_FIELD_BODY];
+    row.label = rec->label;
+    row.label_len = rec->label_len;
     if (r->opt->label_col && !row.label) {
         snprintf(r->reason, sizeof r->reason, "no member '%s'", r->opt->label_col);
         row.error = r->reason;
@@ -275,8 +274,10 @@ static int read_lines(struct reader *r, FILE *f, int is_jsonl)
 {
     quell_record_parser *parser = NULL;
     if (is_jsonl) {
-        quell_record_fields fields = {r->opt->id_col ? r->opt->id_col : "id", r->opt->text_col,
-                                      NULL, r->opt->label_col};
+        quell_record_fields fields = QUELL_RECORD_FIELDS_INIT;
+        fields.id = r->opt->id_col ? r->opt->id_col : "id";
+        fields.body = r->opt->text_col;
+        fields.label = r->opt->label_col;
         quell_error err;
         if (quell_record_parser_new(&parser, QUELL_FORMAT_JSONL, &fields, &err) != QUELL_OK) {
             cli_print_error(&err, NULL);

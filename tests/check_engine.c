@@ -1,0 +1,414 @@
+/*
+ * check_engine.c - live rules: reference counting, rule-set ids and labels,
+ * moving a scanner to other rules, and the engine that swaps rules under
+ * scanning threads (also the ThreadSanitizer test, see the Makefile).
+ */
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "quell.h"
+#include "suites.h"
+
+/* Two rule sets that score the same comment differently, so a verdict
+ * shows which one made it: "idiot" flags (3) under A and holds (6) under B. */
+#define RULES_A                                                                                    \
+    "version = 1;\n"                                                                               \
+    "actions = { flag = 3.0; hold = 6.0; reject = 10.0; };\n"                                      \
+    "categories = ( { name = \"insult\"; } );\n"                                                   \
+    "rules = ( { id = \"t.idiot\"; category = \"insult\"; weight = 3.0;\n"                         \
+    "            words = [ \"idiot\" ]; } );\n"
+#define RULES_B                                                                                    \
+    "version = 1;\n"                                                                               \
+    "label = \"b 2026-12-05\";\n"                                                                  \
+    "actions = { flag = 3.0; hold = 6.0; reject = 10.0; };\n"                                      \
+    "categories = ( { name = \"insult\"; } );\n"                                                   \
+    "rules = ( { id = \"t.idiot\"; category = \"insult\"; weight = 6.0;\n"                         \
+    "            words = [ \"idiot\" ]; } );\n"
+
+static quell_rules *compile_text(const char *name, const char *text)
+{
+    quell_rules *rules = NULL;
+    quell_error err;
+    int rc = quell_rules_compile(&rules, test_write_temp(name, text), &err);
+    ck_assert_msg(rc == QUELL_OK, "%s: %s", name, err.message);
+    return rules;
+}
+
+static const quell_verdict *scan_text(quell_scanner *s, const char *text)
+{
+    quell_comment c = QUELL_COMMENT_INIT;
+    c.text[QUELL_FIELD_BODY] = text;
+    c.text_len[QUELL_FIELD_BODY] = strlen(text);
+    const quell_verdict *v = NULL;
+    quell_error err;
+    ck_assert_msg(quell_scan(s, &c, &v, &err) == QUELL_OK, "%s", err.message);
+    return v;
+}
+
+static bool is_hex_id(const char *id)
+{
+    if (strlen(id) != 16)
+        return false;
+    for (const char *p = id; *p; p++) {
+        if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f')))
+            return false;
+    }
+    return true;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Ids and labels                                                          */
+
+START_TEST(test_id_is_content)
+{
+    quell_rules *a = compile_text("id_a.cfg", RULES_A);
+    quell_rules *a2 = compile_text("id_a_again.cfg", RULES_A);
+    quell_rules *b = compile_text("id_b.cfg", RULES_B);
+    ck_assert(is_hex_id(quell_rules_id(a)));
+    /* The same rules from another file: the path is not content. */
+    ck_assert_str_eq(quell_rules_id(a), quell_rules_id(a2));
+    ck_assert_str_ne(quell_rules_id(a), quell_rules_id(b));
+    ck_assert_str_eq(quell_rules_label(a), "");
+    ck_assert_str_eq(quell_rules_label(b), "b 2026-12-05");
+
+    /* Through a .qdb and back: the same id and label. */
+    quell_error err;
+    char *data;
+    size_t len;
+    ck_assert_int_eq(quell_rules_serialize(b, &data, &len, &err), QUELL_OK);
+    quell_rules *b2;
+    ck_assert_int_eq(quell_rules_deserialize(&b2, data, len, &err), QUELL_OK);
+    free(data);
+    ck_assert_str_eq(quell_rules_id(b2), quell_rules_id(b));
+    ck_assert_str_eq(quell_rules_label(b2), "b 2026-12-05");
+
+    /* Every verdict names its rules. */
+    quell_scanner *s;
+    ck_assert_int_eq(quell_scanner_new(&s, b2, &err), QUELL_OK);
+    const quell_verdict *v = scan_text(s, "what an idiot");
+    ck_assert_str_eq(v->rules_id, quell_rules_id(b));
+    ck_assert_ptr_eq(v->rules_used, b2);
+    char line[512];
+    size_t n = quell_verdict_to_json(v, "7", 1, line, sizeof line);
+    ck_assert_uint_lt(n, sizeof line);
+    char want[64];
+    snprintf(want, sizeof want, ",\"rules_id\":\"%s\"", quell_rules_id(b));
+    ck_assert_msg(strstr(line, want), "%s", line);
+    quell_scanner_free(s);
+    quell_rules_release(b2);
+    quell_rules_release(a);
+    quell_rules_release(a2);
+    quell_rules_release(b);
+}
+END_TEST
+
+struct bad_label {
+    const char *top;
+    const char *included; /* NULL: none */
+    int line;
+    const char *message; /* a part of the error message */
+};
+
+static const struct bad_label bad_labels[] = {
+    {"version = 1;\nlabel = 7;\nactions = { flag = 3.0; hold = 6.0; reject = 10.0; };\n", NULL,
+     2, "must be a string"},
+    {"version = 1;\nlabel = \"a\\nb\";\nactions = { flag = 3.0; hold = 6.0; reject = 10.0; };\n",
+     NULL, 2, "control characters"},
+    {"version = 1;\nactions = { flag = 3.0; hold = 6.0; reject = 10.0; };\n"
+     "include = [ \"bad_label_inc.cfg\" ];\n",
+     "label = \"x\";\n", 1, "top file only"},
+};
+
+START_TEST(test_bad_label)
+{
+    const struct bad_label *c = &bad_labels[_i];
+    if (c->included)
+        test_write_temp("bad_label_inc.cfg", c->included);
+    const char *path = test_write_temp("bad_label.cfg", c->top);
+    quell_rules *rules;
+    quell_error err;
+    ck_assert_int_eq(quell_rules_compile(&rules, path, &err), QUELL_ECONFIG);
+    ck_assert_ptr_null(rules);
+    ck_assert_int_eq(err.line, c->line);
+    ck_assert_msg(strstr(err.message, c->message), "%s", err.message);
+    const char *want_file = c->included ? "bad_label_inc.cfg" : "bad_label.cfg";
+    ck_assert_msg(strstr(err.file, want_file), "%s", err.file);
+}
+END_TEST
+
+/* ---------------------------------------------------------------------- */
+/* References and rebinding                                                */
+
+START_TEST(test_scanner_holds_rules)
+{
+    /* The caller lets go at once; the scanner's reference keeps the rules
+     * alive (AddressSanitizer would see a use after free otherwise), and
+     * freeing the scanner frees them (LeakSanitizer would see a leak). */
+    quell_rules *a = compile_text("hold_a.cfg", RULES_A);
+    quell_rules *extra = quell_rules_hold(a);
+    ck_assert_ptr_eq(extra, a);
+    quell_rules_release(extra);
+    quell_scanner *s;
+    quell_error err;
+    ck_assert_int_eq(quell_scanner_new(&s, a, &err), QUELL_OK);
+    quell_rules_release(a);
+    const quell_verdict *v = scan_text(s, "you idiot");
+    ck_assert_int_eq(v->action, QUELL_FLAG);
+    ck_assert_ptr_eq(quell_scanner_rules(s), v->rules_used);
+    quell_scanner_free(s);
+    quell_rules_release(NULL);
+    quell_rules_free(NULL);
+}
+END_TEST
+
+START_TEST(test_rebind)
+{
+    quell_rules *a = compile_text("rebind_a.cfg", RULES_A);
+    quell_rules *b = compile_text("rebind_b.cfg", RULES_B);
+    quell_scanner *s;
+    quell_error err;
+    ck_assert_int_eq(quell_scanner_new(&s, a, &err), QUELL_OK);
+    ck_assert_int_eq(scan_text(s, "you idiot")->action, QUELL_FLAG);
+    ck_assert_int_eq(quell_scanner_rebind(s, b, &err), QUELL_OK);
+    quell_rules_release(b);
+    const quell_verdict *v = scan_text(s, "you idiot");
+    ck_assert_int_eq(v->action, QUELL_HOLD);
+    ck_assert_double_eq(v->score, 6);
+    ck_assert_str_eq(v->rules_id, quell_rules_id(quell_scanner_rules(s)));
+    ck_assert_str_ne(v->rules_id, quell_rules_id(a));
+    /* And back: matches left over from the other rules must not leak in. */
+    ck_assert_int_eq(quell_scanner_rebind(s, a, &err), QUELL_OK);
+    ck_assert_int_eq(scan_text(s, "idiot idiot")->action, QUELL_FLAG);
+    ck_assert_int_eq(scan_text(s, "fine words")->action, QUELL_PASS);
+    quell_scanner_free(s);
+    quell_rules_release(a);
+}
+END_TEST
+
+START_TEST(test_newer_struct_version_refused)
+{
+    quell_rules *a = compile_text("version_a.cfg", RULES_A);
+    quell_scanner *s;
+    quell_error err;
+    ck_assert_int_eq(quell_scanner_new(&s, a, &err), QUELL_OK);
+    quell_comment c = QUELL_COMMENT_INIT;
+    c.version = QUELL_COMMENT_VERSION + 1;
+    c.text[QUELL_FIELD_BODY] = "idiot";
+    c.text_len[QUELL_FIELD_BODY] = 5;
+    const quell_verdict *v;
+    ck_assert_int_eq(quell_scan(s, &c, &v, &err), QUELL_EINVAL);
+    /* A zeroed struct is the first version. */
+    c.version = 0;
+    ck_assert_int_eq(quell_scan(s, &c, &v, &err), QUELL_OK);
+    ck_assert_int_eq(v->action, QUELL_FLAG);
+
+    quell_record_fields fields = QUELL_RECORD_FIELDS_INIT;
+    fields.version = QUELL_RECORD_FIELDS_VERSION + 1;
+    quell_record_parser *p;
+    ck_assert_int_eq(quell_record_parser_new(&p, QUELL_FORMAT_JSONL, &fields, &err), QUELL_EINVAL);
+    ck_assert_ptr_null(p);
+
+    quell_engine *e;
+    ck_assert_int_eq(quell_engine_new(&e, a, &err), QUELL_OK);
+    quell_engine_stats st = QUELL_ENGINE_STATS_INIT;
+    st.version = QUELL_ENGINE_STATS_VERSION + 1;
+    ck_assert_int_eq(quell_engine_stats_get(e, &st), QUELL_EINVAL);
+    quell_engine_free(e);
+    quell_scanner_free(s);
+    quell_rules_release(a);
+    ck_assert(QUELL_VERSION_CHECK(0, 4, 0));
+    ck_assert(!QUELL_VERSION_CHECK(QUELL_VERSION_MAJOR + 1, 0, 0));
+    ck_assert_int_eq(quell_version_number(), QUELL_VERSION_NUMBER);
+}
+END_TEST
+
+/* ---------------------------------------------------------------------- */
+/* The engine                                                              */
+
+START_TEST(test_engine_swap_and_reload)
+{
+    quell_rules *a = compile_text("engine_a.cfg", RULES_A);
+    quell_engine *e;
+    quell_error err;
+    ck_assert_int_eq(quell_engine_new(&e, a, &err), QUELL_OK);
+    quell_scanner *s;
+    ck_assert_int_eq(quell_scanner_new_for_engine(&s, e, &err), QUELL_OK);
+    ck_assert_int_eq(scan_text(s, "you idiot")->action, QUELL_FLAG);
+
+    /* A reload that fails keeps the old rules and says where. */
+    const char *bad = test_write_temp("engine_bad.cfg", "version = 1;\nactions = { flag = ;\n");
+    ck_assert_int_ne(quell_engine_reload(e, bad, &err), QUELL_OK);
+    ck_assert_int_eq(err.line, 2);
+    ck_assert_msg(strstr(err.file, "engine_bad.cfg"), "%s", err.file);
+    const quell_verdict *v = scan_text(s, "you idiot");
+    ck_assert_int_eq(v->action, QUELL_FLAG);
+    ck_assert_str_eq(v->rules_id, quell_rules_id(a));
+
+    const char *path_b = test_write_temp("engine_b.cfg", RULES_B);
+    ck_assert_int_eq(quell_engine_reload(e, path_b, &err), QUELL_OK);
+    v = scan_text(s, "you idiot");
+    ck_assert_int_eq(v->action, QUELL_HOLD);
+    quell_rules *now = quell_engine_rules(e);
+    ck_assert_str_eq(v->rules_id, quell_rules_id(now));
+    ck_assert_str_eq(quell_rules_label(now), "b 2026-12-05");
+
+    quell_engine_stats st = QUELL_ENGINE_STATS_INIT;
+    ck_assert_int_eq(quell_engine_stats_get(e, &st), QUELL_OK);
+    ck_assert_uint_eq(st.generation, 2);
+    ck_assert_uint_eq(st.reloads_ok, 1);
+    ck_assert_uint_eq(st.reloads_failed, 1);
+
+    /* Swap back by hand; the caller drops the engine before the scanner,
+     * which holds it. */
+    quell_engine_swap(e, a);
+    quell_rules_release(a);
+    quell_rules_release(now);
+    quell_engine_free(e);
+    ck_assert_int_eq(scan_text(s, "you idiot")->action, QUELL_FLAG);
+    /* Rebinding by hand takes the scanner off the engine. */
+    quell_rules *b = compile_text("engine_b2.cfg", RULES_B);
+    ck_assert_int_eq(quell_scanner_rebind(s, b, &err), QUELL_OK);
+    quell_rules_release(b);
+    ck_assert_int_eq(scan_text(s, "you idiot")->action, QUELL_HOLD);
+    quell_scanner_free(s);
+}
+END_TEST
+
+/* Scanning threads and a swapping one. Each scanner checks that every
+ * verdict is wholly one rule set's (its score is the one its rules_id
+ * gives) and publishes which set it last saw; after each swap the swapper
+ * waits until every scanner has scored a comment with the new rules. Each
+ * round swaps in a fresh copy of the rules and lets go of it at once, so the
+ * copy swapped out is freed by whichever scanner moves off it last. */
+#define SWAP_THREADS 3
+#define SWAP_ROUNDS  100
+
+struct swap_shared {
+    quell_engine *engine;
+    char id_a[17];
+    char id_b[17];
+    atomic_int is_done;
+    atomic_int seen[SWAP_THREADS]; /* 1: A, 2: B */
+    atomic_int failures;
+};
+
+struct swap_thread {
+    struct swap_shared *shared;
+    int index;
+};
+
+static void *scan_loop(void *arg)
+{
+    struct swap_thread *t = arg;
+    struct swap_shared *sh = t->shared;
+    quell_scanner *s;
+    if (quell_scanner_new_for_engine(&s, sh->engine, NULL) != QUELL_OK) {
+        atomic_fetch_add(&sh->failures, 1);
+        return NULL;
+    }
+    quell_comment c = QUELL_COMMENT_INIT;
+    c.text[QUELL_FIELD_BODY] = "you idiot";
+    c.text_len[QUELL_FIELD_BODY] = strlen(c.text[QUELL_FIELD_BODY]);
+    while (!atomic_load(&sh->is_done)) {
+        const quell_verdict *v;
+        if (quell_scan(s, &c, &v, NULL) != QUELL_OK) {
+            atomic_fetch_add(&sh->failures, 1);
+            break;
+        }
+        bool is_a = strcmp(v->rules_id, sh->id_a) == 0;
+        bool is_b = strcmp(v->rules_id, sh->id_b) == 0;
+        if ((!is_a && !is_b) || v->score != (is_a ? 3.0 : 6.0) ||
+            v->rules_used != quell_scanner_rules(s))
+            atomic_fetch_add(&sh->failures, 1);
+        atomic_store(&sh->seen[t->index], is_a ? 1 : 2);
+    }
+    quell_scanner_free(s);
+    return NULL;
+}
+
+START_TEST(test_swap_under_scanning)
+{
+    struct swap_shared sh = {0};
+    char *data[2];
+    size_t len[2];
+    quell_error err;
+    const char *texts[2] = {RULES_A, RULES_B};
+    for (int k = 0; k < 2; k++) {
+        quell_rules *r = compile_text(k ? "swap_b.cfg" : "swap_a.cfg", texts[k]);
+        snprintf(k ? sh.id_b : sh.id_a, sizeof sh.id_a, "%s", quell_rules_id(r));
+        ck_assert_int_eq(quell_rules_serialize(r, &data[k], &len[k], &err), QUELL_OK);
+        if (k == 0)
+            ck_assert_int_eq(quell_engine_new(&sh.engine, r, &err), QUELL_OK);
+        quell_rules_release(r);
+    }
+    pthread_t threads[SWAP_THREADS];
+    struct swap_thread args[SWAP_THREADS];
+    for (int i = 0; i < SWAP_THREADS; i++) {
+        args[i] = (struct swap_thread){&sh, i};
+        ck_assert_int_eq(pthread_create(&threads[i], NULL, scan_loop, &args[i]), 0);
+    }
+    int waits_timed_out = 0;
+    for (int round = 0; round < SWAP_ROUNDS && !waits_timed_out; round++) {
+        int kind = round % 2 == 0 ? 2 : 1; /* B first: the engine starts on A */
+        quell_rules *next;
+        ck_assert_int_eq(quell_rules_deserialize(&next, data[kind - 1], len[kind - 1], &err),
+                         QUELL_OK);
+        quell_engine_swap(sh.engine, next);
+        quell_rules_release(next);
+        struct timespec start;
+        clock_gettime(CLOCK_MONOTONIC, &start);
+        for (int i = 0; i < SWAP_THREADS; i++) {
+            while (atomic_load(&sh.seen[i]) != kind && atomic_load(&sh.failures) == 0) {
+                struct timespec now;
+                clock_gettime(CLOCK_MONOTONIC, &now);
+                /* A hang, not a slow machine: a minute for one comment. */
+                if (now.tv_sec - start.tv_sec > 60) {
+                    waits_timed_out++;
+                    break;
+                }
+                sched_yield();
+            }
+        }
+    }
+    atomic_store(&sh.is_done, 1);
+    for (int i = 0; i < SWAP_THREADS; i++)
+        pthread_join(threads[i], NULL);
+    ck_assert_int_eq(atomic_load(&sh.failures), 0);
+    ck_assert_int_eq(waits_timed_out, 0);
+    quell_engine_stats st = QUELL_ENGINE_STATS_INIT;
+    ck_assert_int_eq(quell_engine_stats_get(sh.engine, &st), QUELL_OK);
+    ck_assert_uint_eq(st.generation, 1 + SWAP_ROUNDS);
+    quell_engine_free(sh.engine);
+    free(data[0]);
+    free(data[1]);
+}
+END_TEST
+
+Suite *engine_suite(void)
+{
+    Suite *s = suite_create("engine");
+    TCase *tc = tcase_create("Core");
+    /* Each test compiles two small rule sets: well under a second, but
+     * AddressSanitizer and ThreadSanitizer slow Hyperscan's compiler down
+     * several times, and the machine may be busy. */
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, test_id_is_content);
+    tcase_add_loop_test(tc, test_bad_label, 0, sizeof bad_labels / sizeof bad_labels[0]);
+    tcase_add_test(tc, test_scanner_holds_rules);
+    tcase_add_test(tc, test_rebind);
+    tcase_add_test(tc, test_newer_struct_version_refused);
+    tcase_add_test(tc, test_engine_swap_and_reload);
+    suite_add_tcase(s, tc);
+
+    TCase *live = tcase_create("Live");
+    tcase_set_timeout(live, 300);
+    tcase_add_test(live, test_swap_under_scanning);
+    suite_add_tcase(s, live);
+    return s;
+}
