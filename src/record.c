@@ -2,8 +2,8 @@
  * record.c - input records to comments: a TEXT line or NUL-framed bytes are
  * the body as given; a JSONL line is parsed with cJSON, whose tree the parser
  * keeps until the next record so the fields need no copy, and its top-level
- * members are walked once more as written, for the id's number text, which
- * cJSON keeps only as a double.
+ * members are walked once more as written, for duplicate keys and the id's
+ * number text, which cJSON keeps only as a double.
  */
 #include <assert.h>
 #include <inttypes.h>
@@ -455,6 +455,38 @@ fail_bad:
     return err_set(err, QUELL_EINPUT, NULL, 0, NULL, "invalid JSON at byte %zu", i);
 }
 
+static int cmp_member_key(const void *a, const void *b)
+{
+    const struct member_span *x = a, *y = b;
+    if (x->key_len != y->key_len)
+        return x->key_len < y->key_len ? -1 : 1;
+    int c = memcmp(x->key, y->key, x->key_len);
+    if (c)
+        return c;
+    return (x->key_off > y->key_off) - (x->key_off < y->key_off);
+}
+
+/*
+ * The first member, in record order, whose key an earlier member has; NULL
+ * if the keys are unique. Readers disagree on such a record (cJSON takes the
+ * first value, JavaScript and Python the last), so it is refused rather than
+ * scored on one of them. Sorts p->members.
+ */
+static const struct member_span *find_duplicate(quell_record_parser *p, size_t count)
+{
+    if (count < 2)
+        return NULL;
+    qsort(p->members, count, sizeof *p->members, cmp_member_key);
+    const struct member_span *dup = NULL;
+    for (size_t i = 1; i < count; i++) {
+        const struct member_span *a = &p->members[i - 1], *b = &p->members[i];
+        if (a->key_len == b->key_len && memcmp(a->key, b->key, a->key_len) == 0 &&
+            (!dup || b->key_off < dup->key_off))
+            dup = b;
+    }
+    return dup;
+}
+
 /* Whether s[0..n) is a number as JSON writes it: cJSON also takes "01",
  * "1." and "-.5", which a JSON reader downstream would not. */
 static int is_json_number(const char *s, size_t n)
@@ -615,7 +647,7 @@ static int parse_jsonl(quell_record_parser *p, const char *data, size_t len, que
     rc = read_members(p, data, len, start, &member_count, err);
     if (rc < 0)
         goto out_delete;
-    /* The id's text as written. */
+    /* The id's text as written, found before find_duplicate sorts the members. */
     size_t id_off = 0, id_len = 0;
     for (size_t k = 0; k < member_count; k++) {
         const struct member_span *m = &p->members[k];
@@ -626,13 +658,22 @@ static int parse_jsonl(quell_record_parser *p, const char *data, size_t len, que
             break;
         }
     }
+    const struct member_span *dup = find_duplicate(p, member_count);
+    int is_id_dup = dup && dup->key_len == strlen(p->names[MEMBER_ID]) &&
+                    memcmp(dup->key, p->names[MEMBER_ID], dup->key_len) == 0;
 
-    /* The id first, so that a record refused for its body still names it. */
+    /* The id first, so that a record refused for its body (or a duplicate
+     * key other than the id's) still names it. */
     const cJSON *id = items[MEMBER_ID];
-    if (id) {
+    if (id && !is_id_dup) {
         rc = put_id(p, id, data, id_off, id_len, out, err);
         if (rc < 0)
             goto out_delete;
+    }
+    if (dup) {
+        rc = err_set(err, QUELL_EINPUT, NULL, 0, NULL, "duplicate key \"%.*s\" at byte %zu",
+                     (int)(dup->key_len < 64 ? dup->key_len : 64), dup->key, dup->key_off);
+        goto out_delete;
     }
 
     const cJSON *body = items[MEMBER_BODY];

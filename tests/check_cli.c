@@ -528,6 +528,44 @@ START_TEST(test_jsonl)
 }
 END_TEST
 
+/* Numeric ids come back exactly as written, digits a double would lose
+ * included; a record with a duplicate top-level key is an error record,
+ * whichever value a reader would have taken. */
+START_TEST(test_jsonl_exact_ids_unique_keys)
+{
+    static const char input[] = "{\"id\":1234567890123456789,\"body\":\"hello\"}\n"
+                                "{\"id\":1234567890123456788,\"body\":\"you idiot\"}\n"
+                                "{\"id\":-0,\"body\":\"hello\"}\n"
+                                "{\"id\":1e400,\"body\":\"hello\"}\n"
+                                "{\"id\":1.50,\"body\":\"hello\"}\n"
+                                "{\"id\":\"d\",\"body\":\"nice\",\"body\":\"what an idiot\"}\n"
+                                "{\"id\":7,\"body\":\"idiot\",\"id\":8}\n"
+                                "{\"body\":\"idiot\",\"b\\u006fdy\":\"fine\"}\n";
+    static const char *const expected[] = {
+        "{\"id\":1234567890123456789,\"action\":\"pass\",",
+        "{\"id\":1234567890123456788,\"action\":\"flag\",",
+        "{\"id\":-0,\"action\":\"pass\",",
+        "{\"id\":1e400,\"action\":\"pass\",",
+        "{\"id\":1.50,\"action\":\"pass\",",
+        "{\"id\":\"d\",\"action\":\"error\",\"error\":\"duplicate key \\\"body\\\" at byte 24\"}\n",
+        "{\"id\":7,\"action\":\"error\",\"error\":\"duplicate key \\\"id\\\" at byte 23\"}\n",
+        "{\"id\":8,\"action\":\"error\",\"error\":\"duplicate key \\\"body\\\" at byte 16\"}\n",
+    };
+    struct run r;
+    run_quell(&r, input, sizeof input - 1, ARGS("filter", "--format", "jsonl", test_path(RULES)));
+    ck_assert_int_eq(r.status, 1);
+    cJSON_Delete(parse_lines(&r, 8));
+    const char *line = r.out;
+    for (size_t i = 0; i < sizeof expected / sizeof expected[0]; i++) {
+        ck_assert_msg(strncmp(line, expected[i], strlen(expected[i])) == 0,
+                      "line %zu: %.*s, expected %s", i + 1, (int)strcspn(line, "\n"), line,
+                      expected[i]);
+        line = strchr(line, '\n') + 1;
+    }
+    run_free(&r);
+}
+END_TEST
+
 START_TEST(test_jsonl_field_names)
 {
     struct run r;
@@ -2101,6 +2139,7 @@ Suite *cli_suite(void)
     tcase_add_test(tc, test_text_framing);
     tcase_add_test(tc, test_jsonl);
     tcase_add_test(tc, test_jsonl_field_names);
+    tcase_add_test(tc, test_jsonl_exact_ids_unique_keys);
     tcase_add_test(tc, test_nul_format);
     tcase_add_test(tc, test_only);
     tcase_add_loop_test(tc, test_bad_rules, 0, sizeof bad_rules / sizeof bad_rules[0]);

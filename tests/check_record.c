@@ -177,6 +177,14 @@ static const struct good_case good_cases[] = {
     {S("{\"body\":\"x\",\"meta\":\"\\u0000\"}"), S("x"), NULL, NULL},
     {S("{\"body\":\"x\",\"meta\":\"a\0b\"}"), S("x"), NULL, NULL},
     {S("{\"bo\\u0000\":1,\"body\":\"x\"}"), S("x"), NULL, NULL},
+    /* keys are compared whole and decoded: these are all different */
+    {S("{\"a\\u0000b\":1,\"a\\u0000c\":2,\"body\":\"x\"}"), S("x"), NULL, NULL},
+    {S("{\"a\\u0000\":1,\"a\":2,\"body\":\"x\"}"), S("x"), NULL, NULL},
+    {S("{\"a\":1,\"A\":2,\"ab\":3,\"body\":\"x\"}"), S("x"), NULL, NULL},
+    {S("{\"\\ud83d\\ude00\":1,\"\\ud83d\\ude01\":2,\"body\":\"x\"}"), S("x"), NULL, NULL},
+    /* only top-level keys must be unique */
+    {S("{\"meta\":{\"a\":1,\"a\":2},\"body\":\"x\",\"list\":[{\"body\":1},{\"body\":2}]}"), S("x"),
+     NULL, NULL},
 };
 
 #define GOOD_CASE_COUNT (sizeof good_cases / sizeof good_cases[0])
@@ -404,6 +412,18 @@ static const struct bad_case bad_cases[] = {
     {S("{\"body\":\"x\",\"id\":-.5}"), "invalid JSON at byte 17", 0},
     {S("{\"body\":\"x\",\"id\":1.e5}"), "invalid JSON at byte 17", 0},
     {S("{\"body\":\"x\",\"id\":-01.5}"), "invalid JSON at byte 17", 0},
+    /* duplicate top-level keys: readers disagree on which value counts */
+    {S("{\"body\":\"nice\",\"body\":\"what an idiot\"}"), "duplicate key \"body\" at byte 15", 0},
+    {S("{\"body\":\"x\",\"b\\u006fdy\":\"y\"}"), "duplicate key \"body\" at byte 12", 0},
+    {S("{\"id\":1,\"body\":\"x\",\"id\":2}"), "duplicate key \"id\" at byte 19", 0},
+    {S("{\"body\":\"x\",\"author\":\"a\",\"author\":null}"), "duplicate key \"author\" at byte 25",
+     0},
+    {S("{\"n\":1,\"body\":\"x\",\"n\":1}"), "duplicate key \"n\" at byte 18", 0},
+    {S("{\"\\ud83d\\ude00\":1,\"body\":\"x\",\"\xf0\x9f\x98\x80\":2}"),
+     "duplicate key \"\xf0\x9f\x98\x80\" at byte 29", 0},
+    {S("{\"a\\u0000\":1,\"body\":\"x\",\"a\\u0000\":2}"), "duplicate key \"a\" at byte 24", 0},
+    {S("{\"z\":1,\"y\":1,\"z\":2,\"y\":2,\"body\":\"x\"}"), "duplicate key \"z\" at byte 13", 0},
+    {S("{\"\":1,\"body\":\"x\",\"\":2}"), "duplicate key \"\" at byte 17", 0},
     /* NUL inside a field, escaped or raw, would cut it short */
     {S("{\"body\":\"a\\u0000b\"}"), "NUL character in field", 0},
     {S("{\"body\":\"\\u0000\"}"), "NUL character in field", 0},
@@ -513,6 +533,8 @@ static const struct {
     {"{\"body\":null}", NULL},
     {"{\"id\":true,\"body\":\"x\"}", NULL},
     {"{\"id\":\"b\"", NULL},
+    {"{\"id\":12345678901234567891,\"body\":\"x\",\"body\":\"y\"}", "12345678901234567891"},
+    {"{\"id\":1,\"body\":\"x\",\"id\":2}", NULL},
     {"{\"id\":01,\"body\":\"x\"}", NULL},
 };
 
