@@ -458,7 +458,25 @@ static const struct {
      "neither patterns nor combine"},
     {"empty pattern array",
      HEAD "rules = ( { id = \"r1\"; category = \"c\"; weight = 1; words = [ ]; } );\n", 4, "r1",
-     "neither patterns nor combine"},
+     "\"words\" is an empty list: give it patterns or remove it"},
+    {"empty words beside other patterns",
+     HEAD "rules = ( { id = \"r1\"; category = \"c\"; weight = 1; substrings = [ \"x\" ];\n"
+          "  regexes = [ \"y+\" ];\n"
+          "  words = [ ]; } );\n",
+     6, "r1", "\"words\" is an empty list: give it patterns or remove it"},
+    {"empty substrings beside other patterns",
+     HEAD "rules = ( { id = \"r1\"; category = \"c\"; weight = 1; words = [ \"x\" ];\n"
+          "  substrings = [\n"
+          "  ]; } );\n",
+     5, "r1", "\"substrings\" is an empty list: give it patterns or remove it"},
+    {"empty regexes beside other patterns",
+     HEAD "rules = ( { id = \"r1\"; category = \"c\"; weight = 1; words = [ \"x\" ];\n"
+          "  regexes = [ ]; } );\n",
+     5, "r1", "\"regexes\" is an empty list: give it patterns or remove it"},
+    {"empty list-file array",
+     HEAD "rules = ( { id = \"r1\"; category = \"c\"; weight = 1; words = [ \"x\" ];\n"
+          "  words_file = [ ]; } );\n",
+     5, "r1", "\"words_file\" is an empty list: give it patterns or remove it"},
     {"combine operator where a rule belongs",
      HEAD "rules = (\n" RULE_A "  { id = \"x\"; category = \"c\"; weight = 1;\n"
           "    combine = \"a & | a\"; }\n"
