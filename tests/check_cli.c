@@ -351,15 +351,39 @@ START_TEST(test_help_and_version)
     ck_assert_ptr_nonnull(strstr(r.out, "filter"));
     ck_assert_ptr_nonnull(strstr(r.out, "\n  explain "));
     ck_assert_ptr_nonnull(strstr(r.out, "Exit status"));
+    ck_assert_ptr_nonnull(strstr(r.out, "  1  some input records were malformed"));
+    run_free(&r);
+
+    /* The commands with rows to read say what their status 1 means too. */
+    static const char *const row_cmds[] = {"eval", "diff"};
+    for (size_t i = 0; i < sizeof row_cmds / sizeof row_cmds[0]; i++) {
+        RUN(&r, "", row_cmds[i], "--help");
+        ck_assert_int_eq(r.status, 0);
+        ck_assert_ptr_nonnull(strstr(r.out, "  1  some rows were malformed"));
+        ck_assert_ptr_nonnull(strstr(r.out, "  4  I/O or internal error"));
+        ck_assert_ptr_null(strstr(r.out, "example failed"));
+        run_free(&r);
+    }
+    RUN(&r, "", "lint", "--help");
+    ck_assert_ptr_nonnull(strstr(r.out, "  1  with --werror, there were warnings"));
+    ck_assert_ptr_null(strstr(r.out, "example failed"));
     run_free(&r);
 
     static const char *const cmds[] = {"compile", "filter", "test", "explain"};
+    static const char *const exits[] = {"", "  1  some records were malformed",
+                                        "  1  an example failed",
+                                        "  1  the comment cannot be scanned"};
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
         RUN(&r, "", cmds[i], "--help");
         ck_assert_int_eq(r.status, 0);
         ck_assert_ptr_nonnull(strstr(r.out, "Usage: quell "));
         ck_assert_ptr_nonnull(strstr(r.out, cmds[i]));
         ck_assert_ptr_nonnull(strstr(r.out, "  3  rules error"));
+        /* Each command lists only the statuses it can return. */
+        ck_assert_ptr_nonnull(strstr(r.out, exits[i]));
+        ck_assert_int_eq(strstr(r.out, "  1  ") != NULL, exits[i][0] != '\0');
+        if (i != 1)
+            ck_assert_ptr_null(strstr(r.out, "malformed"));
         if (i == 1) {
             ck_assert_ptr_nonnull(strstr(r.out, "-j, --jobs=N"));
             ck_assert_ptr_nonnull(strstr(r.out, "--censor[=CHAR]"));

@@ -21,6 +21,17 @@ const char cli_exit_help[] =
     "  3  rules error (the rules could not be loaded or compiled)\n"
     "  4  I/O or internal error\n";
 
+void cli_print_exit_help(const char *data_meaning)
+{
+    printf("Exit status:\n"
+           "  0  success\n");
+    if (data_meaning)
+        printf("  1  %s\n", data_meaning);
+    printf("  2  usage error\n"
+           "  3  rules error (the rules could not be loaded or compiled)\n"
+           "  4  I/O or internal error\n");
+}
+
 void cli_error(const char *fmt, ...)
 {
     va_list ap;

@@ -83,9 +83,8 @@ static void print_help(void)
            "  -h, --help                display this help and exit\n"
            "\n"
            "Exit status is 0 whether or not actions changed, 1 when rows were malformed.\n"
-           "\n"
-           "%s",
-           cli_exit_help);
+           "\n");
+    cli_print_exit_help("some rows were malformed (named on standard error)");
 }
 
 /* "id +3, id2 +1" for a verdict's rules; NULL out of memory. */

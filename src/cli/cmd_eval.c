@@ -142,9 +142,9 @@ static void print_help(void)
            "      --json                print the report as one JSON object\n"
            "      --html=FILE           also write the report as a web page to FILE\n"
            "  -h, --help                display this help and exit\n"
-           "\n"
-           "%s",
-           DEFAULT_SAMPLES, cli_exit_help);
+           "\n",
+           DEFAULT_SAMPLES);
+    cli_print_exit_help("some rows were malformed (named on standard error)");
 }
 
 /* Split the comma-separated s into a new array; empty items are dropped. */
