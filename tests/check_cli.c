@@ -412,6 +412,8 @@ static const struct {
     {{"filter", "--jobs", "0", RULES}, "Try 'quell filter --help'"},
     {{"filter", "-j", "two", RULES}, "Try 'quell filter --help'"},
     {{"filter", "--jobs=-1", RULES}, "Try 'quell filter --help'"},
+    {{"filter", "-j", "65", RULES}, "Try 'quell filter --help'"},
+    {{"filter", "--jobs=99999999999999999999999", RULES}, "Try 'quell filter --help'"},
     {{"filter", "--jobs"}, "Try 'quell filter --help'"},
     {{"filter", RULES, "extra"}, "Try 'quell filter --help'"},
     {{"filter", "--format"}, "Try 'quell filter --help'"},
@@ -949,7 +951,7 @@ static void check_mixed(const struct mixed *m, const struct run *r, const char *
 static const struct {
     const char *jobs;
     int is_file;
-} job_runs[] = {{"1", 0}, {"2", 1}, {"4", 1}, {"4", 0}, {"100", 1}};
+} job_runs[] = {{"1", 0}, {"2", 1}, {"4", 1}, {"4", 0}, {"64", 1}};
 
 static const char *const only_modes[] = {NULL, "pass", "flagged"};
 
@@ -999,6 +1001,31 @@ START_TEST(test_jobs_same_output)
     free(m.input);
     unlink(path);
     rmdir(dir);
+}
+END_TEST
+
+/* -j takes 1 to 64, as the help says; more is a usage error, not capped. */
+START_TEST(test_jobs_limit)
+{
+    struct run r;
+    RUN(&r, "hello\nyou idiot\n", "filter", "-j", "64", test_path(RULES));
+    ck_assert_int_eq(r.status, 0);
+    cJSON *lines = parse_lines(&r, 2);
+    check_line(lines, 1, "2", "flag");
+    cJSON_Delete(lines);
+    run_free(&r);
+    RUN(&r, "", "filter", "-j", "65", test_path(RULES));
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_ptr_nonnull(strstr(r.err, "invalid --jobs '65' (expected 1 to 64)"));
+    run_free(&r);
+    RUN(&r, "", "eval", "-j", "65", "-p", "bad", "--format=jsonl", test_path(RULES), "-");
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_ptr_nonnull(strstr(r.err, "invalid --jobs '65' (expected 1 to 64)"));
+    run_free(&r);
+    RUN(&r, "", "diff", "--jobs=100", "--format=jsonl", test_path(RULES), test_path(RULES), "-");
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_ptr_nonnull(strstr(r.err, "invalid --jobs '100' (expected 1 to 64)"));
+    run_free(&r);
 }
 END_TEST
 
@@ -2193,6 +2220,7 @@ Suite *cli_suite(void)
     tcase_add_test(limits, test_many_records_in_order);
     tcase_add_loop_test(limits, test_jobs_same_output, 0, sizeof only_modes / sizeof only_modes[0]);
     tcase_add_test(limits, test_jobs_exit_status);
+    tcase_add_test(limits, test_jobs_limit);
     tcase_add_test(limits, test_censor_jobs);
     tcase_add_test(limits, test_qdb_matches_cfg);
     tcase_add_test(limits, test_qdb_corrupt);

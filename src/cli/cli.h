@@ -77,7 +77,7 @@ int cli_finish_stdout(int rc);
 /* Threads a command may run: more gain nothing and cost memory. */
 #define CLI_MAX_JOBS 64
 
-/* Parse a --jobs value: a positive integer, capped at CLI_MAX_JOBS.
+/* Parse a --jobs value: an integer from 1 to CLI_MAX_JOBS.
  * Returns 0, or -1 when s is not one. */
 int cli_parse_jobs(const char *s, size_t *out);
 

@@ -829,8 +829,8 @@ int cmd_filter(int argc, char **argv)
             break;
         case 'j':
             if (cli_parse_jobs(optarg, &r.job_count) != 0)
-                return cli_usage_error("filter", "invalid --jobs '%s' (expected 1 or more)",
-                                       optarg);
+                return cli_usage_error("filter", "invalid --jobs '%s' (expected 1 to %d)", optarg,
+                                       CLI_MAX_JOBS);
             break;
         case 'h':
             print_help();
