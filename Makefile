@@ -102,6 +102,7 @@ check-asan:
 	@$(MAKE) --no-print-directory build/default.qdb
 	@$(MAKE) --no-print-directory O=build/asan SANITIZE=1 test-binaries
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	LSAN_OPTIONS=suppressions=$(CURDIR)/tools/lsan.supp:print_suppressions=0 \
 	QUELL_BIN=build/asan/quell QUELL_EMBED=build/asan/embed QUELL_SRCDIR=. \
 	QUELL_DEFAULT_RULES=build/default.qdb build/asan/check_quell
 

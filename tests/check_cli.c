@@ -1076,6 +1076,7 @@ static const struct {
 } bad_rules[] = {
     {"tests/fixtures/cli/bad.cfg", "bad.cfg:5: ", "t.bad"},
     {"tests/fixtures/cli/syntax.cfg", "syntax.cfg:2: ", NULL},
+    {"tests/fixtures/cli/syntax-string.cfg", "syntax-string.cfg:4: ", NULL},
     {"tests/fixtures/cli/no-such-file.cfg", "no-such-file.cfg", NULL},
 };
 
