@@ -98,6 +98,8 @@ check-normal: test-binaries $(O)/default.qdb
 		$(TEST_BIN)
 	$(BIN) test rules/default.cfg
 
+# Every TCase sets its own timeout, sized for this run on a busy machine
+# (tests/suites.h); on a slower one, CK_TIMEOUT_MULTIPLIER=2 make check.
 check-asan:
 	@$(MAKE) --no-print-directory build/default.qdb
 	@$(MAKE) --no-print-directory O=build/asan SANITIZE=1 test-binaries

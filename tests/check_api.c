@@ -697,6 +697,7 @@ Suite *api_suite(void)
 {
     Suite *s = suite_create("api");
     TCase *tc = tcase_create("Scan");
+    tcase_set_timeout(tc, TEST_TIMEOUT_RULES);
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_loop_test(tc, test_hits, 0, sizeof hit_cases / sizeof hit_cases[0]);
     tcase_add_loop_test(tc, test_scores, 0, sizeof score_cases / sizeof score_cases[0]);
@@ -710,10 +711,10 @@ Suite *api_suite(void)
     tcase_add_test(tc, test_thresholds_exposed);
     tcase_add_test(tc, test_separate_categories);
     tcase_add_test(tc, test_threads_share_rules);
-    tcase_set_timeout(tc, 60);
     suite_add_tcase(s, tc);
 
     TCase *tc_rules = tcase_create("Rules");
+    tcase_set_timeout(tc_rules, TEST_TIMEOUT_RULES);
     tcase_add_test(tc_rules, test_bad_regex_names_pattern);
     tcase_add_test(tc_rules, test_long_bad_regex_message);
     tcase_add_test(tc_rules, test_empty_matching_regex_refused);
@@ -722,9 +723,9 @@ Suite *api_suite(void)
     suite_add_tcase(s, tc_rules);
 
     TCase *tc_spans = tcase_create("Spans");
+    tcase_set_timeout(tc_spans, TEST_TIMEOUT_RULES);
     tcase_add_test(tc_spans, test_regex_spans_on_word_edges);
     tcase_add_test(tc_spans, test_shipped_spans_on_word_edges);
-    tcase_set_timeout(tc_spans, 60);
     suite_add_tcase(s, tc_spans);
     return s;
 }

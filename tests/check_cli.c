@@ -2182,8 +2182,8 @@ Suite *cli_suite(void)
     Suite *s = suite_create("cli");
 
     TCase *tc = tcase_create("Core");
+    tcase_set_timeout(tc, TEST_TIMEOUT_COMMAND);
     /* Each test starts quell a few times; sanitizer builds are slower. */
-    tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_help_and_version);
     tcase_add_loop_test(tc, test_usage_errors, 0, sizeof usage_cases / sizeof usage_cases[0]);
     tcase_add_test(tc, test_text_actions_in_order);
@@ -2215,7 +2215,7 @@ Suite *cli_suite(void)
     suite_add_tcase(s, tc);
 
     TCase *limits = tcase_create("Limits");
-    tcase_set_timeout(limits, 60);
+    tcase_set_timeout(limits, TEST_TIMEOUT_COMMAND);
     tcase_add_test(limits, test_max_bytes);
     tcase_add_test(limits, test_long_records);
     tcase_add_test(limits, test_many_records_in_order);

@@ -600,12 +600,14 @@ Suite *record_suite(void)
     Suite *s = suite_create("record");
 
     TCase *tc = tcase_create("framing");
+    tcase_set_timeout(tc, TEST_TIMEOUT_UNIT);
     tcase_add_loop_test(tc, test_framing, 0, FRAMING_CASE_COUNT);
     tcase_add_test(tc, test_framing_null_data);
     tcase_add_test(tc, test_parser_new_errors);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("jsonl");
+    tcase_set_timeout(tc, TEST_TIMEOUT_UNIT);
     tcase_add_loop_test(tc, test_jsonl_good, 0, GOOD_CASE_COUNT);
     tcase_add_test(tc, test_jsonl_custom_fields);
     tcase_add_test(tc, test_jsonl_label);

@@ -870,6 +870,7 @@ Suite *rules_suite(void)
     Suite *s = suite_create("rules");
 
     TCase *good = tcase_create("Good");
+    tcase_set_timeout(good, TEST_TIMEOUT_UNIT);
     tcase_add_test(good, test_good_counts);
     tcase_add_test(good, test_good_rules);
     tcase_add_test(good, test_good_patterns);
@@ -881,11 +882,13 @@ Suite *rules_suite(void)
     suite_add_tcase(s, good);
 
     TCase *bad = tcase_create("Bad");
+    tcase_set_timeout(bad, TEST_TIMEOUT_UNIT);
     tcase_add_loop_test(bad, test_bad_inline, 0, (int)(sizeof bad_inline / sizeof bad_inline[0]));
     tcase_add_loop_test(bad, test_bad_files, 0, (int)(sizeof bad_files / sizeof bad_files[0]));
     suite_add_tcase(s, bad);
 
     TCase *limits = tcase_create("Limits");
+    tcase_set_timeout(limits, TEST_TIMEOUT_UNIT);
     tcase_add_test(limits, test_free_null);
     tcase_add_test(limits, test_err_may_be_null);
     tcase_add_test(limits, test_include_depth);
