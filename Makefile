@@ -124,10 +124,13 @@ check-normal: test-binaries $(O)/default.qdb $(SHARED_LIB) $(EMBED_SHARED_BIN) $
 	sh tools/soak/run.sh --build $(O) --records 200000 --jobs 3
 	$(BIN) test rules/default.cfg
 
+# Every TCase sets its own timeout, sized for this run on a busy machine
+# (tests/suites.h); on a slower one, CK_TIMEOUT_MULTIPLIER=2 make check.
 check-asan:
 	@$(MAKE) --no-print-directory build/default.qdb
 	@$(MAKE) --no-print-directory O=build/asan SANITIZE=1 test-binaries
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	LSAN_OPTIONS=suppressions=$(CURDIR)/tools/lsan.supp:print_suppressions=0 \
 	QUELL_BIN=build/asan/quell QUELL_EMBED=build/asan/embed QUELL_SRCDIR=. \
 	QUELL_DEFAULT_RULES=build/default.qdb build/asan/check_quell
 

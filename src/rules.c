@@ -1184,7 +1184,12 @@ static int parse_rule(struct loader *ld, const config_setting_t *group, uint32_t
             struct pattern_ctx pc = {pattern_keys[k].kind, index, key};
             if (pattern_key_line == 0)
                 pattern_key_line = s_at.line;
-            if (pattern_keys[k].is_list_file)
+            /* An empty list beside other patterns would be silently nothing:
+             * most likely patterns lost in an edit. */
+            if (config_setting_type(s) == CONFIG_TYPE_ARRAY && config_setting_length(s) == 0)
+                rc = fail(ld, &s_at, "\"%s\" is an empty list: give it patterns or remove it",
+                          key);
+            else if (pattern_keys[k].is_list_file)
                 rc = for_each_string(ld, s, &s_at, true, add_list_file, &pc);
             else
                 rc = for_each_string(ld, s, &s_at, false, add_inline_pattern, &pc);

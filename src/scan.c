@@ -484,6 +484,66 @@ static int cmp_excused(const void *a, const void *b)
     return (x->start > y->start) - (x->start < y->start);
 }
 
+/* Unicode's White_Space property. */
+static bool is_white_space(int32_t cp)
+{
+    return (cp >= 0x09 && cp <= 0x0D) || cp == 0x20 || cp == 0x85 || cp == 0xA0 || cp == 0x1680 ||
+           (cp >= 0x2000 && cp <= 0x200A) || cp == 0x2028 || cp == 0x2029 || cp == 0x202F ||
+           cp == 0x205F || cp == 0x3000;
+}
+
+/* The offset where the character that ends just before text[off] starts. */
+static size_t char_start_before(const char *text, size_t off)
+{
+    size_t prev = off - 1;
+    while (prev > 0 && ((unsigned char)text[prev] & 0xC0) == 0x80)
+        prev--;
+    return prev;
+}
+
+/*
+ * Put a regex's span on the words it is about, in the original text: drop
+ * white space at its ends, then grow an end that lies inside a word to that
+ * word's edge. Hyperscan's \b is ASCII-only, so regexes stand in for word
+ * edges with the character around a word ("(^|[^\x{621}-\x{64a}])...") and
+ * some end on a word's first letter ("death to (all )?\w"); a moderator
+ * should see, and a censor mask, whole words. Words already end on edges,
+ * and substrings are meant to match inside words: their spans stay.
+ */
+static void widen_to_words(const char *text, size_t len, size_t *start, size_t *end)
+{
+    size_t from = *start, to = *end, next;
+    while (from < to && is_white_space(utf8_decode_at(text, len, from, &next)))
+        from = next;
+    while (to > from && is_white_space(utf8_decode_before(text, to)))
+        to = char_start_before(text, to);
+    if (from == to)
+        return; /* only white space: nothing to put on words */
+    if (from > 0 && utf8_is_word_char(utf8_decode_at(text, len, from, &next))) {
+        while (from > 0 && utf8_is_word_char(utf8_decode_before(text, from)))
+            from = char_start_before(text, from);
+    }
+    if (to < len && utf8_is_word_char(utf8_decode_before(text, to))) {
+        while (to < len && utf8_is_word_char(utf8_decode_at(text, len, to, &next)))
+            to = next;
+    }
+    *start = from;
+    *end = to;
+}
+
+/* widen_to_words for every match of a regex (Arabizi words are regexes too). */
+static void widen_regex_spans(struct quell_scanner *s, const quell_comment *comment)
+{
+    const struct rule_table *t = s->rules->table;
+    for (size_t i = 0; i < s->match_count; i++) {
+        struct match *m = &s->matches[i];
+        uint8_t kind = t->patterns[m->pattern].kind;
+        if (kind == PAT_REGEX || kind == PAT_ARABIZI)
+            widen_to_words(comment->text[m->field], comment->text_len[m->field], &m->start,
+                           &m->end);
+    }
+}
+
 static void reset_matches(struct quell_scanner *s)
 {
     for (size_t i = 0; i < s->touched_count; i++)
@@ -513,6 +573,7 @@ int quell_scan(quell_scanner *scanner, const quell_comment *comment, const quell
         if (rc != QUELL_OK)
             return rc;
     }
+    widen_regex_spans(s, comment);
     int rc = apply_allow_lists(s, comment);
     if (rc != QUELL_OK)
         return err_set(err, rc, NULL, 0, NULL, "out of memory checking allow lists");

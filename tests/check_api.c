@@ -570,10 +570,134 @@ START_TEST(test_free_null)
 }
 END_TEST
 
+/* ---------------------------------------------------------------------- */
+/* Spans on word edges                                                     */
+
+/* Regexes that end inside words, stand in for edges with the characters
+ * around a word, or start on a symbol; a substring and a word beside them. */
+static const char spans_cfg[] =
+    "version = 1;\n"
+    "actions = { flag = 3.0; hold = 6.0; reject = 10.0; };\n"
+    "categories = ( { name = \"c\"; } );\n"
+    "rules = (\n"
+    "  { id = \"re.first\"; category = \"c\"; weight = 1.0; regexes = [ \"death to \\\\w\" ]; },\n"
+    "  { id = \"re.inside\"; category = \"c\"; weight = 1.0;\n"
+    "    regexes = [ \"dio\", \"\xd9\x84\" ]; },\n"
+    "  { id = \"re.around\"; category = \"c\"; weight = 1.0; regexes = [\n"
+    "    \"(^|[^\\\\x{621}-\\\\x{64a}])\xd9\x83\xd9\x84\xd8\xa8"
+    "([^\\\\x{621}-\\\\x{64a}]|$)\" ]; },\n"
+    "  { id = \"re.money\"; category = \"c\"; weight = 1.0; regexes = [ \"\\\\$[0-9]+\" ]; },\n"
+    "  { id = \"re.gap\"; category = \"c\"; weight = 1.0;\n"
+    "    regexes = [ \"x\\\\s+\", \"\\\\s{3}\" ]; },\n"
+    "  { id = \"re.cafe\"; category = \"c\"; weight = 1.0; regexes = [ \"caf\" ]; },\n"
+    "  { id = \"sub\"; category = \"c\"; weight = 1.0; substrings = [ \"dio\", \"caf\" ]; },\n"
+    "  { id = \"word\"; category = \"c\"; weight = 1.0; words = [ \"idiots\" ]; }\n"
+    ");\n";
+
+/* Expected by hand: a regex's hit grows to the edges of a word it starts
+ * or ends inside and loses white space at its ends; substrings keep theirs. */
+static const struct {
+    const char *body;
+    const char *rule;
+    const char *text; /* the hit's text */
+} span_cases[] = {
+    {"Death to all Jews", "re.first", "Death to all"},
+    {"Death to Jews!", "re.first", "Death to Jews"},
+    {"yes, death to x", "re.first", "death to x"},
+    {"you idiots", "re.inside", "idiots"},
+    {"you idiots", "sub", "dio"},
+    {"you idiots", "word", "idiots"},
+    {"dio", "re.inside", "dio"},
+    {"studio_dior2", "re.inside", "studio_dior2"},
+    /* Arabic: ل inside كلب grows to the word; the boundary characters go */
+    {"\xd9\x8a\xd8\xa7 \xd9\x83\xd9\x84\xd8\xa8!", "re.inside", "\xd9\x83\xd9\x84\xd8\xa8"},
+    {"\xd9\x8a\xd8\xa7 \xd9\x83\xd9\x84\xd8\xa8 \xd9\x87\xd9\x88", "re.around",
+     "\xd9\x83\xd9\x84\xd8\xa8"},
+    {"\xd9\x8a\xd8\xa7\xc2\xa0\xd9\x83\xd9\x84\xd8\xa8.", "re.around", "\xd9\x83\xd9\x84\xd8\xa8."},
+    {"pay $500 now", "re.money", "$500"},
+    {"pay x$500 now", "re.money", "$500"},
+    {"a x   b", "re.gap", "x"},
+    {"a    b", "re.gap", "    "},
+    {"caf\xc3\xa9s, caf\xc3\xa9", "re.cafe", "caf\xc3\xa9s"},
+    {"caf\xc3\xa9s", "sub", "caf"},
+};
+
+static const quell_hit *first_hit_of(const quell_verdict *v, const char *rule)
+{
+    for (size_t i = 0; i < v->hit_count; i++) {
+        if (strcmp(v->hits[i].rule_id, rule) == 0)
+            return &v->hits[i];
+    }
+    return NULL;
+}
+
+START_TEST(test_regex_spans_on_word_edges)
+{
+    quell_rules *r = compile_text(spans_cfg);
+    quell_scanner *sc = NULL;
+    ck_assert_int_eq(quell_scanner_new(&sc, r, NULL), QUELL_OK);
+    for (size_t i = 0; i < sizeof span_cases / sizeof span_cases[0]; i++) {
+        const char *body = span_cases[i].body;
+        quell_comment c = {QUELL_COMMENT_VERSION, {body, NULL}, {strlen(body), 0}};
+        const quell_verdict *v;
+        ck_assert_int_eq(quell_scan(sc, &c, &v, NULL), QUELL_OK);
+        const quell_hit *h = first_hit_of(v, span_cases[i].rule);
+        const char *want = span_cases[i].text;
+        ck_assert_msg(h != NULL, "case %zu: %s does not fire", i, span_cases[i].rule);
+        ck_assert_msg(h->end - h->start == strlen(want) &&
+                          memcmp(body + h->start, want, strlen(want)) == 0,
+                      "case %zu: hit \"%.*s\", expected \"%s\"", i, (int)(h->end - h->start),
+                      body + h->start, want);
+        ck_assert_ptr_eq(h->text, body + h->start);
+    }
+    quell_scanner_free(sc);
+    quell_rules_free(r);
+}
+END_TEST
+
+/* The shipped threat pack ends "death to" on the target's first letter and
+ * brackets Arabic with the characters around it: its hits are still words. */
+START_TEST(test_shipped_spans_on_word_edges)
+{
+    static const struct {
+        const char *body;
+        const char *rule;
+        size_t start, end;
+    } cases[] = {
+        {"Death to all Jews", "threat.en.death_to.sig", 0, 17},
+        {"DEATH TO THE TRAITORS.", "threat.en.death_to.sig", 0, 21},
+        /* i will kill you. سأقتلك يا كلب */
+        {"i will kill you. \xd8\xb3\xd8\xa3\xd9\x82\xd8\xaa\xd9\x84\xd9\x83 \xd9\x8a\xd8\xa7 "
+         "\xd9\x83\xd9\x84\xd8\xa8",
+         "threat.ar.sig", 17, 29},
+    };
+    quell_rules *r = NULL;
+    quell_error err;
+    int rc = quell_rules_load(&r, test_default_rules(), &err);
+    ck_assert_msg(rc == QUELL_OK, "%s:%d: %s", err.file, err.line, err.message);
+    quell_scanner *sc = NULL;
+    ck_assert_int_eq(quell_scanner_new(&sc, r, NULL), QUELL_OK);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *body = cases[i].body;
+        quell_comment c = {QUELL_COMMENT_VERSION, {body, NULL}, {strlen(body), 0}};
+        const quell_verdict *v;
+        ck_assert_int_eq(quell_scan(sc, &c, &v, NULL), QUELL_OK);
+        const quell_hit *h = first_hit_of(v, cases[i].rule);
+        ck_assert_msg(h != NULL, "case %zu: %s does not fire", i, cases[i].rule);
+        ck_assert_msg(h->start == cases[i].start && h->end == cases[i].end,
+                      "case %zu: hit %zu-%zu \"%.*s\", expected %zu-%zu", i, h->start, h->end,
+                      (int)(h->end - h->start), body + h->start, cases[i].start, cases[i].end);
+    }
+    quell_scanner_free(sc);
+    quell_rules_free(r);
+}
+END_TEST
+
 Suite *api_suite(void)
 {
     Suite *s = suite_create("api");
     TCase *tc = tcase_create("Scan");
+    tcase_set_timeout(tc, TEST_TIMEOUT_RULES);
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_loop_test(tc, test_hits, 0, sizeof hit_cases / sizeof hit_cases[0]);
     tcase_add_loop_test(tc, test_scores, 0, sizeof score_cases / sizeof score_cases[0]);
@@ -587,15 +711,21 @@ Suite *api_suite(void)
     tcase_add_test(tc, test_thresholds_exposed);
     tcase_add_test(tc, test_separate_categories);
     tcase_add_test(tc, test_threads_share_rules);
-    tcase_set_timeout(tc, 60);
     suite_add_tcase(s, tc);
 
     TCase *tc_rules = tcase_create("Rules");
+    tcase_set_timeout(tc_rules, TEST_TIMEOUT_RULES);
     tcase_add_test(tc_rules, test_bad_regex_names_pattern);
     tcase_add_test(tc_rules, test_long_bad_regex_message);
     tcase_add_test(tc_rules, test_empty_matching_regex_refused);
     tcase_add_test(tc_rules, test_examples);
     tcase_add_test(tc_rules, test_free_null);
     suite_add_tcase(s, tc_rules);
+
+    TCase *tc_spans = tcase_create("Spans");
+    tcase_set_timeout(tc_spans, TEST_TIMEOUT_RULES);
+    tcase_add_test(tc_spans, test_regex_spans_on_word_edges);
+    tcase_add_test(tc_spans, test_shipped_spans_on_word_edges);
+    suite_add_tcase(s, tc_spans);
     return s;
 }

@@ -191,6 +191,7 @@ Suite *arabizi_suite(void)
 {
     Suite *s = suite_create("arabizi");
     TCase *tc = tcase_create("Core");
+    tcase_set_timeout(tc, TEST_TIMEOUT_RULES);
     tcase_add_loop_test(tc, test_spellings, 0, sizeof az_cases / sizeof az_cases[0]);
     tcase_add_test(tc, test_regex_text);
     tcase_add_test(tc, test_errors);

@@ -351,15 +351,39 @@ START_TEST(test_help_and_version)
     ck_assert_ptr_nonnull(strstr(r.out, "filter"));
     ck_assert_ptr_nonnull(strstr(r.out, "\n  explain "));
     ck_assert_ptr_nonnull(strstr(r.out, "Exit status"));
+    ck_assert_ptr_nonnull(strstr(r.out, "  1  some input records were malformed"));
+    run_free(&r);
+
+    /* The commands with rows to read say what their status 1 means too. */
+    static const char *const row_cmds[] = {"eval", "diff"};
+    for (size_t i = 0; i < sizeof row_cmds / sizeof row_cmds[0]; i++) {
+        RUN(&r, "", row_cmds[i], "--help");
+        ck_assert_int_eq(r.status, 0);
+        ck_assert_ptr_nonnull(strstr(r.out, "  1  some rows were malformed"));
+        ck_assert_ptr_nonnull(strstr(r.out, "  4  I/O or internal error"));
+        ck_assert_ptr_null(strstr(r.out, "example failed"));
+        run_free(&r);
+    }
+    RUN(&r, "", "lint", "--help");
+    ck_assert_ptr_nonnull(strstr(r.out, "  1  with --werror, there were warnings"));
+    ck_assert_ptr_null(strstr(r.out, "example failed"));
     run_free(&r);
 
     static const char *const cmds[] = {"compile", "filter", "test", "explain"};
+    static const char *const exits[] = {"", "  1  some records were malformed",
+                                        "  1  an example failed",
+                                        "  1  the comment cannot be scanned"};
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
         RUN(&r, "", cmds[i], "--help");
         ck_assert_int_eq(r.status, 0);
         ck_assert_ptr_nonnull(strstr(r.out, "Usage: quell "));
         ck_assert_ptr_nonnull(strstr(r.out, cmds[i]));
         ck_assert_ptr_nonnull(strstr(r.out, "  3  rules error"));
+        /* Each command lists only the statuses it can return. */
+        ck_assert_ptr_nonnull(strstr(r.out, exits[i]));
+        ck_assert_int_eq(strstr(r.out, "  1  ") != NULL, exits[i][0] != '\0');
+        if (i != 1)
+            ck_assert_ptr_null(strstr(r.out, "malformed"));
         if (i == 1) {
             ck_assert_ptr_nonnull(strstr(r.out, "-j, --jobs=N"));
             ck_assert_ptr_nonnull(strstr(r.out, "--censor[=CHAR]"));
@@ -388,6 +412,8 @@ static const struct {
     {{"filter", "--jobs", "0", RULES}, "Try 'quell filter --help'"},
     {{"filter", "-j", "two", RULES}, "Try 'quell filter --help'"},
     {{"filter", "--jobs=-1", RULES}, "Try 'quell filter --help'"},
+    {{"filter", "-j", "65", RULES}, "Try 'quell filter --help'"},
+    {{"filter", "--jobs=99999999999999999999999", RULES}, "Try 'quell filter --help'"},
     {{"filter", "--jobs"}, "Try 'quell filter --help'"},
     {{"filter", RULES, "extra"}, "Try 'quell filter --help'"},
     {{"filter", "--format"}, "Try 'quell filter --help'"},
@@ -524,6 +550,44 @@ START_TEST(test_jsonl)
     check_line(lines, 9, "\"c\"", "error");
     check_line(lines, 10, "\"d\"", "error");
     cJSON_Delete(lines);
+    run_free(&r);
+}
+END_TEST
+
+/* Numeric ids come back exactly as written, digits a double would lose
+ * included; a record with a duplicate top-level key is an error record,
+ * whichever value a reader would have taken. */
+START_TEST(test_jsonl_exact_ids_unique_keys)
+{
+    static const char input[] = "{\"id\":1234567890123456789,\"body\":\"hello\"}\n"
+                                "{\"id\":1234567890123456788,\"body\":\"you idiot\"}\n"
+                                "{\"id\":-0,\"body\":\"hello\"}\n"
+                                "{\"id\":1e400,\"body\":\"hello\"}\n"
+                                "{\"id\":1.50,\"body\":\"hello\"}\n"
+                                "{\"id\":\"d\",\"body\":\"nice\",\"body\":\"what an idiot\"}\n"
+                                "{\"id\":7,\"body\":\"idiot\",\"id\":8}\n"
+                                "{\"body\":\"idiot\",\"b\\u006fdy\":\"fine\"}\n";
+    static const char *const expected[] = {
+        "{\"id\":1234567890123456789,\"action\":\"pass\",",
+        "{\"id\":1234567890123456788,\"action\":\"flag\",",
+        "{\"id\":-0,\"action\":\"pass\",",
+        "{\"id\":1e400,\"action\":\"pass\",",
+        "{\"id\":1.50,\"action\":\"pass\",",
+        "{\"id\":\"d\",\"action\":\"error\",\"error\":\"duplicate key \\\"body\\\" at byte 24\"}\n",
+        "{\"id\":7,\"action\":\"error\",\"error\":\"duplicate key \\\"id\\\" at byte 23\"}\n",
+        "{\"id\":8,\"action\":\"error\",\"error\":\"duplicate key \\\"body\\\" at byte 16\"}\n",
+    };
+    struct run r;
+    run_quell(&r, input, sizeof input - 1, ARGS("filter", "--format", "jsonl", test_path(RULES)));
+    ck_assert_int_eq(r.status, 1);
+    cJSON_Delete(parse_lines(&r, 8));
+    const char *line = r.out;
+    for (size_t i = 0; i < sizeof expected / sizeof expected[0]; i++) {
+        ck_assert_msg(strncmp(line, expected[i], strlen(expected[i])) == 0,
+                      "line %zu: %.*s, expected %s", i + 1, (int)strcspn(line, "\n"), line,
+                      expected[i]);
+        line = strchr(line, '\n') + 1;
+    }
     run_free(&r);
 }
 END_TEST
@@ -887,7 +951,7 @@ static void check_mixed(const struct mixed *m, const struct run *r, const char *
 static const struct {
     const char *jobs;
     int is_file;
-} job_runs[] = {{"1", 0}, {"2", 1}, {"4", 1}, {"4", 0}, {"100", 1}};
+} job_runs[] = {{"1", 0}, {"2", 1}, {"4", 1}, {"4", 0}, {"64", 1}};
 
 static const char *const only_modes[] = {NULL, "pass", "flagged"};
 
@@ -940,6 +1004,31 @@ START_TEST(test_jobs_same_output)
 }
 END_TEST
 
+/* -j takes 1 to 64, as the help says; more is a usage error, not capped. */
+START_TEST(test_jobs_limit)
+{
+    struct run r;
+    RUN(&r, "hello\nyou idiot\n", "filter", "-j", "64", test_path(RULES));
+    ck_assert_int_eq(r.status, 0);
+    cJSON *lines = parse_lines(&r, 2);
+    check_line(lines, 1, "2", "flag");
+    cJSON_Delete(lines);
+    run_free(&r);
+    RUN(&r, "", "filter", "-j", "65", test_path(RULES));
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_ptr_nonnull(strstr(r.err, "invalid --jobs '65' (expected 1 to 64)"));
+    run_free(&r);
+    RUN(&r, "", "eval", "-j", "65", "-p", "bad", "--format=jsonl", test_path(RULES), "-");
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_ptr_nonnull(strstr(r.err, "invalid --jobs '65' (expected 1 to 64)"));
+    run_free(&r);
+    RUN(&r, "", "diff", "--jobs=100", "--format=jsonl", test_path(RULES), test_path(RULES), "-");
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_ptr_nonnull(strstr(r.err, "invalid --jobs '100' (expected 1 to 64)"));
+    run_free(&r);
+}
+END_TEST
+
 START_TEST(test_jobs_exit_status)
 {
     /* 64 KB of clean lines, then one malformed line: with two jobs and the
@@ -987,6 +1076,7 @@ static const struct {
 } bad_rules[] = {
     {"tests/fixtures/cli/bad.cfg", "bad.cfg:5: ", "t.bad"},
     {"tests/fixtures/cli/syntax.cfg", "syntax.cfg:2: ", NULL},
+    {"tests/fixtures/cli/syntax-string.cfg", "syntax-string.cfg:4: ", NULL},
     {"tests/fixtures/cli/no-such-file.cfg", "no-such-file.cfg", NULL},
 };
 
@@ -2356,8 +2446,8 @@ Suite *cli_suite(void)
     Suite *s = suite_create("cli");
 
     TCase *tc = tcase_create("Core");
+    tcase_set_timeout(tc, TEST_TIMEOUT_COMMAND);
     /* Each test starts quell a few times; sanitizer builds are slower. */
-    tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_help_and_version);
     tcase_add_loop_test(tc, test_usage_errors, 0, sizeof usage_cases / sizeof usage_cases[0]);
     tcase_add_test(tc, test_text_actions_in_order);
@@ -2365,6 +2455,7 @@ Suite *cli_suite(void)
     tcase_add_test(tc, test_text_framing);
     tcase_add_test(tc, test_jsonl);
     tcase_add_test(tc, test_jsonl_field_names);
+    tcase_add_test(tc, test_jsonl_exact_ids_unique_keys);
     tcase_add_test(tc, test_nul_format);
     tcase_add_test(tc, test_only);
     tcase_add_loop_test(tc, test_bad_rules, 0, sizeof bad_rules / sizeof bad_rules[0]);
@@ -2391,12 +2482,13 @@ Suite *cli_suite(void)
     suite_add_tcase(s, tc);
 
     TCase *limits = tcase_create("Limits");
-    tcase_set_timeout(limits, 60);
+    tcase_set_timeout(limits, TEST_TIMEOUT_COMMAND);
     tcase_add_test(limits, test_max_bytes);
     tcase_add_test(limits, test_long_records);
     tcase_add_test(limits, test_many_records_in_order);
     tcase_add_loop_test(limits, test_jobs_same_output, 0, sizeof only_modes / sizeof only_modes[0]);
     tcase_add_test(limits, test_jobs_exit_status);
+    tcase_add_test(limits, test_jobs_limit);
     tcase_add_test(limits, test_censor_jobs);
     tcase_add_test(limits, test_qdb_matches_cfg);
     tcase_add_test(limits, test_qdb_corrupt);

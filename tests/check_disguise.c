@@ -480,15 +480,16 @@ Suite *disguise_suite(void)
 {
     Suite *s = suite_create("disguise");
     TCase *tc = tcase_create("Disguises");
+    tcase_set_timeout(tc, TEST_TIMEOUT_RULES);
     tcase_add_checked_fixture(tc, setup_disguise, teardown);
     tcase_add_loop_test(tc, test_disguise, 0, sizeof disguises / sizeof disguises[0]);
     tcase_add_test(tc, test_random_spans_and_censor);
     tcase_add_test(tc, test_random_bytes_never_crash);
     tcase_add_test(tc, test_censor);
-    tcase_set_timeout(tc, 60);
     suite_add_tcase(s, tc);
 
     TCase *tc_allow = tcase_create("Allow");
+    tcase_set_timeout(tc_allow, TEST_TIMEOUT_RULES);
     tcase_add_checked_fixture(tc_allow, setup_allow, teardown);
     tcase_add_loop_test(tc_allow, test_allowed_words_pass, 0, sizeof allowed / sizeof allowed[0]);
     tcase_add_test(tc_allow, test_allow_scope);

@@ -953,11 +953,13 @@ Suite *eval_html_suite(void)
     Suite *s = suite_create("eval_html");
 
     TCase *checker = tcase_create("Checker");
+    tcase_set_timeout(checker, TEST_TIMEOUT_UNIT);
     tcase_add_loop_test(checker, test_checker_rejects, 0,
                         (int)(sizeof bad_pages / sizeof bad_pages[0]));
     suite_add_tcase(s, checker);
 
     TCase *core = tcase_create("Core");
+    tcase_set_timeout(core, TEST_TIMEOUT_RULES);
     tcase_add_checked_fixture(core, setup, teardown);
     tcase_add_test(core, test_page_well_formed);
     tcase_add_test(core, test_escaping);
@@ -975,6 +977,7 @@ Suite *eval_html_suite(void)
     suite_add_tcase(s, core);
 
     TCase *limits = tcase_create("Limits");
+    tcase_set_timeout(limits, TEST_TIMEOUT_RULES);
     tcase_add_checked_fixture(limits, setup, teardown);
     tcase_add_test(limits, test_undefined_dash);
     tcase_add_test(limits, test_empty_corpus);

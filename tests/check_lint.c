@@ -786,7 +786,7 @@ Suite *lint_suite(void)
 {
     Suite *s = suite_create("lint");
     TCase *tc = tcase_create("Core");
-    tcase_set_timeout(tc, 60);
+    tcase_set_timeout(tc, TEST_TIMEOUT_RULES);
     size_t n = sizeof fixtures / sizeof fixtures[0];
     tcase_add_loop_test(tc, test_fixture, 0, (int)n);
     tcase_add_loop_test(tc, test_fixture_qdb, 0, (int)n);
@@ -800,7 +800,7 @@ Suite *lint_suite(void)
     suite_add_tcase(s, tc);
 
     TCase *cmd = tcase_create("Command");
-    tcase_set_timeout(cmd, 60);
+    tcase_set_timeout(cmd, TEST_TIMEOUT_COMMAND);
     tcase_add_test(cmd, test_cli_text);
     tcase_add_test(cmd, test_cli_werror);
     tcase_add_test(cmd, test_cli_json);

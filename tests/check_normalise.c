@@ -506,6 +506,7 @@ Suite *normalise_suite(void)
 {
     Suite *s = suite_create("normalise");
     TCase *tc = tcase_create("Core");
+    tcase_set_timeout(tc, TEST_TIMEOUT_UNIT);
     tcase_add_unchecked_fixture(tc, setup_tables, teardown_tables);
     tcase_add_loop_test(tc, test_fold, 0, sizeof fold_cases / sizeof fold_cases[0]);
     tcase_add_loop_test(tc, test_skeleton, 0, sizeof skeleton_cases / sizeof skeleton_cases[0]);
@@ -514,6 +515,7 @@ Suite *normalise_suite(void)
     suite_add_tcase(s, tc);
 
     TCase *props = tcase_create("Properties");
+    tcase_set_timeout(props, TEST_TIMEOUT_UNIT);
     tcase_add_unchecked_fixture(props, setup_tables, teardown_tables);
     tcase_add_loop_test(props, test_random_valid, 0, 8);
     tcase_add_loop_test(props, test_random_bytes, 0, 4);

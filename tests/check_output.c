@@ -496,6 +496,7 @@ Suite *output_suite(void)
     Suite *s = suite_create("output");
 
     TCase *tc = tcase_create("escape");
+    tcase_set_timeout(tc, TEST_TIMEOUT_UNIT);
     tcase_add_loop_test(tc, test_escape_table, 0, ESCAPE_CASE_COUNT);
     tcase_add_loop_test(tc, test_escape_small_buffer, 0, ESCAPE_CASE_COUNT);
     tcase_add_test(tc, test_escape_random);
@@ -503,10 +504,12 @@ Suite *output_suite(void)
     suite_add_tcase(s, tc);
 
     tc = tcase_create("score");
+    tcase_set_timeout(tc, TEST_TIMEOUT_UNIT);
     tcase_add_loop_test(tc, test_score_table, 0, SCORE_CASE_COUNT);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("verdict");
+    tcase_set_timeout(tc, TEST_TIMEOUT_UNIT);
     tcase_add_test(tc, test_verdict_documented_shape);
     tcase_add_test(tc, test_verdict_pass);
     tcase_add_test(tc, test_verdict_small_buffer);

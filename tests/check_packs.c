@@ -147,8 +147,8 @@ Suite *packs_suite(void)
 {
     Suite *s = suite_create("packs");
     TCase *tc = tcase_create("pii");
+    tcase_set_timeout(tc, TEST_TIMEOUT_RULES);
     tcase_add_unchecked_fixture(tc, setup, teardown);
-    tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_region_numbers);
     tcase_add_loop_test(tc, test_near_misses_pass, 0, sizeof near_misses / sizeof near_misses[0]);
     tcase_add_test(tc, test_cards);

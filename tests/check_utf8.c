@@ -146,6 +146,7 @@ Suite *utf8_suite(void)
 {
     Suite *s = suite_create("utf8");
     TCase *tc = tcase_create("Core");
+    tcase_set_timeout(tc, TEST_TIMEOUT_UNIT);
     tcase_add_loop_test(tc, test_validity, 0, sizeof validity / sizeof validity[0]);
     tcase_add_loop_test(tc, test_word_chars, 0, sizeof word_chars / sizeof word_chars[0]);
     tcase_add_test(tc, test_decode);

@@ -205,6 +205,7 @@ Suite *validate_suite(void)
 {
     Suite *s = suite_create("validate");
     TCase *tc = tcase_create("Core");
+    tcase_set_timeout(tc, TEST_TIMEOUT_RULES);
     tcase_add_loop_test(tc, test_luhn, 0, sizeof luhn_cases / sizeof luhn_cases[0]);
     tcase_add_test(tc, test_names);
     tcase_add_test(tc, test_rule_validates);

@@ -26,6 +26,23 @@ Suite *packs_suite(void);
 Suite *engine_suite(void);
 Suite *hostile_suite(void);
 
+/*
+ * Check's timeouts, in seconds, for every test of a TCase, its checked
+ * fixture included (Check's default is 4). Every TCase sets one: on a
+ * loaded 2-core machine under AddressSanitizer, which slows Hyperscan's
+ * compiler tenfold, tests that take a second idle took over four. Each is
+ * about 20 times the slowest test of its kind under ASan with the other core
+ * busy, so that make check passes on a busy machine and a hang still fails
+ * within minutes. CK_TIMEOUT_MULTIPLIER scales them all for slower machines.
+ */
+/* Pure functions over tables and random data (slowest: 3 s under ASan). */
+#define TEST_TIMEOUT_UNIT 60
+/* Compiles a small rule set, or loads the shipped .qdb, per test (1 s). */
+#define TEST_TIMEOUT_RULES 60
+/* Runs the quell command, some tests several times, each compiling its
+ * fixture rules (3.5 s). */
+#define TEST_TIMEOUT_COMMAND 120
+
 /* xorshift64*: the same pseudo-random sequence on every platform. */
 uint64_t test_rng(uint64_t *state);
 

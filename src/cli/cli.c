@@ -21,6 +21,17 @@ const char cli_exit_help[] =
     "  3  rules error (the rules could not be loaded or compiled)\n"
     "  4  I/O or internal error\n";
 
+void cli_print_exit_help(const char *data_meaning)
+{
+    printf("Exit status:\n"
+           "  0  success\n");
+    if (data_meaning)
+        printf("  1  %s\n", data_meaning);
+    printf("  2  usage error\n"
+           "  3  rules error (the rules could not be loaded or compiled)\n"
+           "  4  I/O or internal error\n");
+}
+
 void cli_error(const char *fmt, ...)
 {
     va_list ap;
@@ -143,7 +154,8 @@ int cli_finish_stdout(int rc)
     return CLI_EIO;
 }
 
-/* Parse a job count: a positive integer, capped at CLI_MAX_JOBS. */
+/* Parse a job count: an integer from 1 to CLI_MAX_JOBS. More is refused,
+ * not capped: the help promises at most CLI_MAX_JOBS. */
 int cli_parse_jobs(const char *s, size_t *out)
 {
     char *end;
@@ -151,10 +163,9 @@ int cli_parse_jobs(const char *s, size_t *out)
         return -1;
     errno = 0;
     unsigned long long n = strtoull(s, &end, 10);
-    if (*end != '\0' || n == 0)
+    if (*end != '\0' || n == 0 || errno == ERANGE || n > CLI_MAX_JOBS)
         return -1;
-    /* ERANGE is only "very many": the cap covers it. */
-    *out = errno == ERANGE || n > CLI_MAX_JOBS ? CLI_MAX_JOBS : (size_t)n;
+    *out = (size_t)n;
     return 0;
 }
 

@@ -21,8 +21,13 @@ enum cli_exit {
 /* The rules a command reads when given none and $QUELL_RULES is unset. */
 #define CLI_DEFAULT_RULES "rules/default.cfg"
 
-/* The exit-code paragraph that every --help ends with. */
+/* The exit-code paragraph of `quell --help`: every status of every command. */
 extern const char cli_exit_help[];
+
+/* Print the exit-code paragraph a command's --help ends with: 0, 2, 3 and 4,
+ * which every command can return, and 1 with data_meaning (what status 1
+ * means for the command) unless data_meaning is NULL. */
+void cli_print_exit_help(const char *data_meaning);
 
 /* Print "quell: MESSAGE\n" on stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -72,7 +77,7 @@ int cli_finish_stdout(int rc);
 /* Threads a command may run: more gain nothing and cost memory. */
 #define CLI_MAX_JOBS 64
 
-/* Parse a --jobs value: a positive integer, capped at CLI_MAX_JOBS.
+/* Parse a --jobs value: an integer from 1 to CLI_MAX_JOBS.
  * Returns 0, or -1 when s is not one. */
 int cli_parse_jobs(const char *s, size_t *out);
 

@@ -17,9 +17,8 @@ static void print_help(void)
            "Options:\n"
            "  -o, --output=FILE  write the compiled rules to FILE (required)\n"
            "  -h, --help         display this help and exit\n"
-           "\n"
-           "%s",
-           cli_exit_help);
+           "\n");
+    cli_print_exit_help(NULL);
 }
 
 int cmd_compile(int argc, char **argv)

@@ -79,14 +79,14 @@ static void print_help(void)
            "      --id-column=NAME      column or member with an id to show (default id)\n"
            "      --format=FORMAT       csv, tsv, jsonl or text (default: from the name)\n"
            "  -d, --delimiter=CHAR      CSV field separator: one character, or 'tab'\n"
-           "  -j, --jobs=N              scan on N threads (default: one per online CPU)\n"
+           "  -j, --jobs=N              scan on N threads, at most 64 (default: one per\n"
+           "                            online CPU)\n"
            "      --json                print one JSON object instead of text\n"
            "  -h, --help                display this help and exit\n"
            "\n"
            "Exit status is 0 whether or not actions changed, 1 when rows were malformed.\n"
-           "\n"
-           "%s",
-           cli_exit_help);
+           "\n");
+    cli_print_exit_help("some rows were malformed (named on standard error)");
 }
 
 /* "id +3, id2 +1" for a verdict's rules; NULL out of memory. */
@@ -372,7 +372,8 @@ int cmd_diff(int argc, char **argv)
             break;
         case 'j':
             if (cli_parse_jobs(optarg, &job_count) != 0)
-                return cli_usage_error("diff", "invalid --jobs '%s'", optarg);
+                return cli_usage_error("diff", "invalid --jobs '%s' (expected 1 to %d)", optarg,
+                                       CLI_MAX_JOBS);
             break;
         case OPT_JSON:
             d.is_json = 1;

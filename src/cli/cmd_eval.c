@@ -128,13 +128,14 @@ static void print_help(void)
            "      --label-column=NAME   column or member holding the label (default label)\n"
            "      --format=FORMAT       csv, tsv or jsonl (default: from the name; csv)\n"
            "  -d, --delimiter=CHAR      CSV field separator: one character, or 'tab'\n"
-           "  -j, --jobs=N              scan on N threads (default: one per online CPU)\n"
+           "  -j, --jobs=N              scan on N threads, at most 64 (default: one per\n"
+           "                            online CPU)\n"
            "      --json                print the report as one JSON object\n"
            "      --html=FILE           also write the report as a web page to FILE\n"
            "  -h, --help                display this help and exit\n"
-           "\n"
-           "%s",
-           DEFAULT_SAMPLES, cli_exit_help);
+           "\n",
+           DEFAULT_SAMPLES);
+    cli_print_exit_help("some rows were malformed (named on standard error)");
 }
 
 /* Split the comma-separated s into a new array; empty items are dropped. */
@@ -814,7 +815,8 @@ int cmd_eval(int argc, char **argv)
             break;
         case 'j':
             if (cli_parse_jobs(optarg, &job_count) != 0) {
-                rc = cli_usage_error("eval", "invalid --jobs '%s'", optarg);
+                rc = cli_usage_error("eval", "invalid --jobs '%s' (expected 1 to %d)", optarg,
+                                     CLI_MAX_JOBS);
                 goto out_free_args;
             }
             break;

@@ -62,9 +62,8 @@ static void print_help(void)
            "  -h, --help          display this help and exit\n"
            "\n"
            "The action does not change the exit status.\n"
-           "\n"
-           "%s",
-           cli_exit_help);
+           "\n");
+    cli_print_exit_help("the comment cannot be scanned (not valid UTF-8, or too long)");
 }
 
 /* Whether to write ANSI colours, as https://no-color.org asks for auto. */

@@ -136,9 +136,10 @@ static void print_help(void)
            "Verdicts are written as soon as the input read so far is scanned, so a\n"
            "program can feed one comment and wait for its line. When stdout is\n"
            "closed early (e.g. piped into head), quell stops quietly with status 4.\n"
-           "\n"
-           "%s",
-           CLI_MAX_JOBS, cli_exit_help);
+           "\n",
+           CLI_MAX_JOBS);
+    cli_print_exit_help("some records were malformed (error records were written; with --only,\n"
+                        "     they are named on standard error)");
 }
 
 /* Parse "N", "NK", "NM" or "NG" (powers of 1024; "KiB" etc. too) into *out. */
@@ -876,8 +877,8 @@ int cmd_filter(int argc, char **argv)
             break;
         case 'j':
             if (cli_parse_jobs(optarg, &r.job_count) != 0)
-                return cli_usage_error("filter", "invalid --jobs '%s' (expected 1 or more)",
-                                       optarg);
+                return cli_usage_error("filter", "invalid --jobs '%s' (expected 1 to %d)", optarg,
+                                       CLI_MAX_JOBS);
             break;
         case OPT_WATCH:
             is_watching = 1;

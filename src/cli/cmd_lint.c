@@ -55,9 +55,9 @@ static void print_help(void)
            "\n"
            "With --werror, status 1 means there were warnings; a rule set that does not\n"
            "compile gives status 3 and its error, as for every command.\n"
-           "\n"
-           "%s",
-           cli_exit_help);
+           "\n");
+    cli_print_exit_help("with --werror, there were warnings; with --clean, some rows of CORPUS\n"
+                        "     were malformed");
 }
 
 struct printer {

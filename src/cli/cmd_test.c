@@ -18,9 +18,8 @@ static void print_help(void)
            "\n"
            "Options:\n"
            "  -h, --help  display this help and exit\n"
-           "\n"
-           "%s",
-           cli_exit_help);
+           "\n");
+    cli_print_exit_help("an example failed");
 }
 
 /* Print s in double quotes, escaped so that one example stays on one line. */
