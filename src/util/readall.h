@@ -16,7 +16,7 @@
 
 /*
  * Read f to its end into a malloc'd buffer, NUL-terminated (the NUL is not
- * counted in *out_len), refusing more than max_bytes.
+ * counted in *out_len), refusing more than max_bytes (below SIZE_MAX - 2).
  *
  * @return 0 with *out owned by the caller; else an errno value, *out NULL:
  *         EFBIG when f holds more than max_bytes, ENOMEM, or the read error.
@@ -30,8 +30,8 @@ static inline int read_all(FILE *f, size_t max_bytes, char **out, size_t *out_le
     for (;;) {
         /* One byte past the limit tells "exactly max_bytes" from "longer",
          * and one more holds the NUL. */
-        size_t want = len + READALL_FIRST_BYTES;
-        if (want > max_bytes + 2 || want < len)
+        size_t want;
+        if (__builtin_add_overflow(len, READALL_FIRST_BYTES, &want) || want > max_bytes + 2)
             want = max_bytes + 2;
         char *p = grow_array(buf, &cap, want, 1, READALL_FIRST_BYTES, max_bytes + 2);
         if (!p) {
