@@ -12,6 +12,8 @@
 
 #include "fuzz.h"
 
+#include "util/readall.h"
+
 /* Weak: a target without an initializer leaves it NULL. */
 int LLVMFuzzerInitialize(int *argc, char ***argv) __attribute__((weak));
 
@@ -22,30 +24,12 @@ static int run_file(const char *path, size_t *count)
         fprintf(stderr, "%s: %s\n", path, strerror(errno));
         return -1;
     }
-    uint8_t *data = NULL;
-    size_t len = 0, cap = 0;
-    for (;;) {
-        if (len == cap) {
-            cap = cap ? cap * 2 : 4096;
-            uint8_t *p = realloc(data, cap);
-            if (!p) {
-                free(data);
-                fclose(f);
-                fprintf(stderr, "%s: out of memory\n", path);
-                return -1;
-            }
-            data = p;
-        }
-        size_t n = fread(data + len, 1, cap - len, f);
-        len += n;
-        if (n == 0)
-            break;
-    }
-    int failed = ferror(f);
+    char *data;
+    size_t len;
+    int rc = read_all(f, (size_t)1 << 30, &data, &len);
     fclose(f);
-    if (failed) {
-        free(data);
-        fprintf(stderr, "%s: read error\n", path);
+    if (rc != 0) {
+        fprintf(stderr, "%s: %s\n", path, strerror(rc));
         return -1;
     }
     /* An exact-size copy, so that ASan sees a read past the end. */

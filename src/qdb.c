@@ -233,6 +233,24 @@ static void put_table(struct wbuf *w, const struct rule_table *t, bool with_path
     }
 }
 
+/* Each database after the table: a u64 length and hs_serialize_database's
+ * bytes, length 0 for none. Returns QUELL_OK or QUELL_ENOMEM. */
+static int put_databases(struct wbuf *w, const struct quell_rules *rules, quell_error *err)
+{
+    for (unsigned int k = 0; k < 2 * HSDB_COUNT; k++) {
+        const hs_database_t *db = k < HSDB_COUNT ? rules->hs.db[k] : rules->hs.som[k - HSDB_COUNT];
+        char *bytes = NULL;
+        size_t len = 0;
+        if (db && hs_serialize_database(db, &bytes, &len) != HS_SUCCESS)
+            return err_set(err, QUELL_ENOMEM, NULL, 0, NULL,
+                           "Hyperscan could not serialize a database");
+        put_u64(w, len);
+        put_bytes(w, bytes, len);
+        free(bytes);
+    }
+    return QUELL_OK;
+}
+
 int qdb_write(const struct quell_rules *rules, char **out, size_t *out_len, quell_error *err)
 {
     *out = NULL;
@@ -250,22 +268,9 @@ int qdb_write(const struct quell_rules *rules, char **out, size_t *out_len, quel
 
     put_u64(&w, rules->content_id);
     put_table(&w, rules->table, true);
-    for (unsigned int k = 0; k < 2 * HSDB_COUNT; k++) {
-        const hs_database_t *db = k < HSDB_COUNT ? rules->hs.db[k] : rules->hs.som[k - HSDB_COUNT];
-        if (!db) {
-            put_u64(&w, 0);
-            continue;
-        }
-        char *bytes = NULL;
-        size_t len = 0;
-        if (hs_serialize_database(db, &bytes, &len) != HS_SUCCESS) {
-            free(w.p);
-            return err_set(err, QUELL_ENOMEM, NULL, 0, NULL,
-                           "Hyperscan could not serialize a database");
-        }
-        put_u64(&w, len);
-        put_bytes(&w, bytes, len);
-        free(bytes);
+    if (put_databases(&w, rules, err) != QUELL_OK) {
+        free(w.p);
+        return QUELL_ENOMEM;
     }
     if (w.is_oom) {
         free(w.p);
@@ -282,22 +287,11 @@ int qdb_content_id(const struct quell_rules *rules, uint64_t *out, quell_error *
     *out = 0;
     struct wbuf w = {.is_hash_only = true, .hash = 0xcbf29ce484222325ULL};
     put_table(&w, rules->table, false);
-    for (unsigned int k = 0; k < 2 * HSDB_COUNT; k++) {
-        const hs_database_t *db = k < HSDB_COUNT ? rules->hs.db[k] : rules->hs.som[k - HSDB_COUNT];
-        char *bytes = NULL;
-        size_t len = 0;
-        if (db && hs_serialize_database(db, &bytes, &len) != HS_SUCCESS) {
-            free(w.p);
-            return err_set(err, QUELL_ENOMEM, NULL, 0, NULL,
-                           "Hyperscan could not serialize a database");
-        }
-        put_u64(&w, len);
-        put_bytes(&w, bytes, len);
-        free(bytes);
-    }
+    int rc = put_databases(&w, rules, err);
     free(w.p); /* NULL: a hashing writer keeps no bytes */
-    *out = w.hash;
-    return QUELL_OK;
+    if (rc == QUELL_OK)
+        *out = w.hash;
+    return rc;
 }
 
 /* ---- reading ---- */

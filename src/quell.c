@@ -16,6 +16,7 @@
 #include "pool.h"
 #include "ruleset.h"
 #include "scan.h"
+#include "util/readall.h"
 
 int quell_rules_compile(quell_rules **out, const char *path, quell_error *err)
 {
@@ -41,41 +42,27 @@ int quell_rules_compile(quell_rules **out, const char *path, quell_error *err)
     return QUELL_OK;
 }
 
-/* Read a whole file into a malloc'd buffer. */
+/* The largest .qdb read: far beyond any rule set, and a bound on memory. */
+#define QDB_MAX_BYTES ((size_t)1 << 34)
+
+/* Read a whole .qdb into a malloc'd buffer. */
 static int read_file(const char *path, char **out, size_t *out_len, quell_error *err)
 {
-    *out = NULL;
-    *out_len = 0;
     FILE *f = fopen(path, "rb");
-    if (!f)
+    if (!f) {
+        *out = NULL;
+        *out_len = 0;
         return err_set(err, QUELL_EIO, path, 0, NULL, "cannot open: %s", strerror(errno));
-    char *buf = NULL;
-    size_t len = 0, cap = 0;
-    for (;;) {
-        if (cap - len < 65536) {
-            size_t ncap = cap ? cap * 2 : 65536;
-            char *nb = realloc(buf, ncap);
-            if (!nb) {
-                free(buf);
-                fclose(f);
-                return err_set(err, QUELL_ENOMEM, path, 0, NULL, "out of memory reading");
-            }
-            buf = nb;
-            cap = ncap;
-        }
-        size_t n = fread(buf + len, 1, cap - len, f);
-        len += n;
-        if (n == 0)
-            break;
     }
-    int failed = ferror(f);
+    int rc = read_all(f, QDB_MAX_BYTES, out, out_len);
     fclose(f);
-    if (failed) {
-        free(buf);
-        return err_set(err, QUELL_EIO, path, 0, NULL, "read error");
-    }
-    *out = buf;
-    *out_len = len;
+    if (rc == ENOMEM)
+        return err_set(err, QUELL_ENOMEM, path, 0, NULL, "out of memory reading");
+    if (rc == EFBIG)
+        return err_set(err, QUELL_EFORMAT, path, 0, NULL,
+                       "compiled rules file is larger than %zu bytes", QDB_MAX_BYTES);
+    if (rc != 0)
+        return err_set(err, QUELL_EIO, path, 0, NULL, "read error: %s", strerror(rc));
     return QUELL_OK;
 }
 
