@@ -18,6 +18,9 @@ PKGS := libhs libconfig libcjson libutf8proc
 # the packages, not when make reads this file.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS = $(shell pkg-config --libs $(PKGS))
+# The HTTP service is the command's alone: the library never links it.
+SERVE_CFLAGS = $(shell pkg-config --cflags libmicrohttpd)
+SERVE_LIBS = $(shell pkg-config --libs libmicrohttpd)
 CHECK_CFLAGS = $(shell pkg-config --cflags check)
 CHECK_LIBS = $(shell pkg-config --libs check)
 
@@ -46,13 +49,17 @@ ALL_LDFLAGS = -pthread $(SAN_FLAGS) $(LDFLAGS)
 
 LIB_SRC := $(wildcard src/*.c)
 CLI_SRC := $(wildcard src/cli/*.c)
+SERVE_SRC := $(wildcard src/serve/*.c)
+# The moderator's page, compiled into the binary (tools/embed_assets.py).
+SERVE_ASSETS := $(sort $(wildcard src/serve/ui/*))
 TEST_SRC := $(wildcard tests/*.c)
 LIB_OBJ := $(LIB_SRC:%.c=$(O)/%.o)
 CLI_OBJ := $(CLI_SRC:%.c=$(O)/%.o)
+SERVE_OBJ := $(SERVE_SRC:%.c=$(O)/%.o) $(O)/serve_assets.o
 # The tests call the command's report writers directly: everything but main().
-CLI_TESTED_OBJ := $(filter-out $(O)/src/cli/main.o,$(CLI_OBJ))
+CLI_TESTED_OBJ := $(filter-out $(O)/src/cli/main.o $(O)/src/cli/cmd_serve.o,$(CLI_OBJ))
 TEST_OBJ := $(TEST_SRC:%.c=$(O)/%.o)
-HEADERS := $(wildcard include/*.h src/*.h src/util/*.h src/cli/*.h tests/*.h)
+HEADERS := $(wildcard include/*.h src/*.h src/util/*.h src/cli/*.h src/serve/*.h tests/*.h)
 
 STATIC_LIB := $(O)/libquell.a
 SHARED_LIB := $(O)/libquell.so.$(VERSION)
@@ -90,8 +97,20 @@ $(SHARED_LIB): $(LIB_OBJ)
 	ln -sf libquell.so.$(VERSION) $(O)/libquell.so.$(SOVERSION)
 	ln -sf libquell.so.$(SOVERSION) $(O)/libquell.so
 
-$(BIN): $(CLI_OBJ) $(STATIC_LIB)
-	$(CC) $(ALL_LDFLAGS) -o $@ $(CLI_OBJ) $(STATIC_LIB) $(PKG_LIBS) -lcsv -lm
+$(O)/src/serve/%.o: src/serve/%.c $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(SERVE_CFLAGS) -c $< -o $@
+
+$(O)/serve_assets.c: tools/embed_assets.py $(SERVE_ASSETS)
+	@mkdir -p $(dir $@)
+	python3 tools/embed_assets.py src/serve/ui $@
+
+$(O)/serve_assets.o: $(O)/serve_assets.c src/serve/assets.h
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(BIN): $(CLI_OBJ) $(SERVE_OBJ) $(STATIC_LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(CLI_OBJ) $(SERVE_OBJ) $(STATIC_LIB) $(PKG_LIBS) $(SERVE_LIBS) \
+		-lcsv -lm
 
 $(EMBED_BIN): examples/embed.c $(STATIC_LIB)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(STATIC_LIB) $(PKG_LIBS) -lm

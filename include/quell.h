@@ -477,6 +477,26 @@ QUELL_EXTERN(int)
 quell_scanner_view(quell_scanner *scanner, quell_view view, const char *text, size_t len,
                    const char **out, size_t *out_len, quell_error *err);
 
+/**
+ * Write a verdict explained as one line of JSON (with the trailing
+ * newline): the rule-set id and label, the action, score and thresholds;
+ * each field of the comment with its raw, folded and skeleton views and
+ * its censored text; every hit with its view and pattern; the excused hits
+ * and why ("allowed" or "invalid"); the fired rules and every category's
+ * score (docs/serve.md shows it whole). It computes the views with
+ * scanner, which leaves the verdict valid.
+ *
+ * @param scanner  the scanner that made verdict, from comment.
+ * @param needed   receives the length the line needs, like snprintf: when
+ *                 it is >= buf_size nothing usable was written and the
+ *                 caller retries with a bigger buffer.
+ * @return QUELL_OK; QUELL_ENOMEM.
+ */
+QUELL_EXTERN(int)
+quell_explain_to_json(quell_scanner *scanner, const quell_verdict *verdict,
+                      const quell_comment *comment, const char *id_json, size_t id_len, char *buf,
+                      size_t buf_size, size_t *needed, quell_error *err);
+
 /* ------------------------------------------------------------------------ */
 /* Live rules: the engine                                                    */
 

@@ -32,7 +32,7 @@ void out_append(struct out_buf *b, const char *s, size_t n)
         b->len = SIZE_MAX;
 }
 
-static void out_append_str(struct out_buf *b, const char *s)
+void out_append_str(struct out_buf *b, const char *s)
 {
     out_append(b, s, strlen(s));
 }
@@ -207,7 +207,7 @@ size_t out_score(char *dst, size_t cap, int64_t milli)
 }
 
 /* A verdict's double, a multiple of 0.001, back to exact fixed point. */
-static void append_double_score(struct out_buf *b, double score)
+void out_append_double_score(struct out_buf *b, double score)
 {
     assert(isfinite(score));
     double scaled = score * SCORE_UNIT;
@@ -219,7 +219,7 @@ static void append_double_score(struct out_buf *b, double score)
     out_append_score(b, (int64_t)llround(scaled));
 }
 
-static void append_field_name(struct out_buf *b, quell_field field)
+void out_append_field_name(struct out_buf *b, quell_field field)
 {
     const char *name = quell_field_name(field);
     assert(name);
@@ -233,7 +233,7 @@ static void append_field_name(struct out_buf *b, quell_field field)
 }
 
 /* A string owned by the rules: NULL only through a bug, written as null. */
-static void append_name(struct out_buf *b, const char *s)
+void out_append_name(struct out_buf *b, const char *s)
 {
     assert(s);
     if (s)
@@ -242,7 +242,7 @@ static void append_name(struct out_buf *b, const char *s)
         out_append_str(b, "null");
 }
 
-static void append_id(struct out_buf *b, const char *id_json, size_t id_len)
+void out_append_id(struct out_buf *b, const char *id_json, size_t id_len)
 {
     out_append_str(b, "{\"id\":");
     if (id_json && id_len > 0)
@@ -257,11 +257,11 @@ static void append_verdict(struct out_buf *bp, const quell_verdict *v, const cha
 {
     struct out_buf b = *bp;
     assert(v);
-    append_id(&b, id_json, id_len);
+    out_append_id(&b, id_json, id_len);
     out_append_str(&b, ",\"action\":\"");
     out_append_str(&b, quell_action_name(v->action));
     out_append_str(&b, "\",\"score\":");
-    append_double_score(&b, v->score);
+    out_append_double_score(&b, v->score);
     if (v->rules_id) {
         /* Hex digits: nothing to escape. */
         out_append_str(&b, ",\"rules_id\":\"");
@@ -275,9 +275,9 @@ static void append_verdict(struct out_buf *bp, const quell_verdict *v, const cha
             continue;
         assert(v->category_names);
         out_append_str(&b, has_category ? "," : ",\"categories\":{");
-        append_name(&b, v->category_names ? v->category_names[i] : NULL);
+        out_append_name(&b, v->category_names ? v->category_names[i] : NULL);
         out_append(&b, ":", 1);
-        append_double_score(&b, v->category_scores[i]);
+        out_append_double_score(&b, v->category_scores[i]);
         has_category = 1;
     }
     if (has_category)
@@ -286,13 +286,13 @@ static void append_verdict(struct out_buf *bp, const quell_verdict *v, const cha
     for (size_t i = 0; i < v->rule_count; i++) {
         const quell_rule_result *r = &v->rules[i];
         out_append_str(&b, i ? ",{\"id\":" : ",\"rules\":[{\"id\":");
-        append_name(&b, r->rule_id);
+        out_append_name(&b, r->rule_id);
         out_append_str(&b, ",\"category\":");
-        append_name(&b, r->category);
+        out_append_name(&b, r->category);
         out_append_str(&b, ",\"count\":");
         out_append_uint(&b, r->count);
         out_append_str(&b, ",\"score\":");
-        append_double_score(&b, r->score);
+        out_append_double_score(&b, r->score);
         out_append(&b, "}", 1);
     }
     if (v->rule_count)
@@ -302,11 +302,11 @@ static void append_verdict(struct out_buf *bp, const quell_verdict *v, const cha
         const quell_hit *h = &v->hits[i];
         assert(h->start <= h->end);
         out_append_str(&b, i ? ",{\"rule\":" : ",\"hits\":[{\"rule\":");
-        append_name(&b, h->rule_id);
+        out_append_name(&b, h->rule_id);
         out_append_str(&b, ",\"category\":");
-        append_name(&b, h->category);
+        out_append_name(&b, h->category);
         out_append_str(&b, ",\"field\":");
-        append_field_name(&b, h->field);
+        out_append_field_name(&b, h->field);
         out_append_str(&b, ",\"start\":");
         out_append_uint(&b, h->start);
         out_append_str(&b, ",\"end\":");
@@ -333,16 +333,16 @@ size_t quell_verdict_to_json(const quell_verdict *verdict, const char *id_json, 
     return out_finish(&b);
 }
 
-/* The body as a JSON string with each hit character replaced by mask:
- * unmasked stretches go through the escaper whole. */
-static void append_censored(struct out_buf *b, const quell_verdict *v, const char *body, size_t len,
-                            char mask)
+/* A field's text as a JSON string with each hit character replaced by
+ * mask: unmasked stretches go through the escaper whole. */
+void out_append_censored(struct out_buf *b, const quell_verdict *v, quell_field field,
+                         const char *body, size_t len, char mask)
 {
     out_append(b, "\"", 1);
     size_t done = 0; /* body bytes written */
     for (size_t h = 0; h < v->hit_count; h++) {
         const quell_hit *hit = &v->hits[h];
-        if (hit->field != QUELL_FIELD_BODY || hit->end <= done || hit->end > len)
+        if (hit->field != field || hit->end <= done || hit->end > len)
             continue;
         size_t from = hit->start > done ? hit->start : done;
         out_append_json_string_bare(b, body + done, from - done);
@@ -365,7 +365,7 @@ size_t quell_verdict_to_json_censored(const quell_verdict *verdict, const char *
     append_verdict(&b, verdict, id_json, id_len);
     out_append_str(&b, ",\"censored\":");
     if (body)
-        append_censored(&b, verdict, body, body_len, mask);
+        out_append_censored(&b, verdict, QUELL_FIELD_BODY, body, body_len, mask);
     else
         out_append_str(&b, "null");
     out_append_str(&b, "}\n");
@@ -378,7 +378,7 @@ size_t quell_error_to_json(const char *id_json, size_t id_len, const char *messa
     struct out_buf b;
 
     out_init(&b, buf, buf_size);
-    append_id(&b, id_json, id_len);
+    out_append_id(&b, id_json, id_len);
     out_append_str(&b, ",\"action\":\"error\",\"error\":");
     if (!message)
         message = "unknown error";

@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "quell.h"
+
 /*
  * A bounded append buffer. Appends past cap are dropped but still counted, so
  * len ends as the total the output needs (saturating at SIZE_MAX).
@@ -22,6 +24,8 @@ struct out_buf {
 void out_init(struct out_buf *b, char *dst, size_t cap);
 /* Append n bytes of s (s may be NULL when n is 0). */
 void out_append(struct out_buf *b, const char *s, size_t n);
+/* Append the NUL-terminated s as is. */
+void out_append_str(struct out_buf *b, const char *s);
 /* Append s[0..len) as a quoted JSON string (see out_json_string). */
 void out_append_json_string(struct out_buf *b, const char *s, size_t len);
 /* The same without the quotes, for a string written in pieces. */
@@ -30,6 +34,18 @@ void out_append_json_string_bare(struct out_buf *b, const char *s, size_t len);
 void out_append_score(struct out_buf *b, int64_t milli);
 /* Append an unsigned integer in decimal. */
 void out_append_uint(struct out_buf *b, uint64_t v);
+/* Append a verdict's score (a multiple of 0.001) exactly, as out_append_score. */
+void out_append_double_score(struct out_buf *b, double score);
+/* Append a field's name as a JSON string. */
+void out_append_field_name(struct out_buf *b, quell_field field);
+/* Append a name owned by the rules as a JSON string (null for NULL, a bug). */
+void out_append_name(struct out_buf *b, const char *s);
+/* Open a record: `{"id":` and id_json as is (null when there is none). */
+void out_append_id(struct out_buf *b, const char *id_json, size_t id_len);
+/* Append text, the field's original, as a JSON string with every character
+ * of the verdict's hits in field replaced by mask. */
+void out_append_censored(struct out_buf *b, const quell_verdict *v, quell_field field,
+                         const char *text, size_t len, char mask);
 /*
  * NUL-terminate (when cap > 0, truncating the last byte if the output did not
  * fit) and return the length needed, NUL excluded: the output is complete

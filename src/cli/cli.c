@@ -70,22 +70,29 @@ int cli_bad_option(const char *cmd, int ch, char *const argv[])
     return cli_usage_error(cmd, "invalid option -- '%c'", optopt);
 }
 
-void cli_print_error(const quell_error *err, const char *path)
+size_t cli_format_error(char *buf, size_t size, const quell_error *err, const char *path)
 {
     const char *file = err->file[0] ? err->file : path;
     const char *message = err->message[0] ? err->message : quell_strerror(err->code);
+    char where[sizeof err->file + 32] = "";
+    char rule[sizeof err->rule_id + 8] = "";
 
-    if (file && file[0]) {
-        fputs(file, stderr);
-        if (err->line > 0)
-            fprintf(stderr, ":%d", err->line);
-        fputs(": ", stderr);
-    } else {
-        fputs("quell: ", stderr);
-    }
+    if (file && file[0] && err->line > 0)
+        snprintf(where, sizeof where, "%s:%d: ", file, err->line);
+    else if (file && file[0])
+        snprintf(where, sizeof where, "%s: ", file);
     if (err->rule_id[0])
-        fprintf(stderr, "rule %s: ", err->rule_id);
-    fprintf(stderr, "%s\n", message);
+        snprintf(rule, sizeof rule, "rule %s: ", err->rule_id);
+    int n = snprintf(buf, size, "%s%s%s", where, rule, message);
+    return n < 0 ? 0 : (size_t)n;
+}
+
+void cli_print_error(const quell_error *err, const char *path)
+{
+    char line[sizeof err->file + sizeof err->rule_id + sizeof err->message + 64];
+    cli_format_error(line, sizeof line, err, path);
+    const char *file = err->file[0] ? err->file : path;
+    fprintf(stderr, "%s%s\n", file && file[0] ? "" : "quell: ", line);
 }
 
 int cli_exit_for(int code)
@@ -152,6 +159,44 @@ int cli_finish_stdout(int rc)
     if (errno != EPIPE)
         cli_error("write error: %s", strerror(errno));
     return CLI_EIO;
+}
+
+int cli_parse_size(const char *s, size_t max, size_t *out)
+{
+    char *end;
+    if (*s < '0' || *s > '9')
+        return -1;
+    errno = 0;
+    unsigned long long n = strtoull(s, &end, 10);
+    if (errno != 0)
+        return -1;
+
+    unsigned shift = 0;
+    switch (*end) {
+    case 'K':
+    case 'k':
+        shift = 10;
+        break;
+    case 'M':
+        shift = 20;
+        break;
+    case 'G':
+        shift = 30;
+        break;
+    case '\0':
+        break;
+    default:
+        return -1;
+    }
+    if (shift) {
+        end++;
+        if (strcmp(end, "iB") == 0)
+            end += 2;
+    }
+    if (*end != '\0' || n > (max >> shift))
+        return -1;
+    *out = (size_t)n << shift;
+    return 0;
 }
 
 /* Parse a job count: an integer from 1 to CLI_MAX_JOBS. More is refused,

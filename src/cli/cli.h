@@ -47,6 +47,10 @@ int cli_bad_option(const char *cmd, int ch, char *const argv[]);
  */
 void cli_print_error(const quell_error *err, const char *path);
 
+/* The same line without "quell: " or the newline, into buf as snprintf
+ * does; returns the length it needs. */
+size_t cli_format_error(char *buf, size_t size, const quell_error *err, const char *path);
+
 /* The exit code for a library error code. */
 int cli_exit_for(int code);
 
@@ -74,6 +78,10 @@ int cli_write_all(int fd, const char *buf, size_t len);
  */
 int cli_finish_stdout(int rc);
 
+/* Parse a size: "N", "NK", "NM" or "NG" (powers of 1024; "KiB" etc. too),
+ * at most max bytes. Returns 0, or -1 when s is not one or is over max. */
+int cli_parse_size(const char *s, size_t max, size_t *out);
+
 /* Threads a command may run: more gain nothing and cost memory. */
 #define CLI_MAX_JOBS 64
 
@@ -89,6 +97,7 @@ int cmd_diff(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
 int cmd_filter(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
 int cmd_lint(int argc, char **argv); /* cmd_lint.c: rule-set warnings */
 int cmd_test(int argc, char **argv);
 

@@ -142,45 +142,6 @@ static void print_help(void)
                         "     they are named on standard error)");
 }
 
-/* Parse "N", "NK", "NM" or "NG" (powers of 1024; "KiB" etc. too) into *out. */
-static int parse_size(const char *s, size_t *out)
-{
-    char *end;
-    if (*s < '0' || *s > '9')
-        return -1;
-    errno = 0;
-    unsigned long long n = strtoull(s, &end, 10);
-    if (errno != 0)
-        return -1;
-
-    unsigned shift = 0;
-    switch (*end) {
-    case 'K':
-    case 'k':
-        shift = 10;
-        break;
-    case 'M':
-        shift = 20;
-        break;
-    case 'G':
-        shift = 30;
-        break;
-    case '\0':
-        break;
-    default:
-        return -1;
-    }
-    if (shift) {
-        end++;
-        if (strcmp(end, "iB") == 0)
-            end += 2;
-    }
-    if (*end != '\0' || n > (MAX_MAX_BYTES >> shift))
-        return -1;
-    *out = (size_t)n << shift;
-    return 0;
-}
-
 /* Make *buf (of *cap bytes, len used) hold at least extra more bytes.
  * Returns 0, or -1 when out of memory. */
 static int buf_reserve(char **buf, size_t *cap, size_t len, size_t extra)
@@ -871,7 +832,7 @@ int cmd_filter(int argc, char **argv)
                     optarg);
             break;
         case OPT_MAX_BYTES:
-            if (parse_size(optarg, &f->max_bytes) != 0 || f->max_bytes == 0)
+            if (cli_parse_size(optarg, MAX_MAX_BYTES, &f->max_bytes) != 0 || f->max_bytes == 0)
                 return cli_usage_error("filter", "invalid --max-bytes '%s' (expected 1 to 1G)",
                                        optarg);
             break;
