@@ -141,6 +141,8 @@ check-normal: test-binaries $(O)/default.qdb $(SHARED_LIB) $(EMBED_SHARED_BIN) $
 	QUELL_BIN=$(BIN) QUELL_EMBED=$(EMBED_SHARED_BIN) QUELL_SRCDIR=. \
 		QUELL_DEFAULT_RULES=$(O)/default.qdb $(TEST_BIN)
 	sh tools/soak/run.sh --build $(O) --records 200000 --jobs 3
+	QUELL_BIN=$(BIN) QUELL_DEFAULT_RULES=$(O)/default.qdb QUELL_SRCDIR=. \
+		python3 tests/serve/test_serve.py
 	$(BIN) test rules/default.cfg
 
 # Every TCase sets its own timeout, sized for this run on a busy machine
@@ -152,6 +154,10 @@ check-asan:
 	LSAN_OPTIONS=suppressions=$(CURDIR)/tools/lsan.supp:print_suppressions=0 \
 	QUELL_BIN=build/asan/quell QUELL_EMBED=build/asan/embed QUELL_SRCDIR=. \
 	QUELL_DEFAULT_RULES=build/default.qdb build/asan/check_quell
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	LSAN_OPTIONS=suppressions=$(CURDIR)/tools/lsan.supp:print_suppressions=0 \
+	QUELL_BIN=build/asan/quell QUELL_SRCDIR=. QUELL_DEFAULT_RULES=build/default.qdb \
+		python3 tests/serve/test_serve.py
 
 # Scanners on several threads while another swaps the rules (check_engine.c),
 # under ThreadSanitizer; the other suites have no threads of their own.

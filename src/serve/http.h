@@ -47,6 +47,7 @@ struct request {
     size_t body_len;
     size_t body_cap;
     int is_answered; /* a response is queued */
+    int is_too_big;  /* the body went over --max-body: the rest is dropped */
     unsigned int status;
     size_t bytes_out;
     size_t comments; /* for the access log */

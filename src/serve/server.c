@@ -334,12 +334,17 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     if (*upload_data_size > 0) {
         size_t n = *upload_data_size;
         *upload_data_size = 0;
-        if (body_append(srv, rq, upload_data, n) != 0)
-            return http_error(srv, c, rq, MHD_HTTP_CONTENT_TOO_LARGE,
-                              "request body over %zu bytes", srv->opt->max_body);
+        /* Past the limit the rest is read and dropped, and answered at the
+         * end: a client still sending would lose an early answer to the
+         * reset of a connection closed under it. The timeout bounds it. */
+        if (!rq->is_too_big && body_append(srv, rq, upload_data, n) != 0)
+            rq->is_too_big = 1;
         return MHD_YES;
     }
     /* The body is whole. */
+    if (rq->is_too_big)
+        return http_error(srv, c, rq, MHD_HTTP_CONTENT_TOO_LARGE, "request body over %zu bytes",
+                          srv->opt->max_body);
     if (rq->body)
         rq->body[rq->body_len] = '\0';
     if (rq->route == ROUTE_PAGE)
