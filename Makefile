@@ -71,7 +71,7 @@ EMBED_BIN := $(O)/embed
 EMBED_SHARED_BIN := $(O)/embed-shared
 SOAK_BIN := $(O)/soak
 
-.PHONY: all deps demo check check-normal check-asan check-tsan test-binaries bench install \
+.PHONY: all deps demo check check-normal check-asan check-tsan test-binaries bench bench-serve install \
 	uninstall lint format clean tables forms allow-candidates eval soak \
 	fuzz fuzz-smoke fuzz-long fuzz-run check-fuzz fuzz-binaries fuzz-runners
 
@@ -272,6 +272,15 @@ soak: deps
 bench: deps
 	@$(MAKE) --no-print-directory all $(O)/bench_quell
 	sh bench/run.sh $(O)
+
+# quell serve under wrk beside quell_scan in process (bench/serve.sh).
+bench-serve: deps
+	@command -v wrk >/dev/null 2>&1 || sh tools/deps.sh bench-serve
+	@$(MAKE) --no-print-directory all $(O)/default.qdb $(O)/scan_rate
+	sh bench/serve.sh $(O)
+
+$(O)/scan_rate: bench/scan_rate.c $(STATIC_LIB)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(STATIC_LIB) $(PKG_LIBS) -lm
 
 # The default rules on every labelled corpus's report part, beside the npm
 # filters and the raw word lists (tools/eval/README.md).

@@ -3,7 +3,8 @@
 # are missing. Uses sudo when not root. Safe to run again: it installs nothing
 # when everything is present. `deps.sh eval` also installs Node.js and npm
 # for the baselines of `make eval`, unless a node is already on the PATH;
-# `deps.sh fuzz` clang and its libFuzzer runtime for `make fuzz`.
+# `deps.sh fuzz` clang and its libFuzzer runtime for `make fuzz`;
+# `deps.sh bench-serve` wrk for `make bench-serve`.
 # The tests also need a locale with a decimal comma (de_DE.UTF-8), made
 # with localedef when missing.
 set -eu
@@ -11,6 +12,9 @@ set -eu
 pkgs="build-essential pkg-config python3 libhyperscan-dev libconfig-dev check libcjson-dev libutf8proc-dev libcsv-dev libmicrohttpd-dev locales"
 if [ "${1:-}" = eval ] && ! command -v node >/dev/null 2>&1; then
     pkgs="$pkgs nodejs npm"
+fi
+if [ "${1:-}" = bench-serve ]; then
+    pkgs="$pkgs wrk"
 fi
 if [ "${1:-}" = fuzz ]; then
     pkgs="$pkgs clang libclang-rt-14-dev"

@@ -40,18 +40,24 @@ static int is_lines_body(struct MHD_Connection *c)
     return 0;
 }
 
-/* Comments per category in one request, handed to the metrics once: the
- * tally follows one rule set's categories and is flushed when they change. */
+/* Comments per category in one request, handed to the metrics once. The
+ * tally holds the rules whose categories it counts: a scanner that moves
+ * to new rules frees its verdict's arrays, not the rules' names. */
 struct tally {
-    const char *const *names;
+    const quell_rules *rules;
     size_t count;
     uint64_t comments[METRICS_MAX_CATEGORIES];
 };
 
 static void tally_flush(struct server *srv, struct tally *t)
 {
-    if (t->names)
-        metrics_categories(&srv->metrics, t->names, t->comments, t->count);
+    if (t->rules) {
+        const char *names[METRICS_MAX_CATEGORIES];
+        for (size_t i = 0; i < t->count; i++)
+            names[i] = quell_rules_category_name(t->rules, i);
+        metrics_categories(&srv->metrics, names, t->comments, t->count);
+        quell_rules_release(t->rules);
+    }
     memset(t, 0, sizeof *t);
 }
 
@@ -60,20 +66,20 @@ static void tally_add(struct server *srv, struct tally *t, const quell_verdict *
     metrics_verdict(&srv->metrics, v);
     if (!v)
         return;
-    if (t->names != v->category_names)
+    if (t->rules != v->rules_used) {
         tally_flush(srv, t);
-    t->names = v->category_names;
-    t->count = v->category_count < METRICS_MAX_CATEGORIES ? v->category_count
-                                                          : METRICS_MAX_CATEGORIES;
+        t->rules = quell_rules_hold(v->rules_used);
+        t->count = v->category_count < METRICS_MAX_CATEGORIES ? v->category_count
+                                                              : METRICS_MAX_CATEGORIES;
+    }
     for (size_t i = 0; i < t->count; i++) {
         if (v->category_scores[i] != 0)
             t->comments[i]++;
     }
 }
 
-/* One comment checked: its verdict (or error record) appended to out as a
- * JSON line. Returns 1 when it is a verdict, 0 an error record, -1 when
- * out ran out of memory. */
+/* One comment parsed and scanned: its verdict, or why there is none, and
+ * the id to answer with. */
 struct checked {
     const quell_record *record;
     const quell_verdict *verdict; /* NULL: the comment could not be checked */
@@ -83,6 +89,7 @@ struct checked {
     quell_error err;
 };
 
+/* Parse and scan one comment, the place-th of its request. */
 static void check_one(struct worker *w, const char *data, size_t len, size_t place,
                       struct checked *out)
 {

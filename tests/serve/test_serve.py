@@ -384,6 +384,35 @@ class ServeReload(unittest.TestCase):
             time.sleep(0.05)
         self.assertIn("reloaded " + self.rules, self.srv.stderr())
 
+    def test_reloads_under_load(self):
+        # Batches on two connections while the rules change five times:
+        # every request answered whole, each verdict by one rule set.
+        import threading
+        self.srv = Server(self.rules, "-j", "2")
+        batch = "[" + ",".join('{"id":%d,"body":"idiot moron %d"}' % (i, i)
+                               for i in range(50)) + "]"
+        failures = []
+        ids = set()
+
+        def client():
+            for _ in range(40):
+                status, got = self.srv.json("POST", "/v1/check", batch)
+                if status != 200 or [v["id"] for v in got] != list(range(50)):
+                    failures.append((status, got))
+                ids.update(v["rules_id"] for v in got)
+
+        threads = [threading.Thread(target=client) for _ in range(2)]
+        for t in threads:
+            t.start()
+        for n in range(5):
+            self.write_rules("load%d" % n, "idiot" if n % 2 else "moron")
+            self.srv.json("POST", "/v1/reload")
+            time.sleep(0.05)
+        for t in threads:
+            t.join()
+        self.assertEqual(failures, [])
+        self.assertGreaterEqual(len(ids), 1)
+
     def test_admin_token(self):
         env = dict(os.environ, QUELL_ADMIN_TOKEN="s3cret-token")
         self.srv = Server(self.rules, "-j", "2", env=env)
