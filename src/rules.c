@@ -1,452 +1,24 @@
 /*
  * rules.c - reads a rule configuration (docs/rules.md), the files it includes
- * and the pattern lists it names into a checked, flattened rule table.
+ * and the pattern lists it names into a checked, flattened rule table. The
+ * loader's parts are in rules_*.c (rules_loader.h).
  */
 #include <assert.h>
 #include <errno.h>
 #include <limits.h>
-#include <stdarg.h>
-#include <stdbool.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <libconfig.h>
 
-#include "clocale.h"
-#include "error.h"
-#include "pool.h"
-#include "rules.h"
+#include "rules_loader.h"
 #include "utf8.h"
 #include "validate.h"
-#include "util/readall.h"
 
 #define RULES_FORMAT_VERSION 1
-/* One pattern, example or combine expression: far beyond any real rule, and
- * small enough that Hyperscan's unsigned int lengths never wrap. */
-#define RULES_MAX_TEXT_BYTES    ((size_t)64 * 1024)
-#define RULES_MAX_LIST_BYTES    ((size_t)64 * 1024 * 1024)
-#define RULES_MAX_INCLUDE_DEPTH 16
-#define RULES_MAX_FILES         4096
-#define RULES_MAX_CATEGORIES    4096
-#define RULES_MAX_RULES         RULES_MAX
-#define RULES_MAX_PATTERNS      (1 << 20)
-#define RULES_MAX_EXAMPLES      (1 << 20)
-#define RULES_MAX_STEPS         (1 << 22)
-#define RULES_MAX_EXPR_DEPTH    64
-/* max_hits and min_count. Weights are bounded by WEIGHT_MAX (rules.h);
- * thresholds and caps, only compared, by RULES_MAX_POINTS. */
-#define RULES_MAX_COUNT  1000000
-#define RULES_MAX_POINTS 1e9
-/* Rule ids and category names fit quell_error.rule_id with its NUL. */
-#define RULES_MAX_NAME_BYTES 127
-/* How much of a pattern or expression a message quotes, and the buffer that
- * holds it escaped. */
-
-/* Where a problem is: a file index, a 1-based line and the rule, if any. */
-struct where {
-    uint32_t file;
-    uint32_t line;
-    const char *rule_id;
-};
-
-/* A growable array of elem_size items; freed by the loader, whose final
- * arrays are copies in the pool. */
-struct vec {
-    void *data;
-    size_t count;
-    size_t cap;
-};
-
-/* Open-addressing map from a pooled name to an index. */
-struct name_entry {
-    const char *name; /* NULL: empty slot */
-    uint32_t index;
-};
-
-struct name_map {
-    struct name_entry *slots;
-    size_t cap; /* a power of two, or 0 */
-    size_t count;
-};
-
-/* A configuration file read or being read, for the include checks. */
-struct config_file {
-    char *real_path; /* malloc'd */
-    bool is_open;    /* still being read: seeing it again is a cycle */
-};
-
-/* The text of the configuration file being read, for element lines. */
-struct source {
-    char *text; /* malloc'd */
-    size_t len;
-    size_t *line_start; /* malloc'd: offset of each line, [0] is line 1 */
-    size_t line_count;
-};
-
-/* What resolving a rule needs once every file has been read. */
-struct rule_info {
-    const char *category;
-    uint32_t category_line;
-    uint32_t combine_line;
-};
-
-struct loader {
-    struct pool *pool;
-    quell_error *err;
-    const struct source *source; /* of the file being read */
-    int64_t threshold[4];
-    bool has_actions;
-    const char *label;         /* pooled; NULL when the top file has none */
-    struct vec files;          /* const char *, pooled */
-    struct vec configs;        /* struct config_file */
-    struct vec categories;     /* struct category */
-    struct vec category_where; /* struct where of each category's name */
-    struct vec rules;          /* struct rule */
-    struct vec rule_info;      /* struct rule_info */
-    struct vec patterns;       /* struct pattern */
-    struct vec examples;       /* struct example */
-    struct vec steps;          /* struct expr_step */
-    struct vec combo_order;    /* uint32_t */
-    struct vec allows;         /* struct allow_word */
-    struct name_map rule_ids;
-    struct name_map category_names;
-};
 
 static const char *const kind_names[] = {"word", "substring", "regex", "arabizi"};
-
-/* ------------------------------------------------------------------------ */
-/* Small tools                                                               */
-
-static void *vec_push(struct vec *v, size_t elem_size)
-{
-    if (v->count == v->cap) {
-        size_t cap, bytes;
-        if (v->cap == 0)
-            cap = 16;
-        else if (__builtin_mul_overflow(v->cap, 2, &cap))
-            return NULL;
-        /* Catch size_t overflow */
-        if (__builtin_mul_overflow(cap, elem_size, &bytes))
-            return NULL;
-        void *p = realloc(v->data, bytes);
-        if (!p)
-            return NULL;
-        v->data = p;
-        v->cap = cap;
-    }
-    void *e = (char *)v->data + v->count * elem_size;
-    memset(e, 0, elem_size);
-    v->count++;
-    return e;
-}
-
-/* A copy of v's items in the pool; NULL for none. */
-static int vec_to_pool(struct pool *pool, const struct vec *v, size_t elem_size, void **out)
-{
-    *out = NULL;
-    if (v->count == 0)
-        return QUELL_OK;
-    size_t bytes;
-    if (__builtin_mul_overflow(v->count, elem_size, &bytes))
-        return QUELL_ENOMEM;
-    void *p = pool_alloc(pool, bytes);
-    if (!p)
-        return QUELL_ENOMEM;
-    memcpy(p, v->data, bytes);
-    *out = p;
-    return QUELL_OK;
-}
-
-static uint64_t hash_name(const char *s, size_t len)
-{
-    uint64_t h = 14695981039346656037ULL; /* FNV-1a */
-    for (size_t i = 0; i < len; i++) {
-        h ^= (unsigned char)s[i];
-        h *= 1099511628211ULL;
-    }
-    return h;
-}
-
-/* The slot holding name[0..len), or the empty slot where it would go. */
-static struct name_entry *map_slot(const struct name_map *m, const char *name, size_t len)
-{
-    size_t mask = m->cap - 1;
-    size_t i = (size_t)hash_name(name, len) & mask;
-    while (m->slots[i].name) {
-        const char *k = m->slots[i].name;
-        if (strncmp(k, name, len) == 0 && k[len] == '\0')
-            return &m->slots[i];
-        i = (i + 1) & mask;
-    }
-    return &m->slots[i];
-}
-
-static bool map_get(const struct name_map *m, const char *name, size_t len, uint32_t *index)
-{
-    if (m->cap == 0)
-        return false;
-    const struct name_entry *e = map_slot(m, name, len);
-    if (!e->name)
-        return false;
-    *index = e->index;
-    return true;
-}
-
-/* Add a name known to be absent; name must outlive the map. */
-static int map_put(struct name_map *m, const char *name, uint32_t index)
-{
-    /* Keep the load under a half so probes stay short. */
-    if ((m->count + 1) * 2 > m->cap) {
-        struct name_map grown = {0};
-        grown.cap = m->cap ? m->cap * 2 : 64;
-        grown.slots = calloc(grown.cap, sizeof *grown.slots);
-        if (!grown.slots)
-            return QUELL_ENOMEM;
-        for (size_t i = 0; i < m->cap; i++) {
-            const struct name_entry *e = &m->slots[i];
-            if (e->name)
-                *map_slot(&grown, e->name, strlen(e->name)) = *e;
-        }
-        grown.count = m->count;
-        free(m->slots);
-        *m = grown;
-    }
-    struct name_entry *e = map_slot(m, name, strlen(name));
-    e->name = name;
-    e->index = index;
-    m->count++;
-    return QUELL_OK;
-}
-
-const char *rules_quote(char *buf, size_t size, const char *s, size_t len)
-{
-    size_t bad_off;
-    bool is_utf8 = utf8_valid(s, len, &bad_off);
-    size_t o = 0;
-    size_t i = 0;
-    for (; i < len && o + 8 < size; i++) {
-        unsigned char c = (unsigned char)s[i];
-        bool is_continuation = is_utf8 && (c & 0xC0) == 0x80;
-        if (i >= QUOTE_BYTES && !is_continuation)
-            break;
-        if (c == '"' || c == '\\') {
-            buf[o++] = '\\';
-            buf[o++] = (char)c;
-        } else if (c < 0x20 || c == 0x7f || (c >= 0x80 && !is_utf8)) {
-            o += (size_t)snprintf(buf + o, size - o, "\\x%02X", c);
-        } else {
-            buf[o++] = (char)c;
-        }
-    }
-    if (i < len) {
-        memcpy(buf + o, "...", 3);
-        o += 3;
-    }
-    buf[o] = '\0';
-    return buf;
-}
-
-/* The path of file index file, NULL before any file is known. */
-static const char *file_name(const struct loader *ld, uint32_t file)
-{
-    if (file >= ld->files.count)
-        return NULL;
-    return ((const char *const *)ld->files.data)[file];
-}
-
-/* Record an error at `at`. */
-__attribute__((format(printf, 4, 5))) static void
-note_error(struct loader *ld, int code, const struct where *at, const char *fmt, ...)
-{
-    char msg[sizeof ld->err->message];
-    va_list ap;
-    va_start(ap, fmt);
-    clocale_vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    err_set(ld->err, code, file_name(ld, at->file), (int)at->line, at->rule_id, "%s", msg);
-}
-
-/* Record an error and give its code, for `return fail(...)`. A macro so
- * that the code is visibly non-zero where it is returned (code must be a
- * constant). */
-#define fail_code(ld, code, at, ...) (note_error((ld), (code), (at), __VA_ARGS__), (code))
-#define fail(ld, at, ...)            fail_code((ld), QUELL_ECONFIG, (at), __VA_ARGS__)
-
-static int fail_nomem(struct loader *ld)
-{
-    err_set(ld->err, QUELL_ENOMEM, NULL, 0, NULL, "out of memory reading rules");
-    return QUELL_ENOMEM;
-}
-
-/* Append to v unless it already holds limit items (an error naming what). */
-static int push(struct loader *ld, struct vec *v, size_t elem_size, size_t limit, const char *what,
-                const struct where *at, void **out)
-{
-    *out = NULL;
-    if (v->count >= limit)
-        return fail(ld, at, "too many %s (the limit is %zu)", what, limit);
-    *out = vec_push(v, elem_size);
-    return *out ? QUELL_OK : fail_nomem(ld);
-}
-
-/* The directory of base joined with rel, malloc'd: includes and lists
- * resolve relative to the file that names them. NULL when out of memory. */
-static char *join_path(const char *base, const char *rel)
-{
-    if (rel[0] == '/')
-        return strdup(rel);
-    const char *slash = strrchr(base, '/');
-    size_t dir_len = slash ? (size_t)(slash - base) + 1 : 0;
-    size_t rel_len = strlen(rel);
-    size_t total;
-    if (__builtin_add_overflow(dir_len, rel_len, &total) ||
-        __builtin_add_overflow(total, 1, &total))
-        return NULL;
-    char *p = malloc(total);
-    if (!p)
-        return NULL;
-    memcpy(p, base, dir_len);
-    memcpy(p + dir_len, rel, rel_len + 1);
-    return p;
-}
-
-/* Add a path to table->files (once, when is_shared) and give its index. */
-static int add_file(struct loader *ld, const char *path, bool is_shared, const struct where *at,
-                    uint32_t *index)
-{
-    if (is_shared) {
-        const char *const *files = ld->files.data;
-        for (size_t i = 0; i < ld->files.count; i++) {
-            if (strcmp(files[i], path) == 0) {
-                *index = (uint32_t)i;
-                return QUELL_OK;
-            }
-        }
-    }
-    char *copy = pool_strndup(ld->pool, path, strlen(path));
-    if (!copy)
-        return fail_nomem(ld);
-    const char **slot;
-    int rc = push(ld, &ld->files, sizeof *slot, RULES_MAX_FILES, "files", at, (void **)&slot);
-    if (rc)
-        return rc;
-    *slot = copy;
-    *index = (uint32_t)(ld->files.count - 1);
-    return QUELL_OK;
-}
-
-/* An I/O failure on path, reported where the file was named (or on path
- * itself for the top file). */
-static int fail_io(struct loader *ld, const struct where *at, const char *what, const char *path,
-                   int errnum)
-{
-    if (errnum == ENOMEM)
-        return fail_nomem(ld);
-    char why[128];
-    if (strerror_r(errnum, why, sizeof why) != 0)
-        snprintf(why, sizeof why, "error %d", errnum);
-    if (!at) {
-        err_set(ld->err, QUELL_EIO, path, 0, NULL, "cannot read %s \"%s\": %s", what, path, why);
-        return QUELL_EIO;
-    }
-    return fail_code(ld, QUELL_EIO, at, "cannot read %s \"%s\": %s", what, path, why);
-}
-
-/* Read a whole file into a malloc'd buffer. Returns 0, an errno value, or
- * EFBIG past cap bytes. */
-static int read_whole_file(const char *path, size_t cap, char **out, size_t *out_len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return errno ? errno : EIO;
-    int rc = read_all(f, cap, out, out_len);
-    fclose(f);
-    return rc;
-}
-
-/* Note where each line of src starts. Returns 0 or ENOMEM. */
-static int index_lines(struct source *src)
-{
-    size_t count = 1;
-    for (size_t i = 0; i < src->len; i++)
-        count += src->text[i] == '\n';
-    src->line_start = malloc(count * sizeof *src->line_start);
-    if (!src->line_start)
-        return ENOMEM;
-    src->line_start[0] = 0;
-    src->line_count = 1;
-    for (size_t i = 0; i < src->len; i++) {
-        if (src->text[i] == '\n')
-            src->line_start[src->line_count++] = i + 1;
-    }
-    return 0;
-}
-
-/* ------------------------------------------------------------------------ */
-/* Typed settings                                                            */
-
-static int get_string(struct loader *ld, const config_setting_t *s, const struct where *at,
-                      const char **out)
-{
-    if (config_setting_type(s) != CONFIG_TYPE_STRING)
-        return fail(ld, at, "\"%s\" must be a string", config_setting_name(s));
-    *out = config_setting_get_string(s);
-    return QUELL_OK;
-}
-
-static int get_bool(struct loader *ld, const config_setting_t *s, const struct where *at, bool *out)
-{
-    if (config_setting_type(s) != CONFIG_TYPE_BOOL)
-        return fail(ld, at, "\"%s\" must be true or false", config_setting_name(s));
-    *out = config_setting_get_bool(s) != 0;
-    return QUELL_OK;
-}
-
-/* An integer setting in [min, max]. */
-static int get_int(struct loader *ld, const config_setting_t *s, const struct where *at,
-                   long long min, long long max, long long *out)
-{
-    int type = config_setting_type(s);
-    if (type != CONFIG_TYPE_INT && type != CONFIG_TYPE_INT64)
-        return fail(ld, at, "\"%s\" must be an integer", config_setting_name(s));
-    long long v = config_setting_get_int64(s);
-    if (v < min || v > max)
-        return fail(ld, at, "\"%s\" is %lld; it must be from %lld to %lld", config_setting_name(s),
-                    v, min, max);
-    *out = v;
-    return QUELL_OK;
-}
-
-/* A number of points (int or float), scaled to SCORE_UNIT and rounded half
- * away from zero: the table keeps exact thousandths. */
-static int get_points(struct loader *ld, const config_setting_t *s, const struct where *at,
-                      bool is_negative_ok, double max_points, int64_t *out)
-{
-    const char *name = config_setting_name(s);
-    double v;
-    switch (config_setting_type(s)) {
-    case CONFIG_TYPE_INT:
-    case CONFIG_TYPE_INT64:
-        v = (double)config_setting_get_int64(s);
-        break;
-    case CONFIG_TYPE_FLOAT:
-        v = config_setting_get_float(s);
-        break;
-    default:
-        return fail(ld, at, "\"%s\" must be a number", name);
-    }
-    /* Written so that NaN fails too. */
-    if (!(v >= -max_points && v <= max_points))
-        return fail(ld, at, "\"%s\" is %g; it must be from %g to %g", name, v, -max_points,
-                    max_points);
-    if (v < 0 && !is_negative_ok)
-        return fail(ld, at, "\"%s\" is %g; it must not be negative", name, v);
-    double scaled = v * SCORE_UNIT;
-    *out = (int64_t)(scaled < 0 ? scaled - 0.5 : scaled + 0.5);
-    return QUELL_OK;
-}
 
 /* A scanner over configuration text, just enough to find where each string
  * of an array starts. */
@@ -616,7 +188,7 @@ static int for_each_string(struct loader *ld, const config_setting_t *s, const s
 
     uint32_t *lines = malloc(n * sizeof *lines);
     if (!lines)
-        return fail_nomem(ld);
+        return loader_fail_nomem(ld);
     element_lines(ld, s, lines, n);
     int rc = QUELL_OK;
     for (size_t i = 0; i < n && !rc; i++) {
@@ -639,7 +211,7 @@ static int member_where(struct loader *ld, const config_setting_t *s, uint32_t f
     at->line = config_setting_source_line(s);
     at->rule_id = rule_id;
     const char *src = config_setting_source_file(s);
-    if (src && strcmp(src, file_name(ld, file)) != 0) {
+    if (src && strcmp(src, loader_file_name(ld, file)) != 0) {
         const struct where file_at = {file, 0, rule_id};
         return fail(ld, &file_at, "@include \"%s\" is not supported; use include = [ \"%s\" ]", src,
                     src);
@@ -722,7 +294,7 @@ static int parse_actions(struct loader *ld, const config_setting_t *group, uint3
         if (action == 0)
             return fail(ld, &s_at, "unknown key \"%s\" in actions (expected flag, hold, reject)",
                         name);
-        if ((rc = get_points(ld, s, &s_at, true, RULES_MAX_POINTS, &ld->threshold[action])))
+        if ((rc = loader_get_points(ld, s, &s_at, true, RULES_MAX_POINTS, &ld->threshold[action])))
             return rc;
         is_set[action] = true;
         key_at[action] = s_at;
@@ -753,12 +325,12 @@ static int add_allow(struct loader *ld, const char *text, const struct where *at
     if (rc)
         return rc;
     struct allow_word *a;
-    if ((rc = push(ld, &ld->allows, sizeof *a, RULES_MAX_PATTERNS, "allowed words", at,
-                   (void **)&a)))
+    if ((rc = loader_push(ld, &ld->allows, sizeof *a, RULES_MAX_PATTERNS, "allowed words", at,
+                          (void **)&a)))
         return rc;
     a->text = pool_strndup(ld->pool, text, len);
     if (!a->text)
-        return fail_nomem(ld);
+        return loader_fail_nomem(ld);
     a->text_len = (uint32_t)len;
     a->category = *(const uint32_t *)ctx;
     a->file = at->file;
@@ -787,16 +359,16 @@ static int parse_category(struct loader *ld, const config_setting_t *group, uint
             return rc;
         const char *key = config_setting_name(s);
         if (strcmp(key, "name") == 0) {
-            if ((rc = get_string(ld, s, &s_at, &name)))
+            if ((rc = loader_get_string(ld, s, &s_at, &name)))
                 return rc;
             if ((rc = check_name(ld, &s_at, "category name", name, false)))
                 return rc;
             name_at = s_at;
         } else if (strcmp(key, "cap") == 0) {
-            if ((rc = get_points(ld, s, &s_at, false, RULES_MAX_POINTS, &cap)))
+            if ((rc = loader_get_points(ld, s, &s_at, false, RULES_MAX_POINTS, &cap)))
                 return rc;
         } else if (strcmp(key, "separate") == 0) {
-            if ((rc = get_bool(ld, s, &s_at, &is_separate)))
+            if ((rc = loader_get_bool(ld, s, &s_at, &is_separate)))
                 return rc;
         } else if (strcmp(key, "allow") == 0) {
             /* Read once the category has its index, below. */
@@ -812,30 +384,30 @@ static int parse_category(struct loader *ld, const config_setting_t *group, uint
         return fail(ld, &at, "category has no \"name\"");
 
     uint32_t first;
-    if (map_get(&ld->category_names, name, strlen(name), &first)) {
+    if (loader_map_get(&ld->category_names, name, strlen(name), &first)) {
         const struct where *w = (const struct where *)ld->category_where.data + first;
         return fail(ld, &name_at, "duplicate category \"%s\" (first declared at %s:%u)", name,
-                    file_name(ld, w->file), (unsigned)w->line);
+                    loader_file_name(ld, w->file), (unsigned)w->line);
     }
     struct category *cat;
     struct where *cat_where;
-    if ((rc = push(ld, &ld->categories, sizeof *cat, RULES_MAX_CATEGORIES, "categories", &name_at,
-                   (void **)&cat)))
+    if ((rc = loader_push(ld, &ld->categories, sizeof *cat, RULES_MAX_CATEGORIES, "categories",
+                          &name_at, (void **)&cat)))
         return rc;
-    if ((rc = push(ld, &ld->category_where, sizeof *cat_where, RULES_MAX_CATEGORIES, "categories",
-                   &name_at, (void **)&cat_where)))
+    if ((rc = loader_push(ld, &ld->category_where, sizeof *cat_where, RULES_MAX_CATEGORIES,
+                          "categories", &name_at, (void **)&cat_where)))
         return rc;
     cat->name = pool_strndup(ld->pool, name, strlen(name));
     if (!cat->name)
-        return fail_nomem(ld);
+        return loader_fail_nomem(ld);
     cat->cap = cap;
     cat->is_separate = is_separate;
     cat->file = name_at.file;
     cat->line = name_at.line;
     *cat_where = name_at;
     uint32_t index = (uint32_t)(ld->categories.count - 1);
-    if (map_put(&ld->category_names, cat->name, index))
-        return fail_nomem(ld);
+    if (loader_map_put(&ld->category_names, cat->name, index))
+        return loader_fail_nomem(ld);
     if (allow)
         return for_each_string(ld, allow, &allow_at, false, add_allow, &index);
     return QUELL_OK;
@@ -853,11 +425,12 @@ static int add_pattern(struct loader *ld, const struct where *at, uint8_t kind, 
     if (rc)
         return rc;
     struct pattern *p;
-    if ((rc = push(ld, &ld->patterns, sizeof *p, RULES_MAX_PATTERNS, "patterns", at, (void **)&p)))
+    if ((rc = loader_push(ld, &ld->patterns, sizeof *p, RULES_MAX_PATTERNS, "patterns", at,
+                          (void **)&p)))
         return rc;
     p->text = pool_strndup(ld->pool, text, len);
     if (!p->text)
-        return fail_nomem(ld);
+        return loader_fail_nomem(ld);
     p->text_len = (uint32_t)len;
     p->kind = kind;
     p->view = VIEW_RAW;
@@ -880,16 +453,16 @@ static int read_list(struct loader *ld, const char *path, const struct where *re
     uint32_t file;
     char *buf = NULL;
     size_t len = 0;
-    int rc = add_file(ld, path, true, ref, &file);
+    int rc = loader_add_file(ld, path, true, ref, &file);
     if (rc)
         return rc;
-    rc = read_whole_file(path, RULES_MAX_LIST_BYTES, &buf, &len);
+    rc = loader_read_whole_file(path, RULES_MAX_LIST_BYTES, &buf, &len);
     if (rc == EFBIG) {
         struct where list_at = {file, 0, ref->rule_id};
         return fail(ld, &list_at, "list file is larger than %zu bytes", RULES_MAX_LIST_BYTES);
     }
     if (rc)
-        return fail_io(ld, ref, "list file", path, rc);
+        return loader_fail_io(ld, ref, "list file", path, rc);
 
     size_t pos = 0;
     /* A byte order mark is not part of the first pattern. */
@@ -939,9 +512,9 @@ static int add_list_file(struct loader *ld, const char *rel, const struct where 
     const struct pattern_ctx *pc = ctx;
     if (rel[0] == '\0')
         return fail(ld, at, "empty path in \"%s\"", pc->key);
-    char *path = join_path(file_name(ld, at->file), rel);
+    char *path = loader_join_path(loader_file_name(ld, at->file), rel);
     if (!path)
-        return fail_nomem(ld);
+        return loader_fail_nomem(ld);
     int rc = read_list(ld, path, at, pc->kind, pc->rule);
     free(path);
     return rc;
@@ -957,12 +530,12 @@ static int add_example(struct loader *ld, const char *text, const struct where *
     if (rc)
         return rc;
     struct example *ex;
-    if ((rc =
-             push(ld, &ld->examples, sizeof *ex, RULES_MAX_EXAMPLES, "examples", at, (void **)&ex)))
+    if ((rc = loader_push(ld, &ld->examples, sizeof *ex, RULES_MAX_EXAMPLES, "examples", at,
+                          (void **)&ex)))
         return rc;
     ex->text = pool_strndup(ld->pool, text, len);
     if (!ex->text)
-        return fail_nomem(ld);
+        return loader_fail_nomem(ld);
     ex->text_len = (uint32_t)len;
     ex->should_match = should_match;
     ex->line = at->line;
@@ -1021,11 +594,11 @@ static int assign_views(struct loader *ld, size_t pattern_start, uint8_t mask,
             }
             struct pattern *copy;
             struct where at = {p->file, p->line, NULL};
-            int rc = push(ld, &ld->patterns, sizeof *copy, RULES_MAX_PATTERNS, "patterns", &at,
-                          (void **)&copy);
+            int rc = loader_push(ld, &ld->patterns, sizeof *copy, RULES_MAX_PATTERNS, "patterns",
+                                 &at, (void **)&copy);
             if (rc)
                 return rc;
-            /* push may have moved the array. */
+            /* loader_push may have moved the array. */
             p = (struct pattern *)ld->patterns.data + i;
             *copy = *p;
             copy->view = (uint8_t)v;
@@ -1067,11 +640,11 @@ static int add_arabizi(struct loader *ld, size_t pattern_start, const struct whe
             continue;
         struct pattern *copy;
         struct where p_at = {p->file, p->line, at->rule_id};
-        int rc = push(ld, &ld->patterns, sizeof *copy, RULES_MAX_PATTERNS, "patterns", &p_at,
-                      (void **)&copy);
+        int rc = loader_push(ld, &ld->patterns, sizeof *copy, RULES_MAX_PATTERNS, "patterns", &p_at,
+                             (void **)&copy);
         if (rc)
             return rc;
-        p = (const struct pattern *)ld->patterns.data + i; /* push may move the array */
+        p = (const struct pattern *)ld->patterns.data + i; /* loader_push may move the array */
         *copy = *p;
         copy->kind = PAT_ARABIZI;
         copy->view = VIEW_FOLDED;
@@ -1096,20 +669,20 @@ static int parse_rule_id(struct loader *ld, const config_setting_t *group, uint3
     }
     if ((rc = member_where(ld, s, file, NULL, at)))
         return rc;
-    if ((rc = get_string(ld, s, at, &text)))
+    if ((rc = loader_get_string(ld, s, at, &text)))
         return rc;
     if ((rc = check_name(ld, at, "rule id", text, true)))
         return rc;
     uint32_t first;
-    if (map_get(&ld->rule_ids, text, strlen(text), &first)) {
+    if (loader_map_get(&ld->rule_ids, text, strlen(text), &first)) {
         const struct rule *r = (const struct rule *)ld->rules.data + first;
         at->rule_id = text;
         return fail(ld, at, "duplicate rule id \"%s\" (first defined at %s:%u)", text,
-                    file_name(ld, r->file), (unsigned)r->line);
+                    loader_file_name(ld, r->file), (unsigned)r->line);
     }
     *id = pool_strndup(ld->pool, text, strlen(text));
     if (!*id)
-        return fail_nomem(ld);
+        return loader_fail_nomem(ld);
     at->rule_id = *id;
     return QUELL_OK;
 }
@@ -1149,14 +722,15 @@ static int parse_rule(struct loader *ld, const config_setting_t *group, uint32_t
 
     struct rule *rule;
     struct rule_info *info;
-    if ((rc = push(ld, &ld->rules, sizeof *rule, RULES_MAX_RULES, "rules", &at, (void **)&rule)))
+    if ((rc = loader_push(ld, &ld->rules, sizeof *rule, RULES_MAX_RULES, "rules", &at,
+                          (void **)&rule)))
         return rc;
-    if ((rc =
-             push(ld, &ld->rule_info, sizeof *info, RULES_MAX_RULES, "rules", &at, (void **)&info)))
+    if ((rc = loader_push(ld, &ld->rule_info, sizeof *info, RULES_MAX_RULES, "rules", &at,
+                          (void **)&info)))
         return rc;
     uint32_t index = (uint32_t)(ld->rules.count - 1);
-    if (map_put(&ld->rule_ids, id, index))
-        return fail_nomem(ld);
+    if (loader_map_put(&ld->rule_ids, id, index))
+        return loader_fail_nomem(ld);
     size_t pattern_start = ld->patterns.count;
     size_t example_start = ld->examples.count;
     rule->id = id;
@@ -1187,8 +761,7 @@ static int parse_rule(struct loader *ld, const config_setting_t *group, uint32_t
             /* An empty list beside other patterns would be silently nothing:
              * most likely patterns lost in an edit. */
             if (config_setting_type(s) == CONFIG_TYPE_ARRAY && config_setting_length(s) == 0)
-                rc = fail(ld, &s_at, "\"%s\" is an empty list: give it patterns or remove it",
-                          key);
+                rc = fail(ld, &s_at, "\"%s\" is an empty list: give it patterns or remove it", key);
             else if (pattern_keys[k].is_list_file)
                 rc = for_each_string(ld, s, &s_at, true, add_list_file, &pc);
             else
@@ -1196,17 +769,18 @@ static int parse_rule(struct loader *ld, const config_setting_t *group, uint32_t
         } else if (strcmp(key, "id") == 0) {
             rc = QUELL_OK;
         } else if (strcmp(key, "category") == 0) {
-            if (!(rc = get_string(ld, s, &s_at, &text))) {
+            if (!(rc = loader_get_string(ld, s, &s_at, &text))) {
                 info->category = pool_strndup(ld->pool, text, strlen(text));
                 info->category_line = s_at.line;
                 if (!info->category)
-                    rc = fail_nomem(ld);
+                    rc = loader_fail_nomem(ld);
             }
         } else if (strcmp(key, "weight") == 0) {
-            rc = get_points(ld, s, &s_at, true, (double)WEIGHT_MAX / SCORE_UNIT, &rule->weight);
+            rc = loader_get_points(ld, s, &s_at, true, (double)WEIGHT_MAX / SCORE_UNIT,
+                                   &rule->weight);
             has_weight = true;
         } else if (strcmp(key, "field") == 0) {
-            if (!(rc = get_string(ld, s, &s_at, &text))) {
+            if (!(rc = loader_get_string(ld, s, &s_at, &text))) {
                 if (strcmp(text, "body") == 0)
                     rule->field = QUELL_FIELD_BODY;
                 else if (strcmp(text, "author") == 0)
@@ -1216,7 +790,7 @@ static int parse_rule(struct loader *ld, const config_setting_t *group, uint32_t
                               text);
             }
         } else if (strcmp(key, "case_sensitive") == 0) {
-            rc = get_bool(ld, s, &s_at, &is_case_sensitive);
+            rc = loader_get_bool(ld, s, &s_at, &is_case_sensitive);
             combo_only_key = key;
             combo_only_line = s_at.line;
         } else if (strcmp(key, "views") == 0) {
@@ -1225,7 +799,7 @@ static int parse_rule(struct loader *ld, const config_setting_t *group, uint32_t
             combo_only_key = key;
             combo_only_line = s_at.line;
         } else if (strcmp(key, "max_hits") == 0 || strcmp(key, "min_count") == 0) {
-            if (!(rc = get_int(ld, s, &s_at, 1, RULES_MAX_COUNT, &count))) {
+            if (!(rc = loader_get_int(ld, s, &s_at, 1, RULES_MAX_COUNT, &count))) {
                 if (strcmp(key, "max_hits") == 0)
                     rule->max_hits = (uint32_t)count;
                 else
@@ -1234,12 +808,12 @@ static int parse_rule(struct loader *ld, const config_setting_t *group, uint32_t
             combo_only_key = key;
             combo_only_line = s_at.line;
         } else if (strcmp(key, "arabizi") == 0) {
-            rc = get_bool(ld, s, &s_at, &is_arabizi);
+            rc = loader_get_bool(ld, s, &s_at, &is_arabizi);
             arabizi_at = s_at;
             combo_only_key = key;
             combo_only_line = s_at.line;
         } else if (strcmp(key, "validate") == 0) {
-            if (!(rc = get_string(ld, s, &s_at, &text))) {
+            if (!(rc = loader_get_string(ld, s, &s_at, &text))) {
                 rule->validator = (uint8_t)validate_by_name(text);
                 if (rule->validator == VALIDATE_NONE)
                     rc = fail(ld, &s_at, "unknown validator \"%s\" (expected \"luhn\")", text);
@@ -1247,7 +821,7 @@ static int parse_rule(struct loader *ld, const config_setting_t *group, uint32_t
             combo_only_key = key;
             combo_only_line = s_at.line;
         } else if (strcmp(key, "combine") == 0) {
-            if (!(rc = get_string(ld, s, &s_at, &text))) {
+            if (!(rc = loader_get_string(ld, s, &s_at, &text))) {
                 size_t len = strlen(text);
                 info->combine_line = s_at.line;
                 if (len > RULES_MAX_TEXT_BYTES) {
@@ -1255,7 +829,7 @@ static int parse_rule(struct loader *ld, const config_setting_t *group, uint32_t
                     rc = fail(ld, &s_at, "combine \"%s\" is longer than %zu bytes",
                               rules_quote(q, sizeof q, text, len), RULES_MAX_TEXT_BYTES);
                 } else if (!(rule->expr_text = pool_strndup(ld->pool, text, len))) {
-                    rc = fail_nomem(ld);
+                    rc = loader_fail_nomem(ld);
                 }
             }
         } else if (strcmp(key, "must_match") == 0 || strcmp(key, "must_not_match") == 0) {
@@ -1316,9 +890,9 @@ static int include_file(struct loader *ld, const char *rel, const struct where *
     int depth = *(const int *)ctx;
     if (rel[0] == '\0')
         return fail(ld, at, "empty path in \"include\"");
-    char *path = join_path(file_name(ld, at->file), rel);
+    char *path = loader_join_path(loader_file_name(ld, at->file), rel);
     if (!path)
-        return fail_nomem(ld);
+        return loader_fail_nomem(ld);
     const struct where from = {at->file, at->line, NULL};
     int rc = load_config(ld, path, &from, depth + 1);
     free(path);
@@ -1350,7 +924,7 @@ static int parse_group_list(struct loader *ld, const config_setting_t *s, const 
 static int parse_label(struct loader *ld, const config_setting_t *s, const struct where *at)
 {
     const char *text;
-    int rc = get_string(ld, s, at, &text);
+    int rc = loader_get_string(ld, s, at, &text);
     if (rc)
         return rc;
     size_t len = strlen(text);
@@ -1364,7 +938,7 @@ static int parse_label(struct loader *ld, const config_setting_t *s, const struc
     if (!utf8_valid(text, len, NULL))
         return fail(ld, at, "\"label\" is not valid UTF-8");
     ld->label = pool_strndup(ld->pool, text, len);
-    return ld->label ? QUELL_OK : fail_nomem(ld);
+    return ld->label ? QUELL_OK : loader_fail_nomem(ld);
 }
 
 /* The settings of one file, in the order written: an include brings its
@@ -1384,7 +958,7 @@ static int parse_root(struct loader *ld, const config_setting_t *root, uint32_t 
             return rc;
         if (strcmp(key, "version") == 0) {
             has_version = true;
-            rc = get_int(ld, s, &at, LLONG_MIN, LLONG_MAX, &version);
+            rc = loader_get_int(ld, s, &at, LLONG_MIN, LLONG_MAX, &version);
             if (!rc && version != RULES_FORMAT_VERSION)
                 rc = fail(ld, &at, "\"version\" is %lld; this quell reads version %d", version,
                           RULES_FORMAT_VERSION);
@@ -1418,6 +992,24 @@ static int parse_root(struct loader *ld, const config_setting_t *root, uint32_t 
     if (is_top && !ld->has_actions)
         return fail(ld, &file_at, "missing \"actions\" (flag, hold and reject thresholds)");
     return QUELL_OK;
+}
+
+/* Note where each line of src starts. Returns 0 or ENOMEM. */
+static int index_lines(struct source *src)
+{
+    size_t count = 1;
+    for (size_t i = 0; i < src->len; i++)
+        count += src->text[i] == '\n';
+    src->line_start = malloc(count * sizeof *src->line_start);
+    if (!src->line_start)
+        return ENOMEM;
+    src->line_start[0] = 0;
+    src->line_count = 1;
+    for (size_t i = 0; i < src->len; i++) {
+        if (src->text[i] == '\n')
+            src->line_start[src->line_count++] = i + 1;
+    }
+    return 0;
 }
 
 /*
@@ -1471,7 +1063,7 @@ static int load_config(struct loader *ld, const char *path, const struct where *
      * are one file. */
     char *real_path = realpath(path, NULL);
     if (!real_path)
-        return fail_io(ld, from, "configuration", path, errno);
+        return loader_fail_io(ld, from, "configuration", path, errno);
     const struct config_file *configs = ld->configs.data;
     for (size_t i = 0; i < ld->configs.count; i++) {
         if (strcmp(configs[i].real_path, real_path) == 0) {
@@ -1482,8 +1074,8 @@ static int load_config(struct loader *ld, const char *path, const struct where *
         }
     }
     struct config_file *cf;
-    int rc = push(ld, &ld->configs, sizeof *cf, RULES_MAX_FILES, "configuration files", at,
-                  (void **)&cf);
+    int rc = loader_push(ld, &ld->configs, sizeof *cf, RULES_MAX_FILES, "configuration files", at,
+                         (void **)&cf);
     if (rc) {
         free(real_path);
         return rc;
@@ -1493,18 +1085,18 @@ static int load_config(struct loader *ld, const char *path, const struct where *
     size_t config_index = ld->configs.count - 1;
 
     uint32_t file;
-    if ((rc = add_file(ld, path, false, at, &file)))
+    if ((rc = loader_add_file(ld, path, false, at, &file)))
         return rc;
     /* Read here too, as libconfig reports only "file I/O error" and keeps no
      * text for element_lines. */
     struct source src = {0};
-    rc = read_whole_file(path, RULES_MAX_LIST_BYTES, &src.text, &src.len);
+    rc = loader_read_whole_file(path, RULES_MAX_LIST_BYTES, &src.text, &src.len);
     if (rc == EFBIG)
         return fail(ld, at, "\"%s\" is larger than %zu bytes", path, RULES_MAX_LIST_BYTES);
     if (rc)
-        return fail_io(ld, from, "configuration", path, rc);
+        return loader_fail_io(ld, from, "configuration", path, rc);
     if (index_lines(&src)) {
-        rc = fail_nomem(ld);
+        rc = loader_fail_nomem(ld);
         goto out_free_source;
     }
     if ((rc = refuse_at_include(ld, &src, file)))
@@ -1512,9 +1104,9 @@ static int load_config(struct loader *ld, const char *path, const struct where *
 
     /* A stray @include then resolves like include = [...] and member_where
      * can refuse it; libconfig copies the directory. */
-    char *dir = join_path(path, "");
+    char *dir = loader_join_path(path, "");
     if (!dir) {
-        rc = fail_nomem(ld);
+        rc = loader_fail_nomem(ld);
         goto out_free_source;
     }
     size_t dir_len = strlen(dir);
@@ -1525,9 +1117,9 @@ static int load_config(struct loader *ld, const char *path, const struct where *
     if (dir_len > 0)
         config_set_include_dir(&cfg, dir);
     free(dir);
-    if (!config_read_file(&cfg, file_name(ld, file))) {
+    if (!config_read_file(&cfg, loader_file_name(ld, file))) {
         if (config_error_type(&cfg) == CONFIG_ERR_FILE_IO) {
-            rc = fail_io(ld, from, "configuration", path, EIO);
+            rc = loader_fail_io(ld, from, "configuration", path, EIO);
         } else {
             const char *err_file = config_error_file(&cfg);
             rc = err_set(ld->err, QUELL_ECONFIG, err_file ? err_file : path,
@@ -1556,8 +1148,8 @@ static int resolve_categories(struct loader *ld)
     struct rule *rules = ld->rules.data;
     const struct rule_info *info = ld->rule_info.data;
     for (size_t i = 0; i < ld->rules.count; i++) {
-        if (!map_get(&ld->category_names, info[i].category, strlen(info[i].category),
-                     &rules[i].category)) {
+        if (!loader_map_get(&ld->category_names, info[i].category, strlen(info[i].category),
+                            &rules[i].category)) {
             struct where at = {rules[i].file, info[i].category_line, rules[i].id};
             return fail(ld, &at, "unknown category \"%s\"", info[i].category);
         }
@@ -1608,8 +1200,8 @@ static void expr_skip_space(struct expr_parser *p)
 static int expr_emit(struct expr_parser *p, uint32_t op, uint32_t arg)
 {
     struct expr_step *st;
-    int rc = push(p->ld, &p->ld->steps, sizeof *st, RULES_MAX_STEPS, "combine steps", &p->at,
-                  (void **)&st);
+    int rc = loader_push(p->ld, &p->ld->steps, sizeof *st, RULES_MAX_STEPS, "combine steps", &p->at,
+                         (void **)&st);
     if (rc)
         return rc;
     st->op = op;
@@ -1653,7 +1245,7 @@ static int expr_unary(struct expr_parser *p, bool *value)
     if (p->pos == start)
         return expr_unexpected(p);
     uint32_t operand;
-    if (!map_get(&p->ld->rule_ids, p->text + start, p->pos - start, &operand))
+    if (!loader_map_get(&p->ld->rule_ids, p->text + start, p->pos - start, &operand))
         return fail(p->ld, &p->at, "unknown rule \"%.*s\" in combine", (int)(p->pos - start),
                     p->text + start);
     return expr_emit(p, EXPR_RULE, operand);
@@ -1756,7 +1348,7 @@ static int order_combinations(struct loader *ld)
     uint32_t *stack = calloc(n ? n : 1, sizeof *stack);
     uint32_t *next_step = calloc(n ? n : 1, sizeof *next_step);
     if (!state || !stack || !next_step) {
-        rc = fail_nomem(ld);
+        rc = loader_fail_nomem(ld);
         goto out_free;
     }
     for (size_t root = 0; root < n && !rc; root++) {
@@ -1787,8 +1379,8 @@ static int order_combinations(struct loader *ld)
             } else {
                 uint32_t *slot;
                 struct where at = {rules[r].file, info[r].combine_line, rules[r].id};
-                rc = push(ld, &ld->combo_order, sizeof *slot, RULES_MAX_RULES, "rules", &at,
-                          (void **)&slot);
+                rc = loader_push(ld, &ld->combo_order, sizeof *slot, RULES_MAX_RULES, "rules", &at,
+                                 (void **)&slot);
                 if (!rc)
                     *slot = r;
                 state[r] = 2;
@@ -1801,6 +1393,23 @@ out_free:
     free(stack);
     free(state);
     return rc;
+}
+
+/* A copy of v's items in the pool; NULL for none. */
+static int vec_to_pool(struct pool *pool, const struct vec *v, size_t elem_size, void **out)
+{
+    *out = NULL;
+    if (v->count == 0)
+        return QUELL_OK;
+    size_t bytes;
+    if (__builtin_mul_overflow(v->count, elem_size, &bytes))
+        return QUELL_ENOMEM;
+    void *p = pool_alloc(pool, bytes);
+    if (!p)
+        return QUELL_ENOMEM;
+    memcpy(p, v->data, bytes);
+    *out = p;
+    return QUELL_OK;
 }
 
 /* Move the finished arrays into the pool-backed table. */
@@ -1857,19 +1466,19 @@ int rules_load_config(struct rule_table **out, const char *path, quell_error *er
     ld.err = err;
     ld.pool = pool_new();
     if (!ld.pool) {
-        rc = fail_nomem(&ld);
+        rc = loader_fail_nomem(&ld);
         goto out_free;
     }
     table = pool_alloc(ld.pool, sizeof *table);
     if (!table) {
-        rc = fail_nomem(&ld);
+        rc = loader_fail_nomem(&ld);
         goto out_free;
     }
     if ((rc = load_config(&ld, path, NULL, 0)) || (rc = resolve_categories(&ld)) ||
         (rc = compile_combinations(&ld)) || (rc = order_combinations(&ld)))
         goto out_free;
     if ((rc = build_table(&ld, table))) {
-        fail_nomem(&ld);
+        loader_fail_nomem(&ld);
         goto out_free;
     }
     *out = table;
