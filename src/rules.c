@@ -20,205 +20,6 @@
 
 static const char *const kind_names[] = {"word", "substring", "regex", "arabizi"};
 
-/* A scanner over configuration text, just enough to find where each string
- * of an array starts. */
-struct cursor {
-    const char *p;
-    const char *end;
-    uint32_t line;
-};
-
-/* Skip white space and #, // and block comments. */
-static void cursor_skip_space(struct cursor *c)
-{
-    while (c->p < c->end) {
-        char ch = *c->p;
-        bool has_next = c->p + 1 < c->end;
-        if (ch == '\n') {
-            c->line++;
-            c->p++;
-        } else if (ch == ' ' || ch == '\t' || ch == '\r' || ch == '\f' || ch == '\v') {
-            c->p++;
-        } else if (ch == '#' || (ch == '/' && has_next && c->p[1] == '/')) {
-            while (c->p < c->end && *c->p != '\n')
-                c->p++;
-        } else if (ch == '/' && has_next && c->p[1] == '*') {
-            c->p += 2;
-            while (c->p < c->end && !(*c->p == '*' && c->p + 1 < c->end && c->p[1] == '/')) {
-                if (*c->p == '\n')
-                    c->line++;
-                c->p++;
-            }
-            c->p = c->p + 2 <= c->end ? c->p + 2 : c->end;
-        } else {
-            return;
-        }
-    }
-}
-
-/* Skip a string and any strings joined to it ("a" "b"); false if unclosed. */
-static bool cursor_skip_strings(struct cursor *c)
-{
-    while (c->p < c->end && *c->p == '"') {
-        c->p++;
-        while (c->p < c->end && *c->p != '"') {
-            if (*c->p == '\\' && c->p + 1 < c->end)
-                c->p++;
-            if (*c->p == '\n')
-                c->line++;
-            c->p++;
-        }
-        if (c->p == c->end)
-            return false;
-        c->p++;
-        cursor_skip_space(c);
-    }
-    return true;
-}
-
-static bool is_setting_name_char(char ch)
-{
-    return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
-           ch == '_' || ch == '-' || ch == '*';
-}
-
-/* At "= [" or ": [" after a setting's name, read the lines where each of n
- * strings starts. */
-static bool scan_array(struct cursor *c, uint32_t *lines, size_t n)
-{
-    cursor_skip_space(c);
-    if (c->p == c->end || (*c->p != '=' && *c->p != ':'))
-        return false;
-    c->p++;
-    cursor_skip_space(c);
-    if (c->p == c->end || *c->p != '[')
-        return false;
-    c->p++;
-    size_t count = 0;
-    for (;;) {
-        cursor_skip_space(c);
-        if (c->p < c->end && *c->p == ']')
-            return count == n;
-        if (c->p == c->end || *c->p != '"' || count == n)
-            return false;
-        lines[count++] = c->line;
-        if (!cursor_skip_strings(c) || c->p == c->end)
-            return false;
-        if (*c->p == ',')
-            c->p++;
-        else if (*c->p != ']')
-            return false;
-    }
-}
-
-/*
- * The line of each element of the array of strings s. libconfig reports the
- * line of the token after a string (it may be joined to a next one), so a
- * last element with "]" on a later line would get that line; the file's text
- * says where each string starts. Should the text not read as expected,
- * libconfig's lines stand.
- */
-static void element_lines(const struct loader *ld, const config_setting_t *s, uint32_t *lines,
-                          size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        lines[i] = config_setting_source_line(config_setting_get_elem(s, (unsigned int)i));
-    const struct source *src = ld->source;
-    uint32_t line = config_setting_source_line(s);
-    if (!src || n == 0 || line == 0 || line > src->line_count)
-        return;
-    const char *name = config_setting_name(s);
-    size_t name_len = strlen(name);
-    uint32_t *found = malloc(n * sizeof *found);
-    if (!found)
-        return; /* the fallback lines are still right in most layouts */
-    struct cursor c = {src->text + src->line_start[line - 1], src->text + src->len, line};
-    /* Find the setting's name on its line, outside strings and comments. */
-    while (c.p < c.end && c.line == line) {
-        if (*c.p == '"') {
-            if (!cursor_skip_strings(&c))
-                break;
-        } else if (is_setting_name_char(*c.p)) {
-            const char *word = c.p;
-            while (c.p < c.end && is_setting_name_char(*c.p))
-                c.p++;
-            struct cursor at_name = c;
-            if ((size_t)(c.p - word) == name_len && memcmp(word, name, name_len) == 0 &&
-                scan_array(&at_name, found, n)) {
-                memcpy(lines, found, n * sizeof *found);
-                break;
-            }
-        } else if (*c.p == '#' || *c.p == '/' || *c.p == ' ' || *c.p == '\t' || *c.p == '\r' ||
-                   *c.p == '\n') {
-            const char *before = c.p;
-            cursor_skip_space(&c);
-            if (c.p == before)
-                c.p++;
-        } else {
-            c.p++;
-        }
-    }
-    free(found);
-}
-
-/* Called with each string of a setting, at its own line. */
-typedef int (*string_fn)(struct loader *ld, const char *text, const struct where *at, void *ctx);
-
-/*
- * Check that s is an array of strings (possibly empty) or, when is_single_ok,
- * one string; then hand each string to fn.
- */
-static int for_each_string(struct loader *ld, const config_setting_t *s, const struct where *at,
-                           bool is_single_ok, string_fn fn, void *ctx)
-{
-    const char *name = config_setting_name(s);
-    if (is_single_ok && config_setting_type(s) == CONFIG_TYPE_STRING)
-        return fn(ld, config_setting_get_string(s), at, ctx);
-    bool is_array = config_setting_type(s) == CONFIG_TYPE_ARRAY;
-    size_t n = is_array ? (size_t)config_setting_length(s) : 0;
-    for (size_t i = 0; i < n && is_array; i++)
-        is_array =
-            config_setting_type(config_setting_get_elem(s, (unsigned int)i)) == CONFIG_TYPE_STRING;
-    if (!is_array && is_single_ok)
-        return fail(ld, at, "\"%s\" must be a string or an array of strings", name);
-    if (!is_array)
-        return fail(ld, at, "\"%s\" must be an array of strings, like [ \"a\", \"b\" ]", name);
-    if (n == 0)
-        return QUELL_OK;
-
-    uint32_t *lines = malloc(n * sizeof *lines);
-    if (!lines)
-        return loader_fail_nomem(ld);
-    element_lines(ld, s, lines, n);
-    int rc = QUELL_OK;
-    for (size_t i = 0; i < n && !rc; i++) {
-        struct where e_at = {at->file, lines[i], at->rule_id};
-        rc = fn(ld, config_setting_get_string_elem(s, (int)i), &e_at, ctx);
-    }
-    free(lines);
-    return rc;
-}
-
-/*
- * The position of a member of a group read from file. libconfig's own
- * @include would splice in settings from another file, out of reach of the
- * include checks, so such settings are refused.
- */
-static int member_where(struct loader *ld, const config_setting_t *s, uint32_t file,
-                        const char *rule_id, struct where *at)
-{
-    at->file = file;
-    at->line = config_setting_source_line(s);
-    at->rule_id = rule_id;
-    const char *src = config_setting_source_file(s);
-    if (src && strcmp(src, loader_file_name(ld, file)) != 0) {
-        const struct where file_at = {file, 0, rule_id};
-        return fail(ld, &file_at, "@include \"%s\" is not supported; use include = [ \"%s\" ]", src,
-                    src);
-    }
-    return QUELL_OK;
-}
-
 static bool is_name_char(char c, bool is_rule_id)
 {
     if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')
@@ -282,7 +83,7 @@ static int parse_actions(struct loader *ld, const config_setting_t *group, uint3
     for (int i = 0; i < n; i++) {
         const config_setting_t *s = config_setting_get_elem(group, (unsigned int)i);
         struct where s_at;
-        int rc = member_where(ld, s, file, NULL, &s_at);
+        int rc = loader_member_where(ld, s, file, NULL, &s_at);
         if (rc)
             return rc;
         const char *name = config_setting_name(s);
@@ -355,7 +156,7 @@ static int parse_category(struct loader *ld, const config_setting_t *group, uint
     for (int i = 0; i < n; i++) {
         const config_setting_t *s = config_setting_get_elem(group, (unsigned int)i);
         struct where s_at;
-        if ((rc = member_where(ld, s, file, NULL, &s_at)))
+        if ((rc = loader_member_where(ld, s, file, NULL, &s_at)))
             return rc;
         const char *key = config_setting_name(s);
         if (strcmp(key, "name") == 0) {
@@ -409,7 +210,7 @@ static int parse_category(struct loader *ld, const config_setting_t *group, uint
     if (loader_map_put(&ld->category_names, cat->name, index))
         return loader_fail_nomem(ld);
     if (allow)
-        return for_each_string(ld, allow, &allow_at, false, add_allow, &index);
+        return loader_for_each_string(ld, allow, &allow_at, false, add_allow, &index);
     return QUELL_OK;
 }
 
@@ -667,7 +468,7 @@ static int parse_rule_id(struct loader *ld, const config_setting_t *group, uint3
         struct where group_at = {file, config_setting_source_line(group), NULL};
         return fail(ld, &group_at, "rule has no \"id\"");
     }
-    if ((rc = member_where(ld, s, file, NULL, at)))
+    if ((rc = loader_member_where(ld, s, file, NULL, at)))
         return rc;
     if ((rc = loader_get_string(ld, s, at, &text)))
         return rc;
@@ -744,7 +545,7 @@ static int parse_rule(struct loader *ld, const config_setting_t *group, uint32_t
     for (int i = 0; i < n; i++) {
         const config_setting_t *s = config_setting_get_elem(group, (unsigned int)i);
         struct where s_at;
-        if ((rc = member_where(ld, s, file, id, &s_at)))
+        if ((rc = loader_member_where(ld, s, file, id, &s_at)))
             return rc;
         const char *key = config_setting_name(s);
         size_t k = 0;
@@ -763,9 +564,9 @@ static int parse_rule(struct loader *ld, const config_setting_t *group, uint32_t
             if (config_setting_type(s) == CONFIG_TYPE_ARRAY && config_setting_length(s) == 0)
                 rc = fail(ld, &s_at, "\"%s\" is an empty list: give it patterns or remove it", key);
             else if (pattern_keys[k].is_list_file)
-                rc = for_each_string(ld, s, &s_at, true, add_list_file, &pc);
+                rc = loader_for_each_string(ld, s, &s_at, true, add_list_file, &pc);
             else
-                rc = for_each_string(ld, s, &s_at, false, add_inline_pattern, &pc);
+                rc = loader_for_each_string(ld, s, &s_at, false, add_inline_pattern, &pc);
         } else if (strcmp(key, "id") == 0) {
             rc = QUELL_OK;
         } else if (strcmp(key, "category") == 0) {
@@ -794,7 +595,7 @@ static int parse_rule(struct loader *ld, const config_setting_t *group, uint32_t
             combo_only_key = key;
             combo_only_line = s_at.line;
         } else if (strcmp(key, "views") == 0) {
-            rc = for_each_string(ld, s, &s_at, true, add_view, &view_mask);
+            rc = loader_for_each_string(ld, s, &s_at, true, add_view, &view_mask);
             views_at = s_at;
             combo_only_key = key;
             combo_only_line = s_at.line;
@@ -834,7 +635,7 @@ static int parse_rule(struct loader *ld, const config_setting_t *group, uint32_t
             }
         } else if (strcmp(key, "must_match") == 0 || strcmp(key, "must_not_match") == 0) {
             bool should_match = strcmp(key, "must_match") == 0;
-            rc = for_each_string(ld, s, &s_at, false, add_example, &should_match);
+            rc = loader_for_each_string(ld, s, &s_at, false, add_example, &should_match);
         } else {
             rc = fail(ld, &s_at, "unknown key \"%s\" in rule", key);
         }
@@ -910,7 +711,7 @@ static int parse_group_list(struct loader *ld, const config_setting_t *s, const 
     for (int i = 0; i < n; i++) {
         const config_setting_t *e = config_setting_get_elem(s, (unsigned int)i);
         struct where e_at;
-        int rc = member_where(ld, e, at->file, NULL, &e_at);
+        int rc = loader_member_where(ld, e, at->file, NULL, &e_at);
         if (!rc)
             rc = parse(ld, e, at->file);
         if (rc)
@@ -953,7 +754,7 @@ static int parse_root(struct loader *ld, const config_setting_t *root, uint32_t 
         const char *key = config_setting_name(s);
         struct where at;
         long long version;
-        int rc = member_where(ld, s, file, NULL, &at);
+        int rc = loader_member_where(ld, s, file, NULL, &at);
         if (rc)
             return rc;
         if (strcmp(key, "version") == 0) {
@@ -971,12 +772,12 @@ static int parse_root(struct loader *ld, const config_setting_t *root, uint32_t 
         } else if (strcmp(key, "categories") == 0) {
             rc = parse_group_list(ld, s, &at, parse_category);
         } else if (strcmp(key, "include") == 0) {
-            rc = for_each_string(ld, s, &at, false, include_file, &depth);
+            rc = loader_for_each_string(ld, s, &at, false, include_file, &depth);
         } else if (strcmp(key, "rules") == 0) {
             rc = parse_group_list(ld, s, &at, parse_rule);
         } else if (strcmp(key, "allow") == 0) {
             uint32_t all = ALLOW_ALL_CATEGORIES;
-            rc = for_each_string(ld, s, &at, false, add_allow, &all);
+            rc = loader_for_each_string(ld, s, &at, false, add_allow, &all);
         } else {
             rc = fail(ld, &at,
                       "unknown key \"%s\" (expected version, label, actions, categories, "
@@ -1015,7 +816,7 @@ static int index_lines(struct source *src)
 /*
  * libconfig's own @include opens the file it names itself, and its scanner
  * exits the process when reading it fails (`@include ""` names a folder).
- * Settings it would splice in are refused anyway (member_where), so the
+ * Settings it would splice in are refused anyway (loader_member_where), so the
  * directive is refused before libconfig sees the text: at the start of a
  * line after blanks, as libconfig's scanner matches it.
  */
@@ -1102,7 +903,7 @@ static int load_config(struct loader *ld, const char *path, const struct where *
     if ((rc = refuse_at_include(ld, &src, file)))
         goto out_free_source;
 
-    /* A stray @include then resolves like include = [...] and member_where
+    /* A stray @include then resolves like include = [...] and loader_member_where
      * can refuse it; libconfig copies the directory. */
     char *dir = loader_join_path(path, "");
     if (!dir) {

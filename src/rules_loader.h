@@ -162,4 +162,20 @@ int loader_get_int(struct loader *ld, const config_setting_t *s, const struct wh
 int loader_get_points(struct loader *ld, const config_setting_t *s, const struct where *at,
                       bool is_negative_ok, double max_points, int64_t *out);
 
+/* ------------------------------------------------------------------------ */
+/* Settings and where they are (rules_where.c)                               */
+
+/* Called with each string of a setting, at its own line. */
+typedef int (*string_fn)(struct loader *ld, const char *text, const struct where *at, void *ctx);
+
+/* Hand each string of s to fn at its own line; s is an array of strings, or
+ * one string when is_single_ok (else an error at `at`). Stops at fn's error. */
+int loader_for_each_string(struct loader *ld, const config_setting_t *s, const struct where *at,
+                           bool is_single_ok, string_fn fn, void *ctx);
+
+/* The position of a member s of a group read from file, into *at; refuses
+ * settings libconfig's @include spliced in from another file. */
+int loader_member_where(struct loader *ld, const config_setting_t *s, uint32_t file,
+                        const char *rule_id, struct where *at);
+
 #endif /* QUELL_RULES_LOADER_H */
