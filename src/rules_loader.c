@@ -303,3 +303,10 @@ int loader_get_points(struct loader *ld, const config_setting_t *s, const struct
     *out = (int64_t)(scaled < 0 ? scaled - 0.5 : scaled + 0.5);
     return QUELL_OK;
 }
+
+bool loader_is_name_char(char c, bool is_rule_id)
+{
+    if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')
+        return true;
+    return is_rule_id && ((c >= 'A' && c <= 'Z') || c == '.' || c == ':' || c == '-');
+}

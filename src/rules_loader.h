@@ -162,6 +162,10 @@ int loader_get_int(struct loader *ld, const config_setting_t *s, const struct wh
 int loader_get_points(struct loader *ld, const config_setting_t *s, const struct where *at,
                       bool is_negative_ok, double max_points, int64_t *out);
 
+/* Whether c may be part of a rule id (or, !is_rule_id, a category name):
+ * names are checked and combine expressions read with the same rule. */
+bool loader_is_name_char(char c, bool is_rule_id);
+
 /* ------------------------------------------------------------------------ */
 /* Settings and where they are (rules_where.c)                               */
 
@@ -177,5 +181,14 @@ int loader_for_each_string(struct loader *ld, const config_setting_t *s, const s
  * settings libconfig's @include spliced in from another file. */
 int loader_member_where(struct loader *ld, const config_setting_t *s, uint32_t file,
                         const char *rule_id, struct where *at);
+
+/* ------------------------------------------------------------------------ */
+/* Combinations (rules_expr.c), once every file is read                      */
+
+/* Compile each rule's combine text into ld->steps, refusing unknown rules
+ * and combinations that would fire on an empty comment. */
+int loader_compile_combinations(struct loader *ld);
+/* Fill ld->combo_order so that every operand comes first; refuses cycles. */
+int loader_order_combinations(struct loader *ld);
 
 #endif /* QUELL_RULES_LOADER_H */
