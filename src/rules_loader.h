@@ -183,6 +183,20 @@ int loader_member_where(struct loader *ld, const config_setting_t *s, uint32_t f
                         const char *rule_id, struct where *at);
 
 /* ------------------------------------------------------------------------ */
+/* Sections and rules (rules_parse.c)                                        */
+
+/* Read one group of file into ld: "actions" (top file only), one category,
+ * one rule. Categories and rule ids must be unique; references between them
+ * are resolved once every file is read. */
+int loader_parse_actions(struct loader *ld, const config_setting_t *group, uint32_t file);
+int loader_parse_category(struct loader *ld, const config_setting_t *group, uint32_t file);
+int loader_parse_rule(struct loader *ld, const config_setting_t *group, uint32_t file);
+
+/* One entry of an allow list, a string_fn: ctx is a uint32_t category index,
+ * or ALLOW_ALL_CATEGORIES. */
+int loader_add_allow(struct loader *ld, const char *text, const struct where *at, void *ctx);
+
+/* ------------------------------------------------------------------------ */
 /* Combinations (rules_expr.c), once every file is read                      */
 
 /* Compile each rule's combine text into ld->steps, refusing unknown rules
