@@ -11,28 +11,19 @@
 #include "clocale.h"
 #include "rules_loader.h"
 #include "utf8.h"
+#include "util/grow.h"
 #include "util/readall.h"
 
 /* ------------------------------------------------------------------------ */
 /* Small tools                                                               */
 
-static void *vec_push(struct vec *v, size_t elem_size)
+/* Append a zeroed item to v, whose room never grows past max_items. */
+static void *vec_push(struct vec *v, size_t elem_size, size_t max_items)
 {
-    if (v->count == v->cap) {
-        size_t cap, bytes;
-        if (v->cap == 0)
-            cap = 16;
-        else if (__builtin_mul_overflow(v->cap, 2, &cap))
-            return NULL;
-        /* Catch size_t overflow */
-        if (__builtin_mul_overflow(cap, elem_size, &bytes))
-            return NULL;
-        void *p = realloc(v->data, bytes);
-        if (!p)
-            return NULL;
-        v->data = p;
-        v->cap = cap;
-    }
+    void *data = grow_array(v->data, &v->cap, v->count + 1, elem_size, 16, max_items);
+    if (!data)
+        return NULL;
+    v->data = data;
     void *e = (char *)v->data + v->count * elem_size;
     memset(e, 0, elem_size);
     v->count++;
@@ -160,7 +151,7 @@ int loader_push(struct loader *ld, struct vec *v, size_t elem_size, size_t limit
     *out = NULL;
     if (v->count >= limit)
         return fail(ld, at, "too many %s (the limit is %zu)", what, limit);
-    *out = vec_push(v, elem_size);
+    *out = vec_push(v, elem_size, limit);
     return *out ? QUELL_OK : loader_fail_nomem(ld);
 }
 
