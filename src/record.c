@@ -17,6 +17,7 @@
 #include "clocale.h"
 #include "error.h"
 #include "output.h"
+#include "utf8.h"
 #include "util/grow.h"
 
 /* The JSON members a record reads, indexing quell_record_parser.names. */
@@ -551,7 +552,9 @@ static size_t format_number(char *dst, size_t cap, double v)
 
 /* The record's id as JSON text, in p->buf: a string re-escaped, a number
  * exactly as written (raw, at data[raw_off..raw_off + raw_len)): through a
- * double, ids above 2^53 would lose digits and two ids could become one. */
+ * double, ids above 2^53 would lose digits and two ids could become one.
+ * A string that is not UTF-8 is refused for the same reason: re-escaped,
+ * each bad byte would become U+FFFD, and "a\xff" and "a\xfe" one id. */
 static int put_id(quell_record_parser *p, const cJSON *id, const char *data, size_t raw_off,
                   size_t raw_len, quell_record *out, quell_error *err)
 {
@@ -559,6 +562,10 @@ static int put_id(quell_record_parser *p, const cJSON *id, const char *data, siz
     int rc;
     if (cJSON_IsString(id)) {
         size_t len = strlen(id->valuestring);
+        size_t bad;
+        if (!utf8_valid(id->valuestring, len, &bad))
+            return err_set(err, QUELL_EINPUT, NULL, 0, NULL, "invalid UTF-8 at byte %zu of \"%s\"",
+                           bad, p->names[MEMBER_ID]);
         need = out_json_string(NULL, 0, id->valuestring, len);
         if ((rc = grow(&p->buf, &p->buf_cap, need + 1, err)) < 0)
             return rc;
