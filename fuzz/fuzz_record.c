@@ -57,6 +57,27 @@ static void check_id(const quell_record *rec)
     cJSON_Delete(id);
 }
 
+/* A string id of an accepted JSONL record reads back as the record holds it:
+ * an id altered on its way out (invalid UTF-8 turned into U+FFFD) could name
+ * another record. */
+static void check_id_echo(const quell_record *rec, const char *data, size_t len,
+                          const char *id_name)
+{
+    if (!rec->id_json)
+        return;
+    cJSON *record = cJSON_ParseWithLength(data, len);
+    FUZZ_ASSERT(record != NULL);
+    const cJSON *own = cJSON_GetObjectItemCaseSensitive(record, id_name);
+    FUZZ_ASSERT(own != NULL);
+    if (cJSON_IsString(own)) {
+        cJSON *echo = cJSON_ParseWithLength(rec->id_json, rec->id_json_len);
+        FUZZ_ASSERT(echo != NULL && cJSON_IsString(echo));
+        FUZZ_ASSERT(strcmp(echo->valuestring, own->valuestring) == 0);
+        cJSON_Delete(echo);
+    }
+    cJSON_Delete(record);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size == 0)
@@ -88,6 +109,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         int rc = quell_record_parse(parser, p, len, &rec, &err);
         if (rc == QUELL_OK) {
             check_record(format, rec, p, len);
+            if (format == QUELL_FORMAT_JSONL)
+                check_id_echo(rec, p, len, fields.id ? fields.id : "id");
         } else {
             FUZZ_ASSERT(rc == QUELL_EINPUT && format == QUELL_FORMAT_JSONL);
             FUZZ_ASSERT(err.code == rc && err.message[0] != '\0');

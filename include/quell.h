@@ -712,7 +712,10 @@ typedef struct quell_record_fields {
 /** One parsed record. Owned by the parser; valid until its next parse or free. */
 typedef struct quell_record {
     quell_comment comment;
-    const char *id_json; /**< the id as JSON text, or NULL when the record has none */
+    /** The id as JSON text (a number as written, a string re-escaped), or
+     *  NULL when the record has none or it could not be read. TEXT and NUL
+     *  records have none: the caller numbers them. */
+    const char *id_json;
     size_t id_json_len;
     /** The label member's value (a string unescaped, a number as JSON text),
      *  or NULL when no label member was asked for, or it is absent or null. */
@@ -742,9 +745,12 @@ QUELL_EXTERN(void) quell_record_parser_free(quell_record_parser *parser);
  *             parse or free (see quell_record); its strings may point into
  *             data (borrowed) or into the parser. Set on QUELL_EINPUT too.
  * @return QUELL_OK, or QUELL_EINPUT with err->message saying why (bad JSON,
- *         missing or non-string body, NUL inside a field). On QUELL_EINPUT,
- *         (*out)->id_json is still set when the record's id could be read, so
- *         an error record can name it. UTF-8 is checked by quell_scan.
+ *         missing or non-string body, NUL inside a field, a string id that is
+ *         not valid UTF-8). On QUELL_EINPUT, (*out)->id_json is still set
+ *         when the record's id could be read, so an error record can name
+ *         it; an id refused itself is not set. The body's and author's
+ *         UTF-8 is checked by quell_scan: an id is checked here because it
+ *         is echoed, and one altered to fit JSON could name another record.
  */
 QUELL_EXTERN(int)
 quell_record_parse(quell_record_parser *parser, const char *data, size_t len,

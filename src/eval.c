@@ -10,6 +10,7 @@
 
 #include "quell.h"
 #include "error.h"
+#include "util/grow.h"
 
 #define ACTION_COUNT (QUELL_REJECT + 1)
 /* Smallest score table: grows only when compacting leaves it over half full. */
@@ -243,23 +244,16 @@ static int scores_reserve(quell_eval *eval, size_t extra)
     if (need <= eval->score_cap)
         return 0;
     eval->score_count = scores_compact(eval->scores, eval->score_count);
-    if (__builtin_add_overflow(eval->score_count, extra, &need))
+    size_t half_full_cap;
+    if (__builtin_add_overflow(eval->score_count, extra, &need) ||
+        __builtin_mul_overflow(eval->score_count, 2, &half_full_cap))
         return -1;
-    size_t cap = eval->score_cap ? eval->score_cap : SCORES_MIN_CAP;
-    while (cap < need || eval->score_count > cap / 2) {
-        if (__builtin_mul_overflow(cap, 2, &cap))
-            return -1;
-    }
-    if (cap == eval->score_cap)
-        return 0;
-    size_t bytes;
-    if (__builtin_mul_overflow(cap, sizeof *eval->scores, &bytes))
-        return -1;
-    struct eval_score *scores = realloc(eval->scores, bytes);
+    struct eval_score *scores =
+        grow_array(eval->scores, &eval->score_cap, need > half_full_cap ? need : half_full_cap,
+                   sizeof *scores, SCORES_MIN_CAP, GROW_UNCAPPED);
     if (!scores)
         return -1;
     eval->scores = scores;
-    eval->score_cap = cap;
     return 0;
 }
 

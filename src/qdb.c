@@ -29,6 +29,7 @@
 #include "pool.h"
 #include "ruleset.h"
 #include "validate.h"
+#include "util/grow.h"
 
 #define QDB_MAGIC            "QUELLQDB"
 #define QDB_FORMAT_VERSION   6
@@ -112,21 +113,16 @@ static void put_bytes(struct wbuf *w, const void *src, size_t n)
         return;
     }
     if (w->cap - w->len < n) {
-        size_t cap = w->cap ? w->cap : 4096;
-        while (cap - w->len < n) {
-            if (cap > SIZE_MAX / 2) {
-                w->is_oom = true;
-                return;
-            }
-            cap *= 2;
-        }
-        unsigned char *np = realloc(w->p, cap);
+        size_t need;
+        unsigned char *np = NULL;
+        /* Catch size_t overflow. */
+        if (!__builtin_add_overflow(w->len, n, &need))
+            np = grow_array(w->p, &w->cap, need, 1, 4096, GROW_UNCAPPED);
         if (!np) {
             w->is_oom = true;
             return;
         }
         w->p = np;
-        w->cap = cap;
     }
     if (n)
         memcpy(w->p + w->len, src, n);

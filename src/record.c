@@ -17,6 +17,8 @@
 #include "clocale.h"
 #include "error.h"
 #include "output.h"
+#include "utf8.h"
+#include "util/grow.h"
 
 /* The JSON members a record reads, indexing quell_record_parser.names. */
 enum member { MEMBER_ID = 0, MEMBER_BODY, MEMBER_AUTHOR, MEMBER_LABEL, MEMBER_COUNT };
@@ -51,19 +53,10 @@ struct quell_record_parser {
 /* Grow *buf to hold need bytes; keeps the contents. */
 static int grow(char **buf, size_t *cap, size_t need, quell_error *err)
 {
-    if (need <= *cap)
-        return QUELL_OK;
-    size_t new_cap = *cap < 256 ? 256 : *cap;
-    while (new_cap < need) {
-        /* Catch size_t overflow: fall back to the exact size. */
-        if (__builtin_mul_overflow(new_cap, 2, &new_cap))
-            new_cap = need;
-    }
-    char *p = realloc(*buf, new_cap);
+    char *p = grow_array(*buf, cap, need, 1, 256, GROW_UNCAPPED);
     if (!p)
         return err_set(err, QUELL_ENOMEM, NULL, 0, NULL, "out of memory");
     *buf = p;
-    *cap = new_cap;
     return QUELL_OK;
 }
 
@@ -428,15 +421,11 @@ static int read_members(quell_record_parser *p, const char *data, size_t len, si
             i = value;
             goto fail_bad;
         }
-        if (k == p->member_cap) {
-            size_t cap = p->member_cap ? p->member_cap : 8;
-            struct member_span *m;
-            /* Catch size_t overflow. */
-            if (__builtin_mul_overflow(cap, 2 * sizeof *m, &cap) || !(m = realloc(p->members, cap)))
-                return err_set(err, QUELL_ENOMEM, NULL, 0, NULL, "out of memory");
-            p->members = m;
-            p->member_cap = cap / sizeof *m;
-        }
+        struct member_span *grown =
+            grow_array(p->members, &p->member_cap, k + 1, sizeof *grown, 16, GROW_UNCAPPED);
+        if (!grown)
+            return err_set(err, QUELL_ENOMEM, NULL, 0, NULL, "out of memory");
+        p->members = grown;
         struct member_span *m = &p->members[k++];
         int rc = decode_key(p, data, len, i + 1, key_end - 1, &keys_len, m, err);
         if (rc < 0)
@@ -563,7 +552,9 @@ static size_t format_number(char *dst, size_t cap, double v)
 
 /* The record's id as JSON text, in p->buf: a string re-escaped, a number
  * exactly as written (raw, at data[raw_off..raw_off + raw_len)): through a
- * double, ids above 2^53 would lose digits and two ids could become one. */
+ * double, ids above 2^53 would lose digits and two ids could become one.
+ * A string that is not UTF-8 is refused for the same reason: re-escaped,
+ * each bad byte would become U+FFFD, and "a\xff" and "a\xfe" one id. */
 static int put_id(quell_record_parser *p, const cJSON *id, const char *data, size_t raw_off,
                   size_t raw_len, quell_record *out, quell_error *err)
 {
@@ -571,6 +562,10 @@ static int put_id(quell_record_parser *p, const cJSON *id, const char *data, siz
     int rc;
     if (cJSON_IsString(id)) {
         size_t len = strlen(id->valuestring);
+        size_t bad;
+        if (!utf8_valid(id->valuestring, len, &bad))
+            return err_set(err, QUELL_EINPUT, NULL, 0, NULL, "invalid UTF-8 at byte %zu of \"%s\"",
+                           bad, p->names[MEMBER_ID]);
         need = out_json_string(NULL, 0, id->valuestring, len);
         if ((rc = grow(&p->buf, &p->buf_cap, need + 1, err)) < 0)
             return rc;

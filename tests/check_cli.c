@@ -554,6 +554,25 @@ START_TEST(test_jsonl)
 }
 END_TEST
 
+/* Run quell filter on JSON Lines input with some records malformed (exit
+ * status 1): output line i must start with expected[i]. */
+static void check_jsonl_prefixes(const char *input, size_t input_len, const char *const *expected,
+                                 size_t count)
+{
+    struct run r;
+    run_quell(&r, input, input_len, ARGS("filter", "--format", "jsonl", test_path(RULES)));
+    ck_assert_int_eq(r.status, 1);
+    cJSON_Delete(parse_lines(&r, (int)count));
+    const char *line = r.out;
+    for (size_t i = 0; i < count; i++) {
+        ck_assert_msg(strncmp(line, expected[i], strlen(expected[i])) == 0,
+                      "line %zu: %.*s, expected %s", i + 1, (int)strcspn(line, "\n"), line,
+                      expected[i]);
+        line = strchr(line, '\n') + 1;
+    }
+    run_free(&r);
+}
+
 /* Numeric ids come back exactly as written, digits a double would lose
  * included; a record with a duplicate top-level key is an error record,
  * whichever value a reader would have taken. */
@@ -577,18 +596,29 @@ START_TEST(test_jsonl_exact_ids_unique_keys)
         "{\"id\":7,\"action\":\"error\",\"error\":\"duplicate key \\\"id\\\" at byte 23\"}\n",
         "{\"id\":8,\"action\":\"error\",\"error\":\"duplicate key \\\"body\\\" at byte 16\"}\n",
     };
-    struct run r;
-    run_quell(&r, input, sizeof input - 1, ARGS("filter", "--format", "jsonl", test_path(RULES)));
-    ck_assert_int_eq(r.status, 1);
-    cJSON_Delete(parse_lines(&r, 8));
-    const char *line = r.out;
-    for (size_t i = 0; i < sizeof expected / sizeof expected[0]; i++) {
-        ck_assert_msg(strncmp(line, expected[i], strlen(expected[i])) == 0,
-                      "line %zu: %.*s, expected %s", i + 1, (int)strcspn(line, "\n"), line,
-                      expected[i]);
-        line = strchr(line, '\n') + 1;
-    }
-    run_free(&r);
+    check_jsonl_prefixes(input, sizeof input - 1, expected, sizeof expected / sizeof expected[0]);
+}
+END_TEST
+
+/* A string id that is not UTF-8 would be echoed with U+FFFD for its bad
+ * bytes, so "s\xff" and "s\xfe" would answer as one id: such a record is an
+ * error record numbered by its line, and the stream goes on. A real U+FFFD
+ * in an id is UTF-8 and echoed as it is. */
+START_TEST(test_jsonl_bad_utf8_ids)
+{
+    static const char input[] = "{\"id\":\"s\xff\",\"body\":\"hello\"}\n"
+                                "{\"id\":\"s\xfe\",\"body\":\"you idiot\"}\n"
+                                "{\"id\":\"s\xef\xbf\xbd\",\"body\":\"hello\"}\n"
+                                "{\"body\":\"idiot\",\"id\":\"\\u00e9\xc3\"}\n"
+                                "{\"id\":\"s\",\"body\":\"you idiot\"}\n";
+    static const char *const expected[] = {
+        "{\"id\":1,\"action\":\"error\",\"error\":\"invalid UTF-8 at byte 1 of \\\"id\\\"\"}\n",
+        "{\"id\":2,\"action\":\"error\",\"error\":\"invalid UTF-8 at byte 1 of \\\"id\\\"\"}\n",
+        "{\"id\":\"s\xef\xbf\xbd\",\"action\":\"pass\",",
+        "{\"id\":4,\"action\":\"error\",\"error\":\"invalid UTF-8 at byte 2 of \\\"id\\\"\"}\n",
+        "{\"id\":\"s\",\"action\":\"flag\",",
+    };
+    check_jsonl_prefixes(input, sizeof input - 1, expected, sizeof expected / sizeof expected[0]);
 }
 END_TEST
 
@@ -777,10 +807,11 @@ struct mixed {
  * A few thousand JSON Lines records of every kind, in a fixed pseudo-random
  * order: clean, flagged, held and rejected comments, with string ids,
  * numeric ids or none (then the id is the record number), bad JSON, invalid
- * UTF-8, empty lines, a non-string body, records just over --max-bytes and
- * one of 1.4 MiB, which outgrows quell's read buffer; the last record has no
- * newline. About 700 KB, 550 KB of it before the big record. Expectations
- * follow from the fixture rules, not from quell.
+ * UTF-8 in a body or in a string id, empty lines, a non-string body,
+ * records just over --max-bytes and one of 1.4 MiB, which outgrows quell's
+ * read buffer; the last record has no newline. About 700 KB, 550 KB of it
+ * before the big record. Expectations follow from the fixture rules, not
+ * from quell.
  */
 static void make_mixed(struct mixed *m)
 {
@@ -863,6 +894,10 @@ static void make_mixed(struct mixed *m)
             break;
         case 19:
             len = snprintf(line, sizeof line, "{\"body\":%d}", n);
+            break;
+        case 8:
+            /* An id that is not UTF-8 cannot be echoed as it is: the record number. */
+            len = snprintf(line, sizeof line, "{\"id\":\"c%d\xff\",\"body\":\"hi %d\"}", n, n);
             break;
         default:
             len = snprintf(line, sizeof line,
@@ -2456,6 +2491,7 @@ Suite *cli_suite(void)
     tcase_add_test(tc, test_jsonl);
     tcase_add_test(tc, test_jsonl_field_names);
     tcase_add_test(tc, test_jsonl_exact_ids_unique_keys);
+    tcase_add_test(tc, test_jsonl_bad_utf8_ids);
     tcase_add_test(tc, test_nul_format);
     tcase_add_test(tc, test_only);
     tcase_add_loop_test(tc, test_bad_rules, 0, sizeof bad_rules / sizeof bad_rules[0]);

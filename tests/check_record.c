@@ -154,6 +154,10 @@ static const struct good_case good_cases[] = {
     /* a string id is re-escaped as a JSON literal */
     {S("{\"id\":\"a\\\"b\\u2028\\/\",\"body\":\"x\"}"), S("x"), NULL, "\"a\\\"b\\u2028/\""},
     {S("{\"id\":\"\\u0001\\t\",\"body\":\"x\"}"), S("x"), NULL, "\"\\u0001\\t\""},
+    /* a string id in raw UTF-8 is echoed as it is */
+    {S("{\"id\":\"\xd9\x85\xc3\xa9\xf0\x9f\x98\x80\",\"body\":\"x\"}"), S("x"), NULL,
+     "\"\xd9\x85\xc3\xa9\xf0\x9f\x98\x80\""},
+    {S("{\"id\":\"\xef\xbf\xbd\",\"body\":\"x\"}"), S("x"), NULL, "\"\xef\xbf\xbd\""},
     /* escapes decoded */
     {S("{\"body\":\"\\u0645\\u0631\"}"), S("\xd9\x85\xd8\xb1"), NULL, NULL},
     {S("{\"body\":\"\\u00E9\\u00e9\"}"), S("\xc3\xa9\xc3\xa9"), NULL, NULL},
@@ -176,6 +180,8 @@ static const struct good_case good_cases[] = {
     /* a NUL in a member that is not read does no harm */
     {S("{\"body\":\"x\",\"meta\":\"\\u0000\"}"), S("x"), NULL, NULL},
     {S("{\"body\":\"x\",\"meta\":\"a\0b\"}"), S("x"), NULL, NULL},
+    /* nor does invalid UTF-8 in a member that is not read */
+    {S("{\"id\":1,\"body\":\"x\",\"meta\":\"\xff\"}"), S("x"), NULL, "1"},
     {S("{\"bo\\u0000\":1,\"body\":\"x\"}"), S("x"), NULL, NULL},
     /* keys are compared whole and decoded: these are all different */
     {S("{\"a\\u0000b\":1,\"a\\u0000c\":2,\"body\":\"x\"}"), S("x"), NULL, NULL},
@@ -247,6 +253,15 @@ START_TEST(test_jsonl_custom_fields)
     ck_assert_int_eq(quell_record_parse(p, S("{\"text\":\"\",\"cid\":[]}"), &rec, &err),
                      QUELL_EINPUT);
     ck_assert_str_eq(err.message, "\"cid\" must be a string or a number");
+    ck_assert_int_eq(quell_record_parse(p, S("{\"text\":\"\",\"cid\":\"\xfe\"}"), &rec, &err),
+                     QUELL_EINPUT);
+    ck_assert_str_eq(err.message, "invalid UTF-8 at byte 0 of \"cid\"");
+    ck_assert_ptr_null(rec->id_json);
+    /* Only the id member is checked: "id" is an unknown member here. */
+    ck_assert_int_eq(
+        quell_record_parse(p, S("{\"id\":\"\xfe\",\"text\":\"\",\"cid\":4}"), &rec, &err),
+        QUELL_OK);
+    ck_assert_mem_eq(rec->id_json, "4", 1);
     quell_record_parser_free(p);
 
     /* Members left NULL keep their defaults. */
@@ -412,6 +427,17 @@ static const struct bad_case bad_cases[] = {
     {S("{\"body\":\"x\",\"id\":-.5}"), "invalid JSON at byte 17", 0},
     {S("{\"body\":\"x\",\"id\":1.e5}"), "invalid JSON at byte 17", 0},
     {S("{\"body\":\"x\",\"id\":-01.5}"), "invalid JSON at byte 17", 0},
+    /* a string id that is not UTF-8: echoed with U+FFFD for each bad byte,
+     * "a\xff" and "a\xfe" would be one id (offsets are in the decoded id) */
+    {S("{\"id\":\"a\xff\",\"body\":\"x\"}"), "invalid UTF-8 at byte 1 of \"id\"", 0},
+    {S("{\"id\":\"a\xfe\",\"body\":\"x\"}"), "invalid UTF-8 at byte 1 of \"id\"", 0},
+    {S("{\"id\":\"\xc0\xaf\",\"body\":\"x\"}"), "invalid UTF-8 at byte 0 of \"id\"", 0},
+    {S("{\"id\":\"x\xed\xa0\x80\",\"body\":\"x\"}"), "invalid UTF-8 at byte 1 of \"id\"", 0},
+    {S("{\"id\":\"\xf4\x90\x80\x80\",\"body\":\"x\"}"), "invalid UTF-8 at byte 0 of \"id\"", 0},
+    {S("{\"id\":\"ab\xe2\x82\",\"body\":\"x\"}"), "invalid UTF-8 at byte 2 of \"id\"", 0},
+    {S("{\"id\":\"\x80\",\"body\":\"x\"}"), "invalid UTF-8 at byte 0 of \"id\"", 0},
+    {S("{\"id\":\"\\u00e9\xff\",\"body\":\"x\"}"), "invalid UTF-8 at byte 2 of \"id\"", 0},
+    {S("{\"body\":\"x\",\"id\":\"\xc3\\u00a9\"}"), "invalid UTF-8 at byte 0 of \"id\"", 0},
     /* duplicate top-level keys: readers disagree on which value counts */
     {S("{\"body\":\"nice\",\"body\":\"what an idiot\"}"), "duplicate key \"body\" at byte 15", 0},
     {S("{\"body\":\"x\",\"b\\u006fdy\":\"y\"}"), "duplicate key \"body\" at byte 12", 0},
@@ -501,7 +527,8 @@ static size_t random_record(uint64_t *rng, char *dst)
 {
     size_t len = 0;
     if (test_rng(rng) % 2) {
-        static const char *const ids[] = {"1", "-2.5", "1e400", "true", "null", "\"i\"", "{}"};
+        static const char *const ids[] = {"1",     "-2.5", "1e400",     "true",    "null",
+                                          "\"i\"", "{}",   "\"i\xff\"", "\"\xc3\""};
         len = append(dst, len, S("{\"body\":\""));
         len = random_string_body(rng, dst, len);
         len = append(dst, len, S("\",\"author\":\""));
@@ -536,6 +563,9 @@ static const struct {
     {"{\"id\":12345678901234567891,\"body\":\"x\",\"body\":\"y\"}", "12345678901234567891"},
     {"{\"id\":1,\"body\":\"x\",\"id\":2}", NULL},
     {"{\"id\":01,\"body\":\"x\"}", NULL},
+    /* an id that is not UTF-8 is refused itself, before the body */
+    {"{\"id\":\"a\xff\",\"body\":\"x\"}", NULL},
+    {"{\"id\":\"a\xff\",\"body\":3}", NULL},
 };
 
 START_TEST(test_jsonl_refused_keeps_id)
@@ -586,6 +616,9 @@ START_TEST(test_jsonl_random)
             cJSON *id = cJSON_ParseWithLength(rec->id_json, rec->id_json_len);
             ck_assert_ptr_nonnull(id);
             ck_assert(cJSON_IsString(id) || cJSON_IsNumber(id));
+            /* A string id comes back as written: "i", never "i" with U+FFFD. */
+            if (cJSON_IsString(id))
+                ck_assert_str_eq(id->valuestring, "i");
             cJSON_Delete(id);
         }
     }

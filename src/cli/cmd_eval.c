@@ -19,6 +19,7 @@
 #include "batch.h"
 #include "cli.h"
 #include "eval.h"
+#include "util/grow.h"
 
 /* Malformed rows reported one by one per corpus; the rest are only counted. */
 #define MAX_ROW_MESSAGES   10
@@ -35,6 +36,7 @@ struct eval {
     char **map_labels;
     const char **map_categories; /* owned by the rules */
     size_t map_count;
+    size_t map_labels_cap, map_categories_cap;
     size_t sample_limit;
 };
 
@@ -684,11 +686,13 @@ static int add_category(struct eval *ev, const quell_rules *rules, const char *s
         return cli_usage_error("eval", "--category '%s': label '%.*s' is mapped twice", s,
                                (int)label_len, s);
     size_t n = ev->map_count + 1;
-    char **labels = realloc(ev->map_labels, n * sizeof *labels);
+    char **labels =
+        grow_array(ev->map_labels, &ev->map_labels_cap, n, sizeof *labels, 8, GROW_UNCAPPED);
     if (!labels)
         goto fail_nomem;
     ev->map_labels = labels;
-    const char **categories = realloc(ev->map_categories, n * sizeof *categories);
+    const char **categories = grow_array(ev->map_categories, &ev->map_categories_cap, n,
+                                         sizeof *categories, 8, GROW_UNCAPPED);
     if (!categories)
         goto fail_nomem;
     ev->map_categories = categories;

@@ -12,6 +12,7 @@
 
 #include "cli.h"
 #include "corpus.h"
+#include "util/grow.h"
 
 #define READ_CHUNK_BYTES ((size_t)64 << 10)
 
@@ -91,13 +92,13 @@ static int emit(struct reader *r, struct corpus_row *row)
 
 static int cell_set(struct cell *c, const void *s, size_t len)
 {
-    if (len + 1 > c->cap) {
-        char *p = realloc(c->buf, len + 1);
-        if (!p)
-            return -1;
-        c->buf = p;
-        c->cap = len + 1;
-    }
+    size_t need;
+    if (__builtin_add_overflow(len, 1, &need)) /* Catch size_t overflow */
+        return -1;
+    char *p = grow_array(c->buf, &c->cap, need, 1, 64, GROW_UNCAPPED);
+    if (!p)
+        return -1;
+    c->buf = p;
     if (len > 0)
         memcpy(c->buf, s, len);
     c->buf[len] = '\0';

@@ -14,10 +14,12 @@
  *   (including \u escapes with a bad hex digit, a lone UTF-16 surrogate
  *   escape, nesting deeper than 1000, a byte order mark), trailing data, a
  *   non-object, a NUL (raw or \u0000) inside the id, body or author, an id
- *   that is not a string or a finite number: all these get the position,
- *   as the id is read last. A missing body, a body that is not a string, an
- *   author that is neither a string nor null, invalid UTF-8 in body or author
- *   are refused after the id is read, so they carry the record's own id.
+ *   that is not a string or a finite number, a string id that is not valid
+ *   UTF-8 (echoed, its bad bytes would become U+FFFD and two ids one): all
+ *   these get the position, as the id cannot be read. A missing body, a
+ *   body that is not a string, an author that is neither a string nor null,
+ *   invalid UTF-8 in body or author are refused after the id is read, so
+ *   they carry the record's own id.
  * Accepted, so generated as well-formed: a CR before the newline, blanks
  * around the object, unknown members (even with a NUL or invalid UTF-8 in
  * them), members in any order, "author":null, raw control characters in
@@ -54,6 +56,7 @@ enum kind {
     K_ID_TYPE,
     K_NUL,
     K_BAD_UTF8,
+    K_BAD_UTF8_ID,
     K_EMPTY,
     K_TOO_LONG,
     K_HUGE,
@@ -99,6 +102,8 @@ static const struct kind_def kinds[K_COUNT] = {
                "\\u0000 or a raw NUL in body, author or id"},
     [K_BAD_UTF8] = {"bad-utf8", F_ALL, GEN_ERROR, GEN_ID_OWN, 100,
                     "0xff, overlong forms, surrogates (ed a0 80), over U+10FFFF, cut sequences"},
+    [K_BAD_UTF8_ID] = {"bad-utf8-id", F_JSONL, GEN_ERROR, GEN_ID_POS, 60,
+                       "a string id with 0xff, an overlong form, a surrogate, a cut sequence"},
     [K_EMPTY] = {"empty", F_JSONL, GEN_ERROR, GEN_ID_POS, 60, "an empty or blank line"},
     [K_TOO_LONG] = {"too-long", F_ALL, GEN_ERROR, GEN_ID_POS, 60,
                     "--max-bytes + 1 to twice --max-bytes"},
@@ -915,6 +920,38 @@ static void jsonl_malformed(const struct gen *g, const struct plan *p, uint64_t 
         puts_(b, is_author ? "\"body\":\"fine\",\"author\":\"" : "\"body\":\"");
         gen_bad_text(g, r, b, 1, 1);
         puts_(b, "\"}");
+        break;
+    }
+    case K_BAD_UTF8_ID: {
+        /* The id as the well-formed ones are, "c-k", with bad bytes inside
+         * or at an end, sometimes after \u escapes; the id first or last. */
+        static _Thread_local struct sbuf id;
+        id.len = 0;
+        const char *bad = bad_utf8[below(r, COUNT_OF(bad_utf8))];
+        uint32_t where = below(r, 4);
+        putch(&id, '"');
+        if (where == 0)
+            puts_(&id, bad);
+        puts_(&id, where == 3 ? "\\u00e9c-" : "c-");
+        put_u64(&id, k);
+        if (where != 0)
+            puts_(&id, bad);
+        if (where == 2)
+            puts_(&id, "-x");
+        putch(&id, '"');
+        int is_last = chance(r, 300);
+        putch(b, '{');
+        if (!is_last) {
+            puts_(b, "\"id\":");
+            put(b, id.p, id.len);
+            putch(b, ',');
+        }
+        put_text_member(g, r, b, "body", 300);
+        if (is_last) {
+            puts_(b, ",\"id\":");
+            put(b, id.p, id.len);
+        }
+        putch(b, '}');
         break;
     }
     case K_EMPTY: {
