@@ -3,6 +3,7 @@
  * through the library's record parser, plain text a line at a time.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,7 +38,26 @@ struct reader {
     size_t field_no;
     struct cell text, label, id;
     char reason[640]; /* room for a quell_error message and a column name */
+    /* Where a problem that stops the corpus goes: this buffer when the
+     * caller gave one (corpus_read_buffer), else stderr. */
+    char *why;
+    size_t why_size;
 };
+
+/* Report a problem that stops the corpus. */
+static void reader_fail(struct reader *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void reader_fail(struct reader *r, const char *fmt, ...)
+{
+    char message[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(message, sizeof message, fmt, ap);
+    va_end(ap);
+    if (r->why)
+        snprintf(r->why, r->why_size, "%s", message);
+    else
+        cli_error("%s", message);
+}
 
 static int has_suffix(const char *s, const char *suffix)
 {
@@ -130,7 +150,7 @@ static void csv_on_field(void *s, size_t len, void *data)
     }
     for (size_t k = 0; k < 3; k++) {
         if (idx == cells[k]->idx && cell_set(cells[k], s, len) != 0) {
-            cli_error("out of memory");
+            reader_fail(r, "out of memory");
             r->rc = CLI_EIO;
             return;
         }
@@ -151,7 +171,7 @@ static void csv_on_row(int c, void *data)
                               : r->opt->label_col && r->label.idx < 0 ? r->opt->label_col
                                                                       : NULL;
         if (missing) {
-            cli_error("%s: no column '%s' in the header row", r->path, missing);
+            reader_fail(r, "%s: no column '%s' in the header row", r->path, missing);
             r->rc = CLI_EUSAGE;
         }
         return;
@@ -184,7 +204,7 @@ static int read_csv(struct reader *r, FILE *f, int delimiter)
 {
     struct csv_parser p;
     if (csv_init(&p, 0) != 0) {
-        cli_error("out of memory");
+        reader_fail(r, "out of memory");
         return CLI_EIO;
     }
     csv_set_delim(&p, (unsigned char)delimiter);
@@ -193,7 +213,7 @@ static int read_csv(struct reader *r, FILE *f, int delimiter)
 
     char *chunk = malloc(READ_CHUNK_BYTES);
     if (!chunk) {
-        cli_error("out of memory");
+        reader_fail(r, "out of memory");
         csv_free(&p);
         return CLI_EIO;
     }
@@ -210,19 +230,19 @@ static int read_csv(struct reader *r, FILE *f, int delimiter)
         }
         is_first = 0;
         if (csv_parse(&p, data, n, csv_on_field, csv_on_row, r) != n) {
-            cli_error("%s: %s", r->path, csv_strerror(csv_error(&p)));
+            reader_fail(r, "%s: %s", r->path, csv_strerror(csv_error(&p)));
             r->rc = CLI_EIO;
         }
     }
     if (r->rc == 0 && ferror(f)) {
-        cli_error("%s: read error: %s", r->path, strerror(errno));
+        reader_fail(r, "%s: read error: %s", r->path, strerror(errno));
         r->rc = CLI_EIO;
     }
     if (r->rc == 0)
         csv_fini(&p, csv_on_field, csv_on_row, r);
     /* An empty file has no header row to name the columns. */
     if (r->rc == 0 && r->is_header) {
-        cli_error("%s: no header row", r->path);
+        reader_fail(r, "%s: no header row", r->path);
         r->rc = CLI_EUSAGE;
     }
     free(chunk);
@@ -249,7 +269,7 @@ static int jsonl_row(struct reader *r, quell_record_parser *parser, const char *
     err.message[0] = '\0';
     int rc = quell_record_parse(parser, data, len, &rec, &err);
     if (rc == QUELL_ENOMEM) {
-        cli_error("out of memory");
+        reader_fail(r, "out of memory");
         return CLI_EIO;
     }
     row.id = rec->id_json;
@@ -313,12 +333,29 @@ static int read_lines(struct reader *r, FILE *f, int is_jsonl)
         }
     }
     if (r->rc == 0 && ferror(f)) {
-        cli_error("%s: read error: %s", r->path, strerror(errno));
+        reader_fail(r, "%s: read error: %s", r->path, strerror(errno));
         r->rc = CLI_EIO;
     }
     free(line);
     quell_record_parser_free(parser);
     return r->rc;
+}
+
+/* Read every row of f in format. */
+static int read_stream(struct reader *r, FILE *f, enum corpus_format format)
+{
+    switch (format) {
+    case CORPUS_JSONL:
+        return read_lines(r, f, 1);
+    case CORPUS_TEXT:
+        return read_lines(r, f, 0);
+    default: {
+        int delimiter = r->opt->delimiter >= 0 ? r->opt->delimiter
+                        : format == CORPUS_TSV ? '\t'
+                                               : ',';
+        return read_csv(r, f, delimiter);
+    }
+    }
 }
 
 int corpus_read(const char *path, const struct corpus_options *opt, corpus_row_fn fn, void *ctx)
@@ -333,23 +370,36 @@ int corpus_read(const char *path, const struct corpus_options *opt, corpus_row_f
     struct stat st;
     if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode))
         r.progress.bytes_total = (unsigned long long)st.st_size;
-
-    int rc;
-    enum corpus_format format = corpus_format_of(is_stdin ? "" : path, opt->format);
-    switch (format) {
-    case CORPUS_JSONL:
-        rc = read_lines(&r, f, 1);
-        break;
-    case CORPUS_TEXT:
-        rc = read_lines(&r, f, 0);
-        break;
-    default: {
-        int delimiter = opt->delimiter >= 0 ? opt->delimiter : format == CORPUS_TSV ? '\t' : ',';
-        rc = read_csv(&r, f, delimiter);
-        break;
-    }
-    }
+    int rc = read_stream(&r, f, corpus_format_of(is_stdin ? "" : path, opt->format));
     if (!is_stdin)
         fclose(f);
+    return rc;
+}
+
+int corpus_read_buffer(const char *data, size_t len, const struct corpus_options *opt,
+                       corpus_row_fn fn, void *ctx, char *why, size_t why_size)
+{
+    struct reader r = {.opt = opt, .path = "sample", .fn = fn, .ctx = ctx, .why = why,
+                       .why_size = why_size};
+    why[0] = '\0';
+    /* A spreadsheet's CSV starts with a byte-order mark, which is no part
+     * of the first column's name. */
+    if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0) {
+        data += 3;
+        len -= 3;
+    }
+    if (len == 0) {
+        snprintf(why, why_size, "sample: empty");
+        return CLI_EUSAGE;
+    }
+    /* fmemopen reads the bytes in place; it never writes in mode "r". */
+    FILE *f = fmemopen((void *)data, len, "r");
+    if (!f) {
+        snprintf(why, why_size, "sample: %s", strerror(errno));
+        return CLI_EIO;
+    }
+    r.progress.bytes_total = len;
+    int rc = read_stream(&r, f, opt->format == CORPUS_GUESS ? CORPUS_CSV : opt->format);
+    fclose(f);
     return rc;
 }

@@ -69,4 +69,13 @@ int corpus_parse_format(const char *name);
  */
 int corpus_read(const char *path, const struct corpus_options *opt, corpus_row_fn fn, void *ctx);
 
+/*
+ * The same for a corpus held in memory, data[0..len), in opt->format (CSV
+ * when it is CORPUS_GUESS), a leading UTF-8 byte-order mark skipped.
+ * Problems that stop the corpus are written to why (of why_size bytes),
+ * not to stderr, named "sample": for a service answering its caller.
+ */
+int corpus_read_buffer(const char *data, size_t len, const struct corpus_options *opt,
+                       corpus_row_fn fn, void *ctx, char *why, size_t why_size);
+
 #endif /* QUELL_CLI_CORPUS_H */

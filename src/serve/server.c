@@ -38,6 +38,7 @@ struct route_entry {
 static const struct route_entry routes[] = {
     {"/v1/check", "POST", ROUTE_CHECK, route_check, 0},
     {"/v1/explain", "POST", ROUTE_EXPLAIN, route_explain, 0},
+    {"/v1/eval", "POST", ROUTE_EVAL, route_eval, 0},
     {"/v1/rules", "GET", ROUTE_RULES, route_rules, 0},
     {"/healthz", "GET", ROUTE_HEALTHZ, route_healthz, 0},
     {"/readyz", "GET", ROUTE_READYZ, route_readyz, 0},
