@@ -581,7 +581,9 @@ def run(args):
         t.ok("Arabic and English comment explained; fits %dpx" % NARROW)
 
         if args.screenshot:
-            b.js("document.getElementById('sample').value = %s" % json.dumps(SAMPLE))
+            # The page's own example, by its button, and no file chosen.
+            b.js("document.getElementById('sample-file').value = ''")
+            b.click("#sample-example")
             b.click("#measure")
             b.wait_for("document.getElementById('eval-result').dataset.state === 'done'"
                        " && !document.getElementById('eval-result').hidden", "the figures again")
