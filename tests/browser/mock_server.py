@@ -33,6 +33,16 @@ FIELDS = ("body", "author")
 VIEWS = ("raw", "folded", "skeleton")
 ACTIONS = ("pass", "flag", "hold", "reject")
 DEFAULT_POSITIVE = "1,true,yes,toxic,abusive"
+# The headers quell serve should send with the page: it needs nothing but
+# its own origin, so the policy can be this strict.
+PAGE_HEADERS = (
+    ("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; "
+     "connect-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'; "
+     "frame-ancestors 'none'"),
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "no-referrer"),
+    ("Cache-Control", "no-cache"),
+)
 
 
 class Error(C.Structure):
@@ -242,11 +252,13 @@ class Handler(BaseHTTPRequestHandler):
         if os.environ.get("MOCK_LOG"):
             sys.stderr.write("mock: " + fmt % args + "\n")
 
-    def send(self, status, body, ctype="application/json"):
+    def send(self, status, body, ctype="application/json", headers=()):
         if not isinstance(body, bytes):
             body = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
         self.send_response(status)
         self.send_header("Content-Type", ctype)
+        for name, value in headers:
+            self.send_header(name, value)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
@@ -259,7 +271,7 @@ class Handler(BaseHTTPRequestHandler):
         if path in ASSETS:
             name, ctype = ASSETS[path]
             with open(os.path.join(UI_DIR, name), "rb") as f:
-                return self.send(200, f.read(), ctype)
+                return self.send(200, f.read(), ctype, PAGE_HEADERS)
         if path == "/v1/rules":
             return self.send(200, self.quell.rules_json())
         if path in ("/v1/explain", "/v1/eval", "/v1/check"):
