@@ -167,10 +167,20 @@ class Browser:
                 return ev
 
     def note_event(self, ev):
+        """Keep what the page should never do: throw, or log an error other
+        than an HTTP status (a refused sample is one, on purpose); a
+        Content-Security-Policy violation is logged as such an error."""
         if ev.get("method") == "Runtime.exceptionThrown":
             d = ev["params"]["exceptionDetails"]
             text = d.get("exception", {}).get("description") or d.get("text")
             self.exceptions.append(text)
+        elif ev.get("method") == "Log.entryAdded":
+            entry = ev["params"]["entry"]
+            if entry.get("level") == "error" and entry.get("source") != "network":
+                self.exceptions.append("%s: %s" % (entry.get("source"), entry.get("text")))
+        elif ev.get("method") == "Runtime.consoleAPICalled":
+            if ev["params"].get("type") == "error":
+                self.exceptions.append("console.error: %s" % ev["params"].get("args"))
 
     def drain_events(self):
         while True:
@@ -187,6 +197,7 @@ class Browser:
         self.exceptions = []
         self.send("Page.enable")
         self.send("Runtime.enable")
+        self.send("Log.enable")
         self.set_width(WIDTH)
 
     def set_width(self, width):
@@ -593,8 +604,8 @@ def run(args):
 
         b.drain_events()
         if b.exceptions:
-            raise Failed("the page threw: %s" % b.exceptions[0])
-        t.ok("no script errors on the page")
+            raise Failed("the page threw or logged an error: %s" % b.exceptions[0])
+        t.ok("no script error, nor one logged (such as a refused policy)")
         print("%d passed, 0 failed" % t.passed)
     finally:
         b.close()
