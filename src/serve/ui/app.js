@@ -14,6 +14,7 @@
     const DASH = "\u2013";
     const MAX_BODY_BYTES = 1048576; /* the service's default --max-body */
     const PATTERN_CLIP_CHARS = 60;
+    const MAX_LINK_CHARS = 8000; /* of a #text= link */
     const ACTIONS = ["pass", "flag", "hold", "reject"];
     const EXAMPLE_SAMPLE =
         "text,label\n" +
@@ -115,9 +116,9 @@
     /* A rule id that may break after its dots, never inside a word. */
     function ruleCode(id) {
         const code = el("code", { class: "rule" });
-        String(id).split(/(?<=\.)/).forEach((part, i) => {
+        String(id).split(".").forEach((part, i) => {
             if (i > 0)
-                code.append(el("wbr"));
+                code.append(".", el("wbr"));
             code.append(part);
         });
         return code;
@@ -352,7 +353,8 @@
             renderExplain(box, d);
             box.hidden = false;
             box.dataset.state = "done";
-            status.textContent = "";
+            /* Said in the status too, for a screen reader (role="status"). */
+            status.textContent = "Checked: " + String(d.action) + ", score " + fmtScore(d.score) + ".";
             setShareLink(body, author);
             if (d.rules_id && rulesId && d.rules_id !== rulesId)
                 loadRules();
@@ -383,6 +385,13 @@
     function setShareLink(body, author) {
         const a = $("share");
         const hash = shareHash(body, author);
+        if (hash.length > MAX_LINK_CHARS) {
+            /* Too long to share as an address: some browsers and servers cut them. */
+            a.hidden = true;
+            if (location.hash)
+                history.replaceState(null, "", location.pathname + location.search);
+            return;
+        }
         a.href = hash;
         a.hidden = false;
         /* The address bar becomes the link too, without a new history entry. */
@@ -597,14 +606,14 @@
         const status = $("eval-status");
         const seq = ++evalSeq;
         errorBox.hidden = true;
-        const done = (state) => {
+        const done = (state, said) => {
             if (state === "error")
                 box.hidden = true; /* the last figures are not this sample's */
             if (seq === evalSeq) {
                 box.dataset.state = state;
                 box.dataset.seq = String(seq);
                 box.removeAttribute("aria-busy");
-                status.textContent = "";
+                status.textContent = said || "";
             }
         };
         if (sample.trim() === "") {
@@ -635,7 +644,7 @@
                 return;
             renderEval(box, d, positive);
             box.hidden = false;
-            done("done");
+            done("done", "Measured: precision " + fmtRatio(d.precision) + ", recall " + fmtRatio(d.recall) + ".");
         } catch (e) {
             if (seq !== evalSeq)
                 return;
