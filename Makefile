@@ -103,7 +103,7 @@ $(O)/src/serve/%.o: src/serve/%.c $(HEADERS)
 
 $(O)/serve_assets.c: tools/embed_assets.py $(SERVE_ASSETS)
 	@mkdir -p $(dir $@)
-	python3 tools/embed_assets.py src/serve/ui $@
+	python3 tools/embed_assets.py -o $@ $(SERVE_ASSETS)
 
 $(O)/serve_assets.o: $(O)/serve_assets.c src/serve/assets.h
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
@@ -143,6 +143,7 @@ check-normal: test-binaries $(O)/default.qdb $(SHARED_LIB) $(EMBED_SHARED_BIN) $
 	sh tools/soak/run.sh --build $(O) --records 200000 --jobs 3
 	QUELL_BIN=$(BIN) QUELL_DEFAULT_RULES=$(O)/default.qdb QUELL_SRCDIR=. \
 		python3 tests/serve/test_serve.py
+	sh tests/browser/run.sh $(BIN) $(O)/default.qdb
 	$(BIN) test rules/default.cfg
 
 # Every TCase sets its own timeout, sized for this run on a busy machine

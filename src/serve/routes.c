@@ -418,8 +418,9 @@ enum MHD_Result route_page(struct server *srv, struct MHD_Connection *c, struct 
     MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
     /* The page's own files only: no inline script, nothing from elsewhere. */
     MHD_add_response_header(r, "Content-Security-Policy",
-                            "default-src 'self'; img-src 'self' data:; object-src 'none'; "
-                            "base-uri 'none'; frame-ancestors 'none'; form-action 'self'");
+                            "default-src 'none'; script-src 'self'; style-src 'self'; "
+                            "connect-src 'self'; img-src 'self'; base-uri 'none'; "
+                            "form-action 'none'; frame-ancestors 'none'");
     enum MHD_Result ok = MHD_queue_response(c, status, r);
     MHD_destroy_response(r);
     rq->is_answered = 1;

@@ -306,7 +306,7 @@ class ServeDefaultRules(unittest.TestCase):
         status, headers, body = self.srv.request("GET", "/")
         self.assertEqual(status, 200)
         self.assertTrue(headers["Content-Type"].startswith("text/html"))
-        self.assertIn("default-src 'self'", headers["Content-Security-Policy"])
+        self.assertIn("script-src 'self'", headers["Content-Security-Policy"])
         self.assertEqual(self.srv.request("GET", "/", headers={"If-None-Match":
                                                                headers["ETag"]})[0], 304)
         self.assertEqual(self.srv.request("GET", "/ui/nothing.js")[0], 404)
