@@ -8,7 +8,7 @@ with mouse events at its coordinates, Ctrl+Enter pressed as key events.
 
     tests/browser/test_page.py --url http://127.0.0.1:PORT/ [--screenshot out.png]
 
-It needs a running `quell serve` (or tests/browser/mock_server.py) serving the
+It needs a running `quell serve` (tests/browser/run.sh starts one) serving the
 shipped rules. Exits 0 when every check passes, 1 naming the first that
 failed, 2 when the browser or the service cannot be used at all.
 """
