@@ -136,8 +136,13 @@ static int on_row(void *ctx, const struct corpus_row *row, const struct corpus_p
         run->is_too_many = 1;
         return 1;
     }
-    if (row->error || !row->text || !row->label) {
-        note_error(run, row->row_no, row->error ? row->error : "missing text or label");
+    /* Malformed as `quell eval` has it: the row is counted, not measured. */
+    const char *malformed = row->error                           ? row->error
+                            : !row->text || row->text_len == 0   ? "empty text"
+                            : !row->label || row->label_len == 0 ? "empty label"
+                                                                 : NULL;
+    if (malformed) {
+        note_error(run, row->row_no, malformed);
         return 0;
     }
     quell_comment comment = QUELL_COMMENT_INIT;

@@ -291,6 +291,44 @@ class ServeDefaultRules(unittest.TestCase):
         _, e = self.srv.json("POST", "/v1/explain", '{"body":"card 4111 1111 1111 1112"}')
         self.assertTrue(any(x["reason"] == "invalid" for x in e["excused"]), e["excused"])
 
+    def test_eval(self):
+        sample = ("\ufefftext,label,id\n"
+                  "you are an idiot,1,a\n"
+                  "have a nice day,0,b\n"
+                  "\"what a lovely photo, thanks\",1,c\n"
+                  "انت حمار,0,d\n"
+                  ",1,e\n")
+        status, r = self.srv.json("POST", "/v1/eval?positive=1", sample.encode(),
+                                  {"Content-Type": "text/csv"})
+        self.assertEqual(status, 200, r)
+        self.assertEqual(r["counts"], {"tp": 1, "fp": 1, "fn": 1, "tn": 1})
+        self.assertEqual((r["comments"], r["malformed"]), (4, 1))
+        self.assertEqual((r["precision"], r["recall"]), (0.5, 0.5))
+        self.assertEqual([(w["row"], w["id"], w["expected"]) for w in r["wrong"]],
+                         [(3, "c", "flag"), (4, "d", "pass")])
+        self.assertEqual(r["wrong"][1]["hits"][-1]["text"], "حمار")
+        self.assertEqual(r["errors"][0]["row"], 5)
+        # The same as TSV and as JSON Lines; negative= turns the labels round.
+        tsv = "text\tlabel\nidiot\tclean\nhello\tclean\n"
+        status, r = self.srv.json("POST", "/v1/eval?negative=clean", tsv,
+                                  {"Content-Type": "text/tab-separated-values"})
+        self.assertEqual((status, r["counts"]["fp"], r["counts"]["tn"]), (200, 1, 1))
+        self.assertIsNone(r["recall"])  # no positive comment: undefined, not NaN
+        jsonl = '{"text":"idiot","label":"1"}\n{"text":"hi","label":"0"}\n'
+        status, r = self.srv.json("POST", "/v1/eval", jsonl,
+                                  {"Content-Type": "application/x-ndjson"})
+        self.assertEqual((status, r["counts"]["tp"], r["counts"]["tn"]), (200, 1, 1))
+        # Samples it cannot use.
+        status, err = self.srv.json("POST", "/v1/eval", "body,label\nx,1\n")
+        self.assertEqual(status, 400)
+        self.assertIn("no column 'text'", err["error"])
+        status, err = self.srv.json("POST", "/v1/eval", "")
+        self.assertEqual(status, 400)
+        rows = "text,label\n" + "hello,0\n" * 51
+        self.assertEqual(self.srv.json("POST", "/v1/eval", rows)[0], 413)
+        self.assertEqual(self.srv.json("POST", "/v1/eval?positive=1&negative=0", rows)[0], 400)
+        self.assertEqual(self.srv.json("POST", "/v1/eval?format=xml", rows)[0], 400)
+
     def test_rules_health_ready(self):
         status, r = self.srv.json("GET", "/v1/rules")
         self.assertEqual(status, 200)
