@@ -328,12 +328,12 @@ uninstall:
 # counts the warnings it hides in system headers: "N warnings generated".)
 lint:
 	cppcheck --enable=warning,style,performance,portability --std=c11 --error-exitcode=1 \
-		--inline-suppr --quiet -Iinclude -Isrc src src/cli examples bench fuzz
-	clang-tidy --quiet $(LIB_SRC) $(CLI_SRC) examples/embed.c bench/bench.c $(wildcard fuzz/*.c) \
-		-- $(BASE_CFLAGS)
+		--inline-suppr --quiet -Iinclude -Isrc src src/cli src/serve examples bench fuzz
+	clang-tidy --quiet $(LIB_SRC) $(CLI_SRC) $(SERVE_SRC) examples/embed.c bench/bench.c \
+		bench/scan_rate.c $(wildcard fuzz/*.c) -- $(BASE_CFLAGS) $(SERVE_CFLAGS)
 
 format:
-	clang-format -i $(LIB_SRC) $(CLI_SRC) $(TEST_SRC) $(HEADERS) examples/*.c bench/*.c
+	clang-format -i $(LIB_SRC) $(CLI_SRC) $(SERVE_SRC) $(TEST_SRC) $(HEADERS) examples/*.c bench/*.c
 
 clean:
 	rm -rf build

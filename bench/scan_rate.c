@@ -70,8 +70,7 @@ static void *scan_main(void *arg)
             if (quell_record_parse(parser, j->corpus->lines[n], j->corpus->lens[n], &record,
                                    &err) == QUELL_OK &&
                 quell_scan(scanner, &record->comment, &verdict, &err) == QUELL_OK)
-                quell_verdict_to_json(verdict, record->id_json, record->id_json_len, out,
-                                      1 << 16);
+                quell_verdict_to_json(verdict, record->id_json, record->id_json_len, out, 1 << 16);
             j->done++;
         }
     }
@@ -140,8 +139,8 @@ int main(int argc, char **argv)
     struct job jobs[64];
     double start = now();
     for (int t = 0; t < threads; t++) {
-        jobs[t] = (struct job){rules, &corpus, (size_t)t * corpus.count / (size_t)threads, seconds,
-                               0, 0};
+        jobs[t] =
+            (struct job){rules, &corpus, (size_t)t * corpus.count / (size_t)threads, seconds, 0, 0};
         pthread_create(&tid[t], NULL, scan_main, &jobs[t]);
     }
     unsigned long long done = 0;

@@ -51,8 +51,8 @@ static int append_fields(struct out_buf *b, quell_scanner *scanner, const quell_
         for (int view = QUELL_VIEW_RAW; view <= QUELL_VIEW_SKELETON; view++) {
             const char *shown;
             size_t shown_len;
-            int rc = quell_scanner_view(scanner, (quell_view)view, text, len, &shown, &shown_len,
-                                        err);
+            int rc =
+                quell_scanner_view(scanner, (quell_view)view, text, len, &shown, &shown_len, err);
             if (rc != QUELL_OK)
                 return rc;
             out_append_str(b, view ? ",\"" : "\"");
@@ -101,8 +101,9 @@ static void append_score_build_up(struct out_buf *b, const quell_verdict *v)
         out_append_name(b, v->category_names[i]);
         out_append_str(b, ",\"score\":");
         out_append_double_score(b, v->category_scores[i]);
-        out_append_str(b, quell_rules_category_is_separate(v->rules_used, i) ? ",\"separate\":true}"
-                                                                             : ",\"separate\":false}");
+        out_append_str(b, quell_rules_category_is_separate(v->rules_used, i)
+                              ? ",\"separate\":true}"
+                              : ",\"separate\":false}");
     }
     out_append_str(b, "]");
 }
@@ -149,7 +150,8 @@ int quell_explain_to_json(quell_scanner *scanner, const quell_verdict *verdict,
     }
     out_append_str(&b, "]");
     append_score_build_up(&b, v);
-    out_append_str(&b, v->is_truncated ? ",\"is_truncated\":true}\n" : ",\"is_truncated\":false}\n");
+    out_append_str(&b,
+                   v->is_truncated ? ",\"is_truncated\":true}\n" : ",\"is_truncated\":false}\n");
     *needed = out_finish(&b);
     return QUELL_OK;
 }

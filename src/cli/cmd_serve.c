@@ -149,8 +149,8 @@ int cmd_serve(int argc, char **argv)
             break;
         case OPT_MAX_CONNECTIONS:
             if (parse_count(optarg, 100000, &n) != 0)
-                return cli_usage_error("serve",
-                                       "--max-connections: expected 1 to 100000, got '%s'", optarg);
+                return cli_usage_error("serve", "--max-connections: expected 1 to 100000, got '%s'",
+                                       optarg);
             opt.max_connections = (unsigned int)n;
             break;
         case OPT_TIMEOUT:

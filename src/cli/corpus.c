@@ -45,7 +45,8 @@ struct reader {
 };
 
 /* Report a problem that stops the corpus. */
-static void reader_fail(struct reader *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void reader_fail(struct reader *r, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 static void reader_fail(struct reader *r, const char *fmt, ...)
 {
     char message[1024];
@@ -379,8 +380,8 @@ int corpus_read(const char *path, const struct corpus_options *opt, corpus_row_f
 int corpus_read_buffer(const char *data, size_t len, const struct corpus_options *opt,
                        corpus_row_fn fn, void *ctx, char *why, size_t why_size)
 {
-    struct reader r = {.opt = opt, .path = "sample", .fn = fn, .ctx = ctx, .why = why,
-                       .why_size = why_size};
+    struct reader r = {
+        .opt = opt, .path = "sample", .fn = fn, .ctx = ctx, .why = why, .why_size = why_size};
     why[0] = '\0';
     /* A spreadsheet's CSV starts with a byte-order mark, which is no part
      * of the first column's name. */

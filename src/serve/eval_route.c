@@ -89,8 +89,8 @@ static cJSON *add_text(cJSON *o, const char *name, const char *s, size_t len)
     return item;
 }
 
-static void note_wrong(struct eval_run *run, const struct corpus_row *row,
-                       const quell_verdict *v, int is_positive)
+static void note_wrong(struct eval_run *run, const struct corpus_row *row, const quell_verdict *v,
+                       int is_positive)
 {
     if (cJSON_GetArraySize(run->wrong) >= EVAL_MAX_WRONG) {
         run->is_wrong_truncated = 1;
@@ -213,8 +213,8 @@ static int sample_format(struct MHD_Connection *c)
     const char *name = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "format");
     if (name)
         return corpus_parse_format(name);
-    const char *type = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
-                                                   MHD_HTTP_HEADER_CONTENT_TYPE);
+    const char *type =
+        MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
     if (!type)
         return CORPUS_CSV;
     if (strncmp(type, "text/tab-separated-values", 25) == 0)
@@ -244,8 +244,7 @@ enum MHD_Result route_eval(struct server *srv, struct MHD_Connection *c, struct 
                           "give positive= or negative=, not both");
     int format = sample_format(c);
     if (format < 0)
-        return http_error(srv, c, rq, MHD_HTTP_BAD_REQUEST,
-                          "format: expected csv, tsv or jsonl");
+        return http_error(srv, c, rq, MHD_HTTP_BAD_REQUEST, "format: expected csv, tsv or jsonl");
     struct corpus_options opt = {
         .format = (enum corpus_format)format,
         .text_col = "text",
@@ -270,7 +269,9 @@ enum MHD_Result route_eval(struct server *srv, struct MHD_Connection *c, struct 
     run.wrong = cJSON_CreateArray();
     run.errors = cJSON_CreateArray();
     if (!run.wrong || !run.errors ||
-        split_labels(&run, negative ? negative : positive ? positive : default_positive) != 0 ||
+        split_labels(&run, negative   ? negative
+                           : positive ? positive
+                                      : default_positive) != 0 ||
         quell_scanner_new(&run.scanner, rules, &err) != QUELL_OK ||
         quell_eval_new(&run.eval, rules, NULL, &err) != QUELL_OK) {
         result = http_error(srv, c, rq, MHD_HTTP_INTERNAL_SERVER_ERROR, "cannot evaluate: %s",

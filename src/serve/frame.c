@@ -124,8 +124,8 @@ static int cut_lines(const char *s, size_t from, size_t len, size_t max_count, s
     return 0;
 }
 
-int frame_cut(const char *body, size_t len, int is_lines_asked, size_t max_count,
-              struct frame *out, const char **error)
+int frame_cut(const char *body, size_t len, int is_lines_asked, size_t max_count, struct frame *out,
+              const char **error)
 {
     struct frame f = {FRAME_SINGLE, NULL, 0};
     size_t cap = 0;
@@ -147,7 +147,8 @@ int frame_cut(const char *body, size_t len, int is_lines_asked, size_t max_count
     } else {
         size_t value = is_lines_asked ? 0 : value_end(body, i, len);
         int is_one_line = memchr(body + i, '\n', end - i) == NULL;
-        if (!is_lines_asked && (is_one_line || (value != 0 && skip_space(body, value, len) == len))) {
+        if (!is_lines_asked &&
+            (is_one_line || (value != 0 && skip_space(body, value, len) == len))) {
             /* One value, however many lines it spans, or one line that
              * the record parser will say is not one. */
             rc = add_span(&f, &cap, i, end - i, max_count);

@@ -35,8 +35,8 @@ struct frame {
  *         be cut (empty, an unterminated array, text after it), -2 for more
  *         than max_count comments, -3 out of memory.
  */
-int frame_cut(const char *body, size_t len, int is_lines_asked, size_t max_count,
-              struct frame *out, const char **error);
+int frame_cut(const char *body, size_t len, int is_lines_asked, size_t max_count, struct frame *out,
+              const char **error);
 
 void frame_free(struct frame *f);
 

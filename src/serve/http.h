@@ -72,8 +72,7 @@ enum MHD_Result route_reload(struct server *srv, struct MHD_Connection *c, struc
  * content_type. Adds the headers every answer has.
  */
 enum MHD_Result http_respond(struct server *srv, struct MHD_Connection *c, struct request *rq,
-                             unsigned int status, const char *content_type, char *body,
-                             size_t len);
+                             unsigned int status, const char *content_type, char *body, size_t len);
 
 /* Answer {"error":message,"status":status} (message printf-style). */
 enum MHD_Result http_error(struct server *srv, struct MHD_Connection *c, struct request *rq,

@@ -7,9 +7,8 @@
 #include "serve/metrics.h"
 #include "serve/sbuf.h"
 
-static const double bucket_le[METRICS_BUCKETS] = {0.0001, 0.00025, 0.0005, 0.001, 0.0025,
-                                                  0.005,  0.01,    0.025,  0.05,  0.1,
-                                                  0.25,   0.5,     1,      5};
+static const double bucket_le[METRICS_BUCKETS] = {
+    0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5};
 
 static const unsigned int slot_status[STATUS_SLOT_COUNT] = {
 #define X(code) code,
@@ -18,8 +17,8 @@ static const unsigned int slot_status[STATUS_SLOT_COUNT] = {
     0};
 
 static const char *const route_names[ROUTE_COUNT] = {
-    "/", "/v1/check", "/v1/explain", "/v1/eval", "/v1/rules", "/healthz", "/readyz", "/metrics",
-    "/v1/reload", "other"};
+    "/",        "/v1/check", "/v1/explain", "/v1/eval",   "/v1/rules",
+    "/healthz", "/readyz",   "/metrics",    "/v1/reload", "other"};
 
 const char *metrics_route_name(enum route route)
 {
@@ -129,7 +128,8 @@ static void put_header(struct sbuf *b, const char *name, const char *type, const
 
 static void put_requests(struct sbuf *b, struct metrics *m)
 {
-    put_header(b, "quell_http_requests_total", "counter", "HTTP requests answered, by route and status.");
+    put_header(b, "quell_http_requests_total", "counter",
+               "HTTP requests answered, by route and status.");
     for (size_t r = 0; r < ROUTE_COUNT; r++) {
         for (size_t s = 0; s < STATUS_SLOT_COUNT; s++) {
             uint64_t n = read_counter(&m->requests[r][s]);
@@ -156,13 +156,15 @@ static void put_latency(struct sbuf *b, struct metrics *m)
         uint64_t cumulative = 0;
         for (size_t k = 0; k < METRICS_BUCKETS; k++) {
             cumulative += read_counter(&m->latency_bucket[r][k]);
-            sbuf_printf(b, "quell_http_request_duration_seconds_bucket{route=\"%s\",le=\"%g\"} %llu\n",
+            sbuf_printf(b,
+                        "quell_http_request_duration_seconds_bucket{route=\"%s\",le=\"%g\"} %llu\n",
                         route_names[r], bucket_le[k], (unsigned long long)cumulative);
         }
         /* Read apart from the buckets: +Inf must not fall below them. */
         if (total < cumulative)
             total = cumulative;
-        sbuf_printf(b, "quell_http_request_duration_seconds_bucket{route=\"%s\",le=\"+Inf\"} %llu\n",
+        sbuf_printf(b,
+                    "quell_http_request_duration_seconds_bucket{route=\"%s\",le=\"+Inf\"} %llu\n",
                     route_names[r], (unsigned long long)total);
         sbuf_printf(b, "quell_http_request_duration_seconds_sum{route=\"%s\"} %.9f\n",
                     route_names[r], (double)read_counter(&m->latency_sum_ns[r]) / 1e9);
@@ -205,8 +207,7 @@ static void put_rules(struct sbuf *b, struct metrics *m, const struct metrics_ru
                "When the rules being served were loaded.");
     sbuf_printf(b, "quell_rules_loaded_timestamp_seconds %.3f\n", r->loaded_at);
     put_header(b, "quell_reloads_total", "counter", "Reloads of the rules file, by result.");
-    sbuf_printf(b, "quell_reloads_total{result=\"ok\"} %llu\n",
-                (unsigned long long)r->reloads_ok);
+    sbuf_printf(b, "quell_reloads_total{result=\"ok\"} %llu\n", (unsigned long long)r->reloads_ok);
     sbuf_printf(b, "quell_reloads_total{result=\"failed\"} %llu\n",
                 (unsigned long long)r->reloads_failed);
     put_header(b, "quell_scanner_threads", "gauge", "Worker threads with a scanner.");

@@ -25,8 +25,8 @@ static int query_flag(struct MHD_Connection *c, const char *name)
 /* Whether the client sent JSON Lines (application/x-ndjson and kin). */
 static int is_lines_body(struct MHD_Connection *c)
 {
-    const char *type = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
-                                                   MHD_HTTP_HEADER_CONTENT_TYPE);
+    const char *type =
+        MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
     if (!type)
         return 0;
     static const char *const lines_types[] = {"application/x-ndjson", "application/ndjson",
@@ -69,8 +69,8 @@ static void tally_add(struct server *srv, struct tally *t, const quell_verdict *
     if (t->rules != v->rules_used) {
         tally_flush(srv, t);
         t->rules = quell_rules_hold(v->rules_used);
-        t->count = v->category_count < METRICS_MAX_CATEGORIES ? v->category_count
-                                                              : METRICS_MAX_CATEGORIES;
+        t->count =
+            v->category_count < METRICS_MAX_CATEGORIES ? v->category_count : METRICS_MAX_CATEGORIES;
     }
     for (size_t i = 0; i < t->count; i++) {
         if (v->category_scores[i] != 0)
@@ -144,8 +144,8 @@ static int cut_body(struct server *srv, struct MHD_Connection *c, struct request
                     int is_lines_asked, struct frame *f)
 {
     const char *why;
-    int rc = frame_cut(rq->body ? rq->body : "", rq->body_len, is_lines_asked,
-                       srv->opt->max_batch, f, &why);
+    int rc = frame_cut(rq->body ? rq->body : "", rq->body_len, is_lines_asked, srv->opt->max_batch,
+                       f, &why);
     if (rc == -1)
         http_error(srv, c, rq, MHD_HTTP_BAD_REQUEST, "%s", why);
     else if (rc == -2)
@@ -352,10 +352,8 @@ enum MHD_Result route_readyz(struct server *srv, struct MHD_Connection *c, struc
         cJSON_AddStringToObject(o, "rules_id", quell_rules_id(rules));
     }
     quell_rules_release(rules);
-    return respond_tree(srv, c, rq,
-                        atomic_load(&srv->is_draining) ? MHD_HTTP_SERVICE_UNAVAILABLE
-                                                       : MHD_HTTP_OK,
-                        o);
+    return respond_tree(
+        srv, c, rq, atomic_load(&srv->is_draining) ? MHD_HTTP_SERVICE_UNAVAILABLE : MHD_HTTP_OK, o);
 }
 
 enum MHD_Result route_metrics(struct server *srv, struct MHD_Connection *c, struct request *rq)
@@ -363,9 +361,10 @@ enum MHD_Result route_metrics(struct server *srv, struct MHD_Connection *c, stru
     quell_rules *rules = quell_engine_rules(srv->engine);
     quell_engine_stats stats = QUELL_ENGINE_STATS_INIT;
     quell_engine_stats_get(srv->engine, &stats);
-    struct metrics_rules r = {quell_rules_id(rules), quell_rules_label(rules), stats.generation,
-                              stats.reloads_ok,      stats.reloads_failed,
-                              (double)atomic_load(&srv->loaded_at_ms) / 1000.0};
+    struct metrics_rules r = {
+        quell_rules_id(rules), quell_rules_label(rules),
+        stats.generation,      stats.reloads_ok,
+        stats.reloads_failed,  (double)atomic_load(&srv->loaded_at_ms) / 1000.0};
     char *text;
     size_t len;
     int rc = metrics_render(&srv->metrics, &r, &text, &len);
@@ -398,8 +397,8 @@ enum MHD_Result route_page(struct server *srv, struct MHD_Connection *c, struct 
     const struct serve_asset *a = serve_asset_find(rq->path);
     if (!a)
         return http_error(srv, c, rq, MHD_HTTP_NOT_FOUND, "no such page: %s", rq->path);
-    const char *match = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
-                                                    MHD_HTTP_HEADER_IF_NONE_MATCH);
+    const char *match =
+        MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_NONE_MATCH);
     struct MHD_Response *r;
     unsigned int status = MHD_HTTP_OK;
     if (match && strcmp(match, a->etag) == 0) {

@@ -64,12 +64,10 @@ uint64_t http_now_ns(void)
 /* Answers                                                                   */
 
 enum MHD_Result http_respond(struct server *srv, struct MHD_Connection *c, struct request *rq,
-                             unsigned int status, const char *content_type, char *body,
-                             size_t len)
+                             unsigned int status, const char *content_type, char *body, size_t len)
 {
-    struct MHD_Response *r =
-        MHD_create_response_from_buffer(len, body ? body : (void *)"", body ? MHD_RESPMEM_MUST_FREE
-                                                                             : MHD_RESPMEM_PERSISTENT);
+    struct MHD_Response *r = MHD_create_response_from_buffer(
+        len, body ? body : (void *)"", body ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
     if (!r) {
         free(body);
         return MHD_NO;
@@ -221,7 +219,8 @@ static int admit_admin(struct server *srv, struct MHD_Connection *c, struct requ
                    "admin routes are off: start quell serve with --admin-token, or on loopback");
         return 0;
     }
-    const char *auth = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
+    const char *auth =
+        MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
     static const char bearer[] = "Bearer ";
     if (auth && strncmp(auth, bearer, sizeof bearer - 1) == 0 &&
         equal_in_constant_time(auth + sizeof bearer - 1, token))
@@ -292,23 +291,22 @@ static enum MHD_Result on_first_call(struct server *srv, struct MHD_Connection *
     if (e && e->is_admin && !admit_admin(srv, c, rq))
         return MHD_YES;
     /* Refuse a body that says it is too big before reading any of it. */
-    const char *length = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
-                                                     MHD_HTTP_HEADER_CONTENT_LENGTH);
+    const char *length =
+        MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
     if (length) {
         errno = 0;
         char *end;
         unsigned long long n = strtoull(length, &end, 10);
         if (errno != 0 || end == length || *end || n > srv->opt->max_body)
-            return http_error(srv, c, rq, MHD_HTTP_CONTENT_TOO_LARGE,
-                              "request body over %zu bytes", srv->opt->max_body);
+            return http_error(srv, c, rq, MHD_HTTP_CONTENT_TOO_LARGE, "request body over %zu bytes",
+                              srv->opt->max_body);
     }
     return MHD_YES;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
-                                  const char *method, const char *version,
-                                  const char *upload_data, size_t *upload_data_size,
-                                  void **con_cls)
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **con_cls)
 {
     struct server *srv = cls;
     struct request *rq = *con_cls;
@@ -555,11 +553,11 @@ static int file_changed(struct file_seen *seen, const char *path)
     struct stat st;
     if (stat(path, &st) != 0)
         return 0; /* being replaced: look again next time */
-    int is_changed = seen->is_set &&
-                     (st.st_ino != seen->st.st_ino || st.st_dev != seen->st.st_dev ||
-                      st.st_size != seen->st.st_size ||
-                      st.st_mtim.tv_sec != seen->st.st_mtim.tv_sec ||
-                      st.st_mtim.tv_nsec != seen->st.st_mtim.tv_nsec);
+    int is_changed =
+        seen->is_set &&
+        (st.st_ino != seen->st.st_ino || st.st_dev != seen->st.st_dev ||
+         st.st_size != seen->st.st_size || st.st_mtim.tv_sec != seen->st.st_mtim.tv_sec ||
+         st.st_mtim.tv_nsec != seen->st.st_mtim.tv_nsec);
     seen->st = st;
     seen->is_set = 1;
     return is_changed;
@@ -616,6 +614,23 @@ static void drain(struct server *srv)
         cli_error("stopped");
 }
 
+/* Listen and serve until told to stop; srv has its engine and state. */
+static int listen_and_serve(struct server *srv, const sigset_t *set)
+{
+    int fd = open_listener(srv);
+    if (fd < 0)
+        return CLI_EUSAGE;
+    srv->daemon = start_daemon(srv, fd);
+    if (!srv->daemon) {
+        close(fd);
+        cli_error("cannot start the HTTP server");
+        return CLI_EIO;
+    }
+    wait_for_stop(srv, set);
+    drain(srv);
+    return CLI_OK;
+}
+
 int serve_run(const struct serve_options *opt)
 {
     struct server srv = {0};
@@ -647,34 +662,22 @@ int serve_run(const struct serve_options *opt)
     quell_rules_release(rules);
 
     rc = CLI_EIO;
-    int has_key = 0, has_lock = 0, has_metrics = 0;
-    if (metrics_init(&srv.metrics) != 0 || !(has_metrics = 1) ||
-        pthread_mutex_init(&srv.reload_lock, NULL) != 0 || !(has_lock = 1) ||
-        pthread_key_create(&srv.worker_key, worker_free) != 0 || !(has_key = 1)) {
+    if (metrics_init(&srv.metrics) != 0) {
         cli_error("cannot start: out of resources");
-        goto done;
-    }
-    int fd = open_listener(&srv);
-    if (fd < 0) {
-        rc = CLI_EUSAGE;
-        goto done;
-    }
-    srv.daemon = start_daemon(&srv, fd);
-    if (!srv.daemon) {
-        close(fd);
-        cli_error("cannot start the HTTP server");
-        goto done;
-    }
-    wait_for_stop(&srv, &set);
-    drain(&srv);
-    rc = CLI_OK;
-done:
-    if (has_key)
-        pthread_key_delete(srv.worker_key);
-    if (has_lock)
-        pthread_mutex_destroy(&srv.reload_lock);
-    if (has_metrics)
+    } else {
+        if (pthread_mutex_init(&srv.reload_lock, NULL) != 0) {
+            cli_error("cannot start: out of resources");
+        } else {
+            if (pthread_key_create(&srv.worker_key, worker_free) != 0) {
+                cli_error("cannot start: out of resources");
+            } else {
+                rc = listen_and_serve(&srv, &set);
+                pthread_key_delete(srv.worker_key);
+            }
+            pthread_mutex_destroy(&srv.reload_lock);
+        }
         metrics_destroy(&srv.metrics);
+    }
     quell_engine_free(srv.engine);
     return rc;
 }
