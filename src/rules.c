@@ -20,6 +20,7 @@
 #include "rules.h"
 #include "utf8.h"
 #include "validate.h"
+#include "views.h"
 #include "util/readall.h"
 
 #define RULES_FORMAT_VERSION 1
@@ -971,8 +972,7 @@ static int add_example(struct loader *ld, const char *text, const struct where *
 
 const char *rules_view_name(unsigned int view)
 {
-    static const char *const names[VIEW_COUNT] = {"raw", "folded", "skeleton"};
-    return view < VIEW_COUNT ? names[view] : NULL;
+    return view < VIEW_COUNT ? views_chain[view].name : NULL;
 }
 
 /* One entry of views = [...]: adds its bit to the mask in ctx. */
