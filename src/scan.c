@@ -14,6 +14,7 @@
 #include "utf8.h"
 #include "validate.h"
 #include "views.h"
+#include "util/grow.h"
 
 struct quell_scanner {
     const struct quell_rules *rules; /* held */
@@ -56,19 +57,6 @@ struct quell_scanner {
     bool is_som_pass;
     bool has_regex_match;
 };
-
-static bool grow_matches(struct quell_scanner *s)
-{
-    size_t cap = s->match_cap ? s->match_cap * 2 : 64;
-    if (cap > SCAN_MAX_MATCHES)
-        cap = SCAN_MAX_MATCHES;
-    struct match *m = realloc(s->matches, cap * sizeof *m);
-    if (!m)
-        return false;
-    s->matches = m;
-    s->match_cap = cap;
-    return true;
-}
 
 /* A skeleton hit must not shorten a letter run the pattern has: "ass" is
  * "as" in the skeleton, and so is the word "as", whose s-run is too short. */
@@ -141,9 +129,14 @@ static int on_match(unsigned int id, unsigned long long from, unsigned long long
     } else {
         s->touched[s->touched_count++] = id;
     }
-    if (s->match_count == s->match_cap && (s->match_cap == SCAN_MAX_MATCHES || !grow_matches(s))) {
-        s->is_truncated = true;
-        return 1; /* stop: the verdict says it is partial */
+    if (s->match_count == s->match_cap) {
+        struct match *grown = grow_array(s->matches, &s->match_cap, s->match_count + 1,
+                                         sizeof *grown, 64, SCAN_MAX_MATCHES);
+        if (!grown) {
+            s->is_truncated = true;
+            return 1; /* stop: the verdict says it is partial */
+        }
+        s->matches = grown;
     }
     struct match *m = &s->matches[s->match_count++];
     m->rule = pat->rule;
@@ -409,14 +402,11 @@ static bool is_allowed(struct quell_scanner *s, const struct match *m, const cha
 static bool excuse(struct quell_scanner *s, const struct match *m, const quell_comment *comment,
                    quell_excuse reason)
 {
-    if (s->excused_count == s->excused_cap) {
-        size_t cap = s->excused_cap ? s->excused_cap * 2 : 16;
-        quell_excused_hit *p = realloc(s->excused, cap * sizeof *p);
-        if (!p)
-            return false;
-        s->excused = p;
-        s->excused_cap = cap;
-    }
+    quell_excused_hit *grown = grow_array(s->excused, &s->excused_cap, s->excused_count + 1,
+                                          sizeof *grown, 16, GROW_UNCAPPED);
+    if (!grown)
+        return false;
+    s->excused = grown;
     const struct rule_table *t = s->rules->table;
     const struct rule *r = &t->rules[m->rule];
     const struct pattern *pat = &t->patterns[m->pattern];
