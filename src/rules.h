@@ -29,7 +29,7 @@ enum pattern_kind {
     PAT_ARABIZI = 3,
 };
 
-/* The text a pattern is matched against (normalise.h builds them). A rule
+/* The text a pattern is matched against (views.h builds them). A rule
  * scanning several views has one pattern entry per view. */
 enum view {
     VIEW_RAW = 0,      /* the bytes as given */
@@ -38,7 +38,8 @@ enum view {
     VIEW_COUNT
 };
 
-/* "raw", "folded", "skeleton"; NULL for anything else. */
+/* The view's name in views_chain ("raw", "folded", ...); NULL for anything
+ * else. */
 const char *rules_view_name(unsigned int view);
 
 struct pattern {

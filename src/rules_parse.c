@@ -11,6 +11,7 @@
 #include "rules_loader.h"
 #include "utf8.h"
 #include "validate.h"
+#include "views.h"
 
 static const char *const kind_names[] = {"word", "substring", "regex", "arabizi"};
 
@@ -332,8 +333,7 @@ static int add_example(struct loader *ld, const char *text, const struct where *
 
 const char *rules_view_name(unsigned int view)
 {
-    static const char *const names[VIEW_COUNT] = {"raw", "folded", "skeleton"};
-    return view < VIEW_COUNT ? names[view] : NULL;
+    return view < VIEW_COUNT ? views_chain[view].name : NULL;
 }
 
 /* One entry of views = [...]: adds its bit to the mask in ctx. */

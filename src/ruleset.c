@@ -12,6 +12,7 @@
 #include "ruleset.h"
 #include "utf8.h"
 #include "validate.h"
+#include "views.h"
 
 static uint8_t word_edges(const char *text, size_t len)
 {
@@ -26,17 +27,18 @@ static uint8_t word_edges(const char *text, size_t len)
     return edges;
 }
 
-/* Put a literal through the view it scans, as the comments will be. */
+/* Put a literal through the views up to the one it scans, as the comments
+ * will be (views holds the buffers, by enum view). */
 static int normalise_literal(struct quell_rules *rules, const struct pattern *pat,
-                             struct pattern_info *info, struct norm_view *folded,
-                             struct norm_view *skeleton, quell_error *err)
+                             struct pattern_info *info, struct norm_view views[VIEW_COUNT],
+                             quell_error *err)
 {
-    int rc = norm_fold(rules->norm, pat->text, pat->text_len, folded);
-    if (rc == QUELL_OK && pat->view == VIEW_SKELETON)
-        rc = norm_skeleton(rules->norm, folded, skeleton);
+    struct view_text vt;
+    int rc = views_build(rules->norm, pat->text, pat->text_len, VIEW_RAW, (enum view)pat->view,
+                         views, &vt);
     if (rc != QUELL_OK)
         return err_set(err, rc, NULL, 0, NULL, "out of memory normalising patterns");
-    const struct norm_view *v = pat->view == VIEW_SKELETON ? skeleton : folded;
+    const struct norm_view *v = vt.map;
     const struct rule_table *t = rules->table;
     size_t from, to;
     norm_trim(v, &from, &to);
@@ -60,7 +62,8 @@ static int normalise_literal(struct quell_rules *rules, const struct pattern *pa
         return err_set(err, QUELL_ENOMEM, NULL, 0, NULL, "out of memory normalising patterns");
     bool has_long_run = false;
     for (size_t k = from; k < to; k++) {
-        runs[k - from] = (uint8_t)norm_skeleton_run(rules->norm, folded, skeleton, k);
+        runs[k - from] =
+            (uint8_t)norm_skeleton_run(rules->norm, &views[VIEW_FOLDED], &views[VIEW_SKELETON], k);
         has_long_run |= runs[k - from] > 1;
     }
     info->runs = has_long_run ? runs : NULL;
@@ -171,7 +174,7 @@ static bool needs_normaliser(const struct rule_table *t)
 int ruleset_new(struct quell_rules **out, struct rule_table *table, quell_error *err)
 {
     *out = NULL;
-    struct norm_view folded = {0}, skeleton = {0};
+    struct norm_view views[VIEW_COUNT] = {{0}};
     struct quell_rules *rules = calloc(1, sizeof *rules);
     if (!rules) {
         rules_free(table);
@@ -194,11 +197,11 @@ int ruleset_new(struct quell_rules **out, struct rule_table *table, quell_error 
         const struct pattern *pat = &table->patterns[i];
         struct pattern_info *info = &rules->patterns[i];
         if (pat->kind == PAT_ARABIZI) {
-            rc = arabizi_pattern(rules, pat, info, &folded, err);
+            rc = arabizi_pattern(rules, pat, info, &views[VIEW_FOLDED], err);
             if (rc != QUELL_OK)
                 goto fail;
         } else if (pat->view != VIEW_RAW && pat->kind != PAT_REGEX) {
-            rc = normalise_literal(rules, pat, info, &folded, &skeleton, err);
+            rc = normalise_literal(rules, pat, info, views, err);
             if (rc != QUELL_OK)
                 goto fail;
         } else {
@@ -209,21 +212,19 @@ int ruleset_new(struct quell_rules **out, struct rule_table *table, quell_error 
         if (pat->kind == PAT_WORD)
             info->edges = word_edges(info->text, info->len);
     }
-    rc = derive_allows(rules, &folded, err);
+    rc = derive_allows(rules, &views[VIEW_FOLDED], err);
     if (rc != QUELL_OK)
         goto fail;
     for (size_t i = 0; i < table->rule_count; i++)
         rules->has_validator |= table->rules[i].validator != VALIDATE_NONE;
-    norm_view_free(&folded);
-    norm_view_free(&skeleton);
+    views_free(views);
     *out = rules;
     return QUELL_OK;
 
 fail_nomem:
     rc = err_set(err, QUELL_ENOMEM, NULL, 0, NULL, "out of memory assembling rules");
 fail:
-    norm_view_free(&folded);
-    norm_view_free(&skeleton);
+    views_free(views);
     ruleset_free(rules);
     return rc;
 }

@@ -13,6 +13,8 @@
 #include "score.h"
 #include "utf8.h"
 #include "validate.h"
+#include "views.h"
+#include "util/grow.h"
 
 struct quell_scanner {
     const struct quell_rules *rules; /* held */
@@ -37,9 +39,9 @@ struct quell_scanner {
     uint32_t *touched;
     size_t touched_count;
 
-    /* The normalised views of the field being scanned, reused. */
-    struct norm_view folded;
-    struct norm_view skeleton;
+    /* The views of the field being scanned, by enum view (the raw slot is
+     * unused: the raw view is the field itself), reused. */
+    struct norm_view views[VIEW_COUNT];
     struct norm_view word;        /* an allowlist candidate, folded */
     struct norm_tables *own_norm; /* for quell_scanner_view when the rules have none */
 
@@ -56,26 +58,13 @@ struct quell_scanner {
     bool has_regex_match;
 };
 
-static bool grow_matches(struct quell_scanner *s)
-{
-    size_t cap = s->match_cap ? s->match_cap * 2 : 64;
-    if (cap > SCAN_MAX_MATCHES)
-        cap = SCAN_MAX_MATCHES;
-    struct match *m = realloc(s->matches, cap * sizeof *m);
-    if (!m)
-        return false;
-    s->matches = m;
-    s->match_cap = cap;
-    return true;
-}
-
 /* A skeleton hit must not shorten a letter run the pattern has: "ass" is
  * "as" in the skeleton, and so is the word "as", whose s-run is too short. */
 static bool runs_cover(const struct quell_scanner *s, size_t start, const uint8_t *runs, size_t len)
 {
     for (size_t k = 0; k < len; k++) {
-        if (runs[k] > 1 &&
-            norm_skeleton_run(s->rules->norm, &s->folded, &s->skeleton, start + k) < runs[k])
+        if (runs[k] > 1 && norm_skeleton_run(s->rules->norm, &s->views[VIEW_FOLDED],
+                                             &s->views[VIEW_SKELETON], start + k) < runs[k])
             return false;
     }
     return true;
@@ -119,7 +108,8 @@ static int on_match(unsigned int id, unsigned long long from, unsigned long long
         if (utf8_is_word_char(utf8_decode_at(s->text, s->text_len, end, &next)))
             return 0;
     }
-    if (info->runs && s->map == &s->skeleton && !runs_cover(s, start, info->runs, info->len))
+    if (info->runs && s->map == &s->views[VIEW_SKELETON] &&
+        !runs_cover(s, start, info->runs, info->len))
         return 0;
     if (s->map)
         norm_span(s->map, start, end, &start, &end);
@@ -139,9 +129,14 @@ static int on_match(unsigned int id, unsigned long long from, unsigned long long
     } else {
         s->touched[s->touched_count++] = id;
     }
-    if (s->match_count == s->match_cap && (s->match_cap == SCAN_MAX_MATCHES || !grow_matches(s))) {
-        s->is_truncated = true;
-        return 1; /* stop: the verdict says it is partial */
+    if (s->match_count == s->match_cap) {
+        struct match *grown = grow_array(s->matches, &s->match_cap, s->match_count + 1,
+                                         sizeof *grown, 64, SCAN_MAX_MATCHES);
+        if (!grown) {
+            s->is_truncated = true;
+            return 1; /* stop: the verdict says it is partial */
+        }
+        s->matches = grown;
     }
     struct match *m = &s->matches[s->match_count++];
     m->rule = pat->rule;
@@ -305,8 +300,7 @@ void quell_scanner_free(quell_scanner *scanner)
         return;
     struct binding b = {scanner->scratch, scanner->scorer, scanner->last_match, scanner->touched};
     binding_free(&b);
-    norm_view_free(&scanner->folded);
-    norm_view_free(&scanner->skeleton);
+    views_free(scanner->views);
     norm_view_free(&scanner->word);
     norm_tables_free(scanner->own_norm);
     free(scanner->matches);
@@ -342,7 +336,7 @@ static int scan_view(struct quell_scanner *s, uint32_t field, unsigned int view,
 }
 
 /* Scan one field through every view that has a database, building the
- * normalised views only when some rule reads them. */
+ * views along the chain only as far as the last one some rule reads. */
 static int scan_field(struct quell_scanner *s, uint32_t field, const char *text, size_t len,
                       quell_error *err)
 {
@@ -354,23 +348,21 @@ static int scan_field(struct quell_scanner *s, uint32_t field, const char *text,
         return err_set(err, QUELL_ETOOBIG, NULL, 0, NULL, "%s is longer than 2 GiB",
                        quell_field_name((quell_field)field));
     s->field = field;
-    uint8_t views = s->rules->views[field];
-    int rc = QUELL_OK;
-    if (views & (1u << VIEW_RAW))
-        rc = scan_view(s, field, VIEW_RAW, text, len, NULL, err);
-    if (rc != QUELL_OK || s->is_truncated || !(views & ~(1u << VIEW_RAW)))
-        return rc;
-
-    if (norm_fold(s->rules->norm, text, len, &s->folded) != QUELL_OK)
-        return err_set(err, QUELL_ENOMEM, NULL, 0, NULL, "out of memory normalising");
-    if (views & (1u << VIEW_FOLDED))
-        rc = scan_view(s, field, VIEW_FOLDED, s->folded.text, s->folded.len, &s->folded, err);
-    if (rc != QUELL_OK || s->is_truncated || !(views & (1u << VIEW_SKELETON)))
-        return rc;
-
-    if (norm_skeleton(s->rules->norm, &s->folded, &s->skeleton) != QUELL_OK)
-        return err_set(err, QUELL_ENOMEM, NULL, 0, NULL, "out of memory normalising");
-    return scan_view(s, field, VIEW_SKELETON, s->skeleton.text, s->skeleton.len, &s->skeleton, err);
+    const unsigned int views = s->rules->views[field];
+    enum view built = VIEW_RAW;
+    /* Stop once no later view is read; a scan cut short builds no more. */
+    for (unsigned int v = VIEW_RAW; v < VIEW_COUNT && (views >> v); v++) {
+        if (!(views & (1u << v)))
+            continue;
+        struct view_text vt;
+        if (views_build(s->rules->norm, text, len, built, (enum view)v, s->views, &vt) != QUELL_OK)
+            return err_set(err, QUELL_ENOMEM, NULL, 0, NULL, "out of memory normalising");
+        built = (enum view)v;
+        int rc = scan_view(s, field, v, vt.text, vt.len, vt.map, err);
+        if (rc != QUELL_OK || s->is_truncated)
+            return rc;
+    }
+    return QUELL_OK;
 }
 
 /*
@@ -410,14 +402,11 @@ static bool is_allowed(struct quell_scanner *s, const struct match *m, const cha
 static bool excuse(struct quell_scanner *s, const struct match *m, const quell_comment *comment,
                    quell_excuse reason)
 {
-    if (s->excused_count == s->excused_cap) {
-        size_t cap = s->excused_cap ? s->excused_cap * 2 : 16;
-        quell_excused_hit *p = realloc(s->excused, cap * sizeof *p);
-        if (!p)
-            return false;
-        s->excused = p;
-        s->excused_cap = cap;
-    }
+    quell_excused_hit *grown = grow_array(s->excused, &s->excused_cap, s->excused_count + 1,
+                                          sizeof *grown, 16, GROW_UNCAPPED);
+    if (!grown)
+        return false;
+    s->excused = grown;
     const struct rule_table *t = s->rules->table;
     const struct rule *r = &t->rules[m->rule];
     const struct pattern *pat = &t->patterns[m->pattern];
@@ -610,26 +599,19 @@ int quell_scanner_view(quell_scanner *scanner, quell_view view, const char *text
     size_t bad;
     if (!utf8_valid(text, len, &bad))
         return err_set(err, QUELL_EINPUT, NULL, 0, NULL, "invalid UTF-8 at byte %zu", bad);
-    if (view == QUELL_VIEW_RAW) {
-        *out = text;
-        *out_len = len;
-        return QUELL_OK;
-    }
-    if (len > UINT32_MAX / 2)
-        return err_set(err, QUELL_ETOOBIG, NULL, 0, NULL, "text is longer than 2 GiB");
-    /* Rules that read only the raw view have no tables: make them here. */
-    if (!s->own_norm && !s->rules->norm && norm_tables_new(&s->own_norm) != QUELL_OK)
-        return err_set(err, QUELL_ENOMEM, NULL, 0, NULL, "out of memory normalising");
-    const struct norm_tables *t = s->rules->norm ? s->rules->norm : s->own_norm;
-    if (norm_fold(t, text, len, &s->folded) != QUELL_OK)
-        return err_set(err, QUELL_ENOMEM, NULL, 0, NULL, "out of memory normalising");
-    const struct norm_view *v = &s->folded;
-    if (view == QUELL_VIEW_SKELETON) {
-        if (norm_skeleton(t, &s->folded, &s->skeleton) != QUELL_OK)
+    const struct norm_tables *t = NULL;
+    if (view != QUELL_VIEW_RAW) {
+        if (len > UINT32_MAX / 2)
+            return err_set(err, QUELL_ETOOBIG, NULL, 0, NULL, "text is longer than 2 GiB");
+        /* Rules that read only the raw view have no tables: make them here. */
+        if (!s->own_norm && !s->rules->norm && norm_tables_new(&s->own_norm) != QUELL_OK)
             return err_set(err, QUELL_ENOMEM, NULL, 0, NULL, "out of memory normalising");
-        v = &s->skeleton;
+        t = s->rules->norm ? s->rules->norm : s->own_norm;
     }
-    *out = v->text;
-    *out_len = v->len;
+    struct view_text vt;
+    if (views_build(t, text, len, VIEW_RAW, (enum view)view, s->views, &vt) != QUELL_OK)
+        return err_set(err, QUELL_ENOMEM, NULL, 0, NULL, "out of memory normalising");
+    *out = vt.text;
+    *out_len = vt.len;
     return QUELL_OK;
 }

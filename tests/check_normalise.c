@@ -1,7 +1,8 @@
 /*
- * check_normalise.c - the folded and skeleton views and their maps back to
- * the original bytes. Expected views are written from Unicode facts (NFKC,
- * case folding, TR39 prototypes) and the maps in tools/data, by hand.
+ * check_normalise.c - the folded and skeleton views, their maps back to the
+ * original bytes, and the chain that builds them (views.c). Expected views
+ * are written from Unicode facts (NFKC, case folding, TR39 prototypes) and
+ * the maps in tools/data, by hand.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 #include "quell.h"
 #include "normalise.h"
 #include "utf8.h"
+#include "views.h"
 
 static struct norm_tables *tables;
 
@@ -502,6 +504,73 @@ START_TEST(test_real_texts)
 }
 END_TEST
 
+START_TEST(test_chain_table)
+{
+    /* The chain in order, as docs/rules.md names the views. */
+    static const char *const names[] = {"raw", "folded", "skeleton"};
+    ck_assert_uint_eq(VIEW_COUNT, sizeof names / sizeof names[0]);
+    for (unsigned int v = 0; v < VIEW_COUNT; v++) {
+        ck_assert_uint_eq(views_chain[v].id, v);
+        ck_assert_str_eq(views_chain[v].name, names[v]);
+        ck_assert_str_eq(rules_view_name(v), names[v]);
+        ck_assert(!views_chain[v].step == (v == VIEW_RAW));
+    }
+    ck_assert_ptr_null(rules_view_name(VIEW_COUNT));
+}
+END_TEST
+
+/* An input and its text in each view, in chain order. */
+static const struct {
+    const char *in;
+    const char *want[VIEW_COUNT];
+} chain_cases[] = {
+    {"F.U.C.K", {"F.U.C.K", "f.u.c.k", "fuck"}}, /* spaced out: skeleton only */
+    {"ＦＵＣＫ", {"ＦＵＣＫ", "fuck", "fuck"}},  /* fullwidth: folded already */
+    {"Straße", {"Straße", "strasse", "strase"}}, /* folding grows, repeats shrink */
+    {"sh1t", {"sh1t", "sh1t", "shit"}},          /* leetspeak */
+    {"حمـــار", {"حمـــار", "حمار", "حمار"}},    /* tatweel */
+    {"", {"", "", ""}},
+};
+
+START_TEST(test_views_build)
+{
+    const char *in = chain_cases[_i].in;
+    const size_t len = strlen(in);
+    struct norm_view views[VIEW_COUNT] = {{0}}, folded = {0}, skel = {0};
+    struct view_text vt;
+    /* Each view from the text alone; the raw one needs no tables. */
+    for (unsigned int v = 0; v < VIEW_COUNT; v++) {
+        const struct norm_tables *t = v == VIEW_RAW ? NULL : tables;
+        ck_assert_int_eq(views_build(t, in, len, VIEW_RAW, (enum view)v, views, &vt), QUELL_OK);
+        ck_assert_uint_eq(vt.len, strlen(chain_cases[_i].want[v]));
+        ck_assert_int_eq(memcmp(vt.text, chain_cases[_i].want[v], vt.len), 0);
+        ck_assert_ptr_eq(vt.map, v == VIEW_RAW ? NULL : &views[v]);
+        if (vt.map)
+            ck_assert_uint_eq(vt.map->src[vt.len], len);
+    }
+    /* The maps are the steps' own, the skeleton's into the original. */
+    ck_assert_int_eq(norm_fold(tables, in, len, &folded), QUELL_OK);
+    ck_assert_int_eq(norm_skeleton(tables, &folded, &skel), QUELL_OK);
+    ck_assert_int_eq(memcmp(views[VIEW_FOLDED].src, folded.src, (folded.len + 1) * 4), 0);
+    ck_assert_int_eq(memcmp(views[VIEW_SKELETON].src, skel.src, (skel.len + 1) * 4), 0);
+    /* A view at a time, from the one built before, gives the same. */
+    ck_assert_int_eq(views_build(tables, "zzz", 3, VIEW_RAW, VIEW_SKELETON, views, &vt), QUELL_OK);
+    ck_assert_int_eq(views_build(tables, in, len, VIEW_RAW, VIEW_FOLDED, views, &vt), QUELL_OK);
+    ck_assert_int_eq(views_build(tables, in, len, VIEW_FOLDED, VIEW_SKELETON, views, &vt),
+                     QUELL_OK);
+    ck_assert_uint_eq(vt.len, skel.len);
+    ck_assert_int_eq(memcmp(vt.text, skel.text, skel.len), 0);
+    ck_assert_int_eq(memcmp(vt.map->src, skel.src, (skel.len + 1) * 4), 0);
+    /* from == to hands back the view already built. */
+    ck_assert_int_eq(views_build(NULL, in, len, VIEW_SKELETON, VIEW_SKELETON, views, &vt),
+                     QUELL_OK);
+    ck_assert_ptr_eq(vt.map, &views[VIEW_SKELETON]);
+    views_free(views);
+    norm_view_free(&folded);
+    norm_view_free(&skel);
+}
+END_TEST
+
 Suite *normalise_suite(void)
 {
     Suite *s = suite_create("normalise");
@@ -512,6 +581,8 @@ Suite *normalise_suite(void)
     tcase_add_loop_test(tc, test_skeleton, 0, sizeof skeleton_cases / sizeof skeleton_cases[0]);
     tcase_add_loop_test(tc, test_span, 0, sizeof span_cases / sizeof span_cases[0]);
     tcase_add_test(tc, test_views_reused);
+    tcase_add_test(tc, test_chain_table);
+    tcase_add_loop_test(tc, test_views_build, 0, sizeof chain_cases / sizeof chain_cases[0]);
     suite_add_tcase(s, tc);
 
     TCase *props = tcase_create("Properties");
