@@ -80,8 +80,17 @@ static void *scan_main(void *arg)
     return NULL;
 }
 
+static void free_corpus(struct corpus *c)
+{
+    for (size_t i = 0; i < c->count; i++)
+        free(c->lines[i]);
+    free(c->lines);
+    free(c->lens);
+}
+
 static int read_corpus(const char *path, struct corpus *c)
 {
+    memset(c, 0, sizeof *c);
     FILE *f = fopen(path, "rb");
     if (!f)
         return -1;
@@ -94,13 +103,16 @@ static int read_corpus(const char *path, struct corpus *c)
         if (c->count == cap) {
             cap = cap ? cap * 2 : 1024;
             char **lines = realloc(c->lines, cap * sizeof *lines);
-            size_t *lens = realloc(c->lens, cap * sizeof *lens);
+            if (lines)
+                c->lines = lines;
+            size_t *lens = lines ? realloc(c->lens, cap * sizeof *lens) : NULL;
+            if (lens)
+                c->lens = lens;
             if (!lines || !lens) {
+                free(line);
                 fclose(f);
                 return -1;
             }
-            c->lines = lines;
-            c->lens = lens;
         }
         if (line[n - 1] == '\n')
             n--;
@@ -130,9 +142,11 @@ int main(int argc, char **argv)
         fprintf(stderr, "scan_rate: %s: %s\n", argv[1], err.message);
         return 1;
     }
-    struct corpus corpus;
+    struct corpus corpus = {0};
     if (read_corpus(argv[2], &corpus) != 0) {
         fprintf(stderr, "scan_rate: cannot read %s\n", argv[2]);
+        free_corpus(&corpus);
+        quell_rules_release(rules);
         return 1;
     }
     pthread_t tid[64];
@@ -152,10 +166,7 @@ int main(int argc, char **argv)
     }
     double elapsed = now() - start;
     printf("in-process: %.0f comments/s on %d threads\n", (double)done / elapsed, threads);
-    for (size_t i = 0; i < corpus.count; i++)
-        free(corpus.lines[i]);
-    free(corpus.lines);
-    free(corpus.lens);
+    free_corpus(&corpus);
     quell_rules_release(rules);
     return failed;
 }

@@ -30,20 +30,20 @@
 struct route_entry {
     const char *path;
     const char *method; /* "GET" also takes HEAD */
-    enum route route;
     route_fn fn;
+    enum route route;
     int is_admin;
 };
 
 static const struct route_entry routes[] = {
-    {"/v1/check", "POST", ROUTE_CHECK, route_check, 0},
-    {"/v1/explain", "POST", ROUTE_EXPLAIN, route_explain, 0},
-    {"/v1/eval", "POST", ROUTE_EVAL, route_eval, 0},
-    {"/v1/rules", "GET", ROUTE_RULES, route_rules, 0},
-    {"/healthz", "GET", ROUTE_HEALTHZ, route_healthz, 0},
-    {"/readyz", "GET", ROUTE_READYZ, route_readyz, 0},
-    {"/metrics", "GET", ROUTE_METRICS, route_metrics, 0},
-    {"/v1/reload", "POST", ROUTE_RELOAD, route_reload, 1},
+    {"/v1/check", "POST", route_check, ROUTE_CHECK, 0},
+    {"/v1/explain", "POST", route_explain, ROUTE_EXPLAIN, 0},
+    {"/v1/eval", "POST", route_eval, ROUTE_EVAL, 0},
+    {"/v1/rules", "GET", route_rules, ROUTE_RULES, 0},
+    {"/healthz", "GET", route_healthz, ROUTE_HEALTHZ, 0},
+    {"/readyz", "GET", route_readyz, ROUTE_READYZ, 0},
+    {"/metrics", "GET", route_metrics, ROUTE_METRICS, 0},
+    {"/v1/reload", "POST", route_reload, ROUTE_RELOAD, 1},
 };
 
 int64_t http_now_ms(void)
