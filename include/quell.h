@@ -58,9 +58,9 @@ extern "C" {
 #endif
 
 #define QUELL_VERSION_MAJOR  0
-#define QUELL_VERSION_MINOR  4
+#define QUELL_VERSION_MINOR  5
 #define QUELL_VERSION_PATCH  0
-#define QUELL_VERSION_STRING "0.4.0"
+#define QUELL_VERSION_STRING "0.5.0"
 /** One number that orders versions: major * 10000 + minor * 100 + patch. */
 #define QUELL_VERSION_NUMBER                                                                       \
     (QUELL_VERSION_MAJOR * 10000 + QUELL_VERSION_MINOR * 100 + QUELL_VERSION_PATCH)
