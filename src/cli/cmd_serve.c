@@ -53,7 +53,8 @@ static void print_help(void)
            "                             routes work only on a loopback listener\n"
            "      --access-log           write one JSON line per request on stderr\n"
            "      --watch                reload RULES when the file changes (checked\n"
-           "                             every second)\n"
+           "                             every second); only RULES itself is watched,\n"
+           "                             not the files it includes\n"
            "  -h, --help                 display this help and exit\n"
            "\n",
            CLI_MAX_JOBS, SERVE_DEFAULT_MAX_BATCH, SERVE_DEFAULT_MAX_CONNECTIONS,
