@@ -451,6 +451,23 @@ class ServeReload(unittest.TestCase):
         self.assertEqual(failures, [])
         self.assertGreaterEqual(len(ids), 1)
 
+    def test_access_log(self):
+        self.srv = Server(self.rules, "-j", "2", "--access-log")
+        self.srv.request("POST", "/v1/check", '[{"body":"idiot"},{"body":"hi"}]')
+        self.srv.request("GET", "/nowhere")
+        deadline = time.monotonic() + REQUEST_SECONDS
+        while True:
+            lines = [json.loads(l) for l in self.srv.stderr().splitlines()
+                     if l.startswith("{")]
+            if len(lines) >= 2 or time.monotonic() > deadline:
+                break
+            time.sleep(0.05)
+        self.assertEqual([(l["method"], l["route"], l["status"], l["comments"]) for l in lines],
+                         [("POST", "/v1/check", 200, 2), ("GET", "other", 404, 0)])
+        self.assertEqual(lines[1]["path"], "/nowhere")
+        self.assertEqual(lines[0]["remote"], "127.0.0.1")
+        self.assertGreater(lines[0]["bytes_out"], 0)
+
     def test_admin_token(self):
         env = dict(os.environ, QUELL_ADMIN_TOKEN="s3cret-token")
         self.srv = Server(self.rules, "-j", "2", env=env)
