@@ -215,12 +215,13 @@ enum MHD_Result route_explain(struct server *srv, struct MHD_Connection *c, stru
     struct frame f;
     if (cut_body(srv, c, rq, 0, &f) != 0)
         return MHD_YES;
-    enum frame_kind kind = f.kind;
-    struct frame_span span = f.spans[0];
-    frame_free(&f);
-    if (kind != FRAME_SINGLE)
+    if (f.kind != FRAME_SINGLE || f.count != 1) {
+        frame_free(&f);
         return http_error(srv, c, rq, MHD_HTTP_BAD_REQUEST,
                           "/v1/explain takes one comment, a JSON object");
+    }
+    struct frame_span span = f.spans[0];
+    frame_free(&f);
 
     struct checked k;
     check_one(w, rq->body + span.start, span.len, 1, &k);

@@ -283,8 +283,9 @@ class ServeDefaultRules(unittest.TestCase):
         self.assertTrue(hit["pattern"])
         self.assertEqual(sum(c["score"] for c in e["categories"] if not c["separate"]),
                          e["score"])
-        status, err = self.srv.json("POST", "/v1/explain", '[{"body":"a"},{"body":"b"}]')
-        self.assertEqual(status, 400)
+        for body in ('[{"body":"a"},{"body":"b"}]', "[]", '[{"body":"a"}]', ""):
+            status, err = self.srv.json("POST", "/v1/explain", body)
+            self.assertEqual((status, err["status"]), (400, 400), body)
 
     def test_explain_excused_hits(self):
         # A card number failing the Luhn check is matched, then set aside.
