@@ -222,3 +222,44 @@ size_t cli_default_jobs(void)
         return 1;
     return n > CLI_MAX_JOBS ? CLI_MAX_JOBS : (size_t)n;
 }
+
+int cli_split_list(const char *s, char ***out, size_t *out_count)
+{
+    size_t cap = 1;
+    for (const char *p = s; *p; p++)
+        cap += *p == ',';
+    char **items = calloc(cap, sizeof *items);
+    if (!items)
+        return -1;
+    size_t count = 0;
+    const char *start = s;
+    for (;;) {
+        const char *end = strchr(start, ',');
+        size_t len = end ? (size_t)(end - start) : strlen(start);
+        if (len > 0) {
+            items[count] = strndup(start, len);
+            if (!items[count]) {
+                for (size_t i = 0; i < count; i++)
+                    free(items[i]);
+                free(items);
+                return -1;
+            }
+            count++;
+        }
+        if (!end)
+            break;
+        start = end + 1;
+    }
+    *out = items;
+    *out_count = count;
+    return 0;
+}
+
+int cli_is_listed(char *const *list, size_t count, const char *s, size_t len)
+{
+    for (size_t i = 0; i < count; i++) {
+        if (strlen(list[i]) == len && memcmp(list[i], s, len) == 0)
+            return 1;
+    }
+    return 0;
+}

@@ -82,6 +82,13 @@ int cli_finish_stdout(int rc);
  * at most max bytes. Returns 0, or -1 when s is not one or is over max. */
 int cli_parse_size(const char *s, size_t max, size_t *out);
 
+/* Split the comma-separated s into a new array of new strings (the caller
+ * frees each and the array); empty items are dropped. 0, or -1 out of memory. */
+int cli_split_list(const char *s, char ***out, size_t *out_count);
+
+/* Whether s[0..len) is one of list's count strings. */
+int cli_is_listed(char *const *list, size_t count, const char *s, size_t len);
+
 /* Threads a command may run: more gain nothing and cost memory. */
 #define CLI_MAX_JOBS 64
 

@@ -22,9 +22,9 @@
 #include "util/grow.h"
 
 /* Malformed rows reported one by one per corpus; the rest are only counted. */
-#define MAX_ROW_MESSAGES   10
-#define DEFAULT_SAMPLES    10
-#define MAX_SAMPLES        10000
+#define MAX_ROW_MESSAGES 10
+#define DEFAULT_SAMPLES  10
+#define MAX_SAMPLES      10000
 
 /* The run's settings, shared read-only by the workers. */
 struct eval {
@@ -68,7 +68,7 @@ struct worker {
     quell_eval *tally;
     unsigned long long rows;      /* rows read */
     unsigned long long malformed; /* of those, left out */
-    struct picks wrong[2]; /* [is_positive]: false positives, false negatives */
+    struct picks wrong[2];        /* [is_positive]: false positives, false negatives */
     struct row_message messages[MAX_ROW_MESSAGES];
     size_t message_count;
 };
@@ -140,56 +140,14 @@ static void print_help(void)
     cli_print_exit_help("some rows were malformed (named on standard error)");
 }
 
-/* Split the comma-separated s into a new array; empty items are dropped. */
-static int split_list(const char *s, char ***out, size_t *out_count)
-{
-    size_t cap = 1;
-    for (const char *p = s; *p; p++)
-        cap += *p == ',';
-    char **items = calloc(cap, sizeof *items);
-    if (!items)
-        return -1;
-    size_t count = 0;
-    const char *start = s;
-    for (;;) {
-        const char *end = strchr(start, ',');
-        size_t len = end ? (size_t)(end - start) : strlen(start);
-        if (len > 0) {
-            items[count] = strndup(start, len);
-            if (!items[count]) {
-                for (size_t i = 0; i < count; i++)
-                    free(items[i]);
-                free(items);
-                return -1;
-            }
-            count++;
-        }
-        if (!end)
-            break;
-        start = end + 1;
-    }
-    *out = items;
-    *out_count = count;
-    return 0;
-}
-
-static int is_listed(char *const *list, size_t count, const char *s, size_t len)
-{
-    for (size_t i = 0; i < count; i++) {
-        if (strlen(list[i]) == len && memcmp(list[i], s, len) == 0)
-            return 1;
-    }
-    return 0;
-}
-
 static int is_positive(const struct eval *ev, const char *label, size_t len)
 {
-    return is_listed(ev->labels, ev->label_count, label, len) != ev->is_negative;
+    return cli_is_listed(ev->labels, ev->label_count, label, len) != ev->is_negative;
 }
 
 static int is_mapped(const struct eval *ev, const char *label, size_t len)
 {
-    return is_listed(ev->map_labels, ev->map_count, label, len);
+    return cli_is_listed(ev->map_labels, ev->map_count, label, len);
 }
 
 /* FNV-1a, 64 bits. */
@@ -482,8 +440,8 @@ static int gather(struct worker *const *workers, size_t worker_count, const stru
             struct picks *ps = &workers[k]->wrong[kind];
             for (size_t i = 0; i < ps->count; i++) {
                 struct pick *p = &ps->items[i];
-                if (picks_offer(&chosen, ev->sample_limit, p->hash, p->row_no, p->text,
-                                p->text_len, p->label, strlen(p->label)) != 0) {
+                if (picks_offer(&chosen, ev->sample_limit, p->hash, p->row_no, p->text, p->text_len,
+                                p->label, strlen(p->label)) != 0) {
                     free(chosen.items);
                     return -1;
                 }
@@ -607,7 +565,7 @@ static int parse_budget(const char *s, struct eval_report *r)
 {
     char **items;
     size_t count;
-    if (split_list(s, &items, &count) != 0)
+    if (cli_split_list(s, &items, &count) != 0)
         return -2;
     int rc = count > 0 ? 0 : -1;
     for (size_t i = 0; i < count && rc == 0; i++) {
@@ -680,8 +638,8 @@ static int add_category(struct eval *ev, const quell_rules *rules, const char *s
                                eq + 1);
     size_t label_len = (size_t)(eq - s);
     if (!is_positive(ev, s, label_len))
-        return cli_usage_error("eval", "--category '%s': label '%.*s' is not a positive label",
-                               s, (int)label_len, s);
+        return cli_usage_error("eval", "--category '%s': label '%.*s' is not a positive label", s,
+                               (int)label_len, s);
     if (is_mapped(ev, s, label_len))
         return cli_usage_error("eval", "--category '%s': label '%.*s' is mapped twice", s,
                                (int)label_len, s);
@@ -844,8 +802,8 @@ int cmd_eval(int argc, char **argv)
         goto out_free_args;
     }
     if (argc - optind < 2) {
-        rc = cli_usage_error("eval", argc - optind < 1 ? "missing RULES and CORPUS"
-                                                       : "missing CORPUS");
+        rc = cli_usage_error("eval",
+                             argc - optind < 1 ? "missing RULES and CORPUS" : "missing CORPUS");
         goto out_free_args;
     }
     if (copt.text_col[0] == '\0' || copt.label_col[0] == '\0') {
@@ -863,19 +821,19 @@ int cmd_eval(int argc, char **argv)
             goto out_free_args;
         }
         if (corpus_format_of(corpora[i], copt.format) == CORPUS_TEXT) {
-            rc = cli_usage_error("eval", "%s: plain text has no labels (use --format)",
-                                 corpora[i]);
+            rc = cli_usage_error("eval", "%s: plain text has no labels (use --format)", corpora[i]);
             goto out_free_args;
         }
     }
 
-    if (split_list(labels, &ev.labels, &ev.label_count) != 0) {
+    if (cli_split_list(labels, &ev.labels, &ev.label_count) != 0) {
         cli_error("out of memory");
         rc = CLI_EIO;
         goto out_free_args;
     }
     if (ev.label_count == 0) {
-        rc = cli_usage_error("eval", "--%s names no label", ev.is_negative ? "negative" : "positive");
+        rc = cli_usage_error("eval", "--%s names no label",
+                             ev.is_negative ? "negative" : "positive");
         goto out_free_labels;
     }
 

@@ -19,9 +19,8 @@ struct reloader {
     pthread_t thread;
     const char *path;
     int watch_ms;
-    struct stat seen; /* the file as last loaded (watch) */
-    int has_seen;
-    char current_id[32];      /* the id of the rules in use, for messages */
+    struct file_stamp seen;    /* the file as last loaded (watch) */
+    char current_id[32];       /* the id of the rules in use, for messages */
     unsigned long long failed; /* reloads that kept the old rules */
     atomic_int is_stopping;
     /* The slot: rules loaded but not yet taken. has_pending lets the
@@ -44,18 +43,17 @@ int reload_block_signals(void)
     return 0;
 }
 
-/* Whether the file differs from what was last loaded; notes it as seen. */
-static int has_changed(struct reloader *rl)
+int file_stamp_changed(struct file_stamp *stamp, const char *path)
 {
     struct stat st;
-    if (stat(rl->path, &st) != 0)
+    if (stat(path, &st) != 0)
         return 0; /* gone for now (being replaced): look again next time */
-    int is_changed = !rl->has_seen || st.st_ino != rl->seen.st_ino ||
-                     st.st_dev != rl->seen.st_dev || st.st_size != rl->seen.st_size ||
-                     st.st_mtim.tv_sec != rl->seen.st_mtim.tv_sec ||
-                     st.st_mtim.tv_nsec != rl->seen.st_mtim.tv_nsec;
-    rl->seen = st;
-    rl->has_seen = 1;
+    int is_changed = !stamp->is_set || st.st_ino != stamp->st.st_ino ||
+                     st.st_dev != stamp->st.st_dev || st.st_size != stamp->st.st_size ||
+                     st.st_mtim.tv_sec != stamp->st.st_mtim.tv_sec ||
+                     st.st_mtim.tv_nsec != stamp->st.st_mtim.tv_nsec;
+    stamp->st = st;
+    stamp->is_set = 1;
     return is_changed;
 }
 
@@ -94,17 +92,17 @@ static void *reloader_main(void *arg)
         if (atomic_load(&rl->is_stopping))
             break;
         if (sig == SIGHUP) {
-            has_changed(rl); /* a SIGHUP reload also counts as seeing the file */
+            file_stamp_changed(&rl->seen,
+                               rl->path); /* a SIGHUP reload also counts as seeing the file */
             reload_once(rl);
-        } else if (sig < 0 && errno == EAGAIN && has_changed(rl)) {
+        } else if (sig < 0 && errno == EAGAIN && file_stamp_changed(&rl->seen, rl->path)) {
             reload_once(rl);
         }
     }
     return NULL;
 }
 
-int reload_start(struct reloader **out, const char *path, const quell_rules *current,
-                 int watch_ms)
+int reload_start(struct reloader **out, const char *path, const quell_rules *current, int watch_ms)
 {
     *out = NULL;
     struct reloader *rl = calloc(1, sizeof *rl);
@@ -116,7 +114,7 @@ int reload_start(struct reloader **out, const char *path, const quell_rules *cur
     rl->watch_ms = watch_ms;
     snprintf(rl->current_id, sizeof rl->current_id, "%s", quell_rules_id(current));
     if (watch_ms > 0)
-        has_changed(rl); /* the file as loaded at the start */
+        file_stamp_changed(&rl->seen, rl->path); /* the file as loaded at the start */
     if (pthread_mutex_init(&rl->lock, NULL) != 0) {
         free(rl);
         cli_error("cannot start the reloader");

@@ -6,7 +6,22 @@
 #ifndef QUELL_CLI_RELOAD_H
 #define QUELL_CLI_RELOAD_H
 
+#include <sys/stat.h>
+
 #include "quell.h"
+
+/* A file as last seen, to tell when it changed (--watch). */
+struct file_stamp {
+    struct stat st;
+    int is_set;
+};
+
+/*
+ * Whether path differs from the stamp (another inode, size or modification
+ * time; a first look counts as a change), noting it in the stamp. A file
+ * that is missing for now (being replaced) has not changed.
+ */
+int file_stamp_changed(struct file_stamp *stamp, const char *path);
 
 struct reloader;
 
@@ -26,8 +41,7 @@ int reload_block_signals(void);
  * failures on stderr; a success prints the new rule-set id.
  * Returns 0, or -1 (out of memory, no thread), reported on stderr.
  */
-int reload_start(struct reloader **out, const char *path, const quell_rules *current,
-                 int watch_ms);
+int reload_start(struct reloader **out, const char *path, const quell_rules *current, int watch_ms);
 
 /*
  * The rules of the latest successful reload not yet taken, with a

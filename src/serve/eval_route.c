@@ -11,6 +11,7 @@
 
 #include <cJSON.h>
 
+#include "cli/cli.h"
 #include "cli/corpus.h"
 #include "serve/http.h"
 
@@ -35,37 +36,6 @@ struct eval_run {
     int failed; /* out of memory or a scan error: stop */
     char why[sizeof(quell_error){0}.message];
 };
-
-static int is_listed(const struct eval_run *run, const char *label, size_t len)
-{
-    for (size_t i = 0; i < run->label_count; i++) {
-        if (strlen(run->labels[i]) == len && memcmp(run->labels[i], label, len) == 0)
-            return 1;
-    }
-    return 0;
-}
-
-/* Split a comma-separated list into run->labels; 0, or -1 out of memory. */
-static int split_labels(struct eval_run *run, const char *list)
-{
-    for (const char *p = list;;) {
-        const char *comma = strchr(p, ',');
-        size_t len = comma ? (size_t)(comma - p) : strlen(p);
-        if (len > 0) {
-            char **labels = realloc(run->labels, (run->label_count + 1) * sizeof *labels);
-            if (!labels)
-                return -1;
-            run->labels = labels;
-            labels[run->label_count] = strndup(p, len);
-            if (!labels[run->label_count])
-                return -1;
-            run->label_count++;
-        }
-        if (!comma)
-            return 0;
-        p = comma + 1;
-    }
-}
 
 static void note_error(struct eval_run *run, unsigned long long row, const char *message)
 {
@@ -155,7 +125,8 @@ static int on_row(void *ctx, const struct corpus_row *row, const struct corpus_p
         note_error(run, row->row_no, err.message);
         return 0;
     }
-    int is_positive = is_listed(run, row->label, row->label_len) != run->is_negative;
+    int is_positive = cli_is_listed(run->labels, run->label_count, row->label, row->label_len) !=
+                      run->is_negative;
     if (rc == QUELL_OK)
         rc = quell_eval_add(run->eval, v, is_positive, row->label, row->label_len, &err);
     if (rc != QUELL_OK) {
@@ -269,9 +240,10 @@ enum MHD_Result route_eval(struct server *srv, struct MHD_Connection *c, struct 
     run.wrong = cJSON_CreateArray();
     run.errors = cJSON_CreateArray();
     if (!run.wrong || !run.errors ||
-        split_labels(&run, negative   ? negative
-                           : positive ? positive
-                                      : default_positive) != 0 ||
+        cli_split_list(negative   ? negative
+                       : positive ? positive
+                                  : default_positive,
+                       &run.labels, &run.label_count) != 0 ||
         quell_scanner_new(&run.scanner, rules, &err) != QUELL_OK ||
         quell_eval_new(&run.eval, rules, NULL, &err) != QUELL_OK) {
         result = http_error(srv, c, rq, MHD_HTTP_INTERNAL_SERVER_ERROR, "cannot evaluate: %s",
@@ -288,17 +260,8 @@ enum MHD_Result route_eval(struct server *srv, struct MHD_Connection *c, struct 
         result = http_error(srv, c, rq, MHD_HTTP_INTERNAL_SERVER_ERROR, "%s", run.why);
     else if (rc != 0)
         result = http_error(srv, c, rq, MHD_HTTP_BAD_REQUEST, "%s", why);
-    else {
-        cJSON *tree = result_tree(&run, rules);
-        char *text = tree ? cJSON_PrintUnformatted(tree) : NULL;
-        cJSON_Delete(tree);
-        if (!text) {
-            result = http_error(srv, c, rq, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
-        } else {
-            size_t len = strlen(text);
-            result = http_respond(srv, c, rq, MHD_HTTP_OK, "application/json", text, len);
-        }
-    }
+    else
+        result = http_respond_tree(srv, c, rq, MHD_HTTP_OK, result_tree(&run, rules));
 done:
     run_free(&run);
     quell_rules_release(rules);

@@ -6,6 +6,7 @@
 #ifndef QUELL_SERVE_HTTP_H
 #define QUELL_SERVE_HTTP_H
 
+#include <cJSON.h>
 #include <microhttpd.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -73,6 +74,11 @@ enum MHD_Result route_reload(struct server *srv, struct MHD_Connection *c, struc
  */
 enum MHD_Result http_respond(struct server *srv, struct MHD_Connection *c, struct request *rq,
                              unsigned int status, const char *content_type, char *body, size_t len);
+
+/* Answer a cJSON tree (deleted here; NULL: out of memory, an empty 500) as
+ * one line of JSON. */
+enum MHD_Result http_respond_tree(struct server *srv, struct MHD_Connection *c, struct request *rq,
+                                  unsigned int status, cJSON *tree);
 
 /* Answer {"error":message,"status":status} (message printf-style). */
 enum MHD_Result http_error(struct server *srv, struct MHD_Connection *c, struct request *rq,

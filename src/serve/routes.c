@@ -139,10 +139,17 @@ static void append_line(struct sbuf *out, const struct checked *k, int is_censor
     }
 }
 
-/* Cut the body, or answer why it cannot be cut; 0 when cut. */
-static int cut_body(struct server *srv, struct MHD_Connection *c, struct request *rq,
-                    int is_lines_asked, struct frame *f)
+/* The calling thread's worker and the body cut into comments, or the
+ * request answered with why not; 0 when both are ready. */
+static int begin_comments(struct server *srv, struct MHD_Connection *c, struct request *rq,
+                          int is_lines_asked, struct worker **w, struct frame *f)
 {
+    quell_error err = {0};
+    *w = http_worker(srv, &err);
+    if (!*w) {
+        http_error(srv, c, rq, MHD_HTTP_INTERNAL_SERVER_ERROR, "no scanner: %s", err.message);
+        return -1;
+    }
     const char *why;
     int rc = frame_cut(rq->body ? rq->body : "", rq->body_len, is_lines_asked, srv->opt->max_batch,
                        f, &why);
@@ -158,13 +165,9 @@ static int cut_body(struct server *srv, struct MHD_Connection *c, struct request
 
 enum MHD_Result route_check(struct server *srv, struct MHD_Connection *c, struct request *rq)
 {
-    quell_error err = {0};
-    struct worker *w = http_worker(srv, &err);
-    if (!w)
-        return http_error(srv, c, rq, MHD_HTTP_INTERNAL_SERVER_ERROR, "no scanner: %s",
-                          err.message);
+    struct worker *w;
     struct frame f;
-    if (cut_body(srv, c, rq, is_lines_body(c), &f) != 0)
+    if (begin_comments(srv, c, rq, is_lines_body(c), &w, &f) != 0)
         return MHD_YES;
 
     int is_censored = query_flag(c, "censor");
@@ -207,13 +210,9 @@ enum MHD_Result route_check(struct server *srv, struct MHD_Connection *c, struct
 
 enum MHD_Result route_explain(struct server *srv, struct MHD_Connection *c, struct request *rq)
 {
-    quell_error err = {0};
-    struct worker *w = http_worker(srv, &err);
-    if (!w)
-        return http_error(srv, c, rq, MHD_HTTP_INTERNAL_SERVER_ERROR, "no scanner: %s",
-                          err.message);
+    struct worker *w;
     struct frame f;
-    if (cut_body(srv, c, rq, 0, &f) != 0)
+    if (begin_comments(srv, c, rq, 0, &w, &f) != 0)
         return MHD_YES;
     if (f.kind != FRAME_SINGLE || f.count != 1) {
         frame_free(&f);
@@ -236,6 +235,7 @@ enum MHD_Result route_explain(struct server *srv, struct MHD_Connection *c, stru
         char *body = sbuf_take(&out, &len);
         return http_respond(srv, c, rq, MHD_HTTP_BAD_REQUEST, "application/json", body, len);
     }
+    quell_error err = {0};
     for (size_t room = 4096;;) {
         if (sbuf_reserve(&out, room) != 0)
             break;
@@ -259,25 +259,6 @@ enum MHD_Result route_explain(struct server *srv, struct MHD_Connection *c, stru
     size_t len;
     char *body = sbuf_take(&out, &len);
     return http_respond(srv, c, rq, MHD_HTTP_OK, "application/json", body, len);
-}
-
-/* Answer a cJSON tree (deleted here) as a JSON line. */
-static enum MHD_Result respond_tree(struct server *srv, struct MHD_Connection *c,
-                                    struct request *rq, unsigned int status, cJSON *tree)
-{
-    char *text = tree ? cJSON_PrintUnformatted(tree) : NULL;
-    cJSON_Delete(tree);
-    if (!text)
-        return http_error(srv, c, rq, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
-    size_t len = strlen(text);
-    char *line = realloc(text, len + 2);
-    if (!line) {
-        free(text);
-        return http_error(srv, c, rq, MHD_HTTP_INTERNAL_SERVER_ERROR, "out of memory");
-    }
-    line[len++] = '\n';
-    line[len] = '\0';
-    return http_respond(srv, c, rq, status, "application/json", line, len);
 }
 
 /* The rules being served, as GET /v1/rules shows them. */
@@ -330,7 +311,7 @@ static cJSON *rules_tree(struct server *srv)
 
 enum MHD_Result route_rules(struct server *srv, struct MHD_Connection *c, struct request *rq)
 {
-    return respond_tree(srv, c, rq, MHD_HTTP_OK, rules_tree(srv));
+    return http_respond_tree(srv, c, rq, MHD_HTTP_OK, rules_tree(srv));
 }
 
 enum MHD_Result route_healthz(struct server *srv, struct MHD_Connection *c, struct request *rq)
@@ -353,7 +334,7 @@ enum MHD_Result route_readyz(struct server *srv, struct MHD_Connection *c, struc
         cJSON_AddStringToObject(o, "rules_id", quell_rules_id(rules));
     }
     quell_rules_release(rules);
-    return respond_tree(
+    return http_respond_tree(
         srv, c, rq, atomic_load(&srv->is_draining) ? MHD_HTTP_SERVICE_UNAVAILABLE : MHD_HTTP_OK, o);
 }
 
@@ -381,7 +362,7 @@ enum MHD_Result route_reload(struct server *srv, struct MHD_Connection *c, struc
     char msg[1024];
     int rc = http_reload(srv, msg, sizeof msg);
     if (rc == QUELL_OK)
-        return respond_tree(srv, c, rq, MHD_HTTP_OK, rules_tree(srv));
+        return http_respond_tree(srv, c, rq, MHD_HTTP_OK, rules_tree(srv));
     quell_rules *rules = quell_engine_rules(srv->engine);
     cJSON *o = cJSON_CreateObject();
     if (o) {
@@ -390,7 +371,7 @@ enum MHD_Result route_reload(struct server *srv, struct MHD_Connection *c, struc
         cJSON_AddStringToObject(o, "rules_id", quell_rules_id(rules));
     }
     quell_rules_release(rules);
-    return respond_tree(srv, c, rq, MHD_HTTP_UNPROCESSABLE_CONTENT, o);
+    return http_respond_tree(srv, c, rq, MHD_HTTP_UNPROCESSABLE_CONTENT, o);
 }
 
 enum MHD_Result route_page(struct server *srv, struct MHD_Connection *c, struct request *rq)

@@ -20,6 +20,7 @@
 #include <cJSON.h>
 
 #include "cli/cli.h"
+#include "cli/reload.h"
 #include "serve/http.h"
 #include "serve/sbuf.h"
 #include "util/grow.h"
@@ -97,6 +98,24 @@ enum MHD_Result http_respond(struct server *srv, struct MHD_Connection *c, struc
     return ok;
 }
 
+enum MHD_Result http_respond_tree(struct server *srv, struct MHD_Connection *c, struct request *rq,
+                                  unsigned int status, cJSON *tree)
+{
+    char *text = tree ? cJSON_PrintUnformatted(tree) : NULL;
+    cJSON_Delete(tree);
+    size_t len = text ? strlen(text) : 0;
+    char *line = text ? realloc(text, len + 2) : NULL;
+    if (!line) {
+        free(text);
+        /* Nothing left to say it with: an empty 500. */
+        return http_respond(srv, c, rq, MHD_HTTP_INTERNAL_SERVER_ERROR, "application/json", NULL,
+                            0);
+    }
+    line[len++] = '\n';
+    line[len] = '\0';
+    return http_respond(srv, c, rq, status, "application/json", line, len);
+}
+
 enum MHD_Result http_error(struct server *srv, struct MHD_Connection *c, struct request *rq,
                            unsigned int status, const char *fmt, ...)
 {
@@ -105,25 +124,13 @@ enum MHD_Result http_error(struct server *srv, struct MHD_Connection *c, struct 
     va_start(ap, fmt);
     vsnprintf(message, sizeof message, fmt, ap);
     va_end(ap);
-
-    char *body = NULL;
     cJSON *o = cJSON_CreateObject();
-    if (o && cJSON_AddStringToObject(o, "error", message) &&
-        cJSON_AddNumberToObject(o, "status", status))
-        body = cJSON_PrintUnformatted(o);
-    cJSON_Delete(o);
-    if (!body)
-        return http_respond(srv, c, rq, MHD_HTTP_INTERNAL_SERVER_ERROR, "application/json", NULL,
-                            0);
-    size_t len = strlen(body);
-    /* A line, like every other JSON answer. */
-    char *line = realloc(body, len + 2);
-    if (line) {
-        line[len++] = '\n';
-        line[len] = '\0';
-        body = line;
+    if (o && (!cJSON_AddStringToObject(o, "error", message) ||
+              !cJSON_AddNumberToObject(o, "status", status))) {
+        cJSON_Delete(o);
+        o = NULL;
     }
-    return http_respond(srv, c, rq, status, "application/json", body, len);
+    return http_respond_tree(srv, c, rq, status, o);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -543,32 +550,12 @@ static struct MHD_Daemon *start_daemon(struct server *srv, int fd)
 /* ------------------------------------------------------------------------ */
 /* Running                                                                   */
 
-struct file_seen {
-    struct stat st;
-    int is_set;
-};
-
-static int file_changed(struct file_seen *seen, const char *path)
-{
-    struct stat st;
-    if (stat(path, &st) != 0)
-        return 0; /* being replaced: look again next time */
-    int is_changed =
-        seen->is_set &&
-        (st.st_ino != seen->st.st_ino || st.st_dev != seen->st.st_dev ||
-         st.st_size != seen->st.st_size || st.st_mtim.tv_sec != seen->st.st_mtim.tv_sec ||
-         st.st_mtim.tv_nsec != seen->st.st_mtim.tv_nsec);
-    seen->st = st;
-    seen->is_set = 1;
-    return is_changed;
-}
-
 /* Wait for SIGTERM or SIGINT, reloading on SIGHUP and changes meanwhile. */
 static void wait_for_stop(struct server *srv, const sigset_t *set)
 {
-    struct file_seen seen = {0};
+    struct file_stamp seen = {0};
     if (srv->opt->watch_ms > 0)
-        file_changed(&seen, srv->opt->rules_path);
+        file_stamp_changed(&seen, srv->opt->rules_path);
     int waited_ms = 0;
     char msg[sizeof(quell_error){0}.message + 512];
     for (;;) {
@@ -578,14 +565,14 @@ static void wait_for_stop(struct server *srv, const sigset_t *set)
             return;
         if (sig == SIGHUP) {
             if (srv->opt->watch_ms > 0)
-                file_changed(&seen, srv->opt->rules_path); /* this reload sees it too */
+                file_stamp_changed(&seen, srv->opt->rules_path); /* this reload sees it too */
             http_reload(srv, msg, sizeof msg);
             continue;
         }
         waited_ms += TICK_MS;
         if (srv->opt->watch_ms > 0 && waited_ms >= srv->opt->watch_ms) {
             waited_ms = 0;
-            if (file_changed(&seen, srv->opt->rules_path))
+            if (file_stamp_changed(&seen, srv->opt->rules_path))
                 http_reload(srv, msg, sizeof msg);
         }
     }
