@@ -176,7 +176,7 @@ check-tsan:
 # crash into fuzz/regressions/<target>/ with its fix. `make check-fuzz` (part
 # of `make check`) builds the same files with gcc, ASan and UBSan and without
 # libFuzzer (fuzz/runner.c) and replays every seed and regression.
-FUZZ_TARGETS := config qdb record scan corpus
+FUZZ_TARGETS := config qdb record scan corpus frame
 FUZZ_SECONDS ?= 3600
 FUZZ_SMOKE_SECONDS ?= 20
 NICE ?= nice
@@ -188,8 +188,9 @@ FUZZ_ENV = ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:fast_unwind_on_malloc=0 
 	LSAN_OPTIONS=suppressions=$(CURDIR)/tools/lsan.supp:print_suppressions=0 \
 	QUELL_FUZZ_RULES=$(CURDIR)/build/default.qdb
 # The corpus target needs src/cli/corpus.o, which needs the command's
-# printers that its target replaces: as an archive member, it is linked into
-# the targets that use it only.
+# printers that its target replaces, and the frame target quell serve's
+# src/serve/frame.o: as archive members, each is linked into the targets
+# that use it only.
 FUZZ_CLI_LIB := $(O)/fuzz/libcorpus.a
 FUZZ_LIBS = $(FUZZ_CLI_LIB) $(STATIC_LIB) $(PKG_LIBS) -lcsv -lm
 
@@ -197,7 +198,7 @@ $(O)/fuzz/%.o: fuzz/%.c fuzz/fuzz.h $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
 
-$(FUZZ_CLI_LIB): $(O)/src/cli/corpus.o
+$(FUZZ_CLI_LIB): $(O)/src/cli/corpus.o $(O)/src/serve/frame.o
 	@mkdir -p $(dir $@)
 	@rm -f $@
 	ar rcs $@ $^
