@@ -355,7 +355,15 @@ class ServeDefaultRules(unittest.TestCase):
         key = 'quell_comments_total{action="flag"}'
         routes = 'quell_http_requests_total{route="/v1/check",status="200"}'
         self.srv.request("POST", "/v1/check", '[{"body":"idiot"},{"body":"moron"},{"body":"hi"}]')
-        after = self.srv.metrics()
+        # A request is counted when libmicrohttpd reports it complete, on
+        # its worker thread, which may be just after the client has read the
+        # answer: wait (at most 5 s) for the count, then check it exactly.
+        deadline = time.monotonic() + 5
+        while True:
+            after = self.srv.metrics()
+            if after.get(routes, 0) > before.get(routes, 0) or time.monotonic() > deadline:
+                break
+            time.sleep(0.01)
         self.assertEqual(after[key] - before.get(key, 0), 2)
         self.assertEqual(after[routes] - before.get(routes, 0), 1)
         cat = 'quell_comment_categories_total{category="insult"}'
