@@ -130,16 +130,20 @@ peak=$(awk -v r="$(field requests "$single")" -v s="$(field seconds "$single")" 
 target=$(awk -v p="$peak" 'BEGIN { printf "%.0f", p * 0.8 }')
 paced_conns=$(awk -v t="$target" -v p50="$(field p50_ms "$single")" \
     'BEGIN { c = int(t * (1 + p50) / 1000 + 0.5); if (c < 1) c = 1; print c }')
-paced=$(drive "$paced_conns" "$out/single.txt" 1)
 # wrk's timers fire late (its event loop wakes in whole milliseconds), so
 # each connection makes fewer requests than the estimate: rescale up to
 # five times, until the rate is within 3% of 80%.
-for _ in 1 2 3 4 5; do
+near_target() { # near_target RESULT: is its rate within 3% of the target?
+    awk -v r="$(field requests "$1")" -v s="$(field seconds "$1")" -v t="$target" \
+        'BEGIN { exit !(r / s >= 0.97 * t && r / s <= 1.03 * t) }'
+}
+paced=$(drive "$paced_conns" "$out/single.txt" 1)
+tries=0
+while ! near_target "$paced" && [ "$tries" -lt 5 ]; do
     paced_conns=$(awk -v r="$(field requests "$paced")" -v s="$(field seconds "$paced")" \
         -v t="$target" -v c="$paced_conns" 'BEGIN { print int(c * t / (r / s) + 0.5) }')
     paced=$(drive "$paced_conns" "$out/single.txt" 1)
-    awk -v r="$(field requests "$paced")" -v s="$(field seconds "$paced")" -v t="$target" \
-        'BEGIN { exit !(r / s >= 0.97 * t && r / s <= 1.03 * t) }' && break
+    tries=$((tries + 1))
 done
 report "single, paced to ~80% ($paced_conns conns)" "$paced" 1
 achieved=$(awk -v r="$(field requests "$paced")" -v s="$(field seconds "$paced")" -v p="$peak" \
