@@ -76,9 +76,10 @@ R = {
 # The words of sectarian polemic that call a group unbelievers, apostates,
 # impure, traitors or agents (identity_hate.polemic.ar, a weight-0 signal
 # read with near() beside a group name), each with a joined و or ف and,
-# for single words, the article. Folded spelling. Written by the quell team.
+# for single words, the article. Folded spelling. صليبيين (Crusaders) is left
+# out: history and comparisons use it. Written by the quell team.
 POL = ("كفار|كفره|كافرين|كافرون|مرتد|مرتدين|مرتدون|زنادقه|زنديق|مشركين|مشركون|خونه|انجاس|نجس"
-       "|انجس|خوارج|صليبيين|ملاحده|منافقين|فجره|اعداء الله|اعداء الدين|اعداء الاسلام|اعداء الامه|ابناء الزنا"
+       "|انجس|خوارج|ملاحده|منافقين|فجره|اعداء الله|اعداء الدين|اعداء الاسلام|اعداء الامه|ابناء الزنا"
        "|عبده الشيطان|حزب الشيطان|الطابور الخامس"
        # عملاء alone are a firm's clients too: only as someone's agents
        "|عملاء ايران|عملاء لايران|عملاء اسراييل|عملاء لاسراييل|عملاء امريكا|عملاء لامريكا|عملاء الصهاينه"
@@ -86,7 +87,8 @@ POL = ("كفار|كفره|كافرين|كافرون|مرتد|مرتدين|مرت
 pol = []
 for stem in POL.split("|"):
     for c in (("",) if " " in stem else ("", "ال")):
-        pol += [a + c + stem for a in ("", "و", "ف")]
+        # No joined و: "كفار ومسلمين", "اليهود والمنافقين" list both sides.
+        pol += [a + c + stem for a in ("", "ف")]
 seen = set(); pol = [f for f in pol if not (f in seen or seen.add(f))]
 R['POLEMIC_AR'] = ", ".join(S(w) for w in pol)
 for k, v in R.items(): cfg = cfg.replace('@' + k + '@', v)
