@@ -489,6 +489,107 @@ START_TEST(test_near)
 }
 END_TEST
 
+/* Random comments of a few tokens: the combinations must agree with a
+ * brute-force reading of the operands' hits (every pair, words counted one
+ * by one), whatever the overlaps, orders and repeats. */
+#define RULES_NEAR_RANDOM                                                                          \
+    "version = 1;\n"                                                                               \
+    "actions = { flag = 100.0; hold = 200.0; reject = 300.0; };\n"                                 \
+    "categories = ( { name = \"c\"; } );\n"                                                        \
+    "rules = (\n"                                                                                  \
+    "  { id = \"a\"; category = \"c\"; weight = 0; words = [ \"aa\", \"aa bb\" ]; },\n"            \
+    "  { id = \"b\"; category = \"c\"; weight = 0; words = [ \"bb\", \"cc\" ]; },\n"               \
+    "  { id = \"n1\"; category = \"c\"; weight = 1; combine = \"near(a, b, 1)\"; },\n"             \
+    "  { id = \"n2\"; category = \"c\"; weight = 2; combine = \"before(a, b, 2)\"; },\n"           \
+    "  { id = \"n3\"; category = \"c\"; weight = 4; combine = \"near(b, b, 0)\"; },\n"             \
+    "  { id = \"n4\"; category = \"c\"; weight = 8; combine = \"before(b, a, 0)\"; }\n"            \
+    ");\n"
+
+struct span_list {
+    size_t start[64];
+    size_t end[64];
+    size_t count;
+};
+
+/* ASCII letters are the only word characters the random comments hold. */
+static size_t ascii_words_between(const char *text, size_t from, size_t to)
+{
+    size_t n = 0;
+    for (size_t i = from; i < to; i++) {
+        bool is_letter = text[i] >= 'a' && text[i] <= 'z';
+        bool was_letter = i > 0 && text[i - 1] >= 'a' && text[i - 1] <= 'z';
+        if (!is_letter || was_letter)
+            continue;
+        size_t e = i;
+        while (e < to && text[e] >= 'a' && text[e] <= 'z')
+            e++;
+        bool ends_word = e == to ? !(text[e] >= 'a' && text[e] <= 'z') : true;
+        n += ends_word;
+    }
+    return n;
+}
+
+static bool brute_near(const char *text, const struct span_list *x, const struct span_list *y,
+                       size_t words, bool is_ordered, bool is_same)
+{
+    for (size_t i = 0; i < x->count; i++) {
+        for (size_t j = 0; j < y->count; j++) {
+            if (is_same && i == j)
+                continue;
+            size_t d;
+            if (y->start[j] >= x->end[i])
+                d = ascii_words_between(text, x->end[i], y->start[j]);
+            else if (is_ordered)
+                continue;
+            else if (x->start[i] >= y->end[j])
+                d = ascii_words_between(text, y->end[j], x->start[i]);
+            else
+                d = 0;
+            if (d <= words)
+                return true;
+        }
+    }
+    return false;
+}
+
+START_TEST(test_near_random)
+{
+    static const char *const tokens[] = {"aa", "bb", "cc", "x", "yy", ",", "!!", "aa bb"};
+    static const char *const gaps[] = {" ", " ", ", ", " - "};
+    quell_rules *rules = compile_text("near_random.cfg", RULES_NEAR_RANDOM);
+    quell_error err;
+    quell_scanner *s;
+    ck_assert_int_eq(quell_scanner_new(&s, rules, &err), QUELL_OK);
+    uint64_t rng = 13;
+    for (int round = 0; round < 2000; round++) {
+        char text[256] = "";
+        int n = 1 + (int)(test_rng(&rng) % 12);
+        for (int k = 0; k < n; k++) {
+            strcat(text, tokens[test_rng(&rng) % 8]);
+            strcat(text, gaps[test_rng(&rng) % 4]);
+        }
+        const quell_verdict *v = scan_text(s, text);
+        struct span_list a = {{0}, {0}, 0}, b = {{0}, {0}, 0};
+        for (size_t i = 0; i < v->hit_count; i++) {
+            struct span_list *l = strcmp(v->hits[i].rule_id, "a") == 0   ? &a
+                                  : strcmp(v->hits[i].rule_id, "b") == 0 ? &b
+                                                                         : NULL;
+            if (l) {
+                l->start[l->count] = v->hits[i].start;
+                l->end[l->count++] = v->hits[i].end;
+            }
+        }
+        int want = brute_near(text, &a, &b, 1, false, false) * 1 +
+                   brute_near(text, &a, &b, 2, true, false) * 2 +
+                   brute_near(text, &b, &b, 0, false, true) * 4 +
+                   brute_near(text, &b, &a, 0, true, false) * 8;
+        ck_assert_msg((int)v->score == want, "\"%s\": score %g, want %d", text, v->score, want);
+    }
+    quell_scanner_free(s);
+    quell_rules_release(rules);
+}
+END_TEST
+
 Suite *engine_suite(void)
 {
     Suite *s = suite_create("engine");
@@ -504,6 +605,7 @@ Suite *engine_suite(void)
     tcase_add_test(tc, test_newer_struct_version_refused);
     tcase_add_test(tc, test_engine_swap_and_reload);
     tcase_add_loop_test(tc, test_near, 0, 2);
+    tcase_add_test(tc, test_near_random);
     suite_add_tcase(s, tc);
 
     TCase *live = tcase_create("Live");
