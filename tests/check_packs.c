@@ -19,12 +19,18 @@
 static quell_rules *rules;
 static quell_scanner *scanner;
 
-static void setup(void)
+/* Load the rules at path (a .cfg or a .qdb) and a scanner for them. */
+static void open_rules(const char *path, quell_rules **r, quell_scanner **sc)
 {
     quell_error err;
-    int rc = quell_rules_compile(&rules, test_path("tests/fixtures/phones/pii-top.cfg"), &err);
+    int rc = quell_rules_load(r, path, &err);
     ck_assert_msg(rc == QUELL_OK, "%s:%d: %s", err.file, err.line, err.message);
-    ck_assert_int_eq(quell_scanner_new(&scanner, rules, &err), QUELL_OK);
+    ck_assert_int_eq(quell_scanner_new(sc, *r, &err), QUELL_OK);
+}
+
+static void setup(void)
+{
+    open_rules(test_path("tests/fixtures/phones/pii-top.cfg"), &rules, &scanner);
 }
 
 static void teardown(void)
@@ -34,13 +40,18 @@ static void teardown(void)
 }
 
 /* The pii hit of body, or NULL; its text must be within the body. */
-static const quell_verdict *scan(const char *body)
+static const quell_verdict *scan_with(quell_scanner *sc, const char *body)
 {
     quell_comment c = {QUELL_COMMENT_VERSION, {body, NULL}, {strlen(body), 0}};
     const quell_verdict *v;
     quell_error err;
-    ck_assert_int_eq(quell_scan(scanner, &c, &v, &err), QUELL_OK);
+    ck_assert_int_eq(quell_scan(sc, &c, &v, &err), QUELL_OK);
     return v;
+}
+
+static const quell_verdict *scan(const char *body)
+{
+    return scan_with(scanner, body);
 }
 
 /* Write the digits of s as Arabic-Indic digits into out. */
@@ -154,10 +165,7 @@ static quell_scanner *shipped_scanner;
 
 static void setup_shipped(void)
 {
-    quell_error err;
-    int rc = quell_rules_load(&shipped, test_default_rules(), &err);
-    ck_assert_msg(rc == QUELL_OK, "%s:%d: %s", err.file, err.line, err.message);
-    ck_assert_int_eq(quell_scanner_new(&shipped_scanner, shipped, &err), QUELL_OK);
+    open_rules(test_default_rules(), &shipped, &shipped_scanner);
 }
 
 static void teardown_shipped(void)
@@ -169,10 +177,7 @@ static void teardown_shipped(void)
 /* The score body gets in category, and its action. */
 static double category_score(const char *body, const char *category, quell_action *action)
 {
-    quell_comment c = {QUELL_COMMENT_VERSION, {body, NULL}, {strlen(body), 0}};
-    const quell_verdict *v;
-    quell_error err;
-    ck_assert_int_eq(quell_scan(shipped_scanner, &c, &v, &err), QUELL_OK);
+    const quell_verdict *v = scan_with(shipped_scanner, body);
     *action = v->action;
     for (size_t i = 0; i < v->category_count; i++) {
         if (strcmp(v->category_names[i], category) == 0)
