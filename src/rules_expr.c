@@ -85,14 +85,14 @@ static int expr_expect(struct expr_parser *p, const char *fn, char c)
 /* One rule id argument of near() or before(), emitted as a SPAN step. */
 static int expr_span_operand(struct expr_parser *p, const char *fn, const char *which)
 {
-    char what[96];
     expr_skip_space(p);
     size_t start = p->pos;
     while (p->pos < p->len && loader_is_name_char(p->text[p->pos], true))
         p->pos++;
     if (p->pos == start) {
-        snprintf(what, sizeof what, "%s(rule, rule, words) needs a rule id as its %s argument",
-                 fn, which);
+        char what[96];
+        snprintf(what, sizeof what, "%s(rule, rule, words) needs a rule id as its %s argument", fn,
+                 which);
         return expr_fail(p, what);
     }
     uint32_t operand;
@@ -354,8 +354,8 @@ int loader_order_combinations(struct loader *ld)
             uint32_t r = stack[top - 1];
             if (next_step[r] < rules[r].expr_len) {
                 const struct expr_step *st = &steps[rules[r].expr_start + next_step[r]++];
-                if ((st->op != EXPR_RULE && st->op != EXPR_SPAN) ||
-                    rules[st->arg].expr_len == 0 || state[st->arg] == 2)
+                if ((st->op != EXPR_RULE && st->op != EXPR_SPAN) || rules[st->arg].expr_len == 0 ||
+                    state[st->arg] == 2)
                     continue;
                 if (state[st->arg] == 0) {
                     state[st->arg] = 1;

@@ -28,8 +28,8 @@ struct word_index {
 struct scorer {
     const struct rule_table *table;
     const quell_comment *comment; /* the one being scored */
-    uint8_t *fired;        /* per rule */
-    uint32_t *fired_rules; /* rule indexes that fired, for the result list */
+    uint8_t *fired;               /* per rule */
+    uint32_t *fired_rules;        /* rule indexes that fired, for the result list */
     /* Per rule that fired: its hits are hits[hit_first .. + hit_len), sorted
      * by field and start until the final sort (a combination's are the
      * spans its near() terms found). */
@@ -132,8 +132,8 @@ static int build_words(struct scorer *sc, quell_field f)
         if (is_word && !in_word)
             start = off;
         if (!is_word && in_word) {
-            struct word *w = grow_array(wi->words, &wi->cap, wi->count + 1, sizeof *w, 64,
-                                        GROW_UNCAPPED);
+            struct word *w =
+                grow_array(wi->words, &wi->cap, wi->count + 1, sizeof *w, 64, GROW_UNCAPPED);
             if (!w)
                 return QUELL_ENOMEM;
             wi->words = w;
@@ -303,9 +303,9 @@ static int eval_combination(struct scorer *sc, const struct rule *r, bool *out)
             top--;
             bool held = false;
             if (sc->stack[top - 1] && sc->stack[top]) {
-                int rc = eval_near(sc, step[i - 2].arg, step[i - 1].arg,
-                                   step[i].arg & ~EXPR_NEGATED, step[i].op == EXPR_BEFORE,
-                                   !(step[i].arg & EXPR_NEGATED), &held);
+                int rc =
+                    eval_near(sc, step[i - 2].arg, step[i - 1].arg, step[i].arg & ~EXPR_NEGATED,
+                              step[i].op == EXPR_BEFORE, !(step[i].arg & EXPR_NEGATED), &held);
                 if (rc)
                     return rc;
             }

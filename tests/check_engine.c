@@ -116,8 +116,8 @@ struct bad_label {
 };
 
 static const struct bad_label bad_labels[] = {
-    {"version = 1;\nlabel = 7;\nactions = { flag = 3.0; hold = 6.0; reject = 10.0; };\n", NULL,
-     2, "must be a string"},
+    {"version = 1;\nlabel = 7;\nactions = { flag = 3.0; hold = 6.0; reject = 10.0; };\n", NULL, 2,
+     "must be a string"},
     {"version = 1;\nlabel = \"a\\nb\";\nactions = { flag = 3.0; hold = 6.0; reject = 10.0; };\n",
      NULL, 2, "control characters"},
     {"version = 1;\nactions = { flag = 3.0; hold = 6.0; reject = 10.0; };\n"
@@ -415,8 +415,8 @@ END_TEST
 
 static const struct {
     const char *text;
-    int score;            /* the sum of the combinations that held */
-    size_t near2[4][2];   /* near2's hits, start and end; {0, 0} ends the list */
+    int score;          /* the sum of the combinations that held */
+    size_t near2[4][2]; /* near2's hits, start and end; {0, 0} ends the list */
 } near_cases[] = {
     {"you people are vermin", 1 + 2, {{0, 10}, {15, 21}}},
     /* near() takes either order, before() only its own. */
@@ -433,7 +433,8 @@ static const struct {
     /* Arabic words count as words; spans are bytes of the original. */
     {"you \xd9\x8a\xd8\xa7 \xd8\xad\xd9\x85\xd8\xa7\xd8\xb1 vermin", 1, {{0, 3}, {18, 24}}},
     /* Every occurrence that has a partner is a hit, and only those. */
-    {"clown. I like you a lot and a lot more, you vermin", 1 + 2,
+    {"clown. I like you a lot and a lot more, you vermin",
+     1 + 2,
      {{0, 5}, {14, 17}, {40, 43}, {44, 50}}},
     /* Two hits of one rule; one hit alone is not a pair. */
     {"clown troll", 4, {{0}}},
@@ -477,8 +478,8 @@ START_TEST(test_near)
             ck_assert_ptr_eq(h->text, text + h->start);
             k++;
         }
-        ck_assert_msg(k == 4 || near_cases[c].near2[k][1] == 0, "\"%s\": %zu hits of near2",
-                      text, k);
+        ck_assert_msg(k == 4 || near_cases[c].near2[k][1] == 0, "\"%s\": %zu hits of near2", text,
+                      k);
         /* A combination under ! records no spans. */
         for (size_t i = 0; i < v->hit_count; i++)
             ck_assert_str_ne(v->hits[i].rule_id, "alone");

@@ -364,7 +364,8 @@ static const struct {
     {"c & near(a, a, 2)", 5, {R(2), SPAN(0), SPAN(0), NEAR(2), AND}},
     {"a & !near(a, b, 4)", 6, {R(0), SPAN(0), SPAN(1), NEAR(4 | EXPR_NEGATED), NOT, AND}},
     {"a & !!before(b, c, 1)", 7, {R(0), SPAN(1), SPAN(2), BEFORE(1), NOT, NOT, AND}},
-    {"near(a, b, 1) | before(c, a, 2)", 7,
+    {"near(a, b, 1) | before(c, a, 2)",
+     7,
      {SPAN(0), SPAN(1), NEAR(1), SPAN(2), SPAN(0), BEFORE(2), OR}},
 };
 
@@ -389,8 +390,8 @@ START_TEST(test_combine_rpn)
     for (size_t i = 0; i < rpn_cases[_i].step_count; i++) {
         const struct expr_step *want = &rpn_cases[_i].steps[i];
         ck_assert_msg(t->steps[i].op == want->op &&
-                          (want->op == EXPR_NOT || want->op == EXPR_AND ||
-                           want->op == EXPR_OR || t->steps[i].arg == want->arg),
+                          (want->op == EXPR_NOT || want->op == EXPR_AND || want->op == EXPR_OR ||
+                           t->steps[i].arg == want->arg),
                       "combine \"%s\": step %zu is (%u, %u)", rpn_cases[_i].expr, i,
                       (unsigned)t->steps[i].op, (unsigned)t->steps[i].arg);
     }
@@ -561,13 +562,15 @@ static const struct {
      HEAD "rules = (\n" RULE_A "  { id = \"x\"; category = \"c\"; weight = 1;\n"
           "    combine = \"near(a, a)\"; }\n"
           ");\n",
-     7, "x", "bad combine \"near(a, a)\": \",\" is missing in near(rule, rule, words) at column 10"},
+     7, "x",
+     "bad combine \"near(a, a)\": \",\" is missing in near(rule, rule, words) at column 10"},
     {"near with a word count that is not a number",
      HEAD "rules = (\n" RULE_A "  { id = \"x\"; category = \"c\"; weight = 1;\n"
           "    combine = \"near(a, a, three)\"; }\n"
           ");\n",
-     7, "x", "near(rule, rule, words) needs a whole number of words as its third argument at "
-             "column 12"},
+     7, "x",
+     "near(rule, rule, words) needs a whole number of words as its third argument at "
+     "column 12"},
     {"before with too many words",
      HEAD "rules = (\n" RULE_A "  { id = \"x\"; category = \"c\"; weight = 1;\n"
           "    combine = \"before(a, a, 101)\"; }\n"
@@ -598,8 +601,9 @@ static const struct {
           "  { id = \"x\"; category = \"c\"; weight = 1;\n"
           "    combine = \"near(a, y, 2)\"; }\n"
           ");\n",
-     8, "x", "near() operand \"y\" is a combination without near() or before(): it has no "
-             "spans to measure"},
+     8, "x",
+     "near() operand \"y\" is a combination without near() or before(): it has no "
+     "spans to measure"},
     {"near over two fields",
      HEAD "rules = (\n" RULE_A "  { id = \"n\"; category = \"c\"; weight = 0; field = \"author\";\n"
           "    words = [ \"w\" ]; },\n"
