@@ -115,7 +115,8 @@ bool score_rule_fired(const struct scorer *sc, uint32_t rule)
     return rule < sc->table->rule_count && sc->fired[rule];
 }
 
-/* Find the words of field f once per comment. */
+/* Find the words of field f once per comment: a word ends where a
+ * non-word character or the text's end follows a word character. */
 static int build_words(struct scorer *sc, quell_field f)
 {
     struct word_index *wi = &sc->words[f];
@@ -126,9 +127,9 @@ static int build_words(struct scorer *sc, quell_field f)
     wi->count = 0;
     size_t off = 0, start = 0;
     bool in_word = false;
-    while (off < len) {
-        size_t next;
-        bool is_word = utf8_is_word_char(utf8_decode_at(text, len, off, &next));
+    while (off <= len) {
+        size_t next = len + 1;
+        bool is_word = off < len && utf8_is_word_char(utf8_decode_at(text, len, off, &next));
         if (is_word && !in_word)
             start = off;
         if (!is_word && in_word) {
@@ -141,14 +142,6 @@ static int build_words(struct scorer *sc, quell_field f)
         }
         in_word = is_word;
         off = next;
-    }
-    if (in_word) {
-        struct word *w =
-            grow_array(wi->words, &wi->cap, wi->count + 1, sizeof *w, 64, GROW_UNCAPPED);
-        if (!w)
-            return QUELL_ENOMEM;
-        wi->words = w;
-        wi->words[wi->count++] = (struct word){start, len};
     }
     wi->is_built = true;
     return QUELL_OK;
