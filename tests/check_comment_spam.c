@@ -79,6 +79,8 @@ static const struct {
     {"Selling verified Instagram accounts with 10k followers, cheap price", 3, QUELL_FLAG},
     {"Contact him on WhatsApp +1 (347) 555-0123, he recovered my funds", 6, QUELL_HOLD},
     {"Call Facebook support at 1-888-555-0143 for account recovery", 6, QUELL_HOLD},
+    {"We are hiring home workers, $800 weekly, send your CV to jobs.now@example.com", 3, QUELL_FLAG},
+    {"Congratulations, you won! Claim your prize in my bio", 3, QUELL_FLAG},
     {"\xd8\xa7\xd8\xb4\xd8\xaa\xd8\xb1\xd9\x83\xd9\x88\xd8\xa7 \xd9\x81\xd9\x8a \xd9\x82\xd9\x86\xd8\xa7\xd8\xaa\xd9\x8a \xd9\x88\xd9\x81\xd8\xb9\xd9\x84\xd9\x88\xd8\xa7 \xd8\xa7\xd9\x84\xd8\xac\xd8\xb1\xd8\xb3", 3, QUELL_FLAG}, /* اشتركوا في قناتي وفعلوا الجرس */
     {"\xd8\xaa\xd8\xa7\xd8\xa8\xd8\xb9\xd9\x88\xd9\x86\xd9\x8a \xd8\xb9\xd9\x84\xd9\x89 \xd8\xa7\xd9\x86\xd8\xb3\xd8\xaa\xd8\xba\xd8\xb1\xd8\xa7\xd9\x85", 3, QUELL_FLAG}, /* تابعوني على انستغرام */
     {"\xd8\xa7\xd8\xb9\xd9\x85\xd9\x84 \xd9\x85\xd9\x86 \xd8\xa7\xd9\x84\xd8\xa8\xd9\x8a\xd8\xaa \xd9\x88\xd8\xa7\xd8\xb1\xd8\xa8\xd8\xad 3000 \xd8\xaf\xd9\x88\xd9\x84\xd8\xa7\xd8\xb1 \xd8\xb4\xd9\x87\xd8\xb1\xd9\x8a\xd8\xa7", 3, QUELL_FLAG}, /* اعمل من البيت واربح 3000 دولار شهريا */
@@ -119,6 +121,8 @@ static const char *const ham[] = {
     "Scammers targeted refugees with fake UNHCR WhatsApp numbers.",
     "Hope the victims of the crypto scam get their money back.",
     "the tax giveaway to the rich will not win votes",
+    "The UN is hiring nurses for Gaza, salaries of $800 a month, the article says.",
+    "Lebanon's banks stopped personal loans in 2019.",
     "Made in China flag pins sent back to the Conservatives: http://tinyurl.com/dmt397",
     "I would have told you so in my bio.",
     "\xd9\x86\xd8\xb4\xd8\xb1\xd8\xaa \xd8\xa7\xd9\x84\xd9\x85\xd9\x8a\xd9\x84\xd9\x8a\xd8\xb4\xd9\x8a\xd8\xa7 \xd8\xa8\xd9\x8a\xd8\xa7\xd9\x86\xd9\x87\xd8\xa7 \xd8\xb9\xd9\x84\xd9\x89 \xd9\x82\xd9\x86\xd8\xa7\xd8\xaa\xd9\x87\xd8\xa7 \xd9\x81\xd9\x8a \xd8\xaa\xd9\x84\xd9\x8a\xd8\xac\xd8\xb1\xd8\xa7\xd9\x85", /* نشرت الميليشيا بيانها على قناتها في تليجرام */
