@@ -132,7 +132,10 @@ static bool put_letter(struct buf *b, struct pending *pend, const struct norm_ar
                        bool is_first, bool is_last)
 {
     const char *alts = e->spellings;
-    bool is_optional = e->kind == NORM_ARABIZI_VOWEL ||
+    /* A word's first alef is a hamza seat, always voiced and so always
+     * written ("enta", "ibn", "omak"): left out, انت would read "nt" and
+     * glue onto the next word ("Nathan"). */
+    bool is_optional = (e->kind == NORM_ARABIZI_VOWEL && !is_first) ||
                        (e->kind == NORM_ARABIZI_GLIDE && !is_first);
     /* A glide that starts a word is a consonant, its first spelling: يا is
      * "ya", never a bare "e" or "i" glued to the next word ("eXXon"). */
