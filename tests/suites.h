@@ -25,6 +25,7 @@ Suite *arabizi_suite(void);
 Suite *packs_suite(void);
 Suite *engine_suite(void);
 Suite *hostile_suite(void);
+Suite *fit_suite(void);
 
 /*
  * Check's timeouts, in seconds, for every test of a TCase, its checked

@@ -27,6 +27,8 @@ struct fit_corpus {
     char **labels;
     size_t label_count;
     int is_negative;
+    double max_flag_fpr; /* FIT_KEEP or a rate */
+    double min_reject_precision;
     unsigned long long rows, malformed, positives;
 };
 
@@ -72,14 +74,15 @@ static void print_help(void)
         "                            hash when the corpus has none)\n"
         "      --format=FORMAT       csv, tsv or jsonl (default: from the name)\n"
         "  -d, --delimiter=CHAR      CSV field separator\n"
+        "      --max-flag-fpr=RATE   flag false-positive rate allowed on the corpus\n"
+        "                            (0.02, 2%% or 1/50), or 'keep' (the default): no\n"
+        "                            more false positives than RULES give it now\n"
+        "      --min-reject-precision=RATE  precision of rejects on the corpus\n"
+        "                            (default 0.95)\n"
         "\n"
         "Options:\n"
         "  -o, --output=FILE         write the fitted weights and thresholds to FILE,\n"
         "                            a rules file to include after the rules it changes\n"
-        "      --max-flag-fpr=RATE   flag false-positive rate allowed on each corpus\n"
-        "                            (default 0.02; 0.02, 2%% or 1/50)\n"
-        "      --min-reject-precision=RATE  precision of rejects on each corpus\n"
-        "                            (default 0.95)\n"
         "      --folds=K             cross-validation folds, by a hash of the id\n"
         "                            (default 5, 2 to %d)\n"
         "      --l2=LAMBDA           pull towards the rules' own weights (default 0.001)\n"
@@ -178,6 +181,16 @@ static int parse_rate(const char *s, double *out)
         return -1;
     *out = num;
     return 0;
+}
+
+/* A flag budget: a rate, or "keep". */
+static int parse_budget(const char *s, double *out)
+{
+    if (strcmp(s, "keep") == 0) {
+        *out = FIT_KEEP;
+        return 0;
+    }
+    return parse_rate(s, out);
 }
 
 static int parse_number(const char *s, double min, double max, double *out)
@@ -297,19 +310,26 @@ static void write_text(FILE *f, const struct report *r)
     static const char *const names[5] = {"precision", "recall", "F1", "flag FPR",
                                          "reject prec"};
     const struct fit_model *m = r->model;
-    fprintf(f, "quell fit: %s, %u folds, budget: flag FPR <= %g, reject precision >= %g\n\n",
-            r->rules_path, r->folds, r->params->max_flag_fpr, r->params->min_reject_precision);
+    fprintf(f, "quell fit: %s, %u folds, l2 %g, factor %g\n\n", r->rules_path, r->folds,
+            r->params->l2, r->params->max_factor);
     fprintf(f, "Held-out folds, before -> after (each row judged by weights fitted without its fold):\n");
     for (size_t i = 0; i <= r->corpus_count; i++) {
         if (i == r->corpus_count && r->corpus_count == 1)
             break;
         const char *name = i < r->corpus_count ? r->corpora[i].path : "total";
-        if (i < r->corpus_count)
-            fprintf(f, "\n  %s: %llu rows, %llu positive%s\n", name,
-                    r->corpora[i].rows - r->corpora[i].malformed, r->corpora[i].positives,
-                    r->corpora[i].malformed ? " (malformed rows left out)" : "");
-        else
+        if (i < r->corpus_count) {
+            const struct fit_corpus *fc = &r->corpora[i];
+            fprintf(f, "\n  %s: %llu rows, %llu positive%s; budget: flag FPR ", name,
+                    fc->rows - fc->malformed, fc->positives,
+                    fc->malformed ? " (malformed rows left out)" : "");
+            if (fc->max_flag_fpr < 0)
+                fputs("kept", f);
+            else
+                fprintf(f, "<= %g", fc->max_flag_fpr);
+            fprintf(f, ", reject precision >= %g\n", fc->min_reject_precision);
+        } else {
             fprintf(f, "\n  total (pooled):\n");
+        }
         double b[5], a[5];
         figures(&r->before[i], b);
         figures(&r->after[i], a);
@@ -318,10 +338,11 @@ static void write_text(FILE *f, const struct report *r)
             print_figure(f, b[k], 0);
             fputs(" ->", f);
             print_figure(f, a[k], 0);
-            if (k == 3 && i < r->corpus_count && a[3] > r->params->max_flag_fpr)
+            if (k == 3 && i < r->corpus_count && a[3] >= 0 &&
+                a[3] > (r->corpora[i].max_flag_fpr < 0 ? b[3] : r->corpora[i].max_flag_fpr))
                 fputs("   over budget", f);
             if (k == 4 && i < r->corpus_count && a[4] >= 0 &&
-                a[4] < r->params->min_reject_precision)
+                a[4] < r->corpora[i].min_reject_precision)
                 fputs("   under budget", f);
             fputc('\n', f);
         }
@@ -330,9 +351,9 @@ static void write_text(FILE *f, const struct report *r)
         fprintf(f, "\nInfeasible: in %u of %u folds only flagging nothing kept the flag FPR "
                    "within budget.\n", r->folds_flag_empty, r->folds);
     if (r->folds_no_reject)
-        fprintf(f, "\nInfeasible: in %u of %u folds no reject threshold kept precision >= %g on "
-                   "every corpus; those folds reject nothing.\n",
-                r->folds_no_reject, r->folds, r->params->min_reject_precision);
+        fprintf(f, "\nInfeasible: in %u of %u folds no reject threshold kept the reject "
+                   "precision on every corpus; those folds reject nothing.\n",
+                r->folds_no_reject, r->folds);
 
     const struct fit_result *fr = r->final;
     fprintf(f, "\nFitted on every row: thresholds flag %g -> %g, hold %g -> %g, reject %g -> %g%s\n",
@@ -410,18 +431,24 @@ static void write_json(FILE *f, const struct report *r)
     const struct fit_result *fr = r->final;
     fputs("{\"rules\":", f);
     json_string(f, r->rules_path);
-    fprintf(f, ",\"folds\":%u,\"budget\":{\"max_flag_fpr\":%g,\"min_reject_precision\":%g},"
-               "\"l2\":%g,\"max_factor\":%g,\"corpora\":[",
-            r->folds, r->params->max_flag_fpr, r->params->min_reject_precision, r->params->l2,
-            r->params->max_factor);
+    fprintf(f, ",\"folds\":%u,\"l2\":%g,\"max_factor\":%g,\"corpora\":[", r->folds,
+            r->params->l2, r->params->max_factor);
     for (size_t i = 0; i <= r->corpus_count; i++) {
         if (i)
             fputc(',', f);
         fputs("{\"name\":", f);
         json_string(f, i < r->corpus_count ? r->corpora[i].path : "total");
         if (i < r->corpus_count)
-            fprintf(f, ",\"rows\":%llu,\"malformed\":%llu,\"positives\":%llu",
-                    r->corpora[i].rows, r->corpora[i].malformed, r->corpora[i].positives);
+        {
+            const struct fit_corpus *fc = &r->corpora[i];
+            fprintf(f, ",\"rows\":%llu,\"malformed\":%llu,\"positives\":%llu", fc->rows,
+                    fc->malformed, fc->positives);
+            if (fc->max_flag_fpr < 0)
+                fputs(",\"max_flag_fpr\":\"keep\"", f);
+            else
+                fprintf(f, ",\"max_flag_fpr\":%g", fc->max_flag_fpr);
+            fprintf(f, ",\"min_reject_precision\":%g", fc->min_reject_precision);
+        }
         fputs(",\"before\":", f);
         json_counts(f, &r->before[i]);
         fputs(",\"after\":", f);
@@ -473,12 +500,16 @@ static int write_weights(const struct report *r, const char *path)
         strftime(date, sizeof date, "%Y-%m-%d", &tm);
     fprintf(f, "# Weights and thresholds fitted by quell fit %s on %s to rules %s (%s).\n",
             quell_version(), date, quell_rules_id(r->rules), r->rules_path);
-    fprintf(f, "# Budget: flag FPR <= %g and reject precision >= %g on each corpus; %u folds, "
-               "l2 %g, factor %g.\n# Corpora:",
-            r->params->max_flag_fpr, r->params->min_reject_precision, r->folds, r->params->l2,
-            r->params->max_factor);
-    for (size_t i = 0; i < r->corpus_count; i++)
-        fprintf(f, " %s", r->corpora[i].path);
+    fprintf(f, "# %u folds, l2 %g, factor %g. Corpora, with their flag FPR and reject precision "
+               "budgets:\n",
+            r->folds, r->params->l2, r->params->max_factor);
+    for (size_t i = 0; i < r->corpus_count; i++) {
+        const struct fit_corpus *fc = &r->corpora[i];
+        if (fc->max_flag_fpr < 0)
+            fprintf(f, "#   %s: kept, %g\n", fc->path, fc->min_reject_precision);
+        else
+            fprintf(f, "#   %s: %g, %g\n", fc->path, fc->max_flag_fpr, fc->min_reject_precision);
+    }
     fprintf(f, "\n# Include it after the rules it changes, e.g. as the last entry of\n"
                "# include = [ ... ] in the top rules file (docs/fit.md).\n\n");
     fprintf(f, "thresholds = { flag = %.3f; hold = %.3f; reject = %.3f; };\n\n",
@@ -571,7 +602,9 @@ int cmd_fit(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    struct fit_params params = {0.001, 4.0, 30, 0.02, 0.95};
+    struct fit_params params = {0.001, 4.0, 30, NULL, NULL};
+    double max_flag_fpr = FIT_KEEP, min_reject_precision = 0.95;
+    double *budgets = NULL;
     struct corpus_options copt = {CORPUS_GUESS, "text", "label", "id", -1};
     const char *labels = NULL, *output = NULL, *rules_path = NULL;
     int is_negative = 0, is_json = 0;
@@ -604,6 +637,8 @@ int cmd_fit(int argc, char **argv)
             fc->path = operand;
             fc->copt = copt;
             fc->is_negative = is_negative;
+            fc->max_flag_fpr = max_flag_fpr;
+            fc->min_reject_precision = min_reject_precision;
             if (!labels) {
                 rc = cli_usage_error("fit", "%s: no --positive or --negative LABELS before it",
                                      operand);
@@ -661,16 +696,17 @@ int cmd_fit(int argc, char **argv)
             break;
         case OPT_FPR:
         case OPT_PRECISION:
-            if (parse_rate(optarg, &number) != 0) {
-                rc = cli_usage_error("fit", "invalid --%s '%s' (a rate: 0.02, 2%% or 1/50)",
+            if ((ch == OPT_FPR ? parse_budget(optarg, &number) : parse_rate(optarg, &number)) !=
+                0) {
+                rc = cli_usage_error("fit", "invalid --%s '%s' (a rate: 0.02, 2%% or 1/50%s)",
                                      ch == OPT_FPR ? "max-flag-fpr" : "min-reject-precision",
-                                     optarg);
+                                     optarg, ch == OPT_FPR ? "; or keep" : "");
                 goto out_free;
             }
             if (ch == OPT_FPR)
-                params.max_flag_fpr = number;
+                max_flag_fpr = number;
             else
-                params.min_reject_precision = number;
+                min_reject_precision = number;
             break;
         case OPT_FOLDS:
             if (parse_number(optarg, 2, MAX_FOLDS, &number) != 0 || number != floor(number)) {
@@ -738,7 +774,16 @@ int cmd_fit(int argc, char **argv)
     struct fit_counts *counts = calloc(4 * slots, sizeof *counts);
     quell_error err;
     rc = CLI_EIO;
-    if (!counts || build_model(&model, rules) != 0 ||
+    budgets = calloc(2 * corpus_count, sizeof *budgets);
+    if (budgets) {
+        for (size_t i = 0; i < corpus_count; i++) {
+            budgets[i] = corpora[i].max_flag_fpr;
+            budgets[corpus_count + i] = corpora[i].min_reject_precision;
+        }
+        params.max_flag_fpr = budgets;
+        params.min_reject_precision = budgets + corpus_count;
+    }
+    if (!counts || !budgets || build_model(&model, rules) != 0 ||
         !(entries = calloc(model.rule_count + 1, sizeof *entries)) ||
         !(scratch = calloc(model.category_count + 1, sizeof *scratch))) {
         cli_error("out of memory");
@@ -832,6 +877,7 @@ out_free_run:
     free(entries);
     free(scratch);
     free(counts);
+    free(budgets);
     quell_scanner_free(scanner);
     quell_rules_free(rules);
 out_free:

@@ -156,8 +156,10 @@ static int choose_thresholds(const struct fit_model *m, const struct fit_data *d
     size_t *seen = calloc(nc ? nc : 1, sizeof *seen);
     size_t *tp = calloc(nc ? nc : 1, sizeof *tp);
     size_t *fp = calloc(nc ? nc : 1, sizeof *fp);
+    size_t *keep = calloc(nc ? nc : 1, sizeof *keep);
+    int64_t *scratch = calloc(m->category_count ? m->category_count : 1, sizeof *scratch);
     int rc = -1;
-    if (!idx || !neg || !seen || !tp || !fp)
+    if (!idx || !neg || !seen || !tp || !fp || !keep || !scratch)
         goto out_free;
     size_t count = 0;
     int64_t max_score = 0;
@@ -166,6 +168,10 @@ static int choose_thresholds(const struct fit_model *m, const struct fit_data *d
             continue;
         idx[count++] = i;
         neg[d->rows[i].corpus] += !d->rows[i].is_positive;
+        /* FIT_KEEP: the rules' own false positives are the allowance. */
+        if (!d->rows[i].is_positive &&
+            fit_score(m, d, i, m->weight0, scratch) >= m->threshold0[QUELL_FLAG])
+            keep[d->rows[i].corpus]++;
         if (score[i] > max_score)
             max_score = score[i];
     }
@@ -189,7 +195,9 @@ static int choose_thresholds(const struct fit_model *m, const struct fit_data *d
         const struct fit_row *r = &d->rows[idx[i]];
         if (r->is_positive || score[idx[i]] <= 0)
             continue;
-        size_t allowed = (size_t)floor(p->max_flag_fpr * (double)neg[r->corpus] + 1e-9);
+        double budget = p->max_flag_fpr[r->corpus];
+        size_t allowed = budget < 0 ? keep[r->corpus]
+                                    : (size_t)floor(budget * (double)neg[r->corpus] + 1e-9);
         if (++seen[r->corpus] > allowed && score[idx[i]] + 1 > flag)
             flag = score[idx[i]] + 1;
     }
@@ -207,10 +215,11 @@ static int choose_thresholds(const struct fit_model *m, const struct fit_data *d
         for (; j < count && score[idx[j]] == s; j++) {
             const struct fit_row *r = &d->rows[idx[j]];
             size_t c = r->corpus;
-            int was_bad = (double)tp[c] < p->min_reject_precision * (double)(tp[c] + fp[c]);
+            double need = p->min_reject_precision[c];
+            int was_bad = (double)tp[c] < need * (double)(tp[c] + fp[c]);
             tp[c] += r->is_positive;
             fp[c] += !r->is_positive;
-            int is_bad = (double)tp[c] < p->min_reject_precision * (double)(tp[c] + fp[c]);
+            int is_bad = (double)tp[c] < need * (double)(tp[c] + fp[c]);
             bad += (size_t)is_bad - (size_t)was_bad;
         }
         if (bad > 0)
@@ -242,6 +251,8 @@ out_free:
     free(seen);
     free(tp);
     free(fp);
+    free(keep);
+    free(scratch);
     return rc;
 }
 

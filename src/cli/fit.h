@@ -53,9 +53,14 @@ struct fit_params {
     double l2;            /* pull towards the rules' own weights, per point squared */
     double max_factor;    /* a weight stays within [w0 / f, w0 * f] */
     unsigned sweeps;      /* coordinate-descent passes */
-    double max_flag_fpr;  /* per corpus */
-    double min_reject_precision; /* per corpus */
+    /* Per corpus (d->corpus_count items): the flag false-positive rate
+     * allowed (FIT_KEEP: no more false positives than the rules' own
+     * thresholds give on its training rows) and the reject precision. */
+    const double *max_flag_fpr;
+    const double *min_reject_precision;
 };
+
+#define FIT_KEEP (-1.0)
 
 enum fit_clamp {
     FIT_CLAMP_NONE = 0,
