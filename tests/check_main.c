@@ -66,6 +66,7 @@ int main(void)
     srunner_add_suite(sr, eval_suite());
     srunner_add_suite(sr, lint_suite());
     srunner_add_suite(sr, validate_suite());
+    srunner_add_suite(sr, masks_suite());
     srunner_add_suite(sr, arabizi_suite());
     srunner_add_suite(sr, packs_suite());
     srunner_add_suite(sr, engine_suite());

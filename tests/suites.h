@@ -21,6 +21,7 @@ Suite *eval_html_suite(void);
 Suite *eval_suite(void);
 Suite *lint_suite(void);
 Suite *validate_suite(void);
+Suite *masks_suite(void);
 Suite *arabizi_suite(void);
 Suite *packs_suite(void);
 Suite *engine_suite(void);
