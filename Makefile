@@ -284,6 +284,12 @@ bench-serve: deps
 $(O)/scan_rate: bench/scan_rate.c $(STATIC_LIB)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(STATIC_LIB) $(PKG_LIBS) -lm
 
+# The views a word list is hit in (bench/view_hits.c): the skeleton view's
+# false hits on dictionary words, e.g. the 170,000 words of
+# ../shared/data/wordlist-en/american-english-large.txt.
+$(O)/view_hits: bench/view_hits.c $(STATIC_LIB)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(STATIC_LIB) $(PKG_LIBS) -lm
+
 # The default rules on every labelled corpus's report part, beside the npm
 # filters and the raw word lists (tools/eval/README.md).
 eval:
@@ -331,7 +337,7 @@ lint:
 	cppcheck --enable=warning,style,performance,portability --std=c11 --error-exitcode=1 \
 		--inline-suppr --quiet -Iinclude -Isrc src src/cli src/serve examples bench fuzz
 	clang-tidy --quiet $(LIB_SRC) $(CLI_SRC) $(SERVE_SRC) examples/embed.c bench/bench.c \
-		bench/scan_rate.c $(wildcard fuzz/*.c) -- $(BASE_CFLAGS) $(SERVE_CFLAGS)
+		bench/scan_rate.c bench/view_hits.c $(wildcard fuzz/*.c) -- $(BASE_CFLAGS) $(SERVE_CFLAGS)
 
 format:
 	clang-format -i $(LIB_SRC) $(CLI_SRC) $(SERVE_SRC) $(TEST_SRC) $(HEADERS) examples/*.c bench/*.c

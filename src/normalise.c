@@ -452,6 +452,7 @@ void norm_view_free(struct norm_view *view)
         return;
     free(view->text);
     free(view->src);
+    free(view->soft_edges);
     memset(view, 0, sizeof *view);
 }
 
@@ -875,12 +876,13 @@ static inline bool is_sep_byte(const struct norm_tables *t, unsigned char c)
 /*
  * The single letter before next starts a token; if at least two more single
  * letters follow, each after a run of separators ("f.u.c.k"), return where
- * the last ends; else 0.
+ * the last ends; else 0. *last receives where the last letter starts.
  */
 static size_t spaced_letters(const struct norm_tables *t, const unsigned char *p, size_t len,
-                             size_t next)
+                             size_t next, size_t *last)
 {
     size_t count = 1, end = next, q = next;
+    *last = next;
     for (;;) {
         size_t r = q;
         while (r < len && is_sep_byte(t, p[r]))
@@ -893,10 +895,60 @@ static size_t spaced_letters(const struct norm_tables *t, const unsigned char *p
         if (SK_CLASS(e) != SK_LETTER || letter_follows(t, p, len, after, is_plain_letter(e)))
             break;
         count++;
+        *last = r;
         end = after;
         q = after;
     }
     return count >= 3 ? end : 0;
+}
+
+/*
+ * Is the letter cp, standing alone, a word of one letter: English "a", "I",
+ * "o", chat's "u" (you), Arabizi's "w" (and), "y" (vocative ya), and
+ * Arabic's و (and)?
+ */
+static bool is_one_letter_word(int32_t cp)
+{
+    switch (cp) {
+    case 'a':
+    case 'i':
+    case 'o':
+    case 'u':
+    case 'w':
+    case 'y':
+    case 0x0648: /* waw */
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* Note a soft word edge at view offset off (offsets come in increasing
+ * order; an edge at 0 or one already noted is dropped). */
+static int soft_edge_add(struct norm_view *view, size_t off)
+{
+    if (off == 0 || (view->soft_edge_count && view->soft_edges[view->soft_edge_count - 1] >= off))
+        return QUELL_OK;
+    uint32_t *grown = grow_array(view->soft_edges, &view->soft_edge_cap,
+                                 view->soft_edge_count + 1, sizeof *grown, 8, UINT32_MAX);
+    if (!grown)
+        return QUELL_ENOMEM;
+    view->soft_edges = grown;
+    view->soft_edges[view->soft_edge_count++] = (uint32_t)off;
+    return QUELL_OK;
+}
+
+bool norm_is_soft_edge(const struct norm_view *view, size_t off)
+{
+    size_t lo = 0, hi = view->soft_edge_count;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (view->soft_edges[mid] < off)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < view->soft_edge_count && view->soft_edges[lo] == off;
 }
 
 #ifdef __SSE2__
@@ -984,6 +1036,7 @@ int norm_skeleton(const struct norm_tables *tables, const struct norm_view *fold
     if (view_room(out, len, SKEL_ROOM))
         return QUELL_ENOMEM;
     struct skel_out w = {(unsigned char *)out->text, out->src, 0, out->cap, -1};
+    out->soft_edge_count = 0;
 #ifdef __SSE2__
     const bool padded = view_is_padded(folded);
     bool stopped = false; /* the last vector stopped before byte i */
@@ -1055,11 +1108,27 @@ int norm_skeleton(const struct norm_tables *tables, const struct norm_view *fold
         unsigned cls = SK_CLASS(e);
         if (cls == SK_LETTER) {
             bool plain = !(e & SK_ARABIC);
-            size_t end;
+            size_t end, last;
             if (!prev_letter && !letter_follows(t, p, len, next, plain) &&
-                (end = spaced_letters(t, p, len, next)) != 0) {
-                /* One letter of a spaced-out word: join the letters, drop
-                 * the separators. */
+                (end = spaced_letters(t, p, len, next, &last)) != 0) {
+                /*
+                 * One letter of a spaced-out word: join the letters, drop
+                 * the separators. A one-letter word spaced from the rest
+                 * ("he is a c u n t", "f u c k u") is read both ways: the
+                 * letters stay joined, so "i d i o t" and "a s s" are still
+                 * one word, and a soft edge after (before) it lets a word
+                 * also start (end) there, so "acunt" holds "cunt". Which
+                 * reading is meant can't be told from the letters alone,
+                 * and reading both costs no match. Only when at least
+                 * three letters are left, so no short word appears.
+                 */
+                int32_t last_cp;
+                size_t last_next, letters = 0;
+                (void)skel_at(t, p, len, last, &last_cp, &last_next);
+                for (size_t k = i; k < end; k++)
+                    letters += !is_sep_byte(t, p[k]) && (p[k] & 0xC0) != 0x80;
+                bool soft_left = is_one_letter_word(cp) && p[next] == ' ' && letters >= 4;
+                bool soft_right = is_one_letter_word(last_cp) && p[last - 1] == ' ' && letters >= 4;
                 for (size_t k = i; k < end;) {
                     if (is_sep_byte(t, p[k])) {
                         k++;
@@ -1070,7 +1139,11 @@ int norm_skeleton(const struct norm_tables *tables, const struct norm_view *fold
                     size_t kn;
                     int32_t kcp;
                     uint32_t ke = skel_at(t, p, len, k, &kcp, &kn);
+                    if (k == last && soft_right && soft_edge_add(out, w.n))
+                        return QUELL_ENOMEM;
                     skel_mapped(&w, t, ke, kcp, p + k, kn - k, fs[k]);
+                    if (k == i && soft_left && soft_edge_add(out, w.n))
+                        return QUELL_ENOMEM;
                     plain = !(ke & SK_ARABIC);
                     k = kn;
                 }
@@ -1157,6 +1230,20 @@ unsigned norm_skeleton_run(const struct norm_tables *tables, const struct norm_v
             count++;
     }
     return count ? count : 1;
+}
+
+size_t norm_char_end(const struct norm_view *folded, uint32_t orig_off)
+{
+    /* src is sorted: the first folded byte from a later character. */
+    size_t lo = 0, hi = folded->len;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (folded->src[mid] <= orig_off)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return folded->src[lo];
 }
 
 void norm_trim(const struct norm_view *view, size_t *from, size_t *to)

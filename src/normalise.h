@@ -5,6 +5,7 @@
 #ifndef QUELL_NORMALISE_H
 #define QUELL_NORMALISE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -31,6 +32,13 @@ struct norm_view {
     uint32_t *src;
     size_t len;
     size_t cap; /* of text; src has cap + 1 */
+    /* The skeleton's soft word edges, increasing view offsets: where a
+     * one-letter word was joined onto spaced-out letters ("a c u n t" ->
+     * "acunt", edge at 1), a word may also start or end, so both readings
+     * match (see norm_skeleton). Empty in other views. */
+    uint32_t *soft_edges;
+    size_t soft_edge_count;
+    size_t soft_edge_cap;
 };
 
 /* Free a view's buffers (the struct itself is the caller's). */
@@ -50,12 +58,17 @@ int norm_fold(const struct norm_tables *tables, const char *orig, size_t len,
  * The skeleton view, from a folded view: look-alikes of Latin letters
  * (Cyrillic, Greek, symbols; never Arabic script) mapped to one prototype,
  * leetspeak next to letters mapped to letters, single letters spaced out
- * with separators joined, runs of one repeated letter made one. Its src
+ * with separators joined (a one-letter word at either end of them joined
+ * too, with a soft edge: soft_edges), runs of one repeated letter made
+ * one. Its src
  * entries point into the ORIGINAL text, like the folded view's.
  * QUELL_OK or QUELL_ENOMEM.
  */
 int norm_skeleton(const struct norm_tables *tables, const struct norm_view *folded,
                   struct norm_view *out);
+
+/* Is view offset off (0 < off < len) a soft word edge of the view? */
+bool norm_is_soft_edge(const struct norm_view *view, size_t off);
 
 /*
  * The original span of view bytes [view_start, view_end): from the start of
@@ -65,6 +78,10 @@ int norm_skeleton(const struct norm_tables *tables, const struct norm_view *fold
  */
 void norm_span(const struct norm_view *view, size_t view_start, size_t view_end, size_t *orig_start,
                size_t *orig_end);
+
+/* The end, in the original, of the folded character that starts at
+ * original offset orig_off (with the marks folding dropped after it). */
+size_t norm_char_end(const struct norm_view *folded, uint32_t orig_off);
 
 /* The view without the spaces folding may leave at either end ("  x" ->
  * " x"): *from and *to bound what is left. */

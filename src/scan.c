@@ -99,20 +99,33 @@ static int on_match(unsigned int id, unsigned long long from, unsigned long long
         return 0;
 
     /* Whole words: Hyperscan's \b is ASCII-only, so edges are judged here
-     * with Unicode word characters, in any script, in the view matched. */
+     * with Unicode word characters, in any script, in the view matched. The
+     * skeleton's soft edges (a one-letter word joined onto spaced-out
+     * letters: "a c u n t" -> "acunt") count as edges too. */
     if ((info->edges & EDGE_LEFT) && start > 0 &&
-        utf8_is_word_char(utf8_decode_before(s->text, start)))
+        utf8_is_word_char(utf8_decode_before(s->text, start)) &&
+        !(s->map && norm_is_soft_edge(s->map, start)))
         return 0;
+    bool is_soft_end = false;
     if ((info->edges & EDGE_RIGHT) && end < s->text_len) {
         size_t next;
-        if (utf8_is_word_char(utf8_decode_at(s->text, s->text_len, end, &next)))
-            return 0;
+        if (utf8_is_word_char(utf8_decode_at(s->text, s->text_len, end, &next))) {
+            if (!(s->map && norm_is_soft_edge(s->map, end)))
+                return 0;
+            is_soft_end = true;
+        }
     }
     if (info->runs && s->map == &s->views[VIEW_SKELETON] &&
         !runs_cover(s, start, info->runs, info->len))
         return 0;
-    if (s->map)
+    if (s->map) {
+        uint32_t last_src = s->map->src[end - 1];
         norm_span(s->map, start, end, &start, &end);
+        /* At a soft edge the next letter is a word of its own ("f u c k
+         * u"): the span ends with the last letter, not at the next one. */
+        if (is_soft_end)
+            end = norm_char_end(&s->views[VIEW_FOLDED], last_src);
+    }
 
     /* A pattern reports every end offset of an occurrence; fold overlapping
      * reports into one span so counts are occurrences, not offsets. */

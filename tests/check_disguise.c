@@ -22,6 +22,8 @@ static const char disguise_cfg[] =
     "  { id = \"en.shit\"; category = \"p\"; weight = 1.0; words = [ \"shit\" ]; },\n"
     "  { id = \"en.ass\"; category = \"p\"; weight = 1.0; words = [ \"ass\" ]; },\n"
     "  { id = \"en.lil\"; category = \"p\"; weight = 1.0; words = [ \"lil\" ]; },\n"
+    "  { id = \"en.cunt\"; category = \"p\"; weight = 1.0; words = [ \"cunt\" ]; },\n"
+    "  { id = \"en.idiot\"; category = \"p\"; weight = 1.0; words = [ \"idiot\" ]; },\n"
     /* كلب */
     "  { id = \"ar.kalb\"; category = \"p\"; weight = 1.0;\n"
     "    words = [ \"\xd9\x83\xd9\x84\xd8\xa8\" ]; },\n"
@@ -57,6 +59,15 @@ static const struct {
     const char *rule;
     size_t start, end;
 } disguises[] = {
+    /* a one-letter word before or after spaced-out letters: both readings */
+    {"he is a c u n t", "en.cunt", 8, 15},
+    {"A c u n t", "en.cunt", 2, 9},
+    {"i d i o t", "en.idiot", 0, 9},
+    {"you i d i o t", "en.idiot", 4, 13},
+    {"f u c k u", "en.f", 0, 7},
+    {"a s s", "en.ass", 0, 5},
+    {"\xd9\x88 \xd9\x83 \xd9\x84 \xd8\xa8", "ar.kalb", 3, 11}, /* و ك ل ب */
+    {"a.c.u.n.t", NULL, 0, 0},
     {"f.u.c.k you", "en.f", 0, 7},    /* f.u.c.k you */
     {"f u c k", "en.f", 0, 7},        /* f u c k */
     {"f-u-c-k", "en.f", 0, 7},        /* f-u-c-k */

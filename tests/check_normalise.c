@@ -225,6 +225,53 @@ static void check_case(const struct view_case *c, int is_skeleton)
     norm_view_free(&skel);
 }
 
+/* The skeleton's soft word edges: a one-letter word joined onto spaced-out
+ * letters is read both with them and apart (issue 13, item 1). */
+static const struct {
+    const char *in;
+    const char *want;
+    size_t edge_count;
+    uint32_t edges[2];
+} soft_edge_cases[] = {
+    {"he is a c u n t", "he is acunt", 1, {7}},
+    {"I d i o t", "idiot", 1, {1}},
+    {"f u c k u", "fucku", 1, {4}},
+    {"a c u n t o", "acunto", 2, {1, 5}},
+    /* و ك ل ب: waw, "and", before a spaced-out kalb */
+    {"\xd9\x88 \xd9\x83 \xd9\x84 \xd8\xa8", "\xd9\x88\xd9\x83\xd9\x84\xd8\xa8", 1, {2}},
+    {"f u c k", "fuck", 0, {0}},
+    {"b i t c h", "bitch", 0, {0}},
+    /* dots, dashes: one word, never two */
+    {"a.c.u.n.t", "acunt", 0, {0}},
+    {"i-d-i-o-t", "idiot", 0, {0}},
+    /* fewer than three letters after the one-letter word */
+    {"a s s", "as", 0, {0}},
+    {"I am a b c", "i am abc", 0, {0}},
+};
+
+START_TEST(test_soft_edges)
+{
+    const char *in = soft_edge_cases[_i].in;
+    struct norm_view folded = {0}, skel = {0};
+    ck_assert_int_eq(norm_fold(tables, in, strlen(in), &folded), QUELL_OK);
+    /* Twice into the same view: the edges of one text never linger. */
+    ck_assert_int_eq(norm_skeleton(tables, &folded, &skel), QUELL_OK);
+    ck_assert_int_eq(norm_skeleton(tables, &folded, &skel), QUELL_OK);
+    const char *want = soft_edge_cases[_i].want;
+    ck_assert_msg(skel.len == strlen(want) && memcmp(skel.text, want, skel.len) == 0,
+                  "\"%s\": got \"%.*s\"", in, (int)skel.len, skel.text);
+    ck_assert_uint_eq(skel.soft_edge_count, soft_edge_cases[_i].edge_count);
+    for (size_t k = 0; k < skel.soft_edge_count; k++) {
+        ck_assert_uint_eq(skel.soft_edges[k], soft_edge_cases[_i].edges[k]);
+        ck_assert(norm_is_soft_edge(&skel, soft_edge_cases[_i].edges[k]));
+    }
+    ck_assert(!norm_is_soft_edge(&skel, 0));
+    ck_assert(!norm_is_soft_edge(&skel, 3) || soft_edge_cases[_i].edges[0] == 3);
+    norm_view_free(&folded);
+    norm_view_free(&skel);
+}
+END_TEST
+
 START_TEST(test_fold)
 {
     check_case(&fold_cases[_i], 0);
@@ -580,6 +627,7 @@ Suite *normalise_suite(void)
     tcase_add_loop_test(tc, test_fold, 0, sizeof fold_cases / sizeof fold_cases[0]);
     tcase_add_loop_test(tc, test_skeleton, 0, sizeof skeleton_cases / sizeof skeleton_cases[0]);
     tcase_add_loop_test(tc, test_span, 0, sizeof span_cases / sizeof span_cases[0]);
+    tcase_add_loop_test(tc, test_soft_edges, 0, sizeof soft_edge_cases / sizeof soft_edge_cases[0]);
     tcase_add_test(tc, test_views_reused);
     tcase_add_test(tc, test_chain_table);
     tcase_add_loop_test(tc, test_views_build, 0, sizeof chain_cases / sizeof chain_cases[0]);
