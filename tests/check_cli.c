@@ -2476,6 +2476,55 @@ START_TEST(test_eval_errors)
 }
 END_TEST
 
+/* eval, fit, diff and lint read corpora through one option parser: the
+ * same options are checked alike, whatever the command. */
+START_TEST(test_corpus_options_shared)
+{
+    char rules[PATH_MAX], csv[PATH_MAX];
+    path_in(rules, EVAL_RULES);
+    path_in(csv, EVAL_CSV);
+    static const struct {
+        const char *option;
+        const char *message;
+    } bad[] = {
+        {"--text-column=", "empty column name"},
+        {"--format=xml", "invalid --format 'xml'"},
+    };
+    static const char *const commands[] = {"eval", "fit", "diff", "lint"};
+    struct run r;
+
+    for (size_t c = 0; c < sizeof commands / sizeof commands[0]; c++) {
+        for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+            if (strcmp(commands[c], "eval") == 0 || strcmp(commands[c], "fit") == 0)
+                RUN(&r, "", commands[c], bad[i].option, "-p", "bad", rules, csv);
+            else if (strcmp(commands[c], "diff") == 0)
+                RUN(&r, "", commands[c], bad[i].option, rules, rules, csv);
+            else
+                RUN(&r, "", commands[c], bad[i].option, rules);
+            ck_assert_msg(r.status == 2, "%s %s: %d", commands[c], bad[i].option, r.status);
+            ck_assert_uint_eq(r.out_len, 0);
+            ck_assert_msg(strstr(r.err, bad[i].message), "%s %s: %s", commands[c],
+                          bad[i].option, r.err);
+            run_free(&r);
+        }
+    }
+    /* A delimiter where the command takes one; lint does not. */
+    for (size_t c = 0; c < 3; c++) {
+        if (c == 2)
+            RUN(&r, "", commands[c], "--delimiter=ab", rules, rules, csv);
+        else
+            RUN(&r, "", commands[c], "--delimiter=ab", "-p", "bad", rules, csv);
+        ck_assert_int_eq(r.status, 2);
+        ck_assert_msg(strstr(r.err, "invalid --delimiter 'ab'"), "%s: %s", commands[c], r.err);
+        run_free(&r);
+    }
+    RUN(&r, "", "lint", "--delimiter=;", rules);
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_ptr_nonnull(strstr(r.err, "unrecognized option"));
+    run_free(&r);
+}
+END_TEST
+
 Suite *cli_suite(void)
 {
     Suite *s = suite_create("cli");
@@ -2486,6 +2535,7 @@ Suite *cli_suite(void)
     tcase_add_test(tc, test_help_and_version);
     tcase_add_loop_test(tc, test_usage_errors, 0, sizeof usage_cases / sizeof usage_cases[0]);
     tcase_add_test(tc, test_text_actions_in_order);
+    tcase_add_test(tc, test_corpus_options_shared);
     tcase_add_test(tc, test_text_malformed_line);
     tcase_add_test(tc, test_text_framing);
     tcase_add_test(tc, test_jsonl);

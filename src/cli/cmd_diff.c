@@ -328,13 +328,13 @@ static void print_summary(const struct diff *d, const char *name, const struct w
 
 int cmd_diff(int argc, char **argv)
 {
-    enum { OPT_TEXT = 256, OPT_LABEL, OPT_ID, OPT_FORMAT, OPT_JSON };
+    enum { OPT_JSON = 256 };
     static const struct option options[] = {
-        {"text-column", required_argument, NULL, OPT_TEXT},
-        {"label-column", required_argument, NULL, OPT_LABEL},
-        {"id-column", required_argument, NULL, OPT_ID},
-        {"format", required_argument, NULL, OPT_FORMAT},
-        {"delimiter", required_argument, NULL, 'd'},
+        CORPUS_OPTION_TEXT_COLUMN,
+        CORPUS_OPTION_LABEL_COLUMN,
+        CORPUS_OPTION_ID_COLUMN,
+        CORPUS_OPTION_FORMAT,
+        CORPUS_OPTION_DELIMITER,
         {"jobs", required_argument, NULL, 'j'},
         {"json", no_argument, NULL, OPT_JSON},
         {"help", no_argument, NULL, 'h'},
@@ -347,29 +347,12 @@ int cmd_diff(int argc, char **argv)
 
     opterr = 0;
     while ((ch = getopt_long(argc, argv, ":d:j:h", options, NULL)) != -1) {
-        switch (ch) {
-        case OPT_TEXT:
-            copt.text_col = optarg;
-            break;
-        case OPT_LABEL:
-            copt.label_col = optarg;
-            break;
-        case OPT_ID:
-            copt.id_col = optarg;
-            break;
-        case OPT_FORMAT: {
-            int format = corpus_parse_format(optarg);
-            if (format < 0)
-                return cli_usage_error("diff", "invalid --format '%s' (csv, tsv, jsonl or text)",
-                                       optarg);
-            copt.format = (enum corpus_format)format;
-            break;
+        if (corpus_is_option(ch)) {
+            if (corpus_parse_option("diff", ch, optarg, &copt, 0) != CLI_OK)
+                return CLI_EUSAGE;
+            continue;
         }
-        case 'd':
-            if (corpus_parse_delimiter(optarg, &copt.delimiter) != 0)
-                return cli_usage_error("diff", "invalid --delimiter '%s' (expected one character)",
-                                       optarg);
-            break;
+        switch (ch) {
         case 'j':
             if (cli_parse_jobs(optarg, &job_count) != 0)
                 return cli_usage_error("diff", "invalid --jobs '%s' (expected 1 to %d)", optarg,

@@ -683,17 +683,17 @@ static int write_html(const struct eval_report *r, const char *path)
 
 int cmd_eval(int argc, char **argv)
 {
-    enum { OPT_TEXT = 256, OPT_LABEL, OPT_JSON, OPT_HTML, OPT_FORMAT, OPT_BUDGET, OPT_SAMPLES };
+    enum { OPT_JSON = 256, OPT_HTML, OPT_BUDGET, OPT_SAMPLES };
     static const struct option options[] = {
         {"positive", required_argument, NULL, 'p'},
         {"negative", required_argument, NULL, 'n'},
         {"category", required_argument, NULL, 'c'},
         {"fp-budget", required_argument, NULL, OPT_BUDGET},
         {"samples", required_argument, NULL, OPT_SAMPLES},
-        {"text-column", required_argument, NULL, OPT_TEXT},
-        {"label-column", required_argument, NULL, OPT_LABEL},
-        {"format", required_argument, NULL, OPT_FORMAT},
-        {"delimiter", required_argument, NULL, 'd'},
+        CORPUS_OPTION_TEXT_COLUMN,
+        CORPUS_OPTION_LABEL_COLUMN,
+        CORPUS_OPTION_FORMAT,
+        CORPUS_OPTION_DELIMITER,
         {"jobs", required_argument, NULL, 'j'},
         {"json", no_argument, NULL, OPT_JSON},
         {"html", required_argument, NULL, OPT_HTML},
@@ -718,6 +718,11 @@ int cmd_eval(int argc, char **argv)
     int rc = CLI_EUSAGE;
     opterr = 0;
     while ((ch = getopt_long(argc, argv, ":p:n:c:d:j:h", options, NULL)) != -1) {
+        if (corpus_is_option(ch)) {
+            if (corpus_parse_option("eval", ch, optarg, &copt, 1) != CLI_OK)
+                goto out_free_args; /* rc is CLI_EUSAGE */
+            continue;
+        }
         switch (ch) {
         case 'p':
         case 'n':
@@ -753,28 +758,6 @@ int cmd_eval(int argc, char **argv)
             ev.sample_limit = n;
             break;
         }
-        case OPT_TEXT:
-            copt.text_col = optarg;
-            break;
-        case OPT_LABEL:
-            copt.label_col = optarg;
-            break;
-        case OPT_FORMAT: {
-            int format = corpus_parse_format(optarg);
-            if (format < 0 || format == CORPUS_TEXT) {
-                rc = cli_usage_error("eval", "invalid --format '%s' (csv, tsv or jsonl)", optarg);
-                goto out_free_args;
-            }
-            copt.format = (enum corpus_format)format;
-            break;
-        }
-        case 'd':
-            if (corpus_parse_delimiter(optarg, &copt.delimiter) != 0) {
-                rc = cli_usage_error("eval", "invalid --delimiter '%s' (expected one character)",
-                                     optarg);
-                goto out_free_args;
-            }
-            break;
         case 'j':
             if (cli_parse_jobs(optarg, &job_count) != 0) {
                 rc = cli_usage_error("eval", "invalid --jobs '%s' (expected 1 to %d)", optarg,

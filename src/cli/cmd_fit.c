@@ -571,11 +571,7 @@ static void free_model(struct fit_model *m)
 int cmd_fit(int argc, char **argv)
 {
     enum {
-        OPT_TEXT = 256,
-        OPT_LABEL,
-        OPT_ID,
-        OPT_FORMAT,
-        OPT_FPR,
+        OPT_FPR = 256,
         OPT_PRECISION,
         OPT_FOLDS,
         OPT_L2,
@@ -586,11 +582,11 @@ int cmd_fit(int argc, char **argv)
     static const struct option options[] = {
         {"positive", required_argument, NULL, 'p'},
         {"negative", required_argument, NULL, 'n'},
-        {"text-column", required_argument, NULL, OPT_TEXT},
-        {"label-column", required_argument, NULL, OPT_LABEL},
-        {"id-column", required_argument, NULL, OPT_ID},
-        {"format", required_argument, NULL, OPT_FORMAT},
-        {"delimiter", required_argument, NULL, 'd'},
+        CORPUS_OPTION_TEXT_COLUMN,
+        CORPUS_OPTION_LABEL_COLUMN,
+        CORPUS_OPTION_ID_COLUMN,
+        CORPUS_OPTION_FORMAT,
+        CORPUS_OPTION_DELIMITER,
         {"output", required_argument, NULL, 'o'},
         {"max-flag-fpr", required_argument, NULL, OPT_FPR},
         {"min-reject-precision", required_argument, NULL, OPT_PRECISION},
@@ -660,36 +656,16 @@ int cmd_fit(int argc, char **argv)
             }
             continue;
         }
+        if (corpus_is_option(ch)) {
+            if (corpus_parse_option("fit", ch, optarg, &copt, 1) != CLI_OK)
+                goto out_free; /* rc is CLI_EUSAGE */
+            continue;
+        }
         switch (ch) {
         case 'p':
         case 'n':
             labels = optarg;
             is_negative = ch == 'n';
-            break;
-        case OPT_TEXT:
-            copt.text_col = optarg;
-            break;
-        case OPT_LABEL:
-            copt.label_col = optarg;
-            break;
-        case OPT_ID:
-            copt.id_col = optarg;
-            break;
-        case OPT_FORMAT: {
-            int format = corpus_parse_format(optarg);
-            if (format < 0 || format == CORPUS_TEXT) {
-                rc = cli_usage_error("fit", "invalid --format '%s' (csv, tsv or jsonl)", optarg);
-                goto out_free;
-            }
-            copt.format = (enum corpus_format)format;
-            break;
-        }
-        case 'd':
-            if (corpus_parse_delimiter(optarg, &copt.delimiter) != 0) {
-                rc = cli_usage_error("fit", "invalid --delimiter '%s' (expected one character)",
-                                     optarg);
-                goto out_free;
-            }
             break;
         case 'o':
             output = optarg;

@@ -255,12 +255,12 @@ static int lint_clean(const quell_rules *rules, const char *path, const struct c
 
 int cmd_lint(int argc, char **argv)
 {
-    enum { OPT_CLEAN = 256, OPT_SHARE, OPT_TEXT, OPT_FORMAT, OPT_WERROR, OPT_JSON, OPT_IGNORE };
+    enum { OPT_CLEAN = 256, OPT_SHARE, OPT_WERROR, OPT_JSON, OPT_IGNORE };
     static const struct option options[] = {
         {"clean", required_argument, NULL, OPT_CLEAN},
         {"max-clean-share", required_argument, NULL, OPT_SHARE},
-        {"text-column", required_argument, NULL, OPT_TEXT},
-        {"format", required_argument, NULL, OPT_FORMAT},
+        CORPUS_OPTION_TEXT_COLUMN,
+        CORPUS_OPTION_FORMAT,
         {"werror", no_argument, NULL, OPT_WERROR},
         {"json", no_argument, NULL, OPT_JSON},
         {"ignore", required_argument, NULL, OPT_IGNORE},
@@ -276,6 +276,11 @@ int cmd_lint(int argc, char **argv)
 
     opterr = 0;
     while ((ch = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
+        if (corpus_is_option(ch)) {
+            if (corpus_parse_option("lint", ch, optarg, &copt, 0) != CLI_OK)
+                return CLI_EUSAGE;
+            continue;
+        }
         switch (ch) {
         case OPT_CLEAN:
             clean_path = optarg;
@@ -285,19 +290,6 @@ int cmd_lint(int argc, char **argv)
                 return cli_usage_error(
                     "lint", "invalid --max-clean-share '%s' (0 to 1, or 0%% to 100%%)", optarg);
             break;
-        case OPT_TEXT:
-            if (optarg[0] == '\0')
-                return cli_usage_error("lint", "empty column name");
-            copt.text_col = optarg;
-            break;
-        case OPT_FORMAT: {
-            int format = corpus_parse_format(optarg);
-            if (format < 0)
-                return cli_usage_error("lint", "invalid --format '%s' (csv, tsv, jsonl or text)",
-                                       optarg);
-            copt.format = (enum corpus_format)format;
-            break;
-        }
         case OPT_WERROR:
             is_werror = 1;
             break;

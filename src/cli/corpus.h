@@ -60,6 +60,38 @@ int corpus_parse_delimiter(const char *s, int *out);
 int corpus_parse_format(const char *name);
 
 /*
+ * The options that say how to read a corpus, shared by every command that
+ * reads one (eval, fit, diff, lint) so that they spell and check them alike.
+ * A command lists the ones it takes in its getopt_long table with these
+ * entries; --delimiter keeps its short form -d. The codes sit above the
+ * commands' own, which start at 256.
+ */
+enum {
+    CORPUS_OPT_TEXT = 1024,
+    CORPUS_OPT_LABEL,
+    CORPUS_OPT_ID,
+    CORPUS_OPT_FORMAT,
+    CORPUS_OPT_DELIMITER = 'd',
+};
+#define CORPUS_OPTION_TEXT_COLUMN {"text-column", required_argument, NULL, CORPUS_OPT_TEXT}
+#define CORPUS_OPTION_LABEL_COLUMN {"label-column", required_argument, NULL, CORPUS_OPT_LABEL}
+#define CORPUS_OPTION_ID_COLUMN {"id-column", required_argument, NULL, CORPUS_OPT_ID}
+#define CORPUS_OPTION_FORMAT {"format", required_argument, NULL, CORPUS_OPT_FORMAT}
+#define CORPUS_OPTION_DELIMITER {"delimiter", required_argument, NULL, CORPUS_OPT_DELIMITER}
+
+/* Whether the getopt_long code ch is one of the corpus options. */
+int corpus_is_option(int ch);
+
+/*
+ * Apply corpus option ch with its argument arg to opt. A labelled corpus
+ * cannot be plain text: is_labelled turns --format text away.
+ *
+ * @return CLI_OK; or CLI_EUSAGE after a usage error naming cmd is printed.
+ */
+int corpus_parse_option(const char *cmd, int ch, const char *arg, struct corpus_options *opt,
+                        int is_labelled);
+
+/*
  * Read every row of path ("-" for stdin) and hand each to fn. Problems that
  * stop the whole corpus (cannot open, no header, a missing column in the
  * header, a read error) are reported on stderr, with the path.
