@@ -234,6 +234,24 @@ QUELL_EXTERN(const char *) quell_rules_category_name(const quell_rules *rules, s
  */
 QUELL_EXTERN(int) quell_rules_category_is_separate(const quell_rules *rules, size_t i);
 
+/**
+ * How rule i scores, for tools that rescore (quell fit): a pattern rule adds
+ * weight * min(count, max_hits) to its category, a combination its weight.
+ *
+ * @return rule i's weight in points (a multiple of 0.001, may be negative or
+ *         0 for a signal); 0 if i is out of range.
+ */
+QUELL_EXTERN(double) quell_rules_rule_weight(const quell_rules *rules, size_t i);
+
+/** @return rule i's max_hits (occurrences that count), >= 1; 0 if i is out of range. */
+QUELL_EXTERN(size_t) quell_rules_rule_max_hits(const quell_rules *rules, size_t i);
+
+/**
+ * @return category i's cap in points (its score never exceeds it), or a
+ *         negative number when it has none or i is out of range.
+ */
+QUELL_EXTERN(double) quell_rules_category_cap(const quell_rules *rules, size_t i);
+
 /** Actions, in increasing severity. */
 typedef enum quell_action {
     QUELL_PASS = 0,

@@ -129,10 +129,17 @@ static void pending_flush(struct buf *b, struct pending *p)
  * Returns whether the unit must be written.
  */
 static bool put_letter(struct buf *b, struct pending *pend, const struct norm_arabizi_entry *e,
-                       bool is_first, bool is_last)
+                       bool is_first, bool is_last, bool is_short)
 {
     const char *alts = e->spellings;
-    bool is_optional = e->kind == NORM_ARABIZI_VOWEL ||
+    /* A word's first alef is a hamza seat, always voiced and so always
+     * written ("enta", "ibn", "omak"): left out, انت would read "nt" and
+     * glue onto the next word ("Nathan"). An alef alone stays optional, so
+     * a word of long vowels only is still refused. The long vowel of a
+     * two-letter word is written too: يا is "ya", never a bare "y" glued
+     * to the next word ("ykazzeb" is "he lies", not يا كذاب). */
+    bool is_optional = (e->kind == NORM_ARABIZI_VOWEL && !is_short &&
+                        !(is_first && !is_last)) ||
                        (e->kind == NORM_ARABIZI_GLIDE && !is_first);
     /* A glide that starts a word is a consonant, its first spelling: يا is
      * "ya", never a bare "e" or "i" glued to the next word ("eXXon"). */
@@ -203,6 +210,7 @@ static bool put_word(struct buf *b, const uint32_t *cps, size_t n)
         puts_(b, ARTICLE);
         k = 2;
     }
+    size_t start = k;
     bool has_required = false;
     bool is_first = true;
     struct pending pend = {{0}, 0, 0};
@@ -210,9 +218,12 @@ static bool put_word(struct buf *b, const uint32_t *cps, size_t n)
         const struct norm_arabizi_entry *e = entry_of(cps[k]);
         if (!e)
             continue;
-        if (!is_first)
+        bool is_last = k + 1 == n;
+        /* An optional final (teh marbuta) spells its own vowel ("a", "eh"):
+         * no short vowel before it, or قحبة would read "ghabi". */
+        if (!is_first && !(is_last && e->final && e->final[0] == '?'))
             pending_add(&pend, SHORT_VOWELS, sizeof SHORT_VOWELS - 1, SHORT_VOWEL_MAX);
-        has_required |= put_letter(b, &pend, e, is_first, k + 1 == n);
+        has_required |= put_letter(b, &pend, e, is_first, is_last, n - start == 2);
         is_first = false;
     }
     pending_flush(b, &pend);

@@ -189,7 +189,8 @@ static int check_rules(struct linter *lt)
     if (!is_operand)
         return lint_fail_nomem(lt);
     for (size_t i = 0; i < t->step_count; i++) {
-        if (t->steps[i].op == EXPR_RULE && t->steps[i].arg < t->rule_count)
+        if ((t->steps[i].op == EXPR_RULE || t->steps[i].op == EXPR_SPAN) &&
+            t->steps[i].arg < t->rule_count)
             is_operand[t->steps[i].arg] = 1;
     }
     int rc = QUELL_OK;

@@ -93,7 +93,7 @@ const struct norm_arabizi_entry norm_arabizi_map[] = {
     {0x0644, NORM_ARABIZI_CONSONANT, "l", NULL}, /* ARABIC LETTER LAM */
     {0x0645, NORM_ARABIZI_CONSONANT, "m", NULL}, /* ARABIC LETTER MEEM */
     {0x0646, NORM_ARABIZI_CONSONANT, "n", NULL}, /* ARABIC LETTER NOON */
-    {0x0647, NORM_ARABIZI_CONSONANT, "h", "?a|ah|e|eh|at|et|h|i"}, /* ARABIC LETTER HEH */
+    {0x0647, NORM_ARABIZI_CONSONANT, "h", "?a|ah|e|eh|at|et|h"}, /* ARABIC LETTER HEH */
     {0x0648, NORM_ARABIZI_GLIDE, "w|o|u|oo|ou", NULL}, /* ARABIC LETTER WAW */
     {0x064A, NORM_ARABIZI_GLIDE, "y|i|ee|ie|e|ei|ai|ay", NULL}, /* ARABIC LETTER YEH */
     {0x067E, NORM_ARABIZI_CONSONANT, "p", NULL}, /* ARABIC LETTER PEH */

@@ -387,9 +387,18 @@ static bool table_is_consistent(const struct rule_table *t)
             const struct expr_step *s = &t->steps[r->expr_start + k];
             switch (s->op) {
             case EXPR_RULE:
+            case EXPR_SPAN:
                 if (s->arg >= t->rule_count)
                     return false;
                 depth++;
+                break;
+            case EXPR_NEAR:
+            case EXPR_BEFORE:
+                /* Its operands are the two SPAN steps just before it. */
+                if (k < 2 || s[-1].op != EXPR_SPAN || s[-2].op != EXPR_SPAN ||
+                    (s->arg & ~EXPR_NEGATED) > EXPR_MAX_WORDS)
+                    return false;
+                depth--;
                 break;
             case EXPR_NOT:
                 if (depth < 1)

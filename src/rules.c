@@ -111,13 +111,17 @@ static int parse_root(struct loader *ld, const config_setting_t *root, uint32_t 
             rc = loader_for_each_string(ld, s, &at, false, include_file, &depth);
         } else if (strcmp(key, "rules") == 0) {
             rc = parse_group_list(ld, s, &at, loader_parse_rule);
+        } else if (strcmp(key, "thresholds") == 0) {
+            rc = loader_parse_thresholds(ld, s, file);
+        } else if (strcmp(key, "weights") == 0) {
+            rc = loader_parse_weights(ld, s, file);
         } else if (strcmp(key, "allow") == 0) {
             uint32_t all = ALLOW_ALL_CATEGORIES;
             rc = loader_for_each_string(ld, s, &at, false, loader_add_allow, &all);
         } else {
             rc = fail(ld, &at,
                       "unknown key \"%s\" (expected version, label, actions, categories, "
-                      "include, rules, allow)",
+                      "include, rules, allow, weights, thresholds)",
                       key);
         }
         if (rc)
@@ -374,6 +378,7 @@ int rules_load_config(struct rule_table **out, const char *path, quell_error *er
         goto out_free;
     }
     if ((rc = load_config(&ld, path, NULL, 0)) || (rc = resolve_categories(&ld)) ||
+        (rc = loader_check_weights(&ld)) ||
         (rc = loader_compile_combinations(&ld)) || (rc = loader_order_combinations(&ld)))
         goto out_free;
     if ((rc = build_table(&ld, table))) {
@@ -397,6 +402,8 @@ out_free:
     free(ld.steps.data);
     free(ld.allows.data);
     free(ld.combo_order.data);
+    free(ld.weight_overrides.data);
+    free(ld.weight_first.data);
     free(ld.rule_ids.slots);
     free(ld.category_names.slots);
     pool_free(ld.pool);

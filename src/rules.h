@@ -53,13 +53,25 @@ struct pattern {
     uint32_t line; /* 1-based line in that file */
 };
 
-/* A combination is kept in reverse Polish notation over rule indexes. */
+/* A combination is kept in reverse Polish notation over rule indexes.
+ * near(a, b, n) is the three steps SPAN a, SPAN b, NEAR n: the SPAN steps
+ * push whether a and b fired, as RULE does, and name the rules whose hit
+ * spans NEAR then measures. */
 enum expr_op {
     EXPR_RULE = 0, /* push: did rule `arg` fire? */
     EXPR_NOT = 1,
     EXPR_AND = 2,
     EXPR_OR = 3,
+    EXPR_SPAN = 4,   /* push as EXPR_RULE; the operand of the NEAR or BEFORE after it */
+    EXPR_NEAR = 5,   /* pop 2: a hit of each within `arg` words, either order */
+    EXPR_BEFORE = 6, /* pop 2: a hit of the first ending before one of the second starts */
 };
+
+/* The most words near() and before() may allow between their spans. */
+#define EXPR_MAX_WORDS 100
+/* Set in a NEAR or BEFORE step's arg when the term sits under an odd number
+ * of `!`: its spans never made the combination true, so it records none. */
+#define EXPR_NEGATED 0x80000000u
 
 struct expr_step {
     uint32_t op; /* enum expr_op */

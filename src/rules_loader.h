@@ -83,12 +83,22 @@ struct rule_info {
     uint32_t combine_line;
 };
 
+/* A rule whose weight a "weights" list set, for the checks that need its
+ * category, resolved once every file is read. */
+struct weight_override {
+    uint32_t rule;
+    struct where at;
+};
+
 struct loader {
     struct pool *pool;
     quell_error *err;
     const struct source *source; /* of the file being read */
     int64_t threshold[4];
     bool has_actions;
+    bool has_thresholds; /* a "thresholds" group overrode the actions' */
+    struct vec weight_overrides; /* struct weight_override */
+    struct vec weight_first;     /* uint32_t per rule: 1 + its override, 0 if none */
     const char *label;         /* pooled; NULL when the top file has none */
     struct vec files;          /* const char *, pooled */
     struct vec configs;        /* struct config_file */
@@ -191,6 +201,16 @@ int loader_member_where(struct loader *ld, const config_setting_t *s, uint32_t f
 int loader_parse_actions(struct loader *ld, const config_setting_t *group, uint32_t file);
 int loader_parse_category(struct loader *ld, const config_setting_t *group, uint32_t file);
 int loader_parse_rule(struct loader *ld, const config_setting_t *group, uint32_t file);
+
+/* "thresholds = { flag = ..; hold = ..; reject = ..; }" and "weights = ( { id
+ * = \"rule.id\"; weight = 2.5; }, ... )", in any file after what they
+ * change: they override the actions' thresholds and the weights of rules
+ * declared before them (a fitted weights file, docs/fit.md). */
+int loader_parse_thresholds(struct loader *ld, const config_setting_t *group, uint32_t file);
+int loader_parse_weights(struct loader *ld, const config_setting_t *list, uint32_t file);
+/* Once categories are resolved: refuse a weight given to a rule of a
+ * separate category. */
+int loader_check_weights(struct loader *ld);
 
 /* One entry of an allow list, a string_fn: ctx is a uint32_t category index,
  * or ALLOW_ALL_CATEGORIES. */

@@ -10,6 +10,7 @@
 
 #include "rules_loader.h"
 #include "utf8.h"
+#include "util/grow.h"
 #include "validate.h"
 #include "views.h"
 
@@ -58,15 +59,17 @@ static int check_text(struct loader *ld, const struct where *at, const char *wha
 /* ------------------------------------------------------------------------ */
 /* Top-level sections                                                        */
 
-int loader_parse_actions(struct loader *ld, const config_setting_t *group, uint32_t file)
+/* "actions", or "thresholds" overriding them: the same three keys. */
+static int parse_thresholds(struct loader *ld, const config_setting_t *group, uint32_t file)
 {
     static const char *const keys[] = {"flag", "hold", "reject"};
+    const char *name = config_setting_name(group);
     struct where at = {file, config_setting_source_line(group), NULL};
     struct where key_at[4] = {at, at, at, at};
     bool is_set[4] = {false, false, false, false};
 
     if (!config_setting_is_group(group))
-        return fail(ld, &at, "\"actions\" must be a group, like { flag = 3.0; ... }");
+        return fail(ld, &at, "\"%s\" must be a group, like { flag = 3.0; ... }", name);
     int n = config_setting_length(group);
     for (int i = 0; i < n; i++) {
         const config_setting_t *s = config_setting_get_elem(group, (unsigned int)i);
@@ -74,15 +77,14 @@ int loader_parse_actions(struct loader *ld, const config_setting_t *group, uint3
         int rc = loader_member_where(ld, s, file, NULL, &s_at);
         if (rc)
             return rc;
-        const char *name = config_setting_name(s);
         int action = 0;
         for (int k = 0; k < 3; k++) {
-            if (strcmp(name, keys[k]) == 0)
+            if (strcmp(config_setting_name(s), keys[k]) == 0)
                 action = QUELL_FLAG + k;
         }
         if (action == 0)
-            return fail(ld, &s_at, "unknown key \"%s\" in actions (expected flag, hold, reject)",
-                        name);
+            return fail(ld, &s_at, "unknown key \"%s\" in %s (expected flag, hold, reject)",
+                        config_setting_name(s), name);
         if ((rc = loader_get_points(ld, s, &s_at, true, RULES_MAX_POINTS, &ld->threshold[action])))
             return rc;
         is_set[action] = true;
@@ -90,7 +92,7 @@ int loader_parse_actions(struct loader *ld, const config_setting_t *group, uint3
     }
     for (int action = QUELL_FLAG; action <= QUELL_REJECT; action++) {
         if (!is_set[action])
-            return fail(ld, &at, "actions has no \"%s\" threshold", keys[action - QUELL_FLAG]);
+            return fail(ld, &at, "%s has no \"%s\" threshold", name, keys[action - QUELL_FLAG]);
     }
     /* Compared after scaling: the table's values are what must be ordered. */
     for (int action = QUELL_FLAG; action <= QUELL_REJECT; action++) {
@@ -102,7 +104,147 @@ int loader_parse_actions(struct loader *ld, const config_setting_t *group, uint3
                         (double)ld->threshold[QUELL_HOLD] / SCORE_UNIT,
                         (double)ld->threshold[QUELL_REJECT] / SCORE_UNIT);
     }
-    ld->has_actions = true;
+    return QUELL_OK;
+}
+
+int loader_parse_actions(struct loader *ld, const config_setting_t *group, uint32_t file)
+{
+    /* Thresholds given before the actions they override would be lost. */
+    if (ld->has_thresholds) {
+        struct where at = {file, config_setting_source_line(group), NULL};
+        return fail(ld, &at, "\"actions\" must come before \"thresholds\", which override them");
+    }
+    int rc = parse_thresholds(ld, group, file);
+    if (!rc)
+        ld->has_actions = true;
+    return rc;
+}
+
+int loader_parse_thresholds(struct loader *ld, const config_setting_t *group, uint32_t file)
+{
+    struct where at = {file, config_setting_source_line(group), NULL};
+    if (!ld->has_actions)
+        return fail(ld, &at, "\"thresholds\" override \"actions\": give the actions first");
+    if (ld->has_thresholds)
+        return fail(ld, &at, "\"thresholds\" are given twice");
+    int rc = parse_thresholds(ld, group, file);
+    if (!rc)
+        ld->has_thresholds = true;
+    return rc;
+}
+
+/* One { id = "..."; weight = ...; } of a weights list. The new weight keeps
+ * the rule's sign: a fitted file may tune how much a rule counts, never turn
+ * a signal into a scorer or a counter-signal into evidence. */
+static int parse_weight(struct loader *ld, const config_setting_t *group, uint32_t file)
+{
+    struct where at = {file, config_setting_source_line(group), NULL};
+    if (!config_setting_is_group(group))
+        return fail(ld, &at, "each weight must be a group, like { id = \"rule.id\"; weight = 2.5; }");
+    const config_setting_t *id_s = NULL, *weight_s = NULL;
+    struct where id_at = at, weight_at = at;
+    int rc;
+    int n = config_setting_length(group);
+    for (int i = 0; i < n; i++) {
+        const config_setting_t *s = config_setting_get_elem(group, (unsigned int)i);
+        struct where s_at;
+        if ((rc = loader_member_where(ld, s, file, NULL, &s_at)))
+            return rc;
+        const char *key = config_setting_name(s);
+        if (strcmp(key, "id") == 0) {
+            id_s = s;
+            id_at = s_at;
+        } else if (strcmp(key, "weight") == 0) {
+            weight_s = s;
+            weight_at = s_at;
+        } else {
+            return fail(ld, &s_at, "unknown key \"%s\" in weights (expected id, weight)", key);
+        }
+    }
+    if (!id_s)
+        return fail(ld, &at, "weight has no \"id\"");
+    const char *id;
+    if ((rc = loader_get_string(ld, id_s, &id_at, &id)))
+        return rc;
+    uint32_t ri;
+    if (!loader_map_get(&ld->rule_ids, id, strlen(id), &ri)) {
+        char q[QUOTE_BUF_BYTES];
+        id_at.rule_id = NULL;
+        return fail(ld, &id_at,
+                    "weights: unknown rule id \"%s\" (a weight must come after the rule it "
+                    "changes)",
+                    rules_quote(q, sizeof q, id, strlen(id)));
+    }
+    struct rule *rule = (struct rule *)ld->rules.data + ri;
+    weight_at.rule_id = rule->id;
+    id_at.rule_id = rule->id;
+    if (!weight_s)
+        return fail(ld, &id_at, "weight for rule %s has no \"weight\"", rule->id);
+    /* weight_first[rule] is 1 + the index of its override: no quadratic
+     * search through a long weights list. */
+    uint32_t *first = grow_array(ld->weight_first.data, &ld->weight_first.cap, ld->rules.count,
+                                 sizeof *first, 64, RULES_MAX_RULES);
+    if (!first)
+        return loader_fail_nomem(ld);
+    memset(first + ld->weight_first.count, 0,
+           (ld->rules.count - ld->weight_first.count) * sizeof *first);
+    ld->weight_first.data = first;
+    ld->weight_first.count = ld->rules.count;
+    if (first[ri]) {
+        const struct weight_override *seen =
+            (const struct weight_override *)ld->weight_overrides.data + first[ri] - 1;
+        return fail(ld, &id_at, "weights: the rule is given a weight twice (first at %s:%u)",
+                    loader_file_name(ld, seen->at.file), (unsigned)seen->at.line);
+    }
+    int64_t weight;
+    if ((rc = loader_get_points(ld, weight_s, &weight_at, true, (double)WEIGHT_MAX / SCORE_UNIT,
+                                &weight)))
+        return rc;
+    if ((weight > 0) != (rule->weight > 0) || (weight < 0) != (rule->weight < 0))
+        return fail(ld, &weight_at,
+                    "weights: the rule's weight is %.3f (%s:%u); %.3f would change its sign",
+                    (double)rule->weight / SCORE_UNIT, loader_file_name(ld, rule->file),
+                    (unsigned)rule->line, (double)weight / SCORE_UNIT);
+    struct weight_override *o;
+    if ((rc = loader_push(ld, &ld->weight_overrides, sizeof *o, RULES_MAX_RULES, "weights",
+                          &weight_at, (void **)&o)))
+        return rc;
+    o->rule = ri;
+    o->at = weight_at;
+    first[ri] = (uint32_t)ld->weight_overrides.count;
+    rule->weight = weight;
+    return QUELL_OK;
+}
+
+int loader_parse_weights(struct loader *ld, const config_setting_t *list, uint32_t file)
+{
+    struct where at = {file, config_setting_source_line(list), NULL};
+    if (!config_setting_is_list(list))
+        return fail(ld, &at,
+                    "\"weights\" must be a list of groups, like ( { id = \"rule.id\"; "
+                    "weight = 2.5; } )");
+    int n = config_setting_length(list);
+    for (int i = 0; i < n; i++) {
+        int rc = parse_weight(ld, config_setting_get_elem(list, (unsigned int)i), file);
+        if (rc)
+            return rc;
+    }
+    return QUELL_OK;
+}
+
+int loader_check_weights(struct loader *ld)
+{
+    const struct weight_override *o = ld->weight_overrides.data;
+    const struct rule *rules = ld->rules.data;
+    const struct category *cats = ld->categories.data;
+    for (size_t i = 0; i < ld->weight_overrides.count; i++) {
+        const struct rule *r = &rules[o[i].rule];
+        if (cats[r->category].is_separate)
+            return fail(ld, &o[i].at,
+                        "weights: the rule is in the separate category \"%s\", whose rules a "
+                        "weights file does not change",
+                        cats[r->category].name);
+    }
     return QUELL_OK;
 }
 

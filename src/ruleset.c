@@ -338,6 +338,27 @@ int quell_rules_category_is_separate(const quell_rules *rules, size_t i)
     return i < rules->table->category_count && rules->table->categories[i].is_separate;
 }
 
+double quell_rules_rule_weight(const quell_rules *rules, size_t i)
+{
+    if (i >= rules->table->rule_count)
+        return 0;
+    return (double)rules->table->rules[i].weight / SCORE_UNIT;
+}
+
+size_t quell_rules_rule_max_hits(const quell_rules *rules, size_t i)
+{
+    if (i >= rules->table->rule_count)
+        return 0;
+    return rules->table->rules[i].max_hits;
+}
+
+double quell_rules_category_cap(const quell_rules *rules, size_t i)
+{
+    if (i >= rules->table->category_count || rules->table->categories[i].cap < 0)
+        return -1;
+    return (double)rules->table->categories[i].cap / SCORE_UNIT;
+}
+
 double quell_rules_threshold(const quell_rules *rules, quell_action action)
 {
     if ((int)action < QUELL_PASS || action > QUELL_REJECT)

@@ -7,13 +7,43 @@
 
 #include "error.h"
 #include "score.h"
+#include "utf8.h"
 #include "util/grow.h"
+
+/* A word of a field's original text: a run of word characters (utf8.h), the
+ * unit near() and before() count. */
+struct word {
+    size_t start;
+    size_t end;
+};
+
+/* The words of one field, found when a near() first needs them. */
+struct word_index {
+    struct word *words;
+    size_t count;
+    size_t cap;
+    bool is_built;
+};
 
 struct scorer {
     const struct rule_table *table;
-    uint8_t *fired;        /* per rule */
-    uint32_t *fired_rules; /* rule indexes that fired, for the result list */
-    uint8_t *stack;        /* combination evaluation */
+    const quell_comment *comment; /* the one being scored */
+    uint8_t *fired;               /* per rule */
+    uint32_t *fired_rules;        /* rule indexes that fired, for the result list */
+    /* Per rule that fired: its hits are hits[hit_first .. + hit_len), sorted
+     * by field and start until the final sort (a combination's are the
+     * spans its near() terms found). */
+    uint32_t *hit_first;
+    uint32_t *hit_len;
+    struct word_index words[QUELL_FIELD_COUNT];
+    uint8_t *marks; /* near(): which operand hits have a partner */
+    size_t mark_cap;
+    size_t *max_end; /* near(): running maximum of the second operand's ends */
+    size_t max_end_cap;
+    uint32_t *pending; /* hit indexes a combination records if it holds */
+    size_t pending_count;
+    size_t pending_cap;
+    uint8_t *stack; /* combination evaluation */
     int64_t *category_milli;
     double *category_scores;
     const char **category_names;
@@ -44,8 +74,11 @@ int score_new(struct scorer **out, const struct rule_table *table)
     sc->category_scores = calloc(cats, sizeof *sc->category_scores);
     sc->category_names = calloc(cats, sizeof *sc->category_names);
     sc->results = calloc(rules, sizeof *sc->results);
+    sc->hit_first = calloc(rules, sizeof *sc->hit_first);
+    sc->hit_len = calloc(rules, sizeof *sc->hit_len);
     if (!sc->fired || !sc->fired_rules || !sc->stack || !sc->category_milli ||
-        !sc->category_scores || !sc->category_names || !sc->results) {
+        !sc->category_scores || !sc->category_names || !sc->results || !sc->hit_first ||
+        !sc->hit_len) {
         score_free(sc);
         return QUELL_ENOMEM;
     }
@@ -66,6 +99,13 @@ void score_free(struct scorer *sc)
     free(sc->category_scores);
     free(sc->category_names);
     free(sc->results);
+    free(sc->hit_first);
+    free(sc->hit_len);
+    for (int f = 0; f < QUELL_FIELD_COUNT; f++)
+        free(sc->words[f].words);
+    free(sc->marks);
+    free(sc->max_end);
+    free(sc->pending);
     free(sc->hits);
     free(sc);
 }
@@ -75,16 +115,169 @@ bool score_rule_fired(const struct scorer *sc, uint32_t rule)
     return rule < sc->table->rule_count && sc->fired[rule];
 }
 
-/* Evaluate a combination's reverse Polish steps over the fired flags.
- * The steps were checked at load time, so the stack neither under- nor
- * overflows. */
-static bool eval_combination(struct scorer *sc, const struct rule *r)
+/* Find the words of field f once per comment: a word ends where a
+ * non-word character or the text's end follows a word character. */
+static int build_words(struct scorer *sc, quell_field f)
+{
+    struct word_index *wi = &sc->words[f];
+    if (wi->is_built)
+        return QUELL_OK;
+    const char *text = sc->comment->text[f];
+    size_t len = text ? sc->comment->text_len[f] : 0;
+    wi->count = 0;
+    size_t off = 0, start = 0;
+    bool in_word = false;
+    while (off <= len) {
+        size_t next = len + 1;
+        bool is_word = off < len && utf8_is_word_char(utf8_decode_at(text, len, off, &next));
+        if (is_word && !in_word)
+            start = off;
+        if (!is_word && in_word) {
+            struct word *w =
+                grow_array(wi->words, &wi->cap, wi->count + 1, sizeof *w, 64, GROW_UNCAPPED);
+            if (!w)
+                return QUELL_ENOMEM;
+            wi->words = w;
+            wi->words[wi->count++] = (struct word){start, off};
+        }
+        in_word = is_word;
+        off = next;
+    }
+    wi->is_built = true;
+    return QUELL_OK;
+}
+
+/* The words that lie wholly in [from, to) of a field. Words are disjoint
+ * and in order, so both their starts and their ends ascend. */
+static size_t words_between(const struct word_index *wi, size_t from, size_t to)
+{
+    size_t lo = 0, hi = wi->count;
+    while (lo < hi) { /* first word starting at or after from */
+        size_t mid = lo + (hi - lo) / 2;
+        if (wi->words[mid].start < from)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    size_t first = lo;
+    hi = wi->count;
+    while (lo < hi) { /* first word ending after to */
+        size_t mid = lo + (hi - lo) / 2;
+        if (wi->words[mid].end <= to)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo - first;
+}
+
+static bool reserve_hits(struct scorer *sc, size_t need);
+static int cmp_hit(const void *a, const void *b);
+
+/* Queue hit index h for the combination being evaluated. */
+static bool push_pending(struct scorer *sc, uint32_t h)
+{
+    uint32_t *p = grow_array(sc->pending, &sc->pending_cap, sc->pending_count + 1, sizeof *p, 16,
+                             GROW_UNCAPPED);
+    if (!p)
+        return false;
+    sc->pending = p;
+    sc->pending[sc->pending_count++] = h;
+    return true;
+}
+
+/*
+ * near(ra, rb, words) or, when is_ordered, before(ra, rb, words): whether a
+ * hit of ra and one of rb in the same field have at most `words` words
+ * between them (overlapping hits have none; before() wants the first to end
+ * where or before the second starts). Both rules fired, so both have hits
+ * sorted by field and start. With is_recorded, every hit that has a partner
+ * is queued for the combination's own hits; otherwise the first pair found
+ * decides.
+ */
+static int eval_near(struct scorer *sc, uint32_t ra, uint32_t rb, uint32_t words, bool is_ordered,
+                     bool is_recorded, bool *out)
+{
+    *out = false;
+    size_t a0 = sc->hit_first[ra], na = sc->hit_len[ra];
+    size_t b0 = sc->hit_first[rb], nb = sc->hit_len[rb];
+    uint8_t *m = grow_array(sc->marks, &sc->mark_cap, na + nb, 1, 64, GROW_UNCAPPED);
+    if (!m)
+        return QUELL_ENOMEM;
+    sc->marks = m;
+    memset(m, 0, na + nb);
+    size_t *me = grow_array(sc->max_end, &sc->max_end_cap, nb, sizeof *me, 64, GROW_UNCAPPED);
+    if (!me)
+        return QUELL_ENOMEM;
+    sc->max_end = me;
+    const quell_hit *A = sc->hits + a0, *B = sc->hits + b0;
+    /* The furthest any of B[0..j] reaches, so a walk back from x can stop
+     * once even that is too far. */
+    for (size_t j = 0; j < nb; j++)
+        me[j] = j && me[j - 1] > B[j].end && B[j - 1].field == B[j].field ? me[j - 1] : B[j].end;
+    for (size_t i = 0; i < na && (is_recorded || !*out); i++) {
+        const quell_hit *x = &A[i];
+        int rc = build_words(sc, x->field);
+        if (rc)
+            return rc;
+        const struct word_index *wi = &sc->words[x->field];
+        size_t lo = 0, hi = nb; /* first y at or after x */
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (B[mid].field < x->field || (B[mid].field == x->field && B[mid].start < x->start))
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        for (size_t j = lo; j < nb && B[j].field == x->field; j++) {
+            const quell_hit *y = &B[j];
+            if (ra == rb && i == j)
+                continue;
+            if (y->start < x->end) {
+                if (is_ordered)
+                    continue;
+            } else if (words_between(wi, x->end, y->start) > words) {
+                break;
+            }
+            m[i] = m[na + j] = 1;
+            *out = true;
+            if (!is_recorded)
+                break;
+        }
+        for (size_t j = lo; !is_ordered && j-- > 0 && B[j].field == x->field;) {
+            const quell_hit *y = &B[j];
+            if (me[j] <= x->start && words_between(wi, me[j], x->start) > words)
+                break;
+            if (ra == rb && i == j)
+                continue;
+            if (y->end > x->start || words_between(wi, y->end, x->start) <= words) {
+                m[i] = m[na + j] = 1;
+                *out = true;
+                if (!is_recorded)
+                    break;
+            }
+        }
+    }
+    for (size_t k = 0; is_recorded && k < na + nb; k++) {
+        if (m[k] && !push_pending(sc, (uint32_t)(k < na ? a0 + k : b0 + (k - na))))
+            return QUELL_ENOMEM;
+    }
+    return QUELL_OK;
+}
+
+/* Evaluate a combination's reverse Polish steps over the fired flags and,
+ * for near() and before(), the fired rules' hits. The steps were checked at
+ * load time, so the stack neither under- nor overflows. */
+static int eval_combination(struct scorer *sc, const struct rule *r, bool *out)
 {
     const struct expr_step *step = &sc->table->steps[r->expr_start];
     size_t top = 0;
+    *out = false;
+    sc->pending_count = 0;
     for (uint32_t i = 0; i < r->expr_len; i++) {
         switch (step[i].op) {
         case EXPR_RULE:
+        case EXPR_SPAN:
             sc->stack[top++] = sc->fired[step[i].arg];
             break;
         case EXPR_NOT:
@@ -98,11 +291,60 @@ static bool eval_combination(struct scorer *sc, const struct rule *r)
             top--;
             sc->stack[top - 1] = sc->stack[top - 1] || sc->stack[top];
             break;
+        case EXPR_NEAR:
+        case EXPR_BEFORE: {
+            top--;
+            bool held = false;
+            if (sc->stack[top - 1] && sc->stack[top]) {
+                int rc =
+                    eval_near(sc, step[i - 2].arg, step[i - 1].arg, step[i].arg & ~EXPR_NEGATED,
+                              step[i].op == EXPR_BEFORE, !(step[i].arg & EXPR_NEGATED), &held);
+                if (rc)
+                    return rc;
+            }
+            sc->stack[top - 1] = held;
+            break;
+        }
         default:
-            return false;
+            return QUELL_OK;
         }
     }
-    return top == 1 && sc->stack[0];
+    *out = top == 1 && sc->stack[0];
+    return QUELL_OK;
+}
+
+/* Give combination ri, which held, the hits its near() terms queued: copies
+ * of the operands' hits under its own id, sorted, each span once. */
+static int record_combination_hits(struct scorer *sc, uint32_t ri, size_t *hit_count)
+{
+    const struct rule *r = &sc->table->rules[ri];
+    size_t first = *hit_count;
+    if (!reserve_hits(sc, first + sc->pending_count))
+        return QUELL_ENOMEM;
+    for (size_t k = 0; k < sc->pending_count; k++) {
+        quell_hit *h = &sc->hits[first + k];
+        *h = sc->hits[sc->pending[k]];
+        h->rule_id = r->id;
+        h->category = sc->table->categories[r->category].name;
+        h->pattern = r->expr_text;
+    }
+    size_t n = sc->pending_count;
+    if (n > 1)
+        qsort(sc->hits + first, n, sizeof *sc->hits, cmp_hit);
+    size_t kept = 0;
+    for (size_t k = 0; k < n; k++) {
+        const quell_hit *h = &sc->hits[first + k];
+        if (kept > 0) {
+            const quell_hit *last = &sc->hits[first + kept - 1];
+            if (last->field == h->field && last->start == h->start && last->end == h->end)
+                continue;
+        }
+        sc->hits[first + kept++] = *h;
+    }
+    sc->hit_first[ri] = (uint32_t)first;
+    sc->hit_len[ri] = (uint32_t)kept;
+    *hit_count = first + kept;
+    return QUELL_OK;
 }
 
 static int cmp_u32(const void *a, const void *b)
@@ -136,6 +378,9 @@ int score_run(struct scorer *sc, const struct match *matches, size_t match_count
               const quell_comment *comment, bool is_truncated, const quell_verdict **out)
 {
     const struct rule_table *t = sc->table;
+    sc->comment = comment;
+    for (int f = 0; f < QUELL_FIELD_COUNT; f++)
+        sc->words[f].is_built = false;
     memset(sc->fired, 0, t->rule_count);
     memset(sc->category_milli, 0, t->category_count * sizeof *sc->category_milli);
     size_t fired_count = 0;
@@ -163,6 +408,8 @@ int score_run(struct scorer *sc, const struct match *matches, size_t match_count
             res->count = count;
             res->score = (double)score / SCORE_UNIT;
             sc->fired_rules[fired_count++] = ri;
+            sc->hit_first[ri] = (uint32_t)hit_count;
+            sc->hit_len[ri] = (uint32_t)count;
             for (size_t k = i; k < j; k++) {
                 quell_hit *h = &sc->hits[hit_count++];
                 h->rule_id = r->id;
@@ -184,7 +431,13 @@ int score_run(struct scorer *sc, const struct match *matches, size_t match_count
     for (size_t i = 0; fired_count > 0 && i < t->combo_count; i++) {
         uint32_t ri = t->combo_order[i];
         const struct rule *r = &t->rules[ri];
-        if (!eval_combination(sc, r))
+        bool holds = false;
+        int rc = eval_combination(sc, r, &holds);
+        if (!rc && holds)
+            rc = record_combination_hits(sc, ri, &hit_count);
+        if (rc)
+            return rc;
+        if (!holds)
             continue;
         sc->fired[ri] = 1;
         sc->category_milli[r->category] += r->weight;

@@ -105,6 +105,11 @@ START_TEST(test_regex_text)
     static const char himar[] = "\xd8\xad\xd9\x85\xd8\xa7\xd8\xb1";
     ck_assert_int_eq(arabizi_regex(pool, himar, sizeof himar - 1, &re), 0);
     ck_assert_str_eq(re, "\\b[7h]+[aeiou]{0,2}m+[aeiou2]{0,7}r+\\b");
+    /* A word's first alef is written, never left out: انت is "enta", not
+     * "nt" glued to the next word. */
+    static const char enta[] = "\xd8\xa7\xd9\x86\xd8\xaa";
+    ck_assert_int_eq(arabizi_regex(pool, enta, sizeof enta - 1, &re), 0);
+    ck_assert_ptr_nonnull(strstr(re, "\\b(?:[aeiou]+|"));
     /* A word of long vowels only has nothing that must be written. */
     static const char alef[] = "\xd8\xa7"; /* ا */
     ck_assert_int_eq(arabizi_regex(pool, alef, sizeof alef - 1, &re), 1);
@@ -187,6 +192,57 @@ START_TEST(test_qdb_round_trip)
 }
 END_TEST
 
+/* The shipped rules on Arabizi and Arabic: digitless and dialect spellings
+ * caught, English words and names not, animals and scripture named as such
+ * passing, and one severity scale for English and Arabic. */
+struct pack_case {
+    const char *text;
+    quell_action action;
+};
+
+static const struct pack_case pack_cases[] = {
+    {"ya charmouta", QUELL_FLAG},  /* digitless, ch for sh */
+    {"enta 7mar", QUELL_HOLD},  /* the pronoun aims, as ya does */
+    {"inti kalbe", QUELL_HOLD},
+    {"kol khara", QUELL_FLAG},  /* digitless kh */
+    {"ibn el kalb", QUELL_FLAG},  /* a plain insult flags in any script */
+    {"ayre fik", QUELL_FLAG},  /* listed as written: ايري would read "are" */
+    {"shut up ya sharmouta you idiot", QUELL_REJECT},  /* Arabizi beside English */
+    {"Nathan was here", QUELL_PASS},  /* انت + حيوان no longer reads "nt" + "han" */
+    {"ya ghabi", QUELL_HOLD},  /* قحبة is not written -i: stupid, not vulgar */
+    {"a zebra in the zone, a monk in Munich", QUELL_PASS},
+    {"Zubair and Hana went to Mars", QUELL_PASS},  /* names */
+    {"\xd8\xb2\xd8\xb1\xd9\x86\xd8\xa7 \xd8\xad\xd8\xaf\xd9\x8a\xd9\x82\xd8\xa9 \xd8\xa7\xd9\x84\xd8\xad\xd9\x8a\xd9\x88\xd8\xa7\xd9\x86\xd8\xa7\xd8\xaa \xd9\x88\xd8\xb1\xd8\xa3\xd9\x8a\xd9\x86\xd8\xa7 \xd8\xa7\xd9\x84\xd8\xa3\xd8\xb3\xd8\xaf \xd9\x88\xd8\xa7\xd9\x84\xd9\x82\xd8\xb1\xd8\xaf \xd9\x88\xd8\xa7\xd9\x84\xd8\xad\xd9\x85\xd8\xa7\xd8\xb1 \xd9\x88\xd8\xa7\xd9\x84\xd8\xae\xd9\x86\xd8\xb2\xd9\x8a\xd8\xb1 \xd9\x88\xd8\xa7\xd9\x84\xd9\x83\xd9\x84\xd8\xa8", QUELL_PASS},  /* a zoo */
+    {"\xd9\x84\xd8\xad\xd9\x85 \xd8\xa7\xd9\x84\xd8\xae\xd9\x86\xd8\xb2\xd9\x8a\xd8\xb1 \xd8\xad\xd8\xb1\xd8\xa7\xd9\x85 \xd9\x81\xd9\x8a \xd8\xa7\xd9\x84\xd8\xa5\xd8\xb3\xd9\x84\xd8\xa7\xd9\x85 \xd9\x88\xd9\x84\xd8\xa7 \xd9\x8a\xd8\xac\xd9\x88\xd8\xb2 \xd8\xa3\xd9\x83\xd9\x84 \xd8\xa7\xd9\x84\xd8\xae\xd9\x86\xd8\xb2\xd9\x8a\xd8\xb1", QUELL_PASS},  /* pork in a ruling */
+    {"\xd9\x82\xd8\xa7\xd9\x84 \xd8\xb1\xd8\xb3\xd9\x88\xd9\x84 \xd8\xa7\xd9\x84\xd9\x84\xd9\x87 \xd8\xb5\xd9\x84\xd9\x89 \xd8\xa7\xd9\x84\xd9\x84\xd9\x87 \xd8\xb9\xd9\x84\xd9\x8a\xd9\x87 \xd9\x88\xd8\xb3\xd9\x84\xd9\x85: \xd9\x84\xd8\xb9\xd9\x86 \xd8\xa7\xd9\x84\xd9\x84\xd9\x87 \xd8\xa7\xd9\x84\xd9\x83\xd8\xa7\xd8\xb0\xd8\xa8 \xd8\xa7\xd9\x84\xd9\x85\xd9\x86\xd8\xa7\xd9\x81\xd9\x82", QUELL_PASS},  /* a hadith quoted */
+    {"\xd9\x82\xd8\xa7\xd9\x84 \xd8\xaa\xd8\xb9\xd8\xa7\xd9\x84\xd9\x89 \xef\xb4\xbf \xd9\x85\xd8\xab\xd9\x84\xd9\x87\xd9\x85 \xd9\x83\xd9\x85\xd8\xab\xd9\x84 \xd8\xa7\xd9\x84\xd9\x83\xd9\x84\xd8\xa8 \xef\xb4\xbe", QUELL_PASS},  /* a verse quoted */
+    {"liar", QUELL_PASS},  /* one scale: liar and كذاب alike */
+    {"\xd9\x83\xd8\xb0\xd8\xa7\xd8\xa8", QUELL_PASS},
+    {"you are a liar", QUELL_FLAG},
+    {"\xd8\xa7\xd9\x86\xd8\xaa \xd9\x83\xd8\xb0\xd8\xa7\xd8\xa8", QUELL_FLAG},
+    {"you idiot", QUELL_HOLD},
+    {"\xd9\x8a\xd8\xa7 \xd8\xba\xd8\xa8\xd9\x8a", QUELL_HOLD},
+};
+
+START_TEST(test_default_pack)
+{
+    const struct pack_case *c = &pack_cases[_i];
+    quell_error err;
+    quell_rules *rules = NULL;
+    int rc = quell_rules_load(&rules, test_default_rules(), &err);
+    ck_assert_msg(rc == QUELL_OK, "%s:%d: %s", err.file, err.line, err.message);
+    quell_scanner *s = NULL;
+    ck_assert_int_eq(quell_scanner_new(&s, rules, &err), QUELL_OK);
+    quell_comment com = {QUELL_COMMENT_VERSION, {c->text, NULL}, {strlen(c->text), 0}};
+    const quell_verdict *v;
+    ck_assert_int_eq(quell_scan(s, &com, &v, &err), QUELL_OK);
+    ck_assert_msg(v->action == c->action, "\"%s\": action %d, expected %d (score %g)",
+                  c->text, (int)v->action, (int)c->action, v->score);
+    quell_scanner_free(s);
+    quell_rules_free(rules);
+}
+END_TEST
+
 Suite *arabizi_suite(void)
 {
     Suite *s = suite_create("arabizi");
@@ -196,6 +252,7 @@ Suite *arabizi_suite(void)
     tcase_add_test(tc, test_regex_text);
     tcase_add_test(tc, test_errors);
     tcase_add_test(tc, test_qdb_round_trip);
+    tcase_add_loop_test(tc, test_default_pack, 0, sizeof pack_cases / sizeof pack_cases[0]);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -116,8 +116,8 @@ struct bad_label {
 };
 
 static const struct bad_label bad_labels[] = {
-    {"version = 1;\nlabel = 7;\nactions = { flag = 3.0; hold = 6.0; reject = 10.0; };\n", NULL,
-     2, "must be a string"},
+    {"version = 1;\nlabel = 7;\nactions = { flag = 3.0; hold = 6.0; reject = 10.0; };\n", NULL, 2,
+     "must be a string"},
     {"version = 1;\nlabel = \"a\\nb\";\nactions = { flag = 3.0; hold = 6.0; reject = 10.0; };\n",
      NULL, 2, "control characters"},
     {"version = 1;\nactions = { flag = 3.0; hold = 6.0; reject = 10.0; };\n"
@@ -390,6 +390,207 @@ START_TEST(test_swap_under_scanning)
 }
 END_TEST
 
+/* ---------------------------------------------------------------------- */
+/* near() and before(): decided on the hit spans after the scan            */
+
+/* Each combination has its own power of two, so a score names the ones
+ * that held. */
+#define RULES_NEAR                                                                                 \
+    "version = 1;\n"                                                                               \
+    "actions = { flag = 100.0; hold = 200.0; reject = 300.0; };\n"                                 \
+    "categories = ( { name = \"c\"; } );\n"                                                        \
+    "rules = (\n"                                                                                  \
+    "  { id = \"t.you\"; category = \"c\"; weight = 0; words = [ \"you\", \"you people\" ]; },\n"  \
+    "  { id = \"t.bad\"; category = \"c\"; weight = 0;\n"                                          \
+    "    words = [ \"vermin\", \"clown\", \"troll\" ]; },\n"                                       \
+    "  { id = \"t.kill\"; category = \"c\"; weight = 0; words = [ \"kill\" ]; },\n"                \
+    "  { id = \"near2\"; category = \"c\"; weight = 1; combine = \"near(t.you, t.bad, 2)\"; },\n"  \
+    "  { id = \"before1\"; category = \"c\"; weight = 2;\n"                                        \
+    "    combine = \"before(t.you, t.bad, 1)\"; },\n"                                              \
+    "  { id = \"twice\"; category = \"c\"; weight = 4; combine = \"near(t.bad, t.bad, 3)\"; },\n"  \
+    "  { id = \"chain\"; category = \"c\"; weight = 8; combine = \"near(near2, t.kill, 0)\"; },\n" \
+    "  { id = \"alone\"; category = \"c\"; weight = 16;\n"                                         \
+    "    combine = \"t.you & !near(t.you, t.bad, 5)\"; }\n"                                        \
+    ");\n"
+
+static const struct {
+    const char *text;
+    int score;          /* the sum of the combinations that held */
+    size_t near2[4][2]; /* near2's hits, start and end; {0, 0} ends the list */
+} near_cases[] = {
+    {"you people are vermin", 1 + 2, {{0, 10}, {15, 21}}},
+    /* near() takes either order, before() only its own. */
+    {"vermin, you", 1, {{0, 6}, {8, 11}}},
+    /* Punctuation is not a word, whatever its length. */
+    {"nobody asked you, clown!!!", 1 + 2, {{13, 16}, {18, 23}}},
+    {"you -- !!! ... -- clown", 1 + 2, {{0, 3}, {18, 23}}},
+    /* Exactly two words between, then three. */
+    {"you a b vermin", 1, {{0, 3}, {8, 14}}},
+    {"you a b c vermin", 0, {{0}}},
+    {"you are a silly old clown", 0, {{0}}},
+    /* An apostrophe splits a word: "re" and "a" are two. */
+    {"you're a clown", 1, {{0, 3}, {9, 14}}},
+    /* Arabic words count as words; spans are bytes of the original. */
+    {"you \xd9\x8a\xd8\xa7 \xd8\xad\xd9\x85\xd8\xa7\xd8\xb1 vermin", 1, {{0, 3}, {18, 24}}},
+    /* Every occurrence that has a partner is a hit, and only those. */
+    {"clown. I like you a lot and a lot more, you vermin",
+     1 + 2,
+     {{0, 5}, {14, 17}, {40, 43}, {44, 50}}},
+    /* Two hits of one rule; one hit alone is not a pair. */
+    {"clown troll", 4, {{0}}},
+    {"clown", 0, {{0}}},
+    /* A combination's spans are the ones its near() found. */
+    {"you vermin kill", 1 + 2 + 8, {{0, 3}, {4, 10}}},
+    {"you vermin and then kill", 1 + 2, {{0, 3}, {4, 10}}},
+    {"you are nice", 16, {{0}}},
+};
+
+START_TEST(test_near)
+{
+    quell_rules *rules = compile_text("near.cfg", RULES_NEAR);
+    quell_error err;
+    /* Through a .qdb: the steps survive serialisation and its checks. */
+    char *data;
+    size_t len;
+    ck_assert_int_eq(quell_rules_serialize(rules, &data, &len, &err), QUELL_OK);
+    quell_rules *loaded;
+    ck_assert_int_eq(quell_rules_deserialize(&loaded, data, len, &err), QUELL_OK);
+    free(data);
+    quell_scanner *s;
+    ck_assert_int_eq(quell_scanner_new(&s, _i % 2 ? loaded : rules, &err), QUELL_OK);
+    for (size_t c = 0; c < sizeof near_cases / sizeof near_cases[0]; c++) {
+        const char *text = near_cases[c].text;
+        const quell_verdict *v = scan_text(s, text);
+        ck_assert_msg((int)v->score == near_cases[c].score, "\"%s\": score %g, want %d", text,
+                      v->score, near_cases[c].score);
+        size_t k = 0;
+        for (size_t i = 0; i < v->hit_count; i++) {
+            const quell_hit *h = &v->hits[i];
+            if (strcmp(h->rule_id, "near2") != 0)
+                continue;
+            ck_assert_msg(k < 4 && near_cases[c].near2[k][1] != 0, "\"%s\": extra hit %zu-%zu",
+                          text, h->start, h->end);
+            ck_assert_msg(h->start == near_cases[c].near2[k][0] &&
+                              h->end == near_cases[c].near2[k][1],
+                          "\"%s\": hit %zu is %zu-%zu, want %zu-%zu", text, k, h->start, h->end,
+                          near_cases[c].near2[k][0], near_cases[c].near2[k][1]);
+            ck_assert_str_eq(h->pattern, "near(t.you, t.bad, 2)");
+            ck_assert_ptr_eq(h->text, text + h->start);
+            k++;
+        }
+        ck_assert_msg(k == 4 || near_cases[c].near2[k][1] == 0, "\"%s\": %zu hits of near2", text,
+                      k);
+        /* A combination under ! records no spans. */
+        for (size_t i = 0; i < v->hit_count; i++)
+            ck_assert_str_ne(v->hits[i].rule_id, "alone");
+    }
+    quell_scanner_free(s);
+    quell_rules_release(loaded);
+    quell_rules_release(rules);
+}
+END_TEST
+
+/* Random comments of a few tokens: the combinations must agree with a
+ * brute-force reading of the operands' hits (every pair, words counted one
+ * by one), whatever the overlaps, orders and repeats. */
+#define RULES_NEAR_RANDOM                                                                          \
+    "version = 1;\n"                                                                               \
+    "actions = { flag = 100.0; hold = 200.0; reject = 300.0; };\n"                                 \
+    "categories = ( { name = \"c\"; } );\n"                                                        \
+    "rules = (\n"                                                                                  \
+    "  { id = \"a\"; category = \"c\"; weight = 0; words = [ \"aa\", \"aa bb\" ]; },\n"            \
+    "  { id = \"b\"; category = \"c\"; weight = 0; words = [ \"bb\", \"cc\" ]; },\n"               \
+    "  { id = \"n1\"; category = \"c\"; weight = 1; combine = \"near(a, b, 1)\"; },\n"             \
+    "  { id = \"n2\"; category = \"c\"; weight = 2; combine = \"before(a, b, 2)\"; },\n"           \
+    "  { id = \"n3\"; category = \"c\"; weight = 4; combine = \"near(b, b, 0)\"; },\n"             \
+    "  { id = \"n4\"; category = \"c\"; weight = 8; combine = \"before(b, a, 0)\"; }\n"            \
+    ");\n"
+
+struct span_list {
+    size_t start[64];
+    size_t end[64];
+    size_t count;
+};
+
+/* ASCII letters are the only word characters the random comments hold. */
+static size_t ascii_words_between(const char *text, size_t from, size_t to)
+{
+    size_t n = 0;
+    for (size_t i = from; i < to; i++) {
+        bool is_letter = text[i] >= 'a' && text[i] <= 'z';
+        bool was_letter = i > 0 && text[i - 1] >= 'a' && text[i - 1] <= 'z';
+        if (!is_letter || was_letter)
+            continue;
+        size_t e = i;
+        while (e < to && text[e] >= 'a' && text[e] <= 'z')
+            e++;
+        bool ends_word = e == to ? !(text[e] >= 'a' && text[e] <= 'z') : true;
+        n += ends_word;
+    }
+    return n;
+}
+
+static bool brute_near(const char *text, const struct span_list *x, const struct span_list *y,
+                       size_t words, bool is_ordered, bool is_same)
+{
+    for (size_t i = 0; i < x->count; i++) {
+        for (size_t j = 0; j < y->count; j++) {
+            if (is_same && i == j)
+                continue;
+            size_t d;
+            if (y->start[j] >= x->end[i])
+                d = ascii_words_between(text, x->end[i], y->start[j]);
+            else if (is_ordered)
+                continue;
+            else if (x->start[i] >= y->end[j])
+                d = ascii_words_between(text, y->end[j], x->start[i]);
+            else
+                d = 0;
+            if (d <= words)
+                return true;
+        }
+    }
+    return false;
+}
+
+START_TEST(test_near_random)
+{
+    static const char *const tokens[] = {"aa", "bb", "cc", "x", "yy", ",", "!!", "aa bb"};
+    static const char *const gaps[] = {" ", " ", ", ", " - "};
+    quell_rules *rules = compile_text("near_random.cfg", RULES_NEAR_RANDOM);
+    quell_error err;
+    quell_scanner *s;
+    ck_assert_int_eq(quell_scanner_new(&s, rules, &err), QUELL_OK);
+    uint64_t rng = 13;
+    for (int round = 0; round < 2000; round++) {
+        char text[256] = "";
+        int n = 1 + (int)(test_rng(&rng) % 12);
+        for (int k = 0; k < n; k++) {
+            strcat(text, tokens[test_rng(&rng) % 8]);
+            strcat(text, gaps[test_rng(&rng) % 4]);
+        }
+        const quell_verdict *v = scan_text(s, text);
+        struct span_list a = {{0}, {0}, 0}, b = {{0}, {0}, 0};
+        for (size_t i = 0; i < v->hit_count; i++) {
+            struct span_list *l = strcmp(v->hits[i].rule_id, "a") == 0   ? &a
+                                  : strcmp(v->hits[i].rule_id, "b") == 0 ? &b
+                                                                         : NULL;
+            if (l) {
+                l->start[l->count] = v->hits[i].start;
+                l->end[l->count++] = v->hits[i].end;
+            }
+        }
+        int want = brute_near(text, &a, &b, 1, false, false) * 1 +
+                   brute_near(text, &a, &b, 2, true, false) * 2 +
+                   brute_near(text, &b, &b, 0, false, true) * 4 +
+                   brute_near(text, &b, &a, 0, true, false) * 8;
+        ck_assert_msg((int)v->score == want, "\"%s\": score %g, want %d", text, v->score, want);
+    }
+    quell_scanner_free(s);
+    quell_rules_release(rules);
+}
+END_TEST
+
 Suite *engine_suite(void)
 {
     Suite *s = suite_create("engine");
@@ -404,6 +605,8 @@ Suite *engine_suite(void)
     tcase_add_test(tc, test_rebind);
     tcase_add_test(tc, test_newer_struct_version_refused);
     tcase_add_test(tc, test_engine_swap_and_reload);
+    tcase_add_loop_test(tc, test_near, 0, 2);
+    tcase_add_test(tc, test_near_random);
     suite_add_tcase(s, tc);
 
     TCase *live = tcase_create("Live");

@@ -66,10 +66,13 @@ int main(void)
     srunner_add_suite(sr, eval_suite());
     srunner_add_suite(sr, lint_suite());
     srunner_add_suite(sr, validate_suite());
+    srunner_add_suite(sr, masks_suite());
     srunner_add_suite(sr, arabizi_suite());
     srunner_add_suite(sr, packs_suite());
     srunner_add_suite(sr, engine_suite());
     srunner_add_suite(sr, hostile_suite());
+    srunner_add_suite(sr, comment_spam_suite());
+    srunner_add_suite(sr, fit_suite());
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);

@@ -1,5 +1,8 @@
 /*
- * check_packs.c - the shipped pii pack on real-shaped data: every region's
+ * check_packs.c - the shipped packs on real-shaped data. Threats, targeted
+ * insults and sectarian polemic: each kind scores in its category, and the
+ * news, reported speech and Arabic endearments beside them do not. The pii
+ * pack: every region's
  * example phone numbers (libphonenumber's, tests/fixtures/phones) in the
  * three ways people write them, also with Arabic-Indic digits, must be
  * held; the numbers news comments are full of (years, dates, casualty
@@ -16,12 +19,18 @@
 static quell_rules *rules;
 static quell_scanner *scanner;
 
-static void setup(void)
+/* Load the rules at path (a .cfg or a .qdb) and a scanner for them. */
+static void open_rules(const char *path, quell_rules **r, quell_scanner **sc)
 {
     quell_error err;
-    int rc = quell_rules_compile(&rules, test_path("tests/fixtures/phones/pii-top.cfg"), &err);
+    int rc = quell_rules_load(r, path, &err);
     ck_assert_msg(rc == QUELL_OK, "%s:%d: %s", err.file, err.line, err.message);
-    ck_assert_int_eq(quell_scanner_new(&scanner, rules, &err), QUELL_OK);
+    ck_assert_int_eq(quell_scanner_new(sc, *r, &err), QUELL_OK);
+}
+
+static void setup(void)
+{
+    open_rules(test_path("tests/fixtures/phones/pii-top.cfg"), &rules, &scanner);
 }
 
 static void teardown(void)
@@ -31,13 +40,18 @@ static void teardown(void)
 }
 
 /* The pii hit of body, or NULL; its text must be within the body. */
-static const quell_verdict *scan(const char *body)
+static const quell_verdict *scan_with(quell_scanner *sc, const char *body)
 {
     quell_comment c = {QUELL_COMMENT_VERSION, {body, NULL}, {strlen(body), 0}};
     const quell_verdict *v;
     quell_error err;
-    ck_assert_int_eq(quell_scan(scanner, &c, &v, &err), QUELL_OK);
+    ck_assert_int_eq(quell_scan(sc, &c, &v, &err), QUELL_OK);
     return v;
+}
+
+static const quell_verdict *scan(const char *body)
+{
+    return scan_with(scanner, body);
 }
 
 /* Write the digits of s as Arabic-Indic digits into out. */
@@ -143,6 +157,145 @@ START_TEST(test_cards)
 }
 END_TEST
 
+/* ---------------------------------------------------------------------- */
+/* Threats, targeted insults and polemic, with the shipped default rules    */
+
+static quell_rules *shipped;
+static quell_scanner *shipped_scanner;
+
+static void setup_shipped(void)
+{
+    open_rules(test_default_rules(), &shipped, &shipped_scanner);
+}
+
+static void teardown_shipped(void)
+{
+    quell_scanner_free(shipped_scanner);
+    quell_rules_free(shipped);
+}
+
+/* The score body gets in category, and its action. */
+static double category_score(const char *body, const char *category, quell_action *action)
+{
+    const quell_verdict *v = scan_with(shipped_scanner, body);
+    *action = v->action;
+    for (size_t i = 0; i < v->category_count; i++) {
+        if (strcmp(v->category_names[i], category) == 0)
+            return v->category_scores[i];
+    }
+    ck_abort_msg("no category %s", category);
+    return 0;
+}
+
+static const struct {
+    const char *text;
+    const char *category;
+    double min_score; /* 0: the category must not score at all */
+} aimed_cases[] = {
+    /* Threats without a listed verb of killing, EN, AR, Arabizi. */
+    {"a bullet for you, traitor", "threat", 6},
+    {"there's a bullet with your name on it", "threat", 6},
+    {"somebody needs to put a bullet in that guy", "threat", 6},
+    {"nuke them all", "threat", 6},
+    {"just nuke them", "threat", 6},
+    {"I hope someone kills you", "threat", 6},
+    {"you will pay for this", "threat", 4},
+    {"we know where you live", "threat", 6},
+    {"watch your back", "threat", 4},
+    {"i will unalive you", "threat", 10},
+    {"\xd9\x88\xd8\xa7\xd9\x84\xd9\x84\xd9\x87 \xd8\xb1\xd8\xad \xd8\xaa\xd8\xaf\xd9\x81\xd8\xb9 "
+     "\xd8\xa7\xd9\x84\xd8\xab\xd9\x85\xd9\x86", /* والله رح تدفع الثمن */
+     "threat", 6},
+    {"\xd8\xa8\xd9\x86\xd8\xb9\xd8\xb1\xd9\x81 \xd9\x88\xd9\x8a\xd9\x86 "
+     "\xd8\xb3\xd8\xa7\xd9\x83\xd9\x86",
+     "threat", 6}, /* بنعرف وين ساكن */
+    {"\xd8\xa7\xd9\x86 \xd8\xb4\xd8\xa7\xd8\xa1 \xd8\xa7\xd9\x84\xd9\x84\xd9\x87 "
+     "\xd8\xaa\xd9\x85\xd9\x88\xd8\xaa",
+     "threat", 6}, /* ان شاء الله تموت */
+    {"inshallah tmoot", "threat", 6},
+    {"ra7 tedfa3 el taman", "threat", 6},
+    /* News and reported speech. */
+    {"the army threatened to strike", "threat", 0},
+    {"a bomb killed 12", "threat", 0},
+    {"he was shot dead in Aleppo", "threat", 0},
+    {"Israel vowed they will pay a heavy price", "threat", 0},
+    {"the militia threatened: we know where you live, the statement read", "threat", 0},
+    {"Trump threatened to nuke Iran", "threat", 0},
+    {"found with a bullet in his head", "threat", 0},
+    {"you will pay less tax", "threat", 0},
+    /* Endearments and jokes built on dying and killing (issue 13 item 9). */
+    {"\xd9\x8a\xd9\x82\xd8\xa8\xd8\xb1\xd9\x86\xd9\x8a \xd8\xb4\xd9\x88 \xd8\xad\xd9\x84\xd9\x88",
+     "threat", 0}, /* يقبرني شو حلو */
+    {"\xd8\xaa\xd9\x82\xd8\xa8\xd8\xb1\xd9\x86\xd9\x8a \xd9\x8a\xd8\xa7 "
+     "\xd9\x82\xd9\x84\xd8\xa8\xd9\x8a",
+     "threat", 0}, /* تقبرني يا قلبي */
+    {"\xd8\xa7\xd9\x85\xd9\x88\xd8\xaa \xd9\x81\xd9\x8a\xd9\x83", "threat", 0}, /* اموت فيك */
+    {"\xd8\xa7\xd9\x85\xd9\x88\xd8\xaa \xd8\xb9\xd9\x84\xd9\x8a\xd9\x83 \xd9\x8a\xd8\xa7 "
+     "\xd8\xb9\xd9\x85\xd8\xb1\xd9\x8a",
+     "threat", 0}, /* اموت عليك يا عمري */
+    {"\xd9\x81\xd8\xaf\xd8\xa7\xd9\x83 \xd8\xb1\xd9\x88\xd8\xad\xd9\x8a", "threat",
+     0}, /* فداك روحي */
+    {"\xd9\x82\xd8\xaa\xd9\x84\xd8\xaa\xd9\x86\xd9\x8a "
+     "\xd8\xa8\xd8\xb9\xd9\x8a\xd9\x88\xd9\x86\xd9\x83",
+     "threat", 0}, /* قتلتني بعيونك */
+    {"\xd8\xb1\xd8\xa7\xd8\xad \xd8\xa7\xd9\x85\xd9\x88\xd8\xaa\xd9\x83 \xd8\xb6\xd8\xad\xd9\x83",
+     "threat", 0}, /* راح اموتك ضحك: without the laugh, a threat to kill */
+    {"ya 3omri bmoot fik", "threat", 0},
+    /* Targeted insults without a profane word. */
+    {"you people are vermin", "insult", 3},
+    {"go back to your cave", "insult", 3},
+    {"nobody asked you, clown", "insult", 3},
+    {"shut up you troll", "insult", 3},
+    {"did you see the rats in the streets", "insult", 0},
+    {"trolls everywhere on this site", "insult", 0},
+    /* Religious and ideological hostility aimed at a group; names alone pass. */
+    {"the Shia are apostates", "identity_hate", 3},
+    {"Christians are infidels", "identity_hate", 3},
+    {"\xd8\xa7\xd9\x84\xd8\xb4\xd9\x8a\xd8\xb9\xd8\xa9 \xd9\x83\xd9\x81\xd8\xa7\xd8\xb1",
+     "identity_hate", 3}, /* الشيعة كفار */
+    {"\xd8\xa7\xd9\x84\xd9\x8a\xd9\x87\xd9\x88\xd8\xaf \xd8\xa3\xd8\xb9\xd8\xaf\xd8\xa7\xd8\xa1 "
+     "\xd8\xa7\xd9\x84\xd9\x84\xd9\x87",
+     "identity_hate", 3}, /* اليهود أعداء الله */
+    {"Shia and Sunni leaders met in Najaf", "identity_hate", 0},
+    {"Jews, Hezbollah and the Houthis were named in the report", "identity_hate", 0},
+    {"the ministry accused X of treason", "identity_hate", 0},
+    {"The ministry accused Shia clerics of being Iranian agents", "identity_hate", 0},
+    {"\xd8\xa7\xd9\x84\xd8\xb4\xd9\x8a\xd8\xb9\xd8\xa9 "
+     "\xd9\x88\xd8\xa7\xd9\x84\xd9\x8a\xd9\x87\xd9\x88\xd8\xaf "
+     "\xd9\x81\xd9\x8a \xd8\xa7\xd9\x84\xd8\xb9\xd8\xb1\xd8\xa7\xd9\x82",
+     "identity_hate", 0}, /* الشيعة واليهود في العراق */
+};
+
+START_TEST(test_aimed)
+{
+    quell_action action;
+    const char *text = aimed_cases[_i].text;
+    double score = category_score(text, aimed_cases[_i].category, &action);
+    if (aimed_cases[_i].min_score == 0)
+        ck_assert_msg(score == 0, "\"%s\": %s scores %g", text, aimed_cases[_i].category, score);
+    else
+        ck_assert_msg(score >= aimed_cases[_i].min_score && action >= QUELL_FLAG,
+                      "\"%s\": %s scores %g (%s), want at least %g", text, aimed_cases[_i].category,
+                      score, quell_action_name(action), aimed_cases[_i].min_score);
+}
+END_TEST
+
+/* A real threat beside an endearment still counts: the endearment excuses
+ * only a threat within three words of it. */
+START_TEST(test_endearment_far_from_threat)
+{
+    quell_action action;
+    /* اموت فيك يا حبيبي بس اذا بتخوني مرة ثانية والله سأقتلك */
+    const char *text =
+        "\xd8\xa7\xd9\x85\xd9\x88\xd8\xaa \xd9\x81\xd9\x8a\xd9\x83 \xd9\x8a\xd8\xa7 "
+        "\xd8\xad\xd8\xa8\xd9\x8a\xd8\xa8\xd9\x8a \xd8\xa8\xd8\xb3 \xd8\xa7\xd8\xb0\xd8\xa7 "
+        "\xd8\xa8\xd8\xaa\xd8\xae\xd9\x88\xd9\x86\xd9\x8a \xd9\x85\xd8\xb1\xd8\xa9 "
+        "\xd8\xab\xd8\xa7\xd9\x86\xd9\x8a\xd8\xa9 \xd9\x88\xd8\xa7\xd9\x84\xd9\x84\xd9\x87 "
+        "\xd8\xb3\xd8\xa3\xd9\x82\xd8\xaa\xd9\x84\xd9\x83";
+    ck_assert_double_ge(category_score(text, "threat", &action), 10);
+}
+END_TEST
+
 Suite *packs_suite(void)
 {
     Suite *s = suite_create("packs");
@@ -153,5 +306,12 @@ Suite *packs_suite(void)
     tcase_add_loop_test(tc, test_near_misses_pass, 0, sizeof near_misses / sizeof near_misses[0]);
     tcase_add_test(tc, test_cards);
     suite_add_tcase(s, tc);
+
+    TCase *aimed = tcase_create("aimed");
+    tcase_set_timeout(aimed, TEST_TIMEOUT_RULES);
+    tcase_add_unchecked_fixture(aimed, setup_shipped, teardown_shipped);
+    tcase_add_loop_test(aimed, test_aimed, 0, sizeof aimed_cases / sizeof aimed_cases[0]);
+    tcase_add_test(aimed, test_endearment_far_from_threat);
+    suite_add_tcase(s, aimed);
     return s;
 }

@@ -328,6 +328,18 @@ END_TEST
     {                                                                                              \
         EXPR_OR, 0                                                                                 \
     }
+#define SPAN(i)                                                                                    \
+    {                                                                                              \
+        EXPR_SPAN, (i)                                                                             \
+    }
+#define NEAR(n)                                                                                    \
+    {                                                                                              \
+        EXPR_NEAR, (n)                                                                             \
+    }
+#define BEFORE(n)                                                                                  \
+    {                                                                                              \
+        EXPR_BEFORE, (n)                                                                           \
+    }
 
 /* Rules a, b, c are 0, 1, 2; the combination x is 3. */
 static const struct {
@@ -346,6 +358,15 @@ static const struct {
     {"!(a | b) & c", 6, {R(0), R(1), OR, NOT, R(2), AND}},
     {"a & !!b", 5, {R(0), R(1), NOT, NOT, AND}},
     {"c &\n\t!b", 4, {R(2), R(1), NOT, AND}},
+    {"near(a, b, 3)", 3, {SPAN(0), SPAN(1), NEAR(3)}},
+    {"near ( b,a,0 )", 3, {SPAN(1), SPAN(0), NEAR(0)}},
+    {"before(a, b, 100)", 3, {SPAN(0), SPAN(1), BEFORE(100)}},
+    {"c & near(a, a, 2)", 5, {R(2), SPAN(0), SPAN(0), NEAR(2), AND}},
+    {"a & !near(a, b, 4)", 6, {R(0), SPAN(0), SPAN(1), NEAR(4 | EXPR_NEGATED), NOT, AND}},
+    {"a & !!before(b, c, 1)", 7, {R(0), SPAN(1), SPAN(2), BEFORE(1), NOT, NOT, AND}},
+    {"near(a, b, 1) | before(c, a, 2)",
+     7,
+     {SPAN(0), SPAN(1), NEAR(1), SPAN(2), SPAN(0), BEFORE(2), OR}},
 };
 
 START_TEST(test_combine_rpn)
@@ -369,7 +390,8 @@ START_TEST(test_combine_rpn)
     for (size_t i = 0; i < rpn_cases[_i].step_count; i++) {
         const struct expr_step *want = &rpn_cases[_i].steps[i];
         ck_assert_msg(t->steps[i].op == want->op &&
-                          (want->op != EXPR_RULE || t->steps[i].arg == want->arg),
+                          (want->op == EXPR_NOT || want->op == EXPR_AND || want->op == EXPR_OR ||
+                           t->steps[i].arg == want->arg),
                       "combine \"%s\": step %zu is (%u, %u)", rpn_cases[_i].expr, i,
                       (unsigned)t->steps[i].op, (unsigned)t->steps[i].arg);
     }
@@ -536,6 +558,59 @@ static const struct {
           "    combine = \"a | !a\"; }\n"
           ");\n",
      7, "x", "holds for an empty comment"},
+    {"near without its third argument",
+     HEAD "rules = (\n" RULE_A "  { id = \"x\"; category = \"c\"; weight = 1;\n"
+          "    combine = \"near(a, a)\"; }\n"
+          ");\n",
+     7, "x",
+     "bad combine \"near(a, a)\": \",\" is missing in near(rule, rule, words) at column 10"},
+    {"near with a word count that is not a number",
+     HEAD "rules = (\n" RULE_A "  { id = \"x\"; category = \"c\"; weight = 1;\n"
+          "    combine = \"near(a, a, three)\"; }\n"
+          ");\n",
+     7, "x",
+     "near(rule, rule, words) needs a whole number of words as its third argument at "
+     "column 12"},
+    {"before with too many words",
+     HEAD "rules = (\n" RULE_A "  { id = \"x\"; category = \"c\"; weight = 1;\n"
+          "    combine = \"before(a, a, 101)\"; }\n"
+          ");\n",
+     7, "x", "before() allows at most 100 words between its rules at column 14"},
+    {"near with an expression as operand",
+     HEAD "rules = (\n" RULE_A "  { id = \"x\"; category = \"c\"; weight = 1;\n"
+          "    combine = \"near((a | a), a, 2)\"; }\n"
+          ");\n",
+     7, "x", "near(rule, rule, words) needs a rule id as its first argument at column 6"},
+    {"near missing its closing parenthesis",
+     HEAD "rules = (\n" RULE_A "  { id = \"x\"; category = \"c\"; weight = 1;\n"
+          "    combine = \"near(a, a, 2 & a\"; }\n"
+          ");\n",
+     7, "x", "\")\" is missing in near(rule, rule, words) at column 14"},
+    {"near with an unknown rule",
+     HEAD "rules = (\n" RULE_A "  { id = \"x\"; category = \"c\"; weight = 1;\n"
+          "    combine = \"a & near(a, zz, 2)\"; }\n"
+          ");\n",
+     7, "x", "unknown rule \"zz\" in near()"},
+    {"unknown function",
+     HEAD "rules = (\n" RULE_A "  { id = \"x\"; category = \"c\"; weight = 1;\n"
+          "    combine = \"a & within(a, a, 2)\"; }\n"
+          ");\n",
+     7, "x", "unknown function \"within\" (near and before are known) at column 5"},
+    {"near of a combination without spans",
+     HEAD "rules = (\n" RULE_A "  { id = \"y\"; category = \"c\"; weight = 0; combine = \"a\"; },\n"
+          "  { id = \"x\"; category = \"c\"; weight = 1;\n"
+          "    combine = \"near(a, y, 2)\"; }\n"
+          ");\n",
+     8, "x",
+     "near() operand \"y\" is a combination without near() or before(): it has no "
+     "spans to measure"},
+    {"near over two fields",
+     HEAD "rules = (\n" RULE_A "  { id = \"n\"; category = \"c\"; weight = 0; field = \"author\";\n"
+          "    words = [ \"w\" ]; },\n"
+          "  { id = \"x\"; category = \"c\"; weight = 1;\n"
+          "    combine = \"before(a, n, 2)\"; }\n"
+          ");\n",
+     9, "x", "before() operands \"a\" and \"n\" scan different fields"},
     {"max_hits on a combination",
      HEAD "rules = (\n" RULE_A "  { id = \"x\"; category = \"c\"; weight = 1; combine = \"a\";\n"
           "    max_hits = 2; }\n"

@@ -21,10 +21,13 @@ Suite *eval_html_suite(void);
 Suite *eval_suite(void);
 Suite *lint_suite(void);
 Suite *validate_suite(void);
+Suite *masks_suite(void);
 Suite *arabizi_suite(void);
 Suite *packs_suite(void);
 Suite *engine_suite(void);
 Suite *hostile_suite(void);
+Suite *comment_spam_suite(void);
+Suite *fit_suite(void);
 
 /*
  * Check's timeouts, in seconds, for every test of a TCase, its checked

@@ -12,6 +12,9 @@ word lists, and the results are list files like any other:
                          تافه): rule insult.ar.aimed.phrase
   insults-ar-person.txt  an insult after a demonstrative or "a person"
                          (هذا الحقير, هالغبي, واحد متخلف): insult.ar.person.phrase
+  insults-arabizi-aimed.txt  an Arabizi insult after the vocative or a
+                         pronoun (ya kalb, enta 7mar), from
+                         insults-arabizi-nouns.txt: rule insult.ar.az.aimed
   insults-en-aimed.txt   an English insult after "you", with at most four
                          fillers between ("you idiot", "you're such a fucking
                          idiot"): one regex for the skeleton view per insult,
@@ -35,6 +38,11 @@ import os
 
 HERE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "rules", "insult")
 PROFANITY = os.path.join(HERE, "..", "profanity")
+
+# The Arabizi insults for a person, aimed by the vocative and the pronouns
+# as Arabizi writes them apart (ya kalb, enta 7mar, enti kalbe, intu 7ameer).
+AZ_NOUNS = "insults-arabizi-nouns.txt"
+AZ_APART = ["يا", "انت", "انتا", "انتي", "انتو"]
 
 # The Arabic insult lists, whose words are aimed and pointed at a person.
 LISTS = ["insults-ar.txt", "insults-ar-namecalling.txt", "insults-ar-weak.txt",
@@ -188,6 +196,15 @@ def arabic_aimed():
           person.out, "phrases")
 
 
+def arabizi_aimed():
+    aimed = Forms()
+    for w in words(AZ_NOUNS):
+        for p in AZ_APART:
+            aimed.add(p + " " + w)
+    write(os.path.join(HERE, "insults-arabizi-aimed.txt"), "insult.ar.az.aimed.word",
+          [AZ_NOUNS], aimed.out, "phrases (matched as Arabizi)")
+
+
 def english_aimed():
     # One regex per insult. One regex for all of them (or even for two, as an
     # alternation after the fillers) is what Hyperscan refuses with "Pattern
@@ -229,5 +246,6 @@ def arabic_prefixed():
 
 if __name__ == "__main__":
     arabic_aimed()
+    arabizi_aimed()
     english_aimed()
     arabic_prefixed()

@@ -73,6 +73,24 @@ R = {
  'NEAR_AR_WEAK': ',\n                 '.join(S(x) for x in near_ar(DWA)),
  'ELIM_AR': S(B + r"(يجب|لازم|لا بد من|واجب|نريد|نبي|نبغي|ابي|ابغي|اتمني|نتمني)\s+(قتل|ذبح|اباده|ابادت|حرق|سحق|محو|تطهير الارض من|ابادتهم|قتلهم|ذبحهم|حرقهم|سحقهم)\s+(كل\s+|جميع\s+)?" + GAR + E),
 }
+# The words of sectarian polemic that call a group unbelievers, apostates,
+# impure, traitors or agents (identity_hate.polemic.ar, a weight-0 signal
+# read with near() beside a group name), each with a joined و or ف and,
+# for single words, the article. Folded spelling. صليبيين (Crusaders) is left
+# out: history and comparisons use it. Written by the quell team.
+POL = ("كفار|كفره|كافرين|كافرون|مرتد|مرتدين|مرتدون|زنادقه|زنديق|مشركين|مشركون|خونه|انجاس|نجس"
+       "|انجس|خوارج|ملاحده|منافقين|فجره|اعداء الله|اعداء الدين|اعداء الاسلام|اعداء الامه|ابناء الزنا"
+       "|عبده الشيطان|حزب الشيطان|الطابور الخامس"
+       # عملاء alone are a firm's clients too: only as someone's agents
+       "|عملاء ايران|عملاء لايران|عملاء اسراييل|عملاء لاسراييل|عملاء امريكا|عملاء لامريكا|عملاء الصهاينه"
+       "|عملاء للصهاينه|عملاء اليهود|عملاء الموساد|عملاء للموساد|عملاء الفرس|عملاء للفرس|عملاء للخارج")
+pol = []
+for stem in POL.split("|"):
+    for c in (("",) if " " in stem else ("", "ال")):
+        # No joined و: "كفار ومسلمين", "اليهود والمنافقين" list both sides.
+        pol += [a + c + stem for a in ("", "ف")]
+seen = set(); pol = [f for f in pol if not (f in seen or seen.add(f))]
+R['POLEMIC_AR'] = ", ".join(S(w) for w in pol)
 for k, v in R.items(): cfg = cfg.replace('@' + k + '@', v)
 # The group names of identity_hate.group.ar as words (folded view), every
 # stem of GST with the prefixes of GAR, every stem of GAL with the article:

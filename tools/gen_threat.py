@@ -12,7 +12,7 @@ E = r"([^\x{621}-\x{64a}a-z]|$)"
 AP = r"['’]?"
 AUX = (r"(" + AP + r"ll|\s+will|\s+shall|\s+wil|" + AP + r"m\s+(going\s+to|gonna|finna)|\s+am\s+(going\s+to|gonna)"
        r"|\s+are\s+(going\s+to|gonna)|" + AP + r"re\s+(going\s+to|gonna)|\s+gonna|\s+gon|\s+finna)")
-VK = r"kill|murder|shoot|stab|behead|decapitate|slaughter|butcher|strangle|lynch|execute|hang|slit|gut|torture|rape"
+VK = r"kill|unalive|murder|shoot|stab|behead|decapitate|slaughter|butcher|strangle|lynch|execute|hang|slit|gut|torture|rape"
 TG = r"you|u|ya|y" + AP + r"all|yall|him|her|them|your|ur|every\s+one\s+of|each\s+one\s+of|all\s+of\s+you|you\s+all"
 # The word that may stand between the auxiliary and the verb ("i'm gonna
 # fucking kill you", "i'll come kill you"). A list, not \w+: an optional
@@ -25,12 +25,12 @@ R = {}
 R['FIRST'] = S(r"\b(i|we)" + AUX + r"\s+(" + ADV + r")?(" + VK + r")\s+(" + TG + r")\b")
 R['FIRST2'] = S(r"\b(imma|ima|i" + AP + r"ma|ima)\s+(" + ADV + r")?(" + VK + r")\s+(" + TG + r")\b")
 R['WANT'] = S(r"\b(i|we)\s+(want\s+to|wanna|would\s+love\s+to|" + AP + r"d\s+love\s+to|should|need\s+to|gotta|have\s+to|am\s+gonna\s+have\s+to)\s+(" + ADV + r")?(" + VK + r")\s+(" + TG + r")\b")
-VI = r"kill|shoot|hang|behead|stab|murder|assassinate|execute|lynch|slaughter|butcher|strangle|torch|gas|nuke"
+VI = r"kill|unalive|shoot|hang|behead|stab|murder|assassinate|execute|lynch|slaughter|butcher|strangle|torch|gas|nuke|put\s+a\s+bullet\s+(in|into|through)"
 R['INCITE'] = S(r"\b(someone|somebody|anyone|anybody|y" + AP + r"all|yall|you\s+guys|people|we)\s+(should|needs?\s+to|must|ought\s+to|has\s+to|have\s+to|gotta|got\s+to)\s+(just\s+|really\s+|seriously\s+|finally\s+)?(" + VI + r")\s+(him|her|them|that|this|these|those|all|every|his|their|you|the)\b")
-VA = r"kill|hang|shoot|behead|slaughter|exterminate|gas|burn|nuke|murder|lynch|execute|bomb|butcher"
+VA = r"kill|unalive|hang|shoot|behead|slaughter|exterminate|gas|burn|nuke|murder|lynch|execute|bomb|butcher"
 R['ALL1'] = S(r"\b(" + VA + r")\s+(them|" + AP + r"em|the\s+lot\s+of\s+them|those\s+\w+|these\s+\w+)\s+all\b")
 R['ALL2'] = S(r"\b(" + VA + r")\s+(all|every|each)\s+(of\s+)?(them|you|those|these|one|last)\b")
-R['SHOULDBE'] = S(r"\b(he|she|they|you|u|them|all\s+of\s+them|these\s+people|those\s+people|this\s+(guy|man|woman|bastard|pig|traitor|scum|animal)|that\s+(guy|man|woman|bastard|pig|traitor|scum|animal)|the\s+lot\s+of\s+them)\s+(should|must|need\s+to|needs\s+to|deserves?\s+to|ought\s+to)\s+(all\s+)?(be\s+)?(shot|hanged|hung|killed|executed|beheaded|lynched|burned|burnt|gassed|exterminated|put\s+down|strung\s+up|die|slaughtered|stoned)\b")
+R['SHOULDBE'] = S(r"\b(he|she|they|you|u|them|all\s+of\s+them|these\s+people|those\s+people|this\s+(guy|man|woman|bastard|pig|traitor|scum|animal)|that\s+(guy|man|woman|bastard|pig|traitor|scum|animal)|the\s+lot\s+of\s+them)\s+(should|must|need\s+to|needs\s+to|deserves?\s+to|ought\s+to)\s+(all\s+)?(be\s+)?(shot|hanged|hung|killed|unalived|executed|beheaded|lynched|burned|burnt|gassed|exterminated|put\s+down|strung\s+up|die|slaughtered|stoned)\b")
 R['DEATHTO'] = S(r"(^|[^\w\s]\s*|#)death\s+to\s+(all\s+|the\s+)?\w")
 R['DEATHTO2'] = S(r"\bdeath\s+to\s+(all|every)\s+\w")
 R['YOUDEAD'] = S(r"\b(you|u|ya)\s*(" + AP + r"re|\s+are|\s+r)\s+(a\s+)?dead\s+(man|meat|woman|men|bitch)\b")
@@ -39,6 +39,13 @@ R['HUNT'] = S(r"\bi\s*(" + AP + r"ll|\s+will|" + AP + r"m\s+gonna|" + AP + r"m\s
 R['BULLET'] = S(r"\b(put|putting|shove|send)\s+a\s+(bullet|knife|blade)\s+(in|into|through|between)\s+(your|ur|his|her|their|the\s+back\s+of\s+your)\b")
 R['WISH'] = S(r"\b(hope|wish|pray)\s+(that\s+)?(you|u|ya|y" + AP + r"all|yall|your\s+family|ur\s+family)\s+(all\s+)?(die|dies|get\s+killed|get\s+shot|get\s+raped|get\s+cancer|get\s+hanged|get\s+beheaded|choke|drown|burn\s+alive|burn\s+to\s+death|rot)\b")
 R['WISH3'] = S(r"\b(hope|wish|pray)\s+(that\s+)?(he|she|they|them|his\s+family|her\s+family)\s+(all\s+)?(die|dies|gets?\s+killed|gets?\s+shot|gets?\s+raped|gets?\s+cancer|gets?\s+hanged|gets?\s+beheaded|burns?\s+alive|burns?\s+to\s+death)\b")
+# "I hope someone kills you", "wish somebody would shoot him".
+R['WISHSOME'] = S(r"\b(hope|wish|pray)\s+(that\s+)?(someone|somebody|some\s+one|anyone|anybody)\s+(would\s+|will\s+|finally\s+|just\s+)?(kill|unalive|shoot|stab|murder|rape|behead|hang|lynch|bomb|nuke|strangle|run\s+over)s?\s+(you|u|ya|him|her|them|your|ur)\b")
+# "you will pay for this", "you'll pay dearly", "y'all gonna pay!": the
+# second person only, so "Israel vowed they will pay a heavy price" passes.
+R['YOUPAY'] = S(r"\b(you|u|ya|y" + AP + r"all|yall|you\s+all|you\s+people)\s*(" + AP + r"ll|\s+will|\s+shall|\s+are\s+going\s+to|" + AP + r"re\s+going\s+to|" + AP + r"re\s+gonna|\s+are\s+gonna|\s+gonna|\s+r\s+gonna)\s+(all\s+)?pay(\s+for\s+(this|that|what\s+(you|u)|everything)|\s+dearly|\s+with\s+(your|ur)\s+(life|lives|blood|head|heads)|\s+in\s+blood|\s*[!.]|\s*$)")
+R['KNOWWHERE'] = S(r"\b(i|we)\s+(know|knows|found\s+out|have\s+found\s+out)\s+where\s+(you|u|ya|your\s+(family|kids|children|wife|mother|mom)\s+)\s*(live|lives|sleep|sleeps|work|works|go\s+to\s+school)\b")
+R['DESERVEBULLET'] = S(r"\b(you|u|he|she|they)\s+(deserves?|needs?|earned|earns?)\s+(a\s+|the\s+)?(bullet|bullets|noose|rope|bullet\s+in\s+the\s+head)\b")
 R['SHOOTIDIOM'] = S(r"\bshoot\s+(you|u|him|her|them|me|us|ya)\s+(an?|the|some|my|our|over|back|quick|off)\b|\bkill\s+(the|this|that|a)\s+(bill|deal|idea|plan|project|lights|engine|music|mood|vibe|time|game|buzz|joke|story|rumou?r|motion|amendment|proposal|talks|process)\b|\bkill\s+(you|u|him|her|them)\s+(softly|with\s+kindness)\b")
 # Arabic, folded view
 PRE = r"(و)?(ل|ف)?(سا|سن|سوف\s*ا|سوف\s*ن|راح\s*ا|راح\s*ن|رح\s*ا|رح\s*ن|ح\s*ا|ح\s*ن|حا|حن|ها|هن|ه|با|بن|ب|لا|لن|ا|ن)"

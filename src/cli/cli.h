@@ -104,6 +104,7 @@ int cmd_diff(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
 int cmd_filter(int argc, char **argv);
+int cmd_fit(int argc, char **argv); /* cmd_fit.c: weights fitted to a budget */
 int cmd_serve(int argc, char **argv);
 int cmd_lint(int argc, char **argv); /* cmd_lint.c: rule-set warnings */
 int cmd_test(int argc, char **argv);

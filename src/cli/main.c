@@ -20,6 +20,7 @@ static const struct command commands[] = {
     {"eval", cmd_eval, "measure rules against labelled comments: precision, recall"},
     {"explain", cmd_explain, "show how the rules see one comment: views, hits, score"},
     {"filter", cmd_filter, "scan comments from standard input and write verdicts"},
+    {"fit", cmd_fit, "fit rule weights and thresholds to labelled comments and a budget"},
     {"lint", cmd_lint, "warn about rule-set problems: duplicates, slow regexes, gaps"},
     {"serve", cmd_serve, "serve rules over HTTP with JSON, and a page for moderators"},
     {"test", cmd_test, "run the must_match / must_not_match examples of rules"},

@@ -1,0 +1,214 @@
+/*
+ * check_comment_spam.c - the shipped spam pack on comment spam (rules/spam/
+ * comment.cfg): self-promotion, bait, money from home, crypto testimonials,
+ * contact offers and fake support lines in English, Arabic and Arabizi are
+ * flagged or held in the spam category; the news talk that shares their
+ * words (Telegram channels, leaked WhatsApp messages, crypto, salaries,
+ * "follow the money") scores nothing there; spam stays a separate category.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "suites.h"
+#include "quell.h"
+
+static quell_rules *rules;
+static quell_scanner *scanner;
+
+static void setup(void)
+{
+    quell_error err;
+    int rc = quell_rules_load(&rules, test_default_rules(), &err);
+    ck_assert_msg(rc == QUELL_OK, "%s:%d: %s", err.file, err.line, err.message);
+    ck_assert_int_eq(quell_scanner_new(&scanner, rules, &err), QUELL_OK);
+}
+
+static void teardown(void)
+{
+    quell_scanner_free(scanner);
+    quell_rules_free(rules);
+}
+
+static const quell_verdict *scan(const char *body)
+{
+    quell_comment c = {QUELL_COMMENT_VERSION, {body, NULL}, {strlen(body), 0}};
+    const quell_verdict *v;
+    quell_error err;
+    ck_assert_int_eq(quell_scan(scanner, &c, &v, &err), QUELL_OK);
+    return v;
+}
+
+/* The score of the named category in v (0 when it did not score). */
+static double category_score(const quell_verdict *v, const char *name)
+{
+    for (size_t i = 0; i < v->category_count; i++)
+        if (strcmp(v->category_names[i], name) == 0)
+            return v->category_scores[i];
+    ck_abort_msg("no category %s", name);
+    return 0;
+}
+
+/* Whether rule_id fired in v. */
+static int has_fired(const quell_verdict *v, const char *rule_id)
+{
+    for (size_t i = 0; i < v->rule_count; i++)
+        if (strcmp(v->rules[i].rule_id, rule_id) == 0)
+            return 1;
+    return 0;
+}
+
+/* Comment spam, each with the spam score it must reach at least and the
+ * least action it must get (flag: one spam-only phrase; hold: a contact
+ * offer or a support line with a phone number); never reject. Written by
+ * hand from the shapes in the issue, not from the rules' output. */
+static const struct {
+    const char *body;
+    double min_spam;
+    quell_action action;
+} spam[] = {
+    {"Subscribe to my channel for daily analysis, link in bio!", 3, QUELL_FLAG},
+    {"Like this comment if you agree", 3, QUELL_FLAG},
+    {"First!", 3, QUELL_FLAG},
+    {"Who's here in 2024?", 3, QUELL_FLAG},
+    {"I make $500 a day working from home, ask me how", 3, QUELL_FLAG},
+    {"Thanks to Mrs Sarah Johnson, my account manager, I now earn $12,000 every week with bitcoin", 3, QUELL_FLAG},
+    {"Hot singles in your area, click my profile", 3, QUELL_FLAG},
+    {"Free robux at tinyurl.com/freerbx", 3, QUELL_FLAG},
+    {"GIVEAWAY! Follow and retweet to win", 3, QUELL_FLAG},
+    {"Selling verified Instagram accounts with 10k followers, cheap price", 3, QUELL_FLAG},
+    {"Contact him on WhatsApp +1 (347) 555-0123, he recovered my funds", 6, QUELL_HOLD},
+    {"Call Facebook support at 1-888-555-0143 for account recovery", 6, QUELL_HOLD},
+    {"We are hiring home workers, $800 weekly, send your CV to jobs.now@example.com", 3, QUELL_FLAG},
+    {"Congratulations, you won! Claim your prize in my bio", 3, QUELL_FLAG},
+    {"\xd8\xa7\xd8\xb4\xd8\xaa\xd8\xb1\xd9\x83\xd9\x88\xd8\xa7 \xd9\x81\xd9\x8a \xd9\x82\xd9\x86\xd8\xa7\xd8\xaa\xd9\x8a \xd9\x88\xd9\x81\xd8\xb9\xd9\x84\xd9\x88\xd8\xa7 \xd8\xa7\xd9\x84\xd8\xac\xd8\xb1\xd8\xb3", 3, QUELL_FLAG}, /* اشتركوا في قناتي وفعلوا الجرس */
+    {"\xd8\xaa\xd8\xa7\xd8\xa8\xd8\xb9\xd9\x88\xd9\x86\xd9\x8a \xd8\xb9\xd9\x84\xd9\x89 \xd8\xa7\xd9\x86\xd8\xb3\xd8\xaa\xd8\xba\xd8\xb1\xd8\xa7\xd9\x85", 3, QUELL_FLAG}, /* تابعوني على انستغرام */
+    {"\xd8\xa7\xd8\xb9\xd9\x85\xd9\x84 \xd9\x85\xd9\x86 \xd8\xa7\xd9\x84\xd8\xa8\xd9\x8a\xd8\xaa \xd9\x88\xd8\xa7\xd8\xb1\xd8\xa8\xd8\xad 3000 \xd8\xaf\xd9\x88\xd9\x84\xd8\xa7\xd8\xb1 \xd8\xb4\xd9\x87\xd8\xb1\xd9\x8a\xd8\xa7", 3, QUELL_FLAG}, /* اعمل من البيت واربح 3000 دولار شهريا */
+    {"\xd9\x84\xd9\x84\xd8\xaa\xd9\x88\xd8\xa7\xd8\xb5\xd9\x84 \xd9\x88\xd8\xa7\xd8\xaa\xd8\xb3\xd8\xa7\xd8\xa8 00966551234567", 6, QUELL_HOLD}, /* للتواصل واتساب 00966551234567 */
+    {"\xd8\xa7\xd9\x84\xd9\x84\xd9\x8a \xd9\x8a\xd8\xa8\xd8\xba\xd9\x89 \xd9\x8a\xd8\xb9\xd8\xb1\xd9\x81 \xd9\x83\xd9\x8a\xd9\x81 \xd8\xb1\xd8\xa8\xd8\xad\xd8\xaa 10 \xd8\xa2\xd9\x84\xd8\xa7\xd9\x81 \xd8\xb1\xd9\x8a\xd8\xa7\xd9\x84 \xd9\x8a\xd9\x83\xd8\xaa\xd8\xa8 \xd8\xaa\xd9\x85", 3, QUELL_FLAG}, /* اللي يبغى يعرف كيف ربحت 10 آلاف ريال يكتب تم */
+    {"Esh2tiko bl channel taba3i w 3mlo like", 3, QUELL_FLAG},
+    {"chouf el profil dyali", 3, QUELL_FLAG},
+    {"ana bsht8l mn l bet w b3mel 500$ bl yom, kalmni", 3, QUELL_FLAG},
+};
+
+START_TEST(test_spam_caught)
+{
+    const quell_verdict *v = scan(spam[_i].body);
+    double score = category_score(v, "spam");
+    ck_assert_msg(score >= spam[_i].min_spam, "\"%s\": spam %.1f, expected at least %.1f",
+                  spam[_i].body, score, spam[_i].min_spam);
+    ck_assert_msg(v->action >= spam[_i].action && v->action != QUELL_REJECT,
+                  "\"%s\" gets %s, not at least %s", spam[_i].body,
+                  quell_action_name(v->action), quell_action_name(spam[_i].action));
+}
+END_TEST
+
+/* News comments that share comment spam's words: no spam score at all, or
+ * a signal too weak to flag, and the comment passes. */
+static const char *const ham[] = {
+    "Hamas posted the video on its Telegram channel on Tuesday.",
+    "The militia recruits teenagers through TikTok and Telegram channels, the article says.",
+    "WhatsApp messages between the ministers were leaked to the press.",
+    "Crypto regulation in the UAE is finally catching up, and bitcoin fell again.",
+    "Follow the money: who funds these militias?",
+    "I subscribe to the newspaper because of reporting like this.",
+    "Good piece. The BBC had more: https://www.bbc.com/news/world-middle-east",
+    "Teachers in Gaza earn $300 a month, if they get paid at all.",
+    "He earned $500 a day as a smuggler before the border closed.",
+    "Many Syrians work from home now because offices have no electricity.",
+    "First, the ceasefire must hold. Second, aid must get in.",
+    "Like I said last week, the talks will fail.",
+    "Scammers targeted refugees with fake UNHCR WhatsApp numbers.",
+    "Hope the victims of the crypto scam get their money back.",
+    "the tax giveaway to the rich will not win votes",
+    "The UN is hiring nurses for Gaza, salaries of $800 a month, the article says.",
+    "Lebanon's banks stopped personal loans in 2019.",
+    "Made in China flag pins sent back to the Conservatives: http://tinyurl.com/dmt397",
+    "I would have told you so in my bio.",
+    "\xd9\x86\xd8\xb4\xd8\xb1\xd8\xaa \xd8\xa7\xd9\x84\xd9\x85\xd9\x8a\xd9\x84\xd9\x8a\xd8\xb4\xd9\x8a\xd8\xa7 \xd8\xa8\xd9\x8a\xd8\xa7\xd9\x86\xd9\x87\xd8\xa7 \xd8\xb9\xd9\x84\xd9\x89 \xd9\x82\xd9\x86\xd8\xa7\xd8\xaa\xd9\x87\xd8\xa7 \xd9\x81\xd9\x8a \xd8\xaa\xd9\x84\xd9\x8a\xd8\xac\xd8\xb1\xd8\xa7\xd9\x85", /* نشرت الميليشيا بيانها على قناتها في تليجرام */
+    "\xd8\xaa\xd8\xb3\xd8\xb1\xd9\x8a\xd8\xa8 \xd8\xb1\xd8\xb3\xd8\xa7\xd8\xa6\xd9\x84 \xd9\x88\xd8\xa7\xd8\xaa\xd8\xb3\xd8\xa7\xd8\xa8 \xd8\xa8\xd9\x8a\xd9\x86 \xd8\xa7\xd9\x84\xd9\x88\xd8\xb2\xd8\xb1\xd8\xa7\xd8\xa1 \xd9\x81\xd8\xb6\xd9\x8a\xd8\xad\xd8\xa9", /* تسريب رسائل واتساب بين الوزراء فضيحة */
+    "\xd8\xb1\xd8\xa7\xd8\xaa\xd8\xa8 \xd8\xa7\xd9\x84\xd9\x85\xd8\xb9\xd9\x84\xd9\x85 \xd9\x81\xd9\x8a \xd8\xb3\xd9\x88\xd8\xb1\xd9\x8a\xd8\xa7 \xd9\x84\xd8\xa7 \xd9\x8a\xd8\xaa\xd8\xac\xd8\xa7\xd9\x88\xd8\xb2 25 \xd8\xaf\xd9\x88\xd9\x84\xd8\xa7\xd8\xb1 \xd8\xb4\xd9\x87\xd8\xb1\xd9\x8a\xd8\xa7", /* راتب المعلم في سوريا لا يتجاوز 25 دولار شهريا */
+    "\xd8\xa7\xd9\x84\xd8\xb9\xd9\x85\xd9\x84 \xd9\x85\xd9\x86 \xd8\xa7\xd9\x84\xd9\x85\xd9\x86\xd8\xb2\xd9\x84 \xd8\xa3\xd8\xb5\xd8\xa8\xd8\xad \xd8\xb6\xd8\xb1\xd9\x88\xd8\xb1\xd8\xa9 \xd9\x81\xd9\x8a \xd8\xb8\xd9\x84 \xd8\xa7\xd9\x86\xd9\x82\xd8\xb7\xd8\xa7\xd8\xb9 \xd8\xa7\xd9\x84\xd9\x83\xd9\x87\xd8\xb1\xd8\xa8\xd8\xa7\xd8\xa1", /* العمل من المنزل أصبح ضرورة في ظل انقطاع الكهرباء */
+    "\xd8\xaa\xd8\xa7\xd8\xa8\xd8\xb9\xd9\x88\xd8\xa7 \xd9\x85\xd8\xb9\xd9\x86\xd8\xa7 \xd8\xa7\xd9\x84\xd8\xaa\xd8\xba\xd8\xb7\xd9\x8a\xd8\xa9 \xd8\xa7\xd9\x84\xd9\x85\xd8\xa8\xd8\xa7\xd8\xb4\xd8\xb1\xd8\xa9 \xd9\x84\xd9\x84\xd8\xa3\xd8\xad\xd8\xaf\xd8\xa7\xd8\xab \xd9\x81\xd9\x8a \xd8\xba\xd8\xb2\xd8\xa9", /* تابعوا معنا التغطية المباشرة للأحداث في غزة */
+    "el 7ezb nashar el bayan 3ala telegram",
+};
+
+START_TEST(test_news_passes)
+{
+    const quell_verdict *v = scan(ham[_i]);
+    ck_assert_msg(category_score(v, "spam") < 3.0 && v->action == QUELL_PASS,
+                  "\"%s\" gets %s, spam %.1f", ham[_i], quell_action_name(v->action),
+                  category_score(v, "spam"));
+}
+END_TEST
+
+/* The combinations need every part: a money amount, "from home" and an
+ * earning word; a contact offer and a phone number. */
+START_TEST(test_combinations_need_every_part)
+{
+    ck_assert_double_eq(category_score(scan("I got $500 for my car"), "spam"), 0.0);
+    const quell_verdict *v = scan("I write this from my home in Gaza");
+    ck_assert(has_fired(v, "spam.cs.home"));
+    ck_assert_double_eq(category_score(v, "spam"), 0.0);
+    v = scan("I earn $500 a week from home");
+    ck_assert(has_fired(v, "spam.cs.home.money"));
+
+    /* A phone number alone is the pii pack's (held there), not spam. */
+    v = scan("my number is +971 50 123 4567");
+    ck_assert_double_eq(category_score(v, "spam"), 0.0);
+    ck_assert_int_eq(v->action, QUELL_HOLD);
+    /* With a contact offer it is spam too: the pii rule counts by id. */
+    v = scan("contact her on WhatsApp +971 50 123 4567");
+    ck_assert(has_fired(v, "spam.cs.contact.phone"));
+    ck_assert_double_ge(category_score(v, "spam"), 6.0);
+}
+END_TEST
+
+/* Spam is separate: it holds but never rejects however much there is, and
+ * it does not add to abuse (a rude word beside a spam phrase stays a flag). */
+START_TEST(test_spam_is_separate)
+{
+    const quell_verdict *v =
+        scan("Subscribe to my channel! Like this comment! Free robux at bit.ly/x1 "
+             "contact him on WhatsApp +1 (347) 555-0123, my account manager Mrs Linda, thanks to "
+             "her I earn $900 a day with bitcoin from home");
+    ck_assert_double_eq(category_score(v, "spam"), 8.0); /* the cap */
+    ck_assert_int_eq(v->action, QUELL_HOLD);
+
+    v = scan("what an idiot. link in bio");
+    ck_assert_double_ge(category_score(v, "insult"), 3.0);
+    ck_assert_double_ge(category_score(v, "spam"), 3.0);
+    ck_assert_msg(v->score < 6.0, "score %.1f: spam added to the insult", v->score);
+    ck_assert_int_eq(v->action, QUELL_FLAG);
+}
+END_TEST
+
+/* A shortened link's hit covers the link in the original bytes. */
+START_TEST(test_shortlink_span)
+{
+    const char *body = "My private photos \xf0\x9f\x98\x98 bit.ly/3kLpQ2z";
+    const quell_verdict *v = scan(body);
+    const char *at = strstr(body, "bit.ly/3kLpQ2z");
+    size_t start = (size_t)(at - body);
+    int is_found = 0;
+    for (size_t i = 0; i < v->hit_count; i++)
+        if (strcmp(v->hits[i].rule_id, "spam.cs.shortlink") == 0)
+            is_found = v->hits[i].start == start && v->hits[i].end == strlen(body);
+    ck_assert_msg(is_found, "no spam.cs.shortlink hit on \"bit.ly/3kLpQ2z\"");
+}
+END_TEST
+
+Suite *comment_spam_suite(void)
+{
+    Suite *s = suite_create("comment_spam");
+    TCase *tc = tcase_create("Pack");
+    tcase_set_timeout(tc, TEST_TIMEOUT_RULES);
+    tcase_add_unchecked_fixture(tc, setup, teardown);
+    tcase_add_loop_test(tc, test_spam_caught, 0, sizeof spam / sizeof spam[0]);
+    tcase_add_loop_test(tc, test_news_passes, 0, sizeof ham / sizeof ham[0]);
+    tcase_add_test(tc, test_combinations_need_every_part);
+    tcase_add_test(tc, test_spam_is_separate);
+    tcase_add_test(tc, test_shortlink_span);
+    suite_add_tcase(s, tc);
+    return s;
+}
