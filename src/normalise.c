@@ -1256,20 +1256,28 @@ static bool dict_has(const char *word, size_t len)
 /* The longest dictionary word, and then some: longer words are not looked up. */
 #define DICT_WORD_MAX 32
 
+static inline bool is_ascii_lower(unsigned char c)
+{
+    return c >= 'a' && c <= 'z';
+}
+
 bool norm_is_dict_double(const struct norm_tables *tables, const struct norm_view *folded,
                          const struct norm_view *skeleton, size_t i)
 {
     const unsigned char *p = (const unsigned char *)skeleton->text;
-    if (p[i] - 'a' >= 26u || norm_skeleton_run(tables, folded, skeleton, i) != 2)
+    if (i >= skeleton->len || !is_ascii_lower(p[i]) ||
+        norm_skeleton_run(tables, folded, skeleton, i) != 2)
         return false;
     /* The skeleton's word around i, its runs spelled out again. */
     size_t from = i, to = i + 1;
-    while (from > 0 && p[from - 1] - 'a' < 26u)
+    while (from > 0 && is_ascii_lower(p[from - 1]))
         from--;
-    while (to < skeleton->len && p[to] - 'a' < 26u)
+    while (to < skeleton->len && is_ascii_lower(p[to]))
         to++;
     /* A letter of another script next to it: not an English word. */
     if ((from > 0 && p[from - 1] >= 0x80) || (to < skeleton->len && p[to] >= 0x80))
+        return false;
+    if (to - from > DICT_WORD_MAX)
         return false;
     char word[DICT_WORD_MAX];
     size_t len = 0;
