@@ -1261,12 +1261,22 @@ static inline bool is_ascii_lower(unsigned char c)
     return c >= 'a' && c <= 'z';
 }
 
+/* norm_skeleton_run, without its search when the letter came from a single
+ * byte: one byte is one letter, and most letters end here. */
+static unsigned letter_run(const struct norm_tables *tables, const struct norm_view *folded,
+                           const struct norm_view *skeleton, size_t i)
+{
+    if (skeleton->src[i + 1] - skeleton->src[i] < 2)
+        return 1;
+    return norm_skeleton_run(tables, folded, skeleton, i);
+}
+
 bool norm_is_dict_double(const struct norm_tables *tables, const struct norm_view *folded,
                          const struct norm_view *skeleton, size_t i)
 {
     const unsigned char *p = (const unsigned char *)skeleton->text;
     if (i >= skeleton->len || !is_ascii_lower(p[i]) ||
-        norm_skeleton_run(tables, folded, skeleton, i) != 2)
+        letter_run(tables, folded, skeleton, i) != 2)
         return false;
     /* The skeleton's word around i, its runs spelled out again. */
     size_t from = i, to = i + 1;
@@ -1282,7 +1292,7 @@ bool norm_is_dict_double(const struct norm_tables *tables, const struct norm_vie
     char word[DICT_WORD_MAX];
     size_t len = 0;
     for (size_t k = from; k < to; k++) {
-        unsigned run = k == i ? 2 : norm_skeleton_run(tables, folded, skeleton, k);
+        unsigned run = k == i ? 2 : letter_run(tables, folded, skeleton, k);
         if (run > 2 || len + run > sizeof word)
             return false; /* stretched, or too long for any entry */
         for (unsigned r = 0; r < run; r++)
