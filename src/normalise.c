@@ -15,6 +15,7 @@
 #include <utf8proc.h>
 
 #include "quell.h"
+#include "dict_data.h"
 #include "norm_data.h"
 #include "normalise.h"
 #include "util/grow.h"
@@ -1230,6 +1231,74 @@ unsigned norm_skeleton_run(const struct norm_tables *tables, const struct norm_v
             count++;
     }
     return count ? count : 1;
+}
+
+/* Is word[0..len) in the dictionary of words with a doubled letter? */
+static bool dict_has(const char *word, size_t len)
+{
+    size_t lo = 0, hi = norm_dict_count;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        const char *d = norm_dict_words + norm_dict_offsets[mid];
+        int c = strncmp(d, word, len);
+        if (c == 0)
+            c = d[len] != '\0';
+        if (c < 0)
+            lo = mid + 1;
+        else if (c > 0)
+            hi = mid;
+        else
+            return true;
+    }
+    return false;
+}
+
+/* The longest dictionary word, and then some: longer words are not looked up. */
+#define DICT_WORD_MAX 32
+
+static inline bool is_ascii_lower(unsigned char c)
+{
+    return c >= 'a' && c <= 'z';
+}
+
+/* norm_skeleton_run, without its search when the letter came from a single
+ * byte: one byte is one letter, and most letters end here. */
+static unsigned letter_run(const struct norm_tables *tables, const struct norm_view *folded,
+                           const struct norm_view *skeleton, size_t i)
+{
+    if (skeleton->src[i + 1] - skeleton->src[i] < 2)
+        return 1;
+    return norm_skeleton_run(tables, folded, skeleton, i);
+}
+
+bool norm_is_dict_double(const struct norm_tables *tables, const struct norm_view *folded,
+                         const struct norm_view *skeleton, size_t i)
+{
+    const unsigned char *p = (const unsigned char *)skeleton->text;
+    if (i >= skeleton->len || !is_ascii_lower(p[i]) ||
+        letter_run(tables, folded, skeleton, i) != 2)
+        return false;
+    /* The skeleton's word around i, its runs spelled out again. */
+    size_t from = i, to = i + 1;
+    while (from > 0 && is_ascii_lower(p[from - 1]))
+        from--;
+    while (to < skeleton->len && is_ascii_lower(p[to]))
+        to++;
+    /* A letter of another script next to it: not an English word. */
+    if ((from > 0 && p[from - 1] >= 0x80) || (to < skeleton->len && p[to] >= 0x80))
+        return false;
+    if (to - from > DICT_WORD_MAX)
+        return false;
+    char word[DICT_WORD_MAX];
+    size_t len = 0;
+    for (size_t k = from; k < to; k++) {
+        unsigned run = k == i ? 2 : letter_run(tables, folded, skeleton, k);
+        if (run > 2 || len + run > sizeof word)
+            return false; /* stretched, or too long for any entry */
+        for (unsigned r = 0; r < run; r++)
+            word[len++] = (char)p[k];
+    }
+    return dict_has(word, len);
 }
 
 size_t norm_char_end(const struct norm_view *folded, uint32_t orig_off)

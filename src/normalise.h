@@ -79,6 +79,20 @@ bool norm_is_soft_edge(const struct norm_view *view, size_t off);
 void norm_span(const struct norm_view *view, size_t view_start, size_t view_end, size_t *orig_start,
                size_t *orig_end);
 
+/*
+ * Is the skeleton letter at byte i a doubled letter (run 2) of a Latin word
+ * the dictionary spells with it ("loot", "doom", "litter": dict_data.c, the
+ * lower-case words of Debian's wamerican, tools/gen_dict.py)? Such a letter
+ * is not read as a single one: "loot" is not "lot". A run of three or more
+ * anywhere in the word, or a word the dictionary lacks ("fuuck", "shiit";
+ * proper nouns, and words a profanity list rates Strong or Severe, such as
+ * "faggot", are left out of it), is emphasis, read as one letter as ever.
+ * A word joined onto another script is never looked up. No allocation: a
+ * binary search of a sorted table, on the stack.
+ */
+bool norm_is_dict_double(const struct norm_tables *tables, const struct norm_view *folded,
+                         const struct norm_view *skeleton, size_t i);
+
 /* The end, in the original, of the folded character that starts at
  * original offset orig_off (with the marks folding dropped after it). */
 size_t norm_char_end(const struct norm_view *folded, uint32_t orig_off);

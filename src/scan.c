@@ -59,12 +59,18 @@ struct quell_scanner {
 };
 
 /* A skeleton hit must not shorten a letter run the pattern has: "ass" is
- * "as" in the skeleton, and so is the word "as", whose s-run is too short. */
+ * "as" in the skeleton, and so is the word "as", whose s-run is too short.
+ * Nor may a single letter of the pattern stand for a doubled letter of a
+ * dictionary word: "lot" does not hit "loot" (norm_is_dict_double). runs is
+ * NULL when every run of the pattern is 1. */
 static bool runs_cover(const struct quell_scanner *s, size_t start, const uint8_t *runs, size_t len)
 {
+    const struct norm_view *folded = &s->views[VIEW_FOLDED], *skel = &s->views[VIEW_SKELETON];
     for (size_t k = 0; k < len; k++) {
-        if (runs[k] > 1 && norm_skeleton_run(s->rules->norm, &s->views[VIEW_FOLDED],
-                                             &s->views[VIEW_SKELETON], start + k) < runs[k])
+        unsigned run = runs ? runs[k] : 1;
+        if (run > 1 && norm_skeleton_run(s->rules->norm, folded, skel, start + k) < run)
+            return false;
+        if (run == 1 && norm_is_dict_double(s->rules->norm, folded, skel, start + k))
             return false;
     }
     return true;
@@ -115,7 +121,7 @@ static int on_match(unsigned int id, unsigned long long from, unsigned long long
             is_soft_end = true;
         }
     }
-    if (info->runs && s->map == &s->views[VIEW_SKELETON] &&
+    if (s->map == &s->views[VIEW_SKELETON] && !hsdb_is_regex(pat) &&
         !runs_cover(s, start, info->runs, info->len))
         return 0;
     if (s->map) {

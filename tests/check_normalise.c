@@ -350,6 +350,134 @@ START_TEST(test_span)
 }
 END_TEST
 
+/* Doubled letters (issue 13, item 11): a run of two in a dictionary word
+ * is the word's own spelling, not emphasis; a run of three or more, or two
+ * in a word the dictionary lacks, is. Probed at the first byte of "at" in
+ * the skeleton. */
+static const struct {
+    const char *in;
+    const char *at;
+    bool want;
+} dict_double_cases[] = {
+    {"loot", "o", true},
+    {"doom", "o", true},
+    {"litter", "t", true},
+    {"good", "o", true},
+    {"pool", "o", true},
+    {"bitter", "t", true},
+    {"LOOT", "o", true},   /* folded first */
+    {"l o o t", "o", true}, /* spaced out: still the word "loot" */
+    {"the pool, then", "o", true},
+    {"caf\xc3\xa9 loot", "o", true}, /* after multi-byte text */
+    {"loot", "l", false},            /* a run of one */
+    {"looot", "o", false},           /* stretched */
+    {"fuuuck", "u", false},
+    {"shiiiit", "i", false},
+    {"idiiiot", "i", false},
+    {"fuuck", "u", false}, /* two, but no dictionary word */
+    {"cuunt", "u", false},
+    {"shiit", "i", false},
+    {"f.u.c.k", "u", false},
+    {"looooser", "s", false}, /* a stretched run elsewhere: no word as written */
+    {"faggot", "g", false},   /* Strong or Severe profanity is left out */
+    {"wahhabi", "h", false},  /* proper nouns are left out */
+    {"loot\xd8\xad", "o", false}, /* joined onto Arabic: no English word */
+    {"\xd8\xad\xd9\x85\xd8\xa7\xd8\xa7\xd8\xb1", "\xd8\xa7", false}, /* حماار */
+};
+
+START_TEST(test_dict_double)
+{
+    const char *in = dict_double_cases[_i].in;
+    struct norm_view folded = {0}, skel = {0};
+    ck_assert_int_eq(norm_fold(tables, in, strlen(in), &folded), QUELL_OK);
+    ck_assert_int_eq(norm_skeleton(tables, &folded, &skel), QUELL_OK);
+    size_t at = find(&skel, dict_double_cases[_i].at);
+    ck_assert_msg(norm_is_dict_double(tables, &folded, &skel, at) == dict_double_cases[_i].want,
+                  "\"%s\" at \"%s\": want %d", in, dict_double_cases[_i].at,
+                  dict_double_cases[_i].want);
+    /* Out of range, and on the last byte: never true, never a crash. */
+    ck_assert(!norm_is_dict_double(tables, &folded, &skel, skel.len));
+    norm_view_free(&folded);
+    norm_view_free(&skel);
+}
+END_TEST
+
+/* The same through a scan: skeleton words whose single letters meet the
+ * comment's doubled ones, with the span of the hit in the original bytes
+ * (rule NULL: nothing may hit). */
+static const char doubles_cfg[] =
+    "version = 1;\n"
+    "actions = { flag = 1.0; hold = 50.0; reject = 100.0; };\n"
+    "categories = ( { name = \"p\"; } );\n"
+    "rules = (\n"
+    "  { id = \"plain\"; category = \"p\"; weight = 1.0;\n"
+    "    words = [ \"lot\", \"dom\", \"liter\", \"god\", \"pol\", \"biter\" ]; },\n"
+    "  { id = \"abuse\"; category = \"p\"; weight = 1.0;\n"
+    "    words = [ \"fuck\", \"shit\", \"idiot\", \"cunt\", \"fagot\" ]; },\n"
+    /* حمار */
+    "  { id = \"ar\"; category = \"p\"; weight = 1.0; words = [ \"\xd8\xad\xd9\x85\xd8\xa7\xd8\xb1\" "
+    "]; }\n"
+    ");\n";
+
+static const struct {
+    const char *in;
+    const char *rule;
+    size_t start, end;
+} doubles_scans[] = {
+    {"loot", NULL, 0, 0},
+    {"doom and gloom", NULL, 0, 0},
+    {"litter", NULL, 0, 0},
+    {"good", NULL, 0, 0},
+    {"the pool", NULL, 0, 0},
+    {"Bitter", NULL, 0, 0},
+    {"a lot", "plain", 2, 5},
+    {"a looot", "plain", 2, 7}, /* stretched: still read as one */
+    {"fuuuck", "abuse", 0, 6},
+    {"shiiiit", "abuse", 0, 7},
+    {"idiiiot", "abuse", 0, 7},
+    {"you f.u.c.k", "abuse", 4, 11},
+    {"fuuck", "abuse", 0, 5},
+    {"cuunt", "abuse", 0, 5},
+    {"faggot", "abuse", 0, 6},
+    {"caf\xc3\xa9 fuuck", "abuse", 6, 11},      /* é is 2 bytes */
+    {"\xc3\xa9t\xc3\xa9 loot fuuck", "abuse", 11, 16},
+    /* حماار: Arabic is never looked up, and its span is its 10 bytes */
+    {"\xd8\xad\xd9\x85\xd8\xa7\xd8\xa7\xd8\xb1", "ar", 0, 10},
+    {"loot \xd8\xad\xd9\x85\xd8\xa7\xd8\xa7\xd8\xb1", "ar", 5, 15},
+};
+
+START_TEST(test_dict_double_scan)
+{
+    quell_error err;
+    quell_rules *rules = NULL;
+    quell_scanner *scanner = NULL;
+    int rc = quell_rules_compile(&rules, test_write_temp("doubles.cfg", doubles_cfg), &err);
+    ck_assert_msg(rc == QUELL_OK, "%s:%d: %s", err.file, err.line, err.message);
+    ck_assert_int_eq(quell_scanner_new(&scanner, rules, &err), QUELL_OK);
+    for (size_t i = 0; i < sizeof doubles_scans / sizeof doubles_scans[0]; i++) {
+        const char *in = doubles_scans[i].in;
+        quell_comment c = QUELL_COMMENT_INIT;
+        c.text[QUELL_FIELD_BODY] = in;
+        c.text_len[QUELL_FIELD_BODY] = strlen(in);
+        const quell_verdict *v;
+        ck_assert_int_eq(quell_scan(scanner, &c, &v, &err), QUELL_OK);
+        if (!doubles_scans[i].rule) {
+            ck_assert_msg(v->hit_count == 0, "\"%s\": %s hit", in,
+                          v->hit_count ? v->hits[0].rule_id : "");
+            continue;
+        }
+        ck_assert_msg(v->hit_count == 1, "\"%s\": %zu hits", in, v->hit_count);
+        ck_assert_str_eq(v->hits[0].rule_id, doubles_scans[i].rule);
+        ck_assert_msg(v->hits[0].start == doubles_scans[i].start &&
+                          v->hits[0].end == doubles_scans[i].end,
+                      "\"%s\": span [%zu,%zu), want [%zu,%zu)", in, v->hits[0].start,
+                      v->hits[0].end, doubles_scans[i].start, doubles_scans[i].end);
+    }
+    quell_scanner_free(scanner);
+    quell_rules_free(rules);
+}
+END_TEST
+
 START_TEST(test_views_reused)
 {
     /* One pair of views for texts of growing, then shrinking, size. */
@@ -628,10 +756,17 @@ Suite *normalise_suite(void)
     tcase_add_loop_test(tc, test_skeleton, 0, sizeof skeleton_cases / sizeof skeleton_cases[0]);
     tcase_add_loop_test(tc, test_span, 0, sizeof span_cases / sizeof span_cases[0]);
     tcase_add_loop_test(tc, test_soft_edges, 0, sizeof soft_edge_cases / sizeof soft_edge_cases[0]);
+    tcase_add_loop_test(tc, test_dict_double, 0,
+                        sizeof dict_double_cases / sizeof dict_double_cases[0]);
     tcase_add_test(tc, test_views_reused);
     tcase_add_test(tc, test_chain_table);
     tcase_add_loop_test(tc, test_views_build, 0, sizeof chain_cases / sizeof chain_cases[0]);
     suite_add_tcase(s, tc);
+
+    TCase *scans = tcase_create("Scans");
+    tcase_set_timeout(scans, TEST_TIMEOUT_RULES);
+    tcase_add_test(scans, test_dict_double_scan);
+    suite_add_tcase(s, scans);
 
     TCase *props = tcase_create("Properties");
     tcase_set_timeout(props, TEST_TIMEOUT_UNIT);
