@@ -746,7 +746,7 @@ int loader_parse_rule(struct loader *ld, const config_setting_t *group, uint32_t
             if (!(rc = loader_get_string(ld, s, &s_at, &text))) {
                 rule->validator = (uint8_t)validate_by_name(text);
                 if (rule->validator == VALIDATE_NONE)
-                    rc = fail(ld, &s_at, "unknown validator \"%s\" (expected \"luhn\")", text);
+                    rc = fail(ld, &s_at, "unknown validator \"%s\" (expected \"luhn\" or \"not_name\")", text);
             }
             combo_only_key = key;
             combo_only_line = s_at.line;

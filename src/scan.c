@@ -472,7 +472,8 @@ static int apply_validators(struct quell_scanner *s, const quell_comment *commen
         const struct match *m = &s->matches[i];
         enum validator v = (enum validator)s->rules->table->rules[m->rule].validator;
         if (v != VALIDATE_NONE &&
-            !validate_hit(v, comment->text[m->field] + m->start, m->end - m->start)) {
+            !validate_hit_in(v, comment->text[m->field], comment->text_len[m->field], m->start,
+                             m->end)) {
             if (!excuse(s, m, comment, QUELL_EXCUSE_INVALID))
                 return QUELL_ENOMEM;
             continue;

@@ -1,10 +1,16 @@
 /*
  * validate.c - post-match checks. A regex can find sixteen grouped digits;
  * only arithmetic can tell a card number from a tracking number, so the
- * check runs on each hit after the scan, before scoring.
+ * check runs on each hit after the scan, before scoring. A word read in the
+ * skeleton view (d1ck, D.I.C.K) is slang or a name (Dick Cheney, Moby Dick):
+ * only the capitals and the words around it in the original text can tell.
  */
 #include <string.h>
+#include <strings.h>
 
+#include <utf8proc.h>
+
+#include "utf8.h"
 #include "validate.h"
 
 enum validator validate_by_name(const char *name)
@@ -18,7 +24,7 @@ enum validator validate_by_name(const char *name)
 
 const char *validate_name(unsigned int v)
 {
-    static const char *const names[VALIDATE_COUNT] = {NULL, "luhn"};
+    static const char *const names[VALIDATE_COUNT] = {NULL, "luhn", "not_name"};
     return v < VALIDATE_COUNT ? names[v] : NULL;
 }
 
@@ -76,11 +82,180 @@ static bool is_luhn(const char *text, size_t len)
     return sum % 10 == 0;
 }
 
+static bool is_upper(int32_t cp)
+{
+    utf8proc_category_t c = utf8proc_category(cp);
+    return c == UTF8PROC_CATEGORY_LU || c == UTF8PROC_CATEGORY_LT;
+}
+
+static bool is_lower(int32_t cp)
+{
+    return utf8proc_category(cp) == UTF8PROC_CATEGORY_LL;
+}
+
+/* A capitalised word: its first letter upper case and some later letter
+ * lower case (Dick, Moby), not a word in capitals (DICK, D.I.C.K) or in
+ * lower case. */
+static bool is_title_case(const char *text, size_t start, size_t end)
+{
+    bool has_first = false;
+    for (size_t i = start; i < end;) {
+        int32_t cp = utf8_decode_at(text, end, i, &i);
+        bool is_letter = is_upper(cp) || is_lower(cp);
+        if (!is_letter)
+            continue;
+        if (!has_first) {
+            if (!is_upper(cp))
+                return false;
+            has_first = true;
+        } else if (is_lower(cp)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Words before a capitalised word that do not make it a name: a comment in
+ * title case ("You Dick", "What A Dick") capitalises them too. */
+static bool is_function_word(const char *text, size_t start, size_t end)
+{
+    static const char *const words[] = {
+        "a",     "an",    "the",      "you",     "your",  "ur",   "u",    "ya",   "what",  "such",
+        "this",  "that",  "these",    "those",   "is",    "are",  "was",  "were", "be",    "being",
+        "he",    "she",   "his",      "her",     "him",   "they", "them", "their", "my",   "our",
+        "and",   "or",    "of",       "to",      "like",  "big",  "little", "total", "complete",
+        "real",  "absolute", "utter", "fat",     "stupid", "dumb", "old", "some",  "another", "no",
+    };
+    size_t len = end - start;
+    for (size_t k = 0; k < sizeof words / sizeof words[0]; k++) {
+        if (strlen(words[k]) != len)
+            continue;
+        size_t i = 0;
+        while (i < len && (text[start + i] | 0x20) == words[k][i])
+            i++;
+        if (i == len)
+            return true;
+    }
+    return false;
+}
+
+/* Titles that stand before a name with a full stop (Mr. Dick). */
+static bool is_title_abbrev(const char *text, size_t start, size_t end)
+{
+    static const char *const words[] = {"mr", "mrs", "ms", "dr", "st", "sir", "prof", "rev", "gen", "sen"};
+    size_t len = end - start;
+    for (size_t k = 0; k < sizeof words / sizeof words[0]; k++) {
+        if (strlen(words[k]) == len && strncasecmp(text + start, words[k], len) == 0)
+            return true;
+    }
+    return false;
+}
+
+static bool is_space(int32_t cp)
+{
+    return cp == ' ' || cp == '\t' || cp == 0xA0 || cp == 0x202F;
+}
+
+/* The word-character run that ends at or before *pos, white space between
+ * allowed; false when something else comes first. */
+static bool word_before(const char *text, size_t pos, size_t *w_start, size_t *w_end)
+{
+    while (pos > 0) {
+        size_t prev = pos;
+        do
+            prev--;
+        while (prev > 0 && ((unsigned char)text[prev] & 0xC0) == 0x80);
+        int32_t cp = utf8_decode_before(text, pos);
+        if (!is_space(cp))
+            break;
+        pos = prev;
+    }
+    if (pos == 0 || !utf8_is_word_char(utf8_decode_before(text, pos)))
+        return false;
+    *w_end = pos;
+    while (pos > 0 && utf8_is_word_char(utf8_decode_before(text, pos))) {
+        do
+            pos--;
+        while (pos > 0 && ((unsigned char)text[pos] & 0xC0) == 0x80);
+    }
+    *w_start = pos;
+    return true;
+}
+
+/* The word after end, white space between allowed. */
+static bool word_after(const char *text, size_t len, size_t pos, size_t *w_start, size_t *w_end)
+{
+    size_t next;
+    while (pos < len && is_space(utf8_decode_at(text, len, pos, &next)))
+        pos = next;
+    if (pos == len || !utf8_is_word_char(utf8_decode_at(text, len, pos, &next)))
+        return false;
+    *w_start = pos;
+    while (pos < len && utf8_is_word_char(utf8_decode_at(text, len, pos, &next)))
+        pos = next;
+    *w_end = pos;
+    return true;
+}
+
+/* The character before pos, white space skipped; 0 at the start. */
+static int32_t char_before(const char *text, size_t pos)
+{
+    while (pos > 0) {
+        int32_t cp = utf8_decode_before(text, pos);
+        if (!is_space(cp))
+            return cp;
+        do
+            pos--;
+        while (pos > 0 && ((unsigned char)text[pos] & 0xC0) == 0x80);
+    }
+    return 0;
+}
+
+/*
+ * Whether the hit is written as a name: capitalised, and followed by a
+ * capitalised word (Dick Cheney, Cock Robin), or after an initial or a title
+ * (Philip K. Dick, Mr. Dick), or inside a sentence after a word that is not
+ * a function word (Moby Dick, Tricky Dick). A capitalised word that opens a
+ * sentence alone ("Dick move.") or follows "a", "you", "what" ("You Dick")
+ * is not a name, nor a word in capitals or in lower case.
+ */
+static bool is_name(const char *text, size_t text_len, size_t start, size_t end)
+{
+    if (!is_title_case(text, start, end))
+        return false;
+    size_t w_start, w_end;
+    if (word_after(text, text_len, end, &w_start, &w_end) && is_title_case(text, w_start, w_end))
+        return true;
+    if (word_before(text, start, &w_start, &w_end))
+        return !is_function_word(text, w_start, w_end);
+    if (char_before(text, start) != '.')
+        return false;
+    /* "K. Dick", "Mr. Dick": the word before the full stop. */
+    size_t dot = start;
+    while (text[dot - 1] != '.')
+        dot--;
+    if (!word_before(text, dot - 1, &w_start, &w_end))
+        return false;
+    if (is_title_abbrev(text, w_start, w_end))
+        return true;
+    size_t next;
+    int32_t cp = utf8_decode_at(text, w_end, w_start, &next);
+    return next == w_end && is_upper(cp);
+}
+
 bool validate_hit(enum validator v, const char *text, size_t len)
+{
+    return validate_hit_in(v, text, len, 0, len);
+}
+
+bool validate_hit_in(enum validator v, const char *text, size_t text_len, size_t start,
+                     size_t end)
 {
     switch (v) {
     case VALIDATE_LUHN:
-        return is_luhn(text, len);
+        return is_luhn(text + start, end - start);
+    case VALIDATE_NOT_NAME:
+        return !is_name(text, text_len, start, end);
     case VALIDATE_NONE:
     case VALIDATE_COUNT:
         break;

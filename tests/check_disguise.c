@@ -2,8 +2,11 @@
  * check_disguise.c - disguised abuse found through the normalised views,
  * with exact spans in the original text; allowed words passing clean; and
  * properties on random text: spans on character boundaries, censoring
- * keeping the length in characters.
+ * keeping the length in characters. Through the shipped rules: the words
+ * that are also names (dick, cock, prick) caught disguised and passed as
+ * names, and minced oaths counted when aimed and passed when innocent.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -487,6 +490,129 @@ START_TEST(test_censor)
 }
 END_TEST
 
+static void setup_shipped(void)
+{
+    quell_error err;
+    int rc = quell_rules_load(&rules, test_default_rules(), &err);
+    ck_assert_msg(rc == QUELL_OK, "%s:%d: %s", err.file, err.line, err.message);
+    ck_assert_int_eq(quell_scanner_new(&scanner, rules, &err), QUELL_OK);
+}
+
+/* The hit of rule id in v, or NULL. */
+static const quell_hit *hit_of(const quell_verdict *v, const char *id)
+{
+    for (size_t i = 0; i < v->hit_count; i++) {
+        if (strcmp(v->hits[i].rule_id, id) == 0)
+            return &v->hits[i];
+    }
+    return NULL;
+}
+
+/* Words also used as names read the skeleton: each disguise is caught,
+ * with its span on the original bytes. */
+static const struct {
+    const char *input;
+    size_t start, end;
+} name_words[] = {
+    {"what a d1ck", 7, 11},
+    {"D.I.C.K. of a prime minister", 0, 7},
+    {"DICK", 0, 4},
+    {"what a c0ck", 7, 11},
+    {"he is a pr!ck", 8, 13},
+    {"what a d\xd1\x96" "ck", 7, 12}, /* Cyrillic i, 2 bytes */
+    {"you are a p*r*i*c*k", 10, 19},
+    {"Dick move by the minister", 0, 4}, /* opens a sentence alone: slang */
+    {"You Dick!", 4, 8},                 /* after "you": slang */
+};
+
+START_TEST(test_name_word_disguised)
+{
+    const char *in = name_words[_i].input;
+    const quell_verdict *v = scan(in, strlen(in));
+    const quell_hit *hit = hit_of(v, "profanity.en.dick.word");
+    ck_assert_msg(hit != NULL, "\"%s\" did not hit", in);
+    ck_assert_msg(hit->start == name_words[_i].start && hit->end == name_words[_i].end,
+                  "\"%s\": span [%zu,%zu), expected [%zu,%zu)", in, hit->start, hit->end,
+                  name_words[_i].start, name_words[_i].end);
+    ck_assert_int_ge(v->action, QUELL_FLAG);
+}
+END_TEST
+
+/* Names (English, and Arabic names written in Latin letters) and innocent
+ * senses pass; a name's hit is set aside by the validator, not lost. */
+static const struct {
+    const char *input;
+    bool is_validated; /* the not_name validator refused the word's hit; else the
+                          phrase list or word edges let it pass */
+} name_passes[] = {
+    {"Dick Haddad spoke for the ministry", true},
+    {"Philip K. Dick wrote it", true},
+    {"Mr. Dick Abbas replied", true},
+    {"the novel Tricky Dick Nasser", true},
+    {"Dick Cheney said the war would be short", true},
+    {"Cock Robin", true},
+    {"dick cheney lied about Iraq", false}, /* lower case: the phrase list */
+    {"a cock and bull story", false},
+    {"felt a prick of conscience", false},
+    {"a cocktail in the cockpit", false},
+    {"prickly pear and peacocks", false},
+    {"Dickens and Hancock", false},
+};
+
+START_TEST(test_name_word_passes)
+{
+    const char *in = name_passes[_i].input;
+    const quell_verdict *v = scan(in, strlen(in));
+    ck_assert_msg(hit_of(v, "profanity.en.dick") == NULL && v->action == QUELL_PASS,
+                  "\"%s\" should pass, got %s", in, quell_action_name(v->action));
+    if (name_passes[_i].is_validated)
+        ck_assert_ptr_null(hit_of(v, "profanity.en.dick.word"));
+    bool is_validated = false;
+    for (size_t i = 0; i < v->excused_count; i++) {
+        is_validated |= v->excused[i].reason == QUELL_EXCUSE_INVALID &&
+                        strcmp(v->excused[i].hit.rule_id, "profanity.en.dick.word") == 0;
+    }
+    ck_assert_msg(is_validated == name_passes[_i].is_validated, "\"%s\": validator %s", in,
+                  is_validated ? "refused a hit" : "refused nothing");
+}
+END_TEST
+
+/* Minced oaths and "the f-word" count when aimed at someone, not on their
+ * own innocent use. */
+static const struct {
+    const char *input;
+    const char *rule; /* NULL: must pass */
+} minced[] = {
+    {"eff off, nobody wants your opinion", "profanity.en.minced"},
+    {"go eff yourself", "profanity.en.minced"},
+    {"go f yourself", "profanity.en.minced"},
+    {"fudge you and your paper", "profanity.en.minced"},
+    {"you mother effer", "profanity.en.minced"},
+    {"you're such a b-word", "profanity.en.xword"},
+    {"I'd call him the c-word but that's too kind", "profanity.en.xword"},
+    {"you son of a b", "profanity.en.xword"},
+    {"fudge brownies for dessert", NULL},
+    {"frick, I missed the bus", NULL},
+    {"the F-word is banned on TV", NULL},
+    {"he was fined for saying the f-word on air", NULL},
+    {"the F-16 took off", NULL},
+    {"an effort to cut the fees", NULL},
+};
+
+START_TEST(test_minced_oaths)
+{
+    const char *in = minced[_i].input;
+    const quell_verdict *v = scan(in, strlen(in));
+    if (!minced[_i].rule) {
+        ck_assert_msg(v->action == QUELL_PASS, "\"%s\" should pass, got %s", in,
+                      quell_action_name(v->action));
+        return;
+    }
+    ck_assert_msg(hit_of(v, minced[_i].rule) != NULL, "\"%s\": %s did not hit", in, minced[_i].rule);
+    ck_assert_int_ge(v->action, QUELL_FLAG);
+}
+END_TEST
+
 Suite *disguise_suite(void)
 {
     Suite *s = suite_create("disguise");
@@ -505,5 +631,15 @@ Suite *disguise_suite(void)
     tcase_add_loop_test(tc_allow, test_allowed_words_pass, 0, sizeof allowed / sizeof allowed[0]);
     tcase_add_test(tc_allow, test_allow_scope);
     suite_add_tcase(s, tc_allow);
+
+    TCase *tc_shipped = tcase_create("Shipped");
+    tcase_set_timeout(tc_shipped, TEST_TIMEOUT_RULES);
+    tcase_add_unchecked_fixture(tc_shipped, setup_shipped, teardown);
+    tcase_add_loop_test(tc_shipped, test_name_word_disguised, 0,
+                        sizeof name_words / sizeof name_words[0]);
+    tcase_add_loop_test(tc_shipped, test_name_word_passes, 0,
+                        sizeof name_passes / sizeof name_passes[0]);
+    tcase_add_loop_test(tc_shipped, test_minced_oaths, 0, sizeof minced / sizeof minced[0]);
+    suite_add_tcase(s, tc_shipped);
     return s;
 }

@@ -28,6 +28,18 @@ static const struct mask_case mask_cases[] = {
     {"f*cking idiots", 0, 7},
     {"f\xef\xbc\x8a" "ck", 0, 6},  /* fullwidth asterisk, folded to '*' */
     {"f\xe2\x80\xa2" "ck", 0, 6},  /* bullet */
+    {"f%$#k you", 0, 5},           /* mixed symbol runs */
+    {"fu\xc2\xa9k you", 0, 5},      /* copyright sign, 2 bytes */
+    {"sick f*cks", 5, 10},         /* a plural s */
+    {"m0therf*cker", 0, 12},       /* a compound, leet in its first part */
+    {"mother****er", 0, 12},
+    {"another c*cksucker", 8, 18},
+    {"@sshole", 0, 7},             /* @ for a first a */
+    {"sc*mbag politicians", 0, 7},
+    {"me@ss.com", -1, 0},          /* "@" inside an address */
+    {"@someone thanks", -1, 0},
+    {"email @ssociates", -1, 0},
+    {"a+b = c", -1, 0},
     {"fuck", -1, 0},               /* the plain word is other rules' job */
     {"5*3 = 15", -1, 0},
     {"rated ***", -1, 0},

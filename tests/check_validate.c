@@ -49,9 +49,53 @@ START_TEST(test_luhn)
 }
 END_TEST
 
+/* The hit is the first occurrence of word in text. */
+struct name_case {
+    const char *text;
+    const char *word;
+    bool is_valid; /* true: not a name, the hit stays */
+};
+
+static const struct name_case name_cases[] = {
+    {"Dick Cheney said so", "Dick", false},    /* before a capitalised word */
+    {"Cock Robin", "Cock", false},
+    {"by Philip K. Dick", "Dick", false},      /* after an initial */
+    {"ask Mr. Dick", "Dick", false},           /* after a title */
+    {"he read Moby Dick twice", "Dick", false}, /* inside a sentence */
+    {"Moby Dick", "Dick", false},
+    {"Dick Haddad and Dick Nasser", "Dick", false},
+    {"what a dick", "dick", true},             /* lower case */
+    {"what a DICK", "DICK", true},             /* capitals */
+    {"D.I.C.K. of a minister", "D.I.C.K", true},
+    {"Dick move by him", "Dick", true},        /* opens a sentence alone */
+    {"Nice. Dick move.", "Dick", true},
+    {"You Dick!", "Dick", true},               /* after a function word */
+    {"What A Dick", "Dick", true},
+    {"Dick", "Dick", true},
+    {"so. K. Dick", "Dick", false},
+    {"\xd0\x94ick Smith", "\xd0\x94ick", false}, /* Cyrillic capital De */
+};
+
+START_TEST(test_not_name)
+{
+    const struct name_case *c = &name_cases[_i];
+    const char *at = strstr(c->text, c->word);
+    ck_assert_ptr_nonnull(at);
+    size_t start = (size_t)(at - c->text);
+    ck_assert_msg(validate_hit_in(VALIDATE_NOT_NAME, c->text, strlen(c->text), start,
+                                  start + strlen(c->word)) == c->is_valid,
+                  "\"%s\" in \"%s\" should %s", c->word, c->text, c->is_valid ? "pass" : "fail");
+    /* Luhn reads the hit alone, wherever it lies in the field. */
+    ck_assert(!validate_hit_in(VALIDATE_LUHN, c->text, strlen(c->text), start,
+                               start + strlen(c->word)));
+}
+END_TEST
+
 START_TEST(test_names)
 {
     ck_assert_int_eq(validate_by_name("luhn"), VALIDATE_LUHN);
+    ck_assert_int_eq(validate_by_name("not_name"), VALIDATE_NOT_NAME);
+    ck_assert_str_eq(validate_name(VALIDATE_NOT_NAME), "not_name");
     ck_assert_int_eq(validate_by_name("Luhn"), VALIDATE_NONE);
     ck_assert_int_eq(validate_by_name(""), VALIDATE_NONE);
     ck_assert_str_eq(validate_name(VALIDATE_LUHN), "luhn");
@@ -197,7 +241,8 @@ START_TEST(test_bad_validator)
     ck_assert_ptr_null(rules);
     ck_assert_int_eq(err.line, 7);
     ck_assert_str_eq(err.rule_id, "card");
-    ck_assert_str_eq(err.message, "unknown validator \"iban\" (expected \"luhn\")");
+    ck_assert_str_eq(err.message,
+                     "unknown validator \"iban\" (expected \"luhn\" or \"not_name\")");
 }
 END_TEST
 
@@ -207,6 +252,7 @@ Suite *validate_suite(void)
     TCase *tc = tcase_create("Core");
     tcase_set_timeout(tc, TEST_TIMEOUT_RULES);
     tcase_add_loop_test(tc, test_luhn, 0, sizeof luhn_cases / sizeof luhn_cases[0]);
+    tcase_add_loop_test(tc, test_not_name, 0, sizeof name_cases / sizeof name_cases[0]);
     tcase_add_test(tc, test_names);
     tcase_add_test(tc, test_rule_validates);
     tcase_add_test(tc, test_allowed_hits_set_aside);

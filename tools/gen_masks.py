@@ -14,7 +14,18 @@ letters is read as letters and repeated letters are one (asshole is ashole).
     at most k+2 (c***, a**, f***), so that footnotes ("as*"), ellipses
     ("a...") and questions ("so??") do not read as masks;
   - at most two runs, at least one symbol: the plain word is the other
-    rules' job.
+    rules' job;
+  - the symbols are those commenters mask with, the skeleton keeping them
+    as they are: $ and ! next to letters are read as s and i already
+    (a$$, sh!t), so they count only inside a run (f%$#k);
+  - a word that starts with "a" may start with "@" instead, masked or not
+    (@sshole, @**): the skeleton leaves "@" at a word's start alone; not
+    "@ss", which the skeleton reads "@s", too short to tell from a handle;
+  - a plural or third-person "s" may follow (f*cks, c***s);
+  - a compound is listed as "mother+fucker": one part is masked, the other
+    written out (motherf*cker, mother****er, m*therfucker), which keeps the
+    regex small; every letter of the second part may be masked, the first
+    part keeps its first letter.
 
 Run it after editing the word list: python3 tools/gen_masks.py
 """
@@ -24,8 +35,9 @@ import re
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DIR = os.path.join(HERE, "..", "rules", "profanity")
-INNER = r"[*#@%&?_.\x{2022}-]"
-TAIL = r"[*#@%&\x{2022}]"
+INNER = r"[*#@%&?_.$!^~+\x{a9}\x{ae}\x{2022}-]"
+TAIL = r"[*#@%&$^~\x{a9}\x{ae}\x{2022}]"
+SYMBOLS = r"*#@%&$^~\x{a9}\x{ae}\x{2022}"
 
 
 def skeleton(word):
@@ -73,12 +85,28 @@ def main():
         "# profanity-en-maskable.txt: do not edit. One regex per word for the",
         "# skeleton view: the word's masked spellings (f*ck, c***, a**hole).",
     ]
+    # An end symbol run is followed by a non-word character or the end:
+    # Hyperscan has no lookahead, and \b cannot see the edge after '*'.
+    end = r"s?(?:[^\w%s]|$)" % SYMBOLS
     for word in words:
+        if "+" in word:
+            head, tail = word.split("+", 1)
+            sk_head, sk_tail = skeleton(head), skeleton(tail)
+            alts = sorted(set(masks("_" + sk_tail)))
+            lines.append(r"\b%s(?:%s)%s" % (sk_head, "|".join(alts), end))
+            alts = sorted(set(masks(sk_head)))
+            lines.append(r"\b%s(?:%s)%s%s" % (sk_head[0], "|".join(alts), re.escape(sk_tail), end))
+            continue
         sk = skeleton(word)
         alts = sorted(set(masks(sk)))
-        # An end symbol run is followed by a non-word character or the end:
-        # Hyperscan has no lookahead, and \b cannot see the edge after '*'.
-        lines.append(r"\b%s(?:%s)(?:[^\w*#@%%&\x{2022}]|$)" % (sk[0], "|".join(alts)))
+        lines.append(r"\b%s(?:%s)%s" % (sk[0], "|".join(alts), end))
+        if sk[0] == "a":
+            # "@" for the first letter, at a word's start: nothing before
+            # it but a non-word character that is not itself a symbol.
+            # Written out after it only when that is 3 letters or more:
+            # "@s" (@ss) is too short to tell from a handle.
+            plain = [re.escape(sk[1:])] if len(sk) > 3 else []
+            lines.append(r"(?:^|[^\w%s])@(?:%s)%s" % (SYMBOLS, "|".join(plain + alts), end))
     with open(os.path.join(DIR, "profanity-en-masks.txt"), "w", encoding="utf-8") as f:
         f.write("\n".join(lines) + "\n")
 
