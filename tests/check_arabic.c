@@ -3,7 +3,8 @@
  * item 8): the Levantine, Gulf, Egyptian, Iraqi and Maghrebi insults and
  * curses, with their joined prefixes and possessive suffixes, score; the
  * animals meant as animals (the farm, a pet, the wild boar, livestock), a
- * verse quoted, a blessing that looks like a curse and the news pass; hits
+ * verse quoted, a blessing that looks like a curse, a slur mentioned as a
+ * word, an ellipsis and the news pass; masked "son of" scores; hits
  * lie on the original bytes, harakat and tatweel included. Expected values
  * are by hand from the scale in rules/default.cfg.
  */
@@ -87,6 +88,12 @@ static const struct {
      "insult", 3}, /* وحميرهم ما بيفهموا شي: prefix and suffix: "and their donkeys" */
     {"\xd9\x8a\xd8\xa7 \xd8\xa8\xd8\xa7\xd9\x8a\xd8\xb1\xd8\xa9", "insult",
      3}, /* يا بايرة: "spinster", aimed */
+    {"\xd9\x8a\xd8\xa7 \xd8\xa7\xd8\xa8\xd9\x86 \xd8\xa7\xd9\x84\xd9\x80*** "
+     "\xd8\xa7\xd8\xb3\xd9\x83\xd8\xaa",
+     "profanity", 4}, /* يا ابن الـ*** اسكت: a masked "son of" */
+    {"\xd9\x88\xd9\x84\xd8\xa7\xd8\xaf \xd8\xa7\xd9\x84\xd8\xb4\xd8\xb1....\xd8\xa9 "
+     "\xd8\xaf\xd9\x88\xd9\x84",
+     "profanity", 4}, /* ولاد الشر....ة دول: dots inside the masked word */
 };
 
 START_TEST(test_dialect_abuse_scores)
@@ -134,6 +141,15 @@ static const char *const passing[] = {
                                                                             الضاحية واستشهد عنصر من
                                                                             حزب الله، وشيعه الشيعة
                                                                             في البلدة: news */
+    "\xd9\x85\xd8\xb5\xd8\xb7\xd9\x84\xd8\xad "
+    "\xd8\xa7\xd9\x84\xd9\x86\xd9\x88\xd8\xa7\xd8\xb5\xd8\xa8 \xd9\x8a\xd9\x81\xd8\xb1\xd9\x82 "
+    "\xd8\xa8\xd9\x8a\xd9\x86 \xd8\xa7\xd9\x84\xd9\x86\xd8\xa7\xd8\xb3", /* مصطلح النواصب يفرق بين
+                                                                            الناس: a slur mentioned
+                                                                            as a word */
+    "\xd9\x8a\xd8\xa7 \xd8\xa8\xd9\x86\xd8\xaa "
+    "\xd8\xa7\xd9\x84\xd8\xa7\xd9\x83\xd8\xa7\xd8\xa8\xd8\xb1...\xd9\x84\xd9\x88 "
+    "\xd8\xaa\xd8\xb9\xd8\xb1\xd9\x81\xd9\x8a", /* يا بنت الاكابر...لو تعرفي: an ellipsis after a
+                                                   whole word */
 };
 
 START_TEST(test_literal_and_news_pass)
