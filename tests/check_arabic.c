@@ -94,6 +94,8 @@ static const struct {
     {"\xd9\x88\xd9\x84\xd8\xa7\xd8\xaf \xd8\xa7\xd9\x84\xd8\xb4\xd8\xb1....\xd8\xa9 "
      "\xd8\xaf\xd9\x88\xd9\x84",
      "profanity", 4}, /* ولاد الشر....ة دول: dots inside the masked word */
+    {"\xd8\xa7\xd9\x86\xd8\xaa \xd9\x85\xd8\xb4 \xd9\x85\xd8\xaa\xd8\xb1\xd8\xa8\xd9\x8a", "insult",
+     6}, /* انت مش متربي: Egyptian "you were badly raised", aimed */
 };
 
 START_TEST(test_dialect_abuse_scores)
@@ -150,6 +152,11 @@ static const char *const passing[] = {
     "\xd8\xa7\xd9\x84\xd8\xa7\xd9\x83\xd8\xa7\xd8\xa8\xd8\xb1...\xd9\x84\xd9\x88 "
     "\xd8\xaa\xd8\xb9\xd8\xb1\xd9\x81\xd9\x8a", /* يا بنت الاكابر...لو تعرفي: an ellipsis after a
                                                    whole word */
+    "\xd9\x88\xd8\xb2\xd8\xa7\xd8\xb1\xd8\xa9 "
+    "\xd8\xa7\xd9\x84\xd8\xaa\xd8\xb1\xd8\xa8\xd9\x8a\xd8\xa9 "
+    "\xd9\x88\xd8\xa7\xd9\x84\xd8\xaa\xd8\xb9\xd9\x84\xd9\x8a\xd9\x85", /* وزارة التربية والتعليم:
+                                                                           the ministry of education
+                                                                         */
 };
 
 START_TEST(test_literal_and_news_pass)
