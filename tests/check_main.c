@@ -69,6 +69,7 @@ int main(void)
     srunner_add_suite(sr, masks_suite());
     srunner_add_suite(sr, arabizi_suite());
     srunner_add_suite(sr, packs_suite());
+    srunner_add_suite(sr, arabic_suite());
     srunner_add_suite(sr, engine_suite());
     srunner_add_suite(sr, hostile_suite());
     srunner_add_suite(sr, comment_spam_suite());

@@ -24,6 +24,7 @@ Suite *validate_suite(void);
 Suite *masks_suite(void);
 Suite *arabizi_suite(void);
 Suite *packs_suite(void);
+Suite *arabic_suite(void);
 Suite *engine_suite(void);
 Suite *hostile_suite(void);
 Suite *comment_spam_suite(void);

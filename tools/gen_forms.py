@@ -21,9 +21,10 @@ word lists, and the results are list files like any other:
                          rule insult.aimed
   *-prefixed.txt         the Arabic words with the conjunctions and
                          prepositions that Arabic writes joined to the next
-                         word (والكلاب, كالكلاب, للكلاب, وغبي), read by the same
-                         rule as the list they come from; in this folder and
-                         in ../profanity
+                         word (والكلاب, كالكلاب, للكلاب, وغبي), and the animals
+                         with the possessive suffixes كم and هم (كلابكم,
+                         وحميرهم), read by the same rule as the list they
+                         come from; in this folder and in ../profanity
 
 Run it after editing any list it reads, then `quell test` and
 `tools/allow_candidates.py` (which checks the prefixed forms against the
@@ -56,7 +57,7 @@ PROFANE_NOUNS = ["شرموط", "شرموطة", "قهبة", "شراميط", "مع
                  "منيوك", "منيوكة", "متناك", "متناكة", "متناكين", "قحبة", "قحاب",
                  "ديوث", "خول", "خولات", "ممحون", "ممحونة", "عاهرة", "عاهر",
                  "مخنث", "مخانيث", "خنيث", "زق", "زفت", "ملعون", "ملعونة",
-                 "ملاعين", "لقيط", "ابن حرام", "ابن الحرام", "ولاد الحرام",
+                 "ملاعين", "لقيط", "ابن حرام", "ابن الحرام", "ولاد الحرام", "ولد الحرام",
                  "ابن زنا"]
 
 # Vocatives and pronouns written apart (يا كلب, انت غبي), and the vocative
@@ -220,6 +221,25 @@ def english_aimed():
           "regexes for the skeleton view")
 
 
+# The animal lists also get the possessive suffixes that point the animal at
+# people (كلابكم "your dogs", حميرهم "their donkeys": كل نظام وله كلابه), on
+# the words without ال; not those whose possessed forms are the household's
+# livestock (حيواناتهم "their animals", خروفكم "your Eid sheep", بقرهم), nor
+# the words already suffixed (كلابهم).
+SUFFIXED = {"insults-ar-animal.txt", "insults-ar-animal-named.txt"}
+SUFFIXES = ["كم", "هم"]
+NOT_SUFFIXED = {"حيوان", "حيوانات", "بقر", "بقرة", "مطي", "مطية", "نعجة", "حشرة", "حشرات",
+                "خروف", "خرفان", "نعاج"}
+
+
+def suffixed(w):
+    """كم and هم after an animal without ال (taa marbuta written ت)."""
+    if w.startswith("ال") or " " in w or w in NOT_SUFFIXED or w[-1] in "همك" and len(w) > 4:
+        return []
+    stem = w[:-1] + "ت" if w.endswith("ة") else w
+    return [stem + s for s in SUFFIXES]
+
+
 def prefixed(w):
     """و and ف before any word; ب, ك, ل and their و forms before ال."""
     bad = set(NOT_PREFIXED.get(w, ""))
@@ -240,8 +260,14 @@ def arabic_prefixed():
             for w in listed:
                 for form in prefixed(w):
                     forms.add(form)
+                if name in SUFFIXED:
+                    for form in suffixed(w):
+                        forms.add(form)
+                        for pform in prefixed(form):
+                            forms.add(pform)
             write(os.path.join(folder, name[:-len(".txt")] + "-prefixed.txt"), rule, [name],
-                  forms.out, "forms with a joined prefix (و, ف, ب, ك, ل)")
+                  forms.out, "forms with a joined prefix (و, ف, ب, ك, ل)"
+                  + (" or suffix (كم, هم)" if name in SUFFIXED else ""))
 
 
 if __name__ == "__main__":
