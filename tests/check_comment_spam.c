@@ -111,6 +111,11 @@ static const struct {
     {"kasabt 2000 dollar fi jom3a ma3 el ostaz Samir, ra2amo 3andi", 3, QUELL_FLAG},
     {"sbaya 7elwin bado ta3aruf, add me 3al snap \xf0\x9f\x98\x98", 3, QUELL_FLAG},
     {"giveaway: 3 iphones, follow w share w tag s7abkon", 3, QUELL_FLAG},
+    {"Watch the match live free tonight, HD stream here livefoot.xyz", 3, QUELL_FLAG},
+    {"I post updates from Gaza on my Instagram every day, would mean a lot if you followed", 3, QUELL_FLAG},
+    {"\xd8\xb3\xd8\xac\xd9\x84 \xd8\xa7\xd9\x84\xd8\xa2\xd9\x86 \xd9\x81\xd9\x8a \xd9\x85\xd9\x86\xd8\xb5\xd8\xa9 \xd8\xa7\xd9\x84\xd8\xaa\xd8\xaf\xd8\xa7\xd9\x88\xd9\x84 \xd9\x88\xd8\xa7\xd8\xad\xd8\xb5\xd9\x84 \xd8\xb9\xd9\x84\xd9\x89 \xd8\xa8\xd9\x88\xd9\x86\xd8\xb5 100 \xd8\xaf\xd9\x88\xd9\x84\xd8\xa7\xd8\xb1", 3, QUELL_FLAG}, /* سجل الآن في منصة التداول واحصل على بونص 100 دولار */
+    {"eli baddo ysht8l online w ykseb 100$ bel yom y7ot ana bel comment", 3, QUELL_FLAG},
+    {"Best forex signals, join us now on Telegram", 3, QUELL_FLAG},
 };
 
 START_TEST(test_spam_caught)
