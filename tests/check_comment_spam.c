@@ -89,6 +89,33 @@ static const struct {
     {"Esh2tiko bl channel taba3i w 3mlo like", 3, QUELL_FLAG},
     {"chouf el profil dyali", 3, QUELL_FLAG},
     {"ana bsht8l mn l bet w b3mel 500$ bl yom, kalmni", 3, QUELL_FLAG},
+    {"New video up on my channel breaking down the deal, go watch it", 3, QUELL_FLAG},
+    {"Please support a small creator, I just started a YouTube channel, every sub helps", 3, QUELL_FLAG},
+    {"Type AMEN if you want peace \xf0\x9f\x99\x8f", 3, QUELL_FLAG},
+    {"Share this before they delete it!!!", 3, QUELL_FLAG},
+    {"1 like = 1 prayer for the children", 3, QUELL_FLAG},
+    {"We are giving away $500 to 10 people who comment below and follow our page", 3, QUELL_FLAG},
+    {"Congrats! You've won a $1,000 Amazon gift card, claim it at giftclaim-now.xyz", 3, QUELL_FLAG},
+    {"Lots of beautiful Arab women waiting to chat with you at datearab.love", 3, QUELL_FLAG},
+    {"Instagram hacked? Contact their help desk on +1 (844) 555-0177", 3, QUELL_FLAG},
+    {"Anyone who needs a reliable hacker to spy on a cheating spouse, message @cyberghost on Telegram", 3, QUELL_FLAG},
+    {"Cheap sunglasses, 80% off, order at raybanoutlet.store", 3, QUELL_FLAG},
+    {"Need a fake ID? DM me for prices", 3, QUELL_FLAG},
+    {"\xd8\xb5\xd9\x81\xd8\xad\xd8\xaa\xd9\x8a \xd9\x81\xd9\x8a\xd9\x87\xd8\xa7 \xd9\x83\xd9\x84 \xd8\xa7\xd9\x84\xd8\xaa\xd9\x81\xd8\xa7\xd8\xb5\xd9\x8a\xd9\x84 \xd8\xa7\xd9\x84\xd9\x84\xd9\x8a \xd9\x85\xd8\xa7 \xd8\xaa\xd9\x86\xd8\xb4\xd8\xb1\xd9\x87\xd8\xa7 \xd8\xa7\xd9\x84\xd9\x82\xd9\x86\xd9\x88\xd8\xa7\xd8\xaa\xd8\x8c \xd8\xa7\xd8\xaf\xd8\xae\xd9\x84\xd9\x88\xd8\xa7 \xd9\x88\xd8\xaa\xd8\xa7\xd8\xa8\xd8\xb9\xd9\x88\xd8\xa7", 3, QUELL_FLAG}, /* صفحتي فيها كل التفاصيل اللي ما تنشرها القنوات، ادخلوا وتابعوا */
+    {"\xd8\xa7\xd9\x83\xd8\xaa\xd8\xa8 \xd8\xb3\xd8\xa8\xd8\xad\xd8\xa7\xd9\x86 \xd8\xa7\xd9\x84\xd9\x84\xd9\x87 \xd9\x88\xd8\xb4\xd8\xa7\xd8\xb1\xd9\x83 \xd8\xaa\xd8\xa4\xd8\xac\xd8\xb1", 3, QUELL_FLAG}, /* اكتب سبحان الله وشارك تؤجر */
+    {"\xd8\xb3\xd8\xad\xd8\xa8 \xd8\xb9\xd9\x84\xd9\x89 5 \xd8\xac\xd9\x88\xd8\xa7\xd9\x84\xd8\xa7\xd8\xaa \xd8\xa8\xd9\x8a\xd9\x86 \xd8\xa7\xd9\x84\xd9\x85\xd8\xaa\xd8\xa7\xd8\xa8\xd8\xb9\xd9\x8a\xd9\x86\xd8\x8c \xd8\xaa\xd8\xa7\xd8\xa8\xd8\xb9 \xd8\xa7\xd9\x84\xd8\xad\xd8\xb3\xd8\xa7\xd8\xa8 \xd9\x88\xd8\xb4\xd8\xa7\xd8\xb1\xd9\x83 \xd8\xa7\xd9\x84\xd9\x85\xd9\x86\xd8\xb4\xd9\x88\xd8\xb1", 3, QUELL_FLAG}, /* سحب على 5 جوالات بين المتابعين، تابع الحساب وشارك المنشور */
+    {"\xd8\xaa\xd8\xac\xd8\xb1\xd8\xa8\xd8\xaa\xd9\x8a \xd9\x85\xd8\xb9 \xd8\xa7\xd9\x84\xd8\xb4\xd9\x8a\xd8\xae \xd8\xa3\xd8\xa8\xd9\x88 \xd9\x85\xd8\xad\xd9\x85\xd8\xaf \xd9\x81\xd9\x8a \xd9\x81\xd9\x83 \xd8\xa7\xd9\x84\xd8\xb3\xd8\xad\xd8\xb1 \xd8\xb1\xd8\xa7\xd8\xa6\xd8\xb9\xd8\xa9\xd8\x8c \xd8\xb1\xd9\x82\xd9\x85\xd9\x87 00966501234567", 3, QUELL_FLAG}, /* تجربتي مع الشيخ أبو محمد في فك السحر رائعة، رقمه 00966501234567 */
+    {"eshtarkou bel qanat taba3i 3al youtube ya shabab", 3, QUELL_FLAG},
+    {"eli bye7eb falastin y3mel like w share", 3, QUELL_FLAG},
+    {"erba7 200 dollar kol esbou3 mn tele el bet, kalmouni 3al whatsapp", 3, QUELL_FLAG},
+    {"kasabt 2000 dollar fi jom3a ma3 el ostaz Samir, ra2amo 3andi", 3, QUELL_FLAG},
+    {"sbaya 7elwin bado ta3aruf, add me 3al snap \xf0\x9f\x98\x98", 3, QUELL_FLAG},
+    {"giveaway: 3 iphones, follow w share w tag s7abkon", 3, QUELL_FLAG},
+    {"Watch the match live free tonight, HD stream here livefoot.xyz", 3, QUELL_FLAG},
+    {"I post updates from Gaza on my Instagram every day, would mean a lot if you followed", 3, QUELL_FLAG},
+    {"\xd8\xb3\xd8\xac\xd9\x84 \xd8\xa7\xd9\x84\xd8\xa2\xd9\x86 \xd9\x81\xd9\x8a \xd9\x85\xd9\x86\xd8\xb5\xd8\xa9 \xd8\xa7\xd9\x84\xd8\xaa\xd8\xaf\xd8\xa7\xd9\x88\xd9\x84 \xd9\x88\xd8\xa7\xd8\xad\xd8\xb5\xd9\x84 \xd8\xb9\xd9\x84\xd9\x89 \xd8\xa8\xd9\x88\xd9\x86\xd8\xb5 100 \xd8\xaf\xd9\x88\xd9\x84\xd8\xa7\xd8\xb1", 3, QUELL_FLAG}, /* سجل الآن في منصة التداول واحصل على بونص 100 دولار */
+    {"eli baddo ysht8l online w ykseb 100$ bel yom y7ot ana bel comment", 3, QUELL_FLAG},
+    {"Best forex signals, join us now on Telegram", 3, QUELL_FLAG},
 };
 
 START_TEST(test_spam_caught)
@@ -131,6 +158,16 @@ static const char *const ham[] = {
     "\xd8\xa7\xd9\x84\xd8\xb9\xd9\x85\xd9\x84 \xd9\x85\xd9\x86 \xd8\xa7\xd9\x84\xd9\x85\xd9\x86\xd8\xb2\xd9\x84 \xd8\xa3\xd8\xb5\xd8\xa8\xd8\xad \xd8\xb6\xd8\xb1\xd9\x88\xd8\xb1\xd8\xa9 \xd9\x81\xd9\x8a \xd8\xb8\xd9\x84 \xd8\xa7\xd9\x86\xd9\x82\xd8\xb7\xd8\xa7\xd8\xb9 \xd8\xa7\xd9\x84\xd9\x83\xd9\x87\xd8\xb1\xd8\xa8\xd8\xa7\xd8\xa1", /* العمل من المنزل أصبح ضرورة في ظل انقطاع الكهرباء */
     "\xd8\xaa\xd8\xa7\xd8\xa8\xd8\xb9\xd9\x88\xd8\xa7 \xd9\x85\xd8\xb9\xd9\x86\xd8\xa7 \xd8\xa7\xd9\x84\xd8\xaa\xd8\xba\xd8\xb7\xd9\x8a\xd8\xa9 \xd8\xa7\xd9\x84\xd9\x85\xd8\xa8\xd8\xa7\xd8\xb4\xd8\xb1\xd8\xa9 \xd9\x84\xd9\x84\xd8\xa3\xd8\xad\xd8\xaf\xd8\xa7\xd8\xab \xd9\x81\xd9\x8a \xd8\xba\xd8\xb2\xd8\xa9", /* تابعوا معنا التغطية المباشرة للأحداث في غزة */
     "el 7ezb nashar el bayan 3ala telegram",
+    "sakkaro el page taba3i 3al facebook la2enne nasharet sowar mn ghazze",
+    "\xd9\x86\xd8\xb4\xd8\xb1\xd8\xaa \xd8\xb9\xd9\x84\xd9\x89 \xd8\xb5\xd9\x81\xd8\xad\xd8\xaa\xd9\x8a \xd8\xb5\xd9\x88\xd8\xb1 \xd8\xa7\xd9\x84\xd8\xaf\xd9\x85\xd8\xa7\xd8\xb1 \xd9\x81\xd9\x8a \xd8\xae\xd8\xa7\xd9\x86 \xd9\x8a\xd9\x88\xd9\x86\xd8\xb3 \xd9\x81\xd8\xad\xd8\xb0\xd9\x81\xd9\x87\xd8\xa7 \xd9\x81\xd9\x8a\xd8\xb3\xd8\xa8\xd9\x88\xd9\x83.", /* نشرت على صفحتي صور الدمار في خان يونس فحذفها فيسبوك. */
+    "Share this article with your MP, the arms sales have to stop.",
+    "Hackers linked to Iran took down the ministry's website last week.",
+    "Amen, may God protect the children of Gaza.",
+    "@sam text me when the article is out",
+    "The helpline for refugees in Jordan hardly answers, my aunt tried for weeks.",
+    "Prices rose 80% in Beirut this year, see reuters.com",
+    "Mr. Trump made $50 million from crypto investments, the report says.",
+    "I used to follow this journalist on Instagram until she defended the war.",
 };
 
 START_TEST(test_news_passes)
@@ -183,6 +220,35 @@ START_TEST(test_spam_is_separate)
 }
 END_TEST
 
+/* Self-promotion needs both parts: the writer's own outlet and a call to
+ * act on it, within a few words; a handle scores only after a contact verb;
+ * a hacker for hire only beside a way to reach him. */
+START_TEST(test_promotion_needs_a_call)
+{
+    const quell_verdict *v = scan("I posted the photos on my channel last year");
+    ck_assert(has_fired(v, "spam.cs.own"));
+    ck_assert(!has_fired(v, "spam.cs.own.cta"));
+    ck_assert_double_eq(category_score(v, "spam"), 0.0);
+    v = scan("I posted the photos on my channel, go watch them");
+    ck_assert(has_fired(v, "spam.cs.own.cta"));
+    ck_assert_double_ge(category_score(v, "spam"), 3.0);
+    /* Too far apart: the call is about something else. */
+    v = scan("my channel was closed in March after the army raided the office and took "
+             "every camera we had, so please watch the BBC instead");
+    ck_assert(!has_fired(v, "spam.cs.own.cta"));
+
+    ck_assert(!has_fired(scan("@sam text me when it is out"), "spam.cs.handle.contact"));
+    ck_assert(has_fired(scan("text @sam_fx on Telegram"), "spam.cs.handle.contact"));
+
+    v = scan("Anyone who needs a reliable hacker?");
+    ck_assert(has_fired(v, "spam.cs.hacker"));
+    ck_assert_double_eq(category_score(v, "spam"), 0.0);
+    v = scan("Anyone who needs a reliable hacker? WhatsApp +44 7700 900412");
+    ck_assert(has_fired(v, "spam.cs.hacker.contact"));
+    ck_assert_int_ne(v->action, QUELL_REJECT);
+}
+END_TEST
+
 /* A shortened link's hit covers the link in the original bytes. */
 START_TEST(test_shortlink_span)
 {
@@ -209,6 +275,7 @@ Suite *comment_spam_suite(void)
     tcase_add_test(tc, test_combinations_need_every_part);
     tcase_add_test(tc, test_spam_is_separate);
     tcase_add_test(tc, test_shortlink_span);
+    tcase_add_test(tc, test_promotion_needs_a_call);
     suite_add_tcase(s, tc);
     return s;
 }
