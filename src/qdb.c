@@ -32,7 +32,9 @@
 #include "util/grow.h"
 
 #define QDB_MAGIC            "QUELLQDB"
-#define QDB_FORMAT_VERSION   6
+/* 7: proximity operators in combinations (near, before) and the not_name
+ * validator, which a reader of 6 would take for corruption. */
+#define QDB_FORMAT_VERSION   7
 /* The last version whose checksum covered the payload only. */
 #define QDB_PAYLOAD_SUM_VERSION 4
 #define QDB_HS_VERSION_BYTES    64

@@ -266,6 +266,15 @@ START_TEST(test_foreign_version_refused)
     ck_assert_int_eq(quell_rules_deserialize(&r, copy, blob_len, &err), QUELL_EFORMAT);
     ck_assert_msg(strstr(err.message, "format version 9") != NULL, "%s", err.message);
 
+    /* The format before proximity operators: told to recompile, not
+     * called corrupt. */
+    memcpy(copy, blob, blob_len);
+    copy[8] = 6;
+    seal(copy, blob_len);
+    ck_assert_int_eq(quell_rules_deserialize(&r, copy, blob_len, &err), QUELL_EFORMAT);
+    ck_assert_msg(strstr(err.message, "format version 6; this quell reads 7: recompile") != NULL,
+                  "%s", err.message);
+
     /* Format 4 checksummed its payload only: still told as an old format. */
     memcpy(copy, blob, blob_len);
     copy[8] = 4;
