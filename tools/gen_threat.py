@@ -51,14 +51,27 @@ R['DESERVEBULLET'] = S(r"\b(deserves?|needs?|earned|earns|is\s+owed|gets?)\s+(a|
 R['SHOOTIDIOM'] = S(r"\bshoot\s+(you|u|him|her|them|me|us|ya)\s+(an?|the|some|my|our|over|back|quick|off)\b|\bkill\s+(the|this|that|a)\s+(bill|deal|idea|plan|project|lights|engine|music|mood|vibe|time|game|buzz|joke|story|rumou?r|motion|amendment|proposal|talks|process)\b|\bkill\s+(you|u|him|her|them)\s+(softly|with\s+kindness)\b")
 # Arabic, folded view
 PRE = r"(و)?(ل|ف)?(سا|سن|سوف\s*ا|سوف\s*ن|راح\s*ا|راح\s*ن|رح\s*ا|رح\s*ن|ح\s*ا|ح\s*ن|حا|حن|ها|هن|ه|با|بن|ب|لا|لن|ا|ن)"
-VAR = r"قتل|كتل|ذبح|دبح|سحل|نحر|حرق|فجر|صفي|طخ|شنق"
-R['AR_FIRST'] = S(B + PRE + r"(" + VAR + r")(ن)?(ك|كم|كي|كو|كوا|كن)" + E)
+# Verb stems of harm (folded). Added: كسر (break), علق (hang), دفن (bury),
+# قوص (shoot, Levantine), دعس (run over), خطف (kidnap), قطع (cut), سلخ
+# (skin). Breaking and burning may take their object with ل ("نكسرلك
+# ايديك"); other verbs not ("بقطعلك تذكرة" books a ticket).
+VAR = r"قتل|كتل|ذبح|دبح|سحل|نحر|حرق|فجر|صفي|طخ|شنق|كسر|علق|دفن|قوص|دعس|خطف|قطع|سلخ"
+R['AR_FIRST'] = S(B + PRE + r"((" + VAR + r")(ن)?|(كسر|حرق|فجر)ل)(ك|كم|كي|كو|كوا|كن)" + E)
+# The same verb without an object, for "لأفجر راسك", "رح نحرق بيتك": the
+# object is the next word, a thing of the reader's (threat.ar.your).
+# Future and oath prefixes only: bare "بقتل" is "by killing" in news.
+PREF = r"(و)?(ل|ف)?(سا|سن|سوف\s*ا|سوف\s*ن|راح\s*ا|راح\s*ن|رح\s*ا|رح\s*ن|ح\s*ا|ح\s*ن|حا|حن|ها|هن|لا|لن|بدي\s*ا|بدنا\s*ن)"
+R['AR_FIRST_VERB'] = S(B + PREF + r"(" + VAR + r")" + E)
+# The reader as a passive: "راح تنذبح", "هتتقتل", "رح تنطخ".
+R['AR_PASSIVE_YOU'] = S(B + r"(و)?(راح\s*|رح\s*|ح|ه|س|سوف\s*|لازم\s*|بدك\s*)(تن|تت)(" + VAR + r")(ي|وا|و)?" + E)
 # موت: "اموتك" (I will kill you) but "بموتك" (by your death): no ب prefix here.
 R['AR_FIRST_MOOT'] = S(B + r"(و)?(ل)?(سا|سن|ها|هن|حا|حن|راح\s*ا|رح\s*ا|راح\s*ن|رح\s*ن|ا|ن)موت(ك|كم|كي|كو|كوا)" + E)
 R['AR_IMP'] = S(B + r"(و|ف)?(اقتلو|اذبحو|ادبحو|اسحلو|ابيدو|اكتلو|انحرو|اسحقو|اشنقو)(ا|ه|هم|ها|هن)?" + E)
+# "ارموهم بالبحر": with the object only ("ارموا الزبالة" is throwing rubbish).
+R['AR_IMP2'] = S(B + r"(و|ف)?(ارمو|اطخو|اقتلي|اذبحي)(ه|هم|ها|هن)" + E)
 R['AR_DEATHTO'] = S(r"(^|[^\x{621}-\x{64a}a-z\s]\s*|#)الموت\s+(لل\p{L}|ل[^\sمنا]|لا\p{L}|لم\p{L}|لن\p{L})")
 R['AR_DESERVE'] = S(B + r"(يستاهل|يستاهلو|يستاهلون|يستحق|يستحقو|يستحقون|تستاهل|تستحق)\s+(ال)?(ذبح|قتل|سحل|شنق|ابادة|اباده)" + E)
-R['AR_MUST'] = S(B + r"(لازم|يجب|لا بد|لابد|واجب)\s+(ين|يت|تن|تت)(ذبح|دبح|قتل|حرق|سحل|عدم|شنق|باد)(و|وا|ون)?" + E)
+R['AR_MUST'] = S(B + r"(لازم|يجب|لا بد|لابد|واجب)\s+(ان\s+)?(ين|يت|تن|تت|ي|ت|ن|ا)(قتل|كتل|ذبح|دبح|سحل|نحر|شنق|طخ|عدم|باد|موت)(و|وا|ون|هم|ه|ها|هن|ن)?" + E)
 R['AR_MUST2'] = S(B + r"(لازم|يجب|لا بد من|لابد من|واجب|الواجب)\s+(قتل|ذبح|اعدام|حرق|سحل|شنق|ابادة|اباده)(ه|هم|ها|هن)" + E)
 
 # ------------------------------------------------------------ English lists
@@ -163,6 +176,26 @@ R['EN_MODAL_BE'] = S(r"\b(should|must|needs?\s+to|deserves?\s+to|ought\s+to|has\
 R['EN_YOU_FUT'] = S(r"\b(you|u|ya|y" + AP + r"all|yall|you\s+all|you\s+people|your\s+(family|kids|children|wife|mother|mom)|ur\s+family)\s*(" + AP + r"ll|\s+will|\s+shall|\s+won" + AP + r"t|\s+will\s+not|\s+are\s+going\s+to|" + AP + r"re\s+going\s+to|" + AP + r"re\s+gonna|\s+are\s+gonna|\s+gonna|\s+r\s+gonna|\s+gon)\b")
 # Wishing: "may your house collapse", "may Allah ...".
 R['EN_MAY'] = S(r"(^|[.!?,:;]\s*)may\s+(you|u|your|ur|he|she|they|his|her|their|allah|god)\b")
+
+# ------------------------------------------------------------ Arabic lists
+# The reader's head, body, home and family, with the second-person
+# suffix and the prepositions joined to them: the object of "لأفجر راسك",
+# "رح نحرق بيتك", and what a menace knows ("عنوانك عندنا").
+YOUR_AR = ["راس", "بيت", "ايد", "ايدي", "اديا", "رقبت", "لسان", "وجه", "عيلت", "اهل", "ولاد", "اولاد", "قلب",
+           "ضهر", "ظهر", "رجلي", "رجل", "عيون", "عين", "سيارت", "عربيت", "شغل", "عنوان", "مدرست", "بنت", "مرت",
+           "زوجت", "دار", "محل", "جسم", "دم", "مكان", "طريق", "ابن", "بنات", "جثت"]
+your_ar = uniq([p + w + sfx for w in YOUR_AR for sfx in ("ك", "كم", "كو") for p in ("", "ب", "ل", "و", "وب", "ول", "لل")
+                if not (p == "لل" and not w.startswith("ا"))])
+write_list('threat-ar-your.txt', GEN + "# The reader's head, body, home and family, with joined prepositions.\n", your_ar)
+# Harms a wish names: dying, being taken, a missile, an accident, a disease.
+WISH_AR = ["تموت", "تموتي", "تموتوا", "تموتو", "يموتك", "يموتكم", "ياخدك", "ياخذك", "ياخدكم", "ياخذكم", "ياخده",
+           "ياخذه", "ياخدهم", "ياخذهم", "يخدك", "صاروخ", "قنبلة", "رصاصة", "طلقة", "حادث", "بحادث", "مرض", "بمرض",
+           "بالسرطان", "سرطان", "يشل", "يشلك", "يشلها", "يفجر", "يفجروا", "يفجرو", "تنفجر", "يخلص عليك", "يخلص عليه",
+           "يخلص عليهم", "يخلص عليكم", "يخلص منك", "ينتقم منك", "ينتقم منكم", "تنشل", "تنقتل", "تنذبح", "تنطخ",
+           "يحرقك", "يحرقكم", "يحرق قلبك", "يقطع ايدك", "يقصف عمرك", "ينقصف عمرك", "يبليك", "يدعسك", "يقتلك",
+           "يقتلكم", "يذبحك", "يدبحك", "سقط على", "ينزل على", "تنزل على"]
+wish_ar = uniq([p + w for w in WISH_AR for p in ("", "و")])
+write_list('threat-ar-wish-harm.txt', GEN + "# Harms a wish names (\"الله ياخدك\", \"يا ريت صاروخ\").\n", wish_ar)
 t = open(os.path.join(HERE, 'threat.cfg.in'), encoding='utf-8').read()
 for k, v in R.items(): t = t.replace('@' + k + '@', v)
 # The folded view makes every run of white space one space, and a literal
