@@ -92,7 +92,8 @@ HARM_EN = [
     ("torch", "torches", None), ("execute", None, None), ("exterminate", None, None), ("massacre", None, None),
     ("poison", None, None), ("crucify", "crucifies", "crucified"), ("unalive", None, None),
     ("annihilate", None, None), ("skin", None, "skinned"), ("dismember", None, None), ("lynch", "lynches", None),
-    ("choke", None, None), ("assassinate", None, None),
+    ("choke", None, None), ("hurt", "hurts", "hurt"), ("punch", "punches", None), ("maim", None, None),
+    ("cripple", None, None), ("kidnap", None, "kidnapped"), ("abduct", None, None), ("disfigure", None, None), ("assassinate", None, None),
 ]
 # Phrasal and multi-word harms, base form (the object comes after).
 HARM_EN_PHRASE = ["put a bullet in", "put a bullet through", "put a bullet into", "put one in",
@@ -101,7 +102,8 @@ HARM_EN_PHRASE = ["put a bullet in", "put a bullet through", "put a bullet into"
                   "cut the throat of", "slit the throat of", "cut the head off", "cut off the head of",
                   "set fire to", "set on fire", "burn alive", "bury alive", "skin alive", "hunt down",
                   "finish off", "beat to death", "stone to death", "make an example of",
-                  "break the neck of", "break the legs of"]
+                  "break the neck of", "break the legs of", "beat up", "throw acid on", "throw acid in",
+                  "cut up", "end the life of"]
 PP_EN_PHRASE = ["gunned down", "mowed down", "run over", "wiped out", "wiped off", "blown up", "strung up",
                 "put down", "shot dead", "burned alive", "burnt alive", "buried alive", "skinned alive",
                 "hunted down", "beaten to death", "stoned to death", "dealt with", "cut off", "chopped off",
@@ -197,6 +199,16 @@ WISH_AR = ["تموت", "تموتي", "تموتوا", "تموتو", "يموتك",
            "يقتلكم", "يذبحك", "يدبحك", "سقط على", "ينزل على", "تنزل على"]
 wish_ar = uniq([p + w for w in WISH_AR for p in ("", "و")])
 write_list('threat-ar-wish-harm.txt', GEN + "# Harms a wish names (\"الله ياخدك\", \"يا ريت صاروخ\").\n", wish_ar)
+
+# First-person threats to kill or harm the reader, in Arabic script, for
+# their Arabizi spellings (threat.arabizi.verbs: arabizi = true spells each
+# one the ways the table allows, "ra7 2edba7ak", "bdefnak", "ha2tlak").
+# Dialect future and oath prefixes, a few verbs, the reader as object.
+AZ_PRE = ["ب", "بن", "ه", "هن", "ح", "حن", "رح ا", "رح ن", "راح ا", "راح ن", "لا", "س", "سن", "بدي ا", "بدنا ن"]
+AZ_VERB = ["قتل", "دبح", "طخ", "حرق", "دفن", "كسر", "علق", "موت", "فجر", "سلخ"]
+arabizi_verbs = uniq([p + v + o for p in AZ_PRE for v in AZ_VERB for o in ("ك", "كم")
+                      if not (v == "موت" and p in ("ب", "بن"))])
+write_list('threat-arabizi-verbs.txt', GEN + "# First-person threats at the reader, for their Arabizi spellings.\n", arabizi_verbs)
 t = open(os.path.join(HERE, 'threat.cfg.in'), encoding='utf-8').read()
 for k, v in R.items(): t = t.replace('@' + k + '@', v)
 # The folded view makes every run of white space one space, and a literal
