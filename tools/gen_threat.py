@@ -50,7 +50,7 @@ R['KNOWWHERE'] = S(r"\b(i|we)\s+(know|knows|found\s+out|have\s+found\s+out)\s+wh
 R['DESERVEBULLET'] = S(r"\b(deserves?|needs?|earned|earns|is\s+owed|gets?)\s+(a|the|one)\s+(bullet|noose|rope|bullet\s+in\s+the\s+head|slow\s+death|painful\s+death|firing\s+squad)\b|\bthe\s+only\s+good\s+\w+\s+is\s+a\s+dead\b")
 R['SHOOTIDIOM'] = S(r"\bshoot\s+(you|u|him|her|them|me|us|ya)\s+(an?|the|some|my|our|over|back|quick|off)\b|\bkill\s+(the|this|that|a)\s+(bill|deal|idea|plan|project|lights|engine|music|mood|vibe|time|game|buzz|joke|story|rumou?r|motion|amendment|proposal|talks|process)\b|\bkill\s+(you|u|him|her|them)\s+(softly|with\s+kindness)\b")
 # Arabic, folded view
-PRE = r"(و)?(ل|ف)?(سا|سن|سوف\s*ا|سوف\s*ن|راح\s*ا|راح\s*ن|رح\s*ا|رح\s*ن|ح\s*ا|ح\s*ن|حا|حن|ها|هن|ه|با|بن|ب|لا|لن|ا|ن)"
+PRE = r"(و)?(ل|ف)?(سا|سن|سوف\s*ا|سوف\s*ن|راح\s*ا|راح\s*ن|رح\s*ا|رح\s*ن|رح\s+|راح\s+|ح\s*ا|ح\s*ن|حا|حن|ها|هن|ه|با|بن|ب|لا|لن|ا|ن)"
 # Verb stems of harm (folded). Added: كسر (break), علق (hang), دفن (bury),
 # قوص (shoot, Levantine), دعس (run over), خطف (kidnap), قطع (cut), سلخ
 # (skin). Breaking and burning may take their object with ل ("نكسرلك
@@ -171,7 +171,8 @@ R['EN_AGENT'] = S(r"\b((i|we)(" + AP + r"ll|['’]d|\s+will|\s+shall|\s+would|" 
                   r"|\s+am\s+(going\s+to|gonna|about\s+to)|\s+are\s+(going\s+to|gonna)|" + AP + r"re\s+(going\s+to|gonna)|\s+gonna|\s+finna"
                   r"|\s+want\s+to|\s+wanna|\s+would\s+love\s+to|['’]d\s+love\s+to|\s+should|\s+must|\s+need\s+to|\s+gotta|\s+have\s+to|\s+will\s+personally)"
                   r"|imma|ima|i" + AP + r"ma|lemme|let\s+me|let" + AP + r"s|let\s+us"
-                  r"|(someone|somebody|anyone|anybody|y" + AP + r"all|yall|you\s+guys|u\s+guys|people|they|brothers|everyone)\s+(should|must|needs?\s+to|ought\s+to|has\s+to|have\s+to|gotta|got\s+to|better))\b")
+                  r"|(someone|somebody|anyone|anybody|y" + AP + r"all|yall|you\s+guys|u\s+guys|people|they|brothers|everyone)\s+(should|must|needs?\s+to|ought\s+to|has\s+to|have\s+to|gotta|got\s+to|better)"
+                  r"|(someone|somebody)(" + AP + r"ll|\s+will|\s+is\s+going\s+to|\s+is\s+gonna|" + AP + r"s\s+gonna))\b")
 # Obligation with a passive: "should be hanged", "need to be unalived",
 # "deserves to have his hands cut off".
 R['EN_MODAL_BE'] = S(r"\b(should|must|needs?\s+to|deserves?\s+to|ought\s+to|has\s+to|have\s+to|gotta|got\s+to)\s+(all\s+|just\s+|simply\s+|all\s+just\s+)?(be|get|have\s+(his|her|their|your|ur|its)\s+\w+)\b")
@@ -205,7 +206,7 @@ write_list('threat-ar-wish-harm.txt', GEN + "# Harms a wish names (\"الله ي
 # one the ways the table allows, "ra7 2edba7ak", "bdefnak", "ha2tlak").
 # Dialect future and oath prefixes, a few verbs, the reader as object.
 AZ_PRE = ["ب", "بن", "ه", "هن", "ح", "حن", "رح ا", "رح ن", "راح ا", "راح ن", "لا", "س", "سن", "بدي ا", "بدنا ن"]
-AZ_VERB = ["قتل", "دبح", "طخ", "حرق", "دفن", "كسر", "علق", "موت", "فجر", "سلخ"]
+AZ_VERB = ["قتل", "دبح", "طخ", "حرق", "دفن", "كسر", "علق", "موت", "فجر", "سلخ", "قوص"]
 arabizi_verbs = uniq([p + v + o for p in AZ_PRE for v in AZ_VERB for o in ("ك", "كم")
                       if not (v == "موت" and p in ("ب", "بن"))])
 write_list('threat-arabizi-verbs.txt', GEN + "# First-person threats at the reader, for their Arabizi spellings.\n", arabizi_verbs)
