@@ -45,19 +45,171 @@ R['WISHSOME'] = S(r"\b(hope|wish|pray)\s+(that\s+)?(someone|somebody|some\s+one|
 # second person only, so "Israel vowed they will pay a heavy price" passes.
 R['YOUPAY'] = S(r"\b(you|u|ya|y" + AP + r"all|yall|you\s+all|you\s+people)\s*(" + AP + r"ll|\s+will|\s+shall|\s+are\s+going\s+to|" + AP + r"re\s+going\s+to|" + AP + r"re\s+gonna|\s+are\s+gonna|\s+gonna|\s+r\s+gonna)\s+(all\s+)?pay(\s+for\s+(this|that|what\s+(you|u)|everything)|\s+dearly|\s+with\s+(your|ur)\s+(life|lives|blood|head|heads)|\s+in\s+blood|\s*[!.]|\s*$)")
 R['KNOWWHERE'] = S(r"\b(i|we)\s+(know|knows|found\s+out|have\s+found\s+out)\s+where\s+(you|u|ya|your\s+(family|kids|children|wife|mother|mom)\s+)\s*(live|lives|sleep|sleeps|work|works|go\s+to\s+school)\b")
-R['DESERVEBULLET'] = S(r"\b(you|u|he|she|they)\s+(deserves?|needs?|earned|earns?)\s+(a\s+|the\s+)?(bullet|bullets|noose|rope|bullet\s+in\s+the\s+head)\b")
+# Any subject: "every settler deserves a bullet", "this guy needs a bullet";
+# with an article, so "the army needs bullets" passes.
+R['DESERVEBULLET'] = S(r"\b(deserves?|needs?|earned|earns|is\s+owed|gets?)\s+(a|the|one)\s+(bullet|noose|rope|bullet\s+in\s+the\s+head|slow\s+death|painful\s+death|firing\s+squad)\b|\bthe\s+only\s+good\s+\w+\s+is\s+a\s+dead\b")
 R['SHOOTIDIOM'] = S(r"\bshoot\s+(you|u|him|her|them|me|us|ya)\s+(an?|the|some|my|our|over|back|quick|off)\b|\bkill\s+(the|this|that|a)\s+(bill|deal|idea|plan|project|lights|engine|music|mood|vibe|time|game|buzz|joke|story|rumou?r|motion|amendment|proposal|talks|process)\b|\bkill\s+(you|u|him|her|them)\s+(softly|with\s+kindness)\b")
 # Arabic, folded view
-PRE = r"(و)?(ل|ف)?(سا|سن|سوف\s*ا|سوف\s*ن|راح\s*ا|راح\s*ن|رح\s*ا|رح\s*ن|ح\s*ا|ح\s*ن|حا|حن|ها|هن|ه|با|بن|ب|لا|لن|ا|ن)"
-VAR = r"قتل|كتل|ذبح|دبح|سحل|نحر|حرق|فجر|صفي|طخ|شنق"
-R['AR_FIRST'] = S(B + PRE + r"(" + VAR + r")(ن)?(ك|كم|كي|كو|كوا|كن)" + E)
+PRE = r"(و)?(ل|ف)?(سا|سن|سوف\s*ا|سوف\s*ن|راح\s*ا|راح\s*ن|رح\s*ا|رح\s*ن|رح\s+|راح\s+|ح\s*ا|ح\s*ن|حا|حن|ها|هن|ه|با|بن|ب|لا|لن|ا|ن)"
+# Verb stems of harm (folded). Added: كسر (break), علق (hang), دفن (bury),
+# قوص (shoot, Levantine), دعس (run over), خطف (kidnap), قطع (cut), سلخ
+# (skin). Breaking and burning may take their object with ل ("نكسرلك
+# ايديك"); other verbs not ("بقطعلك تذكرة" books a ticket).
+VAR = r"قتل|كتل|ذبح|دبح|سحل|نحر|حرق|فجر|صفي|طخ|شنق|كسر|علق|دفن|قوص|دعس|خطف|قطع|سلخ"
+R['AR_FIRST'] = S(B + PRE + r"((" + VAR + r")(ن)?|(كسر|حرق|فجر)ل)(ك|كم|كي|كو|كوا|كن)" + E)
+# The same verb without an object, for "لأفجر راسك", "رح نحرق بيتك": the
+# object is the next word, a thing of the reader's (threat.ar.your).
+# Future and oath prefixes only: bare "بقتل" is "by killing" in news.
+PREF = r"(و)?(ل|ف)?(سا|سن|سوف\s*ا|سوف\s*ن|راح\s*ا|راح\s*ن|رح\s*ا|رح\s*ن|ح\s*ا|ح\s*ن|حا|حن|ها|هن|لا|لن|بدي\s*ا|بدنا\s*ن)"
+R['AR_FIRST_VERB'] = S(B + PREF + r"(" + VAR + r")" + E)
+# The reader as a passive: "راح تنذبح", "هتتقتل", "رح تنطخ"; verbs of
+# killing only ("العلاقات هتتقطع", "هتتحرق" are said of things).
+R['AR_PASSIVE_YOU'] = S(B + r"(و)?(راح\s*|رح\s*|ح|ه|س|سوف\s*|لازم\s*|بدك\s*)(تن|تت)(قتل|كتل|ذبح|دبح|سحل|نحر|شنق|طخ|قوص|دعس|سلخ)(ي|وا|و)?" + E)
 # موت: "اموتك" (I will kill you) but "بموتك" (by your death): no ب prefix here.
 R['AR_FIRST_MOOT'] = S(B + r"(و)?(ل)?(سا|سن|ها|هن|حا|حن|راح\s*ا|رح\s*ا|راح\s*ن|رح\s*ن|ا|ن)موت(ك|كم|كي|كو|كوا)" + E)
 R['AR_IMP'] = S(B + r"(و|ف)?(اقتلو|اذبحو|ادبحو|اسحلو|ابيدو|اكتلو|انحرو|اسحقو|اشنقو)(ا|ه|هم|ها|هن)?" + E)
+# "ارموهم بالبحر": with the object only ("ارموا الزبالة" is throwing rubbish).
+R['AR_IMP2'] = S(B + r"(و|ف)?(ارمو|اطخو|اقتلي|اذبحي)(ه|هم|ها|هن)" + E)
 R['AR_DEATHTO'] = S(r"(^|[^\x{621}-\x{64a}a-z\s]\s*|#)الموت\s+(لل\p{L}|ل[^\sمنا]|لا\p{L}|لم\p{L}|لن\p{L})")
 R['AR_DESERVE'] = S(B + r"(يستاهل|يستاهلو|يستاهلون|يستحق|يستحقو|يستحقون|تستاهل|تستحق)\s+(ال)?(ذبح|قتل|سحل|شنق|ابادة|اباده)" + E)
-R['AR_MUST'] = S(B + r"(لازم|يجب|لا بد|لابد|واجب)\s+(ين|يت|تن|تت)(ذبح|دبح|قتل|حرق|سحل|عدم|شنق|باد)(و|وا|ون)?" + E)
+R['AR_MUST'] = S(B + r"(لازم|يجب|لا بد|لابد|واجب)\s+(ان\s+)?(ين|يت|تن|تت|ي|ت|ن|ا)(قتل|كتل|ذبح|دبح|سحل|نحر|شنق|طخ|عدم|باد|موت)(و|وا|ون|هم|ه|ها|هن|ن)?" + E)
 R['AR_MUST2'] = S(B + r"(لازم|يجب|لا بد من|لابد من|واجب|الواجب)\s+(قتل|ذبح|اعدام|حرق|سحل|شنق|ابادة|اباده)(ه|هم|ها|هن)" + E)
+
+# ------------------------------------------------------------ English lists
+# Verbs of harm, written once as stems: (base, third person, past
+# participles). The lists below are their inflections; the rules pair them
+# with an agent ("i'll", "we should", "someone needs to"), a target and a
+# wish or obligation marker on the hit spans (near/before), so a new verb
+# is one line here, not one regex per construction. Verbs whose ordinary
+# senses news and sport use every day (strike, hit, beat, crush, destroy,
+# fight, attack, eliminate) are left out.
+HARM_EN = [
+    ("kill", None, None), ("murder", None, None), ("shoot", None, "shot"), ("stab", None, "stabbed"),
+    ("behead", None, None), ("decapitate", None, None), ("slaughter", None, None), ("butcher", None, None),
+    ("strangle", None, None), ("lynch", "lynches", None), ("hang", None, "hanged"), ("slit", None, "slit"),
+    ("gut", None, "gutted"), ("torture", None, None), ("rape", None, None), ("burn", None, "burned burnt"),
+    ("bomb", None, None), ("nuke", None, None), ("gas", "gasses gases", "gassed"), ("drown", None, None),
+    ("torch", "torches", None), ("execute", None, None), ("exterminate", None, None), ("massacre", None, None),
+    ("poison", None, None), ("crucify", "crucifies", "crucified"), ("unalive", None, None),
+    ("annihilate", None, None), ("skin", None, "skinned"), ("dismember", None, None), ("lynch", "lynches", None),
+    ("choke", None, None), ("hurt", "hurts", "hurt"), ("punch", "punches", None), ("maim", None, None),
+    ("cripple", None, None), ("kidnap", None, "kidnapped"), ("abduct", None, None), ("disfigure", None, None), ("assassinate", None, None),
+]
+# Phrasal and multi-word harms, base form (the object comes after).
+HARM_EN_PHRASE = ["put a bullet in", "put a bullet through", "put a bullet into", "put one in",
+                  "drop a bomb on", "drop a nuke on", "drop bombs on", "drop a missile on", "drop nukes on",
+                  "gun down", "mow down", "run over", "wipe out", "wipe off", "blow up", "string up",
+                  "cut the throat of", "slit the throat of", "cut the head off", "cut off the head of",
+                  "set fire to", "set on fire", "burn alive", "bury alive", "skin alive", "hunt down",
+                  "finish off", "beat to death", "stone to death", "make an example of",
+                  "break the neck of", "break the legs of", "beat up", "throw acid on", "throw acid in",
+                  "cut up", "end the life of"]
+PP_EN_PHRASE = ["gunned down", "mowed down", "run over", "wiped out", "wiped off", "blown up", "strung up",
+                "put down", "shot dead", "burned alive", "burnt alive", "buried alive", "skinned alive",
+                "hunted down", "beaten to death", "stoned to death", "dealt with", "cut off", "chopped off",
+                "cut into pieces", "sent back in body bags", "lined up against a wall", "made an example of",
+                "hung from", "wiped off the map", "wiped off the earth", "wiped from the earth"]
+# Harms with the target inside: the body part or possession names it.
+BODY_EN = ["throat", "neck", "legs", "arms", "head", "face", "skull", "brains", "fingers", "hands", "tongue",
+           "knees", "bones", "teeth", "house", "car", "family", "kids", "children"]
+POSS_EN = ["your", "ur", "his", "her", "their"]
+AIMED_VERB_EN = ["slit", "cut", "break", "smash", "snap", "cut off", "blow off", "burn down", "blow out",
+                 "rip out", "cut out", "crack", "bash in", "burn", "bomb", "blow up"]
+def en_third(b):
+    if b.endswith(('s', 'sh', 'ch', 'x')): return b + 'es'
+    if b.endswith('y') and b[-2] not in 'aeiou': return b[:-1] + 'ies'
+    return b + 's'
+def en_pp(b):
+    if b.endswith('e'): return b + 'd'
+    if b.endswith('y') and b[-2] not in 'aeiou': return b[:-1] + 'ied'
+    return b + 'ed'
+def uniq(xs):
+    seen = []
+    for x in xs:
+        if x not in seen: seen.append(x)
+    return seen
+harm_base = uniq([b for b, _, _ in HARM_EN] + HARM_EN_PHRASE)
+harm_third = uniq([w for b, t, _ in HARM_EN for w in (t or en_third(b)).split()]
+                  + [p.replace(p.split()[0], en_third(p.split()[0]), 1) for p in HARM_EN_PHRASE if not p.startswith('be ')])
+harm_pp = uniq([w for b, _, pp in HARM_EN for w in (pp or en_pp(b)).split()] + PP_EN_PHRASE)
+harm_aimed = uniq([v + ' ' + p + ' ' + b for v in AIMED_VERB_EN for p in POSS_EN for b in BODY_EN
+                   if not (v in ('burn', 'bomb', 'blow up', 'burn down') and b not in ('house', 'car', 'family', 'kids', 'children'))
+                   and not (v not in ('burn', 'bomb', 'blow up', 'burn down') and b in ('house', 'car', 'family', 'kids', 'children'))]
+                  + ["blow " + o + " up" for o in ("you", "u", "him", "her", "them", "em", "y'all", "yall")]
+                  + ["blow " + p + " brains out" for p in POSS_EN]
+                  + ["beat the shit out of " + o for o in ("you", "u", "him", "her", "them")]
+                  + ["wipe " + o + " out" for o in ("you", "u", "them", "em", "y'all", "yall", "all of you")]
+                  + ["wipe " + o + " off the map" for o in ("you", "them", "em")]
+                  + ["string " + o + " up" for o in ("you", "u", "him", "her", "them", "em")]
+                  + ["line " + o + " up against a wall" for o in ("you", "them", "em", "them all", "em all")]
+                  + ["send " + o + " back in body bags" for o in ("you", "them", "em")]
+                  + ["send " + o + " home in body bags" for o in ("you", "them", "em")])
+def drop_covered(items):
+    """Leave out a phrase that holds another item of the list as whole
+    words: the shorter one already fires wherever it does (lint QL104)."""
+    ws = [' ' + x + ' ' for x in items]
+    return [x for x, w in zip(items, ws) if not any(o != w and o in w for o in ws)]
+def write_list(name, head, items):
+    items = drop_covered(items)
+    with open(os.path.join(HERE, name), 'w', encoding='utf-8') as f:
+        f.write(head)
+        for x in items: f.write(x + '\n')
+GEN = "# GENERATED by tools/gen_threat.py: edit the script, not this file.\n"
+write_list('threat-en-harm.txt', GEN + "# Verbs of harm, base form, and phrasal harms (the object follows).\n", harm_base)
+write_list('threat-en-harm-third.txt', GEN + "# Verbs of harm, third person singular (\"hope someone kills you\").\n", harm_third)
+write_list('threat-en-harm-pp.txt', GEN + "# Verbs of harm, past participle (\"should be hanged\").\n", harm_pp)
+write_list('threat-en-harm-aimed.txt', GEN + "# Harms whose object is in the phrase (\"slit your throat\", \"blow them up\").\n", harm_aimed)
+VERBS_IMP = "|".join(sorted({b for b, _, _ in HARM_EN} - {"execute", "choke", "poison", "skin", "assassinate"}))
+# An imperative at the start of a sentence (or after "just", "go",
+# "and", "so"): "Gas them all.", "Bomb the refugees' boats", "just shoot them".
+R['EN_IMP'] = S(r"(^|[.!?:;\n]\s*|\b(just|go|and|so|then|now|please|lets|let's|let\s+us)\s+)(" + VERBS_IMP
+                + r"|drop\s+(a|the)\s+(bomb|nuke|missile)\s+on|line\s+(them|em|'em)\s+(all\s+)?up|send\s+(them|em|'em|the\s+\w+)\s+(back|home)\s+in\s+body\s+bags)\b")
+# An agent that means to do harm: the speaker ("i'll", "we're gonna",
+# "i'd", "i want to", "imma"), or someone called on ("someone should",
+# "y'all need to", "we must", "they should").
+R['EN_AGENT'] = S(r"\b((i|we)(" + AP + r"ll|['’]d|\s+will|\s+shall|\s+would|" + AP + r"m\s+(going\s+to|gonna|finna|about\s+to)"
+                  r"|\s+am\s+(going\s+to|gonna|about\s+to)|\s+are\s+(going\s+to|gonna)|" + AP + r"re\s+(going\s+to|gonna)|\s+gonna|\s+finna"
+                  r"|\s+want\s+to|\s+wanna|\s+would\s+love\s+to|['’]d\s+love\s+to|\s+should|\s+must|\s+need\s+to|\s+gotta|\s+have\s+to|\s+will\s+personally)"
+                  r"|imma|ima|i" + AP + r"ma|lemme|let\s+me|let" + AP + r"s|let\s+us"
+                  r"|(someone|somebody|anyone|anybody|y" + AP + r"all|yall|you\s+guys|u\s+guys|people|they|brothers|everyone)\s+(should|must|needs?\s+to|ought\s+to|has\s+to|have\s+to|gotta|got\s+to|better)"
+                  r"|(someone|somebody)(" + AP + r"ll|\s+will|\s+is\s+going\s+to|\s+is\s+gonna|" + AP + r"s\s+gonna))\b")
+# Obligation with a passive: "should be hanged", "need to be unalived",
+# "deserves to have his hands cut off".
+R['EN_MODAL_BE'] = S(r"\b(should|must|needs?\s+to|deserves?\s+to|ought\s+to|has\s+to|have\s+to|gotta|got\s+to)\s+(all\s+|just\s+|simply\s+|all\s+just\s+)?(be|get|have\s+(his|her|their|your|ur|its)\s+\w+)\b")
+# The reader's future: "you'll", "you won't", "u r gonna", "your family will".
+R['EN_YOU_FUT'] = S(r"\b(you|u|ya|y" + AP + r"all|yall|you\s+all|you\s+people|your\s+(family|kids|children|wife|mother|mom)|ur\s+family)\s*(" + AP + r"ll|\s+will|\s+shall|\s+won" + AP + r"t|\s+will\s+not|\s+are\s+going\s+to|" + AP + r"re\s+going\s+to|" + AP + r"re\s+gonna|\s+are\s+gonna|\s+gonna|\s+r\s+gonna|\s+gon)\b")
+# Wishing: "may your house collapse", "may Allah ...".
+R['EN_MAY'] = S(r"(^|[.!?,:;]\s*)may\s+(you|u|your|ur|he|she|they|his|her|their|allah|god)\b")
+
+# ------------------------------------------------------------ Arabic lists
+# The reader's head, body, home and family, with the second-person
+# suffix and the prepositions joined to them: the object of "لأفجر راسك",
+# "رح نحرق بيتك", and what a menace knows ("عنوانك عندنا").
+YOUR_AR = ["راس", "بيت", "ايد", "ايدي", "اديا", "رقبت", "لسان", "وجه", "عيلت", "اهل", "ولاد", "اولاد", "قلب",
+           "ضهر", "ظهر", "رجلي", "رجل", "عيون", "عين", "سيارت", "عربيت", "شغل", "عنوان", "مدرست", "بنت", "مرت",
+           "زوجت", "دار", "محل", "جسم", "دم", "مكان", "طريق", "ابن", "بنات", "جثت"]
+your_ar = uniq([p + w + sfx for w in YOUR_AR for sfx in ("ك", "كم", "كو") for p in ("", "ب", "ل", "و", "وب", "ول", "لل")
+                if not (p == "لل" and not w.startswith("ا"))])
+write_list('threat-ar-your.txt', GEN + "# The reader's head, body, home and family, with joined prepositions.\n", your_ar)
+# Harms a wish names: dying, being taken, a missile, an accident, a disease.
+WISH_AR = ["تموت", "تموتي", "تموتوا", "تموتو", "يموتك", "يموتكم", "ياخدك", "ياخذك", "ياخدكم", "ياخذكم", "ياخده",
+           "ياخذه", "ياخدهم", "ياخذهم", "يخدك", "صاروخ", "قنبلة", "رصاصة", "طلقة", "حادث", "بحادث", "مرض", "بمرض",
+           "بالسرطان", "سرطان", "يشل", "يشلك", "يشلها", "يفجر", "يفجروا", "يفجرو", "تنفجر", "يخلص عليك", "يخلص عليه",
+           "يخلص عليهم", "يخلص عليكم", "يخلص منك", "ينتقم منك", "ينتقم منكم", "تنشل", "تنقتل", "تنذبح", "تنطخ",
+           "يحرقك", "يحرقكم", "يحرق قلبك", "يقطع ايدك", "يقصف عمرك", "ينقصف عمرك", "يبليك", "يدعسك", "يقتلك",
+           "يقتلكم", "يذبحك", "يدبحك", "سقط على", "ينزل على", "تنزل على"]
+wish_ar = uniq([p + w for w in WISH_AR for p in ("", "و")])
+write_list('threat-ar-wish-harm.txt', GEN + "# Harms a wish names (\"الله ياخدك\", \"يا ريت صاروخ\").\n", wish_ar)
+
+# First-person threats to kill or harm the reader, in Arabic script, for
+# their Arabizi spellings (threat.arabizi.verbs: arabizi = true spells each
+# one the ways the table allows, "ra7 2edba7ak", "bdefnak", "ha2tlak").
+# Dialect future and oath prefixes, a few verbs, the reader as object.
+AZ_PRE = ["ب", "بن", "ه", "هن", "ح", "حن", "رح ا", "رح ن", "راح ا", "راح ن", "لا", "س", "سن", "بدي ا", "بدنا ن"]
+AZ_VERB = ["قتل", "دبح", "طخ", "حرق", "دفن", "كسر", "علق", "موت", "فجر", "سلخ", "قوص"]
+arabizi_verbs = uniq([p + v + o for p in AZ_PRE for v in AZ_VERB for o in ("ك", "كم")
+                      if not (v == "موت" and p in ("ب", "بن"))])
+write_list('threat-arabizi-verbs.txt', GEN + "# First-person threats at the reader, for their Arabizi spellings.\n", arabizi_verbs)
 t = open(os.path.join(HERE, 'threat.cfg.in'), encoding='utf-8').read()
 for k, v in R.items(): t = t.replace('@' + k + '@', v)
 # The folded view makes every run of white space one space, and a literal
