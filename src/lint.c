@@ -26,6 +26,15 @@ const struct lint_code_name lint_codes[LINT_CODE_COUNT] = {
     [LINT_FIRES_ON_CLEAN] = {"QL501", "fires-on-clean"},
 };
 
+int lint_code_by_name(const char *s)
+{
+    for (int c = 0; c < LINT_CODE_COUNT; c++) {
+        if (strcmp(s, lint_codes[c].code) == 0 || strcmp(s, lint_codes[c].name) == 0)
+            return c;
+    }
+    return -1;
+}
+
 const char *const lint_kind_names[3] = {"word", "substring", "regex"};
 
 /* ------------------------------------------------------------------------ */
@@ -39,6 +48,8 @@ int lint_fail_nomem(struct linter *lt)
 /* Keep a finding with its message. */
 int lint_note(struct linter *lt, const struct finding *f, const char *fmt, ...)
 {
+    if (f->rule < lt->t->rule_count && (lt->t->rules[f->rule].lint_quiet >> f->code & 1u))
+        return QUELL_OK;
     char msg[MESSAGE_BYTES];
     va_list ap;
     va_start(ap, fmt);
@@ -67,6 +78,7 @@ struct finding lint_at_pattern(const struct linter *lt, uint32_t code, size_t pi
                             .file = p->file,
                             .line = p->line,
                             .rule_id = lt->t->rules[p->rule].id,
+                            .rule = p->rule,
                             .pattern = p->text,
                             .related_file = NO_FILE};
 }
@@ -75,8 +87,12 @@ struct finding lint_at_pattern(const struct linter *lt, uint32_t code, size_t pi
 struct finding lint_at_rule(const struct linter *lt, uint32_t code, size_t ri)
 {
     const struct rule *r = &lt->t->rules[ri];
-    return (struct finding){
-        .code = code, .file = r->file, .line = r->line, .rule_id = r->id, .related_file = NO_FILE};
+    return (struct finding){.code = code,
+                            .file = r->file,
+                            .line = r->line,
+                            .rule_id = r->id,
+                            .rule = (uint32_t)ri,
+                            .related_file = NO_FILE};
 }
 
 /* "line N" when file is the one a message is about, else "FILE:N". */
@@ -224,6 +240,7 @@ static int check_categories(struct linter *lt)
         if (is_used[c])
             continue;
         struct finding f = {.code = LINT_UNUSED_CATEGORY,
+                            .rule = NO_RULE,
                             .file = t->categories[c].file,
                             .line = t->categories[c].line,
                             .related_file = NO_FILE};

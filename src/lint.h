@@ -48,6 +48,12 @@ struct lint_code_name {
     const char *name;
 };
 extern const struct lint_code_name lint_codes[LINT_CODE_COUNT];
+/* A rule keeps one bit per code (struct rule.lint_quiet). */
+_Static_assert(LINT_CODE_COUNT <= 32, "lint codes must fit a rule's lint_quiet bits");
+
+/* The enum lint_code of a code ("QL303") or name ("rejects-alone"); -1 if
+ * there is none. */
+int lint_code_by_name(const char *s);
 
 /* A bounded repeat above this many repetitions is "large": Hyperscan builds
  * state for each one (a{1,100} compiles; under UTF-8 and start-of-match
@@ -62,6 +68,7 @@ extern const struct lint_code_name lint_codes[LINT_CODE_COUNT];
 /* A warning message, quotes included. */
 #define MESSAGE_BYTES 768
 #define NO_FILE       UINT32_MAX
+#define NO_RULE       UINT32_MAX
 
 /* One warning, kept until all are found so that they come out in file and
  * line order. Strings belong to the rules, or to the linter's pool. */
@@ -70,6 +77,9 @@ struct finding {
     uint32_t file; /* index into the table's files, or NO_FILE */
     uint32_t line;
     const char *rule_id;
+    /* The rule's index, whose lint_ignore silences the finding; NO_RULE
+     * (or any index past the table) when it is about no one rule. */
+    uint32_t rule;
     const char *pattern;
     const char *message;
     uint32_t related_file; /* NO_FILE: none */

@@ -54,6 +54,7 @@ static int check_allow_duplicates(struct linter *lt, const struct allow_key *key
             const struct allow_word *a = &t->allows[keys[e].index];
             const struct allow_word *c = &t->allows[cover->index];
             struct finding f = {.code = LINT_DUPLICATE_ALLOW,
+                                .rule = NO_RULE,
                                 .file = a->file,
                                 .line = a->line,
                                 .pattern = a->text,
@@ -127,6 +128,7 @@ static int check_allow_hits(struct linter *lt, const uint8_t *is_reported)
         if (is_hit)
             continue;
         struct finding f = {.code = LINT_ALLOW_NEVER_APPLIES,
+                            .rule = NO_RULE,
                             .file = a->file,
                             .line = a->line,
                             .pattern = a->text,
@@ -169,6 +171,7 @@ static int check_allow_words(struct linter *lt, const struct allow_key *keys, ui
         const struct allow_word *a = &t->allows[k->index];
         is_reported[k->index] = 1;
         struct finding f = {.code = LINT_ALLOW_NEVER_APPLIES,
+                            .rule = NO_RULE,
                             .file = a->file,
                             .line = a->line,
                             .pattern = a->text,

@@ -26,14 +26,15 @@
 #include <string.h>
 
 #include "error.h"
+#include "lint.h"
 #include "pool.h"
 #include "ruleset.h"
 #include "validate.h"
 #include "util/grow.h"
 
 #define QDB_MAGIC            "QUELLQDB"
-/* 7: proximity operators in combinations (near, before) and the not_name
- * validator, which a reader of 6 would take for corruption. */
+/* 7: proximity operators in combinations (near, before), the not_name
+ * validator and each rule's lint_ignore. */
 #define QDB_FORMAT_VERSION   7
 /* The last version whose checksum covered the payload only. */
 #define QDB_PAYLOAD_SUM_VERSION 4
@@ -187,6 +188,7 @@ static void put_table(struct wbuf *w, const struct rule_table *t, bool with_path
         put_u32(w, r->field);
         put_u32(w, r->is_caseless);
         put_u32(w, r->validator);
+        put_u32(w, r->lint_quiet);
         put_cstr(w, r->expr_text);
         put_u32(w, r->expr_start);
         put_u32(w, r->expr_len);
@@ -378,7 +380,8 @@ static bool table_is_consistent(const struct rule_table *t)
         const struct rule *r = &t->rules[i];
         if (r->category >= t->category_count || r->field >= QUELL_FIELD_COUNT ||
             r->weight > WEIGHT_MAX || r->weight < -WEIGHT_MAX || r->max_hits == 0 ||
-            r->min_count == 0 || r->validator >= VALIDATE_COUNT || r->file >= t->file_count ||
+            r->min_count == 0 || r->validator >= VALIDATE_COUNT ||
+            (r->lint_quiet >> LINT_CODE_COUNT) != 0 || r->file >= t->file_count ||
             r->expr_start > t->step_count || r->expr_len > t->step_count - r->expr_start ||
             r->example_start > t->example_count ||
             r->example_count > t->example_count - r->example_start)
@@ -488,6 +491,7 @@ static int get_table(struct rbuf *r, struct rule_table **out, quell_error *err)
         ru->field = (uint8_t)get_u32(r);
         ru->is_caseless = (uint8_t)get_u32(r);
         ru->validator = (uint8_t)get_u32(r);
+        ru->lint_quiet = get_u32(r);
         ru->expr_text = get_str(r, pool, NULL);
         ru->expr_start = get_u32(r);
         ru->expr_len = get_u32(r);

@@ -94,6 +94,9 @@ struct rule {
     uint8_t field;      /* quell_field */
     uint8_t is_caseless;
     uint8_t validator; /* enum validator: each hit must pass it */
+    /* One bit per enum lint_code the rule's author has accepted for this
+     * rule ("lint_ignore"): lint reports the rest. */
+    uint32_t lint_quiet;
     /* A combination has expr_len > 0 and no patterns. */
     const char *expr_text;
     uint32_t expr_start; /* index into rule_table.steps */

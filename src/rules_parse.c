@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lint.h"
 #include "rules_loader.h"
 #include "utf8.h"
 #include "util/grow.h"
@@ -479,6 +480,20 @@ const char *rules_view_name(unsigned int view)
 }
 
 /* One entry of views = [...]: adds its bit to the mask in ctx. */
+/* One code or name of "lint_ignore": a warning the rule's author accepts. */
+static int add_lint_quiet(struct loader *ld, const char *name, const struct where *at, void *ctx)
+{
+    uint32_t *quiet = ctx;
+    int code = lint_code_by_name(name);
+    if (code < 0)
+        return fail(ld, at,
+                    "unknown lint warning \"%s\" in lint_ignore (a code like \"QL303\" or a "
+                    "name like \"rejects-alone\", docs/lint.md)",
+                    name);
+    *quiet |= 1u << code;
+    return QUELL_OK;
+}
+
 static int add_view(struct loader *ld, const char *name, const struct where *at, void *ctx)
 {
     uint8_t *mask = ctx;
@@ -762,6 +777,8 @@ int loader_parse_rule(struct loader *ld, const config_setting_t *group, uint32_t
                     rc = loader_fail_nomem(ld);
                 }
             }
+        } else if (strcmp(key, "lint_ignore") == 0) {
+            rc = loader_for_each_string(ld, s, &s_at, true, add_lint_quiet, &rule->lint_quiet);
         } else if (strcmp(key, "must_match") == 0 || strcmp(key, "must_not_match") == 0) {
             bool should_match = strcmp(key, "must_match") == 0;
             rc = loader_for_each_string(ld, s, &s_at, false, add_example, &should_match);

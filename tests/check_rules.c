@@ -627,6 +627,10 @@ static const struct {
      HEAD "rules = ( { id = \"r1\"; category = \"c\"; weight = 1; words = [ \"x\" ];\n"
           "  views = [ \"folded\", \"squashed\" ]; } );\n",
      5, "r1", "unknown view \"squashed\""},
+    {"unknown lint code",
+     HEAD "rules = ( { id = \"r1\"; category = \"c\"; weight = 1; words = [ \"x\" ];\n"
+          "  lint_ignore = [ \"QL303\",\n \"QL999\" ]; } );\n",
+     6, "r1", "unknown lint warning \"QL999\" in lint_ignore"},
     {"no views",
      HEAD "rules = ( { id = \"r1\"; category = \"c\"; weight = 1; words = [ \"x\" ];\n"
           "  views = [ ]; } );\n",
