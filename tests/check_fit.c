@@ -225,6 +225,15 @@ START_TEST(test_fit_moves_weights_within_budget)
     const cJSON *th = cJSON_GetObjectItem(cJSON_GetObjectItem(report, "thresholds"), "after");
     ck_assert_double_eq_tol(quell_rules_threshold(rules, QUELL_FLAG),
                             cJSON_GetObjectItem(th, "flag")->valuedouble, 1e-9);
+    /* The scale's floors: no rule that did not hold or reject alone does
+     * after the fit. "villain" (1, fitted up) may come to flag alone, but
+     * neither it, "darn" (3) nor "casino" (5, a separate category) holds. */
+    double good = json_weight(report, "t.good", &is_listed);
+    double hold = cJSON_GetObjectItem(th, "hold")->valuedouble;
+    double reject = cJSON_GetObjectItem(th, "reject")->valuedouble;
+    ck_assert_double_gt(hold, good);
+    ck_assert_double_gt(hold, 5.0);
+    ck_assert_double_gt(reject, hold);
     free(corpus_text);
     quell_scanner_free(old_sc);
     quell_rules_free(old);

@@ -143,9 +143,39 @@ static int compare_scored(const void *a, const void *b)
     return x->row < y->row ? -1 : x->row > y->row;
 }
 
+/*
+ * The scale's floors: a rule whose weight alone (after its category's cap)
+ * did not hold or reject under the rules' own thresholds must not under the
+ * fitted ones either. The budget places flag (its false-positive rate) and
+ * reject (its precision), but a corpus whose positives all score one plain
+ * word pulls hold and reject down onto flag, and then one word (or a
+ * separate category such as spam, which holds but never rejects) rejects a
+ * comment alone: what the folds allow, a moderator would not. Flag has no
+ * floor: that a weak rule should flag alone is what the fit may learn.
+ * floor[a] is one more than the highest such lone weight, or 0.
+ */
+static void scale_floors(const struct fit_model *m, const int64_t *weight, int64_t floor_[4])
+{
+    for (int a = 0; a < 4; a++)
+        floor_[a] = 0;
+    for (size_t r = 0; r < m->rule_count; r++) {
+        int64_t cap = m->cap[m->category[r]];
+        int64_t was = m->weight0[r], now = weight[r];
+        if (cap >= 0) {
+            was = was < cap ? was : cap;
+            now = now < cap ? now : cap;
+        }
+        for (int a = QUELL_HOLD; a <= QUELL_REJECT; a++) {
+            if (was > 0 && was < m->threshold0[a] && now + 1 > floor_[a])
+                floor_[a] = now + 1;
+        }
+    }
+}
+
 /* The lowest flag threshold whose false-positive rate is within budget on
  * every corpus, and the lowest reject threshold above which precision stays
- * at least min_precision on every corpus that rejects anything. */
+ * at least min_precision on every corpus that rejects anything; none below
+ * the scale's floors. */
 static int choose_thresholds(const struct fit_model *m, const struct fit_data *d, int held_out,
                              const int64_t *score, const struct fit_params *p,
                              struct fit_result *out)
@@ -201,6 +231,8 @@ static int choose_thresholds(const struct fit_model *m, const struct fit_data *d
         if (++seen[r->corpus] > allowed && score[idx[i]] + 1 > flag)
             flag = score[idx[i]] + 1;
     }
+    int64_t floor_[4];
+    scale_floors(m, out->weight, floor_);
     out->is_flag_empty = flag > max_score;
 
     /* Reject: the lowest score s such that every threshold from the top
@@ -209,7 +241,7 @@ static int choose_thresholds(const struct fit_model *m, const struct fit_data *d
     size_t bad = 0; /* corpora below the precision now */
     for (size_t i = 0; i < count;) {
         int64_t s = score[idx[i]];
-        if (s < flag + 2)
+        if (s < flag + 2 || s < floor_[QUELL_REJECT])
             break;
         size_t j = i;
         for (; j < count && score[idx[j]] == s; j++) {
@@ -228,14 +260,19 @@ static int choose_thresholds(const struct fit_model *m, const struct fit_data *d
         i = j;
     }
     out->is_reject_found = reject >= 0;
-    if (reject < 0)
+    if (reject < 0) {
         reject = (max_score > flag ? max_score : flag) + 2;
+        if (reject < floor_[QUELL_REJECT])
+            reject = floor_[QUELL_REJECT];
+    }
 
     /* Hold keeps its place between flag and reject. */
     const int64_t *t0 = m->threshold0;
     double share = (double)(t0[QUELL_HOLD] - t0[QUELL_FLAG]) /
                    (double)(t0[QUELL_REJECT] - t0[QUELL_FLAG]);
     int64_t hold = flag + (int64_t)llround(share * (double)(reject - flag));
+    if (hold < floor_[QUELL_HOLD])
+        hold = floor_[QUELL_HOLD];
     if (hold <= flag)
         hold = flag + 1;
     if (hold >= reject)
