@@ -146,6 +146,18 @@ static const struct view_case skeleton_cases[] = {
     CASE("\xc4\xb1"
          "diot",
          "idiot"), /* dotless ı */
+    /* Prototypes that are not ASCII but read as one letter: small capitals
+     * by name (τ and т go to ᴛ), and tools/data/lookalikes.txt (к and κ go
+     * to kra, μ stays μ). */
+    CASE("d\xd1\x96\xd1\x81\xd0\xba", "dick"),         /* і с к (Cyrillic) */
+    CASE("f\xcf\x85"
+         "c\xce\xba",
+         "fuck"),                   /* υ κ (Greek) */
+    CASE("f\xce\xbc"
+         "ck",
+         "fuck"),                                               /* μ */
+    CASE("idio\xcf\x84", "idiot"),                           /* τ */
+    CASE("\xd1\x82\xd0\xb2", "tb"),                        /* т в (Cyrillic) */
     /* fullwidth, math bold, enclosed */
     CASE("ｆｕｃｋ", "fuck"),
     CASE("𝐛𝐢𝐭𝐜𝐡", "bitch"),

@@ -163,11 +163,43 @@ def assigned(cp):
     return icu.Char.charType(cp) != icu.UCharCategory.UNASSIGNED
 
 
+def read_lookalikes():
+    """{prototype cp: ASCII letter} from tools/data/lookalikes.txt."""
+    path = os.path.join(DATA, "lookalikes.txt")
+    out = {}
+    for n, fields in data_lines(path):
+        if len(fields) != 2:
+            fail(path, n, "expected U+XXXX LETTER")
+        cp = parse_cp(path, n, fields[0])
+        if len(fields[1]) != 1 or not ("a" <= fields[1] <= "z"):
+            fail(path, n, "letter %r is not one ASCII lowercase letter" % fields[1])
+        out[cp] = fields[1]
+    return out
+
+
+LOOKALIKES = None
+
+
+def readable(ch):
+    """A non-ASCII prototype as the ASCII letter readers take it for: a Latin
+    small capital by its name (LATIN LETTER SMALL CAPITAL T is t), else
+    tools/data/lookalikes.txt; None when neither says."""
+    name = icu.Char.charName(ord(ch))
+    small_cap = "LATIN LETTER SMALL CAPITAL "
+    if name.startswith(small_cap) and len(name) == len(small_cap) + 1:
+        return name[-1].lower()
+    return LOOKALIKES.get(ord(ch))
+
+
 def prototype(checker, text):
     """The TR39 skeleton of text, marks stripped and case folded; None when
-    the skeleton, marks stripped, is not ASCII before folding."""
+    the skeleton, marks stripped, is not ASCII before folding. A one-letter
+    skeleton that is not ASCII but reads as an ASCII letter (readable()) is
+    that letter."""
     skel = checker.getSkeleton(0, text)
     bare = "".join(ch for ch in skel if icu.Char.charType(ord(ch)) not in MARK_TYPES)
+    if len(bare) == 1 and not bare.isascii() and readable(bare):
+        return readable(bare)
     if not bare.isascii():
         return None
     return str(icu.UnicodeString(bare).foldCase())
@@ -199,7 +231,7 @@ def read_confusables():
         if icu.Script.getScript(cp).getShortName() not in KEPT_SCRIPTS or is_arabic(cp):
             continue
         ch = chr(cp)
-        if checker.getSkeleton(0, ch) == ch:
+        if checker.getSkeleton(0, ch) == ch and not readable(ch):
             continue
         p = prototype(checker, ch)
         p = ascii_of.get(p, p)
@@ -251,6 +283,8 @@ def c_entries(name, table):
 
 
 def generate():
+    global LOOKALIKES
+    LOOKALIKES = read_lookalikes()
     arabic = read_arabic()
     leet = read_leet()
     arabizi = read_arabizi(arabic)
