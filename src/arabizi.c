@@ -15,8 +15,10 @@
 
 #define ALEF 0x0627
 #define LAM  0x0644
-/* Between two letters: the short vowels Arabic script leaves unwritten. */
-#define SHORT_VOWELS    "aeiou"
+/* Between two letters: the short vowels Arabic script leaves unwritten,
+ * and what stands for a vowel in a masked or leet spelling ("k*lb",
+ * "sharmo0ta", "k4lb"): Arabizi gives none of these a letter. */
+#define SHORT_VOWELS    "aeiou*40@"
 #define SHORT_VOWEL_MAX 2
 /* Between two words: a space, a dash, a dot, an underscore, or nothing. */
 #define WORD_GAP "[\\s._-]*"
