@@ -252,7 +252,8 @@ static const struct pack_case pack_cases[] = {
     {"bro ur such a 5awal lol", QUELL_FLAG},  /* Arabizi beside English */
     {"el moze3a 3ahra", QUELL_FLAG},
     {"Janet Yellen spoke on Monday", QUELL_PASS},
-    {"ya mal3oun", QUELL_HOLD},
+    {"ya mal3oun el waldein", QUELL_FLAG},  /* listed as written: ملعون reads "Milan" */
+    {"they flew into Japan and Milan", QUELL_PASS},
     /* A word named, not used. */
     {"el kelme '3ars' ma lazem nesta3mela", QUELL_PASS},
     /* News and names. */
