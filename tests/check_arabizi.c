@@ -232,7 +232,8 @@ static const struct pack_case pack_cases[] = {
     {"you idiot", QUELL_HOLD},
     {"\xd9\x8a\xd8\xa7 \xd8\xba\xd8\xa8\xd9\x8a", QUELL_HOLD},
     /* Son of an animal, in the dialects' spellings, flags. */
-    {"hal sa7afi 7mar w ibn 7mar", QUELL_FLAG},
+    {"yabn el kalb", QUELL_FLAG},  /* the alef of ibn elided */
+    {"the Oppenheimer film, a bent hammer", QUELL_PASS},
     {"weld l7mar", QUELL_FLAG},
     {"bent el kalbe", QUELL_FLAG},
     {"ebn el 5anzeer", QUELL_FLAG},

@@ -49,9 +49,17 @@ AZ_APART = ["يا", "انت", "انتا", "انتي", "انتو"]
 # Gulf (wild el 7mar) and the Maghreb (weld l7mar, bent l7mara) say it: the
 # article is optional in Arabizi ("ibn 7mar", "ibn el 7mar"), so each animal
 # is written once with it. Scored alone (a plain insult) by insult.ar.az.
-AZ_SONOF = ["ابن", "بنت", "ولد", "ولاد"]
+# بن is ابن with its alef elided (ya bn el kalb, bin kalb), and يابن the
+# vocative joined to it (yabn el kalb).
+AZ_SONOF = ["ابن", "بن", "يابن", "بنت", "ولد", "ولاد"]
 AZ_SONOF_OF = ["الحمار", "الحمارة", "الكلب", "الكلبة", "الحيوان", "الحيوانة", "الخنزير",
                "الجحش", "البغل", "الحلوف", "البهيمة"]
+# Pairs left out, as their Arabizi, the words joined, reads as English or a
+# name: ابن الحمار(ة) "Oppenheimer", بنت الحمار "bent hammer", بنت الحيوان
+# "Pantheon" (checked aimed at every word of ../shared/data/wordlist-en).
+AZ_SONOF_NOT = {("ابن", "الحمار"), ("بن", "الحمار"), ("يابن", "الحمار"), ("بنت", "الحمار"),
+                ("ابن", "الحمارة"), ("بن", "الحمارة"), ("يابن", "الحمارة"), ("بنت", "الحمارة"),
+                ("بنت", "الحيوان"), ("بنت", "الحيوانة")}
 
 # The Arabic insult lists, whose words are aimed and pointed at a person.
 LISTS = ["insults-ar.txt", "insults-ar-namecalling.txt", "insults-ar-weak.txt",
@@ -216,7 +224,8 @@ def arabizi_aimed():
     sonof = Forms(words("insults-arabizi.txt"))
     for p in AZ_SONOF:
         for w in AZ_SONOF_OF:
-            sonof.add(p + " " + w)
+            if (p, w) not in AZ_SONOF_NOT:
+                sonof.add(p + " " + w)
     write(os.path.join(HERE, "insults-arabizi-sonof.txt"), "insult.ar.az.word",
           ["insults-arabizi.txt"], sonof.out, "phrases (matched as Arabizi)")
 
