@@ -15,8 +15,14 @@
 
 #define ALEF 0x0627
 #define LAM  0x0644
-/* Between two letters: the short vowels Arabic script leaves unwritten. */
-#define SHORT_VOWELS    "aeiou"
+/* Between two letters: the short vowels Arabic script leaves unwritten,
+ * and the leet digits and sign that stand for a vowel ("k4lb",
+ * "sharmo0ta", "k@lb"), which Arabizi gives no letter. */
+#define SHORT_VOWELS    "aeiou40@"
+/* Self-censoring masks the first vowel of a word, as in English ("k*lb",
+ * "3*rs", "sh*rmoota"): a mask only there, so that the asterisks of
+ * emphasis or actions ("en*kuch*") do not join letters into a word. */
+#define MASKS "*"
 #define SHORT_VOWEL_MAX 2
 /* Between two words: a space, a dash, a dot, an underscore, or nothing. */
 #define WORD_GAP "[\\s._-]*"
@@ -213,6 +219,7 @@ static bool put_word(struct buf *b, const uint32_t *cps, size_t n)
     size_t start = k;
     bool has_required = false;
     bool is_first = true;
+    bool is_second = false;
     struct pending pend = {{0}, 0, 0};
     for (; k < n; k++) {
         const struct norm_arabizi_entry *e = entry_of(cps[k]);
@@ -221,8 +228,12 @@ static bool put_word(struct buf *b, const uint32_t *cps, size_t n)
         bool is_last = k + 1 == n;
         /* An optional final (teh marbuta) spells its own vowel ("a", "eh"):
          * no short vowel before it, or قحبة would read "ghabi". */
-        if (!is_first && !(is_last && e->final && e->final[0] == '?'))
+        if (!is_first && !(is_last && e->final && e->final[0] == '?')) {
             pending_add(&pend, SHORT_VOWELS, sizeof SHORT_VOWELS - 1, SHORT_VOWEL_MAX);
+            if (is_second)
+                pending_add(&pend, MASKS, sizeof MASKS - 1, 0);
+        }
+        is_second = is_first;
         has_required |= put_letter(b, &pend, e, is_first, is_last, n - start == 2);
         is_first = false;
     }

@@ -48,6 +48,12 @@ static const struct az_case az_cases[] = {
     {"l7a2ir", 0, 6},
     {"7aqeer", 0, 6},           /* article left out, q for qaf */
     {"\xd9\x8a\xd8\xa7 \xd8\xad\xd9\x85\xd8\xa7\xd8\xb1", 0, 13}, /* the Arabic itself */
+    {"enta k*lb", 5, 9},        /* the first vowel masked */
+    {"sh*rmoota", 0, 9},
+    {"ya 7*mar", 0, 8},
+    {"k4lb", 0, 4},             /* leet digits for a vowel */
+    {"sharmo0ta", 0, 9},
+    {"*kalb*", 1, 5},           /* emphasis around the word */
     /* Not Arabizi of these words: */
     {"hammer", 0, 0},
     {"club", 0, 0},
@@ -56,6 +62,9 @@ static const struct az_case az_cases[] = {
     {"the bar sharp", 0, 0},
     {"2024 3 7", 0, 0},
     {"e7mar", 0, 0},           /* a word-initial yeh is "y", not a bare "e" */
+    {"3ar*s", 0, 0},           /* a mask only for the first vowel: later */
+    {"sharmo*ta", 0, 0},       /* asterisks are emphasis or actions */
+    {"k*", 0, 0},
 };
 
 static quell_rules *compile(const char *name, const char *cfg, quell_error *err)
@@ -99,12 +108,12 @@ START_TEST(test_regex_text)
     const char *re = NULL;
     static const char kalb[] = "\xd9\x83\xd9\x84\xd8\xa8"; /* كلب */
     ck_assert_int_eq(arabizi_regex(pool, kalb, sizeof kalb - 1, &re), 0);
-    ck_assert_str_eq(re, "\\b(?:k+|ch)[aeiou]{0,2}l+[aeiou]{0,2}[bp]+\\b");
+    ck_assert_str_eq(re, "\\b(?:k+|ch)[aeiou40@*]{0,2}l+[aeiou40@]{0,2}[bp]+\\b");
     /* Letters that may be left out merge with the short vowels around them
      * into one bounded run: حمار. */
     static const char himar[] = "\xd8\xad\xd9\x85\xd8\xa7\xd8\xb1";
     ck_assert_int_eq(arabizi_regex(pool, himar, sizeof himar - 1, &re), 0);
-    ck_assert_str_eq(re, "\\b[7h]+[aeiou]{0,2}m+[aeiou2]{0,7}r+\\b");
+    ck_assert_str_eq(re, "\\b[7h]+[aeiou40@*]{0,2}m+[aeiou40@2]{0,7}r+\\b");
     /* A word's first alef is written, never left out: انت is "enta", not
      * "nt" glued to the next word. */
     static const char enta[] = "\xd8\xa7\xd9\x86\xd8\xaa";
@@ -222,6 +231,36 @@ static const struct pack_case pack_cases[] = {
     {"\xd8\xa7\xd9\x86\xd8\xaa \xd9\x83\xd8\xb0\xd8\xa7\xd8\xa8", QUELL_FLAG},
     {"you idiot", QUELL_HOLD},
     {"\xd9\x8a\xd8\xa7 \xd8\xba\xd8\xa8\xd9\x8a", QUELL_HOLD},
+    /* Son of an animal, in the dialects' spellings, flags. */
+    {"yabn el kalb", QUELL_FLAG},  /* the alef of ibn elided */
+    {"the Oppenheimer film, a bent hammer", QUELL_PASS},
+    {"weld l7mar", QUELL_FLAG},
+    {"bent el kalbe", QUELL_FLAG},
+    {"ebn el 5anzeer", QUELL_FLAG},
+    /* Masked and leet Arabizi, aimed. */
+    {"ya k*lb", QUELL_HOLD},
+    {"ya k4lb", QUELL_HOLD},
+    {"Zijn zegje is wet en*kuch**kuch*", QUELL_PASS},  /* not انيكك */
+    /* A people insulted: a plural insult near a group word. */
+    {"sahayneh kilab", QUELL_FLAG},
+    {"el masriyeen kellon 7ameer", QUELL_FLAG},
+    {"el lebnaniyeen a7qar sha3b", QUELL_FLAG},
+    {"el kilab bel share3 kteer", QUELL_PASS},  /* dogs in the street */
+    {"el 5anazeer el barriye 3am ta3mel mashakel bel mazare3", QUELL_PASS},  /* wild boars */
+    {"the Shia club won, Lebanese humor", QUELL_PASS},
+    /* Words no English spelling reaches: listed as written. */
+    {"yel3an rab el jarida", QUELL_FLAG},
+    {"bro ur such a 5awal lol", QUELL_FLAG},  /* Arabizi beside English */
+    {"el moze3a 3ahra", QUELL_FLAG},
+    {"Janet Yellen spoke on Monday", QUELL_PASS},
+    {"ya mal3oun el waldein", QUELL_FLAG},  /* listed as written: ملعون reads "Milan" */
+    {"they flew into Japan and Milan", QUELL_PASS},
+    /* A word named, not used. */
+    {"el kelme '3ars' ma lazem nesta3mela", QUELL_PASS},
+    /* News and names. */
+    {"Nasrallah w Hezbollah w Hamas, el shi3a bel jnoub", QUELL_PASS},
+    {"Bashar al-Assad met Ali Kalb and Ibn Khaldun", QUELL_PASS},
+    {"she checked into hotel rooms with kids", QUELL_PASS},
 };
 
 START_TEST(test_default_pack)

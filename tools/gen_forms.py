@@ -15,6 +15,8 @@ word lists, and the results are list files like any other:
   insults-arabizi-aimed.txt  an Arabizi insult after the vocative or a
                          pronoun (ya kalb, enta 7mar), from
                          insults-arabizi-nouns.txt: rule insult.ar.az.aimed
+  insults-arabizi-sonof.txt  "son of an animal" in Arabizi (ibn 7mar, weld
+                         l7mar, bint el kalb): rule insult.ar.az
   insults-en-aimed.txt   an English insult after "you", with at most four
                          fillers between ("you idiot", "you're such a fucking
                          idiot"): one regex for the skeleton view per insult,
@@ -44,6 +46,21 @@ PROFANITY = os.path.join(HERE, "..", "profanity")
 # as Arabizi writes them apart (ya kalb, enta 7mar, enti kalbe, intu 7ameer).
 AZ_NOUNS = "insults-arabizi-nouns.txt"
 AZ_APART = ["يا", "انت", "انتا", "انتي", "انتو"]
+# "Son of an animal", as the Levant (ibn el kalb), Egypt (ebn el 7mar), the
+# Gulf (wild el 7mar) and the Maghreb (weld l7mar, bent l7mara) say it: the
+# article is optional in Arabizi ("ibn 7mar", "ibn el 7mar"), so each animal
+# is written once with it. Scored alone (a plain insult) by insult.ar.az.
+# بن is ابن with its alef elided (ya bn el kalb, bin kalb), and يابن the
+# vocative joined to it (yabn el kalb).
+AZ_SONOF = ["ابن", "بن", "يابن", "بنت", "ولد", "ولاد"]
+AZ_SONOF_OF = ["الحمار", "الحمارة", "الكلب", "الكلبة", "الحيوان", "الحيوانة", "الخنزير",
+               "الجحش", "البغل", "الحلوف", "البهيمة"]
+# Pairs left out, as their Arabizi, the words joined, reads as English or a
+# name: ابن الحمار(ة) "Oppenheimer", بنت الحمار "bent hammer", بنت الحيوان
+# "Pantheon" (checked aimed at every word of ../shared/data/wordlist-en).
+AZ_SONOF_NOT = {("ابن", "الحمار"), ("بن", "الحمار"), ("يابن", "الحمار"), ("بنت", "الحمار"),
+                ("ابن", "الحمارة"), ("بن", "الحمارة"), ("يابن", "الحمارة"), ("بنت", "الحمارة"),
+                ("بنت", "الحيوان"), ("بنت", "الحيوانة")}
 
 # The Arabic insult lists, whose words are aimed and pointed at a person.
 LISTS = ["insults-ar.txt", "insults-ar-namecalling.txt", "insults-ar-weak.txt",
@@ -204,6 +221,14 @@ def arabizi_aimed():
             aimed.add(p + " " + w)
     write(os.path.join(HERE, "insults-arabizi-aimed.txt"), "insult.ar.az.aimed.word",
           [AZ_NOUNS], aimed.out, "phrases (matched as Arabizi)")
+    # The phrases insults-arabizi.txt already lists (ابن الكلب) stay there.
+    sonof = Forms(words("insults-arabizi.txt"))
+    for p in AZ_SONOF:
+        for w in AZ_SONOF_OF:
+            if (p, w) not in AZ_SONOF_NOT:
+                sonof.add(p + " " + w)
+    write(os.path.join(HERE, "insults-arabizi-sonof.txt"), "insult.ar.az.word",
+          ["insults-arabizi.txt"], sonof.out, "phrases (matched as Arabizi)")
 
 
 def english_aimed():
