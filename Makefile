@@ -357,3 +357,11 @@ tables:
 		DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends \
 			python3-icu; }
 	/usr/bin/python3 tools/gen_tables.py -o src/norm_data.c
+
+# Regenerate src/dict_data.c, the dictionary that decides doubled letters in
+# the skeleton view, from Debian wamerican (installed first if missing) and
+# the strong words of shared/data's surge-profanity-en. Committed too.
+.PHONY: dict
+dict:
+	@test -r /usr/share/dict/american-english || tools/deps.sh
+	QUELL_DATA=$${QUELL_DATA:-../shared/data} python3 tools/gen_dict.py -o src/dict_data.c
