@@ -123,8 +123,7 @@ int32_t utf8_decode_before(const char *s, size_t off)
 bool utf8_is_word_char(int32_t cp)
 {
     if (cp < 0x80) {
-        return (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') || (cp >= '0' && cp <= '9') ||
-               cp == '_';
+        return (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') || (cp >= '0' && cp <= '9');
     }
     if (cp > 0x10FFFF)
         return false;
@@ -140,7 +139,6 @@ bool utf8_is_word_char(int32_t cp)
     case UTF8PROC_CATEGORY_ND:
     case UTF8PROC_CATEGORY_NL:
     case UTF8PROC_CATEGORY_NO:
-    case UTF8PROC_CATEGORY_PC:
         return true;
     default:
         return false;

@@ -26,9 +26,10 @@ int32_t utf8_decode_at(const char *s, size_t len, size_t off, size_t *next);
 int32_t utf8_decode_before(const char *s, size_t off);
 
 /*
- * A word character in the Unicode sense: a letter, mark, number or connector
- * punctuation (categories L*, M*, N*, Pc). Whole-word rules must not match
- * inside such a run, whatever the script.
+ * A word character: a letter, mark or number (categories L*, M*, N*), in
+ * any script. Whole-word rules must not match inside such a run. Connector
+ * punctuation (Pc: the underscore) is not one, unlike regex \w: it is how
+ * hashtags and handles separate their words (#kill_them_all, #وسخ_وقرف).
  */
 bool utf8_is_word_char(int32_t cp);
 

@@ -297,6 +297,28 @@ START_TEST(test_endearment_far_from_threat)
 }
 END_TEST
 
+/* Underscores separate a hashtag's or a handle's words: each word counts,
+ * and its span is the word alone. */
+START_TEST(test_hashtag_words)
+{
+    static const char *const tags[] = {"#you_idiot", "#kill_the_idiot_now", "so_stupid_idiot",
+                                       "#\xd9\x8a\xd8\xa7_\xd8\xba\xd8\xa8\xd9\x8a"};
+    for (size_t i = 0; i < sizeof tags / sizeof tags[0]; i++) {
+        const quell_verdict *v = scan_with(shipped_scanner, tags[i]);
+        ck_assert_msg(v->action >= QUELL_FLAG, "\"%s\": %s", tags[i],
+                      quell_action_name(v->action));
+        for (size_t h = 0; h < v->hit_count; h++) {
+            const char *word = tags[i] + v->hits[h].start;
+            size_t len = v->hits[h].end - v->hits[h].start;
+            ck_assert_msg(memchr(word, '_', len) == NULL, "\"%s\": hit %.*s", tags[i], (int)len,
+                          word);
+        }
+    }
+    /* A word is still whole: "ass" inside "mass" is not one. */
+    ck_assert_int_eq(scan_with(shipped_scanner, "#mass_grave_found")->action, QUELL_PASS);
+}
+END_TEST
+
 Suite *packs_suite(void)
 {
     Suite *s = suite_create("packs");
@@ -313,6 +335,7 @@ Suite *packs_suite(void)
     tcase_add_unchecked_fixture(aimed, setup_shipped, teardown_shipped);
     tcase_add_loop_test(aimed, test_aimed, 0, sizeof aimed_cases / sizeof aimed_cases[0]);
     tcase_add_test(aimed, test_endearment_far_from_threat);
+    tcase_add_test(aimed, test_hashtag_words);
     suite_add_tcase(s, aimed);
     return s;
 }

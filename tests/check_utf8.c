@@ -56,7 +56,7 @@ static const struct {
     int is_word;
 } word_chars[] = {
     {'a', 1},     {'Z', 1},
-    {'0', 1},     {'_', 1},
+    {'0', 1},     {'_', 0}, /* separates a hashtag's words */
     {' ', 0},     {'-', 0},
     {'.', 0},     {'\'', 0},
     {0xE9, 1},                                            /* é */
@@ -65,7 +65,7 @@ static const struct {
     {0x061F, 0},  /* Arabic question mark */ {0x0640, 1}, /* tatweel is Lm */
     {0x0441, 1},  /* Cyrillic es */ {0x200D, 0},          /* ZWJ is Cf */
     {0x1F416, 0}, /* emoji */ {0x3000, 0},                /* ideographic space */
-    {0x203F, 1},                                          /* undertie, Pc */
+    {0x203F, 0},                                          /* undertie, Pc */
 };
 
 START_TEST(test_word_chars)
