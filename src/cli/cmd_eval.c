@@ -746,11 +746,13 @@ int cmd_eval(int argc, char **argv)
             break;
         }
         case OPT_SAMPLES: {
-            char *end;
+            const char *arg = optarg ? optarg : "";
+            char *end = NULL;
+            unsigned long n = 0;
             errno = 0;
-            unsigned long n = strtoul(optarg, &end, 10);
-            if (optarg[0] < '0' || optarg[0] > '9' || *end != '\0' || errno != 0 ||
-                n > MAX_SAMPLES) {
+            if (arg[0] >= '0' && arg[0] <= '9')
+                n = strtoul(arg, &end, 10);
+            if (!end || *end != '\0' || errno != 0 || n > MAX_SAMPLES) {
                 rc = cli_usage_error("eval", "invalid --samples '%s' (0 to %d)", optarg,
                                      MAX_SAMPLES);
                 goto out_free_args;
