@@ -102,7 +102,8 @@ static const struct {
     {"the assassin", "w", 0, 0, 0, 0},   /* Scunthorpe */
     {"class", "w", 0, 0, 0, 0},
     {"kiss my ass.", "w", 1, 1, 8, 11},
-    {"ass_hat", "w", 0, 0, 0, 0}, /* _ is a word character */
+    {"ass_hat", "w", 1, 1, 0, 3}, /* _ separates words (hashtags) */
+    {"bass_hat", "w", 0, 0, 0, 0},
     {"caf\xc3\xa9"
      "ass",
      "w", 0, 0, 0, 0}, /* é before is a letter */
@@ -608,7 +609,7 @@ static const struct {
     {"you idiots", "sub", "dio"},
     {"you idiots", "word", "idiots"},
     {"dio", "re.inside", "dio"},
-    {"studio_dior2", "re.inside", "studio_dior2"},
+    {"studio_dior2", "re.inside", "studio"}, /* _ ends a word */
     /* Arabic: ل inside كلب grows to the word; the boundary characters go */
     {"\xd9\x8a\xd8\xa7 \xd9\x83\xd9\x84\xd8\xa8!", "re.inside", "\xd9\x83\xd9\x84\xd8\xa8"},
     {"\xd9\x8a\xd8\xa7 \xd9\x83\xd9\x84\xd8\xa8 \xd9\x87\xd9\x88", "re.around",
