@@ -479,7 +479,6 @@ const char *rules_view_name(unsigned int view)
     return view < VIEW_COUNT ? views_chain[view].name : NULL;
 }
 
-/* One entry of views = [...]: adds its bit to the mask in ctx. */
 /* One code or name of "lint_ignore": a warning the rule's author accepts. */
 static int add_lint_quiet(struct loader *ld, const char *name, const struct where *at, void *ctx)
 {
@@ -494,6 +493,7 @@ static int add_lint_quiet(struct loader *ld, const char *name, const struct wher
     return QUELL_OK;
 }
 
+/* One entry of views = [...]: adds its bit to the mask in ctx. */
 static int add_view(struct loader *ld, const char *name, const struct where *at, void *ctx)
 {
     uint8_t *mask = ctx;
