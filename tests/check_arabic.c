@@ -19,36 +19,19 @@ static quell_scanner *scanner;
 
 static void setup(void)
 {
-    quell_error err;
-    int rc = quell_rules_load(&rules, test_default_rules(), &err);
-    ck_assert_msg(rc == QUELL_OK, "%s:%d: %s", err.file, err.line, err.message);
-    ck_assert_int_eq(quell_scanner_new(&scanner, rules, &err), QUELL_OK);
+    test_open_rules(test_default_rules(), &rules, &scanner);
 }
 
 static void teardown(void)
 {
-    quell_scanner_free(scanner);
-    quell_rules_free(rules);
+    test_close_rules(rules, scanner);
 }
 
 static const quell_verdict *scan(const char *body)
 {
-    quell_comment c = {QUELL_COMMENT_VERSION, {body, NULL}, {strlen(body), 0}};
-    const quell_verdict *v;
-    quell_error err;
-    ck_assert_int_eq(quell_scan(scanner, &c, &v, &err), QUELL_OK);
-    return v;
+    return test_scan_body(scanner, body);
 }
 
-/* The score of category in v, 0 when it scored nothing. */
-static double category_score(const quell_verdict *v, const char *category)
-{
-    for (size_t i = 0; i < v->category_count; i++) {
-        if (strcmp(v->category_names[i], category) == 0)
-            return v->category_scores[i];
-    }
-    return 0;
-}
 
 static const struct {
     const char *text;
@@ -101,7 +84,7 @@ static const struct {
 START_TEST(test_dialect_abuse_scores)
 {
     const quell_verdict *v = scan(flagged[_i].text);
-    double score = category_score(v, flagged[_i].category);
+    double score = test_category_score(v, flagged[_i].category);
     ck_assert_msg(score >= flagged[_i].min_score && v->action >= QUELL_FLAG,
                   "\"%s\": %s scores %g (%s), want at least %g", flagged[_i].text,
                   flagged[_i].category, score, quell_action_name(v->action), flagged[_i].min_score);

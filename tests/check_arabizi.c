@@ -263,22 +263,25 @@ static const struct pack_case pack_cases[] = {
     {"she checked into hotel rooms with kids", QUELL_PASS},
 };
 
+static quell_rules *shipped;
+static quell_scanner *shipped_scanner;
+
+static void setup_shipped(void)
+{
+    test_open_rules(test_default_rules(), &shipped, &shipped_scanner);
+}
+
+static void teardown_shipped(void)
+{
+    test_close_rules(shipped, shipped_scanner);
+}
+
 START_TEST(test_default_pack)
 {
     const struct pack_case *c = &pack_cases[_i];
-    quell_error err;
-    quell_rules *rules = NULL;
-    int rc = quell_rules_load(&rules, test_default_rules(), &err);
-    ck_assert_msg(rc == QUELL_OK, "%s:%d: %s", err.file, err.line, err.message);
-    quell_scanner *s = NULL;
-    ck_assert_int_eq(quell_scanner_new(&s, rules, &err), QUELL_OK);
-    quell_comment com = {QUELL_COMMENT_VERSION, {c->text, NULL}, {strlen(c->text), 0}};
-    const quell_verdict *v;
-    ck_assert_int_eq(quell_scan(s, &com, &v, &err), QUELL_OK);
+    const quell_verdict *v = test_scan_body(shipped_scanner, c->text);
     ck_assert_msg(v->action == c->action, "\"%s\": action %d, expected %d (score %g)",
                   c->text, (int)v->action, (int)c->action, v->score);
-    quell_scanner_free(s);
-    quell_rules_free(rules);
 }
 END_TEST
 
@@ -291,7 +294,12 @@ Suite *arabizi_suite(void)
     tcase_add_test(tc, test_regex_text);
     tcase_add_test(tc, test_errors);
     tcase_add_test(tc, test_qdb_round_trip);
-    tcase_add_loop_test(tc, test_default_pack, 0, sizeof pack_cases / sizeof pack_cases[0]);
     suite_add_tcase(s, tc);
+
+    TCase *pack = tcase_create("shipped");
+    tcase_set_timeout(pack, TEST_TIMEOUT_RULES);
+    tcase_add_unchecked_fixture(pack, setup_shipped, teardown_shipped);
+    tcase_add_loop_test(pack, test_default_pack, 0, sizeof pack_cases / sizeof pack_cases[0]);
+    suite_add_tcase(s, pack);
     return s;
 }

@@ -18,36 +18,19 @@ static quell_scanner *scanner;
 
 static void setup(void)
 {
-    quell_error err;
-    int rc = quell_rules_load(&rules, test_default_rules(), &err);
-    ck_assert_msg(rc == QUELL_OK, "%s:%d: %s", err.file, err.line, err.message);
-    ck_assert_int_eq(quell_scanner_new(&scanner, rules, &err), QUELL_OK);
+    test_open_rules(test_default_rules(), &rules, &scanner);
 }
 
 static void teardown(void)
 {
-    quell_scanner_free(scanner);
-    quell_rules_free(rules);
+    test_close_rules(rules, scanner);
 }
 
 static const quell_verdict *scan(const char *body)
 {
-    quell_comment c = {QUELL_COMMENT_VERSION, {body, NULL}, {strlen(body), 0}};
-    const quell_verdict *v;
-    quell_error err;
-    ck_assert_int_eq(quell_scan(scanner, &c, &v, &err), QUELL_OK);
-    return v;
+    return test_scan_body(scanner, body);
 }
 
-/* The score of the named category in v (0 when it did not score). */
-static double category_score(const quell_verdict *v, const char *name)
-{
-    for (size_t i = 0; i < v->category_count; i++)
-        if (strcmp(v->category_names[i], name) == 0)
-            return v->category_scores[i];
-    ck_abort_msg("no category %s", name);
-    return 0;
-}
 
 /* Whether rule_id fired in v. */
 static int has_fired(const quell_verdict *v, const char *rule_id)
@@ -121,7 +104,7 @@ static const struct {
 START_TEST(test_spam_caught)
 {
     const quell_verdict *v = scan(spam[_i].body);
-    double score = category_score(v, "spam");
+    double score = test_category_score(v, "spam");
     ck_assert_msg(score >= spam[_i].min_spam, "\"%s\": spam %.1f, expected at least %.1f",
                   spam[_i].body, score, spam[_i].min_spam);
     ck_assert_msg(v->action >= spam[_i].action && v->action != QUELL_REJECT,
@@ -173,9 +156,9 @@ static const char *const ham[] = {
 START_TEST(test_news_passes)
 {
     const quell_verdict *v = scan(ham[_i]);
-    ck_assert_msg(category_score(v, "spam") < 3.0 && v->action == QUELL_PASS,
+    ck_assert_msg(test_category_score(v, "spam") < 3.0 && v->action == QUELL_PASS,
                   "\"%s\" gets %s, spam %.1f", ham[_i], quell_action_name(v->action),
-                  category_score(v, "spam"));
+                  test_category_score(v, "spam"));
 }
 END_TEST
 
@@ -183,21 +166,21 @@ END_TEST
  * earning word; a contact offer and a phone number. */
 START_TEST(test_combinations_need_every_part)
 {
-    ck_assert_double_eq(category_score(scan("I got $500 for my car"), "spam"), 0.0);
+    ck_assert_double_eq(test_category_score(scan("I got $500 for my car"), "spam"), 0.0);
     const quell_verdict *v = scan("I write this from my home in Gaza");
     ck_assert(has_fired(v, "spam.cs.home"));
-    ck_assert_double_eq(category_score(v, "spam"), 0.0);
+    ck_assert_double_eq(test_category_score(v, "spam"), 0.0);
     v = scan("I earn $500 a week from home");
     ck_assert(has_fired(v, "spam.cs.home.money"));
 
     /* A phone number alone is the pii pack's (held there), not spam. */
     v = scan("my number is +971 50 123 4567");
-    ck_assert_double_eq(category_score(v, "spam"), 0.0);
+    ck_assert_double_eq(test_category_score(v, "spam"), 0.0);
     ck_assert_int_eq(v->action, QUELL_HOLD);
     /* With a contact offer it is spam too: the pii rule counts by id. */
     v = scan("contact her on WhatsApp +971 50 123 4567");
     ck_assert(has_fired(v, "spam.cs.contact.phone"));
-    ck_assert_double_ge(category_score(v, "spam"), 6.0);
+    ck_assert_double_ge(test_category_score(v, "spam"), 6.0);
 }
 END_TEST
 
@@ -209,12 +192,12 @@ START_TEST(test_spam_is_separate)
         scan("Subscribe to my channel! Like this comment! Free robux at bit.ly/x1 "
              "contact him on WhatsApp +1 (347) 555-0123, my account manager Mrs Linda, thanks to "
              "her I earn $900 a day with bitcoin from home");
-    ck_assert_double_eq(category_score(v, "spam"), 8.0); /* the cap */
+    ck_assert_double_eq(test_category_score(v, "spam"), 8.0); /* the cap */
     ck_assert_int_eq(v->action, QUELL_HOLD);
 
     v = scan("what an idiot. link in bio");
-    ck_assert_double_ge(category_score(v, "insult"), 3.0);
-    ck_assert_double_ge(category_score(v, "spam"), 3.0);
+    ck_assert_double_ge(test_category_score(v, "insult"), 3.0);
+    ck_assert_double_ge(test_category_score(v, "spam"), 3.0);
     ck_assert_msg(v->score < 6.0, "score %.1f: spam added to the insult", v->score);
     ck_assert_int_eq(v->action, QUELL_FLAG);
 }
@@ -228,10 +211,10 @@ START_TEST(test_promotion_needs_a_call)
     const quell_verdict *v = scan("I posted the photos on my channel last year");
     ck_assert(has_fired(v, "spam.cs.own"));
     ck_assert(!has_fired(v, "spam.cs.own.cta"));
-    ck_assert_double_eq(category_score(v, "spam"), 0.0);
+    ck_assert_double_eq(test_category_score(v, "spam"), 0.0);
     v = scan("I posted the photos on my channel, go watch them");
     ck_assert(has_fired(v, "spam.cs.own.cta"));
-    ck_assert_double_ge(category_score(v, "spam"), 3.0);
+    ck_assert_double_ge(test_category_score(v, "spam"), 3.0);
     /* Too far apart: the call is about something else. */
     v = scan("my channel was closed in March after the army raided the office and took "
              "every camera we had, so please watch the BBC instead");
@@ -242,7 +225,7 @@ START_TEST(test_promotion_needs_a_call)
 
     v = scan("Anyone who needs a reliable hacker?");
     ck_assert(has_fired(v, "spam.cs.hacker"));
-    ck_assert_double_eq(category_score(v, "spam"), 0.0);
+    ck_assert_double_eq(test_category_score(v, "spam"), 0.0);
     v = scan("Anyone who needs a reliable hacker? WhatsApp +44 7700 900412");
     ck_assert(has_fired(v, "spam.cs.hacker.contact"));
     ck_assert_int_ne(v->action, QUELL_REJECT);

@@ -492,10 +492,7 @@ END_TEST
 
 static void setup_shipped(void)
 {
-    quell_error err;
-    int rc = quell_rules_load(&rules, test_default_rules(), &err);
-    ck_assert_msg(rc == QUELL_OK, "%s:%d: %s", err.file, err.line, err.message);
-    ck_assert_int_eq(quell_scanner_new(&scanner, rules, &err), QUELL_OK);
+    test_open_rules(test_default_rules(), &rules, &scanner);
 }
 
 /* The hit of rule id in v, or NULL. */

@@ -19,39 +19,19 @@
 static quell_rules *rules;
 static quell_scanner *scanner;
 
-/* Load the rules at path (a .cfg or a .qdb) and a scanner for them. */
-static void open_rules(const char *path, quell_rules **r, quell_scanner **sc)
-{
-    quell_error err;
-    int rc = quell_rules_load(r, path, &err);
-    ck_assert_msg(rc == QUELL_OK, "%s:%d: %s", err.file, err.line, err.message);
-    ck_assert_int_eq(quell_scanner_new(sc, *r, &err), QUELL_OK);
-}
-
 static void setup(void)
 {
-    open_rules(test_path("tests/fixtures/phones/pii-top.cfg"), &rules, &scanner);
+    test_open_rules(test_path("tests/fixtures/phones/pii-top.cfg"), &rules, &scanner);
 }
 
 static void teardown(void)
 {
-    quell_scanner_free(scanner);
-    quell_rules_free(rules);
-}
-
-/* The pii hit of body, or NULL; its text must be within the body. */
-static const quell_verdict *scan_with(quell_scanner *sc, const char *body)
-{
-    quell_comment c = {QUELL_COMMENT_VERSION, {body, NULL}, {strlen(body), 0}};
-    const quell_verdict *v;
-    quell_error err;
-    ck_assert_int_eq(quell_scan(sc, &c, &v, &err), QUELL_OK);
-    return v;
+    test_close_rules(rules, scanner);
 }
 
 static const quell_verdict *scan(const char *body)
 {
-    return scan_with(scanner, body);
+    return test_scan_body(scanner, body);
 }
 
 /* Write the digits of s as Arabic-Indic digits into out. */
@@ -165,26 +145,20 @@ static quell_scanner *shipped_scanner;
 
 static void setup_shipped(void)
 {
-    open_rules(test_default_rules(), &shipped, &shipped_scanner);
+    test_open_rules(test_default_rules(), &shipped, &shipped_scanner);
 }
 
 static void teardown_shipped(void)
 {
-    quell_scanner_free(shipped_scanner);
-    quell_rules_free(shipped);
+    test_close_rules(shipped, shipped_scanner);
 }
 
 /* The score body gets in category, and its action. */
 static double category_score(const char *body, const char *category, quell_action *action)
 {
-    const quell_verdict *v = scan_with(shipped_scanner, body);
+    const quell_verdict *v = test_scan_body(shipped_scanner, body);
     *action = v->action;
-    for (size_t i = 0; i < v->category_count; i++) {
-        if (strcmp(v->category_names[i], category) == 0)
-            return v->category_scores[i];
-    }
-    ck_abort_msg("no category %s", category);
-    return 0;
+    return test_category_score(v, category);
 }
 
 static const struct {
@@ -304,7 +278,7 @@ START_TEST(test_hashtag_words)
     static const char *const tags[] = {"#you_idiot", "#kill_the_idiot_now", "so_stupid_idiot",
                                        "#\xd9\x8a\xd8\xa7_\xd8\xba\xd8\xa8\xd9\x8a"};
     for (size_t i = 0; i < sizeof tags / sizeof tags[0]; i++) {
-        const quell_verdict *v = scan_with(shipped_scanner, tags[i]);
+        const quell_verdict *v = test_scan_body(shipped_scanner, tags[i]);
         ck_assert_msg(v->action >= QUELL_FLAG, "\"%s\": %s", tags[i],
                       quell_action_name(v->action));
         for (size_t h = 0; h < v->hit_count; h++) {
@@ -315,7 +289,7 @@ START_TEST(test_hashtag_words)
         }
     }
     /* A word is still whole: "ass" inside "mass" is not one. */
-    ck_assert_int_eq(scan_with(shipped_scanner, "#mass_grave_found")->action, QUELL_PASS);
+    ck_assert_int_eq(test_scan_body(shipped_scanner, "#mass_grave_found")->action, QUELL_PASS);
 }
 END_TEST
 

@@ -18,37 +18,19 @@ static quell_scanner *scanner;
 
 static void setup(void)
 {
-    quell_error err;
-    int rc = quell_rules_load(&rules, test_default_rules(), &err);
-    ck_assert_msg(rc == QUELL_OK, "%s:%d: %s", err.file, err.line, err.message);
-    ck_assert_int_eq(quell_scanner_new(&scanner, rules, &err), QUELL_OK);
+    test_open_rules(test_default_rules(), &rules, &scanner);
 }
 
 static void teardown(void)
 {
-    quell_scanner_free(scanner);
-    quell_rules_free(rules);
+    test_close_rules(rules, scanner);
 }
 
 static const quell_verdict *scan(const char *body)
 {
-    quell_comment c = {QUELL_COMMENT_VERSION, {body, NULL}, {strlen(body), 0}};
-    const quell_verdict *v;
-    quell_error err;
-    ck_assert_int_eq(quell_scan(scanner, &c, &v, &err), QUELL_OK);
-    return v;
+    return test_scan_body(scanner, body);
 }
 
-/* The threat category's score in the verdict. */
-static double threat_score(const quell_verdict *v)
-{
-    for (size_t i = 0; i < v->category_count; i++) {
-        if (strcmp(v->category_names[i], "threat") == 0)
-            return v->category_scores[i];
-    }
-    ck_abort_msg("no threat category");
-    return 0;
-}
 
 /* Threats written for these tests, not taken from any corpus: each must
  * reach at least its action on the threat category alone. */
@@ -92,7 +74,7 @@ START_TEST(test_threat_scores)
 {
     const char *text = threats[_i].text;
     const quell_verdict *v = scan(text);
-    double score = threat_score(v);
+    double score = test_category_score(v, "threat");
     quell_action want = threats[_i].min_action;
     double need = want == QUELL_HOLD ? 6 : 3;
     ck_assert_msg(score >= need, "\"%s\": threat scores %g, want at least %g", text, score, need);
@@ -133,7 +115,7 @@ static const char *const clean[] = {
 START_TEST(test_clean_passes)
 {
     const quell_verdict *v = scan(clean[_i]);
-    ck_assert_msg(threat_score(v) == 0, "\"%s\": threat scores %g", clean[_i], threat_score(v));
+    ck_assert_msg(test_category_score(v, "threat") == 0, "\"%s\": threat scores %g", clean[_i], test_category_score(v, "threat"));
 }
 END_TEST
 
@@ -142,7 +124,7 @@ END_TEST
 START_TEST(test_kill_holds_then_rejects)
 {
     const quell_verdict *v = scan("I will kill you");
-    ck_assert_double_eq_tol(threat_score(v), 8, 1e-9);
+    ck_assert_double_eq_tol(test_category_score(v, "threat"), 8, 1e-9);
     ck_assert_int_eq(v->action, QUELL_HOLD);
     v = scan("I will kill you, you idiot");
     ck_assert_int_eq(v->action, QUELL_REJECT);

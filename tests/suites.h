@@ -8,6 +8,8 @@
 #include <check.h>
 #include <stdint.h>
 
+#include "quell.h"
+
 Suite *utf8_suite(void);
 Suite *normalise_suite(void);
 Suite *rules_suite(void);
@@ -63,5 +65,17 @@ const char *test_default_rules(void);
 /* Path of a file in the source tree ($QUELL_SRCDIR, default "."), in a
  * static buffer that the next call overwrites. */
 const char *test_path(const char *rel);
+
+/* Load the rules at path (a .cfg or a .qdb) and a scanner for them
+ * (tests/helpers.c); test_close_rules frees both. */
+void test_open_rules(const char *path, quell_rules **rules, quell_scanner **scanner);
+void test_close_rules(quell_rules *rules, quell_scanner *scanner);
+
+/* The verdict of a comment whose body is the string body; valid until the
+ * scanner's next scan. */
+const quell_verdict *test_scan_body(quell_scanner *scanner, const char *body);
+
+/* The score of category in v; a category the rules lack fails the test. */
+double test_category_score(const quell_verdict *v, const char *category);
 
 #endif /* QUELL_TEST_SUITES_H */
