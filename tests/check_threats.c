@@ -51,6 +51,19 @@ static const struct {
     {"you won't live to see Ramadan", QUELL_HOLD},
     {"I pray your car crashes on the way home", QUELL_HOLD},
     {"we know who you are. accidents happen.", QUELL_FLAG},
+    /* a person-only harm, a place, a weapon with no verb, the reader's
+     * last day, a hanging with no hangman */
+    {"I'll rip you apart", QUELL_HOLD},
+    {"someone should shoot this clown", QUELL_HOLD},
+    {"Blow up their mosque.", QUELL_HOLD},
+    {"your kids won't be safe", QUELL_HOLD},
+    {"a few bullets would fix that columnist", QUELL_HOLD},
+    {"traitors like him will hang.", QUELL_FLAG},
+    /* Arabizi: the Maghreb's future, a thing of the reader's joined with l */
+    {"ghadi nqtlek", QUELL_HOLD},
+    {"ra7 7arri2lak sayyartak", QUELL_HOLD},
+    /* حسابك عندي: a reckoning with the reader */
+    {"\xd8\xad\xd8\xb3\xd8\xa7\xd8\xa8\xd9\x83 \xd8\xb9\xd9\x86\xd8\xaf\xd9\x8a", QUELL_HOLD},
     /* Arabic: verb with a prepositional object, verb + the reader's thing,
      * a passive aimed at the reader, a wish */
     {"\xd8\xb1\xd8\xad \xd9\x86\xd9\x83\xd8\xb3\xd8\xb1\xd9\x84\xd9\x83 "
@@ -110,6 +123,16 @@ static const char *const clean[] = {
     "\xd9\x87\xd8\xaa\xd8\xaa\xd9\x82\xd8\xb7\xd8\xb9 \xd8\xa8\xd9\x83\xd8\xb1\xd8\xa9",
     /* الكهرباء هتتقطع بكرة: things are cut, not people */
     "el 7okoume ra7 tedfa3 el taman",
+    /* the same verbs and phrases in their ordinary senses */
+    "I'll beat you at chess next time",
+    "we will bury them tomorrow in the village",
+    "we will make you pay less tax",
+    "you're next in line at the counter",
+    "I hope you die laughing at this",
+    "the court ruled the men should be executed",
+    "the picture will hang in the hall",
+    "they bought bullets for the army",
+    "you'll see tomorrow",
 };
 
 START_TEST(test_clean_passes)

@@ -48,7 +48,14 @@ R['KNOWWHERE'] = S(r"\b(i|we)\s+(know|knows|found\s+out|have\s+found\s+out)\s+wh
 # Any subject: "every settler deserves a bullet", "this guy needs a bullet";
 # with an article, so "the army needs bullets" passes.
 R['DESERVEBULLET'] = S(r"\b(deserves?|needs?|earned|earns|is\s+owed|gets?)\s+(a|the|one)\s+(bullet|noose|rope|bullet\s+in\s+the\s+head|slow\s+death|painful\s+death|firing\s+squad)\b|\bthe\s+only\s+good\s+\w+\s+is\s+a\s+dead\b")
-R['SHOOTIDIOM'] = S(r"\bshoot\s+(you|u|him|her|them|me|us|ya)\s+(an?|the|some|my|our|over|back|quick|off)\b|\bkill\s+(the|this|that|a)\s+(bill|deal|idea|plan|project|lights|engine|music|mood|vibe|time|game|buzz|joke|story|rumou?r|motion|amendment|proposal|talks|process)\b|\bkill\s+(you|u|him|her|them)\s+(softly|with\s+kindness)\b")
+# The reader's last day: "you won't see tomorrow", "your kids won't be
+# safe", "your head will roll". Negated or passive only: "you'll see
+# tomorrow" and "you will be safe here" pass.
+# Self-contained orders to kill a group: "line them up against a wall",
+# "wipe them off the face of the earth".
+R['LINEUP'] = S(r"\bline\s+(them|em|'em|you|u|these\s+\w+|those\s+\w+|all\s+of\s+them)\s+(all\s+)?up\s+against\s+(a|the)\s+wall\b|\bwipe\s+(them|em|'em|you|u|these\s+\w+|those\s+\w+)\s+(all\s+)?off\s+the\s+face\s+of\s+the\s+(earth|planet)\b")
+R['YOUNOTSAFE'] = S(r"\b(you|u|ya|your\s+(family|kids|children|wife|mother|mom|husband|daughter|son)|ur\s+(family|kids))\s*(" + AP + r"re\s+not|\s+are\s+not|\s+won" + AP + r"t|\s+wont|\s+will\s+not|\s+ain" + AP + r"t\s+gonna|\s+aren" + AP + r"t\s+gonna)\s+(be\s+safe|see\s+(tomorrow|the\s+morning|another\s+day|next\s+(week|month|year)|the\s+end\s+of\s+the\s+(week|month|year))|make\s+it\s+(home|through\s+the\s+night|to\s+(tomorrow|the\s+weekend))|survive\s+(this|the\s+(week|night|month)))\b|\b(your|ur)\s+head\s+(will|is\s+going\s+to|is\s+gonna)\s+roll\b")
+R['SHOOTIDIOM'] = S(r"\bshoot\s+(you|u|him|her|them|me|us|ya)\s+(an?|the|some|my|our|over|back|quick|off)\b|\bkill\s+(the|this|that|a)\s+(bill|deal|idea|plan|project|lights|engine|music|mood|vibe|time|game|buzz|joke|story|rumou?r|motion|amendment|proposal|talks|process)\b|\bkill\s+(you|u|him|her|them)\s+(softly|with\s+kindness)\b|\bdie\s+(laughing|of\s+(laughter|laughing|embarrassment|shame|boredom|envy|jealousy)|happy)\b")
 # Arabic, folded view
 PRE = r"(و)?(ل|ف)?(سا|سن|سوف\s*ا|سوف\s*ن|راح\s*ا|راح\s*ن|رح\s*ا|رح\s*ن|رح\s+|راح\s+|ح\s*ا|ح\s*ن|حا|حن|ها|هن|ه|با|بن|ب|لا|لن|ا|ن)"
 # Verb stems of harm (folded). Added: كسر (break), علق (hang), دفن (bury),
@@ -60,14 +67,14 @@ R['AR_FIRST'] = S(B + PRE + r"((" + VAR + r")(ن)?|(كسر|حرق|فجر)ل)(ك|
 # The same verb without an object, for "لأفجر راسك", "رح نحرق بيتك": the
 # object is the next word, a thing of the reader's (threat.ar.your).
 # Future and oath prefixes only: bare "بقتل" is "by killing" in news.
-PREF = r"(و)?(ل|ف)?(سا|سن|سوف\s*ا|سوف\s*ن|راح\s*ا|راح\s*ن|رح\s*ا|رح\s*ن|ح\s*ا|ح\s*ن|حا|حن|ها|هن|لا|لن|بدي\s*ا|بدنا\s*ن)"
+PREF = r"(و)?(ل|ف)?(سا|سن|سوف\s*ا|سوف\s*ن|راح\s*ا|راح\s*ن|رح\s*ا|رح\s*ن|ح\s*ا|ح\s*ن|حا|حن|ها|هن|لا|لن|بدي\s*ا?|بدنا\s*ن?)"
 R['AR_FIRST_VERB'] = S(B + PREF + r"(" + VAR + r")" + E)
 # The reader as a passive: "راح تنذبح", "هتتقتل", "رح تنطخ"; verbs of
 # killing only ("العلاقات هتتقطع", "هتتحرق" are said of things).
 R['AR_PASSIVE_YOU'] = S(B + r"(و)?(راح\s*|رح\s*|ح|ه|س|سوف\s*|لازم\s*|بدك\s*)(تن|تت)(قتل|كتل|ذبح|دبح|سحل|نحر|شنق|طخ|قوص|دعس|سلخ)(ي|وا|و)?" + E)
 # موت: "اموتك" (I will kill you) but "بموتك" (by your death): no ب prefix here.
 R['AR_FIRST_MOOT'] = S(B + r"(و)?(ل)?(سا|سن|ها|هن|حا|حن|راح\s*ا|رح\s*ا|راح\s*ن|رح\s*ن|ا|ن)موت(ك|كم|كي|كو|كوا)" + E)
-R['AR_IMP'] = S(B + r"(و|ف)?(اقتلو|اذبحو|ادبحو|اسحلو|ابيدو|اكتلو|انحرو|اسحقو|اشنقو)(ا|ه|هم|ها|هن)?" + E)
+R['AR_IMP'] = S(B + r"(و|ف)?(اقتلو|اذبحو|ادبحو|اسحلو|ابيدو|اكتلو|انحرو|اسحقو|اشنقو|ارجمو)(ا|ه|هم|ها|هن)?" + E)
 # "ارموهم بالبحر": with the object only ("ارموا الزبالة" is throwing rubbish).
 R['AR_IMP2'] = S(B + r"(و|ف)?(ارمو|اطخو|اقتلي|اذبحي)(ه|هم|ها|هن)" + E)
 R['AR_DEATHTO'] = S(r"(^|[^\x{621}-\x{64a}a-z\s]\s*|#)الموت\s+(لل\p{L}|ل[^\sمنا]|لا\p{L}|لم\p{L}|لن\p{L})")
@@ -115,6 +122,35 @@ BODY_EN = ["throat", "neck", "legs", "arms", "head", "face", "skull", "brains", 
 POSS_EN = ["your", "ur", "his", "her", "their"]
 AIMED_VERB_EN = ["slit", "cut", "break", "smash", "snap", "cut off", "blow off", "burn down", "blow out",
                  "rip out", "cut out", "crack", "bash in", "burn", "bomb", "blow up"]
+# Verbs that harm only with a person right after them: "I'll end you"
+# but "end the war", "I'll beat you to death" but "beat you at chess",
+# "I'll bury you" but "we will bury them tomorrow in the village".
+# (verb, objects, what follows the object)
+OBJ_P = ("you", "u", "ya", "him", "her", "them", "em")
+PERSON_AIMED_EN = [
+    ("end", ("you", "u", "ya"), ("",)),
+    ("bury", ("you", "u", "ya", "you all", "y'all", "yall"), ("", " alive")),
+    ("rip", OBJ_P, (" apart", " to pieces", " to shreds", " limb from limb")),
+    ("tear", OBJ_P, (" apart", " to pieces", " to shreds", " limb from limb")),
+    ("make", ("you", "u", "ya", "y'all", "yall"), (" disappear", " suffer", " bleed", " pay for this", " pay for that", " pay dearly", " pay with your life", " beg for your life")),
+    ("run", OBJ_P, (" over", " down")),
+    ("beat", OBJ_P, (" to death", " senseless", " to a pulp", " black and blue", " half to death", " till you bleed")),
+    ("put", OBJ_P, (" in the ground", " in a body bag", " six feet under", " in a coffin", " in the hospital",
+                    " in hospital", " in a wheelchair", " in the grave", " in your grave")),
+    ("send", OBJ_P, (" to hell", " to your grave", " to the grave", " to the hospital", " to meet your maker",
+                     " to meet allah", " to your god")),
+    ("break", ("every bone in",), (" your body", " ur body", " his body", " her body")),
+    ("rip", ("your", "ur", "his", "her"), (" head off", " throat out", " heart out", " tongue out")),
+    ("tear", ("your", "ur", "his", "her"), (" head off", " throat out", " heart out")),
+    ("knock", ("your", "ur", "his", "her"), (" teeth out", " teeth in", " head off")),
+    ("cave", ("your", "ur", "his", "her"), (" head in", " skull in", " face in")),
+    ("destroy", ("you and", "u and"), (" your family", " ur family", " everyone you love")),
+    ("ruin", ("your", "ur"), (" life", " family", " face")),
+]
+# Buildings a harm may name as its object ("blow up their mosque").
+PLACES_EN = ["house", "houses", "home", "homes", "car", "family", "kids", "children", "mosque", "mosques", "church",
+             "churches", "synagogue", "synagogues", "office", "offices", "school", "schools", "shop", "village",
+             "villages", "place", "building"]
 def en_third(b):
     if b.endswith(('s', 'sh', 'ch', 'x')): return b + 'es'
     if b.endswith('y') and b[-2] not in 'aeiou': return b[:-1] + 'ies'
@@ -137,13 +173,19 @@ harm_aimed = uniq([v + ' ' + p + ' ' + b for v in AIMED_VERB_EN for p in POSS_EN
                    and not (v not in ('burn', 'bomb', 'blow up', 'burn down') and b in ('house', 'car', 'family', 'kids', 'children'))]
                   + ["blow " + o + " up" for o in ("you", "u", "him", "her", "them", "em", "y'all", "yall")]
                   + ["blow " + p + " brains out" for p in POSS_EN]
+                  + ["blow " + o + " up" for o in ("this place", "that place", "the place", "the building", "this building",
+                                                  "their house", "their houses", "their mosque", "their church")]
                   + ["beat the shit out of " + o for o in ("you", "u", "him", "her", "them")]
                   + ["wipe " + o + " out" for o in ("you", "u", "them", "em", "y'all", "yall", "all of you")]
                   + ["wipe " + o + " off the map" for o in ("you", "them", "em")]
                   + ["string " + o + " up" for o in ("you", "u", "him", "her", "them", "em")]
                   + ["line " + o + " up against a wall" for o in ("you", "them", "em", "them all", "em all")]
                   + ["send " + o + " back in body bags" for o in ("you", "them", "em")]
-                  + ["send " + o + " home in body bags" for o in ("you", "them", "em")])
+                  + ["send " + o + " home in body bags" for o in ("you", "them", "em")]
+                  + [v + " " + o + r for v, objs, rests in PERSON_AIMED_EN for o in objs for r in rests]
+                  + [v + " " + p + " " + b for v in ("burn down", "burn", "bomb", "blow up", "torch", "set fire to")
+                     for p in POSS_EN + ["this", "that", "the"] for b in PLACES_EN
+                     if p in POSS_EN or b in ("place", "building")])
 def drop_covered(items):
     """Leave out a phrase that holds another item of the list as whole
     words: the shorter one already fires wherever it does (lint QL104)."""
@@ -163,7 +205,7 @@ VERBS_IMP = "|".join(sorted({b for b, _, _ in HARM_EN} - {"execute", "choke", "p
 # An imperative at the start of a sentence (or after "just", "go",
 # "and", "so"): "Gas them all.", "Bomb the refugees' boats", "just shoot them".
 R['EN_IMP'] = S(r"(^|[.!?:;\n]\s*|\b(just|go|and|so|then|now|please|lets|let's|let\s+us)\s+)(" + VERBS_IMP
-                + r"|drop\s+(a|the)\s+(bomb|nuke|missile)\s+on|line\s+(them|em|'em)\s+(all\s+)?up|send\s+(them|em|'em|the\s+\w+)\s+(back|home)\s+in\s+body\s+bags)\b")
+                + r"|blow\s+up|burn\s+down|wipe\s+(them|em|'em|these|those)\s+(all\s+)?(out|off)|drop\s+(a|the)\s+(bomb|nuke|missile)\s+on|line\s+(them|em|'em)\s+(all\s+)?up|send\s+(them|em|'em|the\s+\w+)\s+(back|home)\s+in\s+body\s+bags)\b")
 # An agent that means to do harm: the speaker ("i'll", "we're gonna",
 # "i'd", "i want to", "imma"), or someone called on ("someone should",
 # "y'all need to", "we must", "they should").
@@ -205,10 +247,19 @@ write_list('threat-ar-wish-harm.txt', GEN + "# Harms a wish names (\"الله ي
 # their Arabizi spellings (threat.arabizi.verbs: arabizi = true spells each
 # one the ways the table allows, "ra7 2edba7ak", "bdefnak", "ha2tlak").
 # Dialect future and oath prefixes, a few verbs, the reader as object.
-AZ_PRE = ["ب", "بن", "ه", "هن", "ح", "حن", "رح ا", "رح ن", "راح ا", "راح ن", "لا", "س", "سن", "بدي ا", "بدنا ن"]
+# The Maghreb's future is غادي/غا before the bare verb, and its first
+# person singular takes ن ("ghadi nqtlek", "nqatlek"); the bare ا form is
+# the Levant's and Egypt's after "i will" or an oath ("i will 2e2tlak").
+AZ_PRE = ["ب", "بن", "ه", "هن", "ح", "حن", "رح ا", "رح ن", "راح ا", "راح ن", "رح ", "لا", "س", "سن", "بدي ا",
+          "بدنا ن", "ا", "ن", "غادي ن", "غا ن"]
 AZ_VERB = ["قتل", "دبح", "طخ", "حرق", "دفن", "كسر", "علق", "موت", "فجر", "سلخ", "قوص"]
 arabizi_verbs = uniq([p + v + o for p in AZ_PRE for v in AZ_VERB for o in ("ك", "كم")
-                      if not (v == "موت" and p in ("ب", "بن"))])
+                      if not (v == "موت" and p in ("ب", "بن", "ا", "ن"))]
+                     # the thing of the reader's joined with ل: "ra7 7arri2lak sayyartak"
+                     + [p + v + "ل" + o for p in AZ_PRE for v in ("حرق", "كسر", "فجر") for o in ("ك", "كم")]
+                     # a verb then the reader's head, house, hand: "bfajjer rasak"
+                     + [p + v + " " + t for p in ("ب", "ه", "ح", "رح ا", "رح ن", "لا", "غادي ن")
+                        for v in ("كسر", "حرق", "فجر", "قطع") for t in ("راسك", "بيتك", "ايدك", "رقبتك", "سيارتك", "وجهك")])
 write_list('threat-arabizi-verbs.txt', GEN + "# First-person threats at the reader, for their Arabizi spellings.\n", arabizi_verbs)
 t = open(os.path.join(HERE, 'threat.cfg.in'), encoding='utf-8').read()
 for k, v in R.items(): t = t.replace('@' + k + '@', v)

@@ -57,13 +57,19 @@ def run(cmd, ok=(0,)):
 
 
 def tree_digest(rules):
-    """sha256 over every file in the rules file's folder (lists included)."""
+    """sha256 over every regular file in the rules file's folder (lists
+    included); over the file alone for a compiled .qdb, which holds all."""
+    if rules.endswith(".qdb"):
+        with open(rules, "rb") as f:
+            return hashlib.sha256(f.read()).hexdigest()
     base = os.path.dirname(os.path.abspath(rules))
     h = hashlib.sha256()
     for dirpath, dirnames, filenames in os.walk(base):
         dirnames.sort()
         for name in sorted(filenames):
             full = os.path.join(dirpath, name)
+            if not os.path.isfile(full):
+                continue  # a FIFO or socket would block or fail
             h.update(os.path.relpath(full, base).encode() + b"\0")
             with open(full, "rb") as f:
                 h.update(hashlib.sha256(f.read()).digest())
