@@ -54,6 +54,13 @@ struct quell_rules {
     size_t allow_count;
     uint8_t *has_allow;       /* by category: does any allowed word apply? */
     bool has_validator;       /* does any rule check its hits after the scan? */
+    /* The combinations each rule is an operand of, as positions in
+     * table->combo_order, ascending: those of rule r are
+     * combo_users[combo_users_first[r] .. combo_users_first[r + 1]). A
+     * combination holds only if one of its operands fired (none holds for an
+     * empty comment), so the scorer evaluates only those. */
+    uint32_t *combo_users_first; /* rule_count + 1 entries */
+    uint32_t *combo_users;
     struct norm_tables *norm; /* NULL when every pattern scans the raw view */
     struct pool *pool;        /* the derived texts */
     struct hsdb hs;
@@ -69,7 +76,9 @@ struct quell_rules {
 /*
  * Derive everything but the databases from a loaded table, taking ownership
  * of it (freed on failure too). A literal that normalises to nothing is an
- * error naming its file:line and rule.
+ * error naming its file:line and rule, and so is what the loader never
+ * writes: a combination that holds for an empty comment, or a combo_order
+ * that is not every combination once with its operands first.
  */
 int ruleset_new(struct quell_rules **out, struct rule_table *table, quell_error *err);
 
