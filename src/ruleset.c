@@ -234,8 +234,8 @@ static int derive_combo_users(struct quell_rules *rules, quell_error *err)
                        "%zu combinations but %zu in the evaluation order", combos, t->combo_count);
     int rc = QUELL_OK;
     uint32_t *first = pool_alloc(rules->pool, (n + 1) * sizeof *first);
-    uint32_t *pos = malloc((n ? n : 1) * sizeof *pos);  /* in combo_order, or UINT32_MAX */
-    uint32_t *seen = calloc(n ? n : 1, sizeof *seen);  /* last user counted, + 1 */
+    uint32_t *pos = malloc((n ? n : 1) * sizeof *pos);   /* in combo_order, or UINT32_MAX */
+    uint32_t *seen = calloc(n ? n : 1, sizeof *seen);    /* last user counted, + 1 */
     uint32_t *next = malloc((n ? n : 1) * sizeof *next); /* where its next user goes */
     uint8_t *stack = malloc(depth);
     if (!first || !pos || !seen || !next || !stack) {
@@ -247,9 +247,9 @@ static int derive_combo_users(struct quell_rules *rules, quell_error *err)
     for (size_t p = 0; p < t->combo_count; p++) {
         uint32_t ri = t->combo_order[p];
         if (ri >= n || t->rules[ri].expr_len == 0 || pos[ri] != UINT32_MAX) {
-            rc = err_set(err, QUELL_ECONFIG, NULL, 0, NULL,
-                         "entry %zu of the combinations' order is not a combination, or repeats one",
-                         p);
+            rc = err_set(
+                err, QUELL_ECONFIG, NULL, 0, NULL,
+                "entry %zu of the combinations' order is not a combination, or repeats one", p);
             goto out_free;
         }
         pos[ri] = (uint32_t)p;
@@ -260,8 +260,7 @@ static int derive_combo_users(struct quell_rules *rules, quell_error *err)
         const char *file = r->file < t->file_count ? t->files[r->file] : NULL;
         if (holds_when_empty(t, r, stack)) {
             rc = err_set(err, QUELL_ECONFIG, file, (int)r->line, r->id,
-                         "combine \"%s\" holds for an empty comment",
-                         r->expr_text ? r->expr_text : "");
+                         "combination \"%s\" holds for an empty comment", r->id);
             goto out_free;
         }
         for (uint32_t k = 0; k < r->expr_len; k++) {
@@ -271,7 +270,7 @@ static int derive_combo_users(struct quell_rules *rules, quell_error *err)
             uint32_t a = st->arg;
             if (a >= n || (t->rules[a].expr_len && pos[a] >= p)) {
                 rc = err_set(err, QUELL_ECONFIG, file, (int)r->line, r->id,
-                             "combination evaluated before its operand \"%s\"",
+                             "combination \"%s\" is evaluated before its operand \"%s\"", r->id,
                              a < n ? t->rules[a].id : "?");
                 goto out_free;
             }

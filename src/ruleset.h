@@ -54,13 +54,6 @@ struct quell_rules {
     size_t allow_count;
     uint8_t *has_allow;       /* by category: does any allowed word apply? */
     bool has_validator;       /* does any rule check its hits after the scan? */
-    /* The combinations each rule is an operand of, as positions in
-     * table->combo_order, ascending: those of rule r are
-     * combo_users[combo_users_first[r] .. combo_users_first[r + 1]). A
-     * combination holds only if one of its operands fired (none holds for an
-     * empty comment), so the scorer evaluates only those. */
-    uint32_t *combo_users_first; /* rule_count + 1 entries */
-    uint32_t *combo_users;
     struct norm_tables *norm; /* NULL when every pattern scans the raw view */
     struct pool *pool;        /* the derived texts */
     struct hsdb hs;
@@ -69,6 +62,13 @@ struct quell_rules {
      * (hs_clone_scratch), which is far cheaper than sizing its own. Only
      * ever read after ruleset_finish, so any thread may clone it. */
     hs_scratch_t *proto_scratch;
+    /* The combinations each rule is an operand of, as positions in
+     * table->combo_order, ascending: those of rule r are
+     * combo_users[combo_users_first[r] .. combo_users_first[r + 1]). A
+     * combination holds only if one of its operands fired (none holds for an
+     * empty comment), so the scorer evaluates only those. */
+    uint32_t *combo_users_first; /* rule_count + 1 entries */
+    uint32_t *combo_users;
     uint64_t content_id;       /* qdb_content_id: the hash of what the rules do */
     char id[RULESET_ID_BYTES]; /* content_id in hex */
 };
