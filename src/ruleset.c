@@ -1,6 +1,7 @@
 /*
  * ruleset.c - deriving, once per rule set, what the scanner needs of each
- * pattern: its text as its view sees it, its word edges and letter runs.
+ * pattern: its text as its view sees it, its word edges and letter runs;
+ * and of each rule, the combinations it is an operand of.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -171,6 +172,144 @@ static bool needs_normaliser(const struct rule_table *t)
     return false;
 }
 
+/* Whether combination r holds when no rule fired: its steps with every
+ * operand false (stack holds expr_len bytes). Steps that would under- or
+ * overflow the stack count as holding, so that they are refused too. */
+static bool holds_when_empty(const struct rule_table *t, const struct rule *r, uint8_t *stack)
+{
+    const struct expr_step *step = &t->steps[r->expr_start];
+    size_t top = 0;
+    for (uint32_t i = 0; i < r->expr_len; i++) {
+        switch (step[i].op) {
+        case EXPR_RULE:
+        case EXPR_SPAN:
+            stack[top++] = 0;
+            break;
+        case EXPR_NOT:
+            if (top < 1)
+                return true;
+            stack[top - 1] = !stack[top - 1];
+            break;
+        case EXPR_AND:
+        case EXPR_OR:
+        case EXPR_NEAR:
+        case EXPR_BEFORE:
+            if (top < 2)
+                return true;
+            top--;
+            /* near() and before() need both operands' hits: false here. */
+            if (step[i].op == EXPR_OR)
+                stack[top - 1] = stack[top - 1] || stack[top];
+            else
+                stack[top - 1] = step[i].op == EXPR_AND && stack[top - 1] && stack[top];
+            break;
+        default:
+            return true;
+        }
+    }
+    return top != 1 || stack[0];
+}
+
+/*
+ * Index each rule's users: the combinations that name it, by position in
+ * combo_order. The scorer then evaluates only the combinations with an
+ * operand that fired, which is exact because none holds with all its
+ * operands false, and in combo_order, which must therefore list every
+ * combination once, after the combinations it names. The loader never
+ * breaks these rules; a .qdb that does is refused here.
+ */
+static int derive_combo_users(struct quell_rules *rules, quell_error *err)
+{
+    const struct rule_table *t = rules->table;
+    size_t n = t->rule_count;
+    size_t depth = 1;
+    size_t combos = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (t->rules[i].expr_len > depth)
+            depth = t->rules[i].expr_len;
+        combos += t->rules[i].expr_len > 0;
+    }
+    if (combos != t->combo_count)
+        return err_set(err, QUELL_ECONFIG, NULL, 0, NULL,
+                       "%zu combinations but %zu in the evaluation order", combos, t->combo_count);
+    int rc = QUELL_OK;
+    uint32_t *first = pool_alloc(rules->pool, (n + 1) * sizeof *first);
+    uint32_t *pos = malloc((n ? n : 1) * sizeof *pos);   /* in combo_order, or UINT32_MAX */
+    uint32_t *seen = calloc(n ? n : 1, sizeof *seen);    /* last user counted, + 1 */
+    uint32_t *next = malloc((n ? n : 1) * sizeof *next); /* where its next user goes */
+    uint8_t *stack = malloc(depth);
+    if (!first || !pos || !seen || !next || !stack) {
+        rc = err_set(err, QUELL_ENOMEM, NULL, 0, NULL, "out of memory assembling rules");
+        goto out_free;
+    }
+    memset(first, 0, (n + 1) * sizeof *first);
+    memset(pos, 0xff, (n ? n : 1) * sizeof *pos);
+    for (size_t p = 0; p < t->combo_count; p++) {
+        uint32_t ri = t->combo_order[p];
+        if (ri >= n || t->rules[ri].expr_len == 0 || pos[ri] != UINT32_MAX) {
+            rc = err_set(
+                err, QUELL_ECONFIG, NULL, 0, NULL,
+                "entry %zu of the combinations' order is not a combination, or repeats one", p);
+            goto out_free;
+        }
+        pos[ri] = (uint32_t)p;
+    }
+    /* Count each rule's users, each once however often it names the rule. */
+    for (size_t p = 0; p < t->combo_count; p++) {
+        const struct rule *r = &t->rules[t->combo_order[p]];
+        const char *file = r->file < t->file_count ? t->files[r->file] : NULL;
+        if (holds_when_empty(t, r, stack)) {
+            rc = err_set(err, QUELL_ECONFIG, file, (int)r->line, r->id,
+                         "combination \"%s\" holds for an empty comment", r->id);
+            goto out_free;
+        }
+        for (uint32_t k = 0; k < r->expr_len; k++) {
+            const struct expr_step *st = &t->steps[r->expr_start + k];
+            if (st->op != EXPR_RULE && st->op != EXPR_SPAN)
+                continue;
+            uint32_t a = st->arg;
+            if (a >= n || (t->rules[a].expr_len && pos[a] >= p)) {
+                rc = err_set(err, QUELL_ECONFIG, file, (int)r->line, r->id,
+                             "combination \"%s\" is evaluated before its operand \"%s\"", r->id,
+                             a < n ? t->rules[a].id : "?");
+                goto out_free;
+            }
+            if (seen[a] == p + 1)
+                continue;
+            seen[a] = (uint32_t)p + 1;
+            first[a + 1]++;
+        }
+    }
+    for (size_t a = 0; a < n; a++) {
+        first[a + 1] += first[a];
+        next[a] = first[a];
+    }
+    uint32_t *users = pool_alloc(rules->pool, (first[n] ? first[n] : 1) * sizeof *users);
+    if (!users) {
+        rc = err_set(err, QUELL_ENOMEM, NULL, 0, NULL, "out of memory assembling rules");
+        goto out_free;
+    }
+    memset(seen, 0, (n ? n : 1) * sizeof *seen);
+    for (size_t p = 0; p < t->combo_count; p++) {
+        const struct rule *r = &t->rules[t->combo_order[p]];
+        for (uint32_t k = 0; k < r->expr_len; k++) {
+            const struct expr_step *st = &t->steps[r->expr_start + k];
+            if ((st->op != EXPR_RULE && st->op != EXPR_SPAN) || seen[st->arg] == p + 1)
+                continue;
+            seen[st->arg] = (uint32_t)p + 1;
+            users[next[st->arg]++] = (uint32_t)p;
+        }
+    }
+    rules->combo_users_first = first;
+    rules->combo_users = users;
+out_free:
+    free(stack);
+    free(next);
+    free(seen);
+    free(pos);
+    return rc;
+}
+
 int ruleset_new(struct quell_rules **out, struct rule_table *table, quell_error *err)
 {
     *out = NULL;
@@ -217,6 +356,9 @@ int ruleset_new(struct quell_rules **out, struct rule_table *table, quell_error 
         goto fail;
     for (size_t i = 0; i < table->rule_count; i++)
         rules->has_validator |= table->rules[i].validator != VALIDATE_NONE;
+    rc = derive_combo_users(rules, err);
+    if (rc != QUELL_OK)
+        goto fail;
     views_free(views);
     *out = rules;
     return QUELL_OK;

@@ -62,6 +62,13 @@ struct quell_rules {
      * (hs_clone_scratch), which is far cheaper than sizing its own. Only
      * ever read after ruleset_finish, so any thread may clone it. */
     hs_scratch_t *proto_scratch;
+    /* The combinations each rule is an operand of, as positions in
+     * table->combo_order, ascending: those of rule r are
+     * combo_users[combo_users_first[r] .. combo_users_first[r + 1]). A
+     * combination holds only if one of its operands fired (none holds for an
+     * empty comment), so the scorer evaluates only those. */
+    uint32_t *combo_users_first; /* rule_count + 1 entries */
+    uint32_t *combo_users;
     uint64_t content_id;       /* qdb_content_id: the hash of what the rules do */
     char id[RULESET_ID_BYTES]; /* content_id in hex */
 };
@@ -69,7 +76,9 @@ struct quell_rules {
 /*
  * Derive everything but the databases from a loaded table, taking ownership
  * of it (freed on failure too). A literal that normalises to nothing is an
- * error naming its file:line and rule.
+ * error naming its file:line and rule, and so is what the loader never
+ * writes: a combination that holds for an empty comment, or a combo_order
+ * that is not every combination once with its operands first.
  */
 int ruleset_new(struct quell_rules **out, struct rule_table *table, quell_error *err);
 

@@ -225,7 +225,7 @@ static int bind(struct quell_scanner *s, const struct quell_rules *rules, quell_
     size_t n = rules->table->pattern_count ? rules->table->pattern_count : 1;
     b.last_match = calloc(n, sizeof *b.last_match);
     b.touched = calloc(n, sizeof *b.touched);
-    if (!b.last_match || !b.touched || score_new(&b.scorer, rules->table) != QUELL_OK) {
+    if (!b.last_match || !b.touched || score_new(&b.scorer, rules) != QUELL_OK) {
         binding_free(&b);
         return err_set(err, QUELL_ENOMEM, NULL, 0, NULL, "out of memory making a scanner");
     }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "ruleset.h"
 #include "score.h"
 #include "utf8.h"
 #include "util/grow.h"
@@ -27,6 +28,13 @@ struct word_index {
 
 struct scorer {
     const struct rule_table *table;
+    const uint32_t *combo_users_first; /* the rules' users (ruleset.h) */
+    const uint32_t *combo_users;
+    /* A bit per position in combo_order: the combinations to evaluate in
+     * this comment, those with an operand that fired. All clear between
+     * comments. */
+    uint64_t *due;
+    size_t due_words;
     const quell_comment *comment; /* the one being scored */
     uint8_t *fired;               /* per rule */
     uint32_t *fired_rules;        /* rule indexes that fired, for the result list */
@@ -53,32 +61,37 @@ struct scorer {
     quell_verdict verdict;
 };
 
-int score_new(struct scorer **out, const struct rule_table *table)
+int score_new(struct scorer **out, const struct quell_rules *rules)
 {
     *out = NULL;
+    const struct rule_table *table = rules->table;
     struct scorer *sc = calloc(1, sizeof *sc);
     if (!sc)
         return QUELL_ENOMEM;
     sc->table = table;
-    size_t rules = table->rule_count ? table->rule_count : 1;
+    sc->combo_users_first = rules->combo_users_first;
+    sc->combo_users = rules->combo_users;
+    sc->due_words = (table->combo_count + 63) / 64;
+    size_t rule_slots = table->rule_count ? table->rule_count : 1;
     size_t cats = table->category_count ? table->category_count : 1;
     size_t depth = 1;
     for (size_t i = 0; i < table->rule_count; i++) {
         if (table->rules[i].expr_len > depth)
             depth = table->rules[i].expr_len;
     }
-    sc->fired = calloc(rules, sizeof *sc->fired);
-    sc->fired_rules = calloc(rules, sizeof *sc->fired_rules);
+    sc->fired = calloc(rule_slots, sizeof *sc->fired);
+    sc->fired_rules = calloc(rule_slots, sizeof *sc->fired_rules);
     sc->stack = calloc(depth, sizeof *sc->stack);
     sc->category_milli = calloc(cats, sizeof *sc->category_milli);
     sc->category_scores = calloc(cats, sizeof *sc->category_scores);
     sc->category_names = calloc(cats, sizeof *sc->category_names);
-    sc->results = calloc(rules, sizeof *sc->results);
-    sc->hit_first = calloc(rules, sizeof *sc->hit_first);
-    sc->hit_len = calloc(rules, sizeof *sc->hit_len);
+    sc->results = calloc(rule_slots, sizeof *sc->results);
+    sc->hit_first = calloc(rule_slots, sizeof *sc->hit_first);
+    sc->hit_len = calloc(rule_slots, sizeof *sc->hit_len);
+    sc->due = calloc(sc->due_words ? sc->due_words : 1, sizeof *sc->due);
     if (!sc->fired || !sc->fired_rules || !sc->stack || !sc->category_milli ||
         !sc->category_scores || !sc->category_names || !sc->results || !sc->hit_first ||
-        !sc->hit_len) {
+        !sc->hit_len || !sc->due) {
         score_free(sc);
         return QUELL_ENOMEM;
     }
@@ -101,6 +114,7 @@ void score_free(struct scorer *sc)
     free(sc->results);
     free(sc->hit_first);
     free(sc->hit_len);
+    free(sc->due);
     for (int f = 0; f < QUELL_FIELD_COUNT; f++)
         free(sc->words[f].words);
     free(sc->marks);
@@ -374,6 +388,15 @@ static bool reserve_hits(struct scorer *sc, size_t need)
     return true;
 }
 
+/* Make due the combinations that name rule ri, which fired. */
+static void mark_users(struct scorer *sc, uint32_t ri)
+{
+    for (uint32_t k = sc->combo_users_first[ri]; k < sc->combo_users_first[ri + 1]; k++) {
+        uint32_t p = sc->combo_users[k];
+        sc->due[p / 64] |= (uint64_t)1 << (p % 64);
+    }
+}
+
 int score_run(struct scorer *sc, const struct match *matches, size_t match_count,
               const quell_comment *comment, bool is_truncated, const quell_verdict **out)
 {
@@ -426,28 +449,39 @@ int score_run(struct scorer *sc, const struct match *matches, size_t match_count
         i = j;
     }
 
-    /* Combinations, operands first. None holds where no rule fired (the
-     * compiler refuses one that would), and most comments fire nothing. */
-    for (size_t i = 0; fired_count > 0 && i < t->combo_count; i++) {
-        uint32_t ri = t->combo_order[i];
-        const struct rule *r = &t->rules[ri];
-        bool holds = false;
-        int rc = eval_combination(sc, r, &holds);
-        if (!rc && holds)
-            rc = record_combination_hits(sc, ri, &hit_count);
-        if (rc)
-            return rc;
-        if (!holds)
-            continue;
-        sc->fired[ri] = 1;
-        sc->category_milli[r->category] += r->weight;
-        quell_rule_result *res = &sc->results[ri];
-        res->rule_id = r->id;
-        res->category = t->categories[r->category].name;
-        res->index = ri;
-        res->count = 1;
-        res->score = (double)r->weight / SCORE_UNIT;
-        sc->fired_rules[fired_count++] = ri;
+    /* Combinations, operands first, but only those with an operand that
+     * fired: none holds with all its operands false (ruleset.c refuses one
+     * that would), and most comments fire nothing. A combination that holds
+     * makes its own users due; they come after it in combo_order. */
+    for (size_t i = 0; i < fired_count; i++)
+        mark_users(sc, sc->fired_rules[i]);
+    for (size_t w = 0; fired_count > 0 && w < sc->due_words; w++) {
+        while (sc->due[w]) {
+            size_t i = w * 64 + (size_t)__builtin_ctzll(sc->due[w]);
+            sc->due[w] &= sc->due[w] - 1;
+            uint32_t ri = t->combo_order[i];
+            const struct rule *r = &t->rules[ri];
+            bool holds = false;
+            int rc = eval_combination(sc, r, &holds);
+            if (!rc && holds)
+                rc = record_combination_hits(sc, ri, &hit_count);
+            if (rc) {
+                memset(sc->due, 0, sc->due_words * sizeof *sc->due);
+                return rc;
+            }
+            if (!holds)
+                continue;
+            sc->fired[ri] = 1;
+            sc->category_milli[r->category] += r->weight;
+            quell_rule_result *res = &sc->results[ri];
+            res->rule_id = r->id;
+            res->category = t->categories[r->category].name;
+            res->index = ri;
+            res->count = 1;
+            res->score = (double)r->weight / SCORE_UNIT;
+            sc->fired_rules[fired_count++] = ri;
+            mark_users(sc, ri);
+        }
     }
 
     /* A separate category (personal data, spam) is a different question from

@@ -9,10 +9,11 @@
 
 #include "scan.h"
 
-/* Per-thread scoring state sized for one rule table. */
+/* Per-thread scoring state sized for one rule set. */
 struct scorer;
 
-int score_new(struct scorer **out, const struct rule_table *table);
+/* A scorer for rules, which it borrows: they must outlive it. */
+int score_new(struct scorer **out, const struct quell_rules *rules);
 void score_free(struct scorer *sc);
 
 /*
