@@ -8,6 +8,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <xxhash.h>
+
 #include "suites.h"
 #include "quell.h"
 
@@ -152,7 +154,7 @@ START_TEST(test_bit_flips_refused)
 }
 END_TEST
 
-/* The same FNV-1a the file format documents, to forge valid checksums. */
+/* FNV-1a 64, the checksum of format versions 1 to 7. */
 static uint64_t fnv1a64(const unsigned char *p, size_t n)
 {
     uint64_t h = 0xcbf29ce484222325ULL;
@@ -169,9 +171,19 @@ static void put_le64(char *p, uint64_t v)
         p[b] = (char)(v >> (8 * b));
 }
 
-/* Give a file the checksum the format documents: FNV-1a of every byte, the
- * 8 checksum bytes (offset 24) counting as zeros. */
+/* Give a file the checksum the format documents, to forge valid ones: the
+ * 8 checksum bytes (offset 24) count as zeros, XXH3 64 of the first 32
+ * bytes seeds XXH3 64 of the rest. */
 static void seal(char *data, size_t len)
+{
+    put_le64(data + 24, 0);
+    uint64_t seed = XXH3_64bits(data, 32);
+    put_le64(data + 24, XXH3_64bits_withSeed(data + 32, len - 32, seed));
+}
+
+/* The checksum of format versions 5 to 7: FNV-1a 64 of every byte, the
+ * checksum's own as zeros. */
+static void seal_fnv(char *data, size_t len)
 {
     put_le64(data + 24, 0);
     put_le64(data + 24, fnv1a64((unsigned char *)data, len));
@@ -266,14 +278,31 @@ START_TEST(test_foreign_version_refused)
     ck_assert_int_eq(quell_rules_deserialize(&r, copy, blob_len, &err), QUELL_EFORMAT);
     ck_assert_msg(strstr(err.message, "format version 9") != NULL, "%s", err.message);
 
-    /* The format before proximity operators: told to recompile, not
+    /* Formats 6 (before proximity operators) and 7 (before the XXH3
+     * checksum), sealed as they were, with FNV-1a: told to recompile, not
      * called corrupt. */
     memcpy(copy, blob, blob_len);
     copy[8] = 6;
-    seal(copy, blob_len);
+    seal_fnv(copy, blob_len);
     ck_assert_int_eq(quell_rules_deserialize(&r, copy, blob_len, &err), QUELL_EFORMAT);
-    ck_assert_msg(strstr(err.message, "format version 6; this quell reads 7: recompile") != NULL,
+    ck_assert_msg(strstr(err.message, "format version 6; this quell reads 8: recompile") != NULL,
                   "%s", err.message);
+    memcpy(copy, blob, blob_len);
+    copy[8] = 7;
+    seal_fnv(copy, blob_len);
+    ck_assert_int_eq(quell_rules_deserialize(&r, copy, blob_len, &err), QUELL_EFORMAT);
+    ck_assert_msg(strstr(err.message, "format version 7; this quell reads 8: recompile") != NULL,
+                  "%s", err.message);
+    /* ... but a version-8 file with the old checksum is damage. */
+    memcpy(copy, blob, blob_len);
+    seal_fnv(copy, blob_len);
+    ck_assert_int_eq(quell_rules_deserialize(&r, copy, blob_len, &err), QUELL_EFORMAT);
+    ck_assert_msg(strstr(err.message, "checksum mismatch") != NULL, "%s", err.message);
+    /* And so is an old version whose FNV-1a checksum does not hold. */
+    copy[8] = 7;
+    ck_assert_int_eq(quell_rules_deserialize(&r, copy, blob_len, &err), QUELL_EFORMAT);
+    ck_assert_msg(strstr(err.message, "corrupt .qdb header: checksum mismatch") != NULL, "%s",
+                  err.message);
 
     /* Format 4 checksummed its payload only: still told as an old format. */
     memcpy(copy, blob, blob_len);
