@@ -25,9 +25,13 @@
  * that passes the checksum but lies still cannot crash the loader.
  */
 #include <assert.h>
+#include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <xxhash.h>
 
@@ -49,6 +53,8 @@
 #define QDB_HS_VERSION_BYTES    64
 #define QDB_SUM_OFFSET          24
 #define QDB_HEADER_BYTES        (8 + 4 + 4 + 8 + 8 + QDB_HS_VERSION_BYTES)
+/* The largest .qdb read: far beyond any rule set, and a bound on memory. */
+#define QDB_MAX_BYTES ((size_t)1 << 34)
 
 #define FNV_OFFSET_BASIS 0xcbf29ce484222325ULL
 
@@ -799,5 +805,89 @@ int qdb_read(struct quell_rules **out, const char *data, size_t len, quell_error
 fail_free_dbs:
     hsdb_free(&hs);
     rules_free(table);
+    return rc;
+}
+
+/* Read the rest of fd after the head bytes already taken from it, into a
+ * malloc'd buffer that starts with them: for what cannot be mapped (a
+ * pipe). */
+static int read_rest(int fd, const char *head, size_t head_len, char **out, size_t *out_len,
+                     quell_error *err)
+{
+    *out = NULL;
+    *out_len = 0;
+    size_t len = head_len, cap = 0;
+    char *buf = grow_array(NULL, &cap, head_len ? head_len : 1, 1, 64 * 1024, QDB_MAX_BYTES + 1);
+    if (!buf)
+        return err_set(err, QUELL_ENOMEM, NULL, 0, NULL, "out of memory reading");
+    if (head_len)
+        memcpy(buf, head, head_len);
+    for (;;) {
+        if (len == cap) {
+            /* One byte past the limit tells "exactly the limit" from "more". */
+            char *p = grow_array(buf, &cap, len + 1, 1, 64 * 1024, QDB_MAX_BYTES + 1);
+            if (!p) {
+                free(buf);
+                if (len > QDB_MAX_BYTES)
+                    return err_set(err, QUELL_EFORMAT, NULL, 0, NULL,
+                                   "compiled rules file is larger than %zu bytes", QDB_MAX_BYTES);
+                return err_set(err, QUELL_ENOMEM, NULL, 0, NULL, "out of memory reading");
+            }
+            buf = p;
+        }
+        ssize_t n = read(fd, buf + len, cap - len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            int e = errno;
+            free(buf);
+            return err_set(err, QUELL_EIO, NULL, 0, NULL, "read error: %s", strerror(e));
+        }
+        if (n == 0)
+            break;
+        len += (size_t)n;
+    }
+    if (len > QDB_MAX_BYTES) {
+        free(buf);
+        return err_set(err, QUELL_EFORMAT, NULL, 0, NULL,
+                       "compiled rules file is larger than %zu bytes", QDB_MAX_BYTES);
+    }
+    *out = buf;
+    *out_len = len;
+    return QUELL_OK;
+}
+
+int qdb_load_fd(struct quell_rules **out, int fd, const char *head, size_t head_len,
+                quell_error *err)
+{
+    *out = NULL;
+    struct stat st;
+    if (fstat(fd, &st) != 0)
+        return err_set(err, QUELL_EIO, NULL, 0, NULL, "cannot stat: %s", strerror(errno));
+    if (S_ISREG(st.st_mode) && st.st_size > 0) {
+        if ((uint64_t)st.st_size > QDB_MAX_BYTES)
+            return err_set(err, QUELL_EFORMAT, NULL, 0, NULL,
+                           "compiled rules file is larger than %zu bytes", QDB_MAX_BYTES);
+        size_t len = (size_t)st.st_size;
+        /* MAP_POPULATE: one pass of the kernel's over the page cache rather
+         * than a fault per page as the checksum reads on. */
+        void *map = mmap(NULL, len, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+        if (map != MAP_FAILED) {
+            int rc = qdb_read(out, map, len, err);
+            munmap(map, len);
+            return rc;
+        }
+        /* Some file systems cannot map: read it instead, from the start. */
+        if (lseek(fd, 0, SEEK_SET) != 0)
+            return err_set(err, QUELL_EIO, NULL, 0, NULL, "cannot seek: %s", strerror(errno));
+        head_len = 0;
+    }
+    char *data;
+    size_t len;
+    int rc = read_rest(fd, head, head_len, &data, &len, err);
+    if (rc != QUELL_OK)
+        return rc;
+    rc = qdb_read(out, data, len, err);
+    free(data);
     return rc;
 }

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <xxhash.h>
@@ -448,6 +449,110 @@ START_TEST(test_load_tells_damaged_qdb_from_config)
 }
 END_TEST
 
+/* How many of this process's mappings are of the file at path. */
+static int maps_of(const char *path)
+{
+    FILE *f = fopen("/proc/self/maps", "r");
+    ck_assert_ptr_nonnull(f);
+    char line[1024];
+    int count = 0;
+    size_t len = strlen(path);
+    while (fgets(line, sizeof line, f)) {
+        size_t n = strcspn(line, "\n");
+        if (n >= len && memcmp(line + n - len, path, len) == 0)
+            count++;
+    }
+    fclose(f);
+    return count;
+}
+
+/* A .qdb is read where it is mapped; once loaded, or refused at any stage
+ * (checksum, rule table, databases), the map is gone. */
+START_TEST(test_load_leaves_no_map)
+{
+    char dir[] = "/tmp/quell-qdb-XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    char path[128];
+    snprintf(path, sizeof path, "%s/r.qdb", dir);
+    char *copy = malloc(blob_len);
+    ck_assert_ptr_nonnull(copy);
+    quell_rules *r;
+    quell_error err;
+
+    write_bytes(path, blob, blob_len);
+    ck_assert_msg(quell_rules_load(&r, path, &err) == QUELL_OK, "%s", err.message);
+    ck_assert_int_eq(maps_of(path), 0);
+    char a[512], b[512];
+    summarise(compiled, "you idiot", NULL, a, sizeof a);
+    summarise(r, "you idiot", NULL, b, sizeof b);
+    ck_assert_str_eq(a, b);
+    quell_rules_free(r);
+
+    /* Damage found by the checksum, behind it in the table (a count), and
+     * in a database (its magic). */
+    const size_t at[] = {200, 96 + 8 + 32, first_database(blob, blob_len)};
+    const int is_sealed[] = {0, 1, 1};
+    for (size_t i = 0; i < sizeof at / sizeof at[0]; i++) {
+        memcpy(copy, blob, blob_len);
+        copy[at[i]] ^= 0x40;
+        if (is_sealed[i])
+            seal(copy, blob_len);
+        write_bytes(path, copy, blob_len);
+        ck_assert_int_eq(quell_rules_load(&r, path, &err), QUELL_EFORMAT);
+        ck_assert_ptr_null(r);
+        ck_assert_str_eq(err.file, path);
+        ck_assert_int_eq(maps_of(path), 0);
+    }
+    free(copy);
+    unlink(path);
+    rmdir(dir);
+}
+END_TEST
+
+/* A pipe cannot be mapped: it is read, after the bytes taken to sniff it. */
+START_TEST(test_load_through_pipe)
+{
+    char dir[] = "/tmp/quell-qdb-XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    char path[128];
+    snprintf(path, sizeof path, "%s/r.qdb", dir);
+    ck_assert_int_eq(mkfifo(path, 0600), 0);
+    /* The whole file, then one cut short. */
+    const size_t lens[] = {blob_len, blob_len - 1000};
+    for (size_t i = 0; i < 2; i++) {
+        pid_t pid = fork();
+        ck_assert_int_ge(pid, 0);
+        if (pid == 0) {
+            FILE *f = fopen(path, "wb");
+            size_t n = f ? fwrite(blob, 1, lens[i], f) : 0;
+            _exit(f && n == lens[i] && fclose(f) == 0 ? 0 : 1);
+        }
+        quell_rules *r;
+        quell_error err;
+        int rc = quell_rules_load(&r, path, &err);
+        int status;
+        ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+        ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+        if (i == 0) {
+            ck_assert_msg(rc == QUELL_OK, "%s", err.message);
+            ck_assert_uint_eq(quell_rules_rule_count(r), 5);
+            char a[512], b[512];
+            summarise(compiled, "you idiot", "casino", a, sizeof a);
+            summarise(r, "you idiot", "casino", b, sizeof b);
+            ck_assert_str_eq(a, b);
+            quell_rules_free(r);
+        } else {
+            ck_assert_int_eq(rc, QUELL_EFORMAT);
+            ck_assert_ptr_null(r);
+            ck_assert_msg(strstr(err.message, "truncated") != NULL, "%s", err.message);
+            ck_assert_str_eq(err.file, path);
+        }
+    }
+    unlink(path);
+    rmdir(dir);
+}
+END_TEST
+
 /* The names in a folder, sorted and joined with spaces. */
 static void list_dir(const char *dir, char *out, size_t size)
 {
@@ -514,6 +619,8 @@ Suite *qdb_suite(void)
     tcase_add_test(tc, test_other_platform_refused);
     tcase_add_test(tc, test_load_tells_damaged_qdb_from_config);
     tcase_add_test(tc, test_save_through_unique_temp);
+    tcase_add_test(tc, test_load_leaves_no_map);
+    tcase_add_test(tc, test_load_through_pipe);
     tcase_set_timeout(tc, 120);
     suite_add_tcase(s, tc);
     return s;
