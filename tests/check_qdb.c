@@ -449,7 +449,8 @@ START_TEST(test_load_tells_damaged_qdb_from_config)
 }
 END_TEST
 
-/* How many of this process's mappings are of the file at path. */
+/* How many of this process's mappings are of the file at path, or all of
+ * them when path is "". */
 static int maps_of(const char *path)
 {
     FILE *f = fopen("/proc/self/maps", "r");
@@ -464,6 +465,16 @@ static int maps_of(const char *path)
     }
     fclose(f);
     return count;
+}
+
+/* The offset of the last serialized Hyperscan database in the file. */
+static size_t last_database(const char *data, size_t len)
+{
+    for (size_t i = len - 24; i > 96 + 8; i--) {
+        if (memcmp(data + i, "\xdb\xdb\xdb\xdb", 4) == 0)
+            return i;
+    }
+    return 0;
 }
 
 /* A .qdb is read where it is mapped; once loaded, or refused at any stage
@@ -503,6 +514,19 @@ START_TEST(test_load_leaves_no_map)
         ck_assert_str_eq(err.file, path);
         ck_assert_int_eq(maps_of(path), 0);
     }
+
+    /* The last database for another CPU: refused once the others are in
+     * place, and the memory that held them goes too (no new mapping). */
+    memcpy(copy, blob, blob_len);
+    size_t db = last_database(copy, blob_len);
+    ck_assert_uint_gt(db, first_database(copy, blob_len));
+    memset(copy + db + 12, 0xff, 8);
+    seal(copy, blob_len);
+    write_bytes(path, copy, blob_len);
+    int before = maps_of("");
+    ck_assert_int_eq(quell_rules_load(&r, path, &err), QUELL_EPLATFORM);
+    ck_assert_ptr_null(r);
+    ck_assert_int_eq(maps_of(""), before);
     free(copy);
     unlink(path);
     rmdir(dir);
