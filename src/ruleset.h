@@ -73,6 +73,23 @@ struct quell_rules {
  */
 int ruleset_new(struct quell_rules **out, struct rule_table *table, quell_error *err);
 
+/* Whether a pattern's view text is derived from its text (normalised, or
+ * an Arabizi word spelled out as a regex), rather than the text itself. */
+static inline bool ruleset_is_derived(const struct pattern *pat)
+{
+    return pat->kind == PAT_ARABIZI || (pat->view != VIEW_RAW && pat->kind != PAT_REGEX);
+}
+
+/*
+ * ruleset_new, but with the derived patterns' text, length and runs taken
+ * from derived (by pattern index; entries of the others unread) instead of
+ * normalised again: what a .qdb stores, so that loading it skips the
+ * normaliser's work on every pattern. The texts and runs are copied; derived
+ * stays the caller's. NULL: derive them.
+ */
+int ruleset_new_derived(struct quell_rules **out, struct rule_table *table,
+                        const struct pattern_info *derived, quell_error *err);
+
 /* Whether the folded word text[0..len) is allowed for category. */
 bool ruleset_is_allowed(const struct quell_rules *rules, uint32_t category, const char *text,
                         size_t len);
