@@ -99,7 +99,8 @@ static double time_databases(const struct quell_rules *rules, int n, double *ms)
         /* As the loader does (qdb.c): into a huge-page mapping. */
         for (int i = 0; i < n; i++) {
             double t0 = now_ms();
-            void *map = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+            void *map =
+                mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
             if (map == MAP_FAILED) {
                 fprintf(stderr, "qdb_load: out of memory\n");
                 exit(1);
@@ -116,8 +117,7 @@ static double time_databases(const struct quell_rules *rules, int n, double *ms)
         unsigned int slot = k % HSDB_COUNT;
         char what[80];
         snprintf(what, sizeof what, "  hs db %s %s%s (%.1f MB)", field_names[slot / VIEW_COUNT],
-                 view_names[slot % VIEW_COUNT], k < HSDB_COUNT ? "" : " som",
-                 (double)len / 1e6);
+                 view_names[slot % VIEW_COUNT], k < HSDB_COUNT ? "" : " som", (double)len / 1e6);
         report(what, ms, n);
         total += n % 2 ? ms[n / 2] : (ms[n / 2 - 1] + ms[n / 2]) / 2;
         free(bytes);

@@ -51,7 +51,7 @@
 /* The last version whose checksum covered the payload only. */
 #define QDB_PAYLOAD_SUM_VERSION 4
 /* The last version whose checksum was FNV-1a 64 of the whole file. */
-#define QDB_FNV_SUM_VERSION 7
+#define QDB_FNV_SUM_VERSION     7
 #define QDB_HS_VERSION_BYTES    64
 #define QDB_SUM_OFFSET          24
 #define QDB_HEADER_BYTES        (8 + 4 + 4 + 8 + 8 + QDB_HS_VERSION_BYTES)

@@ -610,8 +610,7 @@ START_TEST(test_derived_patterns_round_trip)
     char *data, *again;
     size_t len, again_len;
     ck_assert_int_eq(quell_rules_serialize(made, &data, &len, NULL), QUELL_OK);
-    ck_assert_msg(quell_rules_deserialize(&loaded, data, len, &err) == QUELL_OK, "%s",
-                  err.message);
+    ck_assert_msg(quell_rules_deserialize(&loaded, data, len, &err) == QUELL_OK, "%s", err.message);
     int hits = 0;
     for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
         char a[512], b[512];
