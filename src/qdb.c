@@ -57,6 +57,8 @@
 #define QDB_HEADER_BYTES        (8 + 4 + 4 + 8 + 8 + QDB_HS_VERSION_BYTES)
 /* The largest .qdb read: far beyond any rule set, and a bound on memory. */
 #define QDB_MAX_BYTES ((size_t)1 << 34)
+/* A pipe's first read; the buffer doubles from there. */
+#define QDB_FIRST_READ_BYTES ((size_t)64 * 1024)
 
 #define FNV_OFFSET_BASIS 0xcbf29ce484222325ULL
 
@@ -972,7 +974,8 @@ static int read_rest(int fd, const char *head, size_t head_len, char **out, size
     *out = NULL;
     *out_len = 0;
     size_t len = head_len, cap = 0;
-    char *buf = grow_array(NULL, &cap, head_len ? head_len : 1, 1, 64 * 1024, QDB_MAX_BYTES + 1);
+    char *buf = grow_array(NULL, &cap, head_len ? head_len : 1, 1, QDB_FIRST_READ_BYTES,
+                           QDB_MAX_BYTES + 1);
     if (!buf)
         return err_set(err, QUELL_ENOMEM, NULL, 0, NULL, "out of memory reading");
     if (head_len)
@@ -980,7 +983,7 @@ static int read_rest(int fd, const char *head, size_t head_len, char **out, size
     for (;;) {
         if (len == cap) {
             /* One byte past the limit tells "exactly the limit" from "more". */
-            char *p = grow_array(buf, &cap, len + 1, 1, 64 * 1024, QDB_MAX_BYTES + 1);
+            char *p = grow_array(buf, &cap, len + 1, 1, QDB_FIRST_READ_BYTES, QDB_MAX_BYTES + 1);
             if (!p) {
                 free(buf);
                 if (len > QDB_MAX_BYTES)
@@ -1042,6 +1045,7 @@ int qdb_load_fd(struct quell_rules **out, int fd, const char *head, size_t head_
     int rc = read_rest(fd, head, head_len, &data, &len, err);
     if (rc != QUELL_OK)
         return rc;
+    assert(data);
     rc = qdb_read(out, data, len, err);
     free(data);
     return rc;
