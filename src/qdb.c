@@ -974,8 +974,8 @@ static int read_rest(int fd, const char *head, size_t head_len, char **out, size
     *out = NULL;
     *out_len = 0;
     size_t len = head_len, cap = 0;
-    char *buf = grow_array(NULL, &cap, head_len ? head_len : 1, 1, QDB_FIRST_READ_BYTES,
-                           QDB_MAX_BYTES + 1);
+    char *buf =
+        grow_array(NULL, &cap, head_len ? head_len : 1, 1, QDB_FIRST_READ_BYTES, QDB_MAX_BYTES + 1);
     if (!buf)
         return err_set(err, QUELL_ENOMEM, NULL, 0, NULL, "out of memory reading");
     if (head_len)
