@@ -13,7 +13,7 @@ O ?= build
 VERSION := 0.5.0
 SOVERSION := 2
 
-PKGS := libhs libconfig libcjson libutf8proc
+PKGS := libhs libconfig libcjson libutf8proc libxxhash
 # Recursive (=) on purpose: pkg-config must run after `deps` has installed
 # the packages, not when make reads this file.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
@@ -284,6 +284,11 @@ bench-serve: deps
 $(O)/scan_rate: bench/scan_rate.c $(STATIC_LIB)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(STATIC_LIB) $(PKG_LIBS) -lm
 
+# How long a .qdb takes to load, part by part: `make $(O)/qdb_load`, then
+# $(O)/qdb_load $(O)/default.qdb [N].
+$(O)/qdb_load: bench/qdb_load.c $(STATIC_LIB)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(STATIC_LIB) $(PKG_LIBS) -lm
+
 # The views a word list is hit in (bench/view_hits.c): the skeleton view's
 # false hits on dictionary words, e.g. the 170,000 words of
 # ../shared/data/wordlist-en/american-english-large.txt.
@@ -337,7 +342,7 @@ lint:
 	cppcheck --enable=warning,style,performance,portability --std=c11 --error-exitcode=1 \
 		--inline-suppr --quiet -Iinclude -Isrc src src/cli src/serve examples bench fuzz
 	clang-tidy --quiet $(LIB_SRC) $(CLI_SRC) $(SERVE_SRC) examples/embed.c bench/bench.c \
-		bench/scan_rate.c bench/view_hits.c $(wildcard fuzz/*.c) -- $(BASE_CFLAGS) $(SERVE_CFLAGS)
+		bench/scan_rate.c bench/view_hits.c bench/qdb_load.c $(wildcard fuzz/*.c) -- $(BASE_CFLAGS) $(SERVE_CFLAGS)
 
 format:
 	clang-format -i $(LIB_SRC) $(CLI_SRC) $(SERVE_SRC) $(TEST_SRC) $(HEADERS) examples/*.c bench/*.c

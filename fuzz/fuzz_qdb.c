@@ -4,7 +4,8 @@
  * resealed (payload length and checksum made to match, qdb_seal), so that
  * mutations reach the rule table and database readers behind the checksum;
  * otherwise the bytes are loaded as they are. Whatever loads must scan, and
- * write a file that loads again.
+ * write a file that loads again. The seeds and the regression input are
+ * written by fuzz/make_qdb_seeds.py: run it again when the format changes.
  */
 #include <string.h>
 

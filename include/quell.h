@@ -139,6 +139,9 @@ QUELL_EXTERN(int) quell_rules_compile(quell_rules **out, const char *path, quell
  * with binary bytes or a damaged .qdb magic near its start, or text in a
  * file named *.qdb, is a damaged .qdb (QUELL_EFORMAT), never read as a
  * configuration. A .qdb's header and payload are checked by one checksum.
+ * A .qdb is read where it is mapped (a pipe is read): replace one by
+ * renaming a new file over it, as quell_rules_save does, never by rewriting
+ * it in place, which can end a process loading it with SIGBUS.
  * Parameters and returns as quell_rules_compile, plus QUELL_EFORMAT, and
  * QUELL_EPLATFORM for a .qdb built by another Hyperscan or for another CPU.
  */

@@ -4,6 +4,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "error.h"
 #include "hsdb.h"
@@ -178,9 +179,15 @@ void hsdb_free(struct hsdb *db)
     if (!db)
         return;
     for (unsigned int slot = 0; slot < HSDB_COUNT; slot++) {
-        hs_free_database(db->db[slot]);
-        hs_free_database(db->som[slot]);
+        if (!db->arena) {
+            hs_free_database(db->db[slot]);
+            hs_free_database(db->som[slot]);
+        }
         db->db[slot] = NULL;
         db->som[slot] = NULL;
     }
+    if (db->arena)
+        munmap(db->arena, db->arena_bytes);
+    db->arena = NULL;
+    db->arena_bytes = 0;
 }

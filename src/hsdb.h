@@ -24,6 +24,10 @@
 struct hsdb {
     hs_database_t *db[HSDB_COUNT];  /* by hsdb_slot(); NULL: no pattern there */
     hs_database_t *som[HSDB_COUNT]; /* the slot's regexes; NULL: none there */
+    /* Databases loaded from a .qdb all live in this mapping (qdb.c) and go
+     * with it; NULL: each was allocated by Hyperscan and is freed alone. */
+    void *arena;
+    size_t arena_bytes;
 };
 
 /* Whether a pattern is a regex, which the som databases hold too. */

@@ -16,7 +16,6 @@
 #include "pool.h"
 #include "ruleset.h"
 #include "scan.h"
-#include "util/readall.h"
 
 int quell_rules_compile(quell_rules **out, const char *path, quell_error *err)
 {
@@ -42,30 +41,6 @@ int quell_rules_compile(quell_rules **out, const char *path, quell_error *err)
     return QUELL_OK;
 }
 
-/* The largest .qdb read: far beyond any rule set, and a bound on memory. */
-#define QDB_MAX_BYTES ((size_t)1 << 34)
-
-/* Read a whole .qdb into a malloc'd buffer. */
-static int read_file(const char *path, char **out, size_t *out_len, quell_error *err)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        *out = NULL;
-        *out_len = 0;
-        return err_set(err, QUELL_EIO, path, 0, NULL, "cannot open: %s", strerror(errno));
-    }
-    int rc = read_all(f, QDB_MAX_BYTES, out, out_len);
-    fclose(f);
-    if (rc == ENOMEM)
-        return err_set(err, QUELL_ENOMEM, path, 0, NULL, "out of memory reading");
-    if (rc == EFBIG)
-        return err_set(err, QUELL_EFORMAT, path, 0, NULL,
-                       "compiled rules file is larger than %zu bytes", QDB_MAX_BYTES);
-    if (rc != 0)
-        return err_set(err, QUELL_EIO, path, 0, NULL, "read error: %s", strerror(rc));
-    return QUELL_OK;
-}
-
 static bool has_suffix(const char *s, const char *suffix)
 {
     size_t len = strlen(s), suffix_len = strlen(suffix);
@@ -76,27 +51,39 @@ int quell_rules_load(quell_rules **out, const char *path, quell_error *err)
 {
     *out = NULL;
     /* Sniff the first bytes rather than trust the file name; the name only
-     * decides that text called *.qdb is a damaged .qdb, not a config. */
-    FILE *f = fopen(path, "rb");
-    if (!f)
+     * decides that text called *.qdb is a damaged .qdb, not a config. One
+     * open for both, so that a .qdb can come through a pipe. */
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
         return err_set(err, QUELL_EIO, path, 0, NULL, "cannot open: %s", strerror(errno));
     char head[64];
-    size_t n = fread(head, 1, sizeof head, f);
-    int failed = ferror(f);
-    fclose(f);
-    if (failed)
-        return err_set(err, QUELL_EIO, path, 0, NULL, "read error");
+    size_t n = 0;
+    while (n < sizeof head) {
+        ssize_t got = read(fd, head + n, sizeof head - n);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0) {
+            close(fd);
+            return err_set(err, QUELL_EIO, path, 0, NULL, "read error");
+        }
+        if (got == 0)
+            break;
+        n += (size_t)got;
+    }
     char quoted[QUOTE_BUF_BYTES];
     switch (qdb_sniff(head, n)) {
     case QDB_KIND_EMPTY:
+        close(fd);
         return err_set(err, QUELL_EFORMAT, path, 0, NULL,
                        "empty file: not a compiled .qdb (nor a rule configuration)");
     case QDB_KIND_DAMAGED:
+        close(fd);
         return err_set(err, QUELL_EFORMAT, path, 0, NULL,
                        "corrupt .qdb header: bad magic \"%s\" (a damaged .qdb, not a "
                        "configuration)",
                        rules_quote(quoted, sizeof quoted, head, n < 8 ? n : 8));
     case QDB_KIND_TEXT:
+        close(fd);
         if (has_suffix(path, ".qdb"))
             return err_set(err, QUELL_EFORMAT, path, 0, NULL,
                            "corrupt .qdb header: bad magic \"%s\" (text in a .qdb file; a "
@@ -107,13 +94,8 @@ int quell_rules_load(quell_rules **out, const char *path, quell_error *err)
         break;
     }
 
-    char *data;
-    size_t len;
-    int rc = read_file(path, &data, &len, err);
-    if (rc != QUELL_OK)
-        return rc;
-    rc = qdb_read(out, data, len, err);
-    free(data);
+    int rc = qdb_load_fd(out, fd, head, n, err);
+    close(fd);
     if (rc != QUELL_OK && err && err->file[0] == '\0') {
         char msg[sizeof err->message];
         memcpy(msg, err->message, sizeof msg);

@@ -94,6 +94,23 @@ static int arabizi_pattern(struct quell_rules *rules, const struct pattern *pat,
     return QUELL_OK;
 }
 
+/* A pattern's view text as a .qdb stored it (qdb.c checked its shape):
+ * copied, since the file's bytes go once it is loaded. */
+static int copy_derived(struct quell_rules *rules, const struct pattern_info *from,
+                        struct pattern_info *info, quell_error *err)
+{
+    char *text = pool_strndup(rules->pool, from->text, from->len);
+    uint8_t *runs = from->runs ? pool_alloc(rules->pool, from->len) : NULL;
+    if (!text || (from->runs && !runs))
+        return err_set(err, QUELL_ENOMEM, NULL, 0, NULL, "out of memory loading patterns");
+    if (runs)
+        memcpy(runs, from->runs, from->len);
+    info->text = text;
+    info->len = from->len;
+    info->runs = runs;
+    return QUELL_OK;
+}
+
 static int cmp_allow(const void *a, const void *b)
 {
     const struct allow_entry *x = a, *y = b;
@@ -312,6 +329,12 @@ out_free:
 
 int ruleset_new(struct quell_rules **out, struct rule_table *table, quell_error *err)
 {
+    return ruleset_new_derived(out, table, NULL, err);
+}
+
+int ruleset_new_derived(struct quell_rules **out, struct rule_table *table,
+                        const struct pattern_info *derived, quell_error *err)
+{
     *out = NULL;
     struct norm_view views[VIEW_COUNT] = {{0}};
     struct quell_rules *rules = calloc(1, sizeof *rules);
@@ -335,7 +358,11 @@ int ruleset_new(struct quell_rules **out, struct rule_table *table, quell_error 
     for (size_t i = 0; i < table->pattern_count; i++) {
         const struct pattern *pat = &table->patterns[i];
         struct pattern_info *info = &rules->patterns[i];
-        if (pat->kind == PAT_ARABIZI) {
+        if (derived && ruleset_is_derived(pat)) {
+            rc = copy_derived(rules, &derived[i], info, err);
+            if (rc != QUELL_OK)
+                goto fail;
+        } else if (pat->kind == PAT_ARABIZI) {
             rc = arabizi_pattern(rules, pat, info, &views[VIEW_FOLDED], err);
             if (rc != QUELL_OK)
                 goto fail;

@@ -82,6 +82,23 @@ struct quell_rules {
  */
 int ruleset_new(struct quell_rules **out, struct rule_table *table, quell_error *err);
 
+/* Whether a pattern's view text is derived from its text (normalised, or
+ * an Arabizi word spelled out as a regex), rather than the text itself. */
+static inline bool ruleset_is_derived(const struct pattern *pat)
+{
+    return pat->kind == PAT_ARABIZI || (pat->view != VIEW_RAW && pat->kind != PAT_REGEX);
+}
+
+/*
+ * ruleset_new, but with the derived patterns' text, length and runs taken
+ * from derived (by pattern index; entries of the others unread) instead of
+ * normalised again: what a .qdb stores, so that loading it skips the
+ * normaliser's work on every pattern. The texts and runs are copied; derived
+ * stays the caller's. NULL: derive them.
+ */
+int ruleset_new_derived(struct quell_rules **out, struct rule_table *table,
+                        const struct pattern_info *derived, quell_error *err);
+
 /* Whether the folded word text[0..len) is allowed for category. */
 bool ruleset_is_allowed(const struct quell_rules *rules, uint32_t category, const char *text,
                         size_t len);
@@ -100,6 +117,18 @@ void ruleset_free(struct quell_rules *rules);
 /* Serialized form (.qdb): see qdb.c for the layout. */
 int qdb_write(const struct quell_rules *rules, char **out, size_t *out_len, quell_error *err);
 int qdb_read(struct quell_rules **out, const char *data, size_t len, quell_error *err);
+/*
+ * Load a .qdb from fd, open for reading, whose first head_len bytes the
+ * caller has already read into head (to sniff the file's kind). A regular
+ * file is mapped read-only (MAP_PRIVATE) and read where it lies, not copied;
+ * anything else (a pipe) is read to its end after head. The map is gone when
+ * this returns: nothing loaded points into it. Rewriting the file in place
+ * while it loads can end the process with SIGBUS, as with any map: replace
+ * a .qdb by renaming a new file over it (quell_rules_save does). fd stays
+ * open, err names no file.
+ */
+int qdb_load_fd(struct quell_rules **out, int fd, const char *head, size_t head_len,
+                quell_error *err);
 /* The content id: a 64-bit hash of the rule table (less the files' paths)
  * and of every serialized database, the same for a rule set compiled
  * from its configuration and loaded from its .qdb. */

@@ -6,7 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
+
+#include <xxhash.h>
 
 #include "suites.h"
 #include "quell.h"
@@ -152,7 +155,7 @@ START_TEST(test_bit_flips_refused)
 }
 END_TEST
 
-/* The same FNV-1a the file format documents, to forge valid checksums. */
+/* FNV-1a 64, the checksum of format versions 1 to 7. */
 static uint64_t fnv1a64(const unsigned char *p, size_t n)
 {
     uint64_t h = 0xcbf29ce484222325ULL;
@@ -169,9 +172,19 @@ static void put_le64(char *p, uint64_t v)
         p[b] = (char)(v >> (8 * b));
 }
 
-/* Give a file the checksum the format documents: FNV-1a of every byte, the
- * 8 checksum bytes (offset 24) counting as zeros. */
+/* Give a file the checksum the format documents, to forge valid ones: the
+ * 8 checksum bytes (offset 24) count as zeros, XXH3 64 of the first 32
+ * bytes seeds XXH3 64 of the rest. */
 static void seal(char *data, size_t len)
+{
+    put_le64(data + 24, 0);
+    uint64_t seed = XXH3_64bits(data, 32);
+    put_le64(data + 24, XXH3_64bits_withSeed(data + 32, len - 32, seed));
+}
+
+/* The checksum of format versions 5 to 7: FNV-1a 64 of every byte, the
+ * checksum's own as zeros. */
+static void seal_fnv(char *data, size_t len)
 {
     put_le64(data + 24, 0);
     put_le64(data + 24, fnv1a64((unsigned char *)data, len));
@@ -266,14 +279,31 @@ START_TEST(test_foreign_version_refused)
     ck_assert_int_eq(quell_rules_deserialize(&r, copy, blob_len, &err), QUELL_EFORMAT);
     ck_assert_msg(strstr(err.message, "format version 9") != NULL, "%s", err.message);
 
-    /* The format before proximity operators: told to recompile, not
+    /* Formats 6 (before proximity operators) and 7 (before the XXH3
+     * checksum), sealed as they were, with FNV-1a: told to recompile, not
      * called corrupt. */
     memcpy(copy, blob, blob_len);
     copy[8] = 6;
-    seal(copy, blob_len);
+    seal_fnv(copy, blob_len);
     ck_assert_int_eq(quell_rules_deserialize(&r, copy, blob_len, &err), QUELL_EFORMAT);
-    ck_assert_msg(strstr(err.message, "format version 6; this quell reads 7: recompile") != NULL,
+    ck_assert_msg(strstr(err.message, "format version 6; this quell reads 8: recompile") != NULL,
                   "%s", err.message);
+    memcpy(copy, blob, blob_len);
+    copy[8] = 7;
+    seal_fnv(copy, blob_len);
+    ck_assert_int_eq(quell_rules_deserialize(&r, copy, blob_len, &err), QUELL_EFORMAT);
+    ck_assert_msg(strstr(err.message, "format version 7; this quell reads 8: recompile") != NULL,
+                  "%s", err.message);
+    /* ... but a version-8 file with the old checksum is damage. */
+    memcpy(copy, blob, blob_len);
+    seal_fnv(copy, blob_len);
+    ck_assert_int_eq(quell_rules_deserialize(&r, copy, blob_len, &err), QUELL_EFORMAT);
+    ck_assert_msg(strstr(err.message, "checksum mismatch") != NULL, "%s", err.message);
+    /* And so is an old version whose FNV-1a checksum does not hold. */
+    copy[8] = 7;
+    ck_assert_int_eq(quell_rules_deserialize(&r, copy, blob_len, &err), QUELL_EFORMAT);
+    ck_assert_msg(strstr(err.message, "corrupt .qdb header: checksum mismatch") != NULL, "%s",
+                  err.message);
 
     /* Format 4 checksummed its payload only: still told as an old format. */
     memcpy(copy, blob, blob_len);
@@ -419,6 +449,196 @@ START_TEST(test_load_tells_damaged_qdb_from_config)
 }
 END_TEST
 
+/* How many of this process's mappings are of the file at path, or all of
+ * them when path is "". */
+static int maps_of(const char *path)
+{
+    FILE *f = fopen("/proc/self/maps", "r");
+    ck_assert_ptr_nonnull(f);
+    char line[1024];
+    int count = 0;
+    size_t len = strlen(path);
+    while (fgets(line, sizeof line, f)) {
+        size_t n = strcspn(line, "\n");
+        if (n >= len && memcmp(line + n - len, path, len) == 0)
+            count++;
+    }
+    fclose(f);
+    return count;
+}
+
+/* The offset of the last serialized Hyperscan database in the file. */
+static size_t last_database(const char *data, size_t len)
+{
+    for (size_t i = len - 24; i > 96 + 8; i--) {
+        if (memcmp(data + i, "\xdb\xdb\xdb\xdb", 4) == 0)
+            return i;
+    }
+    return 0;
+}
+
+/* A .qdb is read where it is mapped; once loaded, or refused at any stage
+ * (checksum, rule table, databases), the map is gone. */
+START_TEST(test_load_leaves_no_map)
+{
+    char dir[] = "/tmp/quell-qdb-XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    char path[128];
+    snprintf(path, sizeof path, "%s/r.qdb", dir);
+    char *copy = malloc(blob_len);
+    ck_assert_ptr_nonnull(copy);
+    quell_rules *r;
+    quell_error err;
+
+    write_bytes(path, blob, blob_len);
+    ck_assert_msg(quell_rules_load(&r, path, &err) == QUELL_OK, "%s", err.message);
+    ck_assert_int_eq(maps_of(path), 0);
+    char a[512], b[512];
+    summarise(compiled, "you idiot", NULL, a, sizeof a);
+    summarise(r, "you idiot", NULL, b, sizeof b);
+    ck_assert_str_eq(a, b);
+    quell_rules_free(r);
+
+    /* Damage found by the checksum, behind it in the table (a count), and
+     * in a database (its magic). */
+    const size_t at[] = {200, 96 + 8 + 32, first_database(blob, blob_len)};
+    const int is_sealed[] = {0, 1, 1};
+    for (size_t i = 0; i < sizeof at / sizeof at[0]; i++) {
+        memcpy(copy, blob, blob_len);
+        copy[at[i]] ^= 0x40;
+        if (is_sealed[i])
+            seal(copy, blob_len);
+        write_bytes(path, copy, blob_len);
+        ck_assert_int_eq(quell_rules_load(&r, path, &err), QUELL_EFORMAT);
+        ck_assert_ptr_null(r);
+        ck_assert_str_eq(err.file, path);
+        ck_assert_int_eq(maps_of(path), 0);
+    }
+
+    /* The last database for another CPU: refused once the others are in
+     * place, and the memory that held them goes too (no new mapping). */
+    memcpy(copy, blob, blob_len);
+    size_t db = last_database(copy, blob_len);
+    ck_assert_uint_gt(db, first_database(copy, blob_len));
+    memset(copy + db + 12, 0xff, 8);
+    seal(copy, blob_len);
+    write_bytes(path, copy, blob_len);
+    int before = maps_of("");
+    ck_assert_int_eq(quell_rules_load(&r, path, &err), QUELL_EPLATFORM);
+    ck_assert_ptr_null(r);
+    ck_assert_int_eq(maps_of(""), before);
+    free(copy);
+    unlink(path);
+    rmdir(dir);
+}
+END_TEST
+
+/* A pipe cannot be mapped: it is read, after the bytes taken to sniff it. */
+START_TEST(test_load_through_pipe)
+{
+    char dir[] = "/tmp/quell-qdb-XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    char path[128];
+    snprintf(path, sizeof path, "%s/r.qdb", dir);
+    ck_assert_int_eq(mkfifo(path, 0600), 0);
+    /* The whole file, then one cut short. */
+    const size_t lens[] = {blob_len, blob_len - 1000};
+    for (size_t i = 0; i < 2; i++) {
+        pid_t pid = fork();
+        ck_assert_int_ge(pid, 0);
+        if (pid == 0) {
+            FILE *f = fopen(path, "wb");
+            size_t n = f ? fwrite(blob, 1, lens[i], f) : 0;
+            _exit(f && n == lens[i] && fclose(f) == 0 ? 0 : 1);
+        }
+        quell_rules *r;
+        quell_error err;
+        int rc = quell_rules_load(&r, path, &err);
+        int status;
+        ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+        ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+        if (i == 0) {
+            ck_assert_msg(rc == QUELL_OK, "%s", err.message);
+            ck_assert_uint_eq(quell_rules_rule_count(r), 5);
+            char a[512], b[512];
+            summarise(compiled, "you idiot", "casino", a, sizeof a);
+            summarise(r, "you idiot", "casino", b, sizeof b);
+            ck_assert_str_eq(a, b);
+            quell_rules_free(r);
+        } else {
+            ck_assert_int_eq(rc, QUELL_EFORMAT);
+            ck_assert_ptr_null(r);
+            ck_assert_msg(strstr(err.message, "truncated") != NULL, "%s", err.message);
+            ck_assert_str_eq(err.file, path);
+        }
+    }
+    unlink(path);
+    rmdir(dir);
+}
+END_TEST
+
+/* Patterns whose view text the file stores rather than the loader derives:
+ * skeleton literals with letter runs ("ass" is "as" with a run of 2),
+ * folded ones, and an Arabizi word spelled out as a regex. The loaded rules
+ * judge every comment as the compiled ones, and write the same file. */
+START_TEST(test_derived_patterns_round_trip)
+{
+    static const char cfg2[] =
+        "version = 1;\n"
+        "actions = { flag = 1.0; hold = 4.0; reject = 8.0; };\n"
+        "categories = ( { name = \"insult\"; } );\n"
+        "rules = (\n"
+        "  { id = \"s\"; category = \"insult\"; weight = 1.0; substrings = [ \"ass\" ]; },\n"
+        "  { id = \"w\"; category = \"insult\"; weight = 1.0; words = [ \"Moron\", \"fool\" ]; },\n"
+        "  { id = \"f\"; category = \"insult\"; weight = 1.0; views = \"folded\";\n"
+        "    words = [ \"\xef\xbc\xa4umb\" ]; },\n"
+        "  { id = \"a\"; category = \"insult\"; weight = 1.0; arabizi = true;\n"
+        "    words = [ \"\xd8\xad\xd9\x85\xd8\xa7\xd8\xb1\" ]; }\n"
+        ");\n";
+    static const char *const texts[] = {
+        "as", "ass", "a s s", "class", "aaassss", "pass the salt", "f00l", "fol", "MORON",
+        "dumb", "DUMB", "7mar", "hmar", "ya 7maaar", "m0r0n!",
+    };
+    char dir[] = "/tmp/quell-qdb-XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    char path[128];
+    snprintf(path, sizeof path, "%s/d.cfg", dir);
+    write_bytes(path, cfg2, sizeof cfg2 - 1);
+    quell_rules *made, *loaded;
+    quell_error err;
+    ck_assert_msg(quell_rules_compile(&made, path, &err) == QUELL_OK, "%s", err.message);
+    char *data, *again;
+    size_t len, again_len;
+    ck_assert_int_eq(quell_rules_serialize(made, &data, &len, NULL), QUELL_OK);
+    ck_assert_msg(quell_rules_deserialize(&loaded, data, len, &err) == QUELL_OK, "%s", err.message);
+    int hits = 0;
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+        char a[512], b[512];
+        summarise(made, texts[i], NULL, a, sizeof a);
+        summarise(loaded, texts[i], NULL, b, sizeof b);
+        ck_assert_str_eq(a, b);
+        hits += strncmp(a, "pass", 4) != 0;
+    }
+    /* By hand: "as", "fol", "dumb" (folded, not DUMB's skeleton) and
+     * "hmar" (no 7) pass; "class" and "pass the salt" hold "ass". */
+    char s[512];
+    summarise(loaded, "as", NULL, s, sizeof s);
+    ck_assert_str_eq(s, "pass 0.000");
+    summarise(loaded, "ass", NULL, s, sizeof s);
+    ck_assert_str_eq(s, "flag 1.000 s:1 [0,3)");
+    ck_assert_int_gt(hits, 5);
+    ck_assert_int_eq(quell_rules_serialize(loaded, &again, &again_len, NULL), QUELL_OK);
+    ck_assert_uint_eq(again_len, len);
+    ck_assert_int_eq(memcmp(again, data, len), 0);
+    free(again);
+    free(data);
+    quell_rules_free(loaded);
+    quell_rules_free(made);
+    unlink(path);
+    rmdir(dir);
+}
+END_TEST
+
 /* The names in a folder, sorted and joined with spaces. */
 static void list_dir(const char *dir, char *out, size_t size)
 {
@@ -485,6 +705,9 @@ Suite *qdb_suite(void)
     tcase_add_test(tc, test_other_platform_refused);
     tcase_add_test(tc, test_load_tells_damaged_qdb_from_config);
     tcase_add_test(tc, test_save_through_unique_temp);
+    tcase_add_test(tc, test_load_leaves_no_map);
+    tcase_add_test(tc, test_load_through_pipe);
+    tcase_add_test(tc, test_derived_patterns_round_trip);
     tcase_set_timeout(tc, 120);
     suite_add_tcase(s, tc);
     return s;
