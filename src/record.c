@@ -477,8 +477,7 @@ static int tokenize(quell_record_parser *p, const char *s, size_t n, jsmn_parser
 static int check_top_primitive(const char *data, size_t len, size_t start, quell_error *err)
 {
     size_t end = start;
-    while (end < len && !is_json_space((unsigned char)data[end]) &&
-           !strchr(",:[]{}\"", data[end]))
+    while (end < len && !is_json_space((unsigned char)data[end]) && !strchr(",:[]{}\"", data[end]))
         end++;
     if (!is_json_primitive(data + start, end - start))
         return err_set(err, QUELL_EINPUT, NULL, 0, NULL, "invalid JSON at byte %zu", start);
@@ -512,12 +511,14 @@ static int read_object(quell_record_parser *p, const char *data, size_t len, siz
         int rc = grow(&p->scratch, &p->scratch_cap, n, err);
         if (rc < 0)
             return rc;
-        for (size_t i = 0; i < n; i++)
-            p->scratch[i] = s[i] ? s[i] : '\x01';
+        memcpy(p->scratch, s, n);
+        for (char *z = memchr(p->scratch, '\0', n); z;
+             z = memchr(z, '\0', n - (size_t)(z - p->scratch)))
+            *z = '\x01';
         js = p->scratch;
     }
     jsmn_parser jp;
-    int r;
+    int r = 0;
     int rc = tokenize(p, js, n, &jp, &r, err);
     if (rc < 0)
         return rc;
@@ -533,17 +534,16 @@ static int read_object(quell_record_parser *p, const char *data, size_t len, siz
 
     /* Each member takes two tokens at least: room for all of them. */
     if (top->type == JSMN_OBJECT) {
-        struct member_span *grown =
-            grow_array(p->members, &p->member_cap, (size_t)top->size + 1, sizeof *grown, 16,
-                       GROW_UNCAPPED);
+        struct member_span *grown = grow_array(p->members, &p->member_cap, (size_t)top->size + 1,
+                                               sizeof *grown, 16, GROW_UNCAPPED);
         if (!grown)
             return err_set(err, QUELL_ENOMEM, NULL, 0, NULL, "out of memory");
         p->members = grown;
     }
     int i = 0;
     *count = 0;
-    if (check_value(p, s, n, tok_count, &i, 0, top->type == JSMN_OBJECT ? p->members : NULL,
-                    count, &bad) < 0)
+    if (check_value(p, s, n, tok_count, &i, 0, top->type == JSMN_OBJECT ? p->members : NULL, count,
+                    &bad) < 0)
         return err_set(err, QUELL_EINPUT, NULL, 0, NULL, "invalid JSON at byte %zu", start + bad);
     size_t off = skip_space(s, n, tok_to(top));
     if (off != n)
@@ -806,7 +806,7 @@ static int parse_jsonl(quell_record_parser *p, const char *data, size_t len, que
         return err_set(err, QUELL_EINPUT, NULL, 0, NULL, "record longer than %d bytes",
                        INT_MAX - 1);
 
-    size_t count;
+    size_t count = 0;
     int rc = read_object(p, data, len, start, &count, err);
     if (rc < 0)
         return rc;
