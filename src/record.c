@@ -36,12 +36,15 @@ enum member { MEMBER_ID = 0, MEMBER_BODY, MEMBER_AUTHOR, MEMBER_LABEL, MEMBER_CO
 #define JSON_NESTING_LIMIT 1000
 
 /* One top-level member of a JSONL record: its key decoded (it may hold a
- * NUL), its value's token. key_off indexes the record. */
+ * NUL), its value's bytes (a string's without its quotes) and kind. Offsets
+ * index the record. */
 struct member_span {
     const char *key;
     size_t key_len;
     size_t key_off; /* the key's opening quote */
-    int value_tok;
+    size_t value_off;
+    size_t value_len;
+    jsmntype_t value_type;
 };
 
 struct quell_record_parser {
@@ -49,7 +52,7 @@ struct quell_record_parser {
     const char *names[MEMBER_COUNT]; /* point into names_buf; the label's is "" when unread */
     size_t name_len[MEMBER_COUNT];
     char *names_buf;
-    jsmntok_t *toks; /* the last JSONL record's tokens */
+    jsmntok_t *toks; /* the last nested value's tokens */
     unsigned int tok_cap;
     char *text; /* the last record's fields, unescaped, each NUL-terminated */
     size_t text_cap;
@@ -185,12 +188,14 @@ static int32_t hex4(const char *s)
  * two only, and names the string rather than the escape. A backslash outside
  * a string is invalid JSON anyway, so walking escape pairs from the first
  * backslash of the record is exact. Returns 0, or -1 with *bad_off at the
- * offending backslash. After it, decode_string cannot fail.
+ * offending backslash; *has_escape tells whether there is any. After it,
+ * decode_string cannot fail.
  */
-static int check_escapes(const char *s, size_t n, size_t *bad_off)
+static int check_escapes(const char *s, size_t n, int *has_escape, size_t *bad_off)
 {
     const char *end = s + n;
     const char *q = memchr(s, '\\', n);
+    *has_escape = q != NULL;
     while (q) {
         if (end - q < 2)
             goto fail_bad;
@@ -378,11 +383,10 @@ static size_t tok_to(const jsmntok_t *t)
  * comma or colon go missing or come twice), object keys are strings with one
  * value each, primitives are literals or numbers. On success *i is the token
  * after the value. Returns 0, or -1 with *bad_off at the first byte that does
- * not fit. members, when not NULL, receives the object's members, for the
- * top level; *count their number.
+ * not fit.
  */
 static int check_value(quell_record_parser *p, const char *s, size_t n, int tok_count, int *i,
-                       int depth, struct member_span *members, size_t *count, size_t *bad_off)
+                       int depth, size_t *bad_off)
 {
     const jsmntok_t *t = &p->toks[*i];
     (*i)++;
@@ -418,13 +422,6 @@ static int check_value(quell_record_parser *p, const char *s, size_t n, int tok_
         if (is_object) {
             if (v->type != JSMN_STRING || v->size != 1 || pos != tok_from(v))
                 goto fail_at_pos;
-            if (members) {
-                members[*count].key = s + v->start;
-                members[*count].key_len = (size_t)(v->end - v->start);
-                members[*count].key_off = pos;
-                members[*count].value_tok = *i + 1;
-                ++*count;
-            }
             pos = skip_space(s, n, tok_to(v));
             if (s[pos] != ':')
                 goto fail_at_pos;
@@ -435,7 +432,7 @@ static int check_value(quell_record_parser *p, const char *s, size_t n, int tok_
         }
         if (pos != tok_from(v))
             goto fail_at_pos;
-        if (check_value(p, s, n, tok_count, i, depth + 1, NULL, NULL, bad_off) < 0)
+        if (check_value(p, s, n, tok_count, i, depth + 1, bad_off) < 0)
             return -1;
         pos = tok_to(v);
     }
@@ -472,41 +469,12 @@ static int tokenize(quell_record_parser *p, const char *s, size_t n, jsmn_parser
     }
 }
 
-/* A number at the top level: jsmn in strict mode wants a delimiter after
- * it, so the record is judged here. */
-static int check_top_primitive(const char *data, size_t len, size_t start, quell_error *err)
+/* Hand s[0..n) to jsmn, through a copy with every NUL made U+0001 if it
+ * has any: a NUL ends jsmn's input, and the fields are judged for NULs when
+ * they are read. *result is jsmn's. Returns QUELL_OK or QUELL_ENOMEM. */
+static int tokenize_any(quell_record_parser *p, const char *s, size_t n, jsmn_parser *jp,
+                        int *result, quell_error *err)
 {
-    size_t end = start;
-    while (end < len && !is_json_space((unsigned char)data[end]) && !strchr(",:[]{}\"", data[end]))
-        end++;
-    if (!is_json_primitive(data + start, end - start))
-        return err_set(err, QUELL_EINPUT, NULL, 0, NULL, "invalid JSON at byte %zu", start);
-    end = skip_space(data, len, end);
-    if (end != len)
-        return err_set(err, QUELL_EINPUT, NULL, 0, NULL, "trailing data after JSON at byte %zu",
-                       end);
-    return err_set(err, QUELL_EINPUT, NULL, 0, NULL, "record is not a JSON object");
-}
-
-/*
- * The record's members, checked: tokenize data[start..len) and check the
- * grammar jsmn leaves unchecked, then that nothing follows the first value
- * and that it is an object. Raw NULs, which end jsmn's input, are handed to
- * it as U+0001 in a copy: they are judged where the fields are read. On
- * success p->members holds the top-level members, *count of them.
- */
-static int read_object(quell_record_parser *p, const char *data, size_t len, size_t start,
-                       size_t *count, quell_error *err)
-{
-    const char *s = data + start;
-    size_t n = len - start;
-    size_t bad;
-    if (check_escapes(s, n, &bad) < 0)
-        return err_set(err, QUELL_EINPUT, NULL, 0, NULL, "invalid JSON at byte %zu", start + bad);
-    if (s[0] != '{' && s[0] != '[' && s[0] != '"')
-        return check_top_primitive(data, len, start, err);
-
-    const char *js = s;
     if (memchr(s, '\0', n)) {
         int rc = grow(&p->scratch, &p->scratch_cap, n, err);
         if (rc < 0)
@@ -515,45 +483,241 @@ static int read_object(quell_record_parser *p, const char *data, size_t len, siz
         for (char *z = memchr(p->scratch, '\0', n); z;
              z = memchr(z, '\0', n - (size_t)(z - p->scratch)))
             *z = '\x01';
-        js = p->scratch;
+        s = p->scratch;
+    }
+    return tokenize(p, s, n, jp, result, err);
+}
+
+/* s[i] is a string's opening quote: the offset just past its closing
+ * quote, or 0 when it has none. */
+static size_t skip_string(const char *s, size_t n, size_t i)
+{
+    size_t j = i + 1;
+    while (j < n) {
+        const char *q = memchr(s + j, '"', n - j);
+        if (!q)
+            return 0;
+        size_t k = (size_t)(q - s);
+        /* The quote ends the string unless an odd run of backslashes escapes it. */
+        size_t slashes = 0;
+        while (k - slashes > i + 1 && s[k - slashes - 1] == '\\')
+            slashes++;
+        if (slashes % 2 == 0)
+            return k + 1;
+        j = k + 1;
+    }
+    return 0;
+}
+
+/* The end of the primitive that starts at s[i]: the next delimiter. */
+static size_t skip_primitive(const char *s, size_t n, size_t i)
+{
+    while (i < n && !is_json_space((unsigned char)s[i]) && s[i] != ',' && s[i] != '}' &&
+           s[i] != ']')
+        i++;
+    return i;
+}
+
+/*
+ * The object or array that opens at s[i], a member's value: its extent is
+ * found by matching brackets outside strings, then jsmn cuts it into tokens
+ * and check_value checks them. Nested values are rare in records, so jsmn's
+ * byte-at-a-time pace costs little here. Returns QUELL_OK with *end just
+ * past it, QUELL_EINPUT with *bad_off, or QUELL_ENOMEM.
+ */
+static int check_container(quell_record_parser *p, const char *s, size_t n, size_t i, size_t *end,
+                           size_t *bad_off, quell_error *err)
+{
+    size_t span = n - i; /* unclosed: jsmn says where it fails */
+    size_t depth = 0;
+    for (size_t j = i; j < n;) {
+        char c = s[j];
+        if (c == '"') {
+            j = skip_string(s, n, j);
+            if (!j)
+                break;
+            continue;
+        }
+        if (c == '{' || c == '[') {
+            depth++;
+        } else if ((c == '}' || c == ']') && --depth == 0) {
+            span = j + 1 - i;
+            break;
+        }
+        j++;
     }
     jsmn_parser jp;
     int r = 0;
-    int rc = tokenize(p, js, n, &jp, &r, err);
+    int rc = tokenize_any(p, s + i, span, &jp, &r, err);
     if (rc < 0)
         return rc;
-    /* jsmn goes on past the first value, and fails on what follows it: the
-     * first value, once closed, is judged before what comes after. */
     const jsmntok_t *top = jp.toknext > 0 ? &p->toks[0] : NULL;
-    if (!top || top->end < 0) {
-        assert(r < 0);
-        return err_set(err, QUELL_EINPUT, NULL, 0, NULL, "invalid JSON at byte %zu",
-                       start + (jp.pos < n ? (size_t)jp.pos : n));
+    if (r < 0 || !top || top->end < 0 || (size_t)top->end != span) {
+        *bad_off = i + (jp.pos < span ? (size_t)jp.pos : span);
+        return QUELL_EINPUT;
     }
-    int tok_count = (int)jp.toknext;
+    int k = 0;
+    size_t bad = 0;
+    /* The record's object is depth 0: a member's value is depth 1. */
+    if (check_value(p, s + i, span, (int)jp.toknext, &k, 1, &bad) < 0) {
+        *bad_off = i + bad;
+        return QUELL_EINPUT;
+    }
+    *end = i + span;
+    return QUELL_OK;
+}
 
-    /* Each member takes two tokens at least: room for all of them. */
-    if (top->type == JSMN_OBJECT) {
-        struct member_span *grown = grow_array(p->members, &p->member_cap, (size_t)top->size + 1,
-                                               sizeof *grown, 16, GROW_UNCAPPED);
+/*
+ * The record's object, s[0] being its '{', read member by member into
+ * p->members (*count of them), its grammar checked on the way: strings are
+ * skipped with memchr, which is most of a record's bytes, primitives must
+ * be literals or numbers, and nested values go to check_container. Returns
+ * QUELL_OK with *end just past the object, QUELL_EINPUT with *bad_off, or
+ * QUELL_ENOMEM.
+ */
+static int scan_object(quell_record_parser *p, const char *s, size_t n, size_t *count, size_t *end,
+                       size_t *bad_off, quell_error *err)
+{
+    size_t k = 0;
+    size_t i = skip_space(s, n, 1);
+    if (i < n && s[i] == '}')
+        goto out;
+    for (;;) {
+        if (i >= n || s[i] != '"')
+            goto fail_at_i;
+        size_t key_end = skip_string(s, n, i);
+        if (!key_end)
+            goto fail_at_i;
+        struct member_span *grown =
+            grow_array(p->members, &p->member_cap, k + 1, sizeof *grown, 16, GROW_UNCAPPED);
         if (!grown)
             return err_set(err, QUELL_ENOMEM, NULL, 0, NULL, "out of memory");
         p->members = grown;
+        struct member_span *m = &p->members[k++];
+        m->key = s + i + 1;
+        m->key_len = key_end - i - 2;
+        m->key_off = i;
+        i = skip_space(s, n, key_end);
+        if (i >= n || s[i] != ':')
+            goto fail_at_i;
+        i = skip_space(s, n, i + 1);
+        if (i >= n)
+            goto fail_at_i;
+        size_t value_end;
+        if (s[i] == '"') {
+            value_end = skip_string(s, n, i);
+            if (!value_end)
+                goto fail_at_i;
+            m->value_type = JSMN_STRING;
+            m->value_off = i + 1;
+            m->value_len = value_end - i - 2;
+        } else if (s[i] == '{' || s[i] == '[') {
+            int rc = check_container(p, s, n, i, &value_end, bad_off, err);
+            if (rc < 0)
+                return rc;
+            m->value_type = s[i] == '{' ? JSMN_OBJECT : JSMN_ARRAY;
+            m->value_off = i;
+            m->value_len = value_end - i;
+        } else {
+            value_end = skip_primitive(s, n, i);
+            if (!is_json_primitive(s + i, value_end - i))
+                goto fail_at_i;
+            m->value_type = JSMN_PRIMITIVE;
+            m->value_off = i;
+            m->value_len = value_end - i;
+        }
+        i = skip_space(s, n, value_end);
+        if (i < n && s[i] == ',') {
+            i = skip_space(s, n, i + 1);
+            continue;
+        }
+        if (i < n && s[i] == '}')
+            break;
+        goto fail_at_i;
     }
-    int i = 0;
-    *count = 0;
-    if (check_value(p, s, n, tok_count, &i, 0, top->type == JSMN_OBJECT ? p->members : NULL, count,
-                    &bad) < 0)
-        return err_set(err, QUELL_EINPUT, NULL, 0, NULL, "invalid JSON at byte %zu", start + bad);
-    size_t off = skip_space(s, n, tok_to(top));
-    if (off != n)
+out:
+    *count = k;
+    *end = i + 1;
+    return QUELL_OK;
+
+fail_at_i:
+    *bad_off = i;
+    return QUELL_EINPUT;
+}
+
+/*
+ * A record that is not an object is refused, but with the error a JSON
+ * reader would give first: its value's own, then what follows it, then
+ * that it is no object. Arrays and strings go through jsmn, and a number
+ * or literal is judged here (jsmn in strict mode wants a delimiter after
+ * one). Returns QUELL_EINPUT or QUELL_ENOMEM.
+ */
+static int refuse_non_object(quell_record_parser *p, const char *data, size_t len, size_t start,
+                             quell_error *err)
+{
+    const char *s = data + start;
+    size_t n = len - start;
+    size_t end;
+    if (s[0] == '[' || s[0] == '"') {
+        jsmn_parser jp;
+        int r = 0;
+        int rc = tokenize_any(p, s, n, &jp, &r, err);
+        if (rc < 0)
+            return rc;
+        /* jsmn goes on past the first value, and fails on what follows it:
+         * the first value, once closed, is judged before what comes after. */
+        const jsmntok_t *top = jp.toknext > 0 ? &p->toks[0] : NULL;
+        if (!top || top->end < 0)
+            return err_set(err, QUELL_EINPUT, NULL, 0, NULL, "invalid JSON at byte %zu",
+                           start + (jp.pos < n ? (size_t)jp.pos : n));
+        int i = 0;
+        size_t bad = 0;
+        if (check_value(p, s, n, (int)jp.toknext, &i, 0, &bad) < 0)
+            return err_set(err, QUELL_EINPUT, NULL, 0, NULL, "invalid JSON at byte %zu",
+                           start + bad);
+        end = tok_to(top);
+    } else {
+        end = skip_primitive(s, n, 0);
+        if (!is_json_primitive(s, end))
+            return err_set(err, QUELL_EINPUT, NULL, 0, NULL, "invalid JSON at byte %zu", start);
+    }
+    end = skip_space(s, n, end);
+    if (end != n)
         return err_set(err, QUELL_EINPUT, NULL, 0, NULL, "trailing data after JSON at byte %zu",
-                       start + off);
-    if (top->type != JSMN_OBJECT)
-        return err_set(err, QUELL_EINPUT, NULL, 0, NULL, "record is not a JSON object");
-    /* Offsets from here on index data, not s. */
-    for (size_t k = 0; k < *count; k++)
+                       start + end);
+    return err_set(err, QUELL_EINPUT, NULL, 0, NULL, "record is not a JSON object");
+}
+
+/*
+ * The record's members, checked: escapes over the whole record first, then
+ * the object, then that nothing follows it. On success p->members holds the
+ * top-level members, *count of them, their offsets indexing data, and
+ * *has_escape whether the record holds a backslash.
+ */
+static int read_object(quell_record_parser *p, const char *data, size_t len, size_t start,
+                       size_t *count, int *has_escape, quell_error *err)
+{
+    const char *s = data + start;
+    size_t n = len - start;
+    size_t bad = 0;
+    if (check_escapes(s, n, has_escape, &bad) < 0)
+        return err_set(err, QUELL_EINPUT, NULL, 0, NULL, "invalid JSON at byte %zu", start + bad);
+    if (s[0] != '{')
+        return refuse_non_object(p, data, len, start, err);
+    size_t end = 0;
+    int rc = scan_object(p, s, n, count, &end, &bad, err);
+    if (rc == QUELL_EINPUT)
+        return err_set(err, QUELL_EINPUT, NULL, 0, NULL, "invalid JSON at byte %zu", start + bad);
+    if (rc < 0)
+        return rc;
+    end = skip_space(s, n, end);
+    if (end != n)
+        return err_set(err, QUELL_EINPUT, NULL, 0, NULL, "trailing data after JSON at byte %zu",
+                       start + end);
+    for (size_t k = 0; k < *count; k++) {
         p->members[k].key_off += start;
+        p->members[k].value_off += start;
+    }
     return QUELL_OK;
 }
 
@@ -662,14 +826,14 @@ static size_t format_number(char *dst, size_t cap, double v)
 /* A field read from the record into p->text, NUL-terminated: a string
  * unescaped, a primitive's text as written, a container's as "". */
 struct field {
-    const jsmntok_t *tok; /* NULL: absent */
+    jsmntype_t type; /* JSMN_UNDEFINED: absent */
     const char *text;
     size_t len;
 };
 
 static int is_null(const struct field *f)
 {
-    return f->tok && f->tok->type == JSMN_PRIMITIVE && f->text[0] == 'n';
+    return f->type == JSMN_PRIMITIVE && f->text[0] == 'n';
 }
 
 /* The record's id as JSON text, in p->buf: a string re-escaped, a number
@@ -682,16 +846,19 @@ static int put_id(quell_record_parser *p, const struct field *id, quell_record *
 {
     size_t need;
     int rc;
-    if (id->tok->type == JSMN_STRING) {
+    if (id->type == JSMN_STRING) {
         size_t bad;
         if (!utf8_valid(id->text, id->len, &bad))
             return err_set(err, QUELL_EINPUT, NULL, 0, NULL, "invalid UTF-8 at byte %zu of \"%s\"",
                            bad, p->names[MEMBER_ID]);
-        need = out_json_string(NULL, 0, id->text, id->len);
-        if ((rc = grow(&p->buf, &p->buf_cap, need + 1, err)) < 0)
+        /* One pass: room for the longest escaping, \uXXXX for each byte. */
+        size_t room;
+        if (__builtin_mul_overflow(id->len, 6, &room) || __builtin_add_overflow(room, 3, &room))
+            return err_set(err, QUELL_ENOMEM, NULL, 0, NULL, "out of memory");
+        if ((rc = grow(&p->buf, &p->buf_cap, room, err)) < 0)
             return rc;
-        out_json_string(p->buf, need + 1, id->text, id->len);
-    } else if (id->tok->type == JSMN_PRIMITIVE && id->text[0] != 't' && id->text[0] != 'f' &&
+        need = out_json_string(p->buf, room, id->text, id->len);
+    } else if (id->type == JSMN_PRIMITIVE && id->text[0] != 't' && id->text[0] != 'f' &&
                id->text[0] != 'n') {
         need = id->len;
         if ((rc = grow(&p->buf, &p->buf_cap, need + 1, err)) < 0)
@@ -712,14 +879,14 @@ static int put_id(quell_record_parser *p, const struct field *id, quell_record *
 static int put_label(quell_record_parser *p, const struct field *label, quell_record *out,
                      quell_error *err)
 {
-    if (label->tok->type == JSMN_STRING) {
+    if (label->type == JSMN_STRING) {
         out->label = label->text;
         out->label_len = label->len;
         return QUELL_OK;
     }
     if (is_null(label))
         return QUELL_OK;
-    if (label->tok->type == JSMN_PRIMITIVE && label->text[0] != 't' && label->text[0] != 'f') {
+    if (label->type == JSMN_PRIMITIVE && label->text[0] != 't' && label->text[0] != 'f') {
         double v = clocale_strtod(label->text, NULL);
         if (isfinite(v)) {
             out->label_len = format_number(p->label_buf, sizeof p->label_buf, v);
@@ -738,19 +905,19 @@ static int put_label(quell_record_parser *p, const struct field *label, quell_re
  * Returns 1 when a field, or a key that a NUL cuts down to a field's name,
  * holds a NUL: handed on, it would be cut short there.
  */
-static int read_fields(quell_record_parser *p, const char *data, size_t len, size_t start,
-                       size_t count, struct field fields[MEMBER_COUNT], quell_error *err)
+static int read_fields(quell_record_parser *p, const char *data, size_t len, size_t count,
+                       int has_escape, int may_hold_nul, struct field fields[MEMBER_COUNT],
+                       quell_error *err)
 {
     int rc = grow(&p->text, &p->text_cap, len + MEMBER_COUNT, err);
     if (rc < 0)
         return rc;
-    const char *s = data + start;
     int has_nul = 0;
     size_t text_len = 0;
     memset(fields, 0, MEMBER_COUNT * sizeof *fields);
     for (size_t k = 0; k < count; k++) {
         const struct member_span *m = &p->members[k];
-        const char *nul = memchr(m->key, '\0', m->key_len);
+        const char *nul = may_hold_nul ? memchr(m->key, '\0', m->key_len) : NULL;
         size_t key_len = nul ? (size_t)(nul - m->key) : m->key_len;
         int decoded = -1; /* the field this member was read into first */
         for (int f = 0; f < MEMBER_COUNT; f++) {
@@ -761,26 +928,30 @@ static int read_fields(quell_record_parser *p, const char *data, size_t len, siz
                 has_nul = 1;
                 break;
             }
-            if (fields[f].tok)
+            if (fields[f].type != JSMN_UNDEFINED)
                 continue; /* a duplicate, refused later */
             if (decoded >= 0) {
                 fields[f] = fields[decoded]; /* two fields of one name */
                 continue;
             }
-            const jsmntok_t *t = &p->toks[m->value_tok];
-            const char *raw = s + t->start;
-            size_t raw_len = (size_t)(t->end - t->start);
+            const char *raw = data + m->value_off;
             char *dst = p->text + text_len;
-            fields[f].tok = t;
+            fields[f].type = m->value_type;
             fields[f].text = dst;
             decoded = f;
-            if (t->type == JSMN_STRING) {
-                fields[f].len = decode_string(dst, raw, raw_len);
-                has_nul |= memchr(dst, '\0', fields[f].len) != NULL;
+            if (m->value_type == JSMN_STRING) {
+                if (has_escape) {
+                    fields[f].len = decode_string(dst, raw, m->value_len);
+                } else {
+                    memcpy(dst, raw, m->value_len);
+                    fields[f].len = m->value_len;
+                }
+                if (may_hold_nul)
+                    has_nul |= memchr(dst, '\0', fields[f].len) != NULL;
             } else {
                 /* A primitive's text, NUL-terminated for strtod; a container's
                  * is not read. */
-                fields[f].len = t->type == JSMN_PRIMITIVE ? raw_len : 0;
+                fields[f].len = m->value_type == JSMN_PRIMITIVE ? m->value_len : 0;
                 memcpy(dst, raw, fields[f].len);
             }
             dst[fields[f].len] = '\0';
@@ -807,13 +978,16 @@ static int parse_jsonl(quell_record_parser *p, const char *data, size_t len, que
                        INT_MAX - 1);
 
     size_t count = 0;
-    int rc = read_object(p, data, len, start, &count, err);
+    int has_escape = 0;
+    int rc = read_object(p, data, len, start, &count, &has_escape, err);
     if (rc < 0)
         return rc;
-    if ((rc = decode_keys(p, count, len, err)) < 0)
+    if (has_escape && (rc = decode_keys(p, count, len, err)) < 0)
         return rc;
+    /* A NUL comes from a NUL byte or from \u0000: most records have neither. */
+    int may_hold_nul = has_escape || memchr(data + start, '\0', len - start) != NULL;
     struct field fields[MEMBER_COUNT];
-    rc = read_fields(p, data, len, start, count, fields, err);
+    rc = read_fields(p, data, len, count, has_escape, may_hold_nul, fields, err);
     if (rc < 0)
         return rc;
     if (rc > 0)
@@ -824,7 +998,7 @@ static int parse_jsonl(quell_record_parser *p, const char *data, size_t len, que
                     memcmp(dup->key, p->names[MEMBER_ID], dup->key_len) == 0;
     /* The id first, so that a record refused for its body (or a duplicate
      * key other than the id's) still names it. */
-    if (fields[MEMBER_ID].tok && !is_id_dup) {
+    if (fields[MEMBER_ID].type != JSMN_UNDEFINED && !is_id_dup) {
         rc = put_id(p, &fields[MEMBER_ID], out, err);
         if (rc < 0)
             return rc;
@@ -835,22 +1009,23 @@ static int parse_jsonl(quell_record_parser *p, const char *data, size_t len, que
 
     const struct field *body = &fields[MEMBER_BODY];
     const struct field *author = &fields[MEMBER_AUTHOR];
-    if (!body->tok)
+    if (body->type == JSMN_UNDEFINED)
         return err_set(err, QUELL_EINPUT, NULL, 0, NULL, "missing \"%s\" field",
                        p->names[MEMBER_BODY]);
-    if (body->tok->type != JSMN_STRING)
+    if (body->type != JSMN_STRING)
         return err_set(err, QUELL_EINPUT, NULL, 0, NULL, "\"%s\" is not a string",
                        p->names[MEMBER_BODY]);
-    if (author->tok && !is_null(author) && author->tok->type != JSMN_STRING)
+    if (author->type != JSMN_UNDEFINED && !is_null(author) && author->type != JSMN_STRING)
         return err_set(err, QUELL_EINPUT, NULL, 0, NULL, "\"%s\" is not a string",
                        p->names[MEMBER_AUTHOR]);
-    if (fields[MEMBER_LABEL].tok && (rc = put_label(p, &fields[MEMBER_LABEL], out, err)) < 0)
+    if (fields[MEMBER_LABEL].type != JSMN_UNDEFINED &&
+        (rc = put_label(p, &fields[MEMBER_LABEL], out, err)) < 0)
         return rc;
 
     /* The fields stay in p->text until the next parse. */
     out->comment.text[QUELL_FIELD_BODY] = body->text;
     out->comment.text_len[QUELL_FIELD_BODY] = body->len;
-    if (author->tok && author->tok->type == JSMN_STRING) {
+    if (author->type == JSMN_STRING) {
         out->comment.text[QUELL_FIELD_AUTHOR] = author->text;
         out->comment.text_len[QUELL_FIELD_AUTHOR] = author->len;
     }
