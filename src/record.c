@@ -522,17 +522,20 @@ static size_t skip_primitive(const char *s, size_t n, size_t i)
 }
 
 /*
- * The object or array that opens at s[i], a member's value: its extent is
- * found by matching brackets outside strings, then jsmn cuts it into tokens
- * and check_value checks them. Nested values are rare in records, so jsmn's
- * byte-at-a-time pace costs little here. Returns QUELL_OK with *end just
- * past it, QUELL_EINPUT with *bad_off, or QUELL_ENOMEM.
+ * The object or array that opens at s[i], at nesting depth `depth` (the
+ * record's object is 0): its extent is found by matching brackets outside
+ * strings, then jsmn cuts it into tokens and check_value checks them.
+ * Nested values are rare in records, so jsmn's byte-at-a-time pace costs
+ * little here. Containers too deep are refused before jsmn sees them: it
+ * closes a bracket by walking up from the last token, so n nested brackets
+ * would cost it n * n / 2 steps. Returns QUELL_OK with *end just past it,
+ * QUELL_EINPUT with *bad_off, or QUELL_ENOMEM.
  */
-static int check_container(quell_record_parser *p, const char *s, size_t n, size_t i, size_t *end,
-                           size_t *bad_off, quell_error *err)
+static int check_container(quell_record_parser *p, const char *s, size_t n, size_t i, int depth,
+                           size_t *end, size_t *bad_off, quell_error *err)
 {
     size_t span = n - i; /* unclosed: jsmn says where it fails */
-    size_t depth = 0;
+    size_t open = 0;
     for (size_t j = i; j < n;) {
         char c = s[j];
         if (c == '"') {
@@ -542,8 +545,12 @@ static int check_container(quell_record_parser *p, const char *s, size_t n, size
             continue;
         }
         if (c == '{' || c == '[') {
-            depth++;
-        } else if ((c == '}' || c == ']') && --depth == 0) {
+            if ((size_t)depth + open >= JSON_NESTING_LIMIT) {
+                *bad_off = j;
+                return QUELL_EINPUT;
+            }
+            open++;
+        } else if ((c == '}' || c == ']') && --open == 0) {
             span = j + 1 - i;
             break;
         }
@@ -561,8 +568,7 @@ static int check_container(quell_record_parser *p, const char *s, size_t n, size
     }
     int k = 0;
     size_t bad = 0;
-    /* The record's object is depth 0: a member's value is depth 1. */
-    if (check_value(p, s + i, span, (int)jp.toknext, &k, 1, &bad) < 0) {
+    if (check_value(p, s + i, span, (int)jp.toknext, &k, depth, &bad) < 0) {
         *bad_off = i + bad;
         return QUELL_EINPUT;
     }
@@ -615,7 +621,7 @@ static int scan_object(quell_record_parser *p, const char *s, size_t n, size_t *
             m->value_off = i + 1;
             m->value_len = value_end - i - 2;
         } else if (s[i] == '{' || s[i] == '[') {
-            int rc = check_container(p, s, n, i, &value_end, bad_off, err);
+            int rc = check_container(p, s, n, i, 1, &value_end, bad_off, err);
             if (rc < 0)
                 return rc;
             m->value_type = s[i] == '{' ? JSMN_OBJECT : JSMN_ARRAY;
@@ -651,34 +657,26 @@ fail_at_i:
 /*
  * A record that is not an object is refused, but with the error a JSON
  * reader would give first: its value's own, then what follows it, then
- * that it is no object. Arrays and strings go through jsmn, and a number
- * or literal is judged here (jsmn in strict mode wants a delimiter after
- * one). Returns QUELL_EINPUT or QUELL_ENOMEM.
+ * that it is no object. Returns QUELL_EINPUT or QUELL_ENOMEM.
  */
 static int refuse_non_object(quell_record_parser *p, const char *data, size_t len, size_t start,
                              quell_error *err)
 {
     const char *s = data + start;
     size_t n = len - start;
-    size_t end;
-    if (s[0] == '[' || s[0] == '"') {
-        jsmn_parser jp;
-        int r = 0;
-        int rc = tokenize_any(p, s, n, &jp, &r, err);
-        if (rc < 0)
-            return rc;
-        /* jsmn goes on past the first value, and fails on what follows it:
-         * the first value, once closed, is judged before what comes after. */
-        const jsmntok_t *top = jp.toknext > 0 ? &p->toks[0] : NULL;
-        if (!top || top->end < 0)
-            return err_set(err, QUELL_EINPUT, NULL, 0, NULL, "invalid JSON at byte %zu",
-                           start + (jp.pos < n ? (size_t)jp.pos : n));
-        int i = 0;
+    size_t end = 0;
+    if (s[0] == '[') {
         size_t bad = 0;
-        if (check_value(p, s, n, (int)jp.toknext, &i, 0, &bad) < 0)
+        int rc = check_container(p, s, n, 0, 0, &end, &bad, err);
+        if (rc == QUELL_EINPUT)
             return err_set(err, QUELL_EINPUT, NULL, 0, NULL, "invalid JSON at byte %zu",
                            start + bad);
-        end = tok_to(top);
+        if (rc < 0)
+            return rc;
+    } else if (s[0] == '"') {
+        end = skip_string(s, n, 0);
+        if (!end)
+            return err_set(err, QUELL_EINPUT, NULL, 0, NULL, "invalid JSON at byte %zu", start);
     } else {
         end = skip_primitive(s, n, 0);
         if (!is_json_primitive(s, end))

@@ -576,7 +576,8 @@ static size_t append(char *dst, size_t len, const char *s, size_t n)
 }
 
 /* Containers nest 1,000 deep at most, as cJSON allowed: deeper is refused
- * (the check recurses once per level), and never crashes. */
+ * (the check recurses once per level), never crashes, and costs no more
+ * than reading the record. */
 START_TEST(test_jsonl_nesting)
 {
     quell_record_parser *p = new_parser(QUELL_FORMAT_JSONL, NULL);
@@ -608,6 +609,24 @@ START_TEST(test_jsonl_nesting)
             ck_assert_str_eq(err.message, "invalid JSON at byte 1015");
         }
     }
+    /* At the top level, where the record's own container is depth 0, and
+     * as deep as a 1 MiB record can go: refused at the 1,001st bracket,
+     * not after n * n / 2 steps of jsmn's. */
+    free(line);
+    size_t depth = 1 << 19;
+    line = malloc(2 * depth);
+    ck_assert_ptr_nonnull(line);
+    memset(line, '[', depth);
+    memset(line + depth, ']', depth);
+    const quell_record *rec;
+    quell_error err;
+    char *copy;
+    ck_assert_int_eq(parse_exact(p, line, 2 * depth, &rec, &err, &copy), QUELL_EINPUT);
+    free(copy);
+    ck_assert_str_eq(err.message, "invalid JSON at byte 1000");
+    ck_assert_int_eq(parse_exact(p, line + depth - 1000, 2000, &rec, &err, &copy), QUELL_EINPUT);
+    free(copy);
+    ck_assert_str_eq(err.message, "record is not a JSON object");
     free(line);
     quell_record_parser_free(p);
 }
