@@ -317,6 +317,10 @@ allow-candidates: all
 $(O)/bench_quell: bench/bench.c $(STATIC_LIB)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(STATIC_LIB) $(PKG_LIBS) -lm
 
+# The JSON Lines readers beside each other (bench/json_parsers.c).
+$(O)/bench_json: bench/json_parsers.c $(STATIC_LIB)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(STATIC_LIB) $(PKG_LIBS) -lm
+
 $(O)/quell.pc: quell.pc.in Makefile
 	@mkdir -p $(O)
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' $< > $@
@@ -342,7 +346,7 @@ lint:
 	cppcheck --enable=warning,style,performance,portability --std=c11 --error-exitcode=1 \
 		--inline-suppr --quiet -Iinclude -Isrc src src/cli src/serve examples bench fuzz
 	clang-tidy --quiet $(LIB_SRC) $(CLI_SRC) $(SERVE_SRC) examples/embed.c bench/bench.c \
-		bench/scan_rate.c bench/view_hits.c bench/qdb_load.c $(wildcard fuzz/*.c) -- $(BASE_CFLAGS) $(SERVE_CFLAGS)
+		bench/json_parsers.c bench/scan_rate.c bench/view_hits.c bench/qdb_load.c $(wildcard fuzz/*.c) -- $(BASE_CFLAGS) $(SERVE_CFLAGS)
 
 format:
 	clang-format -i $(LIB_SRC) $(CLI_SRC) $(SERVE_SRC) $(TEST_SRC) $(HEADERS) examples/*.c bench/*.c

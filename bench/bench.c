@@ -9,6 +9,8 @@
  * CORPUS.txt holds the same bodies one per line, for the text format.
  * BIG_CORPUS, if given, is the same comments several times over: its peak
  * RSS beside CORPUS's shows whether memory grows with the input.
+ * BENCH_BASELINE_BIN, if set, names another build's quell, whose filter is
+ * timed in the same passes: a before and after from one run.
  */
 #include <fcntl.h>
 #include <spawn.h>
@@ -352,10 +354,12 @@ static void keep_min(double *best, double t)
         *best = t;
 }
 
-/* Run argv with stdin from in_path and stdout to /dev/null; wall time, and
- * the child's peak RSS in KiB. posix_spawn rather than fork: a forked
- * child would count the bench's own pages (the corpus) until its exec. */
-static double run(char *const argv[], const char *in_path, long *maxrss_kib)
+/* Run argv with stdin from in_path and stdout to /dev/null; wall time, the
+ * child's CPU time (user + system, all threads) in *cpu_s when not NULL,
+ * and its peak RSS in KiB. CPU time is what a loaded, shared machine leaves
+ * least disturbed. posix_spawn rather than fork: a forked child would count
+ * the bench's own pages (the corpus) until its exec. */
+static double run(char *const argv[], const char *in_path, long *maxrss_kib, double *cpu_s)
 {
     const char *bin = argv[0];
     posix_spawn_file_actions_t fa;
@@ -377,15 +381,45 @@ static double run(char *const argv[], const char *in_path, long *maxrss_kib)
         exit(1);
     }
     *maxrss_kib = ru.ru_maxrss;
+    if (cpu_s)
+        *cpu_s = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+                 (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
     return now_s() - t0;
 }
 
 /* `quell filter --format FORMAT RULES < corpus > /dev/null`. */
 static double run_filter(const char *bin, const char *format, const char *rules, const char *corpus,
-                         long *maxrss_kib)
+                         long *maxrss_kib, double *cpu_s)
 {
     char *argv[] = {(char *)bin, "filter", "--format", (char *)format, (char *)rules, NULL};
-    return run(argv, corpus, maxrss_kib);
+    return run(argv, corpus, maxrss_kib, cpu_s);
+}
+
+/* The best wall and CPU times of a command's runs, each on its own. */
+struct e2e {
+    double wall;
+    double cpu;
+};
+
+static void keep_e2e(struct e2e *best, double wall, double cpu)
+{
+    if (wall < best->wall)
+        best->wall = wall;
+    if (cpu < best->cpu)
+        best->cpu = cpu;
+}
+
+/* One more run of `quell filter` on the text corpus and on the JSON Lines
+ * corpus, the same comments. */
+static void time_filters(const char *bin, const char *qdb_path, const char *text_path,
+                         const char *corpus_path, struct e2e *text, struct e2e *jsonl)
+{
+    long ignored_rss;
+    double cpu;
+    double wall = run_filter(bin, "text", qdb_path, text_path, &ignored_rss, &cpu);
+    keep_e2e(text, wall, cpu);
+    wall = run_filter(bin, "jsonl", qdb_path, corpus_path, &ignored_rss, &cpu);
+    keep_e2e(jsonl, wall, cpu);
 }
 
 int main(int argc, char **argv)
@@ -406,13 +440,16 @@ int main(int argc, char **argv)
     snprintf(qdb_path, sizeof qdb_path, "%s.qdb", corpus_path);
     long compile_rss;
     char *compile_argv[] = {(char *)bin, "compile", (char *)rules_path, "-o", qdb_path, NULL};
-    double qdb_s = run(compile_argv, "/dev/null", &compile_rss);
+    double qdb_s = run(compile_argv, "/dev/null", &compile_rss, NULL);
     long rss = 0, text_rss = 0, big_rss = 0;
     double big_s = 0;
-    run_filter(bin, "jsonl", qdb_path, corpus_path, &rss);
-    run_filter(bin, "text", qdb_path, text_path, &text_rss);
+    run_filter(bin, "jsonl", qdb_path, corpus_path, &rss, NULL);
+    run_filter(bin, "text", qdb_path, text_path, &text_rss, NULL);
     if (big_path)
-        big_s = run_filter(bin, "jsonl", qdb_path, big_path, &big_rss);
+        big_s = run_filter(bin, "jsonl", qdb_path, big_path, &big_rss, NULL);
+    /* Another build's command, timed in the same passes for a before and
+     * after from one run (it reads the .qdb this one compiled). */
+    const char *base_bin = getenv("BENCH_BASELINE_BIN");
 
     quell_rules *rules;
     quell_error err;
@@ -458,11 +495,12 @@ int main(int argc, char **argv)
 
     /* The stages take turns, best of REPEATS each, so that a machine whose
      * speed drifts (shared hosts do) slows them all alike. */
-    double raw = 1e30, lib = 1e30, parse = 1e30, e2e = 1e30, e2e_text = 1e30;
+    double raw = 1e30, lib = 1e30, parse = 1e30, e2e, e2e_text;
+    struct e2e text = {1e30, 1e30}, jsonl = {1e30, 1e30};
+    struct e2e base_text = {1e30, 1e30}, base_jsonl = {1e30, 1e30};
     double scanner_new = 1e30, scratch_sized = 1e30, swap = 1e30;
     double fold = 1e30, views = 1e30, scan_views = 1e30;
     size_t matches, flagged, view_matches;
-    long ignored_rss;
     for (int r = 0; r < REPEATS; r++) {
         keep_min(&raw, time_raw(db, scratch, &c, &matches));
         keep_min(&lib, time_library(scanner, &c, &flagged));
@@ -471,12 +509,15 @@ int main(int argc, char **argv)
         keep_min(&views, time_views(norm, &folded, &skeleton, &c));
         keep_min(&scan_views,
                  time_scan_views(view_db, scratch, &c, &folded_all, &skeleton_all, &view_matches));
-        keep_min(&e2e_text, run_filter(bin, "text", qdb_path, text_path, &ignored_rss));
-        keep_min(&e2e, run_filter(bin, "jsonl", qdb_path, corpus_path, &ignored_rss));
+        time_filters(bin, qdb_path, text_path, corpus_path, &text, &jsonl);
+        if (base_bin)
+            time_filters(base_bin, qdb_path, text_path, corpus_path, &base_text, &base_jsonl);
         keep_min(&scanner_new, time_scanner_new(rules, 200));
         keep_min(&scratch_sized, time_scratch_sized(rules, 200));
         keep_min(&swap, time_swap(rules, 200));
     }
+    e2e = jsonl.wall;
+    e2e_text = text.wall;
     hs_free_scratch(scratch);
     quell_scanner_free(scanner);
     quell_record_parser_free(parser);
@@ -507,6 +548,14 @@ int main(int argc, char **argv)
     printf("%-28s %12.0f %10.1f %8.2f\n", "quell filter, text", n / e2e_text, mb / e2e_text,
            raw / e2e_text);
     printf("%-28s %12.0f %10.1f %8.2f\n", "quell filter, jsonl", n / e2e, mb / e2e, raw / e2e);
+    printf("quell filter, JSON Lines against text (best of %d, same passes): wall %.3f s / %.3f s "
+           "= %.2f, CPU %.3f s / %.3f s = %.2f\n",
+           REPEATS, jsonl.wall, text.wall, jsonl.wall / text.wall, jsonl.cpu, text.cpu,
+           jsonl.cpu / text.cpu);
+    if (base_bin)
+        printf("  the same for %s: wall %.3f s / %.3f s = %.2f, CPU %.3f s / %.3f s = %.2f\n",
+               base_bin, base_jsonl.wall, base_text.wall, base_jsonl.wall / base_text.wall,
+               base_jsonl.cpu, base_text.cpu, base_jsonl.cpu / base_text.cpu);
     printf("JSON Lines parsing alone (quell_record_parse): %.0f ns per record, %.2f of raw\n",
            parse / n * 1e9, parse / raw);
     /* The views a scanner builds: skeleton implies folded, its input. */

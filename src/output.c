@@ -19,19 +19,6 @@ void out_init(struct out_buf *b, char *dst, size_t cap)
     b->cap = cap;
 }
 
-void out_append(struct out_buf *b, const char *s, size_t n)
-{
-    if (n == 0)
-        return;
-    if (b->len < b->cap) {
-        size_t room = b->cap - b->len;
-        memcpy(b->p + b->len, s, n < room ? n : room);
-    }
-    /* Saturate: a length that wrapped would claim that the output fit. */
-    if (__builtin_add_overflow(b->len, n, &b->len))
-        b->len = SIZE_MAX;
-}
-
 void out_append_str(struct out_buf *b, const char *s)
 {
     out_append(b, s, strlen(s));
@@ -224,11 +211,11 @@ void out_append_field_name(struct out_buf *b, quell_field field)
     const char *name = quell_field_name(field);
     assert(name);
     if (name) {
-        out_append_str(b, "\"");
+        out_append_lit(b, "\"");
         out_append_str(b, name);
-        out_append_str(b, "\"");
+        out_append_lit(b, "\"");
     } else {
-        out_append_str(b, "null");
+        out_append_lit(b, "null");
     }
 }
 
@@ -239,16 +226,40 @@ void out_append_name(struct out_buf *b, const char *s)
     if (s)
         out_append_json_string(b, s, strlen(s));
     else
-        out_append_str(b, "null");
+        out_append_lit(b, "null");
 }
 
 void out_append_id(struct out_buf *b, const char *id_json, size_t id_len)
 {
-    out_append_str(b, "{\"id\":");
+    out_append_lit(b, "{\"id\":");
     if (id_json && id_len > 0)
         out_append(b, id_json, id_len);
     else
-        out_append_str(b, "null");
+        out_append_lit(b, "null");
+}
+
+/* `,"action":"NAME","score":`, whole for the actions there are. */
+static void append_action(struct out_buf *b, quell_action action)
+{
+    switch (action) {
+    case QUELL_PASS:
+        out_append_lit(b, ",\"action\":\"pass\",\"score\":");
+        break;
+    case QUELL_FLAG:
+        out_append_lit(b, ",\"action\":\"flag\",\"score\":");
+        break;
+    case QUELL_HOLD:
+        out_append_lit(b, ",\"action\":\"hold\",\"score\":");
+        break;
+    case QUELL_REJECT:
+        out_append_lit(b, ",\"action\":\"reject\",\"score\":");
+        break;
+    default:
+        out_append_lit(b, ",\"action\":\"");
+        out_append_str(b, quell_action_name(action));
+        out_append_lit(b, "\",\"score\":");
+        break;
+    }
 }
 
 /* Everything of a verdict's line but its closing brace. */
@@ -258,13 +269,11 @@ static void append_verdict(struct out_buf *bp, const quell_verdict *v, const cha
     struct out_buf b = *bp;
     assert(v);
     out_append_id(&b, id_json, id_len);
-    out_append_str(&b, ",\"action\":\"");
-    out_append_str(&b, quell_action_name(v->action));
-    out_append_str(&b, "\",\"score\":");
+    append_action(&b, v->action);
     out_append_double_score(&b, v->score);
     if (v->rules_id) {
         /* Hex digits: nothing to escape. */
-        out_append_str(&b, ",\"rules_id\":\"");
+        out_append_lit(&b, ",\"rules_id\":\"");
         out_append_str(&b, v->rules_id);
         out_append(&b, "\"", 1);
     }
@@ -287,11 +296,11 @@ static void append_verdict(struct out_buf *bp, const quell_verdict *v, const cha
         const quell_rule_result *r = &v->rules[i];
         out_append_str(&b, i ? ",{\"id\":" : ",\"rules\":[{\"id\":");
         out_append_name(&b, r->rule_id);
-        out_append_str(&b, ",\"category\":");
+        out_append_lit(&b, ",\"category\":");
         out_append_name(&b, r->category);
-        out_append_str(&b, ",\"count\":");
+        out_append_lit(&b, ",\"count\":");
         out_append_uint(&b, r->count);
-        out_append_str(&b, ",\"score\":");
+        out_append_lit(&b, ",\"score\":");
         out_append_double_score(&b, r->score);
         out_append(&b, "}", 1);
     }
@@ -303,15 +312,15 @@ static void append_verdict(struct out_buf *bp, const quell_verdict *v, const cha
         assert(h->start <= h->end);
         out_append_str(&b, i ? ",{\"rule\":" : ",\"hits\":[{\"rule\":");
         out_append_name(&b, h->rule_id);
-        out_append_str(&b, ",\"category\":");
+        out_append_lit(&b, ",\"category\":");
         out_append_name(&b, h->category);
-        out_append_str(&b, ",\"field\":");
+        out_append_lit(&b, ",\"field\":");
         out_append_field_name(&b, h->field);
-        out_append_str(&b, ",\"start\":");
+        out_append_lit(&b, ",\"start\":");
         out_append_uint(&b, h->start);
-        out_append_str(&b, ",\"end\":");
+        out_append_lit(&b, ",\"end\":");
         out_append_uint(&b, h->end);
-        out_append_str(&b, ",\"text\":");
+        out_append_lit(&b, ",\"text\":");
         out_append_json_string(&b, h->text, h->end - h->start);
         out_append(&b, "}", 1);
     }
@@ -319,7 +328,7 @@ static void append_verdict(struct out_buf *bp, const quell_verdict *v, const cha
         out_append(&b, "]", 1);
 
     if (v->is_truncated)
-        out_append_str(&b, ",\"truncated\":true");
+        out_append_lit(&b, ",\"truncated\":true");
     *bp = b;
 }
 
@@ -329,7 +338,7 @@ size_t quell_verdict_to_json(const quell_verdict *verdict, const char *id_json, 
     struct out_buf b;
     out_init(&b, buf, buf_size);
     append_verdict(&b, verdict, id_json, id_len);
-    out_append_str(&b, "}\n");
+    out_append_lit(&b, "}\n");
     return out_finish(&b);
 }
 
@@ -363,12 +372,12 @@ size_t quell_verdict_to_json_censored(const quell_verdict *verdict, const char *
     struct out_buf b;
     out_init(&b, buf, buf_size);
     append_verdict(&b, verdict, id_json, id_len);
-    out_append_str(&b, ",\"censored\":");
+    out_append_lit(&b, ",\"censored\":");
     if (body)
         out_append_censored(&b, verdict, QUELL_FIELD_BODY, body, body_len, mask);
     else
-        out_append_str(&b, "null");
-    out_append_str(&b, "}\n");
+        out_append_lit(&b, "null");
+    out_append_lit(&b, "}\n");
     return out_finish(&b);
 }
 
@@ -379,10 +388,10 @@ size_t quell_error_to_json(const char *id_json, size_t id_len, const char *messa
 
     out_init(&b, buf, buf_size);
     out_append_id(&b, id_json, id_len);
-    out_append_str(&b, ",\"action\":\"error\",\"error\":");
+    out_append_lit(&b, ",\"action\":\"error\",\"error\":");
     if (!message)
         message = "unknown error";
     out_append_json_string(&b, message, strlen(message));
-    out_append_str(&b, "}\n");
+    out_append_lit(&b, "}\n");
     return out_finish(&b);
 }

@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "quell.h"
 
@@ -22,8 +23,22 @@ struct out_buf {
 
 /* Start writing into dst[0..cap); dst may be NULL when cap is 0. */
 void out_init(struct out_buf *b, char *dst, size_t cap);
-/* Append n bytes of s (s may be NULL when n is 0). */
-void out_append(struct out_buf *b, const char *s, size_t n);
+/* Append n bytes of s (s may be NULL when n is 0). Inline: a verdict is
+ * written in a few dozen pieces, most of them a few bytes long. */
+static inline void out_append(struct out_buf *b, const char *s, size_t n)
+{
+    if (n == 0)
+        return;
+    if (b->len < b->cap) {
+        size_t room = b->cap - b->len;
+        memcpy(b->p + b->len, s, n < room ? n : room);
+    }
+    /* Saturate: a length that wrapped would claim that the output fit. */
+    if (__builtin_add_overflow(b->len, n, &b->len))
+        b->len = SIZE_MAX;
+}
+/* Append a string literal, its length known when compiling: no strlen. */
+#define out_append_lit(b, lit) out_append((b), "" lit, sizeof(lit) - 1)
 /* Append the NUL-terminated s as is. */
 void out_append_str(struct out_buf *b, const char *s);
 /* Append s[0..len) as a quoted JSON string (see out_json_string). */

@@ -1,18 +1,28 @@
 /*
  * record.c - input records to comments: a TEXT line or NUL-framed bytes are
- * the body as given; a JSONL line is parsed with cJSON, whose tree the parser
- * keeps until the next record so the fields need no copy, and its top-level
- * members are walked once more as written, for duplicate keys and the id's
- * number text, which cJSON keeps only as a double.
+ * the body as given; a JSONL line is read without a tree and, once the
+ * parser's buffers have grown, without allocating: its object member by
+ * member, strings skipped with memchr, nested values in members not read
+ * cut by jsmn (Debian's libjsmn-dev) into tokens the parser reuses and
+ * checked over them, and only the fields asked for unescaped, into a buffer
+ * of the parser's. jsmn over the whole record, a byte at a time through
+ * what is mostly string, took twice as long (bench/json_parsers.c).
  */
 #include <assert.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <cjson/cJSON.h>
+/* One translation unit uses jsmn: its functions are static here. Strict, so
+ * that only literals and numbers start a primitive and a primitive is no key;
+ * with parent links, closing a container costs O(1), not a walk back. */
+#define JSMN_STATIC
+#define JSMN_STRICT
+#define JSMN_PARENT_LINKS
+#include <jsmn.h>
 
 #include "clocale.h"
 #include "error.h"
@@ -23,25 +33,35 @@
 /* The JSON members a record reads, indexing quell_record_parser.names. */
 enum member { MEMBER_ID = 0, MEMBER_BODY, MEMBER_AUTHOR, MEMBER_LABEL, MEMBER_COUNT };
 
-/* One top-level member of a JSONL record as written: its key decoded (it
- * may hold a NUL), its value's bytes untouched. Offsets index the record. */
+/* Containers nested deeper than this are refused, as cJSON does (its
+ * CJSON_NESTING_LIMIT): the check below recurses once per level. */
+#define JSON_NESTING_LIMIT 1000
+
+/* One top-level member of a JSONL record: its key decoded (it may hold a
+ * NUL), its value's bytes (a string's without its quotes) and kind. Offsets
+ * index the record. */
 struct member_span {
     const char *key;
     size_t key_len;
     size_t key_off; /* the key's opening quote */
     size_t value_off;
     size_t value_len;
+    jsmntype_t value_type;
 };
 
 struct quell_record_parser {
     quell_format format;
     const char *names[MEMBER_COUNT]; /* point into names_buf; the label's is "" when unread */
+    size_t name_len[MEMBER_COUNT];
     char *names_buf;
-    cJSON *tree; /* the last JSONL record: its strings are the fields handed out */
-    char *buf;   /* the last record's id as JSON text */
+    jsmntok_t *toks; /* the last nested value's tokens */
+    unsigned int tok_cap;
+    char *text; /* the last record's fields, unescaped, each NUL-terminated */
+    size_t text_cap;
+    char *buf; /* the last record's id as JSON text */
     size_t buf_cap;
     char label_buf[32]; /* the last record's label when it was a number */
-    char *scratch;      /* a record's copy with its NULs made visible */
+    char *scratch;      /* a record's copy with its NULs made U+0001, for jsmn */
     size_t scratch_cap;
     struct member_span *members; /* the last JSONL record's top-level members */
     size_t member_cap;
@@ -99,10 +119,11 @@ int quell_record_parser_new(quell_record_parser **out, quell_format format,
         goto fail_free_parser;
     char *dst = p->names_buf;
     for (int i = 0; i < MEMBER_COUNT; i++) {
-        size_t n = strlen(names[i]) + 1;
-        memcpy(dst, names[i], n);
+        size_t n = strlen(names[i]);
+        memcpy(dst, names[i], n + 1);
         p->names[i] = dst;
-        dst += n;
+        p->name_len[i] = n;
+        dst += n + 1;
     }
     *out = p;
     return QUELL_OK;
@@ -118,7 +139,8 @@ void quell_record_parser_free(quell_record_parser *parser)
     if (!parser)
         return;
     free(parser->names_buf);
-    cJSON_Delete(parser->tree);
+    free(parser->toks);
+    free(parser->text);
     free(parser->buf);
     free(parser->scratch);
     free(parser->members);
@@ -129,6 +151,13 @@ void quell_record_parser_free(quell_record_parser *parser)
 static int is_json_space(unsigned char c)
 {
     return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+static size_t skip_space(const char *s, size_t n, size_t i)
+{
+    while (i < n && is_json_space((unsigned char)s[i]))
+        i++;
+    return i;
 }
 
 static int hex_value(unsigned char c)
@@ -142,149 +171,71 @@ static int hex_value(unsigned char c)
     return -1;
 }
 
-/*
- * Look at the escapes before cJSON does: it decodes a \u escape with a bad
- * hex digit as U+0000 instead of failing, so those are refused here (*bad_off
- * set, returns -1). *has_nul tells whether a NUL byte or \u0000 occurs: cJSON
- * would silently cut a field short there. A backslash outside a string is
- * invalid JSON anyway, so walking escape pairs over the whole record is exact.
- */
-static int scan_escapes(const char *s, size_t n, int *has_nul, size_t *bad_off)
+/* The four hex digits at s[0..4) as a number, or -1 if one is not hex. */
+static int32_t hex4(const char *s)
 {
-    *has_nul = memchr(s, '\0', n) != NULL;
+    int32_t v = 0;
+    for (int i = 0; i < 4; i++) {
+        int h = hex_value((unsigned char)s[i]);
+        if (h < 0)
+            return -1;
+        v = v << 4 | h;
+    }
+    return v;
+}
+
+/*
+ * Check every escape in s[0..n): a known letter, four hex digits after \u,
+ * and UTF-16 surrogates only in pairs, high then low, once over the record:
+ * strings are skipped without a look at their escapes, and jsmn would check
+ * only the first two and name the string, not the escape. A backslash outside
+ * a string is invalid JSON anyway, so walking escape pairs from the first
+ * backslash of the record is exact. Returns 0, or -1 with *bad_off at the
+ * offending backslash; *has_escape tells whether there is any. After it,
+ * decode_string cannot fail.
+ */
+static int check_escapes(const char *s, size_t n, int *has_escape, size_t *bad_off)
+{
     const char *end = s + n;
     const char *q = memchr(s, '\\', n);
+    *has_escape = q != NULL;
     while (q) {
         if (end - q < 2)
-            break; /* cJSON refuses the dangling backslash */
-        if (q[1] == 'u') {
-            if (end - q < 6)
-                break; /* cJSON refuses the short escape */
-            int v = 0;
-            for (int i = 2; i < 6; i++) {
-                int h = hex_value((unsigned char)q[i]);
-                if (h < 0) {
-                    *bad_off = (size_t)(q - s);
-                    return -1;
-                }
-                v = v << 4 | h;
-            }
-            if (v == 0)
-                *has_nul = 1;
-            q += 6;
-        } else {
+            goto fail_bad;
+        switch (q[1]) {
+        case '"':
+        case '\\':
+        case '/':
+        case 'b':
+        case 'f':
+        case 'n':
+        case 'r':
+        case 't':
             q += 2;
+            break;
+        case 'u': {
+            int32_t cp = end - q >= 6 ? hex4(q + 2) : -1;
+            if (cp < 0 || (cp >= 0xDC00 && cp < 0xE000))
+                goto fail_bad;
+            if (cp >= 0xD800 && cp < 0xDC00) {
+                int32_t lo = end - q >= 12 && q[6] == '\\' && q[7] == 'u' ? hex4(q + 8) : -1;
+                if (lo < 0xDC00 || lo >= 0xE000)
+                    goto fail_bad;
+                q += 6;
+            }
+            q += 6;
+            break;
+        }
+        default:
+            goto fail_bad;
         }
         q = q < end ? memchr(q, '\\', (size_t)(end - q)) : NULL;
     }
     return 0;
-}
 
-/*
- * The rare path, for a record holding a NUL: parse a copy with every NUL byte
- * and \u0000 turned into U+0001 and compare the members read. A field (or a
- * member name) that held a NUL differs between the two trees; NULs elsewhere
- * in the record do no harm. Returns 1 if a field differs, 0 if not, or
- * QUELL_ENOMEM.
- */
-static int nul_in_fields(quell_record_parser *p, const char *s, size_t n,
-                         const cJSON *const items[MEMBER_COUNT], quell_error *err)
-{
-    int rc = grow(&p->scratch, &p->scratch_cap, n, err);
-    if (rc < 0)
-        return rc;
-    char *t = p->scratch;
-    memcpy(t, s, n);
-    for (size_t i = 0; i < n; i++) {
-        if (t[i] == '\0') {
-            t[i] = '\x01';
-        } else if (t[i] == '\\' && i + 1 < n) {
-            /* Escapes were checked: \u is followed by four hex digits. */
-            if (t[i + 1] == 'u' && i + 5 < n && memcmp(t + i + 2, "0000", 4) == 0)
-                t[i + 5] = '1';
-            i++;
-        }
-    }
-
-    /* The copy parses wherever the original did, so NULL means no memory. */
-    cJSON *tree = cJSON_ParseWithLengthOpts(t, n, NULL, 0);
-    if (!tree)
-        return err_set(err, QUELL_ENOMEM, NULL, 0, NULL, "out of memory");
-    int differs = 0;
-    for (int k = 0; k < MEMBER_COUNT && !differs; k++) {
-        const cJSON *a = items[k];
-        const cJSON *b =
-            p->names[k][0] ? cJSON_GetObjectItemCaseSensitive(tree, p->names[k]) : NULL;
-        if (!a || !b)
-            differs = a != b;
-        else if (a->type != b->type)
-            differs = 1;
-        else if (cJSON_IsString(a))
-            differs = strcmp(a->valuestring, b->valuestring) != 0;
-    }
-    cJSON_Delete(tree);
-    return differs;
-}
-
-/* cJSON skips every byte up to the space as white space; the walk over the
- * members must agree with it on where the tokens are. */
-static size_t skip_space(const char *s, size_t n, size_t i)
-{
-    while (i < n && (unsigned char)s[i] <= ' ')
-        i++;
-    return i;
-}
-
-/* s[i] is a string's opening quote: the offset just past its closing
- * quote, or 0 when it has none. */
-static size_t skip_string(const char *s, size_t n, size_t i)
-{
-    size_t j = i + 1;
-    while (j < n) {
-        const char *q = memchr(s + j, '"', n - j);
-        if (!q)
-            return 0;
-        size_t k = (size_t)(q - s);
-        /* The quote ends the string unless an odd run of backslashes escapes it. */
-        size_t slashes = 0;
-        while (k - slashes > i + 1 && s[k - slashes - 1] == '\\')
-            slashes++;
-        if (slashes % 2 == 0)
-            return k + 1;
-        j = k + 1;
-    }
-    return 0;
-}
-
-/* s[i] starts a value: the offset just past it, or 0 when it is cut short. */
-static size_t skip_value(const char *s, size_t n, size_t i)
-{
-    if (s[i] == '"')
-        return skip_string(s, n, i);
-    if (s[i] == '{' || s[i] == '[') {
-        size_t depth = 0;
-        while (i < n) {
-            char c = s[i];
-            if (c == '"') {
-                i = skip_string(s, n, i);
-                if (!i)
-                    return 0;
-                continue;
-            }
-            if (c == '{' || c == '[') {
-                depth++;
-            } else if ((c == '}' || c == ']') && --depth == 0) {
-                return i + 1;
-            }
-            i++;
-        }
-        return 0;
-    }
-    /* A number or a literal runs to the next delimiter. */
-    size_t j = i;
-    while (j < n && (unsigned char)s[j] > ' ' && s[j] != ',' && s[j] != '}' && s[j] != ']')
-        j++;
-    return j > i ? j : 0;
+fail_bad:
+    *bad_off = (size_t)(q - s);
+    return -1;
 }
 
 static size_t put_utf8(char *dst, uint32_t cp)
@@ -311,179 +262,64 @@ static size_t put_utf8(char *dst, uint32_t cp)
     return 4;
 }
 
-/* Four hex digits, which scan_escapes has checked. */
-static uint32_t hex4(const char *s)
-{
-    uint32_t v = 0;
-    for (int i = 0; i < 4; i++)
-        v = v << 4 | (uint32_t)hex_value((unsigned char)s[i]);
-    return v;
-}
-
 /*
- * The key between data[from] and data[to] (its quotes excluded) as bytes, so
- * that "b\u006fdy" and "body" compare equal. A key without escapes stays in
- * the record; the others are decoded into p->keys at *keys_len. Decoding
- * never lengthens a key, so p->keys is made as long as the record once, and
- * no decoded key moves. cJSON has checked the escapes and surrogate pairs.
+ * Unescape the string body src[0..n) (quotes excluded), whose escapes
+ * check_escapes has passed, into dst: the length written. No escape is
+ * shorter than what it stands for, so dst needs n bytes at most. Runs
+ * without a backslash are copied whole.
  */
-static int decode_key(quell_record_parser *p, const char *data, size_t len, size_t from, size_t to,
-                      size_t *keys_len, struct member_span *m, quell_error *err)
+static size_t decode_string(char *dst, const char *src, size_t n)
 {
-    const char *raw = data + from;
-    size_t n = to - from;
-    if (!memchr(raw, '\\', n)) {
-        m->key = raw;
-        m->key_len = n;
-        return QUELL_OK;
-    }
-    if (*keys_len == 0) {
-        int rc = grow(&p->keys, &p->keys_cap, len, err);
-        if (rc < 0)
-            return rc;
-    }
-    char *dst = p->keys + *keys_len;
     size_t o = 0;
-    for (size_t j = 0; j < n; j++) {
-        char c = raw[j];
-        if (c == '\\') {
-            c = raw[++j];
-            switch (c) {
-            case 'b':
-                c = '\b';
-                break;
-            case 'f':
-                c = '\f';
-                break;
-            case 'n':
-                c = '\n';
-                break;
-            case 'r':
-                c = '\r';
-                break;
-            case 't':
-                c = '\t';
-                break;
-            case 'u': {
-                uint32_t cp = hex4(raw + j + 1);
-                j += 4;
-                if (cp >= 0xD800 && cp < 0xDC00 && j + 6 < n && raw[j + 1] == '\\' &&
-                    raw[j + 2] == 'u') {
-                    uint32_t lo = hex4(raw + j + 3);
-                    if (lo >= 0xDC00 && lo < 0xE000) {
-                        cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-                        j += 6;
-                    }
-                }
-                o += put_utf8(dst + o, cp);
-                continue;
+    size_t j = 0;
+    while (j < n) {
+        const char *q = memchr(src + j, '\\', n - j);
+        size_t run = q ? (size_t)(q - src) - j : n - j;
+        memcpy(dst + o, src + j, run);
+        o += run;
+        j += run;
+        if (!q)
+            break;
+        char c = src[j + 1];
+        j += 2;
+        switch (c) {
+        case 'b':
+            c = '\b';
+            break;
+        case 'f':
+            c = '\f';
+            break;
+        case 'n':
+            c = '\n';
+            break;
+        case 'r':
+            c = '\r';
+            break;
+        case 't':
+            c = '\t';
+            break;
+        case 'u': {
+            uint32_t cp = (uint32_t)hex4(src + j);
+            j += 4;
+            if (cp >= 0xD800 && cp < 0xDC00) {
+                /* check_escapes saw the low half follow. */
+                uint32_t lo = (uint32_t)hex4(src + j + 2);
+                cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+                j += 6;
             }
-            default:
-                break; /* \" \\ \/ stand for themselves */
-            }
+            o += put_utf8(dst + o, cp);
+            continue;
+        }
+        default:
+            break; /* \" \\ \/ stand for themselves */
         }
         dst[o++] = c;
     }
-    m->key = dst;
-    m->key_len = o;
-    *keys_len += o;
-    return QUELL_OK;
+    return o;
 }
 
-/*
- * Walk the top-level members of the object that starts at data[start],
- * which cJSON has accepted, into p->members; *count receives their number.
- * Returns QUELL_OK, QUELL_EINPUT where the walk and cJSON disagree, or
- * QUELL_ENOMEM.
- */
-static int read_members(quell_record_parser *p, const char *data, size_t len, size_t start,
-                        size_t *count, quell_error *err)
-{
-    size_t keys_len = 0;
-    size_t k = 0;
-    size_t i = skip_space(data, len, start + 1);
-    if (i < len && data[i] == '}')
-        goto out;
-    for (;;) {
-        if (i >= len || data[i] != '"')
-            goto fail_bad;
-        size_t key_end = skip_string(data, len, i);
-        if (!key_end)
-            goto fail_bad;
-        size_t colon = skip_space(data, len, key_end);
-        if (colon >= len || data[colon] != ':') {
-            i = colon;
-            goto fail_bad;
-        }
-        size_t value = skip_space(data, len, colon + 1);
-        size_t value_end = value < len ? skip_value(data, len, value) : 0;
-        if (!value_end) {
-            i = value;
-            goto fail_bad;
-        }
-        struct member_span *grown =
-            grow_array(p->members, &p->member_cap, k + 1, sizeof *grown, 16, GROW_UNCAPPED);
-        if (!grown)
-            return err_set(err, QUELL_ENOMEM, NULL, 0, NULL, "out of memory");
-        p->members = grown;
-        struct member_span *m = &p->members[k++];
-        int rc = decode_key(p, data, len, i + 1, key_end - 1, &keys_len, m, err);
-        if (rc < 0)
-            return rc;
-        m->key_off = i;
-        m->value_off = value;
-        m->value_len = value_end - value;
-        i = skip_space(data, len, value_end);
-        if (i < len && data[i] == ',') {
-            i = skip_space(data, len, i + 1);
-            continue;
-        }
-        if (i < len && data[i] == '}')
-            break;
-        goto fail_bad;
-    }
-out:
-    *count = k;
-    return QUELL_OK;
-
-fail_bad:
-    return err_set(err, QUELL_EINPUT, NULL, 0, NULL, "invalid JSON at byte %zu", i);
-}
-
-static int cmp_member_key(const void *a, const void *b)
-{
-    const struct member_span *x = a, *y = b;
-    if (x->key_len != y->key_len)
-        return x->key_len < y->key_len ? -1 : 1;
-    int c = memcmp(x->key, y->key, x->key_len);
-    if (c)
-        return c;
-    return (x->key_off > y->key_off) - (x->key_off < y->key_off);
-}
-
-/*
- * The first member, in record order, whose key an earlier member has; NULL
- * if the keys are unique. Readers disagree on such a record (cJSON takes the
- * first value, JavaScript and Python the last), so it is refused rather than
- * scored on one of them. Sorts p->members.
- */
-static const struct member_span *find_duplicate(quell_record_parser *p, size_t count)
-{
-    if (count < 2)
-        return NULL;
-    qsort(p->members, count, sizeof *p->members, cmp_member_key);
-    const struct member_span *dup = NULL;
-    for (size_t i = 1; i < count; i++) {
-        const struct member_span *a = &p->members[i - 1], *b = &p->members[i];
-        if (a->key_len == b->key_len && memcmp(a->key, b->key, a->key_len) == 0 &&
-            (!dup || b->key_off < dup->key_off))
-            dup = b;
-    }
-    return dup;
-}
-
-/* Whether s[0..n) is a number as JSON writes it: cJSON also takes "01",
- * "1." and "-.5", which a JSON reader downstream would not. */
+/* Whether s[0..n) is a number as JSON writes it: "01", "1." and "-.5" are
+ * not, and a reader downstream would refuse the id echoed. */
 static int is_json_number(const char *s, size_t n)
 {
     size_t i = 0;
@@ -515,6 +351,444 @@ static int is_json_number(const char *s, size_t n)
             return 0;
     }
     return i == n;
+}
+
+/* Whether s[0..n), a jsmn primitive, is a JSON literal or number. */
+static int is_json_primitive(const char *s, size_t n)
+{
+    switch (s[0]) {
+    case 't':
+        return n == 4 && memcmp(s, "true", 4) == 0;
+    case 'f':
+        return n == 5 && memcmp(s, "false", 5) == 0;
+    case 'n':
+        return n == 4 && memcmp(s, "null", 4) == 0;
+    default:
+        return is_json_number(s, n);
+    }
+}
+
+/* Where a token's text starts and ends in the record: jsmn leaves a
+ * string's quotes out. */
+static size_t tok_from(const jsmntok_t *t)
+{
+    return (size_t)t->start - (t->type == JSMN_STRING);
+}
+
+static size_t tok_to(const jsmntok_t *t)
+{
+    return (size_t)t->end + (t->type == JSMN_STRING);
+}
+
+/*
+ * Check the value at token *i and everything in it, which jsmn has cut but
+ * not checked: containers hold their separators and only those (jsmn lets a
+ * comma or colon go missing or come twice), object keys are strings with one
+ * value each, primitives are literals or numbers. On success *i is the token
+ * after the value. Returns 0, or -1 with *bad_off at the first byte that does
+ * not fit.
+ */
+static int check_value(quell_record_parser *p, const char *s, size_t n, int tok_count, int *i,
+                       int depth, size_t *bad_off)
+{
+    const jsmntok_t *t = &p->toks[*i];
+    (*i)++;
+    if (t->type == JSMN_STRING || t->type == JSMN_PRIMITIVE) {
+        if (t->size != 0) {
+            /* jsmn hung a value on it: a colon where a comma belongs. */
+            *bad_off = tok_to(t);
+            return -1;
+        }
+        if (t->type == JSMN_PRIMITIVE &&
+            !is_json_primitive(s + t->start, (size_t)(t->end - t->start))) {
+            *bad_off = (size_t)t->start;
+            return -1;
+        }
+        return 0;
+    }
+    if (depth >= JSON_NESTING_LIMIT) {
+        *bad_off = (size_t)t->start;
+        return -1;
+    }
+    int is_object = t->type == JSMN_OBJECT;
+    size_t pos = (size_t)t->start + 1;
+    for (int k = 0; k < t->size; k++) {
+        pos = skip_space(s, n, pos);
+        if (k > 0) {
+            if (s[pos] != ',')
+                goto fail_at_pos;
+            pos = skip_space(s, n, pos + 1);
+        }
+        if (*i >= tok_count)
+            goto fail_at_pos;
+        const jsmntok_t *v = &p->toks[*i];
+        if (is_object) {
+            if (v->type != JSMN_STRING || v->size != 1 || pos != tok_from(v))
+                goto fail_at_pos;
+            pos = skip_space(s, n, tok_to(v));
+            if (s[pos] != ':')
+                goto fail_at_pos;
+            pos = skip_space(s, n, pos + 1);
+            if (++*i >= tok_count)
+                goto fail_at_pos;
+            v = &p->toks[*i];
+        }
+        if (pos != tok_from(v))
+            goto fail_at_pos;
+        if (check_value(p, s, n, tok_count, i, depth + 1, bad_off) < 0)
+            return -1;
+        pos = tok_to(v);
+    }
+    pos = skip_space(s, n, pos);
+    if (pos + 1 != (size_t)t->end)
+        goto fail_at_pos;
+    return 0;
+
+fail_at_pos:
+    *bad_off = pos;
+    return -1;
+}
+
+/* Cut s[0..n) into p->toks: *result is jsmn's, a count or an error.
+ * Returns QUELL_OK, or QUELL_ENOMEM when the tokens cannot grow. */
+static int tokenize(quell_record_parser *p, const char *s, size_t n, jsmn_parser *jp, int *result,
+                    quell_error *err)
+{
+    jsmn_init(jp);
+    for (;;) {
+        /* Without tokens, jsmn only counts them. */
+        if (p->toks) {
+            *result = jsmn_parse(jp, s, n, p->toks, p->tok_cap);
+            if (*result != JSMN_ERROR_NOMEM)
+                return QUELL_OK;
+        }
+        /* jsmn resumes where it stopped once it has room. */
+        size_t cap = p->tok_cap;
+        jsmntok_t *grown = grow_array(p->toks, &cap, cap + 1, sizeof *grown, 64, INT_MAX);
+        if (!grown)
+            return err_set(err, QUELL_ENOMEM, NULL, 0, NULL, "out of memory");
+        p->toks = grown;
+        p->tok_cap = (unsigned int)cap;
+    }
+}
+
+/* Hand s[0..n) to jsmn, through a copy with every NUL made U+0001 if it
+ * has any: a NUL ends jsmn's input, and the fields are judged for NULs when
+ * they are read. *result is jsmn's. Returns QUELL_OK or QUELL_ENOMEM. */
+static int tokenize_any(quell_record_parser *p, const char *s, size_t n, jsmn_parser *jp,
+                        int *result, quell_error *err)
+{
+    if (memchr(s, '\0', n)) {
+        int rc = grow(&p->scratch, &p->scratch_cap, n, err);
+        if (rc < 0)
+            return rc;
+        memcpy(p->scratch, s, n);
+        for (char *z = memchr(p->scratch, '\0', n); z;
+             z = memchr(z, '\0', n - (size_t)(z - p->scratch)))
+            *z = '\x01';
+        s = p->scratch;
+    }
+    return tokenize(p, s, n, jp, result, err);
+}
+
+/* s[i] is a string's opening quote: the offset just past its closing
+ * quote, or 0 when it has none. */
+static size_t skip_string(const char *s, size_t n, size_t i)
+{
+    size_t j = i + 1;
+    while (j < n) {
+        const char *q = memchr(s + j, '"', n - j);
+        if (!q)
+            return 0;
+        size_t k = (size_t)(q - s);
+        /* The quote ends the string unless an odd run of backslashes escapes it. */
+        size_t slashes = 0;
+        while (k - slashes > i + 1 && s[k - slashes - 1] == '\\')
+            slashes++;
+        if (slashes % 2 == 0)
+            return k + 1;
+        j = k + 1;
+    }
+    return 0;
+}
+
+/* The end of the primitive that starts at s[i]: the next delimiter. */
+static size_t skip_primitive(const char *s, size_t n, size_t i)
+{
+    while (i < n && !is_json_space((unsigned char)s[i]) && s[i] != ',' && s[i] != '}' &&
+           s[i] != ']')
+        i++;
+    return i;
+}
+
+/*
+ * The object or array that opens at s[i], at nesting depth `depth` (the
+ * record's object is 0): its extent is found by matching brackets outside
+ * strings, then jsmn cuts it into tokens and check_value checks them.
+ * Nested values are rare in records, so jsmn's byte-at-a-time pace costs
+ * little here. Containers too deep are refused before jsmn sees them: it
+ * closes a bracket by walking up from the last token, so n nested brackets
+ * would cost it n * n / 2 steps. Returns QUELL_OK with *end just past it,
+ * QUELL_EINPUT with *bad_off, or QUELL_ENOMEM.
+ */
+static int check_container(quell_record_parser *p, const char *s, size_t n, size_t i, int depth,
+                           size_t *end, size_t *bad_off, quell_error *err)
+{
+    size_t span = n - i; /* unclosed: jsmn says where it fails */
+    size_t open = 0;
+    for (size_t j = i; j < n;) {
+        char c = s[j];
+        if (c == '"') {
+            j = skip_string(s, n, j);
+            if (!j)
+                break;
+            continue;
+        }
+        if (c == '{' || c == '[') {
+            if ((size_t)depth + open >= JSON_NESTING_LIMIT) {
+                *bad_off = j;
+                return QUELL_EINPUT;
+            }
+            open++;
+        } else if ((c == '}' || c == ']') && --open == 0) {
+            span = j + 1 - i;
+            break;
+        }
+        j++;
+    }
+    jsmn_parser jp;
+    int r = 0;
+    int rc = tokenize_any(p, s + i, span, &jp, &r, err);
+    if (rc < 0)
+        return rc;
+    const jsmntok_t *top = jp.toknext > 0 ? &p->toks[0] : NULL;
+    if (r < 0 || !top || top->end < 0 || (size_t)top->end != span) {
+        *bad_off = i + (jp.pos < span ? (size_t)jp.pos : span);
+        return QUELL_EINPUT;
+    }
+    int k = 0;
+    size_t bad = 0;
+    if (check_value(p, s + i, span, (int)jp.toknext, &k, depth, &bad) < 0) {
+        *bad_off = i + bad;
+        return QUELL_EINPUT;
+    }
+    *end = i + span;
+    return QUELL_OK;
+}
+
+/*
+ * The record's object, s[0] being its '{', read member by member into
+ * p->members (*count of them), its grammar checked on the way: strings are
+ * skipped with memchr, which is most of a record's bytes, primitives must
+ * be literals or numbers, and nested values go to check_container. Returns
+ * QUELL_OK with *end just past the object, QUELL_EINPUT with *bad_off, or
+ * QUELL_ENOMEM.
+ */
+static int scan_object(quell_record_parser *p, const char *s, size_t n, size_t *count, size_t *end,
+                       size_t *bad_off, quell_error *err)
+{
+    size_t k = 0;
+    size_t i = skip_space(s, n, 1);
+    if (i < n && s[i] == '}')
+        goto out;
+    for (;;) {
+        if (i >= n || s[i] != '"')
+            goto fail_at_i;
+        size_t key_end = skip_string(s, n, i);
+        if (!key_end)
+            goto fail_at_i;
+        struct member_span *grown =
+            grow_array(p->members, &p->member_cap, k + 1, sizeof *grown, 16, GROW_UNCAPPED);
+        if (!grown)
+            return err_set(err, QUELL_ENOMEM, NULL, 0, NULL, "out of memory");
+        p->members = grown;
+        struct member_span *m = &p->members[k++];
+        m->key = s + i + 1;
+        m->key_len = key_end - i - 2;
+        m->key_off = i;
+        i = skip_space(s, n, key_end);
+        if (i >= n || s[i] != ':')
+            goto fail_at_i;
+        i = skip_space(s, n, i + 1);
+        if (i >= n)
+            goto fail_at_i;
+        size_t value_end;
+        if (s[i] == '"') {
+            value_end = skip_string(s, n, i);
+            if (!value_end)
+                goto fail_at_i;
+            m->value_type = JSMN_STRING;
+            m->value_off = i + 1;
+            m->value_len = value_end - i - 2;
+        } else if (s[i] == '{' || s[i] == '[') {
+            int rc = check_container(p, s, n, i, 1, &value_end, bad_off, err);
+            if (rc < 0)
+                return rc;
+            m->value_type = s[i] == '{' ? JSMN_OBJECT : JSMN_ARRAY;
+            m->value_off = i;
+            m->value_len = value_end - i;
+        } else {
+            value_end = skip_primitive(s, n, i);
+            if (!is_json_primitive(s + i, value_end - i))
+                goto fail_at_i;
+            m->value_type = JSMN_PRIMITIVE;
+            m->value_off = i;
+            m->value_len = value_end - i;
+        }
+        i = skip_space(s, n, value_end);
+        if (i < n && s[i] == ',') {
+            i = skip_space(s, n, i + 1);
+            continue;
+        }
+        if (i < n && s[i] == '}')
+            break;
+        goto fail_at_i;
+    }
+out:
+    *count = k;
+    *end = i + 1;
+    return QUELL_OK;
+
+fail_at_i:
+    *bad_off = i;
+    return QUELL_EINPUT;
+}
+
+/*
+ * A record that is not an object is refused, but with the error a JSON
+ * reader would give first: its value's own, then what follows it, then
+ * that it is no object. Returns QUELL_EINPUT or QUELL_ENOMEM.
+ */
+static int refuse_non_object(quell_record_parser *p, const char *data, size_t len, size_t start,
+                             quell_error *err)
+{
+    const char *s = data + start;
+    size_t n = len - start;
+    size_t end = 0;
+    if (s[0] == '[') {
+        size_t bad = 0;
+        int rc = check_container(p, s, n, 0, 0, &end, &bad, err);
+        if (rc == QUELL_EINPUT)
+            return err_set(err, QUELL_EINPUT, NULL, 0, NULL, "invalid JSON at byte %zu",
+                           start + bad);
+        if (rc < 0)
+            return rc;
+    } else if (s[0] == '"') {
+        end = skip_string(s, n, 0);
+        if (!end)
+            return err_set(err, QUELL_EINPUT, NULL, 0, NULL, "invalid JSON at byte %zu", start);
+    } else {
+        end = skip_primitive(s, n, 0);
+        if (!is_json_primitive(s, end))
+            return err_set(err, QUELL_EINPUT, NULL, 0, NULL, "invalid JSON at byte %zu", start);
+    }
+    end = skip_space(s, n, end);
+    if (end != n)
+        return err_set(err, QUELL_EINPUT, NULL, 0, NULL, "trailing data after JSON at byte %zu",
+                       start + end);
+    return err_set(err, QUELL_EINPUT, NULL, 0, NULL, "record is not a JSON object");
+}
+
+/*
+ * The record's members, checked: escapes over the whole record first, then
+ * the object, then that nothing follows it. On success p->members holds the
+ * top-level members, *count of them, their offsets indexing data, and
+ * *has_escape whether the record holds a backslash.
+ */
+static int read_object(quell_record_parser *p, const char *data, size_t len, size_t start,
+                       size_t *count, int *has_escape, quell_error *err)
+{
+    const char *s = data + start;
+    size_t n = len - start;
+    size_t bad = 0;
+    if (check_escapes(s, n, has_escape, &bad) < 0)
+        return err_set(err, QUELL_EINPUT, NULL, 0, NULL, "invalid JSON at byte %zu", start + bad);
+    if (s[0] != '{')
+        return refuse_non_object(p, data, len, start, err);
+    size_t end = 0;
+    int rc = scan_object(p, s, n, count, &end, &bad, err);
+    if (rc == QUELL_EINPUT)
+        return err_set(err, QUELL_EINPUT, NULL, 0, NULL, "invalid JSON at byte %zu", start + bad);
+    if (rc < 0)
+        return rc;
+    end = skip_space(s, n, end);
+    if (end != n)
+        return err_set(err, QUELL_EINPUT, NULL, 0, NULL, "trailing data after JSON at byte %zu",
+                       start + end);
+    for (size_t k = 0; k < *count; k++) {
+        p->members[k].key_off += start;
+        p->members[k].value_off += start;
+    }
+    return QUELL_OK;
+}
+
+/* Decode the keys with escapes into p->keys, so that "b\u006fdy" and
+ * "body" compare equal. Decoding never lengthens a key, so p->keys is made
+ * as long as the record once, and no decoded key moves. */
+static int decode_keys(quell_record_parser *p, size_t count, size_t len, quell_error *err)
+{
+    size_t keys_len = 0;
+    for (size_t k = 0; k < count; k++) {
+        struct member_span *m = &p->members[k];
+        if (!memchr(m->key, '\\', m->key_len))
+            continue;
+        if (keys_len == 0) {
+            int rc = grow(&p->keys, &p->keys_cap, len, err);
+            if (rc < 0)
+                return rc;
+        }
+        char *dst = p->keys + keys_len;
+        m->key_len = decode_string(dst, m->key, m->key_len);
+        m->key = dst;
+        keys_len += m->key_len;
+    }
+    return QUELL_OK;
+}
+
+static int cmp_member_key(const void *a, const void *b)
+{
+    const struct member_span *x = a, *y = b;
+    if (x->key_len != y->key_len)
+        return x->key_len < y->key_len ? -1 : 1;
+    int c = memcmp(x->key, y->key, x->key_len);
+    if (c)
+        return c;
+    return (x->key_off > y->key_off) - (x->key_off < y->key_off);
+}
+
+static int same_key(const struct member_span *a, const struct member_span *b)
+{
+    return a->key_len == b->key_len && memcmp(a->key, b->key, a->key_len) == 0;
+}
+
+/*
+ * The first member, in record order, whose key an earlier member has; NULL
+ * if the keys are unique. Readers disagree on such a record (cJSON takes the
+ * first value, JavaScript and Python the last), so it is refused rather than
+ * scored on one of them. A few members are compared pairwise; many are
+ * sorted, which reorders p->members.
+ */
+static const struct member_span *find_duplicate(quell_record_parser *p, size_t count)
+{
+    if (count < 2)
+        return NULL;
+    if (count <= 16) {
+        for (size_t j = 1; j < count; j++) {
+            for (size_t i = 0; i < j; i++) {
+                if (same_key(&p->members[i], &p->members[j]))
+                    return &p->members[j];
+            }
+        }
+        return NULL;
+    }
+    qsort(p->members, count, sizeof *p->members, cmp_member_key);
+    const struct member_span *dup = NULL;
+    for (size_t i = 1; i < count; i++) {
+        const struct member_span *a = &p->members[i - 1], *b = &p->members[i];
+        if (same_key(a, b) && (!dup || b->key_off < dup->key_off))
+            dup = b;
+    }
+    return dup;
 }
 
 /*
@@ -550,33 +824,47 @@ static size_t format_number(char *dst, size_t cap, double v)
     return n > 0 ? (size_t)n : 0;
 }
 
+/* A field read from the record into p->text, NUL-terminated: a string
+ * unescaped, a primitive's text as written, a container's as "". */
+struct field {
+    jsmntype_t type; /* JSMN_UNDEFINED: absent */
+    const char *text;
+    size_t len;
+};
+
+static int is_null(const struct field *f)
+{
+    return f->type == JSMN_PRIMITIVE && f->text[0] == 'n';
+}
+
 /* The record's id as JSON text, in p->buf: a string re-escaped, a number
- * exactly as written (raw, at data[raw_off..raw_off + raw_len)): through a
- * double, ids above 2^53 would lose digits and two ids could become one.
- * A string that is not UTF-8 is refused for the same reason: re-escaped,
- * each bad byte would become U+FFFD, and "a\xff" and "a\xfe" one id. */
-static int put_id(quell_record_parser *p, const cJSON *id, const char *data, size_t raw_off,
-                  size_t raw_len, quell_record *out, quell_error *err)
+ * exactly as written: through a double, ids above 2^53 would lose digits and
+ * two ids could become one. A string that is not UTF-8 is refused for the
+ * same reason: re-escaped, each bad byte would become U+FFFD, and "a\xff"
+ * and "a\xfe" one id. */
+static int put_id(quell_record_parser *p, const struct field *id, quell_record *out,
+                  quell_error *err)
 {
     size_t need;
     int rc;
-    if (cJSON_IsString(id)) {
-        size_t len = strlen(id->valuestring);
+    if (id->type == JSMN_STRING) {
         size_t bad;
-        if (!utf8_valid(id->valuestring, len, &bad))
+        if (!utf8_valid(id->text, id->len, &bad))
             return err_set(err, QUELL_EINPUT, NULL, 0, NULL, "invalid UTF-8 at byte %zu of \"%s\"",
                            bad, p->names[MEMBER_ID]);
-        need = out_json_string(NULL, 0, id->valuestring, len);
+        /* One pass: room for the longest escaping, \uXXXX for each byte. */
+        size_t room;
+        if (__builtin_mul_overflow(id->len, 6, &room) || __builtin_add_overflow(room, 3, &room))
+            return err_set(err, QUELL_ENOMEM, NULL, 0, NULL, "out of memory");
+        if ((rc = grow(&p->buf, &p->buf_cap, room, err)) < 0)
+            return rc;
+        need = out_json_string(p->buf, room, id->text, id->len);
+    } else if (id->type == JSMN_PRIMITIVE && id->text[0] != 't' && id->text[0] != 'f' &&
+               id->text[0] != 'n') {
+        need = id->len;
         if ((rc = grow(&p->buf, &p->buf_cap, need + 1, err)) < 0)
             return rc;
-        out_json_string(p->buf, need + 1, id->valuestring, len);
-    } else if (cJSON_IsNumber(id)) {
-        if (!is_json_number(data + raw_off, raw_len))
-            return err_set(err, QUELL_EINPUT, NULL, 0, NULL, "invalid JSON at byte %zu", raw_off);
-        need = raw_len;
-        if ((rc = grow(&p->buf, &p->buf_cap, need + 1, err)) < 0)
-            return rc;
-        memcpy(p->buf, data + raw_off, need);
+        memcpy(p->buf, id->text, need);
         p->buf[need] = '\0';
     } else {
         return err_set(err, QUELL_EINPUT, NULL, 0, NULL, "\"%s\" must be a string or a number",
@@ -587,142 +875,162 @@ static int put_id(quell_record_parser *p, const cJSON *id, const char *data, siz
     return QUELL_OK;
 }
 
+/* The label: a string as it is, a finite number as %g would write it (so
+ * 1.50 and 1.5 are one label), null as none. */
+static int put_label(quell_record_parser *p, const struct field *label, quell_record *out,
+                     quell_error *err)
+{
+    if (label->type == JSMN_STRING) {
+        out->label = label->text;
+        out->label_len = label->len;
+        return QUELL_OK;
+    }
+    if (is_null(label))
+        return QUELL_OK;
+    if (label->type == JSMN_PRIMITIVE && label->text[0] != 't' && label->text[0] != 'f') {
+        double v = clocale_strtod(label->text, NULL);
+        if (isfinite(v)) {
+            out->label_len = format_number(p->label_buf, sizeof p->label_buf, v);
+            out->label = p->label_buf;
+            return QUELL_OK;
+        }
+    }
+    return err_set(err, QUELL_EINPUT, NULL, 0, NULL, "\"%s\" is not a string or a number",
+                   p->names[MEMBER_LABEL]);
+}
+
+/*
+ * Read the members asked for, the first of each name, into fields[] and
+ * p->text: no field's text there is longer than in the record, so len +
+ * MEMBER_COUNT bytes hold them all with their NULs.
+ * Returns 1 when a field, or a key that a NUL cuts down to a field's name,
+ * holds a NUL: handed on, it would be cut short there.
+ */
+static int read_fields(quell_record_parser *p, const char *data, size_t len, size_t count,
+                       int has_escape, int may_hold_nul, struct field fields[MEMBER_COUNT],
+                       quell_error *err)
+{
+    int rc = grow(&p->text, &p->text_cap, len + MEMBER_COUNT, err);
+    if (rc < 0)
+        return rc;
+    int has_nul = 0;
+    size_t text_len = 0;
+    memset(fields, 0, MEMBER_COUNT * sizeof *fields);
+    for (size_t k = 0; k < count; k++) {
+        const struct member_span *m = &p->members[k];
+        const char *nul = may_hold_nul ? memchr(m->key, '\0', m->key_len) : NULL;
+        size_t key_len = nul ? (size_t)(nul - m->key) : m->key_len;
+        int decoded = -1; /* the field this member was read into first */
+        for (int f = 0; f < MEMBER_COUNT; f++) {
+            if (p->name_len[f] == 0 || key_len != p->name_len[f] ||
+                memcmp(m->key, p->names[f], key_len) != 0)
+                continue;
+            if (nul) {
+                has_nul = 1;
+                break;
+            }
+            if (fields[f].type != JSMN_UNDEFINED)
+                continue; /* a duplicate, refused later */
+            if (decoded >= 0) {
+                fields[f] = fields[decoded]; /* two fields of one name */
+                continue;
+            }
+            const char *raw = data + m->value_off;
+            char *dst = p->text + text_len;
+            fields[f].type = m->value_type;
+            fields[f].text = dst;
+            decoded = f;
+            if (m->value_type == JSMN_STRING) {
+                if (has_escape) {
+                    fields[f].len = decode_string(dst, raw, m->value_len);
+                } else {
+                    memcpy(dst, raw, m->value_len);
+                    fields[f].len = m->value_len;
+                }
+                if (may_hold_nul)
+                    has_nul |= memchr(dst, '\0', fields[f].len) != NULL;
+            } else {
+                /* A primitive's text, NUL-terminated for strtod; a container's
+                 * is not read. */
+                fields[f].len = m->value_type == JSMN_PRIMITIVE ? m->value_len : 0;
+                memcpy(dst, raw, fields[f].len);
+            }
+            dst[fields[f].len] = '\0';
+            text_len += fields[f].len + 1;
+        }
+    }
+    return has_nul;
+}
+
 static int parse_jsonl(quell_record_parser *p, const char *data, size_t len, quell_record *out,
                        quell_error *err)
 {
-    cJSON_Delete(p->tree);
-    p->tree = NULL;
     if (len && data[len - 1] == '\r')
         len--;
-    size_t start = 0;
-    while (start < len && is_json_space((unsigned char)data[start]))
-        start++;
+    size_t start = skip_space(data, len, 0);
     if (start == len)
         return err_set(err, QUELL_EINPUT, NULL, 0, NULL, "empty record");
-    /* cJSON would skip control characters and a byte order mark here: JSON allows neither. */
+    /* A control character or a byte order mark may not open JSON. */
     if (!strchr("{[\"-0123456789tfn", data[start]) || data[start] == '\0')
         return err_set(err, QUELL_EINPUT, NULL, 0, NULL, "invalid JSON at byte %zu", start);
+    /* jsmn counts in int. */
+    if (len - start > INT_MAX - 1)
+        return err_set(err, QUELL_EINPUT, NULL, 0, NULL, "record longer than %d bytes",
+                       INT_MAX - 1);
 
-    const char *s = data + start;
-    size_t n = len - start;
-    int has_nul;
-    size_t bad_off;
-    if (scan_escapes(s, n, &has_nul, &bad_off) < 0)
-        return err_set(err, QUELL_EINPUT, NULL, 0, NULL, "invalid JSON at byte %zu",
-                       start + bad_off);
-
-    const char *end = NULL;
-    cJSON *tree = cJSON_ParseWithLengthOpts(s, n, &end, 0);
-    if (!tree) {
-        size_t off = end ? (size_t)(end - data) : start;
-        return err_set(err, QUELL_EINPUT, NULL, 0, NULL, "invalid JSON at byte %zu", off);
-    }
-
-    int rc;
-    size_t off = (size_t)(end - data);
-    while (off < len && is_json_space((unsigned char)data[off]))
-        off++;
-    if (off != len) {
-        rc = err_set(err, QUELL_EINPUT, NULL, 0, NULL, "trailing data after JSON at byte %zu", off);
-        goto out_delete;
-    }
-    if (!cJSON_IsObject(tree)) {
-        rc = err_set(err, QUELL_EINPUT, NULL, 0, NULL, "record is not a JSON object");
-        goto out_delete;
-    }
-
-    const cJSON *items[MEMBER_COUNT];
-    for (int k = 0; k < MEMBER_COUNT; k++)
-        items[k] = p->names[k][0] ? cJSON_GetObjectItemCaseSensitive(tree, p->names[k]) : NULL;
-    if (has_nul) {
-        rc = nul_in_fields(p, s, n, items, err);
-        if (rc < 0)
-            goto out_delete;
-        if (rc > 0) {
-            rc = err_set(err, QUELL_EINPUT, NULL, 0, NULL, "NUL character in field");
-            goto out_delete;
-        }
-    }
-
-    size_t member_count = 0;
-    rc = read_members(p, data, len, start, &member_count, err);
+    size_t count = 0;
+    int has_escape = 0;
+    int rc = read_object(p, data, len, start, &count, &has_escape, err);
     if (rc < 0)
-        goto out_delete;
-    /* The id's text as written, found before find_duplicate sorts the members. */
-    size_t id_off = 0, id_len = 0;
-    for (size_t k = 0; k < member_count; k++) {
-        const struct member_span *m = &p->members[k];
-        if (m->key_len == strlen(p->names[MEMBER_ID]) &&
-            memcmp(m->key, p->names[MEMBER_ID], m->key_len) == 0) {
-            id_off = m->value_off;
-            id_len = m->value_len;
-            break;
-        }
-    }
-    const struct member_span *dup = find_duplicate(p, member_count);
-    int is_id_dup = dup && dup->key_len == strlen(p->names[MEMBER_ID]) &&
-                    memcmp(dup->key, p->names[MEMBER_ID], dup->key_len) == 0;
+        return rc;
+    if (has_escape && (rc = decode_keys(p, count, len, err)) < 0)
+        return rc;
+    /* A NUL comes from a NUL byte or from \u0000: most records have neither. */
+    int may_hold_nul = has_escape || memchr(data + start, '\0', len - start) != NULL;
+    struct field fields[MEMBER_COUNT];
+    rc = read_fields(p, data, len, count, has_escape, may_hold_nul, fields, err);
+    if (rc < 0)
+        return rc;
+    if (rc > 0)
+        return err_set(err, QUELL_EINPUT, NULL, 0, NULL, "NUL character in field");
 
+    const struct member_span *dup = find_duplicate(p, count);
+    int is_id_dup = dup && dup->key_len == p->name_len[MEMBER_ID] &&
+                    memcmp(dup->key, p->names[MEMBER_ID], dup->key_len) == 0;
     /* The id first, so that a record refused for its body (or a duplicate
      * key other than the id's) still names it. */
-    const cJSON *id = items[MEMBER_ID];
-    if (id && !is_id_dup) {
-        rc = put_id(p, id, data, id_off, id_len, out, err);
+    if (fields[MEMBER_ID].type != JSMN_UNDEFINED && !is_id_dup) {
+        rc = put_id(p, &fields[MEMBER_ID], out, err);
         if (rc < 0)
-            goto out_delete;
+            return rc;
     }
-    if (dup) {
-        rc = err_set(err, QUELL_EINPUT, NULL, 0, NULL, "duplicate key \"%.*s\" at byte %zu",
-                     (int)(dup->key_len < 64 ? dup->key_len : 64), dup->key, dup->key_off);
-        goto out_delete;
-    }
+    if (dup)
+        return err_set(err, QUELL_EINPUT, NULL, 0, NULL, "duplicate key \"%.*s\" at byte %zu",
+                       (int)(dup->key_len < 64 ? dup->key_len : 64), dup->key, dup->key_off);
 
-    const cJSON *body = items[MEMBER_BODY];
-    const cJSON *author = items[MEMBER_AUTHOR];
-    if (!body) {
-        rc = err_set(err, QUELL_EINPUT, NULL, 0, NULL, "missing \"%s\" field",
-                     p->names[MEMBER_BODY]);
-        goto out_delete;
-    }
-    if (!cJSON_IsString(body)) {
-        rc = err_set(err, QUELL_EINPUT, NULL, 0, NULL, "\"%s\" is not a string",
-                     p->names[MEMBER_BODY]);
-        goto out_delete;
-    }
-    if (author && cJSON_IsNull(author))
-        author = NULL;
-    if (author && !cJSON_IsString(author)) {
-        rc = err_set(err, QUELL_EINPUT, NULL, 0, NULL, "\"%s\" is not a string",
-                     p->names[MEMBER_AUTHOR]);
-        goto out_delete;
-    }
+    const struct field *body = &fields[MEMBER_BODY];
+    const struct field *author = &fields[MEMBER_AUTHOR];
+    if (body->type == JSMN_UNDEFINED)
+        return err_set(err, QUELL_EINPUT, NULL, 0, NULL, "missing \"%s\" field",
+                       p->names[MEMBER_BODY]);
+    if (body->type != JSMN_STRING)
+        return err_set(err, QUELL_EINPUT, NULL, 0, NULL, "\"%s\" is not a string",
+                       p->names[MEMBER_BODY]);
+    if (author->type != JSMN_UNDEFINED && !is_null(author) && author->type != JSMN_STRING)
+        return err_set(err, QUELL_EINPUT, NULL, 0, NULL, "\"%s\" is not a string",
+                       p->names[MEMBER_AUTHOR]);
+    if (fields[MEMBER_LABEL].type != JSMN_UNDEFINED &&
+        (rc = put_label(p, &fields[MEMBER_LABEL], out, err)) < 0)
+        return rc;
 
-    const cJSON *label = items[MEMBER_LABEL];
-    if (label && cJSON_IsString(label)) {
-        out->label = label->valuestring;
-        out->label_len = strlen(label->valuestring);
-    } else if (label && cJSON_IsNumber(label) && isfinite(label->valuedouble)) {
-        out->label_len = format_number(p->label_buf, sizeof p->label_buf, label->valuedouble);
-        out->label = p->label_buf;
-    } else if (label && !cJSON_IsNull(label)) {
-        rc = err_set(err, QUELL_EINPUT, NULL, 0, NULL, "\"%s\" is not a string or a number",
-                     p->names[MEMBER_LABEL]);
-        goto out_delete;
+    /* The fields stay in p->text until the next parse. */
+    out->comment.text[QUELL_FIELD_BODY] = body->text;
+    out->comment.text_len[QUELL_FIELD_BODY] = body->len;
+    if (author->type == JSMN_STRING) {
+        out->comment.text[QUELL_FIELD_AUTHOR] = author->text;
+        out->comment.text_len[QUELL_FIELD_AUTHOR] = author->len;
     }
-
-    /* The fields stay in the tree, which lives until the next parse: no copy. */
-    out->comment.text[QUELL_FIELD_BODY] = body->valuestring;
-    out->comment.text_len[QUELL_FIELD_BODY] = strlen(body->valuestring);
-    if (author) {
-        out->comment.text[QUELL_FIELD_AUTHOR] = author->valuestring;
-        out->comment.text_len[QUELL_FIELD_AUTHOR] = strlen(author->valuestring);
-    }
-    p->tree = tree;
     return QUELL_OK;
-
-out_delete:
-    cJSON_Delete(tree);
-    return rc;
 }
 
 static int parse_record(quell_record_parser *parser, const char *data, size_t len,

@@ -204,6 +204,36 @@ START_TEST(test_verdict_pass)
 }
 END_TEST
 
+/* Each action's name, written whole; an action out of range as "error". */
+static const struct {
+    quell_action action;
+    const char *want;
+} action_cases[] = {
+    {QUELL_PASS, "{\"id\":3,\"action\":\"pass\",\"score\":1.25}\n"},
+    {QUELL_FLAG, "{\"id\":3,\"action\":\"flag\",\"score\":1.25}\n"},
+    {QUELL_HOLD, "{\"id\":3,\"action\":\"hold\",\"score\":1.25}\n"},
+    {QUELL_REJECT, "{\"id\":3,\"action\":\"reject\",\"score\":1.25}\n"},
+    {(quell_action)99, "{\"id\":3,\"action\":\"error\",\"score\":1.25}\n"},
+};
+
+START_TEST(test_verdict_actions)
+{
+    const quell_verdict v = {.action = action_cases[_i].action, .score = 1.25};
+    const char *want = action_cases[_i].want;
+    char buf[128];
+    ck_assert_uint_eq(quell_verdict_to_json(&v, "3", 1, buf, sizeof buf), strlen(want));
+    ck_assert_str_eq(buf, want);
+    /* Cut short anywhere, the line is a prefix and the length still whole. */
+    for (size_t cap = 1; cap <= strlen(want); cap++) {
+        memset(buf, GUARD, sizeof buf);
+        ck_assert_uint_eq(quell_verdict_to_json(&v, "3", 1, buf, cap), strlen(want));
+        ck_assert_mem_eq(buf, want, cap - 1);
+        ck_assert_int_eq(buf[cap - 1], '\0');
+        ck_assert_int_eq((unsigned char)buf[cap], GUARD);
+    }
+}
+END_TEST
+
 START_TEST(test_verdict_small_buffer)
 {
     size_t want_len = sizeof example_json - 1;
@@ -512,6 +542,8 @@ Suite *output_suite(void)
     tcase_set_timeout(tc, TEST_TIMEOUT_UNIT);
     tcase_add_test(tc, test_verdict_documented_shape);
     tcase_add_test(tc, test_verdict_pass);
+    tcase_add_loop_test(tc, test_verdict_actions, 0,
+                        (int)(sizeof action_cases / sizeof action_cases[0]));
     tcase_add_test(tc, test_verdict_small_buffer);
     tcase_add_test(tc, test_verdict_round_trip);
     tcase_add_test(tc, test_error_record);

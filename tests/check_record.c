@@ -4,6 +4,7 @@
  * crash, read out of bounds or hand back a field cut short at a NUL.
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -191,6 +192,33 @@ static const struct good_case good_cases[] = {
     /* only top-level keys must be unique */
     {S("{\"meta\":{\"a\":1,\"a\":2},\"body\":\"x\",\"list\":[{\"body\":1},{\"body\":2}]}"), S("x"),
      NULL, NULL},
+    /* every escape JSON has, in each field read, and in keys */
+    {S("{\"id\":\"\\b\\f\\n\\r\\t\\\"\\\\\\/\",\"body\":\"x\"}"), S("x"), NULL,
+     "\"\\b\\f\\n\\r\\t\\\"\\\\/\""},
+    {S("{\"body\":\"x\",\"author\":\"\\\"\\\\\\/\\b\\f\\n\\r\\t\"}"), S("x"), "\"\\/\b\f\n\r\t",
+     NULL},
+    {S("{\"\\u0062\\u006F\\u0064\\u0079\":\"x\",\"\\u0061uthor\":\"a\"}"), S("x"), "a", NULL},
+    {S("{\"body\":\"\\u0041\\u00ff\\u07FF\\u0800\\uFFFF\\uE000\"}"),
+     S("A\xc3\xbf\xdf\xbf\xe0\xa0\x80\xef\xbf\xbf\xee\x80\x80"), NULL, NULL},
+    /* surrogate pairs: the lowest and highest, and beside plain text */
+    {S("{\"body\":\"\\uD800\\uDC00\"}"), S("\xf0\x90\x80\x80"), NULL, NULL},
+    {S("{\"body\":\"a\\ud83d\\ude00b\\ud83d\\ude00\"}"),
+     S("a\xf0\x9f\x98\x80"
+       "b\xf0\x9f\x98\x80"),
+     NULL, NULL},
+    /* an escaped pair in a string id comes back as the character */
+    {S("{\"id\":\"\\ud83d\\ude00\",\"body\":\"x\"}"), S("x"), NULL, "\"\xf0\x9f\x98\x80\""},
+    /* escapes and strings in members not read are checked, not decoded */
+    {S("{\"meta\":\"\\ud83d\\ude00\\n\",\"body\":\"x\"}"), S("x"), NULL, NULL},
+    /* nested containers in members not read are skipped whole, brackets and
+     * quotes in their strings too */
+    {S("{\"meta\":{\"a\":\"}\\\"]\",\"b\":[[],{},[{\"c\":[true,false,null]}]]},\"body\":\"x\"}"),
+     S("x"), NULL, NULL},
+    {S("{\"list\":[\"{\",\"[\",\"\\\\\"],\"body\":\"x\",\"o\":{}}"), S("x"), NULL, NULL},
+    {S("{\"n\":[-0.5e+10,0,1E-2,-0,123],\"body\":\"x\"}"), S("x"), NULL, NULL},
+    {S("{ \"a\" : [ 1 , { \"b\" : null } ] ,\r\n\"body\" :\t\"x\" }"), S("x"), NULL, NULL},
+    /* a field may be an empty string, and an id too */
+    {S("{\"id\":\"\",\"body\":\"\",\"author\":\"\"}"), S(""), "", "\"\""},
 };
 
 #define GOOD_CASE_COUNT (sizeof good_cases / sizeof good_cases[0])
@@ -457,6 +485,63 @@ static const struct bad_case bad_cases[] = {
     {S("{\"body\":\"x\",\"author\":\"\\u0000\"}"), "NUL character in field", 0},
     {S("{\"body\":\"x\",\"id\":\"a\\u0000\"}"), "NUL character in field", 0},
     {S("{\"body\\u0000x\":\"a\"}"), "NUL character in field", 0},
+    {S("{\"body\\u0000\":\"a\",\"body\":\"x\"}"), "NUL character in field", 0},
+    {S("{\"body\":\"x\",\"author\":\"a\0\"}"), "NUL character in field", 0},
+    {S("{\"body\0\":\"x\"}"), "NUL character in field", 0},
+    /* a raw NUL outside a string is no JSON */
+    {S("{\"body\":\"x\",\0\"a\":1}"), "invalid JSON at byte 12", 0},
+    /* bad escapes anywhere, named at their backslash */
+    {S("{\"meta\":\"\\x\",\"body\":\"x\"}"), "invalid JSON at byte 9", 0},
+    {S("{\"body\":\"x\",\"\\U0041\":1}"), "invalid JSON at byte 13", 0},
+    {S("{\"body\":\"x\",\"a\":\"\\u00\"}"), "invalid JSON at byte 17", 0},
+    {S("{\"body\":\"\\"), "invalid JSON at byte 9", 0},
+    {S("{\"body\":\"\\\\\\\"}"), "invalid JSON at byte", 1},
+    /* surrogates out of pairs, in any member, named at the first half */
+    {S("{\"body\":\"\\ud800\\ud800\"}"), "invalid JSON at byte 9", 0},
+    {S("{\"body\":\"\\ud83d\\u0000\"}"), "invalid JSON at byte 9", 0},
+    {S("{\"body\":\"\\ud83d\\n\\ude00\"}"), "invalid JSON at byte 9", 0},
+    {S("{\"body\":\"\\udfff\"}"), "invalid JSON at byte 9", 0},
+    {S("{\"body\":\"a\\ud83d\"}"), "invalid JSON at byte 10", 0},
+    {S("{\"meta\":[\"\\ud800\"],\"body\":\"x\"}"), "invalid JSON at byte 10", 0},
+    {S("{\"\\ude00\":1,\"body\":\"x\"}"), "invalid JSON at byte 2", 0},
+    /* grammar, in members not read as much as in the fields */
+    {S("{\"meta\":[1,,2],\"body\":\"x\"}"), "invalid JSON at byte 11", 0},
+    {S("{\"meta\":[1 2],\"body\":\"x\"}"), "invalid JSON at byte", 1},
+    {S("{\"meta\":[1,],\"body\":\"x\"}"), "invalid JSON at byte 10", 0},
+    {S("{\"meta\":[,1],\"body\":\"x\"}"), "invalid JSON at byte 9", 0},
+    {S("{\"meta\":{\"a\" 1},\"body\":\"x\"}"), "invalid JSON at byte", 1},
+    {S("{\"meta\":{\"a\"},\"body\":\"x\"}"), "invalid JSON at byte", 1},
+    {S("{\"meta\":{\"a\":},\"body\":\"x\"}"), "invalid JSON at byte", 1},
+    {S("{\"meta\":{\"a\":1,},\"body\":\"x\"}"), "invalid JSON at byte 14", 0},
+    {S("{\"meta\":{1:2},\"body\":\"x\"}"), "invalid JSON at byte", 1},
+    {S("{\"meta\":[\"a\":1],\"body\":\"x\"}"), "invalid JSON at byte", 1},
+    {S("{\"meta\":[01],\"body\":\"x\"}"), "invalid JSON at byte 9", 0},
+    {S("{\"meta\":tru,\"body\":\"x\"}"), "invalid JSON at byte 8", 0},
+    {S("{\"meta\":nulls,\"body\":\"x\"}"), "invalid JSON at byte 8", 0},
+    {S("{\"meta\":1.5.2,\"body\":\"x\"}"), "invalid JSON at byte 8", 0},
+    {S("{\"meta\":1e,\"body\":\"x\"}"), "invalid JSON at byte 8", 0},
+    {S("{\"meta\":{\"a\":[}],\"body\":\"x\"}"), "invalid JSON at byte", 1},
+    {S("{\"a\":1:2,\"body\":\"x\"}"), "invalid JSON at byte", 1},
+    {S("{\"body\":\"x\",,\"a\":1}"), "invalid JSON at byte 12", 0},
+    {S("{\"body\":\"x\" \"a\":1}"), "invalid JSON at byte", 1},
+    {S("{\"body\"::\"x\"}"), "invalid JSON at byte", 1},
+    {S("{\"body\" \"x\"}"), "invalid JSON at byte", 1},
+    {S("{,\"body\":\"x\"}"), "invalid JSON at byte 1", 0},
+    {S("{\"body\":\"x\"]"), "invalid JSON at byte", 1},
+    {S("[\"body\"}"), "invalid JSON at byte", 1},
+    {S("{\"body\":\"x\",\"a\":\x01}"), "invalid JSON at byte", 1},
+    {S("{\"body\":\"x\",\"a\":+1}"), "invalid JSON at byte", 1},
+    {S("{\"body\":\"x\",\"a\":\xc3\xa9}"), "invalid JSON at byte", 1},
+    {S("{\"body\":\"x\",\"a\":[[[[]]]}"), "invalid JSON at byte", 1},
+    /* values at the top level that are not objects, and what follows them */
+    {S("true"), "record is not a JSON object", 0},
+    {S("-1.5e3 "), "record is not a JSON object", 0},
+    {S("[]"), "record is not a JSON object", 0},
+    {S("tru"), "invalid JSON at byte 0", 0},
+    {S("1 2"), "trailing data after JSON at byte 2", 0},
+    {S("\"a\" x"), "trailing data after JSON at byte 4", 0},
+    {S("[1] ]"), "trailing data after JSON at byte 4", 0},
+    {S("{\"body\":\"x\"}}"), "trailing data after JSON at byte 12", 0},
 };
 
 #define BAD_CASE_COUNT (sizeof bad_cases / sizeof bad_cases[0])
@@ -484,14 +569,172 @@ START_TEST(test_jsonl_bad)
 }
 END_TEST
 
-/* ---------------------------------------------------------------------- */
-/* Random records                                                          */
-
 static size_t append(char *dst, size_t len, const char *s, size_t n)
 {
     memcpy(dst + len, s, n);
     return len + n;
 }
+
+/* Containers nest 1,000 deep at most, as cJSON allowed: deeper is refused
+ * (the check recurses once per level), never crashes, and costs no more
+ * than reading the record. */
+START_TEST(test_jsonl_nesting)
+{
+    quell_record_parser *p = new_parser(QUELL_FORMAT_JSONL, NULL);
+    size_t cap = 2 * 100000 + 64;
+    char *line = malloc(cap);
+    ck_assert_ptr_nonnull(line);
+    static const struct {
+        size_t depth; /* arrays inside the record's object */
+        int is_ok;
+    } cases[] = {{1, 1}, {999, 1}, {1000, 0}, {100000, 0}};
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        size_t depth = cases[k].depth, len = 0;
+        len = append(line, len, S("{\"body\":\"x\",\"a\":"));
+        memset(line + len, '[', depth);
+        len += depth;
+        memset(line + len, ']', depth);
+        len += depth;
+        len = append(line, len, S("}"));
+        const quell_record *rec;
+        quell_error err;
+        char *copy;
+        int rc = parse_exact(p, line, len, &rec, &err, &copy);
+        free(copy);
+        if (cases[k].is_ok) {
+            ck_assert_msg(rc == QUELL_OK, "depth %zu: %s", depth, err.message);
+        } else {
+            ck_assert_int_eq(rc, QUELL_EINPUT);
+            /* The 1,000th array inside the object is the first too deep. */
+            ck_assert_str_eq(err.message, "invalid JSON at byte 1015");
+        }
+    }
+    /* At the top level, where the record's own container is depth 0, and
+     * as deep as a 1 MiB record can go: refused at the 1,001st bracket,
+     * not after n * n / 2 steps of jsmn's. */
+    free(line);
+    size_t depth = 1 << 19;
+    line = malloc(2 * depth);
+    ck_assert_ptr_nonnull(line);
+    memset(line, '[', depth);
+    memset(line + depth, ']', depth);
+    const quell_record *rec;
+    quell_error err;
+    char *copy;
+    ck_assert_int_eq(parse_exact(p, line, 2 * depth, &rec, &err, &copy), QUELL_EINPUT);
+    free(copy);
+    ck_assert_str_eq(err.message, "invalid JSON at byte 1000");
+    ck_assert_int_eq(parse_exact(p, line + depth - 1000, 2000, &rec, &err, &copy), QUELL_EINPUT);
+    free(copy);
+    ck_assert_str_eq(err.message, "record is not a JSON object");
+    free(line);
+    quell_record_parser_free(p);
+}
+END_TEST
+
+/* Large records: a 4 MiB body full of escapes, and 100,000 members, which
+ * grow the parser's buffers past any first guess. */
+START_TEST(test_jsonl_huge)
+{
+    quell_record_parser *p = new_parser(QUELL_FORMAT_JSONL, NULL);
+    const quell_record *rec;
+    quell_error err;
+    char *copy;
+    size_t cap = 16 << 20;
+    char *line = malloc(cap);
+    ck_assert_ptr_nonnull(line);
+
+    /* Body: "ab\u00e9\n" 500,000 times and a surrogate pair at the end. */
+    size_t len = append(line, 0, S("{\"id\":1,\"body\":\""));
+    for (int i = 0; i < 500000; i++)
+        len = append(line, len, S("ab\\u00e9\\n"));
+    len = append(line, len, S("\\ud83d\\ude00\"}"));
+    ck_assert_int_eq(parse_exact(p, line, len, &rec, &err, &copy), QUELL_OK);
+    free(copy);
+    const char *body = rec->comment.text[QUELL_FIELD_BODY];
+    ck_assert_uint_eq(rec->comment.text_len[QUELL_FIELD_BODY], 500000 * 5 + 4);
+    for (int i = 0; i < 500000; i += 4999)
+        ck_assert_mem_eq(body + 5 * i, "ab\xc3\xa9\n", 5);
+    ck_assert_mem_eq(body + 5 * 500000, "\xf0\x9f\x98\x80", 5); /* with its NUL */
+
+    /* 100,000 members "k0".."k99999" before the body, then a duplicate. */
+    len = append(line, 0, S("{"));
+    for (int i = 0; i < 100000; i++)
+        len += (size_t)snprintf(line + len, cap - len, "\"k%d\":[%d],", i, i);
+    len = append(line, len, S("\"body\":\"x\"}"));
+    ck_assert_int_eq(parse_exact(p, line, len, &rec, &err, &copy), QUELL_OK);
+    free(copy);
+    ck_assert_mem_eq(rec->comment.text[QUELL_FIELD_BODY], "x", 2);
+    size_t dup_off = len - 1;
+    len = append(line, len - 1, S(",\"k77777\":0}"));
+    ck_assert_int_eq(parse_exact(p, line, len, &rec, &err, &copy), QUELL_EINPUT);
+    free(copy);
+    char expected[64];
+    snprintf(expected, sizeof expected, "duplicate key \"k77777\" at byte %zu", dup_off + 1);
+    ck_assert_str_eq(err.message, expected);
+    free(line);
+
+    /* The buffers grown, a small record still reads right. */
+    ck_assert_int_eq(quell_record_parse(p, S("{\"body\":\"y\",\"id\":\"s\"}"), &rec, &err),
+                     QUELL_OK);
+    ck_assert_mem_eq(rec->comment.text[QUELL_FIELD_BODY], "y", 2);
+    ck_assert_mem_eq(rec->id_json, "\"s\"", 3);
+    quell_record_parser_free(p);
+}
+END_TEST
+
+/* Duplicate top-level keys are refused, whichever value a reader would
+ * keep; the error names the later member, the first such in the record,
+ * and the id when it is not the key duplicated. Among many members (sorted
+ * to find duplicates) as among a few (compared pairwise). */
+START_TEST(test_jsonl_duplicates)
+{
+    quell_record_parser *p = new_parser(QUELL_FORMAT_JSONL, NULL);
+    const quell_record *rec;
+    quell_error err;
+    char line[1024];
+    for (int members = 2; members <= 40; members += 19) {
+        size_t len = append(line, 0, S("{\"id\":5,"));
+        for (int i = 0; i < members; i++)
+            len += (size_t)snprintf(line + len, sizeof line - len, "\"m%d\":%d,", i, i);
+        size_t first_dup = len;
+        len = append(line, len, S("\"m1\":1,\"m0\":0,\"body\":\"x\"}"));
+        ck_assert_int_eq(quell_record_parse(p, line, len, &rec, &err), QUELL_EINPUT);
+        char expected[64];
+        snprintf(expected, sizeof expected, "duplicate key \"m1\" at byte %zu", first_dup);
+        ck_assert_str_eq(err.message, expected);
+        ck_assert_mem_eq(rec->id_json, "5", 1);
+    }
+    quell_record_parser_free(p);
+}
+END_TEST
+
+/* Two fields may share a member's name: both read its value. */
+START_TEST(test_jsonl_shared_name)
+{
+    const quell_record_fields fields = {.body = "t", .author = "t", .label = "t"};
+    quell_record_parser *p = new_parser(QUELL_FORMAT_JSONL, &fields);
+    const quell_record *rec;
+    quell_error err;
+    ck_assert_int_eq(quell_record_parse(p, S("{\"t\":\"a\\u00e9\"}"), &rec, &err), QUELL_OK);
+    ck_assert_mem_eq(rec->comment.text[QUELL_FIELD_BODY], "a\xc3\xa9", 4);
+    ck_assert_mem_eq(rec->comment.text[QUELL_FIELD_AUTHOR], "a\xc3\xa9", 4);
+    ck_assert_uint_eq(rec->label_len, 3);
+    ck_assert_mem_eq(rec->label, "a\xc3\xa9", 3);
+    quell_record_parser_free(p);
+
+    const quell_record_fields id_label = {.id = "n", .label = "n"};
+    p = new_parser(QUELL_FORMAT_JSONL, &id_label);
+    ck_assert_int_eq(quell_record_parse(p, S("{\"n\":1.50,\"body\":\"b\"}"), &rec, &err), QUELL_OK);
+    ck_assert_mem_eq(rec->id_json, "1.50", 4);
+    ck_assert_uint_eq(rec->label_len, 3);
+    ck_assert_mem_eq(rec->label, "1.5", 3);
+    quell_record_parser_free(p);
+}
+END_TEST
+
+/* ---------------------------------------------------------------------- */
+/* Random records                                                          */
 
 /* Random text for inside a string: mostly good escapes and UTF-8, now and
  * then a bad escape, a quote, a NUL or a byte that is not UTF-8. */
@@ -649,6 +892,10 @@ Suite *record_suite(void)
     tcase_add_loop_test(tc, test_jsonl_refused_keeps_id, 0,
                         sizeof refused_ids / sizeof refused_ids[0]);
     tcase_add_test(tc, test_jsonl_random);
+    tcase_add_test(tc, test_jsonl_nesting);
+    tcase_add_test(tc, test_jsonl_huge);
+    tcase_add_test(tc, test_jsonl_duplicates);
+    tcase_add_test(tc, test_jsonl_shared_name);
     suite_add_tcase(s, tc);
     return s;
 }
