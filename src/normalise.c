@@ -1121,14 +1121,18 @@ int norm_skeleton(const struct norm_tables *tables, const struct norm_view *fold
                  * also start (end) there, so "acunt" holds "cunt". Which
                  * reading is meant can't be told from the letters alone,
                  * and reading both costs no match. Only when at least
-                 * three letters are left, so no short word appears.
+                 * three letters are left, so no short word appears. A
+                 * sentence spelled out ("U R A C U N T") leads with several
+                 * one-letter words, chat's "r" (are) among them: each gets
+                 * its edge. ("r" only leads: at the end, "l o s e r".)
                  */
                 int32_t last_cp;
                 size_t last_next, letters = 0;
                 (void)skel_at(t, p, len, last, &last_cp, &last_next);
                 for (size_t k = i; k < end; k++)
                     letters += !is_sep_byte(t, p[k]) && (p[k] & 0xC0) != 0x80;
-                bool soft_left = is_one_letter_word(cp) && p[next] == ' ' && letters >= 4;
+                bool lead = true; /* every letter so far a one-letter word */
+                size_t done = 0;
                 bool soft_right = is_one_letter_word(last_cp) && p[last - 1] == ' ' && letters >= 4;
                 for (size_t k = i; k < end;) {
                     if (is_sep_byte(t, p[k])) {
@@ -1143,8 +1147,12 @@ int norm_skeleton(const struct norm_tables *tables, const struct norm_view *fold
                     if (k == last && soft_right && soft_edge_add(out, w.n))
                         return QUELL_ENOMEM;
                     skel_mapped(&w, t, ke, kcp, p + k, kn - k, fs[k]);
-                    if (k == i && soft_left && soft_edge_add(out, w.n))
-                        return QUELL_ENOMEM;
+                    done++;
+                    if (lead) {
+                        lead = (is_one_letter_word(kcp) || kcp == 'r') && kn < len && p[kn] == ' ';
+                        if (lead && letters - done >= 3 && soft_edge_add(out, w.n))
+                            return QUELL_ENOMEM;
+                    }
                     plain = !(ke & SK_ARABIC);
                     k = kn;
                 }

@@ -243,12 +243,15 @@ static const struct {
     const char *in;
     const char *want;
     size_t edge_count;
-    uint32_t edges[2];
+    uint32_t edges[3];
 } soft_edge_cases[] = {
     {"he is a c u n t", "he is acunt", 1, {7}},
     {"I d i o t", "idiot", 1, {1}},
     {"f u c k u", "fucku", 1, {4}},
     {"a c u n t o", "acunto", 2, {1, 5}},
+    /* a sentence spelled out: an edge after each leading one-letter word */
+    {"U R A C U N T", "uracunt", 3, {1, 2, 3}},
+    {"u r a l o s e r", "uraloser", 3, {1, 2, 3}},
     /* و ك ل ب: waw, "and", before a spaced-out kalb */
     {"\xd9\x88 \xd9\x83 \xd9\x84 \xd8\xa8", "\xd9\x88\xd9\x83\xd9\x84\xd8\xa8", 1, {2}},
     {"f u c k", "fuck", 0, {0}},
@@ -277,8 +280,13 @@ START_TEST(test_soft_edges)
         ck_assert_uint_eq(skel.soft_edges[k], soft_edge_cases[_i].edges[k]);
         ck_assert(norm_is_soft_edge(&skel, soft_edge_cases[_i].edges[k]));
     }
-    ck_assert(!norm_is_soft_edge(&skel, 0));
-    ck_assert(!norm_is_soft_edge(&skel, 3) || soft_edge_cases[_i].edges[0] == 3);
+    /* No offset but the listed ones is an edge. */
+    for (uint32_t off = 0; off <= skel.len; off++) {
+        bool listed = false;
+        for (size_t k = 0; k < soft_edge_cases[_i].edge_count; k++)
+            listed |= soft_edge_cases[_i].edges[k] == off;
+        ck_assert_msg(norm_is_soft_edge(&skel, off) == listed, "\"%s\": offset %u", in, off);
+    }
     norm_view_free(&folded);
     norm_view_free(&skel);
 }
