@@ -289,6 +289,12 @@ $(O)/scan_rate: bench/scan_rate.c $(STATIC_LIB)
 $(O)/qdb_load: bench/qdb_load.c $(STATIC_LIB)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(STATIC_LIB) $(PKG_LIBS) -lm
 
+# Where the rules' compile time and database size go, rule by rule and pack
+# by pack (bench/compile_profile.c): `make $(O)/compile_profile`, then
+# $(O)/compile_profile rules/default.cfg [TOP].
+$(O)/compile_profile: bench/compile_profile.c $(STATIC_LIB)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(STATIC_LIB) $(PKG_LIBS) -lm
+
 # The views a word list is hit in (bench/view_hits.c): the skeleton view's
 # false hits on dictionary words, e.g. the 170,000 words of
 # ../shared/data/wordlist-en/american-english-large.txt.
@@ -346,7 +352,7 @@ lint:
 	cppcheck --enable=warning,style,performance,portability --std=c11 --error-exitcode=1 \
 		--inline-suppr --quiet -Iinclude -Isrc src src/cli src/serve examples bench fuzz
 	clang-tidy --quiet $(LIB_SRC) $(CLI_SRC) $(SERVE_SRC) examples/embed.c bench/bench.c \
-		bench/json_parsers.c bench/scan_rate.c bench/view_hits.c bench/qdb_load.c $(wildcard fuzz/*.c) -- $(BASE_CFLAGS) $(SERVE_CFLAGS)
+		bench/json_parsers.c bench/scan_rate.c bench/view_hits.c bench/qdb_load.c bench/compile_profile.c $(wildcard fuzz/*.c) -- $(BASE_CFLAGS) $(SERVE_CFLAGS)
 
 format:
 	clang-format -i $(LIB_SRC) $(CLI_SRC) $(SERVE_SRC) $(TEST_SRC) $(HEADERS) examples/*.c bench/*.c

@@ -10,21 +10,6 @@
 #include "hsdb.h"
 #include "ruleset.h"
 
-/* Hyperscan flags for a pattern, in a som database or not. */
-static unsigned int hsdb_flags(const struct pattern *pat, bool is_som)
-{
-    unsigned int flags = 0;
-    /* The other views are case folded already: folding again in Hyperscan
-     * would only slow the compile. */
-    if (pat->is_caseless && pat->view == VIEW_RAW)
-        flags |= HS_FLAG_CASELESS;
-    if (hsdb_is_regex(pat))
-        flags |= HS_FLAG_UTF8;
-    if (is_som)
-        flags |= HS_FLAG_SOM_LEFTMOST;
-    return flags;
-}
-
 /*
  * Words and substrings are literals. Writing each non-alphanumeric byte as
  * \xHH makes any literal a valid expression with the same meaning; UTF-8
@@ -54,6 +39,32 @@ static char *escape_literal(const char *text, size_t len)
     }
     *p = '\0';
     return out;
+}
+
+const char *hsdb_expression(const struct quell_rules *rules, size_t i, char **owned)
+{
+    const struct pattern *pat = &rules->table->patterns[i];
+    *owned = NULL;
+    if (pat->kind == PAT_REGEX)
+        return pat->text;
+    if (pat->kind == PAT_ARABIZI)
+        return rules->patterns[i].text; /* written by ruleset.c, NUL-terminated */
+    *owned = escape_literal(rules->patterns[i].text, rules->patterns[i].len);
+    return *owned;
+}
+
+unsigned int hsdb_flags(const struct pattern *pat, bool is_som)
+{
+    unsigned int flags = 0;
+    /* The other views are case folded already: folding again in Hyperscan
+     * would only slow the compile. */
+    if (pat->is_caseless && pat->view == VIEW_RAW)
+        flags |= HS_FLAG_CASELESS;
+    if (hsdb_is_regex(pat))
+        flags |= HS_FLAG_UTF8;
+    if (is_som)
+        flags |= HS_FLAG_SOM_LEFTMOST;
+    return flags;
 }
 
 unsigned int hsdb_pattern_slot(const struct rule_table *table, const struct pattern *pat)
@@ -101,17 +112,10 @@ static int compile_one(hs_database_t **out, const struct quell_rules *rules, uns
         const struct pattern *pat = &t->patterns[i];
         if (!belongs(t, pat, slot, is_som))
             continue;
-        if (pat->kind == PAT_REGEX) {
-            exprs[k] = pat->text;
-        } else if (pat->kind == PAT_ARABIZI) {
-            exprs[k] = rules->patterns[i].text; /* written by ruleset.c, NUL-terminated */
-        } else {
-            owned[k] = escape_literal(rules->patterns[i].text, rules->patterns[i].len);
-            if (!owned[k]) {
-                err_set(err, QUELL_ENOMEM, NULL, 0, NULL, "out of memory compiling patterns");
-                goto out_free;
-            }
-            exprs[k] = owned[k];
+        exprs[k] = hsdb_expression(rules, i, &owned[k]);
+        if (!exprs[k]) {
+            err_set(err, QUELL_ENOMEM, NULL, 0, NULL, "out of memory compiling patterns");
+            goto out_free;
         }
         flags[k] = hsdb_flags(pat, is_som);
         ids[k] = (unsigned int)i;

@@ -42,6 +42,15 @@ static inline unsigned int hsdb_slot(unsigned int field, unsigned int view)
     return field * VIEW_COUNT + view;
 }
 
+/* Pattern i as the Hyperscan expression its database compiles: a regex as
+ * written or spelled out (Arabizi), a literal escaped into *owned (malloc'd,
+ * the caller frees it; NULL when nothing was allocated). NULL when out of
+ * memory. */
+const char *hsdb_expression(const struct quell_rules *rules, size_t i, char **owned);
+
+/* Hyperscan flags for a pattern, in a som database or not. */
+unsigned int hsdb_flags(const struct pattern *pat, bool is_som);
+
 /* The slot a pattern is compiled into. */
 unsigned int hsdb_pattern_slot(const struct rule_table *table, const struct pattern *pat);
 
