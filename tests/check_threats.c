@@ -59,6 +59,8 @@ static const struct {
     {"your kids won't be safe", QUELL_HOLD},
     {"a few bullets would fix that columnist", QUELL_HOLD},
     {"traitors like him will hang.", QUELL_FLAG},
+    /* a court named earlier excuses only what it is said to rule */
+    {"he was sentenced to five years only. that traitor should be hanged", QUELL_FLAG},
     /* Arabizi: the Maghreb's future, a thing of the reader's joined with l */
     {"ghadi nqtlek", QUELL_HOLD},
     {"ra7 7arri2lak sayyartak", QUELL_HOLD},
