@@ -263,23 +263,10 @@ static const struct pack_case pack_cases[] = {
     {"she checked into hotel rooms with kids", QUELL_PASS},
 };
 
-static quell_rules *shipped;
-static quell_scanner *shipped_scanner;
-
-static void setup_shipped(void)
-{
-    test_open_rules(test_default_rules(), &shipped, &shipped_scanner);
-}
-
-static void teardown_shipped(void)
-{
-    test_close_rules(shipped, shipped_scanner);
-}
-
 START_TEST(test_default_pack)
 {
     const struct pack_case *c = &pack_cases[_i];
-    const quell_verdict *v = test_scan_body(shipped_scanner, c->text);
+    const quell_verdict *v = test_scan_body(test_shipped_scanner, c->text);
     ck_assert_msg(v->action == c->action, "\"%s\": action %d, expected %d (score %g)",
                   c->text, (int)v->action, (int)c->action, v->score);
 }
@@ -298,7 +285,7 @@ Suite *arabizi_suite(void)
 
     TCase *pack = tcase_create("shipped");
     tcase_set_timeout(pack, TEST_TIMEOUT_RULES);
-    tcase_add_unchecked_fixture(pack, setup_shipped, teardown_shipped);
+    tcase_add_unchecked_fixture(pack, test_shipped_setup, test_shipped_teardown);
     tcase_add_loop_test(pack, test_default_pack, 0, sizeof pack_cases / sizeof pack_cases[0]);
     suite_add_tcase(s, pack);
     return s;

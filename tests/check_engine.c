@@ -31,26 +31,6 @@
     "rules = ( { id = \"t.idiot\"; category = \"insult\"; weight = 6.0;\n"                         \
     "            words = [ \"idiot\" ]; } );\n"
 
-static quell_rules *compile_text(const char *name, const char *text)
-{
-    quell_rules *rules = NULL;
-    quell_error err;
-    int rc = quell_rules_compile(&rules, test_write_temp(name, text), &err);
-    ck_assert_msg(rc == QUELL_OK, "%s: %s", name, err.message);
-    return rules;
-}
-
-static const quell_verdict *scan_text(quell_scanner *s, const char *text)
-{
-    quell_comment c = QUELL_COMMENT_INIT;
-    c.text[QUELL_FIELD_BODY] = text;
-    c.text_len[QUELL_FIELD_BODY] = strlen(text);
-    const quell_verdict *v = NULL;
-    quell_error err;
-    ck_assert_msg(quell_scan(s, &c, &v, &err) == QUELL_OK, "%s", err.message);
-    return v;
-}
-
 static bool is_hex_id(const char *id)
 {
     if (strlen(id) != 16)
@@ -67,9 +47,9 @@ static bool is_hex_id(const char *id)
 
 START_TEST(test_id_is_content)
 {
-    quell_rules *a = compile_text("id_a.cfg", RULES_A);
-    quell_rules *a2 = compile_text("id_a_again.cfg", RULES_A);
-    quell_rules *b = compile_text("id_b.cfg", RULES_B);
+    quell_rules *a = test_compile_text("id_a.cfg", RULES_A);
+    quell_rules *a2 = test_compile_text("id_a_again.cfg", RULES_A);
+    quell_rules *b = test_compile_text("id_b.cfg", RULES_B);
     ck_assert(is_hex_id(quell_rules_id(a)));
     /* The same rules from another file: the path is not content. */
     ck_assert_str_eq(quell_rules_id(a), quell_rules_id(a2));
@@ -91,7 +71,7 @@ START_TEST(test_id_is_content)
     /* Every verdict names its rules. */
     quell_scanner *s;
     ck_assert_int_eq(quell_scanner_new(&s, b2, &err), QUELL_OK);
-    const quell_verdict *v = scan_text(s, "what an idiot");
+    const quell_verdict *v = test_scan_body(s, "what an idiot");
     ck_assert_str_eq(v->rules_id, quell_rules_id(b));
     ck_assert_ptr_eq(v->rules_used, b2);
     char line[512];
@@ -150,7 +130,7 @@ START_TEST(test_scanner_holds_rules)
     /* The caller lets go at once; the scanner's reference keeps the rules
      * alive (AddressSanitizer would see a use after free otherwise), and
      * freeing the scanner frees them (LeakSanitizer would see a leak). */
-    quell_rules *a = compile_text("hold_a.cfg", RULES_A);
+    quell_rules *a = test_compile_text("hold_a.cfg", RULES_A);
     quell_rules *extra = quell_rules_hold(a);
     ck_assert_ptr_eq(extra, a);
     quell_rules_release(extra);
@@ -158,7 +138,7 @@ START_TEST(test_scanner_holds_rules)
     quell_error err;
     ck_assert_int_eq(quell_scanner_new(&s, a, &err), QUELL_OK);
     quell_rules_release(a);
-    const quell_verdict *v = scan_text(s, "you idiot");
+    const quell_verdict *v = test_scan_body(s, "you idiot");
     ck_assert_int_eq(v->action, QUELL_FLAG);
     ck_assert_ptr_eq(quell_scanner_rules(s), v->rules_used);
     quell_scanner_free(s);
@@ -169,23 +149,23 @@ END_TEST
 
 START_TEST(test_rebind)
 {
-    quell_rules *a = compile_text("rebind_a.cfg", RULES_A);
-    quell_rules *b = compile_text("rebind_b.cfg", RULES_B);
+    quell_rules *a = test_compile_text("rebind_a.cfg", RULES_A);
+    quell_rules *b = test_compile_text("rebind_b.cfg", RULES_B);
     quell_scanner *s;
     quell_error err;
     ck_assert_int_eq(quell_scanner_new(&s, a, &err), QUELL_OK);
-    ck_assert_int_eq(scan_text(s, "you idiot")->action, QUELL_FLAG);
+    ck_assert_int_eq(test_scan_body(s, "you idiot")->action, QUELL_FLAG);
     ck_assert_int_eq(quell_scanner_rebind(s, b, &err), QUELL_OK);
     quell_rules_release(b);
-    const quell_verdict *v = scan_text(s, "you idiot");
+    const quell_verdict *v = test_scan_body(s, "you idiot");
     ck_assert_int_eq(v->action, QUELL_HOLD);
     ck_assert_double_eq(v->score, 6);
     ck_assert_str_eq(v->rules_id, quell_rules_id(quell_scanner_rules(s)));
     ck_assert_str_ne(v->rules_id, quell_rules_id(a));
     /* And back: matches left over from the other rules must not leak in. */
     ck_assert_int_eq(quell_scanner_rebind(s, a, &err), QUELL_OK);
-    ck_assert_int_eq(scan_text(s, "idiot idiot")->action, QUELL_FLAG);
-    ck_assert_int_eq(scan_text(s, "fine words")->action, QUELL_PASS);
+    ck_assert_int_eq(test_scan_body(s, "idiot idiot")->action, QUELL_FLAG);
+    ck_assert_int_eq(test_scan_body(s, "fine words")->action, QUELL_PASS);
     quell_scanner_free(s);
     quell_rules_release(a);
 }
@@ -193,7 +173,7 @@ END_TEST
 
 START_TEST(test_newer_struct_version_refused)
 {
-    quell_rules *a = compile_text("version_a.cfg", RULES_A);
+    quell_rules *a = test_compile_text("version_a.cfg", RULES_A);
     quell_scanner *s;
     quell_error err;
     ck_assert_int_eq(quell_scanner_new(&s, a, &err), QUELL_OK);
@@ -233,26 +213,26 @@ END_TEST
 
 START_TEST(test_engine_swap_and_reload)
 {
-    quell_rules *a = compile_text("engine_a.cfg", RULES_A);
+    quell_rules *a = test_compile_text("engine_a.cfg", RULES_A);
     quell_engine *e;
     quell_error err;
     ck_assert_int_eq(quell_engine_new(&e, a, &err), QUELL_OK);
     quell_scanner *s;
     ck_assert_int_eq(quell_scanner_new_for_engine(&s, e, &err), QUELL_OK);
-    ck_assert_int_eq(scan_text(s, "you idiot")->action, QUELL_FLAG);
+    ck_assert_int_eq(test_scan_body(s, "you idiot")->action, QUELL_FLAG);
 
     /* A reload that fails keeps the old rules and says where. */
     const char *bad = test_write_temp("engine_bad.cfg", "version = 1;\nactions = { flag = ;\n");
     ck_assert_int_ne(quell_engine_reload(e, bad, &err), QUELL_OK);
     ck_assert_int_eq(err.line, 2);
     ck_assert_msg(strstr(err.file, "engine_bad.cfg"), "%s", err.file);
-    const quell_verdict *v = scan_text(s, "you idiot");
+    const quell_verdict *v = test_scan_body(s, "you idiot");
     ck_assert_int_eq(v->action, QUELL_FLAG);
     ck_assert_str_eq(v->rules_id, quell_rules_id(a));
 
     const char *path_b = test_write_temp("engine_b.cfg", RULES_B);
     ck_assert_int_eq(quell_engine_reload(e, path_b, &err), QUELL_OK);
-    v = scan_text(s, "you idiot");
+    v = test_scan_body(s, "you idiot");
     ck_assert_int_eq(v->action, QUELL_HOLD);
     quell_rules *now = quell_engine_rules(e);
     ck_assert_str_eq(v->rules_id, quell_rules_id(now));
@@ -270,12 +250,12 @@ START_TEST(test_engine_swap_and_reload)
     quell_rules_release(a);
     quell_rules_release(now);
     quell_engine_free(e);
-    ck_assert_int_eq(scan_text(s, "you idiot")->action, QUELL_FLAG);
+    ck_assert_int_eq(test_scan_body(s, "you idiot")->action, QUELL_FLAG);
     /* Rebinding by hand takes the scanner off the engine. */
-    quell_rules *b = compile_text("engine_b2.cfg", RULES_B);
+    quell_rules *b = test_compile_text("engine_b2.cfg", RULES_B);
     ck_assert_int_eq(quell_scanner_rebind(s, b, &err), QUELL_OK);
     quell_rules_release(b);
-    ck_assert_int_eq(scan_text(s, "you idiot")->action, QUELL_HOLD);
+    ck_assert_int_eq(test_scan_body(s, "you idiot")->action, QUELL_HOLD);
     quell_scanner_free(s);
 }
 END_TEST
@@ -340,7 +320,7 @@ START_TEST(test_swap_under_scanning)
     quell_error err;
     const char *texts[2] = {RULES_A, RULES_B};
     for (int k = 0; k < 2; k++) {
-        quell_rules *r = compile_text(k ? "swap_b.cfg" : "swap_a.cfg", texts[k]);
+        quell_rules *r = test_compile_text(k ? "swap_b.cfg" : "swap_a.cfg", texts[k]);
         snprintf(k ? sh.id_b : sh.id_a, sizeof sh.id_a, "%s", quell_rules_id(r));
         ck_assert_int_eq(quell_rules_serialize(r, &data[k], &len[k], &err), QUELL_OK);
         if (k == 0)
@@ -447,7 +427,7 @@ static const struct {
 
 START_TEST(test_near)
 {
-    quell_rules *rules = compile_text("near.cfg", RULES_NEAR);
+    quell_rules *rules = test_compile_text("near.cfg", RULES_NEAR);
     quell_error err;
     /* Through a .qdb: the steps survive serialisation and its checks. */
     char *data;
@@ -460,7 +440,7 @@ START_TEST(test_near)
     ck_assert_int_eq(quell_scanner_new(&s, _i % 2 ? loaded : rules, &err), QUELL_OK);
     for (size_t c = 0; c < sizeof near_cases / sizeof near_cases[0]; c++) {
         const char *text = near_cases[c].text;
-        const quell_verdict *v = scan_text(s, text);
+        const quell_verdict *v = test_scan_body(s, text);
         ck_assert_msg((int)v->score == near_cases[c].score, "\"%s\": score %g, want %d", text,
                       v->score, near_cases[c].score);
         size_t k = 0;
@@ -557,7 +537,7 @@ START_TEST(test_near_random)
 {
     static const char *const tokens[] = {"aa", "bb", "cc", "x", "yy", ",", "!!", "aa bb"};
     static const char *const gaps[] = {" ", " ", ", ", " - "};
-    quell_rules *rules = compile_text("near_random.cfg", RULES_NEAR_RANDOM);
+    quell_rules *rules = test_compile_text("near_random.cfg", RULES_NEAR_RANDOM);
     quell_error err;
     quell_scanner *s;
     ck_assert_int_eq(quell_scanner_new(&s, rules, &err), QUELL_OK);
@@ -569,7 +549,7 @@ START_TEST(test_near_random)
             strcat(text, tokens[test_rng(&rng) % 8]);
             strcat(text, gaps[test_rng(&rng) % 4]);
         }
-        const quell_verdict *v = scan_text(s, text);
+        const quell_verdict *v = test_scan_body(s, text);
         struct span_list a = {{0}, {0}, 0}, b = {{0}, {0}, 0};
         for (size_t i = 0; i < v->hit_count; i++) {
             struct span_list *l = strcmp(v->hits[i].rule_id, "a") == 0   ? &a

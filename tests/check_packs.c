@@ -140,23 +140,10 @@ END_TEST
 /* ---------------------------------------------------------------------- */
 /* Threats, targeted insults and polemic, with the shipped default rules    */
 
-static quell_rules *shipped;
-static quell_scanner *shipped_scanner;
-
-static void setup_shipped(void)
-{
-    test_open_rules(test_default_rules(), &shipped, &shipped_scanner);
-}
-
-static void teardown_shipped(void)
-{
-    test_close_rules(shipped, shipped_scanner);
-}
-
 /* The score body gets in category, and its action. */
 static double category_score(const char *body, const char *category, quell_action *action)
 {
-    const quell_verdict *v = test_scan_body(shipped_scanner, body);
+    const quell_verdict *v = test_scan_body(test_shipped_scanner, body);
     *action = v->action;
     return test_category_score(v, category);
 }
@@ -278,7 +265,7 @@ START_TEST(test_hashtag_words)
     static const char *const tags[] = {"#you_idiot", "#kill_the_idiot_now", "so_stupid_idiot",
                                        "#\xd9\x8a\xd8\xa7_\xd8\xba\xd8\xa8\xd9\x8a"};
     for (size_t i = 0; i < sizeof tags / sizeof tags[0]; i++) {
-        const quell_verdict *v = test_scan_body(shipped_scanner, tags[i]);
+        const quell_verdict *v = test_scan_body(test_shipped_scanner, tags[i]);
         ck_assert_msg(v->action >= QUELL_FLAG, "\"%s\": %s", tags[i],
                       quell_action_name(v->action));
         for (size_t h = 0; h < v->hit_count; h++) {
@@ -289,7 +276,7 @@ START_TEST(test_hashtag_words)
         }
     }
     /* A word is still whole: "ass" inside "mass" is not one. */
-    ck_assert_int_eq(test_scan_body(shipped_scanner, "#mass_grave_found")->action, QUELL_PASS);
+    ck_assert_int_eq(test_scan_body(test_shipped_scanner, "#mass_grave_found")->action, QUELL_PASS);
 }
 END_TEST
 
@@ -306,7 +293,7 @@ Suite *packs_suite(void)
 
     TCase *aimed = tcase_create("aimed");
     tcase_set_timeout(aimed, TEST_TIMEOUT_RULES);
-    tcase_add_unchecked_fixture(aimed, setup_shipped, teardown_shipped);
+    tcase_add_unchecked_fixture(aimed, test_shipped_setup, test_shipped_teardown);
     tcase_add_loop_test(aimed, test_aimed, 0, sizeof aimed_cases / sizeof aimed_cases[0]);
     tcase_add_test(aimed, test_endearment_far_from_threat);
     tcase_add_test(aimed, test_hashtag_words);

@@ -13,26 +13,6 @@
 #include "ruleset.h"
 #include "suites.h"
 
-static quell_rules *compile_text(const char *name, const char *text)
-{
-    quell_rules *rules = NULL;
-    quell_error err;
-    int rc = quell_rules_compile(&rules, test_write_temp(name, text), &err);
-    ck_assert_msg(rc == QUELL_OK, "%s: %s", name, err.message);
-    return rules;
-}
-
-static const quell_verdict *scan_text(quell_scanner *s, const char *text)
-{
-    quell_comment c = QUELL_COMMENT_INIT;
-    c.text[QUELL_FIELD_BODY] = text;
-    c.text_len[QUELL_FIELD_BODY] = strlen(text);
-    const quell_verdict *v = NULL;
-    quell_error err;
-    ck_assert_msg(quell_scan(s, &c, &v, &err) == QUELL_OK, "%s", err.message);
-    return v;
-}
-
 /* rules through a .qdb and back: the index is derived again on loading. */
 static quell_rules *reload(const quell_rules *rules)
 {
@@ -95,7 +75,7 @@ static const struct {
 
 START_TEST(test_combos)
 {
-    quell_rules *rules = compile_text("combos.cfg", RULES_COMBOS);
+    quell_rules *rules = test_compile_text("combos.cfg", RULES_COMBOS);
     quell_rules *loaded = reload(rules);
     quell_scanner *s;
     quell_error err;
@@ -103,7 +83,7 @@ START_TEST(test_combos)
     for (int round = 0; round < 2; round++) {
         for (size_t c = 0; c < sizeof combo_cases / sizeof combo_cases[0]; c++) {
             const char *text = combo_cases[c].text;
-            const quell_verdict *v = scan_text(s, text);
+            const quell_verdict *v = test_scan_body(s, text);
             ck_assert_msg((int)v->score == combo_cases[c].score, "\"%s\": score %g, want %d", text,
                           v->score, combo_cases[c].score);
         }
@@ -245,7 +225,7 @@ START_TEST(test_combos_random)
     ck_assert_uint_lt(o, sizeof cfg - 8);
     cfg[o - 2] = '\n';
     snprintf(cfg + o - 1, sizeof cfg - (o - 1), ");\n");
-    quell_rules *rules = compile_text("random.cfg", cfg);
+    quell_rules *rules = test_compile_text("random.cfg", cfg);
     quell_scanner *s;
     quell_error err;
     ck_assert_int_eq(quell_scanner_new(&s, rules, &err), QUELL_OK);
@@ -263,7 +243,7 @@ START_TEST(test_combos_random)
         }
         for (int k = 0; k < RAND_COMBOS; k++)
             fired[RAND_WORDS + k] = eval_node(&combos[k], combos[k].root, fired);
-        const quell_verdict *v = scan_text(s, text);
+        const quell_verdict *v = test_scan_body(s, text);
         for (int k = 0; k < RAND_COMBOS; k++) {
             char id[16];
             rule_name(id, sizeof id, RAND_WORDS + k);
@@ -314,7 +294,7 @@ static const struct {
 
 START_TEST(test_corrupt_combinations)
 {
-    quell_rules *rules = compile_text("chain.cfg", RULES_CHAIN);
+    quell_rules *rules = test_compile_text("chain.cfg", RULES_CHAIN);
     struct rule_table *t = rules->table;
     ck_assert_uint_eq(t->combo_count, 2);
     ck_assert_str_eq(t->rules[t->combo_order[0]].id, "x");
@@ -358,9 +338,9 @@ START_TEST(test_corrupt_combinations)
     free(data);
     quell_scanner *s;
     ck_assert_int_eq(quell_scanner_new(&s, loaded, &err), QUELL_OK);
-    ck_assert_int_eq((int)scan_text(s, "apple")->score, 2);
-    ck_assert_int_eq((int)scan_text(s, "apple banana")->score, 0);
-    ck_assert_int_eq((int)scan_text(s, "banana")->score, 0);
+    ck_assert_int_eq((int)test_scan_body(s, "apple")->score, 2);
+    ck_assert_int_eq((int)test_scan_body(s, "apple banana")->score, 0);
+    ck_assert_int_eq((int)test_scan_body(s, "banana")->score, 0);
     quell_scanner_free(s);
     quell_rules_free(loaded);
     quell_rules_free(rules);

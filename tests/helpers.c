@@ -16,6 +16,30 @@ void test_open_rules(const char *path, quell_rules **rules, quell_scanner **scan
     ck_assert_msg(rc == QUELL_OK, "scanner: %s", err.message);
 }
 
+quell_rules *test_compile_text(const char *name, const char *text)
+{
+    quell_rules *rules = NULL;
+    quell_error err;
+    int rc = quell_rules_compile(&rules, test_write_temp(name, text), &err);
+    ck_assert_msg(rc == QUELL_OK, "%s: %s", name, err.message);
+    return rules;
+}
+
+quell_rules *test_shipped_rules;
+quell_scanner *test_shipped_scanner;
+
+void test_shipped_setup(void)
+{
+    test_open_rules(test_default_rules(), &test_shipped_rules, &test_shipped_scanner);
+}
+
+void test_shipped_teardown(void)
+{
+    test_close_rules(test_shipped_rules, test_shipped_scanner);
+    test_shipped_rules = NULL;
+    test_shipped_scanner = NULL;
+}
+
 void test_close_rules(quell_rules *rules, quell_scanner *scanner)
 {
     quell_scanner_free(scanner);

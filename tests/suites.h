@@ -72,6 +72,16 @@ const char *test_path(const char *rel);
 void test_open_rules(const char *path, quell_rules **rules, quell_scanner **scanner);
 void test_close_rules(quell_rules *rules, quell_scanner *scanner);
 
+/* Compile the rule text written to a temporary file called name. */
+quell_rules *test_compile_text(const char *name, const char *text);
+
+/* The shipped rules and a scanner, for a TCase's unchecked fixture
+ * (tcase_add_unchecked_fixture(tc, test_shipped_setup, test_shipped_teardown)). */
+extern quell_rules *test_shipped_rules;
+extern quell_scanner *test_shipped_scanner;
+void test_shipped_setup(void);
+void test_shipped_teardown(void);
+
 /* The verdict of a comment whose body is the string body; valid until the
  * scanner's next scan. */
 const quell_verdict *test_scan_body(quell_scanner *scanner, const char *body);
