@@ -272,7 +272,7 @@ soak: deps
 	sh tools/soak/run.sh --build $(O) --records $(SOAK_RECORDS) --jobs $(SOAK_JOBS)
 
 bench: deps
-	@$(MAKE) --no-print-directory all $(O)/bench_quell
+	@$(MAKE) --no-print-directory all $(O)/bench_quell $(O)/bench_views
 	sh bench/run.sh $(O)
 
 # quell serve under wrk beside quell_scan in process (bench/serve.sh).
@@ -323,6 +323,12 @@ allow-candidates: all
 $(O)/bench_quell: bench/bench.c $(STATIC_LIB)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(STATIC_LIB) $(PKG_LIBS) -lm
 
+# Building the views beside the Hyperscan scans they feed, on English and on
+# Arabic comments apart (bench/view_cost.c): `make $(O)/bench_views`, then
+# $(O)/bench_views CORPUS.jsonl RULES... (bench/run.sh runs it).
+$(O)/bench_views: bench/view_cost.c $(STATIC_LIB)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(STATIC_LIB) $(PKG_LIBS) -lm
+
 # The JSON Lines readers beside each other (bench/json_parsers.c).
 $(O)/bench_json: bench/json_parsers.c $(STATIC_LIB)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(STATIC_LIB) $(PKG_LIBS) -lm
@@ -352,7 +358,7 @@ lint:
 	cppcheck --enable=warning,style,performance,portability --std=c11 --error-exitcode=1 \
 		--inline-suppr --quiet -Iinclude -Isrc src src/cli src/serve examples bench fuzz
 	clang-tidy --quiet $(LIB_SRC) $(CLI_SRC) $(SERVE_SRC) examples/embed.c bench/bench.c \
-		bench/json_parsers.c bench/scan_rate.c bench/view_hits.c bench/qdb_load.c bench/compile_profile.c $(wildcard fuzz/*.c) -- $(BASE_CFLAGS) $(SERVE_CFLAGS)
+		bench/json_parsers.c bench/scan_rate.c bench/view_hits.c bench/view_cost.c bench/qdb_load.c bench/compile_profile.c $(wildcard fuzz/*.c) -- $(BASE_CFLAGS) $(SERVE_CFLAGS)
 
 format:
 	clang-format -i $(LIB_SRC) $(CLI_SRC) $(SERVE_SRC) $(TEST_SRC) $(HEADERS) examples/*.c bench/*.c
