@@ -55,6 +55,17 @@
 #define SK_OFF(e)    ((e) >> 12)
 #define SK_OFF_LIMIT (1u << 20)
 
+/*
+ * A small fold entry, for a character of one or two bytes whose fold is at
+ * most two bytes (or nothing, or a space): the output bytes in bits 0-15,
+ * their count in bits 16-17, FOLD_SMALL_SPACE for white space (one ' ',
+ * unless a space was just written) and FOLD_SMALL_OK when the entry holds
+ * all that. Others (longer folds) take fold_put.
+ */
+#define FOLD_SMALL_LEN(e) (((e) >> 16) & 3u)
+#define FOLD_SMALL_SPACE  (1u << 18)
+#define FOLD_SMALL_OK     (1u << 19) /* the top bit: fold_small_run tests it as e >> 19 */
+
 /* NFKC with full case folding, marks and default-ignorables removed (the
  * canonical composition is a second step, utf8proc_normalize_utf32). */
 #define FOLD_OPTIONS                                                                               \
@@ -80,6 +91,13 @@ struct norm_tables {
      * characters, so the hot paths look them up with one load. */
     uint32_t fold2[0x800];
     uint32_t skel2[0x800];
+    /* The same characters' folds as a step without branches (FOLD_SMALL_*):
+     * what most of an English or Arabic comment is made of. */
+    uint32_t fold_small[0x800];
+    /* Per byte, what the skeleton's vector path needs to know of it: bit 0
+     * (SKEL_VEC_BAD) for a byte it leaves to the scalar path, bit 16
+     * (SKEL_VEC_SEP) for a separator. */
+    uint32_t skel_vec[256];
     uint32_t *fold_stage2;
     uint32_t *skel_stage2;
     unsigned char *fold_pool;
@@ -357,6 +375,53 @@ static inline uint32_t skel_lookup(const struct norm_tables *t, uint32_t cp)
                           (cp & (BLOCK_SIZE - 1))];
 }
 
+#define SKEL_VEC_BAD 1u
+#define SKEL_VEC_SEP (1u << 16)
+
+/*
+ * The skeleton's vector path takes lower-case ASCII letters and spaces,
+ * and other printable ASCII of class other or separator (punctuation:
+ * copied, it ends a word like a space). Leet keys, controls, non-ASCII
+ * and the NUL padding go the scalar way.
+ */
+static uint32_t skel_vec_entry(const struct norm_tables *t, uint32_t c)
+{
+    if (c >= 0x80)
+        return SKEL_VEC_BAD;
+    if ((c >= 'a' && c <= 'z'))
+        return 0;
+    unsigned cls = SK_CLASS(t->skel_ascii[c]);
+    if (c == ' ')
+        return SKEL_VEC_SEP;
+    if (c - 0x21u >= 0x5Eu || (cls & 1u))
+        return SKEL_VEC_BAD;
+    return cls == SK_SEP ? SKEL_VEC_SEP : 0;
+}
+
+/* The small fold entry of cp (below U+0800), from its fold entry. */
+static uint32_t fold_small_entry(const struct norm_tables *t, uint32_t cp)
+{
+    uint32_t e = t->fold2[cp];
+    unsigned char self[2];
+    size_t self_len = (size_t)utf8proc_encode_char((utf8proc_int32_t)cp, self);
+    const unsigned char *bytes = self;
+    size_t len = self_len;
+    if (e == FOLD_DROP)
+        len = 0;
+    else if (e == FOLD_SPACE)
+        return FOLD_SMALL_OK | FOLD_SMALL_SPACE | 1u << 16 | ' ';
+    else if (e != FOLD_KEEP) {
+        len = e & 0xFF;
+        bytes = t->fold_pool + (e >> 8);
+    }
+    if (len > 2)
+        return 0;
+    uint32_t out = FOLD_SMALL_OK | (uint32_t)len << 16;
+    for (size_t k = 0; k < len; k++)
+        out |= (uint32_t)bytes[k] << (8 * k);
+    return out;
+}
+
 int norm_tables_new(struct norm_tables **out)
 {
     assert(out);
@@ -415,6 +480,10 @@ int norm_tables_new(struct norm_tables **out)
         t->skel2[cp] = skel_lookup(t, cp);
     }
     t->fold_pool = b.fold_pool.bytes;
+    for (uint32_t cp = 0; cp < 0x800; cp++)
+        t->fold_small[cp] = fold_small_entry(t, cp);
+    for (uint32_t c = 0; c < 256; c++)
+        t->skel_vec[c] = skel_vec_entry(t, c);
     t->skel_pool = b.skel_pool.bytes;
     b.fold_pool.bytes = b.skel_pool.bytes = NULL;
     *out = t;
@@ -642,6 +711,58 @@ HOT size_t fold_put(const struct norm_tables *t, uint32_t e, const unsigned char
     return n;
 }
 
+/*
+ * Append a small fold entry's output for the character at i, without a
+ * branch: both bytes are stored (the caller has room) and n advances over
+ * those that count. A space after a space counts for nothing; a dropped
+ * character (no bytes) lets a run of spaces go on across it.
+ */
+HOT size_t fold_small_put(uint32_t e, size_t i, unsigned char *o, uint32_t *s, size_t n,
+                          bool *prev_space)
+{
+    unsigned space = (e & FOLD_SMALL_SPACE) != 0;
+    unsigned len = FOLD_SMALL_LEN(e);
+    o[n] = (unsigned char)e;
+    o[n + 1] = (unsigned char)(e >> 8);
+    s[n] = s[n + 1] = (uint32_t)i;
+    size_t put = len - (space & (unsigned)*prev_space);
+    *prev_space = space | ((unsigned)*prev_space & (len == 0));
+    return n + put;
+}
+
+/*
+ * Fold the characters from i on while they are one or two bytes long with
+ * small folds (fold_small), and while the output stays below limit; return
+ * where it stopped (i itself if it could not start). ASCII or two-byte, the
+ * step is the same and has no branch but the loop's: Arabic words and the
+ * spaces between them cost no misprediction. Never reads past len: the
+ * loop stops one byte short, and the caller takes the last byte.
+ */
+HOT size_t fold_small_run(const struct norm_tables *t, const unsigned char *p, size_t len,
+                          size_t i, unsigned char *o, uint32_t *s, size_t *n, size_t limit,
+                          bool *prev_space)
+{
+    size_t k = *n;
+    bool space = *prev_space;
+    while (i + 1 < len && k < limit) {
+        unsigned b = p[i], c = p[i + 1];
+        /* Arithmetic, not conditions: the compiler would branch on those. */
+        unsigned two = b >> 7, mask = 0u - two;
+        /* Two bytes must be a lead of two and a continuation; one byte
+         * must not be followed by another (the vector's turn). */
+        unsigned ok = (two & (b - 0xC2u < 0x1Eu) & ((c & 0xC0u) == 0x80u)) | (~two & (c >> 7));
+        uint32_t cp = (b & ~mask) | (((b & 0x1Fu) << 6 | (c & 0x3Fu)) & mask);
+        uint32_t e = t->fold_small[cp];
+        if (!(ok & (e >> 19)))
+            break;
+        k = fold_small_put(e, i, o, s, k, &space);
+        i += 1 + (size_t)two;
+    }
+    *n = k;
+    *prev_space = space;
+    return i;
+}
+
 int norm_fold(const struct norm_tables *tables, const char *orig, size_t len, struct norm_view *out)
 {
     assert(tables && out && (orig || len == 0));
@@ -691,32 +812,28 @@ int norm_fold(const struct norm_tables *tables, const char *orig, size_t len, st
                 }
             }
 #endif
-            if (is_ascii_space(b)) {
-                if (!prev_space) {
-                    o[n] = ' ';
-                    s[n++] = (uint32_t)i;
-                    prev_space = true;
-                }
-            } else {
-                o[n] = (unsigned char)(b - 'A' < 26u ? b | 0x20 : b);
-                s[n++] = (uint32_t)i;
-                prev_space = false;
-            }
+            n = fold_small_put(tables->fold_small[b], i, o, s, n, &prev_space);
             i++;
             continue;
         }
+        if (b >= 0xC2 && b < 0xE0) {
+            /* A run of one- and two-byte characters whose folds are small:
+             * an Arabic comment, words and spaces (an ASCII pair ends it:
+             * English goes back to the vector). */
+            size_t stop = fold_small_run(tables, p, len, i, o, s, &n, cap - room, &prev_space);
+            if (stop != i) {
+                i = stop;
+                continue;
+            }
+        }
         if (b - 0xC2u < 0x1Eu && len - i >= 2 && (p[i + 1] & 0xC0) == 0x80) {
             /* Two-byte characters (Arabic, Cyrillic, Greek): one load. */
-            uint32_t e = tables->fold2[(b & 0x1Fu) << 6 | (p[i + 1] & 0x3Fu)];
-            if (e == FOLD_KEEP) {
-                o[n] = (unsigned char)b;
-                o[n + 1] = p[i + 1];
-                s[n] = s[n + 1] = (uint32_t)i;
-                n += 2;
-                prev_space = false;
-            } else {
-                n = fold_put(tables, e, p, i, 2, o, s, n, &prev_space);
-            }
+            uint32_t cp = (b & 0x1Fu) << 6 | (p[i + 1] & 0x3Fu);
+            uint32_t e = tables->fold_small[cp];
+            if (e & FOLD_SMALL_OK)
+                n = fold_small_put(e, i, o, s, n, &prev_space);
+            else
+                n = fold_put(tables, tables->fold2[cp], p, i, 2, o, s, n, &prev_space);
             i += 2;
             continue;
         }
@@ -962,29 +1079,22 @@ bool norm_is_soft_edge(const struct norm_view *view, size_t off)
  * bytes and their src (the caller has room; src_count of fs are readable)
  * and returns how many input bytes are done, like fold_ascii16.
  */
-HOT size_t skel_ascii16(const uint32_t *ascii, __m128i v, __m128i before, unsigned char after,
+HOT size_t skel_ascii16(const struct norm_tables *t, __m128i v, __m128i before, unsigned char after,
                         const uint32_t *fs, size_t src_count, struct skel_out *w, bool *prev_letter)
 {
     __m128i letters = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('a' - 1)),
                                     _mm_cmplt_epi8(v, _mm_set1_epi8('z' + 1)));
     unsigned lt = (unsigned)_mm_movemask_epi8(letters);
-    unsigned sp = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')));
     unsigned same = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, before));
     unsigned char bytes[16];
     _mm_storeu_si128((__m128i *)(void *)bytes, v);
-    /* Other bytes pass when they are printable ASCII of class other or
-     * separator (punctuation): copied, they end a word like a space. Leet
-     * keys, controls, non-ASCII and the NUL padding go the scalar way. */
-    unsigned rest = ~(lt | sp) & 0xFFFFu, bad = 0, sep = sp;
-    while (rest) {
-        unsigned k = (unsigned)__builtin_ctz(rest);
-        unsigned cls = SK_CLASS(ascii[bytes[k]]);
-        if (bytes[k] - 0x21u >= 0x5Eu || (cls & 1u))
-            bad |= 1u << k;
-        else if (cls == SK_SEP)
-            sep |= 1u << k;
-        rest &= rest - 1;
-    }
+    /* Which bytes the vector leaves to the scalar path, and which are
+     * separators: a look-up per byte, without a branch (skel_vec_entry). */
+    uint32_t flags = 0;
+    for (unsigned k = 0; k < 16; k++)
+        flags |= t->skel_vec[bytes[k]] << k;
+    unsigned bad = flags & 0xFFFFu, sep = flags >> 16;
+    const uint32_t *ascii = t->skel_ascii;
     bool after_letter = (unsigned)(after - 'a') < 26u;
     bool after_sep = after < 0x80 && SK_CLASS(ascii[after]) == SK_SEP;
     unsigned lt_before = (lt << 1 | (unsigned)*prev_letter) & 0xFFFFu;
@@ -1080,7 +1190,7 @@ int norm_skeleton(const struct norm_tables *tables, const struct norm_view *fold
                 __m128i before = i ? _mm_loadu_si128((const __m128i *)(const void *)(p + i - 1))
                                    : _mm_slli_si128(v, 1);
                 good =
-                    skel_ascii16(t->skel_ascii, v, before, p[i + 16], fs + i, 16, &w, &prev_letter);
+                    skel_ascii16(t, v, before, p[i + 16], fs + i, 16, &w, &prev_letter);
             } else {
                 /* A view from elsewhere: through a buffer, NUL-padded. */
                 unsigned char c[17] = {0};
@@ -1088,7 +1198,7 @@ int norm_skeleton(const struct norm_tables *tables, const struct norm_view *fold
                 c[0] = i > 0 ? p[i - 1] : 0;
                 memcpy(c + 1, p + i, count);
                 unsigned char after = len - i > 16 ? p[i + 16] : 0;
-                good = skel_ascii16(t->skel_ascii,
+                good = skel_ascii16(t,
                                     _mm_loadu_si128((const __m128i *)(const void *)(c + 1)),
                                     _mm_loadu_si128((const __m128i *)(const void *)c), after,
                                     fs + i, count, &w, &prev_letter);
