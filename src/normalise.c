@@ -678,6 +678,70 @@ static inline size_t fold_ascii16(const unsigned char *c, size_t i, unsigned cha
 }
 #endif
 
+#ifdef __SSE2__
+/*
+ * Fold 16 bytes of one- and two-byte characters at c in one go, as far as
+ * every character keeps its length: ASCII (upper case lowered), and two-byte
+ * characters whose fold is two bytes (Arabic letters, unified or not; most
+ * Latin, Greek and Cyrillic letters). Stores all 16 (the caller has room)
+ * and returns how many are final, like fold_ascii16: those before the first
+ * character that needs the scalar path (a control or other white space, a
+ * space after a space, a mark or tatweel that folding drops, a longer
+ * character, a two-byte character cut by the chunk's end, the NUL padding).
+ * A byte's src is the offset of its character's first byte.
+ */
+HOT size_t fold_mixed16(const struct norm_tables *t, const unsigned char *c, size_t i,
+                        unsigned char *o, uint32_t *s, bool *prev_space)
+{
+    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)c);
+    /* Signed compares: the bytes from 0x80 are negative. */
+    unsigned ascii = (unsigned)_mm_movemask_epi8(v) ^ 0xFFFFu;
+    unsigned control =
+        ascii & (unsigned)_mm_movemask_epi8(_mm_cmplt_epi8(v, _mm_set1_epi8(' ')));
+    unsigned spaces = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')));
+    /* Continuations are 0x80-0xBF, leads of two bytes 0xC2-0xDF. */
+    __m128i cont_v = _mm_cmplt_epi8(v, _mm_set1_epi8((char)0xC0));
+    unsigned cont = (unsigned)_mm_movemask_epi8(cont_v) & ~ascii;
+    unsigned lead = (unsigned)_mm_movemask_epi8(_mm_and_si128(
+                        _mm_cmpgt_epi8(v, _mm_set1_epi8((char)0xC1)),
+                        _mm_cmplt_epi8(v, _mm_set1_epi8((char)0xE0))));
+    unsigned other = ~(ascii | cont | lead) & 0xFFFFu; /* 0xC0, 0xC1, 0xE0-0xFF */
+    unsigned bad = control | other | (spaces & (spaces << 1 | (unsigned)*prev_space)) |
+                   (cont & ~(lead << 1)) | (lead & ~(cont >> 1));
+    /* Each two-byte character's fold, written over its bytes: the same
+     * bytes when it stays, others when it is unified or lowered. */
+    __m128i upper = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('A' - 1)),
+                                  _mm_cmplt_epi8(v, _mm_set1_epi8('Z' + 1)));
+    _mm_storeu_si128((__m128i *)(void *)o,
+                     _mm_or_si128(v, _mm_and_si128(upper, _mm_set1_epi8(0x20))));
+    const uint32_t want = FOLD_SMALL_OK | 2u << 16;
+    for (unsigned m = lead & 0x7FFFu; m; m &= m - 1) {
+        unsigned k = (unsigned)__builtin_ctz(m);
+        uint32_t e = t->fold_small[(c[k] & 0x1Fu) << 6 | (c[k + 1] & 0x3Fu)];
+        bad |= (unsigned)((e & (FOLD_SMALL_OK | FOLD_SMALL_SPACE | 3u << 16)) != want) << k;
+        o[k] = (unsigned char)e;
+        o[k + 1] = (unsigned char)(e >> 8);
+    }
+    size_t good = bad ? (size_t)__builtin_ctz(bad) : 16;
+    if (good == 0)
+        return 0;
+    /* src: the byte's own offset, less one for a continuation. */
+    __m128i off = _mm_add_epi32(_mm_set1_epi32((int)(uint32_t)i), _mm_setr_epi32(0, 1, 2, 3));
+    const __m128i four = _mm_set1_epi32(4);
+    __m128i c16lo = _mm_unpacklo_epi8(cont_v, cont_v), c16hi = _mm_unpackhi_epi8(cont_v, cont_v);
+    __m128i c32[4] = {_mm_unpacklo_epi16(c16lo, c16lo), _mm_unpackhi_epi16(c16lo, c16lo),
+                      _mm_unpacklo_epi16(c16hi, c16hi), _mm_unpackhi_epi16(c16hi, c16hi)};
+    /* cont_v also holds the ASCII bytes (negative compare is false for
+     * them, so they are 0 there): only continuations add -1. */
+    for (unsigned q = 0; q < 4; q++) {
+        _mm_storeu_si128((__m128i *)(void *)(s + 4 * q), _mm_add_epi32(off, c32[q]));
+        off = _mm_add_epi32(off, four);
+    }
+    *prev_space = (spaces >> (good - 1)) & 1u;
+    return good;
+}
+#endif
+
 /* Append one fold entry's output for the character at i, of clen bytes. */
 HOT size_t fold_put(const struct norm_tables *t, uint32_t e, const unsigned char *p, size_t i,
                     size_t clen, unsigned char *o, uint32_t *s, size_t n, bool *prev_space)
@@ -788,30 +852,32 @@ int norm_fold(const struct norm_tables *tables, const char *orig, size_t len, st
             cap = out->cap;
         }
         unsigned b = p[i];
-        if (b < 0x80) {
 #ifdef __SSE2__
-            /* English runs go 16 bytes at a time; a space between Arabic
-             * words is not worth a vector. */
-            if (i == 0 || p[i - 1] < 0x80) {
-                size_t good;
-                if (len - i >= 16) {
-                    good = fold_ascii16(p + i, i, o + n, s + n, &prev_space);
-                } else {
-                    /* The tail, through a buffer: never read past the
-                     * input. The NUL padding stops the chunk. */
-                    unsigned char tail[16] = {0};
-                    memcpy(tail, p + i, len - i);
-                    good = fold_ascii16(tail, i, o + n, s + n, &prev_space);
-                    if (good > len - i)
-                        good = len - i;
-                }
-                if (good) {
-                    i += good;
-                    n += good;
-                    continue;
-                }
+        /* 16 bytes at a time: English runs through fold_ascii16, Arabic
+         * (and any text of one- and two-byte characters) fold_mixed16. */
+        if (b < 0xE0) {
+            unsigned char tail[16];
+            const unsigned char *c = p + i;
+            if (len - i < 16) {
+                /* The tail, through a buffer: never read past the input.
+                 * The NUL padding stops the chunk. */
+                memset(tail, 0, sizeof tail);
+                memcpy(tail, p + i, len - i);
+                c = tail;
             }
+            size_t good = b < 0x80 && (i == 0 || p[i - 1] < 0x80)
+                              ? fold_ascii16(c, i, o + n, s + n, &prev_space)
+                              : fold_mixed16(tables, c, i, o + n, s + n, &prev_space);
+            if (good > len - i)
+                good = len - i;
+            if (good) {
+                i += good;
+                n += good;
+                continue;
+            }
+        }
 #endif
+        if (b < 0x80) {
             n = fold_small_put(tables->fold_small[b], i, o, s, n, &prev_space);
             i++;
             continue;
