@@ -10,6 +10,9 @@
 
 #ifdef __SSE2__
 #include <emmintrin.h>
+/* SSSE3's byte shuffle, used only when the CPU has it (norm_tables.ssse3),
+ * in functions compiled for it. */
+#include <tmmintrin.h>
 #endif
 
 #include <utf8proc.h>
@@ -83,6 +86,18 @@
 
 static const unsigned char replacement_char[3] = {0xEF, 0xBF, 0xBD}; /* U+FFFD */
 
+#ifdef __SSE2__
+/*
+ * A set of bytes (ASCII: row = high nibble, 0-7) or of the two-byte
+ * characters of U+0600-U+06FF (row = the lead's bit 0 and the
+ * continuation's bits 4-5, lo[1] for leads 0xDA-0xDB), as a bit per row
+ * for each low nibble: tested 16 bytes at a time with two byte shuffles.
+ */
+struct nib_set {
+    unsigned char lo[2][16];
+};
+#endif
+
 struct norm_tables {
     uint16_t fold_stage1[BLOCK_COUNT];
     uint16_t skel_stage1[BLOCK_COUNT];
@@ -98,6 +113,21 @@ struct norm_tables {
      * (SKEL_VEC_BAD) for a byte it leaves to the scalar path, bit 16
      * (SKEL_VEC_SEP) for a separator. */
     uint32_t skel_vec[256];
+    /* Per character of one or two bytes, what skel_mixed16 needs to know of
+     * it: bit 0 for a character it leaves to the scalar path (a separator,
+     * a leet key, a letter a table replaces), bit 16 for a letter. */
+    uint32_t skel_small[0x800];
+#ifdef __SSE2__
+    /* The same as nibble sets for SSSE3's byte shuffle, when the CPU has
+     * it (ssse3): ASCII bytes the skeleton's vectors leave to the scalar
+     * path, and separators; the two-byte characters of U+0600-U+06FF (the
+     * Arabic block) each vector must look at: letters, characters the
+     * skeleton leaves to the scalar path, and characters whose fold is not
+     * themselves (changed) or not two bytes (not kept). */
+    bool ssse3;
+    struct nib_set skel_bad1, skel_sep1;
+    struct nib_set skel_letter2, skel_bad2, fold_changed2, fold_bad2;
+#endif
     uint32_t *fold_stage2;
     uint32_t *skel_stage2;
     unsigned char *fold_pool;
@@ -398,6 +428,90 @@ static uint32_t skel_vec_entry(const struct norm_tables *t, uint32_t c)
     return cls == SK_SEP ? SKEL_VEC_SEP : 0;
 }
 
+#ifdef __SSE2__
+static void nib_add(struct nib_set *set, unsigned table, unsigned row, unsigned col)
+{
+    set->lo[table][col] |= (unsigned char)(1u << row);
+}
+
+/* The nibble sets, from the tables they summarise. */
+static void nib_sets_build(struct norm_tables *t)
+{
+    __builtin_cpu_init();
+    t->ssse3 = __builtin_cpu_supports("ssse3");
+#ifdef QUELL_NO_SSSE3
+    t->ssse3 = false; /* a build that tests the SSE2 paths on any CPU */
+#endif
+    for (uint32_t c = 0; c < 0x80; c++) {
+        if (t->skel_vec[c] & SKEL_VEC_BAD)
+            nib_add(&t->skel_bad1, 0, c >> 4, c & 15);
+        if (t->skel_vec[c] & SKEL_VEC_SEP)
+            nib_add(&t->skel_sep1, 0, c >> 4, c & 15);
+    }
+    const uint32_t kept = FOLD_SMALL_OK | 2u << 16;
+    for (uint32_t cp = 0x600; cp < 0x700; cp++) {
+        unsigned lead = 0xC0 | cp >> 6, cont = 0x80 | (cp & 0x3F);
+        unsigned table = (lead >> 1) & 1, row = (lead & 1) << 2 | (cont >> 4 & 3), col = cont & 15;
+        if (t->skel_small[cp] & (1u << 16))
+            nib_add(&t->skel_letter2, table, row, col);
+        if (t->skel_small[cp] & 1u)
+            nib_add(&t->skel_bad2, table, row, col);
+        uint32_t e = t->fold_small[cp];
+        if ((e & (FOLD_SMALL_OK | FOLD_SMALL_SPACE | 3u << 16)) != kept)
+            nib_add(&t->fold_bad2, table, row, col);
+        else if ((e & 0xFFFFu) != (lead | cont << 8))
+            nib_add(&t->fold_changed2, table, row, col);
+    }
+}
+
+/*
+ * The bytes of v that are ASCII bytes of set: bit k for byte k. Bytes from
+ * 0x80 are never in it (the shuffle gives 0 for them).
+ */
+__attribute__((target("ssse3"))) static unsigned nib_ascii16(const struct nib_set *set, __m128i v)
+{
+    static const unsigned char row_bits[16] = {1, 2, 4, 8, 16, 32, 64, 128};
+    __m128i low = _mm_and_si128(v, _mm_set1_epi8(15));
+    __m128i high = _mm_and_si128(_mm_srli_epi16(v, 4), _mm_set1_epi8(15));
+    __m128i bits = _mm_and_si128(
+        _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(const void *)set->lo[0]), low),
+        _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(const void *)row_bits), high));
+    unsigned none = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(bits, _mm_setzero_si128()));
+    /* A byte from 0x80 has a high nibble from 8: row bit 0. */
+    return ~none & 0xFFFFu;
+}
+
+/*
+ * The leads in v (0xD8-0xDB, whose continuation is the next byte, or the
+ * byte after v in next for the last) of characters of set: bit k for the
+ * lead at k. Only leads of U+0600-U+06FF are tested.
+ */
+__attribute__((target("ssse3"))) static unsigned nib_arabic16(const struct nib_set *set,
+                                                               __m128i v, __m128i conts)
+{
+    static const unsigned char row_bits[16] = {1, 2, 4, 8, 16, 32, 64, 128};
+    __m128i col = _mm_and_si128(conts, _mm_set1_epi8(15));
+    /* Shifts of 16-bit lanes: the masks keep each byte's own bits. */
+    __m128i row = _mm_or_si128(_mm_and_si128(_mm_srli_epi16(conts, 4), _mm_set1_epi8(3)),
+                               _mm_slli_epi16(_mm_and_si128(v, _mm_set1_epi8(1)), 2));
+    __m128i high = _mm_cmpeq_epi8(_mm_and_si128(v, _mm_set1_epi8(2)), _mm_set1_epi8(2));
+    __m128i lo0 = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(const void *)set->lo[0]), col);
+    __m128i lo1 = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(const void *)set->lo[1]), col);
+    __m128i bits = _mm_and_si128(
+        _mm_or_si128(_mm_and_si128(high, lo1), _mm_andnot_si128(high, lo0)),
+        _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(const void *)row_bits), row));
+    unsigned none = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(bits, _mm_setzero_si128()));
+    return ~none & 0xFFFFu;
+}
+
+/* Leads 0xD8-0xDB: the Arabic block's two-byte characters. */
+static inline unsigned arabic_leads16(__m128i v)
+{
+    return (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(
+        _mm_and_si128(v, _mm_set1_epi8((char)0xFC)), _mm_set1_epi8((char)0xD8)));
+}
+#endif
+
 /* The small fold entry of cp (below U+0800), from its fold entry. */
 static uint32_t fold_small_entry(const struct norm_tables *t, uint32_t cp)
 {
@@ -484,6 +598,15 @@ int norm_tables_new(struct norm_tables **out)
         t->fold_small[cp] = fold_small_entry(t, cp);
     for (uint32_t c = 0; c < 256; c++)
         t->skel_vec[c] = skel_vec_entry(t, c);
+    for (uint32_t cp = 0; cp < 0x800; cp++) {
+        uint32_t e = t->skel2[cp];
+        unsigned cls = SK_CLASS(e);
+        t->skel_small[cp] = ((cls != SK_LETTER && cls != SK_OTHER) || SK_LEN(e) != 0 ? 1u : 0u) |
+                            (cls == SK_LETTER ? 1u << 16 : 0u);
+    }
+#ifdef __SSE2__
+    nib_sets_build(t);
+#endif
     t->skel_pool = b.skel_pool.bytes;
     b.fold_pool.bytes = b.skel_pool.bytes = NULL;
     *out = t;
@@ -715,7 +838,17 @@ HOT size_t fold_mixed16(const struct norm_tables *t, const unsigned char *c, siz
     _mm_storeu_si128((__m128i *)(void *)o,
                      _mm_or_si128(v, _mm_and_si128(upper, _mm_set1_epi8(0x20))));
     const uint32_t want = FOLD_SMALL_OK | 2u << 16;
-    for (unsigned m = lead & 0x7FFFu; m; m &= m - 1) {
+    /* The characters to look up one by one: all two-byte ones, or with
+     * SSSE3 only those of the Arabic block that fold to other bytes, and
+     * those of other blocks. */
+    unsigned look = lead & 0x7FFFu;
+    if (t->ssse3) {
+        unsigned arabic = arabic_leads16(v) & look;
+        __m128i conts = _mm_srli_si128(v, 1);
+        bad |= nib_arabic16(&t->fold_bad2, v, conts) & arabic;
+        look = (nib_arabic16(&t->fold_changed2, v, conts) & arabic) | (look & ~arabic);
+    }
+    for (unsigned m = look; m; m &= m - 1) {
         unsigned k = (unsigned)__builtin_ctz(m);
         uint32_t e = t->fold_small[(c[k] & 0x1Fu) << 6 | (c[k + 1] & 0x3Fu)];
         bad |= (unsigned)((e & (FOLD_SMALL_OK | FOLD_SMALL_SPACE | 3u << 16)) != want) << k;
@@ -1145,6 +1278,21 @@ bool norm_is_soft_edge(const struct norm_view *view, size_t off)
  * bytes and their src (the caller has room; src_count of fs are readable)
  * and returns how many input bytes are done, like fold_ascii16.
  */
+/* skel_vec of the 16 bytes of v (also at bytes): SKEL_VEC_BAD at bit k,
+ * SKEL_VEC_SEP at bit 16 + k. */
+HOT uint32_t skel_flags16(const struct norm_tables *t, __m128i v, const unsigned char *bytes)
+{
+    if (t->ssse3) {
+        unsigned high = (unsigned)_mm_movemask_epi8(v);
+        return (nib_ascii16(&t->skel_bad1, v) | high) | (uint32_t)nib_ascii16(&t->skel_sep1, v)
+                                                             << 16;
+    }
+    uint32_t flags = 0;
+    for (unsigned k = 0; k < 16; k++)
+        flags |= t->skel_vec[bytes[k]] << k;
+    return flags;
+}
+
 HOT size_t skel_ascii16(const struct norm_tables *t, __m128i v, __m128i before, unsigned char after,
                         const uint32_t *fs, size_t src_count, struct skel_out *w, bool *prev_letter)
 {
@@ -1156,9 +1304,7 @@ HOT size_t skel_ascii16(const struct norm_tables *t, __m128i v, __m128i before, 
     _mm_storeu_si128((__m128i *)(void *)bytes, v);
     /* Which bytes the vector leaves to the scalar path, and which are
      * separators: a look-up per byte, without a branch (skel_vec_entry). */
-    uint32_t flags = 0;
-    for (unsigned k = 0; k < 16; k++)
-        flags |= t->skel_vec[bytes[k]] << k;
+    uint32_t flags = skel_flags16(t, v, bytes);
     unsigned bad = flags & 0xFFFFu, sep = flags >> 16;
     const uint32_t *ascii = t->skel_ascii;
     bool after_letter = (unsigned)(after - 'a') < 26u;
@@ -1202,6 +1348,114 @@ HOT size_t skel_ascii16(const struct norm_tables *t, __m128i v, __m128i before, 
 }
 #endif
 
+#ifdef __SSE2__
+/*
+ * skel_ascii16 for text of one- and two-byte characters (Arabic words and
+ * the spaces between them, accented Latin): the skeleton of the 16 bytes at
+ * c (c[16], the byte after them, is readable) as far as it is a copy less
+ * repeats: letters that no table replaces, other characters that are no
+ * leet key, and separators, but no letter standing alone before a
+ * separator (it may start a spaced-out word) and no character cut by the
+ * chunk's end. Stores the bytes and their src and returns how many input
+ * bytes are done (0: the scalar path's turn); *prev_plain as norm_skeleton
+ * keeps it.
+ */
+HOT size_t skel_mixed16(const struct norm_tables *t, const unsigned char *c, const uint32_t *fs,
+                        size_t src_count, struct skel_out *w, bool *prev_letter,
+                        bool *prev_plain)
+{
+    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)c);
+    unsigned ascii = (unsigned)_mm_movemask_epi8(v) ^ 0xFFFFu;
+    /* Signed compares: the bytes from 0x80 are negative. */
+    unsigned cont = (unsigned)_mm_movemask_epi8(_mm_cmplt_epi8(v, _mm_set1_epi8((char)0xC0)));
+    unsigned lead = (unsigned)_mm_movemask_epi8(_mm_and_si128(
+        _mm_cmpgt_epi8(v, _mm_set1_epi8((char)0xC1)), _mm_cmplt_epi8(v, _mm_set1_epi8((char)0xE0))));
+    unsigned lt = (unsigned)_mm_movemask_epi8(_mm_and_si128(
+        _mm_cmpgt_epi8(v, _mm_set1_epi8('a' - 1)), _mm_cmplt_epi8(v, _mm_set1_epi8('z' + 1))));
+    uint32_t flags = skel_flags16(t, v, c);
+    unsigned sep = flags >> 16;
+    unsigned bad = (flags & ascii) | (~(ascii | cont | lead) & 0xFFFFu) | (cont & ~(lead << 1)) |
+                   (lead & ~(cont >> 1));
+    /* The two-byte characters: letters no table replaces, or others. A
+     * look-up at every byte, the leads' kept: no branch to mispredict. */
+    unsigned letter2;
+    if (t->ssse3) {
+        /* The Arabic block by nibble sets, other characters one by one. */
+        unsigned arabic = arabic_leads16(v) & lead & 0x7FFFu;
+        __m128i conts = _mm_srli_si128(v, 1);
+        letter2 = nib_arabic16(&t->skel_letter2, v, conts) & arabic;
+        bad |= nib_arabic16(&t->skel_bad2, v, conts) & arabic;
+        for (unsigned m = lead & 0x7FFFu & ~arabic; m; m &= m - 1) {
+            unsigned k = (unsigned)__builtin_ctz(m);
+            uint32_t e = t->skel_small[(c[k] & 0x1Fu) << 6 | (c[k + 1] & 0x3Fu)];
+            bad |= (e & 1u) << k;
+            letter2 |= (e >> 16) << k;
+        }
+    } else {
+        uint32_t two = 0;
+        for (unsigned k = 0; k < 15; k++)
+            two |= (uint32_t)t->skel_small[(c[k] & 0x1Fu) << 6 | (c[k + 1] & 0x3Fu)] << k;
+        bad |= two & lead;
+        letter2 = (two >> 16) & lead;
+    }
+    /* Letters by their first byte, their last, and every byte. */
+    unsigned first = lt | letter2, last = lt | letter2 << 1, all = lt | letter2 | letter2 << 1;
+    unsigned after = c[16];
+    bool after_letter = after - 'a' < 26u;
+    bool after_sep = (t->skel_vec[after] & SKEL_VEC_SEP) != 0;
+    unsigned before_all = (all << 1 | (unsigned)*prev_letter) & 0xFFFFu;
+    unsigned alone_end =
+        last & ~(all >> 1 | (unsigned)after_letter << 15) & (sep >> 1 | (unsigned)after_sep << 15);
+    bad |= first & ~before_all & ((alone_end & ascii) | (alone_end >> 1 & lead));
+    size_t good = bad ? (size_t)__builtin_ctz(bad) : 16;
+    if (good == 0)
+        return 0;
+    /* Repeats: a letter after the same letter, one byte (ASCII) or two. */
+    unsigned same1 = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_slli_si128(v, 1)));
+    unsigned same2 = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_slli_si128(v, 2)));
+    unsigned repeat = (same1 & lt & lt << 1) | (same2 & same2 >> 1 & letter2 & letter2 << 2);
+    if (w->last_letter >= 0) {
+        int32_t cp0 = (lead & 1) ? (int32_t)((c[0] & 0x1Fu) << 6 | (c[1] & 0x3Fu)) : c[0];
+        repeat |= (unsigned)((first & 1) && cp0 == w->last_letter);
+    }
+    repeat = (repeat | (repeat & letter2) << 1) & ((1u << good) - 1);
+    if (!repeat) {
+        _mm_storeu_si128((__m128i *)(void *)(w->o + w->n), v);
+        if (src_count >= 16) {
+            for (size_t k = 0; k < 16; k += 4)
+                _mm_storeu_si128((__m128i *)(void *)(w->s + w->n + k),
+                                 _mm_loadu_si128((const __m128i *)(const void *)(fs + k)));
+        } else {
+            for (size_t k = 0; k < good; k++)
+                w->s[w->n + k] = fs[k];
+        }
+        w->n += good;
+    } else {
+        /* Copy without branches, not advancing over a repeat. */
+        size_t n = w->n;
+        for (size_t k = 0; k < good; k++) {
+            w->o[n] = c[k];
+            w->s[n] = fs[k];
+            n += !((repeat >> k) & 1u);
+        }
+        w->n = n;
+    }
+    size_t end = good - 1; /* the last byte; its character starts at end or end - 1 */
+    *prev_letter = (all >> end) & 1u;
+    if (!*prev_letter) {
+        w->last_letter = -1;
+        *prev_plain = false;
+    } else if ((ascii >> end) & 1u) {
+        w->last_letter = c[end];
+        *prev_plain = true;
+    } else {
+        w->last_letter = (int32_t)((c[end - 1] & 0x1Fu) << 6 | (c[end] & 0x3Fu));
+        *prev_plain = !(t->skel2[w->last_letter] & SK_ARABIC);
+    }
+    return good;
+}
+#endif
+
 int norm_skeleton(const struct norm_tables *tables, const struct norm_view *folded,
                   struct norm_view *out)
 {
@@ -1225,30 +1479,34 @@ int norm_skeleton(const struct norm_tables *tables, const struct norm_view *fold
         if (skel_room(out, &w))
             return QUELL_ENOMEM;
         unsigned b = p[i];
-        if (b >= 0x80 && prev_letter && b - 0xC2u < 0x1Eu && len - i >= 2 &&
-            (p[i + 1] & 0xC0) == 0x80) {
-            /* Inside a word of two-byte letters (Arabic): one load. */
-            uint32_t cp = (b & 0x1Fu) << 6 | (p[i + 1] & 0x3Fu);
-            uint32_t e = t->skel2[cp];
-            if (SK_CLASS(e) == SK_LETTER && !SK_LEN(e)) {
-                if ((int32_t)cp != w.last_letter) {
-                    w.o[w.n] = (unsigned char)b;
-                    w.o[w.n + 1] = p[i + 1];
-                    w.s[w.n] = w.s[w.n + 1] = fs[i];
-                    w.n += 2;
-                    w.last_letter = (int32_t)cp;
-                }
-                prev_plain = !(e & SK_ARABIC);
-                i += 2;
+#ifdef __SSE2__
+        /* Runs go 16 bytes at a time, unless the last chunk just stopped
+         * at this byte: English through skel_ascii16, Arabic (any text of
+         * one- and two-byte characters) through skel_mixed16. */
+        bool try_vector = !stopped && b < 0xE0;
+        stopped = false;
+        if (try_vector && (b >= 0x80 || (i > 0 && p[i - 1] >= 0x80))) {
+            size_t good;
+            if (padded) {
+                /* The padding makes 17 bytes (and 16 src) readable. */
+                good = skel_mixed16(t, p + i, fs + i, 16, &w, &prev_letter, &prev_plain);
+            } else {
+                unsigned char c[17] = {0};
+                size_t count = len - i < 16 ? len - i : 16;
+                memcpy(c, p + i, count);
+                c[16] = len - i > 16 ? p[i + 16] : 0;
+                good = skel_mixed16(t, c, fs + i, count, &w, &prev_letter, &prev_plain);
+                if (good > count)
+                    good = count;
+            }
+            if (good) {
+                i += good;
+                /* A chunk cut before a character of two bytes at its end
+                 * may go on at once. */
+                stopped = good < 15;
                 continue;
             }
-        }
-#ifdef __SSE2__
-        /* English runs go 16 bytes at a time, unless the last chunk just
-         * stopped at this byte, or it follows a non-ASCII character. */
-        bool try_vector = !stopped && b < 0x80 && (i == 0 || p[i - 1] < 0x80);
-        stopped = false;
-        if (try_vector) {
+        } else if (try_vector) {
             size_t good;
             if (padded) {
                 /* The padding makes 16 bytes (and src) readable from any i. */
@@ -1279,6 +1537,24 @@ int norm_skeleton(const struct norm_tables *tables, const struct norm_view *fold
             }
         }
 #endif
+        if (b >= 0x80 && prev_letter && b - 0xC2u < 0x1Eu && len - i >= 2 &&
+            (p[i + 1] & 0xC0) == 0x80) {
+            /* Inside a word of two-byte letters (Arabic): one load. */
+            uint32_t cp = (b & 0x1Fu) << 6 | (p[i + 1] & 0x3Fu);
+            uint32_t e = t->skel2[cp];
+            if (SK_CLASS(e) == SK_LETTER && !SK_LEN(e)) {
+                if ((int32_t)cp != w.last_letter) {
+                    w.o[w.n] = (unsigned char)b;
+                    w.o[w.n + 1] = p[i + 1];
+                    w.s[w.n] = w.s[w.n + 1] = fs[i];
+                    w.n += 2;
+                    w.last_letter = (int32_t)cp;
+                }
+                prev_plain = !(e & SK_ARABIC);
+                i += 2;
+                continue;
+            }
+        }
         int32_t cp;
         size_t next;
         uint32_t e = skel_at(t, p, len, i, &cp, &next);
