@@ -131,6 +131,27 @@ static const struct view_case fold_cases[] = {
     CASE("\xed\xa0\x80", "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"), /* lone surrogate */
     CASE("\xc0\xaf", "\xef\xbf\xbd\xef\xbf\xbd"),                 /* overlong '/' */
     CASE("ab\xe2\x82", "ab\xef\xbf\xbd\xef\xbf\xbd"),             /* truncated */
+    /* The vectors' edges (16 bytes at a time; fold_ascii16, fold_mixed16):
+     * upper case across a chunk, */
+    CASE("ABCDEFGHIJKLMNOPQRSTUVWXYZ abcdefghij", "abcdefghijklmnopqrstuvwxyz abcdefghij"),
+    /* a two-byte character astride the 16th byte, ASCII and Arabic, */
+    CASE("xxxxxxxxxxxxxxx\xd8\xa3\xd9\x87\xd9\x84\xd8\xa7",
+         "xxxxxxxxxxxxxxx\xd8\xa7\xd9\x87\xd9\x84\xd8\xa7"), /* أهلا */
+    CASE("\xd8\xb3 \xd9\x85\xd8\xaf\xd8\xb1\xd8\xb3\xd8\xa9 \xd8\xa3\xd8\xa5\xd8\xa2 "
+         "\xd8\xb9\xd9\x84\xd9\x89 \xd9\x85\xd8\xaf\xd8\xb1\xd8\xb3\xd8\xa9",
+         "\xd8\xb3 \xd9\x85\xd8\xaf\xd8\xb1\xd8\xb3\xd9\x87 \xd8\xa7\xd8\xa7\xd8\xa7 "
+         "\xd8\xb9\xd9\x84\xd9\x8a \xd9\x85\xd8\xaf\xd8\xb1\xd8\xb3\xd9\x87"),
+    /* Arabic letters unified, a mark and tatweel dropped, spaces run
+     * together, in and across chunks; Cyrillic upper case lowered */
+    CASE("مدرسة جميلة جدًا  جدا   على حمـــار", "مدرسه جميله جدا جدا علي حمار"),
+    CASE("ПРИВЕТ МИР привет", "привет мир привет"),
+    /* accents that fold to one byte stop a chunk */
+    CASE("ÀÉÎÕÜ àéîõü ÀÉÎÕÜ àéîõü", "aeiou aeiou aeiou aeiou"),
+    /* text cut inside a character, at a chunk's edge and inside a run */
+    {"xxxxxxxxxxxxxxx\xd9", 16, "xxxxxxxxxxxxxxx\xef\xbf\xbd", 0},
+    {"\xd8\xb3\xd9\x84\xd8\xa7\xd9\x85\xd8", 9, "\xd8\xb3\xd9\x84\xd8\xa7\xd9\x85\xef\xbf\xbd", 0},
+    {"\xd8\xb3\xd9\x84\xd8\xa7\xd9\x85\xd8\xb3\xd9\x84\xd8\xa7\xd9\x85\xd8 x", 19,
+     "\xd8\xb3\xd9\x84\xd8\xa7\xd9\x85\xd8\xb3\xd9\x84\xd8\xa7\xd9\x85\xef\xbf\xbd x", 0},
 };
 
 static const struct view_case skeleton_cases[] = {
@@ -216,6 +237,17 @@ static const struct view_case skeleton_cases[] = {
     /* the folded view first */
     CASE("Ｆ\xe2\x80\x8dＵＣＫ", "fuck"),
     CASE("F.U.C.K", "fuck"),
+    /* The vectors' edges (skel_ascii16, skel_mixed16): a repeat across
+     * chunks, one- and two-byte; */
+    CASE("حححححححححححححححححححححححححح!", "ح!"),
+    CASE("الللللللللللللله واللللللله", "اله واله"),
+    CASE("ooooooooooooooooooooooooooooooh", "oh"),
+    /* letters spaced out after a chunk of words, both scripts; */
+    CASE("هذا الكلب الكلب ك ل ب", "هذا الكلب الكلب كلب"),
+    CASE("you are such a f u c k i n g idiot", "you are such afucking idiot"),
+    /* Latin look-alikes inside Arabic text, and leetspeak after it */
+    CASE("مرحبا مرحبا fu\xd1\x81\xd1\x81k", "مرحبا مرحبا fuck"),
+    CASE("مرحبا مرحبا sh1t", "مرحبا مرحبا shit"),
 };
 
 /* Run one case through fold (and skeleton); check the text. */
@@ -684,6 +716,82 @@ static const char *const real_texts[] = {
     "kill   yourself\t\tnow\r\n",
 };
 
+/* Texts whose characters the vectors' chunks cut everywhere, behind the
+ * prefixes of test_chunk_offsets. */
+static const char *const offset_texts[] = {
+    "اللهم يا مجير المستضعفين و يا غافر للتائبين اللهم أجرنا من نيرانك",
+    "مدرسة جميلة جدًا  جدا   على حمـــار حماااار ك ل ب و ك ل ب",
+    "ÀÉÎÕÜ àéîõü ПРИВЕТ мир \xd1\x81\xd0\xbe\xd0\xbe\xd0\xbb f u c k i n g sh1t",
+    "THE QUICK  BROWN FOX JUMPS over the laaaazy dog a b c d @ss 4ss $h1t",
+    "xxxxxxxxxxxxxxx\xd9\x85 \xf0\x9f\x98\x82\xf0\x9f\x98\x82 \xef\xb7\xba ok",
+    "سلام عليكم\xd8",
+};
+
+/* The views of text, with its prefix of plen bytes. */
+static void check_shifted(const char *text, size_t len, size_t plen, const struct norm_view *fp,
+                          const struct norm_view *sp, const struct norm_view *ft,
+                          const struct norm_view *st)
+{
+    char buf[512];
+    struct norm_view f = {0}, s = {0};
+    ck_assert_uint_le(plen + len, sizeof buf);
+    memcpy(buf, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ", plen - 1);
+    buf[plen - 1] = '?';
+    memcpy(buf + plen, text, len);
+    ck_assert_int_eq(norm_fold(tables, buf, plen + len, &f), QUELL_OK);
+    ck_assert_int_eq(norm_skeleton(tables, &f, &s), QUELL_OK);
+    const struct norm_view *views[2] = {&f, &s}, *heads[2] = {fp, sp}, *tails[2] = {ft, st};
+    for (int v = 0; v < 2; v++) {
+        const struct norm_view *w = views[v], *h = heads[v], *t = tails[v];
+        ck_assert_msg(w->len == h->len + t->len && memcmp(w->text, h->text, h->len) == 0 &&
+                          memcmp(w->text + h->len, t->text, t->len) == 0,
+                      "view %d of \"%s\" behind %zu bytes: \"%.*s\"", v, text, plen, (int)w->len,
+                      w->text);
+        size_t bad = w->len + 1;
+        for (size_t k = 0; k <= t->len && bad > w->len; k++)
+            if (w->src[h->len + k] != t->src[k] + plen)
+                bad = k;
+        ck_assert_msg(bad > w->len, "view %d of \"%s\" behind %zu bytes: src[%zu]", v, text, plen,
+                      bad);
+        ck_assert_uint_eq(w->soft_edge_count, h->soft_edge_count + t->soft_edge_count);
+        for (size_t k = 0; k < t->soft_edge_count; k++)
+            ck_assert_uint_eq(w->soft_edges[h->soft_edge_count + k], t->soft_edges[k] + h->len);
+    }
+    norm_view_free(&f);
+    norm_view_free(&s);
+}
+
+/*
+ * The views of a text behind a prefix of 0 to 40 letters and '?' (which
+ * ends a word and leaves no state behind) are the prefix's views then the
+ * text's, their maps shifted: whichever byte of the text a 16-byte chunk
+ * starts or stops at, the vectors read it as the scalar path does.
+ */
+START_TEST(test_chunk_offsets)
+{
+    const char *text = _i < (int)(sizeof offset_texts / sizeof offset_texts[0])
+                           ? offset_texts[_i]
+                           : real_texts[_i - (int)(sizeof offset_texts / sizeof offset_texts[0])];
+    size_t len = strlen(text);
+    struct norm_view ft = {0}, st = {0};
+    ck_assert_int_eq(norm_fold(tables, text, len, &ft), QUELL_OK);
+    ck_assert_int_eq(norm_skeleton(tables, &ft, &st), QUELL_OK);
+    for (size_t k = 0; k <= 40; k++) {
+        char prefix[64];
+        memcpy(prefix, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ", k);
+        prefix[k] = '?';
+        struct norm_view fp = {0}, sp = {0};
+        ck_assert_int_eq(norm_fold(tables, prefix, k + 1, &fp), QUELL_OK);
+        ck_assert_int_eq(norm_skeleton(tables, &fp, &sp), QUELL_OK);
+        check_shifted(text, len, k + 1, &fp, &sp, &ft, &st);
+        norm_view_free(&fp);
+        norm_view_free(&sp);
+    }
+    norm_view_free(&ft);
+    norm_view_free(&st);
+}
+END_TEST
+
 START_TEST(test_real_texts)
 {
     uint64_t rng = 42;
@@ -794,6 +902,9 @@ Suite *normalise_suite(void)
     tcase_add_loop_test(props, test_random_valid, 0, 8);
     tcase_add_loop_test(props, test_random_bytes, 0, 4);
     tcase_add_test(props, test_real_texts);
+    tcase_add_loop_test(props, test_chunk_offsets, 0,
+                        (int)(sizeof offset_texts / sizeof offset_texts[0] +
+                              sizeof real_texts / sizeof real_texts[0]));
     suite_add_tcase(s, props);
     return s;
 }
