@@ -358,13 +358,12 @@ int main(int argc, char **argv)
         print_ns("both views", b, c->count);
         for (size_t k = 0; k < set_count; k++) {
             struct times rw = median(raw[k][s]), sc = median(scan[k][s]);
-            char label[128];
-            snprintf(label, sizeof label, "%s: raw hs_scan", sets[k].path);
-            print_ns(label, rw, c->count);
-            snprintf(label, sizeof label, "%s: hs_scan of every view", sets[k].path);
-            print_ns(label, sc, c->count);
-            printf("  %-44s %9.2f x  %9.2f x  of raw hs_scan; %.2f x  %.2f x  of every view's\n",
-                   "both views", rw.wall > 0 ? b.wall / rw.wall : 0, rw.cpu > 0 ? b.cpu / rw.cpu : 0,
+            printf("  %s\n", sets[k].path);
+            print_ns("raw hs_scan (the raw view's database)", rw, c->count);
+            print_ns("hs_scan of every view's database", sc, c->count);
+            printf("  %-44s %11.2f x %11.2f x\n", "both views / raw hs_scan", b.wall / rw.wall,
+                   b.cpu / rw.cpu);
+            printf("  %-44s %11.2f x %11.2f x\n", "both views / hs_scan of every view",
                    b.wall / sc.wall, b.cpu / sc.cpu);
         }
     }
