@@ -67,7 +67,7 @@
  */
 #define FOLD_SMALL_LEN(e) (((e) >> 16) & 3u)
 #define FOLD_SMALL_SPACE  (1u << 18)
-#define FOLD_SMALL_OK     (1u << 19) /* the top bit: fold_small_run tests it as e >> 19 */
+#define FOLD_SMALL_OK     (1u << 19)
 
 /* NFKC with full case folding, marks and default-ignorables removed (the
  * canonical composition is a second step, utf8proc_normalize_utf32). */
@@ -126,6 +126,10 @@ struct norm_tables {
      * themselves (changed) or not two bytes (not kept). */
     bool ssse3;
     struct nib_set skel_bad1, skel_sep1;
+    /* ASCII leet keys by the places they stand for a letter in (NORM_LEET_*
+     * of the leet map), and bytes that are surely no letter (class other
+     * or separator), for the leet runs skel_ascii16 settles itself. */
+    struct nib_set skel_leet1, leet_start1, leet_inner1, leet_end1, skel_nonletter1;
     struct nib_set skel_letter2, skel_bad2, fold_changed2, fold_bad2;
 #endif
     uint32_t *fold_stage2;
@@ -443,10 +447,22 @@ static void nib_sets_build(struct norm_tables *t)
     t->ssse3 = false; /* a build that tests the SSE2 paths on any CPU */
 #endif
     for (uint32_t c = 0; c < 0x80; c++) {
+        uint32_t e = t->skel_ascii[c];
         if (t->skel_vec[c] & SKEL_VEC_BAD)
             nib_add(&t->skel_bad1, 0, c >> 4, c & 15);
         if (t->skel_vec[c] & SKEL_VEC_SEP)
             nib_add(&t->skel_sep1, 0, c >> 4, c & 15);
+        if (SK_CLASS(e) == SK_LEET) {
+            nib_add(&t->skel_leet1, 0, c >> 4, c & 15);
+            if (SK_WHERE(e) & NORM_LEET_START)
+                nib_add(&t->leet_start1, 0, c >> 4, c & 15);
+            if (SK_WHERE(e) & NORM_LEET_INNER)
+                nib_add(&t->leet_inner1, 0, c >> 4, c & 15);
+            if (SK_WHERE(e) & NORM_LEET_END)
+                nib_add(&t->leet_end1, 0, c >> 4, c & 15);
+        }
+        if (SK_CLASS(e) == SK_OTHER || SK_CLASS(e) == SK_SEP)
+            nib_add(&t->skel_nonletter1, 0, c >> 4, c & 15);
     }
     const uint32_t kept = FOLD_SMALL_OK | 2u << 16;
     for (uint32_t cp = 0x600; cp < 0x700; cp++) {
@@ -933,39 +949,6 @@ HOT size_t fold_small_put(uint32_t e, size_t i, unsigned char *o, uint32_t *s, s
     return n + put;
 }
 
-/*
- * Fold the characters from i on while they are one or two bytes long with
- * small folds (fold_small), and while the output stays below limit; return
- * where it stopped (i itself if it could not start). ASCII or two-byte, the
- * step is the same and has no branch but the loop's: Arabic words and the
- * spaces between them cost no misprediction. Never reads past len: the
- * loop stops one byte short, and the caller takes the last byte.
- */
-HOT size_t fold_small_run(const struct norm_tables *t, const unsigned char *p, size_t len,
-                          size_t i, unsigned char *o, uint32_t *s, size_t *n, size_t limit,
-                          bool *prev_space)
-{
-    size_t k = *n;
-    bool space = *prev_space;
-    while (i + 1 < len && k < limit) {
-        unsigned b = p[i], c = p[i + 1];
-        /* Arithmetic, not conditions: the compiler would branch on those. */
-        unsigned two = b >> 7, mask = 0u - two;
-        /* Two bytes must be a lead of two and a continuation; one byte
-         * must not be followed by another (the vector's turn). */
-        unsigned ok = (two & (b - 0xC2u < 0x1Eu) & ((c & 0xC0u) == 0x80u)) | (~two & (c >> 7));
-        uint32_t cp = (b & ~mask) | (((b & 0x1Fu) << 6 | (c & 0x3Fu)) & mask);
-        uint32_t e = t->fold_small[cp];
-        if (!(ok & (e >> 19)))
-            break;
-        k = fold_small_put(e, i, o, s, k, &space);
-        i += 1 + (size_t)two;
-    }
-    *n = k;
-    *prev_space = space;
-    return i;
-}
-
 int norm_fold(const struct norm_tables *tables, const char *orig, size_t len, struct norm_view *out)
 {
     assert(tables && out && (orig || len == 0));
@@ -1020,16 +1003,6 @@ int norm_fold(const struct norm_tables *tables, const char *orig, size_t len, st
             n = fold_small_put(tables->fold_small[b], i, o, s, n, &prev_space);
             i++;
             continue;
-        }
-        if (b >= 0xC2 && b < 0xE0) {
-            /* A run of one- and two-byte characters whose folds are small:
-             * an Arabic comment, words and spaces (an ASCII pair ends it:
-             * English goes back to the vector). */
-            size_t stop = fold_small_run(tables, p, len, i, o, s, &n, cap - room, &prev_space);
-            if (stop != i) {
-                i = stop;
-                continue;
-            }
         }
         if (b - 0xC2u < 0x1Eu && len - i >= 2 && (p[i + 1] & 0xC0) == 0x80) {
             /* Two-byte characters (Arabic, Cyrillic, Greek): one load. */
@@ -1299,6 +1272,64 @@ HOT uint32_t skel_flags16(const struct norm_tables *t, __m128i v, const unsigned
     return flags;
 }
 
+/* Grow the bits of from along the runs of run (bit k: byte k), rightwards
+ * (toward higher bytes) and leftwards. */
+static inline unsigned spread_right(unsigned from, unsigned run)
+{
+    for (unsigned prev = 0; from != prev;) {
+        prev = from;
+        from |= (from << 1) & run;
+    }
+    return from;
+}
+
+static inline unsigned spread_left(unsigned from, unsigned run)
+{
+    for (unsigned prev = 0; from != prev;) {
+        prev = from;
+        from |= (from >> 1) & run;
+    }
+    return from;
+}
+
+/*
+ * The leet keys among the 16 ASCII bytes of v that skel_ascii16 may copy as
+ * they are: those of runs (leet_run's) that the letters beside them leave
+ * unmapped, every key's NORM_LEET_* position missing ("@user": '@' stands
+ * for a letter only inside a word; "2014": no letter beside it). Returns
+ * the leet keys in *leet, and the bits of those the scalar path must read:
+ * every key of a run that maps a key to a letter, or whose neighbour after
+ * it is not surely a letter or surely none (upper case, non-ASCII, the
+ * chunk's end). lt: the lower-case letters; left: a plain letter before v;
+ * after: the byte after v. With SSSE3 only (the nibble sets).
+ */
+__attribute__((target("ssse3"))) static unsigned skel_leet16(const struct norm_tables *t, __m128i v,
+                                                              unsigned lt, bool left,
+                                                              unsigned char after, unsigned *leet)
+{
+    unsigned keys = nib_ascii16(&t->skel_leet1, v);
+    *leet = keys;
+    if (!keys)
+        return 0;
+    unsigned none = nib_ascii16(&t->skel_nonletter1, v);
+    uint32_t after_e = after < 0x80 ? t->skel_ascii[after] : SK_LETTER;
+    bool after_letter = SK_CLASS(after_e) == SK_LETTER && (unsigned)(after - 'a') < 26u;
+    bool after_none = SK_CLASS(after_e) == SK_OTHER || SK_CLASS(after_e) == SK_SEP;
+    /* The neighbours of each run, carried to all its keys. */
+    unsigned letter_left = spread_right((lt << 1 | (unsigned)left) & keys, keys);
+    unsigned letter_right = spread_left((lt >> 1 | (unsigned)after_letter << 15) & keys, keys);
+    unsigned known = lt | none;
+    unsigned unknown_right =
+        spread_left((~(known >> 1 | (unsigned)(after_letter || after_none) << 15)) & keys, keys);
+    unsigned mapped = keys & ((nib_ascii16(&t->leet_start1, v) & ~letter_left & letter_right) |
+                              (nib_ascii16(&t->leet_inner1, v) & letter_left & letter_right) |
+                              (nib_ascii16(&t->leet_end1, v) & letter_left & ~letter_right));
+    /* One key read as a letter, or a neighbour unknown: the whole run goes
+     * the scalar way, which reads a run from its first key. */
+    unsigned bad = (mapped | unknown_right) & keys;
+    return spread_left(spread_right(bad, keys), keys);
+}
+
 HOT size_t skel_ascii16(const struct norm_tables *t, __m128i v, __m128i before, unsigned char after,
                         const uint32_t *fs, size_t src_count, struct skel_out *w, bool *prev_letter)
 {
@@ -1312,6 +1343,12 @@ HOT size_t skel_ascii16(const struct norm_tables *t, __m128i v, __m128i before, 
      * separators: a look-up per byte, without a branch (skel_vec_entry). */
     uint32_t flags = skel_flags16(t, v, bytes);
     unsigned bad = flags & 0xFFFFu, sep = flags >> 16;
+    if (t->ssse3) {
+        /* Leet keys no letter makes one: copied, like punctuation. */
+        unsigned leet;
+        unsigned leet_bad = skel_leet16(t, v, lt, *prev_letter, after, &leet);
+        bad = (bad & ~leet) | leet_bad;
+    }
     const uint32_t *ascii = t->skel_ascii;
     bool after_letter = (unsigned)(after - 'a') < 26u;
     bool after_sep = after < 0x80 && SK_CLASS(ascii[after]) == SK_SEP;
