@@ -484,7 +484,8 @@ static void nib_sets_build(struct norm_tables *t)
  * The bytes of v that are ASCII bytes of set: bit k for byte k. Bytes from
  * 0x80 are never in it (the shuffle gives 0 for them).
  */
-__attribute__((target("ssse3"))) static unsigned nib_ascii16(const struct nib_set *set, __m128i v)
+__attribute__((target("ssse3"))) static inline unsigned nib_ascii16(const struct nib_set *set,
+                                                                     __m128i v)
 {
     static const unsigned char row_bits[16] = {1, 2, 4, 8, 16, 32, 64, 128};
     __m128i low = _mm_and_si128(v, _mm_set1_epi8(15));
@@ -502,8 +503,8 @@ __attribute__((target("ssse3"))) static unsigned nib_ascii16(const struct nib_se
  * byte after v in next for the last) of characters of set: bit k for the
  * lead at k. Only leads of U+0600-U+06FF are tested.
  */
-__attribute__((target("ssse3"))) static unsigned nib_arabic16(const struct nib_set *set,
-                                                               __m128i v, __m128i conts)
+__attribute__((target("ssse3"))) static inline unsigned nib_arabic16(const struct nib_set *set,
+                                                                      __m128i v, __m128i conts)
 {
     static const unsigned char row_bits[16] = {1, 2, 4, 8, 16, 32, 64, 128};
     __m128i col = _mm_and_si128(conts, _mm_set1_epi8(15));
@@ -518,6 +519,28 @@ __attribute__((target("ssse3"))) static unsigned nib_arabic16(const struct nib_s
         _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(const void *)row_bits), row));
     unsigned none = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(bits, _mm_setzero_si128()));
     return ~none & 0xFFFFu;
+}
+
+/* Two sets' bytes at once: one call from the SSE2 code, and the nibbles
+ * worked out once. */
+struct mask2 {
+    unsigned a, b;
+};
+
+__attribute__((target("ssse3"))) static struct mask2 nib_ascii16x2(const struct nib_set *a,
+                                                                   const struct nib_set *b,
+                                                                   __m128i v)
+{
+    return (struct mask2){nib_ascii16(a, v), nib_ascii16(b, v)};
+}
+
+__attribute__((target("ssse3"))) static struct mask2 nib_arabic16x2(const struct nib_set *a,
+                                                                    const struct nib_set *b,
+                                                                    __m128i v)
+{
+    /* The continuation of the lead at k is byte k + 1. */
+    __m128i conts = _mm_srli_si128(v, 1);
+    return (struct mask2){nib_arabic16(a, v, conts), nib_arabic16(b, v, conts)};
 }
 
 /* Leads 0xD8-0xDB: the Arabic block's two-byte characters. */
@@ -860,9 +883,9 @@ HOT size_t fold_mixed16(const struct norm_tables *t, const unsigned char *c, siz
     unsigned look = lead & 0x7FFFu;
     if (t->ssse3) {
         unsigned arabic = arabic_leads16(v) & look;
-        __m128i conts = _mm_srli_si128(v, 1);
-        bad |= nib_arabic16(&t->fold_bad2, v, conts) & arabic;
-        look = (nib_arabic16(&t->fold_changed2, v, conts) & arabic) | (look & ~arabic);
+        struct mask2 sets = nib_arabic16x2(&t->fold_bad2, &t->fold_changed2, v);
+        bad |= sets.a & arabic;
+        look = (sets.b & arabic) | (look & ~arabic);
     }
     for (unsigned m = look; m; m &= m - 1) {
         unsigned k = (unsigned)__builtin_ctz(m);
@@ -1263,8 +1286,8 @@ HOT uint32_t skel_flags16(const struct norm_tables *t, __m128i v, const unsigned
 {
     if (t->ssse3) {
         unsigned high = (unsigned)_mm_movemask_epi8(v);
-        return (nib_ascii16(&t->skel_bad1, v) | high) | (uint32_t)nib_ascii16(&t->skel_sep1, v)
-                                                             << 16;
+        struct mask2 m = nib_ascii16x2(&t->skel_bad1, &t->skel_sep1, v);
+        return (m.a | high) | (uint32_t)m.b << 16;
     }
     uint32_t flags = 0;
     for (unsigned k = 0; k < 16; k++)
@@ -1425,9 +1448,9 @@ HOT size_t skel_mixed16(const struct norm_tables *t, const unsigned char *c, con
     if (t->ssse3) {
         /* The Arabic block by nibble sets, other characters one by one. */
         unsigned arabic = arabic_leads16(v) & lead & 0x7FFFu;
-        __m128i conts = _mm_srli_si128(v, 1);
-        letter2 = nib_arabic16(&t->skel_letter2, v, conts) & arabic;
-        bad |= nib_arabic16(&t->skel_bad2, v, conts) & arabic;
+        struct mask2 sets = nib_arabic16x2(&t->skel_letter2, &t->skel_bad2, v);
+        letter2 = sets.a & arabic;
+        bad |= sets.b & arabic;
         for (unsigned m = lead & 0x7FFFu & ~arabic; m; m &= m - 1) {
             unsigned k = (unsigned)__builtin_ctz(m);
             uint32_t e = t->skel_small[(c[k] & 0x1Fu) << 6 | (c[k + 1] & 0x3Fu)];
