@@ -107,11 +107,16 @@ static enum script classify(const char *s, size_t len)
 static void class_add(struct class_set *c, const char *body)
 {
     if (c->count == c->cap) {
-        c->cap = c->cap ? c->cap * 2 : 1024;
-        c->body = realloc(c->body, c->cap * sizeof *c->body);
-        c->len = realloc(c->len, c->cap * sizeof *c->len);
-        if (!c->body || !c->len)
+        size_t cap = c->cap ? c->cap * 2 : 1024;
+        char **grown_body = realloc(c->body, cap * sizeof *grown_body);
+        if (!grown_body)
             die("out of memory");
+        c->body = grown_body;
+        size_t *grown_len = realloc(c->len, cap * sizeof *grown_len);
+        if (!grown_len)
+            die("out of memory");
+        c->len = grown_len;
+        c->cap = cap;
     }
     c->body[c->count] = strdup(body);
     if (!c->body[c->count])
@@ -151,10 +156,12 @@ static void load_corpus(const char *path, struct class_set classes[SCRIPT_COUNT]
 static void append(char **text, size_t *len, size_t *cap, const char *bytes, size_t n)
 {
     if (*len + n > *cap) {
-        *cap = (*len + n) * 2;
-        *text = realloc(*text, *cap);
-        if (!*text)
+        size_t grown_cap = (*len + n) * 2;
+        char *grown = realloc(*text, grown_cap);
+        if (!grown)
             die("out of memory");
+        *text = grown;
+        *cap = grown_cap;
     }
     if (n)
         memcpy(*text + *len, bytes, n);
@@ -353,8 +360,8 @@ int main(int argc, char **argv)
         printf("  %-44s %12s %12s\n", "", "wall", "CPU");
         struct times f = median(fold[s]), b = median(both[s]);
         print_ns("folded view (norm_fold)", f, c->count);
-        print_ns("skeleton view (norm_skeleton)",
-                 (struct times){b.wall - f.wall, b.cpu - f.cpu}, c->count);
+        print_ns("skeleton view (norm_skeleton)", (struct times){b.wall - f.wall, b.cpu - f.cpu},
+                 c->count);
         print_ns("both views", b, c->count);
         for (size_t k = 0; k < set_count; k++) {
             struct times rw = median(raw[k][s]), sc = median(scan[k][s]);

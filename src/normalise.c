@@ -485,7 +485,7 @@ static void nib_sets_build(struct norm_tables *t)
  * 0x80 are never in it (the shuffle gives 0 for them).
  */
 __attribute__((target("ssse3"))) static inline unsigned nib_ascii16(const struct nib_set *set,
-                                                                     __m128i v)
+                                                                    __m128i v)
 {
     static const unsigned char row_bits[16] = {1, 2, 4, 8, 16, 32, 64, 128};
     __m128i low = _mm_and_si128(v, _mm_set1_epi8(15));
@@ -504,7 +504,7 @@ __attribute__((target("ssse3"))) static inline unsigned nib_ascii16(const struct
  * lead at k. Only leads of U+0600-U+06FF are tested.
  */
 __attribute__((target("ssse3"))) static inline unsigned nib_arabic16(const struct nib_set *set,
-                                                                      __m128i v, __m128i conts)
+                                                                     __m128i v, __m128i conts)
 {
     static const unsigned char row_bits[16] = {1, 2, 4, 8, 16, 32, 64, 128};
     __m128i col = _mm_and_si128(conts, _mm_set1_epi8(15));
@@ -527,16 +527,14 @@ struct mask2 {
     unsigned a, b;
 };
 
-__attribute__((target("ssse3"))) static struct mask2 nib_ascii16x2(const struct nib_set *a,
-                                                                   const struct nib_set *b,
-                                                                   __m128i v)
+__attribute__((target("ssse3"))) static struct mask2
+nib_ascii16x2(const struct nib_set *a, const struct nib_set *b, __m128i v)
 {
     return (struct mask2){nib_ascii16(a, v), nib_ascii16(b, v)};
 }
 
-__attribute__((target("ssse3"))) static struct mask2 nib_arabic16x2(const struct nib_set *a,
-                                                                    const struct nib_set *b,
-                                                                    __m128i v)
+__attribute__((target("ssse3"))) static struct mask2
+nib_arabic16x2(const struct nib_set *a, const struct nib_set *b, __m128i v)
 {
     /* The continuation of the lead at k is byte k + 1. */
     __m128i conts = _mm_srli_si128(v, 1);
@@ -546,8 +544,8 @@ __attribute__((target("ssse3"))) static struct mask2 nib_arabic16x2(const struct
 /* Leads 0xD8-0xDB: the Arabic block's two-byte characters. */
 static inline unsigned arabic_leads16(__m128i v)
 {
-    return (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(
-        _mm_and_si128(v, _mm_set1_epi8((char)0xFC)), _mm_set1_epi8((char)0xD8)));
+    return (unsigned)_mm_movemask_epi8(
+        _mm_cmpeq_epi8(_mm_and_si128(v, _mm_set1_epi8((char)0xFC)), _mm_set1_epi8((char)0xD8)));
 }
 #endif
 
@@ -858,15 +856,14 @@ HOT size_t fold_mixed16(const struct norm_tables *t, const unsigned char *c, siz
     __m128i v = _mm_loadu_si128((const __m128i *)(const void *)c);
     /* Signed compares: the bytes from 0x80 are negative. */
     unsigned ascii = (unsigned)_mm_movemask_epi8(v) ^ 0xFFFFu;
-    unsigned control =
-        ascii & (unsigned)_mm_movemask_epi8(_mm_cmplt_epi8(v, _mm_set1_epi8(' ')));
+    unsigned control = ascii & (unsigned)_mm_movemask_epi8(_mm_cmplt_epi8(v, _mm_set1_epi8(' ')));
     unsigned spaces = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')));
     /* Continuations are 0x80-0xBF, leads of two bytes 0xC2-0xDF. */
     __m128i cont_v = _mm_cmplt_epi8(v, _mm_set1_epi8((char)0xC0));
     unsigned cont = (unsigned)_mm_movemask_epi8(cont_v) & ~ascii;
-    unsigned lead = (unsigned)_mm_movemask_epi8(_mm_and_si128(
-                        _mm_cmpgt_epi8(v, _mm_set1_epi8((char)0xC1)),
-                        _mm_cmplt_epi8(v, _mm_set1_epi8((char)0xE0))));
+    unsigned lead =
+        (unsigned)_mm_movemask_epi8(_mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8((char)0xC1)),
+                                                  _mm_cmplt_epi8(v, _mm_set1_epi8((char)0xE0))));
     unsigned other = ~(ascii | cont | lead) & 0xFFFFu; /* 0xC0, 0xC1, 0xE0-0xFF */
     unsigned bad = control | other | (spaces & (spaces << 1 | (unsigned)*prev_space)) |
                    (cont & ~(lead << 1)) | (lead & ~(cont >> 1));
@@ -911,7 +908,7 @@ HOT size_t fold_mixed16(const struct norm_tables *t, const unsigned char *c, siz
                       _mm_unpacklo_epi16(c16hi, c16hi), _mm_unpackhi_epi16(c16hi, c16hi)};
     /* cont_v also holds the ASCII bytes (negative compare is false for
      * them, so they are 0 there): only continuations add -1. */
-    for (unsigned q = 0; q < 4; q++) {
+    for (size_t q = 0; q < 4; q++) {
         _mm_storeu_si128((__m128i *)(void *)(s + 4 * q), _mm_add_epi32(off, c32[q]));
         off = _mm_add_epi32(off, four);
     }
@@ -1327,8 +1324,8 @@ static inline unsigned spread_left(unsigned from, unsigned run)
  * after: the byte after v. With SSSE3 only (the nibble sets).
  */
 __attribute__((target("ssse3"))) static unsigned skel_leet16(const struct norm_tables *t, __m128i v,
-                                                              unsigned lt, bool left,
-                                                              unsigned char after, unsigned *leet)
+                                                             unsigned lt, bool left,
+                                                             unsigned char after, unsigned *leet)
 {
     unsigned keys = nib_ascii16(&t->skel_leet1, v);
     *leet = keys;
@@ -1427,15 +1424,15 @@ HOT size_t skel_ascii16(const struct norm_tables *t, __m128i v, __m128i before, 
  * keeps it.
  */
 HOT size_t skel_mixed16(const struct norm_tables *t, const unsigned char *c, const uint32_t *fs,
-                        size_t src_count, struct skel_out *w, bool *prev_letter,
-                        bool *prev_plain)
+                        size_t src_count, struct skel_out *w, bool *prev_letter, bool *prev_plain)
 {
     __m128i v = _mm_loadu_si128((const __m128i *)(const void *)c);
     unsigned ascii = (unsigned)_mm_movemask_epi8(v) ^ 0xFFFFu;
     /* Signed compares: the bytes from 0x80 are negative. */
     unsigned cont = (unsigned)_mm_movemask_epi8(_mm_cmplt_epi8(v, _mm_set1_epi8((char)0xC0)));
-    unsigned lead = (unsigned)_mm_movemask_epi8(_mm_and_si128(
-        _mm_cmpgt_epi8(v, _mm_set1_epi8((char)0xC1)), _mm_cmplt_epi8(v, _mm_set1_epi8((char)0xE0))));
+    unsigned lead =
+        (unsigned)_mm_movemask_epi8(_mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8((char)0xC1)),
+                                                  _mm_cmplt_epi8(v, _mm_set1_epi8((char)0xE0))));
     unsigned lt = (unsigned)_mm_movemask_epi8(_mm_and_si128(
         _mm_cmpgt_epi8(v, _mm_set1_epi8('a' - 1)), _mm_cmplt_epi8(v, _mm_set1_epi8('z' + 1))));
     uint32_t flags = skel_flags16(t, v, c);
@@ -1585,8 +1582,7 @@ int norm_skeleton(const struct norm_tables *tables, const struct norm_view *fold
                 __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
                 __m128i before = i ? _mm_loadu_si128((const __m128i *)(const void *)(p + i - 1))
                                    : _mm_slli_si128(v, 1);
-                good =
-                    skel_ascii16(t, v, before, p[i + 16], fs + i, 16, &w, &prev_letter);
+                good = skel_ascii16(t, v, before, p[i + 16], fs + i, 16, &w, &prev_letter);
             } else {
                 /* A view from elsewhere: through a buffer, NUL-padded. */
                 unsigned char c[17] = {0};
@@ -1594,8 +1590,7 @@ int norm_skeleton(const struct norm_tables *tables, const struct norm_view *fold
                 c[0] = i > 0 ? p[i - 1] : 0;
                 memcpy(c + 1, p + i, count);
                 unsigned char after = len - i > 16 ? p[i + 16] : 0;
-                good = skel_ascii16(t,
-                                    _mm_loadu_si128((const __m128i *)(const void *)(c + 1)),
+                good = skel_ascii16(t, _mm_loadu_si128((const __m128i *)(const void *)(c + 1)),
                                     _mm_loadu_si128((const __m128i *)(const void *)c), after,
                                     fs + i, count, &w, &prev_letter);
                 if (good > count)
