@@ -72,7 +72,7 @@ struct worker {
     _Alignas(CACHE_LINE_BYTES) struct filter f;
     struct runner *runner;
     pthread_t thread;
-    size_t job; /* 1 + its index: job 0 is the main thread */
+    size_t job;          /* 1 + its index: job 0 is the main thread */
     unsigned long round; /* the last round it joined; under runner->lock */
 };
 
@@ -578,7 +578,8 @@ static void take_chunks(struct runner *r, struct filter *f, size_t job)
 static int cut_chunks(struct runner *r, const char *data, size_t len)
 {
     char separator = r->main.separator;
-    size_t share = 2 * (r->worker_count + 1);
+    /* A chunk takes half a job's share of what is left. */
+    size_t share = 2 * (r->worker_count < CLI_MAX_JOBS ? r->worker_count + 1 : CLI_MAX_JOBS);
     unsigned long long no = r->main.record_no;
     r->chunk_count = 0;
     for (size_t at = 0; at < len;) {
