@@ -37,7 +37,7 @@ echo "make bench, $(date -u '+%Y-%m-%d %H:%M UTC'), $(uname -m), $(getconf _NPRO
     "load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 
-echo "== rule sets: compile (quell compile), .qdb size, load (quell_rules_load, median of 5) =="
+echo "== rule sets: compile (quell compile), .qdb size, load (quell_rules_load in process; quell filter on no input), medians of 5 =="
 "$O/bench_quell" --ruleset-header
 "$O/bench_quell" --ruleset "shipped (default.cfg)" rules/default.cfg "$out/default.qdb" "$O/quell"
 for n in 1000 10000 100000; do
