@@ -1,16 +1,31 @@
 /*
  * bench.c - quell's throughput beside raw Hyperscan on the same database and
- * the same comments: raw hs_scan (one call per comment), quell_scan through
- * the library, and `quell filter` end to end (JSON in, JSON out), with the
- * ratios and the command's peak RSS; and the normaliser's cost per view
- * beside the Hyperscan scans it feeds.
+ * the same comments, and where each comment's time goes.
  *
- * Usage: bench_quell RULES CORPUS.jsonl CORPUS.txt QUELL_BIN [BIG_CORPUS.jsonl]
+ * Usage: bench_quell RULES.qdb CORPUS.jsonl CORPUS.txt QUELL_BIN [BIG_CORPUS.jsonl]
+ *        bench_quell --ruleset LABEL RULES.cfg OUT.qdb QUELL_BIN
+ *        bench_quell --ruleset-header
+ *
+ * The first form times, on compiled rules: raw hs_scan of the raw view's
+ * database (one call per comment), raw hs_scan of every view's database on
+ * its view with the views built beforehand (what Hyperscan alone does for
+ * quell: the ratios' base), quell_scan through the library, and `quell
+ * filter` end to end at -j1 and -jN (N = online CPUs, at least 2) in text
+ * and JSON Lines, with the CPU time each run used; then the cost per
+ * comment split into load, parse, views, scan, score and output, each
+ * measured in process, and what the command spends beyond them.
  * CORPUS.txt holds the same bodies one per line, for the text format.
  * BIG_CORPUS, if given, is the same comments several times over: its peak
  * RSS beside CORPUS's shows whether memory grows with the input.
- * BENCH_BASELINE_BIN, if set, names another build's quell, whose filter is
- * timed in the same passes: a before and after from one run.
+ *
+ * The second form compiles RULES.cfg with `quell compile` into OUT.qdb and
+ * prints one row: compile wall and CPU time, peak RSS, .qdb size and the
+ * in-process load time of the .qdb; the third prints the rows' header.
+ *
+ * Environment: BENCH_REPEATS (passes, default 3; every figure is the median
+ * over them), BENCH_JOBS (the -jN, default the online CPUs), and
+ * BENCH_BASELINE_BIN, another build's quell whose filter runs in the same
+ * passes: a before and after from one run.
  */
 #include <fcntl.h>
 #include <spawn.h>
@@ -19,6 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -26,12 +42,18 @@
 #include <cjson/cJSON.h>
 
 #include "quell.h"
+#include "hsdb.h"
 #include "ruleset.h" /* the bench alone reaches inside: raw Hyperscan needs the database */
 /* and timing the views on their own needs the normaliser */
 #include "normalise.h"
 #include "utf8.h"
 
-#define REPEATS 5
+#define MAX_REPEATS 15
+/* quell_verdict_to_json is timed this many times per verdict between two
+ * clock reads, so that the clock's own cost is a small part of it. */
+#define OUTPUT_REPEATS 16
+#define OUTPUT_STRIDE  5
+#define LOADS          5
 
 extern char **environ;
 
@@ -55,6 +77,12 @@ struct view_texts {
     size_t *off; /* body i's view is text[off[i]..off[i + 1]) */
     size_t len;
     size_t cap;
+};
+
+/* One figure's value in each pass; reported as their median. */
+struct samples {
+    double v[MAX_REPEATS];
+    int n;
 };
 
 static double now_s(void)
@@ -155,32 +183,25 @@ static double time_library(quell_scanner *s, const struct corpus *c, size_t *fla
     return now_s() - t0;
 }
 
-/* One pass of the folded view over every valid body. */
-static double time_fold(const struct norm_tables *t, struct norm_view *folded,
-                        const struct corpus *c)
-{
-    double t0 = now_s();
-    for (size_t i = 0; i < c->count; i++)
-        if (c->is_valid[i] && norm_fold(t, c->body[i], c->len[i], folded) != QUELL_OK) {
-            fprintf(stderr, "bench: out of memory normalising\n");
-            exit(1);
-        }
-    return now_s() - t0;
-}
-
-/* One pass of both views, fold then skeleton per body, as a scanner builds
- * them: the skeleton's own cost is this minus time_fold, measured with the
- * folded text still in cache, as it is when scanning. */
-static double time_views(const struct norm_tables *t, struct norm_view *folded,
+/* One pass of what quell_scan does before Hyperscan: the UTF-8 check of
+ * every body, then the views the rules read (views, a mask of enum view)
+ * of the valid ones: the folded view, and the skeleton made from it. */
+static double time_views(const struct norm_tables *t, uint8_t views, struct norm_view *folded,
                          struct norm_view *skeleton, const struct corpus *c)
 {
+    bool want_skeleton = views & (1u << VIEW_SKELETON);
+    bool want_folded = want_skeleton || (views & (1u << VIEW_FOLDED));
     double t0 = now_s();
-    for (size_t i = 0; i < c->count; i++)
-        if (c->is_valid[i] && (norm_fold(t, c->body[i], c->len[i], folded) != QUELL_OK ||
-                               norm_skeleton(t, folded, skeleton) != QUELL_OK)) {
+    for (size_t i = 0; i < c->count; i++) {
+        size_t bad;
+        if (!utf8_valid(c->body[i], c->len[i], &bad) || !want_folded)
+            continue;
+        if (norm_fold(t, c->body[i], c->len[i], folded) != QUELL_OK ||
+            (want_skeleton && norm_skeleton(t, folded, skeleton) != QUELL_OK)) {
             fprintf(stderr, "bench: out of memory normalising\n");
             exit(1);
         }
+    }
     return now_s() - t0;
 }
 
@@ -235,29 +256,61 @@ static void build_views(const struct norm_tables *t, const struct corpus *c,
     norm_view_free(&skeleton);
 }
 
+/* What the scans of every view count, and whether the first pass met a
+ * regex, which sends the view through its som database as quell_scan
+ * does: the first pass does without start offsets, and only a comment
+ * that a regex matches pays for them. */
+struct view_scan {
+    const struct rule_table *table;
+    size_t matches;
+    bool has_regex;
+};
+
+static int note_match(unsigned int id, unsigned long long from, unsigned long long to,
+                      unsigned int flags, void *ctx)
+{
+    (void)from;
+    (void)to;
+    (void)flags;
+    struct view_scan *vs = ctx;
+    vs->matches++;
+    if (id < vs->table->pattern_count && hsdb_is_regex(&vs->table->patterns[id]))
+        vs->has_regex = true;
+    return 0;
+}
+
+/* One view's database, then its som database when a regex matched. */
+static void scan_one_view(const struct hsdb *hs, unsigned int view, const char *text, size_t len,
+                          hs_scratch_t *scratch, struct view_scan *vs)
+{
+    unsigned int slot = hsdb_slot(QUELL_FIELD_BODY, view);
+    if (!hs->db[slot])
+        return;
+    vs->has_regex = false;
+    hs_scan(hs->db[slot], text, (unsigned int)len, 0, scratch, note_match, vs);
+    if (vs->has_regex && hs->som[slot])
+        hs_scan(hs->som[slot], text, (unsigned int)len, 0, scratch, count_match, &vs->matches);
+}
+
 /* One pass of raw hs_scan with every body database on its own view of each
- * valid body: the Hyperscan work quell_scan does with views on. */
-static double time_scan_views(const hs_database_t *const db[VIEW_COUNT], hs_scratch_t *scratch,
+ * valid body, the views built beforehand: the Hyperscan work quell_scan
+ * does, its som passes included, and nothing else. */
+static double time_scan_views(const struct quell_rules *rules, hs_scratch_t *scratch,
                               const struct corpus *c, const struct view_texts *folded_all,
                               const struct view_texts *skeleton_all, size_t *matches)
 {
-    *matches = 0;
+    struct view_scan vs = {rules->table, 0, false};
     double t0 = now_s();
     for (size_t i = 0; i < c->count; i++) {
         if (!c->is_valid[i])
             continue;
-        if (db[VIEW_RAW])
-            hs_scan(db[VIEW_RAW], c->body[i], (unsigned int)c->len[i], 0, scratch, count_match,
-                    matches);
-        if (db[VIEW_FOLDED])
-            hs_scan(db[VIEW_FOLDED], folded_all->text + folded_all->off[i],
-                    (unsigned int)(folded_all->off[i + 1] - folded_all->off[i]), 0, scratch,
-                    count_match, matches);
-        if (db[VIEW_SKELETON])
-            hs_scan(db[VIEW_SKELETON], skeleton_all->text + skeleton_all->off[i],
-                    (unsigned int)(skeleton_all->off[i + 1] - skeleton_all->off[i]), 0, scratch,
-                    count_match, matches);
+        scan_one_view(&rules->hs, VIEW_RAW, c->body[i], c->len[i], scratch, &vs);
+        scan_one_view(&rules->hs, VIEW_FOLDED, folded_all->text + folded_all->off[i],
+                      folded_all->off[i + 1] - folded_all->off[i], scratch, &vs);
+        scan_one_view(&rules->hs, VIEW_SKELETON, skeleton_all->text + skeleton_all->off[i],
+                      skeleton_all->off[i + 1] - skeleton_all->off[i], scratch, &vs);
     }
+    *matches = vs.matches;
     return now_s() - t0;
 }
 
@@ -348,18 +401,83 @@ static double time_swap(const quell_rules *rules, int count)
     return t;
 }
 
-static void keep_min(double *best, double t)
+static void samples_add(struct samples *s, double v)
 {
-    if (t < *best)
-        *best = t;
+    if (s->n < MAX_REPEATS)
+        s->v[s->n++] = v;
 }
 
-/* Run argv with stdin from in_path and stdout to /dev/null; wall time, the
- * child's CPU time (user + system, all threads) in *cpu_s when not NULL,
- * and its peak RSS in KiB. CPU time is what a loaded, shared machine leaves
- * least disturbed. posix_spawn rather than fork: a forked child would count
- * the bench's own pages (the corpus) until its exec. */
-static double run(char *const argv[], const char *in_path, long *maxrss_kib, double *cpu_s)
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+static double median(const struct samples *s)
+{
+    if (s->n == 0)
+        return 0;
+    double v[MAX_REPEATS];
+    memcpy(v, s->v, (size_t)s->n * sizeof *v);
+    qsort(v, (size_t)s->n, sizeof *v, cmp_double);
+    return s->n % 2 ? v[s->n / 2] : (v[s->n / 2 - 1] + v[s->n / 2]) / 2;
+}
+
+/* One pass of quell_verdict_to_json on the verdicts of every OUTPUT_STRIDE-th
+ * comment, as the command writes them (the id is the record's number): the
+ * seconds the writer alone would spend on the whole corpus, the scans left
+ * out. A sample, because the verdicts cost a scan each. */
+static double time_output(quell_scanner *s, const struct corpus *c)
+{
+    static char buf[1 << 16];
+    double spent = 0;
+    size_t sink = 0, sampled = 0;
+    for (size_t i = 0; i < c->count; i += OUTPUT_STRIDE) {
+        sampled++;
+        quell_comment cm = QUELL_COMMENT_INIT;
+        cm.text[QUELL_FIELD_BODY] = c->body[i];
+        cm.text_len[QUELL_FIELD_BODY] = c->len[i];
+        const quell_verdict *v;
+        if (quell_scan(s, &cm, &v, NULL) != QUELL_OK)
+            continue;
+        char id[24];
+        int id_len = snprintf(id, sizeof id, "%zu", i + 1);
+        double t0 = now_s();
+        for (int k = 0; k < OUTPUT_REPEATS; k++)
+            sink += quell_verdict_to_json(v, id, (size_t)id_len, buf, sizeof buf);
+        spent += now_s() - t0;
+    }
+    if (sink == 0)
+        fprintf(stderr, "bench: no output written\n");
+    return spent / OUTPUT_REPEATS * (double)c->count / (double)sampled;
+}
+
+/* Seconds for one quell_rules_load of path (and the free, not timed). */
+static double time_load(const char *path)
+{
+    quell_rules *rules;
+    quell_error err;
+    double t0 = now_s();
+    if (quell_rules_load(&rules, path, &err) != QUELL_OK) {
+        fprintf(stderr, "bench: %s: %s\n", path, err.message);
+        exit(1);
+    }
+    double t = now_s() - t0;
+    quell_rules_free(rules);
+    return t;
+}
+
+/* What a child run used. */
+struct child {
+    double wall, cpu; /* seconds; CPU is user + system, all threads */
+    long maxrss_kib;
+};
+
+/* Run argv with stdin from in_path and stdout to /dev/null. CPU time is
+ * what a loaded, shared machine leaves least disturbed. posix_spawn rather
+ * than fork: a forked child would count the bench's own pages (the corpus)
+ * in its peak RSS until its exec. */
+static struct child run(char *const argv[], const char *in_path)
 {
     const char *bin = argv[0];
     posix_spawn_file_actions_t fa;
@@ -380,85 +498,168 @@ static double run(char *const argv[], const char *in_path, long *maxrss_kib, dou
         fprintf(stderr, "bench: %s %s failed\n", bin, argv[1]);
         exit(1);
     }
-    *maxrss_kib = ru.ru_maxrss;
-    if (cpu_s)
-        *cpu_s = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
-                 (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
-    return now_s() - t0;
+    struct child out;
+    out.wall = now_s() - t0;
+    out.maxrss_kib = ru.ru_maxrss;
+    out.cpu = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+              (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+    return out;
 }
 
-/* `quell filter --format FORMAT RULES < corpus > /dev/null`. */
-static double run_filter(const char *bin, const char *format, const char *rules, const char *corpus,
-                         long *maxrss_kib, double *cpu_s)
+/* `quell filter -jJOBS --format FORMAT RULES < corpus > /dev/null`. */
+static struct child run_filter(const char *bin, int jobs, const char *format, const char *rules,
+                               const char *corpus)
 {
-    char *argv[] = {(char *)bin, "filter", "--format", (char *)format, (char *)rules, NULL};
-    return run(argv, corpus, maxrss_kib, cpu_s);
+    char jobs_arg[16];
+    snprintf(jobs_arg, sizeof jobs_arg, "-j%d", jobs);
+    char *argv[] = {(char *)bin,    "filter",      jobs_arg, "--format",
+                    (char *)format, (char *)rules, NULL};
+    return run(argv, corpus);
 }
 
-/* The best wall and CPU times of a command's runs, each on its own. */
+/* A command's wall and CPU times over the passes. */
 struct e2e {
-    double wall;
-    double cpu;
+    struct samples wall, cpu;
 };
 
-static void keep_e2e(struct e2e *best, double wall, double cpu)
+/* The four command runs of one build: -j1 and -jN, text and JSON Lines. */
+enum { J1_TEXT, J1_JSONL, JN_TEXT, JN_JSONL, FILTER_RUNS };
+
+/* One more run of each of a build's four commands. */
+static void time_filters(const char *bin, int jobs, const char *qdb_path, const char *text_path,
+                         const char *corpus_path, struct e2e runs[FILTER_RUNS])
 {
-    if (wall < best->wall)
-        best->wall = wall;
-    if (cpu < best->cpu)
-        best->cpu = cpu;
+    for (int k = 0; k < FILTER_RUNS; k++) {
+        int is_jsonl = k == J1_JSONL || k == JN_JSONL;
+        struct child ch = run_filter(bin, k < JN_TEXT ? 1 : jobs, is_jsonl ? "jsonl" : "text",
+                                     qdb_path, is_jsonl ? corpus_path : text_path);
+        samples_add(&runs[k].wall, ch.wall);
+        samples_add(&runs[k].cpu, ch.cpu);
+    }
 }
 
-/* One more run of `quell filter` on the text corpus and on the JSON Lines
- * corpus, the same comments. */
-static void time_filters(const char *bin, const char *qdb_path, const char *text_path,
-                         const char *corpus_path, struct e2e *text, struct e2e *jsonl)
+static void print_row(const char *label, double seconds, double cpu, const struct corpus *c,
+                      double base)
 {
-    long ignored_rss;
-    double cpu;
-    double wall = run_filter(bin, "text", qdb_path, text_path, &ignored_rss, &cpu);
-    keep_e2e(text, wall, cpu);
-    wall = run_filter(bin, "jsonl", qdb_path, corpus_path, &ignored_rss, &cpu);
-    keep_e2e(jsonl, wall, cpu);
+    double n = (double)c->count, mb = (double)c->bytes / 1e6;
+    printf("%-36s %9.0f %11.0f %8.1f %8.2f", label, seconds / n * 1e9, n / seconds, mb / seconds,
+           base / seconds);
+    if (cpu > 0)
+        printf(" %8.2f %8.2f", seconds, cpu);
+    printf("\n");
+}
+
+static void print_filters(const char *bin, int jobs, struct e2e runs[FILTER_RUNS],
+                          const struct corpus *c, double base)
+{
+    static const char *const names[FILTER_RUNS] = {"text", "jsonl", "text", "jsonl"};
+    for (int k = 0; k < FILTER_RUNS; k++) {
+        char label[64];
+        snprintf(label, sizeof label, "%s filter -j%d %s", bin, k < JN_TEXT ? 1 : jobs, names[k]);
+        print_row(label, median(&runs[k].wall), median(&runs[k].cpu), c, base);
+    }
+}
+
+/* The -jN speed-up over -j1 and how much more CPU it took. */
+static void print_speedup(const char *bin, int jobs, struct e2e runs[FILTER_RUNS])
+{
+    printf("%s filter -j%d against -j1: text %.2f times as fast (%.2f times the CPU), jsonl %.2f "
+           "times as fast (%.2f times the CPU)\n",
+           bin, jobs, median(&runs[J1_TEXT].wall) / median(&runs[JN_TEXT].wall),
+           median(&runs[JN_TEXT].cpu) / median(&runs[J1_TEXT].cpu),
+           median(&runs[J1_JSONL].wall) / median(&runs[JN_JSONL].wall),
+           median(&runs[JN_JSONL].cpu) / median(&runs[J1_JSONL].cpu));
+}
+
+/* --ruleset: compile a configuration with the command and load the .qdb. */
+static int ruleset_main(int argc, char **argv)
+{
+    if (argc == 2 && strcmp(argv[1], "--ruleset-header") == 0) {
+        printf("%-24s %7s %11s %10s %12s %9s %9s %11s\n", "rule set", "rules", "compile s", "CPU s",
+               "peak RSS MB", ".qdb MB", "load ms", "command ms");
+        return 0;
+    }
+    if (argc != 6) {
+        fprintf(stderr, "usage: %s --ruleset LABEL RULES.cfg OUT.qdb QUELL_BIN\n", argv[0]);
+        return 2;
+    }
+    const char *label = argv[2], *cfg = argv[3], *qdb = argv[4], *bin = argv[5];
+    char *compile_argv[] = {(char *)bin, "compile", (char *)cfg, "-o", (char *)qdb, NULL};
+    struct child ch = run(compile_argv, "/dev/null");
+    struct stat st;
+    if (stat(qdb, &st) != 0) {
+        perror(qdb);
+        return 1;
+    }
+    /* In process, after the first load, malloc hands the databases memory
+     * it already has; a command loads into fresh pages, so it is timed too:
+     * `quell filter` on empty input, start-up and load, wall time. */
+    struct samples load = {0}, cold = {0};
+    for (int i = 0; i < LOADS; i++) {
+        samples_add(&load, time_load(qdb));
+        samples_add(&cold, run_filter(bin, 1, "jsonl", qdb, "/dev/null").wall);
+    }
+    quell_rules *rules;
+    quell_error err;
+    if (quell_rules_load(&rules, qdb, &err) != QUELL_OK) {
+        fprintf(stderr, "bench: %s: %s\n", qdb, err.message);
+        return 1;
+    }
+    printf("%-24s %7zu %11.2f %10.2f %12.1f %9.2f %9.2f %11.2f\n", label,
+           quell_rules_rule_count(rules), ch.wall, ch.cpu, (double)ch.maxrss_kib / 1024,
+           (double)st.st_size / 1e6, median(&load) * 1e3, median(&cold) * 1e3);
+    quell_rules_free(rules);
+    return 0;
+}
+
+static int env_int(const char *name, int fallback, int lo, int hi)
+{
+    const char *s = getenv(name);
+    if (!s || !*s)
+        return fallback;
+    char *end;
+    long v = strtol(s, &end, 10);
+    if (*end || v < lo || v > hi) {
+        fprintf(stderr, "bench: %s must be %d to %d\n", name, lo, hi);
+        exit(2);
+    }
+    return (int)v;
 }
 
 int main(int argc, char **argv)
 {
+    if (argc >= 2 && strncmp(argv[1], "--ruleset", 9) == 0)
+        return ruleset_main(argc, argv);
     if (argc < 5 || argc > 6) {
-        fprintf(stderr, "usage: %s RULES CORPUS.jsonl CORPUS.txt QUELL_BIN [BIG_CORPUS.jsonl]\n",
-                argv[0]);
+        fprintf(stderr,
+                "usage: %s RULES.qdb CORPUS.jsonl CORPUS.txt QUELL_BIN [BIG_CORPUS.jsonl]\n"
+                "       %s --ruleset LABEL RULES.cfg OUT.qdb QUELL_BIN\n",
+                argv[0], argv[0]);
         return 2;
     }
-    const char *rules_path = argv[1], *corpus_path = argv[2], *text_path = argv[3];
+    const char *qdb_path = argv[1], *corpus_path = argv[2], *text_path = argv[3];
     const char *bin = argv[4], *big_path = argc == 6 ? argv[5] : NULL;
+    int repeats = env_int("BENCH_REPEATS", 3, 1, MAX_REPEATS);
+    long online = sysconf(_SC_NPROCESSORS_ONLN);
+    int jobs = env_int("BENCH_JOBS", online > 2 ? (int)online : 2, 2, 64);
+    /* Another build's command, timed in the same passes for a before and
+     * after from one run (it reads the same .qdb). */
+    const char *base_bin = getenv("BENCH_BASELINE_BIN");
 
     /* Peak RSS first, while this process is small: a spawned child's peak
-     * RSS includes what it shared with its parent before exec. The command
-     * runs on compiled rules, as an operator would, so each run loads them
-     * in milliseconds instead of compiling them. */
-    char qdb_path[4096];
-    snprintf(qdb_path, sizeof qdb_path, "%s.qdb", corpus_path);
-    long compile_rss;
-    char *compile_argv[] = {(char *)bin, "compile", (char *)rules_path, "-o", qdb_path, NULL};
-    double qdb_s = run(compile_argv, "/dev/null", &compile_rss, NULL);
-    long rss = 0, text_rss = 0, big_rss = 0;
-    double big_s = 0;
-    run_filter(bin, "jsonl", qdb_path, corpus_path, &rss, NULL);
-    run_filter(bin, "text", qdb_path, text_path, &text_rss, NULL);
+     * RSS includes what it shared with its parent before exec. */
+    struct child rss = run_filter(bin, 1, "jsonl", qdb_path, corpus_path);
+    struct child text_rss = run_filter(bin, 1, "text", qdb_path, text_path);
+    struct child big = {0};
     if (big_path)
-        big_s = run_filter(bin, "jsonl", qdb_path, big_path, &big_rss, NULL);
-    /* Another build's command, timed in the same passes for a before and
-     * after from one run (it reads the .qdb this one compiled). */
-    const char *base_bin = getenv("BENCH_BASELINE_BIN");
+        big = run_filter(bin, 1, "jsonl", qdb_path, big_path);
 
     quell_rules *rules;
     quell_error err;
-    double t0 = now_s();
-    if (quell_rules_load(&rules, rules_path, &err) != QUELL_OK) {
-        fprintf(stderr, "%s:%d: %s\n", err.file, err.line, err.message);
+    if (quell_rules_load(&rules, qdb_path, &err) != QUELL_OK) {
+        fprintf(stderr, "bench: %s: %s\n", qdb_path, err.message);
         return 3;
     }
-    double compile_ms = (now_s() - t0) * 1e3;
     struct corpus c;
     if (load_corpus(corpus_path, &c) != 0) {
         fprintf(stderr, "bench: no comments in %s\n", corpus_path);
@@ -474,12 +675,11 @@ int main(int argc, char **argv)
         fprintf(stderr, "bench: no body database, or no scratch\n");
         exit(1);
     }
-    /* The same scratch serves every view's database; it grows to fit each. */
-    const hs_database_t *view_db[VIEW_COUNT];
-    for (unsigned int v = 0; v < VIEW_COUNT; v++) {
-        view_db[v] = rules->hs.db[hsdb_slot(QUELL_FIELD_BODY, v)];
-        if (view_db[v] && hs_alloc_scratch(view_db[v], &scratch) != HS_SUCCESS) {
-            fprintf(stderr, "bench: no scratch for the %s view\n", rules_view_name(v));
+    /* The same scratch serves every view's databases; it grows to fit each. */
+    for (unsigned int k = 0; k < 2 * HSDB_COUNT; k++) {
+        const hs_database_t *d = k < HSDB_COUNT ? rules->hs.db[k] : rules->hs.som[k - HSDB_COUNT];
+        if (d && hs_alloc_scratch(d, &scratch) != HS_SUCCESS) {
+            fprintf(stderr, "bench: no scratch\n");
             exit(1);
         }
     }
@@ -492,32 +692,35 @@ int main(int argc, char **argv)
         exit(1);
     }
     build_views(norm, &c, &folded_all, &skeleton_all);
+    uint8_t body_views = rules->views[QUELL_FIELD_BODY];
 
-    /* The stages take turns, best of REPEATS each, so that a machine whose
-     * speed drifts (shared hosts do) slows them all alike. */
-    double raw = 1e30, lib = 1e30, parse = 1e30, e2e, e2e_text;
-    struct e2e text = {1e30, 1e30}, jsonl = {1e30, 1e30};
-    struct e2e base_text = {1e30, 1e30}, base_jsonl = {1e30, 1e30};
-    double scanner_new = 1e30, scratch_sized = 1e30, swap = 1e30;
-    double fold = 1e30, views = 1e30, scan_views = 1e30;
-    size_t matches, flagged, view_matches;
-    for (int r = 0; r < REPEATS; r++) {
-        keep_min(&raw, time_raw(db, scratch, &c, &matches));
-        keep_min(&lib, time_library(scanner, &c, &flagged));
-        keep_min(&parse, time_parse(parser, &c));
-        keep_min(&fold, time_fold(norm, &folded, &c));
-        keep_min(&views, time_views(norm, &folded, &skeleton, &c));
-        keep_min(&scan_views,
-                 time_scan_views(view_db, scratch, &c, &folded_all, &skeleton_all, &view_matches));
-        time_filters(bin, qdb_path, text_path, corpus_path, &text, &jsonl);
+    /* The stages take turns, one pass each per round, so that a machine
+     * whose speed drifts (shared hosts do) slows them all alike. */
+    struct samples load = {0}, raw = {0}, lib = {0}, parse = {0}, views = {0}, scan = {0},
+                   output = {0};
+    struct e2e runs[FILTER_RUNS], base_runs[FILTER_RUNS];
+    memset(runs, 0, sizeof runs);
+    memset(base_runs, 0, sizeof base_runs);
+    size_t matches = 0, flagged = 0, view_matches = 0;
+    for (int r = 0; r < repeats; r++) {
+        /* The command's start-up and load, as each run pays them: the
+         * databases go into fresh pages, which an in-process reload
+         * (malloc reusing what the last one freed) would not show. */
+        samples_add(&load, run_filter(bin, 1, "jsonl", qdb_path, "/dev/null").cpu);
+        samples_add(&raw, time_raw(db, scratch, &c, &matches));
+        samples_add(&scan,
+                    time_scan_views(rules, scratch, &c, &folded_all, &skeleton_all, &view_matches));
+        samples_add(&views, time_views(norm, body_views, &folded, &skeleton, &c));
+        samples_add(&lib, time_library(scanner, &c, &flagged));
+        samples_add(&parse, time_parse(parser, &c));
+        samples_add(&output, time_output(scanner, &c));
+        time_filters(bin, jobs, qdb_path, text_path, corpus_path, runs);
         if (base_bin)
-            time_filters(base_bin, qdb_path, text_path, corpus_path, &base_text, &base_jsonl);
-        keep_min(&scanner_new, time_scanner_new(rules, 200));
-        keep_min(&scratch_sized, time_scratch_sized(rules, 200));
-        keep_min(&swap, time_swap(rules, 200));
+            time_filters(base_bin, jobs, qdb_path, text_path, corpus_path, base_runs);
     }
-    e2e = jsonl.wall;
-    e2e_text = text.wall;
+    double scanner_new = time_scanner_new(rules, 200);
+    double scratch_sized = time_scratch_sized(rules, 200);
+    double swap = time_swap(rules, 200);
     hs_free_scratch(scratch);
     quell_scanner_free(scanner);
     quell_record_parser_free(parser);
@@ -526,64 +729,71 @@ int main(int argc, char **argv)
     norm_tables_free(norm);
 
     double n = (double)c.count, mb = (double)c.bytes / 1e6;
-    printf("rules %s: %zu rules, compiled in %.1f ms (quell compile: %.1f ms)\n", rules_path,
-           quell_rules_rule_count(rules), compile_ms, qdb_s * 1e3);
-    printf("corpus %s: %zu comments, %.1f MB of text, %zu raw matches, %zu flagged or worse\n",
-           corpus_path, c.count, mb, matches, flagged);
-    /* Views on: words default to the skeleton view, so the quell rows
-     * include building the views, while raw hs_scan scans the raw view's
-     * database (the regexes) alone. */
-    uint8_t body_views = rules->views[QUELL_FIELD_BODY];
     char view_names[64] = "";
     for (unsigned int v = 0; v < VIEW_COUNT; v++)
         if (body_views & (1u << v))
             snprintf(view_names + strlen(view_names), sizeof view_names - strlen(view_names),
                      "%s%s", view_names[0] ? ", " : "", rules_view_name(v));
-    printf("views on: bodies scan the %s views; the quell rows build them, raw hs_scan scans "
-           "the raw view's database alone\n",
-           view_names);
-    printf("%-28s %12s %10s %8s\n", "stage", "comments/s", "MB/s", "ratio");
-    printf("%-28s %12.0f %10.1f %8.2f\n", "raw hs_scan", n / raw, mb / raw, 1.0);
-    printf("%-28s %12.0f %10.1f %8.2f\n", "quell_scan (library)", n / lib, mb / lib, raw / lib);
-    printf("%-28s %12.0f %10.1f %8.2f\n", "quell filter, text", n / e2e_text, mb / e2e_text,
-           raw / e2e_text);
-    printf("%-28s %12.0f %10.1f %8.2f\n", "quell filter, jsonl", n / e2e, mb / e2e, raw / e2e);
-    printf("quell filter, JSON Lines against text (best of %d, same passes): wall %.3f s / %.3f s "
-           "= %.2f, CPU %.3f s / %.3f s = %.2f\n",
-           REPEATS, jsonl.wall, text.wall, jsonl.wall / text.wall, jsonl.cpu, text.cpu,
-           jsonl.cpu / text.cpu);
-    if (base_bin)
-        printf("  the same for %s: wall %.3f s / %.3f s = %.2f, CPU %.3f s / %.3f s = %.2f\n",
-               base_bin, base_jsonl.wall, base_text.wall, base_jsonl.wall / base_text.wall,
-               base_jsonl.cpu, base_text.cpu, base_jsonl.cpu / base_text.cpu);
-    printf("JSON Lines parsing alone (quell_record_parse): %.0f ns per record, %.2f of raw\n",
-           parse / n * 1e9, parse / raw);
-    /* The views a scanner builds: skeleton implies folded, its input. */
-    double built = (body_views & (1u << VIEW_SKELETON)) ? views
-                   : (body_views & (1u << VIEW_FOLDED)) ? fold
-                                                        : 0;
-    printf("views (ns per comment, MB/s of input): folded %.0f ns %.1f MB/s, skeleton %.0f ns "
-           "%.1f MB/s, both %.0f ns %.1f MB/s\n",
-           fold / n * 1e9, mb / fold, (views - fold) / n * 1e9, mb / (views - fold),
-           views / n * 1e9, mb / views);
-    printf("views / scan: %.2f of raw hs_scan, %.2f of hs_scan of every view's database on its "
-           "view (%.0f ns per comment, %zu matches)\n",
-           built / raw, built / scan_views, scan_views / n * 1e9, view_matches);
-    printf("end to end against hs_scan of every view: quell_scan %.2f, filter text %.2f, "
-           "filter jsonl %.2f\n",
-           scan_views / lib, scan_views / e2e_text, scan_views / e2e);
+    printf("rules %s: %zu rules, bodies scan the %s views; corpus %s: %zu comments, %.1f MB "
+           "of text\n",
+           qdb_path, quell_rules_rule_count(rules), view_names, corpus_path, c.count, mb);
+    printf("quell_scan flags %zu comments (flag or worse); raw hs_scan %zu matches, every view's "
+           "database on its view %zu\n",
+           flagged, matches, view_matches);
     if (c.valid_count < c.count)
         printf("(%zu bodies are not valid UTF-8: quell_scan rejects them, the views skip them)\n",
                c.count - c.valid_count);
+    printf("median of %d passes; ratio: throughput over raw Hyperscan on the views; the "
+           "command's wall and CPU seconds\n",
+           repeats);
+    printf("%-36s %9s %11s %8s %8s %8s %8s\n", "", "ns/comm.", "comments/s", "MB/s", "ratio",
+           "wall s", "CPU s");
+    double base = median(&scan);
+    print_row("raw hs_scan, raw view's database", median(&raw), 0, &c, base);
+    print_row("raw hs_scan, every view (views made)", base, 0, &c, base);
+    print_row("quell_scan (library)", median(&lib), 0, &c, base);
+    print_filters("quell", jobs, runs, &c, base);
+    if (base_bin)
+        print_filters(base_bin, jobs, base_runs, &c, base);
+    print_speedup("quell", jobs, runs);
+    if (base_bin)
+        print_speedup(base_bin, jobs, base_runs);
+    printf("quell filter -j1 jsonl against the library: %.2f of its throughput (wall), %.2f "
+           "(CPU)\n",
+           median(&lib) / median(&runs[J1_JSONL].wall), median(&lib) / median(&runs[J1_JSONL].cpu));
+
+    /* Where a comment's time goes. Score is what quell_scan spends beyond
+     * building the views and Hyperscan's own scanning: checking each match
+     * (word edges, letter runs, mapping to the original), allow lists,
+     * validators and the scoring itself. Load is the command's start-up
+     * and rules load. The rest is what the command spends beyond the
+     * parts: reading, cutting records, writing, and the parts running
+     * colder there, interleaved, than each does alone in a loop here. */
+    double ns = 1e9 / n;
+    double t_load = median(&load), t_parse = median(&parse), t_views = median(&views);
+    double t_scan = median(&scan), t_lib = median(&lib), t_out = median(&output);
+    double t_score = t_lib - t_views - t_scan;
+    double parts = t_load + t_parse + t_views + t_scan + t_score + t_out;
+    double cmd_cpu = median(&runs[J1_JSONL].cpu);
+    printf("cost per comment, in process (ns), against quell filter -j1 jsonl's CPU time:\n");
+    printf("  load %.0f (%.1f ms CPU: quell filter on no input) | parse %.0f | views %.0f | scan "
+           "%.0f | score %.0f | "
+           "output %.0f | sum %.0f; command %.0f, the rest %.0f\n",
+           t_load * ns, t_load * 1e3, t_parse * ns, t_views * ns, t_scan * ns, t_score * ns,
+           t_out * ns, parts * ns, cmd_cpu * ns, (cmd_cpu - parts) * ns);
+    printf("  shares of the command: load %.0f%%, parse %.0f%%, views %.0f%%, scan %.0f%%, score "
+           "%.0f%%, output %.0f%%, the rest %.0f%%\n",
+           100 * t_load / cmd_cpu, 100 * t_parse / cmd_cpu, 100 * t_views / cmd_cpu,
+           100 * t_scan / cmd_cpu, 100 * t_score / cmd_cpu, 100 * t_out / cmd_cpu,
+           100 * (cmd_cpu - parts) / cmd_cpu);
     printf("a new thread's scanner (quell_scanner_new + free, scratch cloned): %.1f us; sizing a "
-           "scratch for every database instead: %.1f us; engine swap + the next scan, which moves "
-           "the scanner: %.1f us\n",
+           "scratch for every database instead: %.1f us; engine swap + the next scan: %.1f us\n",
            scanner_new * 1e6, scratch_sized * 1e6, swap * 1e6);
-    printf("quell filter peak RSS: %.1f MiB (jsonl), %.1f MiB (text)\n", (double)rss / 1024,
-           (double)text_rss / 1024);
+    printf("quell filter -j1 peak RSS: %.1f MiB (jsonl), %.1f MiB (text)",
+           (double)rss.maxrss_kib / 1024, (double)text_rss.maxrss_kib / 1024);
     if (big_path)
-        printf("quell filter peak RSS on %s: %.1f MiB (%.1f s)\n", big_path, (double)big_rss / 1024,
-               big_s);
+        printf("; on %s: %.1f MiB (%.1f s)", big_path, (double)big.maxrss_kib / 1024, big.wall);
+    printf("\n");
     for (size_t i = 0; i < c.count; i++) {
         free(c.body[i]);
         free(c.record[i]);

@@ -981,8 +981,9 @@ static void check_mixed(const struct mixed *m, const struct run *r, const char *
 }
 
 /* Job counts to compare, stdin from a pipe (reads of 64 KiB at most) or a
- * file (1 MiB reads: the 550 KB of records before the big one are more than
- * a round of 2 or 4 jobs takes, and make 33 slices for 64 jobs). */
+ * file (1 MiB reads: the 550 KB of records before the big one make a round
+ * of a few dozen chunks, from about 140 KB down to 4 KiB, that the jobs
+ * take in turn; 64 jobs get one each, or none). */
 static const struct {
     const char *jobs;
     int is_file;

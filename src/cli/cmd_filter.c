@@ -6,10 +6,13 @@
 #include <errno.h>
 #include <getopt.h>
 #include <pthread.h>
+#include <limits.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -20,12 +23,18 @@
 #define DEFAULT_MAX_BYTES ((size_t)1 << 20)
 /* Bounds the input buffer (max-bytes + 1) well below quell_scan's 2 GiB limit. */
 #define MAX_MAX_BYTES ((size_t)1 << 30)
-/* Most input one job takes in a round: a worker holds its slice's output
- * until the round ends, so this bounds the workers' buffers. */
-#define SLICE_BYTES ((size_t)128 << 10)
-/* Least input worth a slice of its own: below this, waking a thread costs
- * more than scanning the records on the main thread. */
+/* Most input a round takes per job: every job holds its output until the
+ * round ends, so this bounds their buffers. */
+#define ROUND_BYTES_PER_JOB ((size_t)512 << 10)
+/* Least input worth waking the workers for: below this per job, a round
+ * runs on the main thread alone. */
 #define MIN_SLICE_BYTES ((size_t)16 << 10)
+/* The smallest chunk of a round: the jobs take a round's chunks in turn,
+ * the big ones first, so that they all finish within about one small
+ * chunk of each other whatever the records cost. */
+#define MIN_CHUNK_BYTES ((size_t)4 << 10)
+/* Chunks' output goes out in one writev of up to this many pieces. */
+#define WRITE_PIECES 64
 /* Workers' filters start on lines of their own: each writes its own per record. */
 #define CACHE_LINE_BYTES 64
 /* How often --watch looks at the rules file. */
@@ -45,26 +54,37 @@ struct filter {
     int has_malformed;
     /* A worker never writes to stdout or stderr: its output grows in out,
      * its stderr lines in msg and what stopped it in fatal, all written by
-     * the main thread in input order. */
+     * the main thread in input order. The main thread works the same way
+     * while it takes chunks of a round beside the workers. */
     int is_worker;
 
     char *out; /* pending output; the main thread's is written before each read and when full */
     size_t out_len;
     size_t out_cap;
-    char *msg; /* a worker's stderr lines */
+    char *msg; /* a worker's (or a round's) stderr lines */
     size_t msg_len;
     size_t msg_cap;
     char fatal[640]; /* what stopped the job ("record N: " and a message), "" if none */
 };
 
-/* A worker thread: its own filter, and the slice of records of this round. */
+/* A worker thread and its own filter. */
 struct worker {
     _Alignas(CACHE_LINE_BYTES) struct filter f;
     struct runner *runner;
     pthread_t thread;
-    const char *data; /* whole records, each with its separator; read-only */
-    size_t len;
-    int has_work; /* under runner->lock: set by the main thread, cleared when done */
+    size_t job;          /* 1 + its index: job 0 is the main thread */
+    unsigned long round; /* the last round it joined; under runner->lock */
+};
+
+/* A run of whole records of a round, and where the job that took it left
+ * their output: written by that job, read by the main thread once the
+ * round is over. */
+struct chunk {
+    size_t start, end;           /* bytes of the round's data */
+    unsigned long long first_no; /* the number of the record before its first */
+    size_t job;
+    size_t out_start, out_end; /* in the job's out */
+    size_t msg_start, msg_end; /* in the job's msg */
     int rc;
 };
 
@@ -82,10 +102,20 @@ struct runner {
     struct worker *workers; /* worker_count of them, all running */
     size_t worker_count;
     pthread_mutex_t lock;
-    pthread_cond_t wake; /* a worker has work, or is_stopping */
+    pthread_cond_t wake; /* a round started, or is_stopping */
     pthread_cond_t done; /* pending dropped to 0 */
     size_t pending;      /* workers still busy with this round */
+    unsigned long round; /* rounds started, under lock */
     int is_stopping;
+
+    /* The round being scanned: its records, cut into chunks that every
+     * job, the main thread's included, takes in turn as it gets free. */
+    const char *round_data;
+    struct chunk *chunks;
+    size_t chunk_count;
+    size_t chunk_cap;
+    atomic_size_t next_chunk; /* the next chunk to take */
+    atomic_int is_failed;     /* a job stopped: take no more */
 };
 
 static void print_help(void)
@@ -403,16 +433,18 @@ static void filter_close(struct filter *f)
 }
 
 /*
- * A worker's thread: process each slice the main thread hands over until
- * told to stop. It reads only its slice (the main thread leaves the input
- * buffer alone until the round ends) and writes only its own filter, never
- * stdio: all output goes out from the main thread, in order. The scanner
- * and parser are this thread's own, the rules shared read-only, as quell.h
- * allows. One shared write remains, outside quell: cJSON 1.7.15 resets a
- * global error position on every parse and sets it on failure
- * (cJSON_GetErrorPtr); threads parsing at once overwrite it, and neither
- * quell nor this command ever reads it.
+ * A worker's thread: take chunks of each round the main thread starts
+ * until told to stop. It reads only the round's records (the main thread
+ * leaves the input buffer alone until the round ends) and writes only its
+ * own filter and the chunks it took, never stdio: all output goes out from
+ * the main thread, in order. The scanner and parser are this thread's own,
+ * the rules shared read-only, as quell.h allows. One shared write remains,
+ * outside quell: cJSON 1.7.15 resets a global error position on every
+ * parse and sets it on failure (cJSON_GetErrorPtr); threads parsing at
+ * once overwrite it, and neither quell nor this command ever reads it.
  */
+static void take_chunks(struct runner *r, struct filter *f, size_t job);
+
 static void *worker_main(void *arg)
 {
     struct worker *w = arg;
@@ -420,15 +452,14 @@ static void *worker_main(void *arg)
 
     pthread_mutex_lock(&r->lock);
     for (;;) {
-        while (!w->has_work && !r->is_stopping)
+        while (w->round == r->round && !r->is_stopping)
             pthread_cond_wait(&r->wake, &r->lock);
-        if (!w->has_work)
+        if (w->round == r->round)
             break;
+        w->round = r->round;
         pthread_mutex_unlock(&r->lock);
-        int rc = process_slice(&w->f, w->data, w->len);
+        take_chunks(r, &w->f, w->job);
         pthread_mutex_lock(&r->lock);
-        w->rc = rc;
-        w->has_work = 0;
         if (--r->pending == 0)
             pthread_cond_signal(&r->done);
     }
@@ -463,12 +494,13 @@ static void workers_start(struct runner *r)
     for (size_t i = 0; i < r->job_count - 1; i++) {
         struct worker *w = &r->workers[i];
         w->runner = r;
+        w->job = i + 1;
         w->f.only = r->main.only;
         w->f.censor_mask = r->main.censor_mask;
         w->f.separator = r->main.separator;
         w->f.max_bytes = r->main.max_bytes;
         w->f.is_worker = 1;
-        if (filter_open(&w->f, r, SLICE_BYTES, NULL) != QUELL_OK ||
+        if (filter_open(&w->f, r, ROUND_BYTES_PER_JOB, NULL) != QUELL_OK ||
             pthread_create(&w->thread, NULL, worker_main, w) != 0) {
             filter_close(&w->f);
             break;
@@ -501,78 +533,185 @@ static void workers_stop(struct runner *r)
         filter_close(&r->workers[i].f);
     }
     free(r->workers);
+    free(r->chunks);
     pthread_cond_destroy(&r->done);
     pthread_cond_destroy(&r->wake);
     pthread_mutex_destroy(&r->lock);
 }
 
-/*
- * One round over the whole records data[0..len): cut them into slice_count
- * slices of about equal bytes at record boundaries, number each slice's
- * records from where the previous one ends, scan the first slice on the
- * main thread while the workers take the others, then write the workers'
- * output and stderr lines after the main thread's, in slice order.
- */
-static int run_round(struct runner *r, const char *data, size_t len, size_t slice_count)
+/* The filter of job k: the main thread's for 0, else a worker's. */
+static struct filter *job_filter(struct runner *r, size_t k)
 {
-    struct filter *f = &r->main;
-    size_t bounds[CLI_MAX_JOBS + 1];
-    unsigned long long first_no[CLI_MAX_JOBS];
+    return k == 0 ? &r->main : &r->workers[k - 1].f;
+}
 
-    bounds[0] = 0;
-    first_no[0] = f->record_no;
-    for (size_t k = 1; k < slice_count; k++) {
-        size_t at = len / slice_count * k;
-        if (at < bounds[k - 1])
-            at = bounds[k - 1];
-        const char *sep = at < len ? memchr(data + at, f->separator, len - at) : NULL;
-        bounds[k] = sep ? (size_t)(sep - data) + 1 : len;
-        first_no[k] = first_no[k - 1] +
-                      count_records(data + bounds[k - 1], bounds[k] - bounds[k - 1], f->separator);
+/*
+ * Take the round's chunks one at a time until none is left, scanning each
+ * into f's buffers and noting where its output lies. A job that fails
+ * stops the round: the chunks after it are not written anyway.
+ */
+static void take_chunks(struct runner *r, struct filter *f, size_t job)
+{
+    while (!atomic_load_explicit(&r->is_failed, memory_order_relaxed)) {
+        size_t i = atomic_fetch_add_explicit(&r->next_chunk, 1, memory_order_relaxed);
+        if (i >= r->chunk_count)
+            return;
+        struct chunk *ch = &r->chunks[i];
+        ch->job = job;
+        ch->out_start = f->out_len;
+        ch->msg_start = f->msg_len;
+        f->record_no = ch->first_no;
+        ch->rc = process_slice(f, r->round_data + ch->start, ch->end - ch->start);
+        ch->out_end = f->out_len;
+        ch->msg_end = f->msg_len;
+        if (ch->rc != CLI_OK)
+            atomic_store_explicit(&r->is_failed, 1, memory_order_relaxed);
     }
-    bounds[slice_count] = len;
+}
 
-    pthread_mutex_lock(&r->lock);
-    for (size_t k = 1; k < slice_count; k++) {
-        struct worker *w = &r->workers[k - 1];
-        w->f.record_no = first_no[k];
-        w->data = data + bounds[k];
-        w->len = bounds[k + 1] - bounds[k];
-        w->rc = CLI_OK;
-        if (w->len > 0) {
-            w->has_work = 1;
-            r->pending++;
+/*
+ * Cut the whole records data[0..len) into chunks, numbering each one's
+ * records from where the previous ends. Each chunk takes a share of what
+ * is left (guided scheduling): big chunks first, small ones last, so the
+ * jobs end together. Returns 0, or -1 when out of memory.
+ */
+static int cut_chunks(struct runner *r, const char *data, size_t len)
+{
+    char separator = r->main.separator;
+    /* A chunk takes half a job's share of what is left. */
+    size_t share = 2 * (r->worker_count < CLI_MAX_JOBS ? r->worker_count + 1 : CLI_MAX_JOBS);
+    unsigned long long no = r->main.record_no;
+    r->chunk_count = 0;
+    for (size_t at = 0; at < len;) {
+        size_t want = (len - at) / share;
+        if (want < MIN_CHUNK_BYTES)
+            want = MIN_CHUNK_BYTES;
+        size_t end = len;
+        if (want < len - at) {
+            const char *sep = memchr(data + at + want - 1, separator, len - (at + want - 1));
+            assert(sep != NULL); /* data ends in a separator */
+            end = (size_t)(sep - data) + 1;
+        }
+        struct chunk *p = grow_array(r->chunks, &r->chunk_cap, r->chunk_count + 1,
+                                     sizeof *r->chunks, 64, GROW_UNCAPPED);
+        if (!p)
+            return -1;
+        r->chunks = p;
+        r->chunks[r->chunk_count++] = (struct chunk){.start = at, .end = end, .first_no = no};
+        no += count_records(data + at, end - at, separator);
+        at = end;
+    }
+    return 0;
+}
+
+/* Write the pieces to stdout, however the writes split them. Returns
+ * CLI_OK or CLI_EIO (reported, but not EPIPE). */
+static int writev_stdout(struct iovec *iov, int count)
+{
+    while (count > 0) {
+        ssize_t n = writev(STDOUT_FILENO, iov, count);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            if (errno != EPIPE)
+                cli_error("write error: %s", strerror(errno));
+            return CLI_EIO;
+        }
+        size_t done = (size_t)n;
+        while (count > 0 && done >= iov->iov_len) {
+            done -= iov->iov_len;
+            iov++;
+            count--;
+        }
+        if (count > 0) {
+            iov->iov_base = (char *)iov->iov_base + done;
+            iov->iov_len -= done;
         }
     }
+    return CLI_OK;
+}
+
+/*
+ * Once every job is done: write the chunks' output in input order, each
+ * chunk's stderr lines after the output before them, and stop at the
+ * first chunk whose job failed, with its message.
+ */
+static int write_round(struct runner *r)
+{
+    struct iovec iov[WRITE_PIECES];
+    int pieces = 0;
+    int rc = CLI_OK;
+    for (size_t i = 0; i < r->chunk_count && rc == CLI_OK; i++) {
+        const struct chunk *ch = &r->chunks[i];
+        struct filter *jf = job_filter(r, ch->job);
+        if (ch->out_end > ch->out_start) {
+            if (pieces == WRITE_PIECES) {
+                rc = writev_stdout(iov, pieces);
+                pieces = 0;
+                if (rc != CLI_OK)
+                    break;
+            }
+            iov[pieces++] = (struct iovec){jf->out + ch->out_start, ch->out_end - ch->out_start};
+        }
+        if (ch->msg_end == ch->msg_start && ch->rc == CLI_OK)
+            continue;
+        rc = writev_stdout(iov, pieces);
+        pieces = 0;
+        if (rc == CLI_OK && ch->msg_end > ch->msg_start)
+            fwrite(jf->msg + ch->msg_start, 1, ch->msg_end - ch->msg_start, stderr);
+        if (rc == CLI_OK && ch->rc != CLI_OK) {
+            cli_error("%s", jf->fatal);
+            rc = ch->rc;
+        }
+    }
+    if (rc == CLI_OK)
+        rc = writev_stdout(iov, pieces);
+    return rc;
+}
+
+/*
+ * One round over the whole records data[0..len): cut them into chunks,
+ * wake the workers, take chunks on the main thread too, and once all are
+ * done write their output and stderr lines in input order.
+ */
+static int run_round(struct runner *r, const char *data, size_t len)
+{
+    struct filter *f = &r->main;
+    int rc = out_flush(f);
+    if (rc != CLI_OK)
+        return rc;
+    unsigned long long first_no = f->record_no;
+    if (cut_chunks(r, data, len) != 0)
+        return filter_fatal(f, "out of memory");
+    r->round_data = data;
+    atomic_store(&r->next_chunk, 0);
+    atomic_store(&r->is_failed, 0);
+
+    pthread_mutex_lock(&r->lock);
+    r->round++;
+    r->pending = r->worker_count;
     pthread_cond_broadcast(&r->wake);
     pthread_mutex_unlock(&r->lock);
 
-    /* The main thread's slice comes first, so it may write as it goes. */
-    int rc = process_slice(f, data, bounds[1]);
+    /* The main thread buffers like a worker meanwhile: its chunks need not
+     * come first. */
+    f->is_worker = 1;
+    take_chunks(r, f, 0);
+    f->is_worker = 0;
 
     pthread_mutex_lock(&r->lock);
     while (r->pending > 0)
         pthread_cond_wait(&r->done, &r->lock);
     pthread_mutex_unlock(&r->lock);
 
-    for (size_t k = 1; k < slice_count; k++) {
-        struct filter *wf = &r->workers[k - 1].f;
-        int worker_rc = r->workers[k - 1].rc;
-        if (rc == CLI_OK && r->workers[k - 1].len > 0) {
-            f->record_no = wf->record_no;
-            f->has_malformed |= wf->has_malformed;
-            rc = out_flush(f);
-            if (rc == CLI_OK)
-                rc = write_stdout(wf->out, wf->out_len);
-            if (rc == CLI_OK && wf->msg_len > 0)
-                fwrite(wf->msg, 1, wf->msg_len, stderr);
-            if (rc == CLI_OK && worker_rc != CLI_OK) {
-                cli_error("%s", wf->fatal);
-                rc = worker_rc;
-            }
-        }
-        wf->out_len = wf->msg_len = 0;
-        wf->fatal[0] = '\0';
+    rc = write_round(r);
+    f->record_no = first_no + count_records(data, len, f->separator);
+    for (size_t k = 0; k <= r->worker_count; k++) {
+        struct filter *jf = job_filter(r, k);
+        if (k > 0)
+            f->has_malformed |= jf->has_malformed;
+        jf->out_len = jf->msg_len = 0;
+        jf->fatal[0] = '\0';
     }
     return rc;
 }
@@ -614,9 +753,10 @@ static void adopt_new_rules(struct runner *r)
 
 /*
  * Scan the whole records data[0..len), each ending in the separator, and
- * write their output in input order. Rounds take at most SLICE_BYTES per
- * job, which bounds the output the workers hold; a round too small to give
- * each of two jobs MIN_SLICE_BYTES runs on the main thread alone.
+ * write their output in input order. Rounds take at most
+ * ROUND_BYTES_PER_JOB per job, which bounds the output the jobs hold; a
+ * round too small to give each of two jobs MIN_SLICE_BYTES runs on the
+ * main thread alone.
  */
 static int filter_records(struct runner *r, const char *data, size_t len)
 {
@@ -625,7 +765,7 @@ static int filter_records(struct runner *r, const char *data, size_t len)
     if (r->job_count < 2)
         return process_slice(f, data, len);
 
-    size_t round_max = r->job_count * SLICE_BYTES;
+    size_t round_max = r->job_count * ROUND_BYTES_PER_JOB;
     while (len > 0) {
         size_t take = len;
         if (take > round_max) {
@@ -633,14 +773,12 @@ static int filter_records(struct runner *r, const char *data, size_t len)
             assert(sep != NULL); /* data ends in a separator */
             take = (size_t)(sep - data) + 1;
         }
-        size_t slice_count = take / MIN_SLICE_BYTES;
-        if (slice_count > 1 && !r->is_started)
+        int is_parallel = take >= 2 * MIN_SLICE_BYTES;
+        if (is_parallel && !r->is_started)
             workers_start(r);
-        if (slice_count > r->worker_count + 1)
-            slice_count = r->worker_count + 1;
         adopt_new_rules(r);
-        int rc =
-            slice_count > 1 ? run_round(r, data, take, slice_count) : process_slice(f, data, take);
+        int rc = is_parallel && r->worker_count > 0 ? run_round(r, data, take)
+                                                    : process_slice(f, data, take);
         if (rc != CLI_OK)
             return rc;
         data += take;

@@ -395,4 +395,6 @@ function main() {
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 
-main();
+// Run as a program; bench/npm_filters.js loads the same FILTERS to time them.
+if (require.main === module) main();
+module.exports = { FILTERS, pkgVersion };
