@@ -731,6 +731,17 @@ static int view_pad(struct norm_view *view)
     return QUELL_OK;
 }
 
+int norm_copy(const struct norm_view *from, struct norm_view *out)
+{
+    if (view_room(out, from->len, VIEW_PAD))
+        return QUELL_ENOMEM;
+    memcpy(out->text, from->text, from->len);
+    memcpy(out->src, from->src, (from->len + 1) * sizeof *out->src);
+    out->len = from->len;
+    out->soft_edge_count = 0;
+    return view_pad(out);
+}
+
 #ifdef __SSE2__
 static bool view_is_padded(const struct norm_view *view)
 {

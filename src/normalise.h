@@ -67,6 +67,10 @@ int norm_fold(const struct norm_tables *tables, const char *orig, size_t len,
 int norm_skeleton(const struct norm_tables *tables, const struct norm_view *folded,
                   struct norm_view *out);
 
+/* out becomes a copy of from's text and map, without soft edges.
+ * QUELL_OK or QUELL_ENOMEM. */
+int norm_copy(const struct norm_view *from, struct norm_view *out);
+
 /* Is view offset off (0 < off < len) a soft word edge of the view? */
 bool norm_is_soft_edge(const struct norm_view *view, size_t off);
 

@@ -46,8 +46,9 @@
 #define QDB_MAGIC            "QUELLQDB"
 /* 7: proximity operators in combinations (near, before), the not_name
  * validator and each rule's lint_ignore. 8: the XXH3 checksum, and the
- * patterns' view texts stored rather than normalised again at load. */
-#define QDB_FORMAT_VERSION   8
+ * patterns' view texts stored rather than normalised again at load. 9: the
+ * Arabizi view's databases (one slot more per field). */
+#define QDB_FORMAT_VERSION   9
 /* The last version whose checksum covered the payload only. */
 #define QDB_PAYLOAD_SUM_VERSION 4
 /* The last version whose checksum was FNV-1a 64 of the whole file. */
@@ -477,7 +478,9 @@ static bool table_is_consistent(const struct rule_table *t)
     }
     for (size_t i = 0; i < t->pattern_count; i++) {
         const struct pattern *p = &t->patterns[i];
-        if (p->kind > PAT_ARABIZI || p->view >= VIEW_COUNT || p->rule >= t->rule_count ||
+        /* Arabizi patterns, and they alone, live in the Arabizi view. */
+        if (p->kind > PAT_ARABIZI || p->view >= VIEW_COUNT ||
+            (p->kind == PAT_ARABIZI) != (p->view == VIEW_ARABIZI) || p->rule >= t->rule_count ||
             p->file >= t->file_count || t->rules[p->rule].expr_len != 0)
             return false;
     }

@@ -25,7 +25,7 @@ enum pattern_kind {
     PAT_SUBSTRING = 1, /* a literal anywhere */
     PAT_REGEX = 2,     /* a Hyperscan expression */
     /* An Arabic word matched by its Arabizi spellings: the derived rules turn
-     * it into a regex for the folded view (arabizi.c). */
+     * it into a regex for the Arabizi view (arabizi.c). */
     PAT_ARABIZI = 3,
 };
 
@@ -35,6 +35,11 @@ enum view {
     VIEW_RAW = 0,      /* the bytes as given */
     VIEW_FOLDED = 1,   /* NFKC, case folded, marks and format characters gone */
     VIEW_SKELETON = 2, /* folded, then look-alikes, leetspeak, spacing, repeats */
+    /* The folded text again, for the regexes of arabizi rules alone: their
+     * own databases, whose start-tracking pass runs only when an Arabizi
+     * spelling matched, not whenever any regex of the folded view did. No
+     * rule names it; views.c builds it from the folded view. */
+    VIEW_ARABIZI = 3,
     VIEW_COUNT
 };
 

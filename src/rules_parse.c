@@ -498,7 +498,7 @@ static int add_view(struct loader *ld, const char *name, const struct where *at,
 {
     uint8_t *mask = ctx;
     for (unsigned int v = 0; v < VIEW_COUNT; v++) {
-        if (strcmp(name, rules_view_name(v)) == 0) {
+        if (views_chain[v].is_named && strcmp(name, rules_view_name(v)) == 0) {
             *mask |= (uint8_t)(1u << v);
             return QUELL_OK;
         }
@@ -565,7 +565,7 @@ static bool has_arabic(const char *text, size_t len)
 
 /*
  * arabizi = true: each Arabic-script word of the rule is entered once more,
- * as PAT_ARABIZI in the folded view (where digits stay digits); the derived
+ * as PAT_ARABIZI in the Arabizi view (the folded text: digits stay digits); the derived
  * rules write its regex. Each word once, whatever views the rule names.
  */
 static int add_arabizi(struct loader *ld, size_t pattern_start, const struct where *at)
@@ -592,7 +592,7 @@ static int add_arabizi(struct loader *ld, size_t pattern_start, const struct whe
         p = (const struct pattern *)ld->patterns.data + i; /* loader_push may move the array */
         *copy = *p;
         copy->kind = PAT_ARABIZI;
-        copy->view = VIEW_FOLDED;
+        copy->view = VIEW_ARABIZI;
         has_any = true;
     }
     if (!has_any)

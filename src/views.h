@@ -5,6 +5,7 @@
 #ifndef QUELL_VIEWS_H
 #define QUELL_VIEWS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "normalise.h"
@@ -20,7 +21,7 @@ struct view_text {
 };
 
 /*
- * A step of the chain: the next view from prev, the view before it. out's
+ * A step of the chain: the next view from prev, its base view. out's
  * src must point into the ORIGINAL text, so a step that reads a derived
  * view (prev->map not NULL) takes its offsets from prev->map->src, as
  * norm_skeleton does. QUELL_OK, QUELL_ENOMEM or QUELL_ETOOBIG.
@@ -31,7 +32,9 @@ typedef int (*view_step)(const struct norm_tables *tables, const struct view_tex
 struct view_def {
     enum view id;
     const char *name; /* as rules name it: "views = [...]" */
+    enum view base;   /* the view step reads: one earlier in the chain */
     view_step step;   /* NULL for the raw view */
+    bool is_named;    /* whether a rule may name it in "views" */
 };
 
 /* The views in chain order, indexed by enum view: a fourth view is one more

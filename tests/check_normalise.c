@@ -810,22 +810,26 @@ END_TEST
 START_TEST(test_chain_table)
 {
     /* The chain in order, as docs/rules.md names the views. */
-    static const char *const names[] = {"raw", "folded", "skeleton"};
+    static const char *const names[] = {"raw", "folded", "skeleton", "arabizi"};
     ck_assert_uint_eq(VIEW_COUNT, sizeof names / sizeof names[0]);
     for (unsigned int v = 0; v < VIEW_COUNT; v++) {
         ck_assert_uint_eq(views_chain[v].id, v);
         ck_assert_str_eq(views_chain[v].name, names[v]);
         ck_assert_str_eq(rules_view_name(v), names[v]);
         ck_assert(!views_chain[v].step == (v == VIEW_RAW));
+        /* A view reads one built before it; rules name all but Arabizi's. */
+        ck_assert(views_chain[v].base < v || v == VIEW_RAW);
+        ck_assert(views_chain[v].is_named == (v != VIEW_ARABIZI));
     }
     ck_assert_ptr_null(rules_view_name(VIEW_COUNT));
 }
 END_TEST
 
-/* An input and its text in each view, in chain order. */
+/* An input and its text in each view, in chain order (the Arabizi view is
+ * the folded one again). */
 static const struct {
     const char *in;
-    const char *want[VIEW_COUNT];
+    const char *want[VIEW_SKELETON + 1];
 } chain_cases[] = {
     {"F.U.C.K", {"F.U.C.K", "f.u.c.k", "fuck"}}, /* spaced out: skeleton only */
     {"ＦＵＣＫ", {"ＦＵＣＫ", "fuck", "fuck"}},  /* fullwidth: folded already */
@@ -845,8 +849,9 @@ START_TEST(test_views_build)
     for (unsigned int v = 0; v < VIEW_COUNT; v++) {
         const struct norm_tables *t = v == VIEW_RAW ? NULL : tables;
         ck_assert_int_eq(views_build(t, in, len, VIEW_RAW, (enum view)v, views, &vt), QUELL_OK);
-        ck_assert_uint_eq(vt.len, strlen(chain_cases[_i].want[v]));
-        ck_assert_int_eq(memcmp(vt.text, chain_cases[_i].want[v], vt.len), 0);
+        const char *want = chain_cases[_i].want[v == VIEW_ARABIZI ? VIEW_FOLDED : v];
+        ck_assert_uint_eq(vt.len, strlen(want));
+        ck_assert_int_eq(memcmp(vt.text, want, vt.len), 0);
         ck_assert_ptr_eq(vt.map, v == VIEW_RAW ? NULL : &views[v]);
         if (vt.map)
             ck_assert_uint_eq(vt.map->src[vt.len], len);
@@ -856,6 +861,14 @@ START_TEST(test_views_build)
     ck_assert_int_eq(norm_skeleton(tables, &folded, &skel), QUELL_OK);
     ck_assert_int_eq(memcmp(views[VIEW_FOLDED].src, folded.src, (folded.len + 1) * 4), 0);
     ck_assert_int_eq(memcmp(views[VIEW_SKELETON].src, skel.src, (skel.len + 1) * 4), 0);
+    ck_assert_int_eq(memcmp(views[VIEW_ARABIZI].src, folded.src, (folded.len + 1) * 4), 0);
+    ck_assert_uint_eq(views[VIEW_ARABIZI].soft_edge_count, 0);
+    /* The Arabizi view from the skeleton's chain reads the folded view,
+     * not the skeleton built just before it. */
+    ck_assert_int_eq(views_build(tables, in, len, VIEW_SKELETON, VIEW_ARABIZI, views, &vt),
+                     QUELL_OK);
+    ck_assert_uint_eq(vt.len, folded.len);
+    ck_assert_int_eq(memcmp(vt.text, folded.text, folded.len), 0);
     /* A view at a time, from the one built before, gives the same. */
     ck_assert_int_eq(views_build(tables, "zzz", 3, VIEW_RAW, VIEW_SKELETON, views, &vt), QUELL_OK);
     ck_assert_int_eq(views_build(tables, in, len, VIEW_RAW, VIEW_FOLDED, views, &vt), QUELL_OK);

@@ -627,6 +627,10 @@ static const struct {
      HEAD "rules = ( { id = \"r1\"; category = \"c\"; weight = 1; words = [ \"x\" ];\n"
           "  views = [ \"folded\", \"squashed\" ]; } );\n",
      5, "r1", "unknown view \"squashed\""},
+    {"the Arabizi rules' own view is not for naming",
+     HEAD "rules = ( { id = \"r1\"; category = \"c\"; weight = 1; words = [ \"x\" ];\n"
+          "  views = [ \"arabizi\" ]; } );\n",
+     5, "r1", "unknown view \"arabizi\""},
     {"unknown lint code",
      HEAD "rules = ( { id = \"r1\"; category = \"c\"; weight = 1; words = [ \"x\" ];\n"
           "  lint_ignore = [ \"QL303\",\n \"QL999\" ]; } );\n",
