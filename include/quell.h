@@ -319,9 +319,11 @@ typedef struct quell_hit {
     size_t start;
     size_t end;
     const char *text; /**< points into the caller's comment: text_len = end - start */
-    /** Where it matched: "raw", "folded" or "skeleton" (static), and the
-     *  pattern as written in the rules (owned by the rules; when occurrences
-     *  of several patterns overlap, the first's). For explaining a verdict. */
+    /** Where it matched: "raw", "folded" or "skeleton", or "arabizi" for
+     *  the Arabizi spellings of an arabizi rule (the folded text, scanned
+     *  apart) (static); and the pattern as written in the rules (owned by
+     *  the rules; when occurrences of several patterns overlap, the
+     *  first's). For explaining a verdict. */
     const char *view;
     const char *pattern;
 } quell_hit;
