@@ -46,7 +46,7 @@ _Static_assert(VIEW_COUNT <= 8, "a view mask is a uint8_t");
 
 /*
  * Build the views of text[0..len) after `from`, up to and including `to`,
- * each from the one before, into views (indexed by enum view; the raw slot
+ * each from its base (views_chain), into views (indexed by enum view; the raw slot
  * is never used). The views up to `from` must already hold this text's:
  * from = VIEW_RAW builds from the text alone, a larger one lets a caller
  * build the chain a view at a time. *out is view `to`. tables may be NULL
