@@ -731,13 +731,77 @@ static int view_pad(struct norm_view *view)
     return QUELL_OK;
 }
 
-int norm_copy(const struct norm_view *from, struct norm_view *out)
+/* What makes an Arabizi word: Latin letters, digits (3, 7, 2 are letters
+ * there) and the apostrophe ("7'" for khah). */
+static bool az_is_letter(unsigned char c)
 {
-    if (view_room(out, from->len, VIEW_PAD))
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '\'';
+}
+
+/* The end of the mask run ("*", "@", "**") at t[i], when it stands inside
+ * the word that started at `word`: between letters, and an asterisk only
+ * after the word's first letter, one character or a digraph ("k*lb",
+ * "sh*rmoota", "7'*mar"; not "en*kuch*", an action). Otherwise i: the run
+ * ends the word. */
+static size_t az_mask_end(const unsigned char *t, size_t n, size_t word, size_t i)
+{
+    size_t j = i;
+    bool has_star = false;
+    while (j < n && (t[j] == '@' || t[j] == '*'))
+        has_star |= t[j++] == '*';
+    bool is_first_letter =
+        i - word == 1 || (i - word == 2 && (t[word + 1] == 'h' || t[word + 1] == '\''));
+    if (j == i || j == n || !az_is_letter(t[j]) || (has_star && !is_first_letter))
+        return i;
+    return j;
+}
+
+int norm_arabizi(const struct norm_view *folded, struct norm_view *out)
+{
+    /* Every byte written stands for one byte read or more. */
+    if (view_room(out, folded->len, VIEW_PAD))
         return QUELL_ENOMEM;
-    memcpy(out->text, from->text, from->len);
-    memcpy(out->src, from->src, (from->len + 1) * sizeof *out->src);
-    out->len = from->len;
+    const unsigned char *t = (const unsigned char *)folded->text;
+    const uint32_t *fs = folded->src;
+    size_t n = folded->len, o = 0, i = 0;
+    while (i < n) {
+        if (!az_is_letter(t[i])) {
+            out->text[o] = ' ';
+            out->src[o++] = fs[i];
+            while (i < n && !az_is_letter(t[i]))
+                i++;
+            continue;
+        }
+        size_t word = i, mask_end = i;
+        unsigned char prev = 0, last_vowel = 0;
+        uint32_t last_vowel_src = 0;
+        for (; i < n; i++) {
+            unsigned char c = t[i];
+            if (i >= mask_end && !az_is_letter(c)) {
+                mask_end = az_mask_end(t, n, word, i);
+                if (mask_end == i)
+                    break;
+            }
+            if (c == prev)
+                continue; /* a repeated letter or a stretched vowel */
+            prev = c;
+            if (norm_arabizi_is_vowel(c) && i > word) {
+                /* Dropped, unless it turns out to end the word. */
+                last_vowel = c;
+                last_vowel_src = fs[i];
+                continue;
+            }
+            last_vowel = 0;
+            out->text[o] = (char)c;
+            out->src[o++] = fs[i];
+        }
+        if (last_vowel) {
+            out->text[o] = (char)last_vowel;
+            out->src[o++] = last_vowel_src;
+        }
+    }
+    out->src[o] = fs[n];
+    out->len = o;
     out->soft_edge_count = 0;
     return view_pad(out);
 }

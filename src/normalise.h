@@ -67,9 +67,31 @@ int norm_fold(const struct norm_tables *tables, const char *orig, size_t len,
 int norm_skeleton(const struct norm_tables *tables, const struct norm_view *folded,
                   struct norm_view *out);
 
-/* out becomes a copy of from's text and map, without soft edges.
- * QUELL_OK or QUELL_ENOMEM. */
-int norm_copy(const struct norm_view *from, struct norm_view *out);
+/*
+ * The Arabizi view, from a folded view: the consonant outline of each Latin
+ * word, which is what Arabizi spellings of one Arabic word share. Letters,
+ * digits and the apostrophe make words; every other character (spaces,
+ * punctuation, other scripts) is one space, runs of them too. In a word,
+ * runs of one repeated character become one ("7maaar" -> "7mar"), then the
+ * vowels between consonants are dropped ("7mr"): a, e, i, o, u, the leet
+ * vowels 4 and 0, an "@", and an "*" that masks the vowel after a word's
+ * first letter ("k*lb", "sh*rmoota"; elsewhere asterisks are emphasis or
+ * actions, and separate). A word's first and last vowel runs keep one
+ * vowel each, the first and the last ("inta" -> "inta", "kalbi" -> "klbi"),
+ * so a word with an ending is not the word without one. Its src points
+ * into the ORIGINAL text. Rules never name it: arabizi.c writes the regexes
+ * it is scanned with. QUELL_OK or QUELL_ENOMEM.
+ */
+int norm_arabizi(const struct norm_view *folded, struct norm_view *out);
+
+/* The characters the Arabizi view drops between consonants: the vowels,
+ * the leet digits and signs for them. arabizi.c spells words with the same
+ * set. */
+static inline bool norm_arabizi_is_vowel(unsigned char c)
+{
+    return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u' || c == '4' || c == '0' ||
+           c == '@' || c == '*';
+}
 
 /* Is view offset off (0 < off < len) a soft word edge of the view? */
 bool norm_is_soft_edge(const struct norm_view *view, size_t off);

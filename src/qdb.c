@@ -47,8 +47,10 @@
 /* 7: proximity operators in combinations (near, before), the not_name
  * validator and each rule's lint_ignore. 8: the XXH3 checksum, and the
  * patterns' view texts stored rather than normalised again at load. 9: the
- * Arabizi view's databases (one slot more per field). */
-#define QDB_FORMAT_VERSION   9
+ * Arabizi view's databases (one slot more per field). 10: that view's own
+ * text, consonant outlines, and its regexes written for it (a format-9
+ * file's Arabizi regexes expect the folded text). */
+#define QDB_FORMAT_VERSION   10
 /* The last version whose checksum covered the payload only. */
 #define QDB_PAYLOAD_SUM_VERSION 4
 /* The last version whose checksum was FNV-1a 64 of the whole file. */

@@ -35,10 +35,10 @@ enum view {
     VIEW_RAW = 0,      /* the bytes as given */
     VIEW_FOLDED = 1,   /* NFKC, case folded, marks and format characters gone */
     VIEW_SKELETON = 2, /* folded, then look-alikes, leetspeak, spacing, repeats */
-    /* The folded text again, for the regexes of arabizi rules alone: their
-     * own databases, whose start-tracking pass runs only when an Arabizi
-     * spelling matched, not whenever any regex of the folded view did. No
-     * rule names it; views.c builds it from the folded view. */
+    /* The folded view's Latin words as consonant outlines ("ya 7amaar" ->
+     * "ya 7mr", norm_arabizi), for the regexes of arabizi rules alone: they
+     * stay small without the optional vowels between every two letters.
+     * No rule names it; views.c builds it from the folded view. */
     VIEW_ARABIZI = 3,
     VIEW_COUNT
 };

@@ -15,14 +15,14 @@ static int step_fold(const struct norm_tables *tables, const struct view_text *p
     return norm_fold(tables, prev->text, prev->len, out);
 }
 
-/* The Arabizi view is the folded one, copied: its own slot gives the
- * Arabizi regexes their own databases (rules.h). */
+/* The Arabizi view, the consonant outline of the folded view's Latin
+ * words, carries the folded view's map through to the original. */
 static int step_arabizi(const struct norm_tables *tables, const struct view_text *prev,
                         struct norm_view *out)
 {
     (void)tables;
     assert(prev->map);
-    return norm_copy(prev->map, out);
+    return norm_arabizi(prev->map, out);
 }
 
 /* The skeleton carries the folded view's map through to the original. */

@@ -648,6 +648,30 @@ static void check_view(const struct norm_view *v, const char *orig, size_t len, 
                   orig);
 }
 
+/* The Arabizi view's promises besides the map's: ASCII words of letters,
+ * digits and apostrophes between single spaces, never longer than the
+ * folded view, and no vowel inside a word, only at its ends. */
+static void check_arabizi(const struct norm_view *folded, const char *orig, size_t len,
+                          int is_valid, uint64_t *rng)
+{
+    struct norm_view az = {0};
+    ck_assert_int_eq(norm_arabizi(folded, &az), QUELL_OK);
+    check_view(&az, orig, len, is_valid, rng);
+    ck_assert_uint_le(az.len, folded->len);
+    size_t bad = az.len;
+    for (size_t i = 0; i < az.len && bad == az.len; i++) {
+        unsigned char c = (unsigned char)az.text[i];
+        bool is_word = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '\'';
+        bool is_inner = i > 0 && i + 1 < az.len && az.text[i - 1] != ' ' && az.text[i + 1] != ' ';
+        if ((!is_word && c != ' ') || (c == ' ' && i > 0 && az.text[i - 1] == ' ') ||
+            (is_inner && norm_arabizi_is_vowel(c)))
+            bad = i;
+    }
+    ck_assert_msg(bad == az.len, "Arabizi view of \"%.*s\": \"%.*s\" at %zu", (int)len, orig,
+                  (int)az.len, az.text, bad);
+    norm_view_free(&az);
+}
+
 static void check_text(const char *orig, size_t len, int is_valid, uint64_t *rng)
 {
     struct norm_view folded = {0}, again = {0}, skel = {0};
@@ -655,6 +679,7 @@ static void check_text(const char *orig, size_t len, int is_valid, uint64_t *rng
     check_view(&folded, orig, len, is_valid, rng);
     ck_assert_int_eq(norm_skeleton(tables, &folded, &skel), QUELL_OK);
     check_view(&skel, orig, len, is_valid, rng);
+    check_arabizi(&folded, orig, len, is_valid, rng);
     /* Folding is idempotent: NFKC, case folding and the maps all are. */
     ck_assert_int_eq(norm_fold(tables, folded.text, folded.len, &again), QUELL_OK);
     ck_assert_msg(again.len == folded.len && memcmp(again.text, folded.text, again.len) == 0,
@@ -695,6 +720,7 @@ START_TEST(test_random_bytes)
         check_view(&folded, buf, len, 0, &rng);
         ck_assert_int_eq(norm_skeleton(tables, &folded, &skel), QUELL_OK);
         check_view(&skel, buf, len, 0, &rng);
+        check_arabizi(&folded, buf, len, 0, &rng);
         norm_view_free(&folded);
         norm_view_free(&skel);
     }
@@ -825,33 +851,39 @@ START_TEST(test_chain_table)
 }
 END_TEST
 
-/* An input and its text in each view, in chain order (the Arabizi view is
- * the folded one again). */
+/* An input and its text in each view, in chain order. */
 static const struct {
     const char *in;
-    const char *want[VIEW_SKELETON + 1];
+    const char *want[VIEW_COUNT];
 } chain_cases[] = {
-    {"F.U.C.K", {"F.U.C.K", "f.u.c.k", "fuck"}}, /* spaced out: skeleton only */
-    {"ＦＵＣＫ", {"ＦＵＣＫ", "fuck", "fuck"}},  /* fullwidth: folded already */
-    {"Straße", {"Straße", "strasse", "strase"}}, /* folding grows, repeats shrink */
-    {"sh1t", {"sh1t", "sh1t", "shit"}},          /* leetspeak */
-    {"حمـــار", {"حمـــار", "حمار", "حمار"}},    /* tatweel */
-    {"", {"", "", ""}},
+    {"F.U.C.K", {"F.U.C.K", "f.u.c.k", "fuck", "f u c k"}}, /* spaced out: skeleton only */
+    {"ＦＵＣＫ", {"ＦＵＣＫ", "fuck", "fuck", "fck"}},     /* fullwidth: folded already */
+    {"Straße", {"Straße", "strasse", "strase", "strse"}},   /* a last vowel stays */
+    {"sh1t", {"sh1t", "sh1t", "shit", "sh1t"}},             /* leetspeak: a digit is a letter */
+    {"حمـــار", {"حمـــار", "حمار", "حمار", " "}},          /* other scripts: a space */
+    {"Ya 7amaaar!!", {"Ya 7amaaar!!", "ya 7amaaar!!", "ya tamar!!", "ya 7mr "}},
+    /* A masked first vowel is a vowel; asterisks around a word separate. */
+    {"k*lb **wow**", {"k*lb **wow**", "k*lb **wow**", "k*lb **wow**", "klb ww "}},
+    {"3ar*s", {"3ar*s", "3ar*s", "ear*s", "3r s"}},         /* a later one too */
+    {"user@mail.com", {"user@mail.com", "user@mail.com", "useramail.com", "usrml cm"}},
+    {"inta kalbi", {"inta kalbi", "inta kalbi", "inta kalbi", "inta klbi"}},
+    {"en*kuch* sh*t", {"en*kuch* sh*t", "en*kuch* sh*t", "en*kuch* sh*t", "en kch sht"}},
+    {"", {"", "", "", ""}},
 };
 
 START_TEST(test_views_build)
 {
     const char *in = chain_cases[_i].in;
     const size_t len = strlen(in);
-    struct norm_view views[VIEW_COUNT] = {{0}}, folded = {0}, skel = {0};
+    struct norm_view views[VIEW_COUNT] = {{0}}, folded = {0}, skel = {0}, az = {0};
     struct view_text vt;
     /* Each view from the text alone; the raw one needs no tables. */
     for (unsigned int v = 0; v < VIEW_COUNT; v++) {
         const struct norm_tables *t = v == VIEW_RAW ? NULL : tables;
         ck_assert_int_eq(views_build(t, in, len, VIEW_RAW, (enum view)v, views, &vt), QUELL_OK);
-        const char *want = chain_cases[_i].want[v == VIEW_ARABIZI ? VIEW_FOLDED : v];
-        ck_assert_uint_eq(vt.len, strlen(want));
-        ck_assert_int_eq(memcmp(vt.text, want, vt.len), 0);
+        const char *want = chain_cases[_i].want[v];
+        ck_assert_msg(vt.len == strlen(want) && memcmp(vt.text, want, vt.len) == 0,
+                      "view %u of \"%s\": \"%.*s\"", v, in, (int)vt.len, vt.text);
         ck_assert_ptr_eq(vt.map, v == VIEW_RAW ? NULL : &views[v]);
         if (vt.map)
             ck_assert_uint_eq(vt.map->src[vt.len], len);
@@ -861,14 +893,15 @@ START_TEST(test_views_build)
     ck_assert_int_eq(norm_skeleton(tables, &folded, &skel), QUELL_OK);
     ck_assert_int_eq(memcmp(views[VIEW_FOLDED].src, folded.src, (folded.len + 1) * 4), 0);
     ck_assert_int_eq(memcmp(views[VIEW_SKELETON].src, skel.src, (skel.len + 1) * 4), 0);
-    ck_assert_int_eq(memcmp(views[VIEW_ARABIZI].src, folded.src, (folded.len + 1) * 4), 0);
+    ck_assert_int_eq(norm_arabizi(&folded, &az), QUELL_OK);
+    ck_assert_int_eq(memcmp(views[VIEW_ARABIZI].src, az.src, (az.len + 1) * 4), 0);
     ck_assert_uint_eq(views[VIEW_ARABIZI].soft_edge_count, 0);
     /* The Arabizi view from the skeleton's chain reads the folded view,
      * not the skeleton built just before it. */
     ck_assert_int_eq(views_build(tables, in, len, VIEW_SKELETON, VIEW_ARABIZI, views, &vt),
                      QUELL_OK);
-    ck_assert_uint_eq(vt.len, folded.len);
-    ck_assert_int_eq(memcmp(vt.text, folded.text, folded.len), 0);
+    ck_assert_uint_eq(vt.len, az.len);
+    ck_assert_int_eq(memcmp(vt.text, az.text, az.len), 0);
     /* A view at a time, from the one built before, gives the same. */
     ck_assert_int_eq(views_build(tables, "zzz", 3, VIEW_RAW, VIEW_SKELETON, views, &vt), QUELL_OK);
     ck_assert_int_eq(views_build(tables, in, len, VIEW_RAW, VIEW_FOLDED, views, &vt), QUELL_OK);
@@ -884,6 +917,29 @@ START_TEST(test_views_build)
     views_free(views);
     norm_view_free(&folded);
     norm_view_free(&skel);
+    norm_view_free(&az);
+}
+END_TEST
+
+/* Where the Arabizi view's bytes come from: each from the first character
+ * of what it stands for, so a span covers the whole written word. */
+START_TEST(test_arabizi_map)
+{
+    static const char in[] = "Ya 7amaaar!!";
+    static const uint32_t want[] = {0, 1, 2, 3, 5, 9, 10, 12};
+    struct norm_view folded = {0}, az = {0};
+    ck_assert_int_eq(norm_fold(tables, in, sizeof in - 1, &folded), QUELL_OK);
+    ck_assert_int_eq(norm_arabizi(&folded, &az), QUELL_OK);
+    ck_assert_uint_eq(az.len + 1, sizeof want / sizeof want[0]);
+    for (size_t i = 0; i <= az.len; i++)
+        ck_assert_uint_eq(az.src[i], want[i]);
+    /* "7mr" is "7amaaar" in the original. */
+    size_t start, end;
+    norm_span(&az, 3, 6, &start, &end);
+    ck_assert_uint_eq(start, 3);
+    ck_assert_uint_eq(end, 10);
+    norm_view_free(&folded);
+    norm_view_free(&az);
 }
 END_TEST
 
@@ -902,6 +958,7 @@ Suite *normalise_suite(void)
     tcase_add_test(tc, test_views_reused);
     tcase_add_test(tc, test_chain_table);
     tcase_add_loop_test(tc, test_views_build, 0, sizeof chain_cases / sizeof chain_cases[0]);
+    tcase_add_test(tc, test_arabizi_map);
     suite_add_tcase(s, tc);
 
     TCase *scans = tcase_create("Scans");

@@ -272,12 +272,12 @@ START_TEST(test_foreign_version_refused)
     char *copy = malloc(blob_len);
     ck_assert_ptr_nonnull(copy);
     memcpy(copy, blob, blob_len);
-    copy[8] = 10; /* a later format, written by a later quell */
+    copy[8] = 11; /* a later format, written by a later quell */
     seal(copy, blob_len);
     quell_rules *r;
     quell_error err;
     ck_assert_int_eq(quell_rules_deserialize(&r, copy, blob_len, &err), QUELL_EFORMAT);
-    ck_assert_msg(strstr(err.message, "format version 10") != NULL, "%s", err.message);
+    ck_assert_msg(strstr(err.message, "format version 11") != NULL, "%s", err.message);
 
     /* Formats 6 (before proximity operators) and 7 (before the XXH3
      * checksum), sealed as they were, with FNV-1a: told to recompile, not
@@ -286,13 +286,13 @@ START_TEST(test_foreign_version_refused)
     copy[8] = 6;
     seal_fnv(copy, blob_len);
     ck_assert_int_eq(quell_rules_deserialize(&r, copy, blob_len, &err), QUELL_EFORMAT);
-    ck_assert_msg(strstr(err.message, "format version 6; this quell reads 9: recompile") != NULL,
+    ck_assert_msg(strstr(err.message, "format version 6; this quell reads 10: recompile") != NULL,
                   "%s", err.message);
     memcpy(copy, blob, blob_len);
     copy[8] = 7;
     seal_fnv(copy, blob_len);
     ck_assert_int_eq(quell_rules_deserialize(&r, copy, blob_len, &err), QUELL_EFORMAT);
-    ck_assert_msg(strstr(err.message, "format version 7; this quell reads 9: recompile") != NULL,
+    ck_assert_msg(strstr(err.message, "format version 7; this quell reads 10: recompile") != NULL,
                   "%s", err.message);
     /* Format 8 (before the Arabizi view's databases), sealed with XXH3 as
      * it was: told to recompile too. */
@@ -300,9 +300,16 @@ START_TEST(test_foreign_version_refused)
     copy[8] = 8;
     seal(copy, blob_len);
     ck_assert_int_eq(quell_rules_deserialize(&r, copy, blob_len, &err), QUELL_EFORMAT);
-    ck_assert_msg(strstr(err.message, "format version 8; this quell reads 9: recompile") != NULL,
+    ck_assert_msg(strstr(err.message, "format version 8; this quell reads 10: recompile") != NULL,
                   "%s", err.message);
-    /* ... but a version-9 file with the old checksum is damage. */
+    /* Format 9 (Arabizi regexes for the folded text): told to recompile. */
+    memcpy(copy, blob, blob_len);
+    copy[8] = 9;
+    seal(copy, blob_len);
+    ck_assert_int_eq(quell_rules_deserialize(&r, copy, blob_len, &err), QUELL_EFORMAT);
+    ck_assert_msg(strstr(err.message, "format version 9; this quell reads 10: recompile") != NULL,
+                  "%s", err.message);
+    /* ... but a version-10 file with the old checksum is damage. */
     memcpy(copy, blob, blob_len);
     seal_fnv(copy, blob_len);
     ck_assert_int_eq(quell_rules_deserialize(&r, copy, blob_len, &err), QUELL_EFORMAT);
