@@ -44,6 +44,7 @@ struct unit {
     char spellings[UNIT_SPELLINGS][SPELLING_MAX];
     size_t count;
     bool is_optional;
+    bool is_own_vowel; /* an optional final that spells its vowel (teh marbuta) */
 };
 
 struct word {
@@ -407,17 +408,19 @@ static bool word_units(const uint32_t *cps, size_t n, struct word *w)
         /* A glide that starts a word is a consonant, its first spelling:
          * يا is "ya", never a bare "e" or "i" glued to the next word. */
         bool first_only = e->kind == NORM_ARABIZI_GLIDE && is_first;
+        bool is_own_vowel = false;
         if (is_last && e->final) {
             alts = e->final;
             if (alts[0] == '?') {
                 alts++;
-                is_optional = true;
+                is_optional = is_own_vowel = true;
             }
             first_only = false;
         }
         struct unit *u = &w->units[w->count];
         u->count = 0;
         u->is_optional = is_optional;
+        u->is_own_vowel = is_own_vowel;
         for (const char *a = alts; *a;) {
             size_t len = strcspn(a, "|");
             if (len < SPELLING_MAX && u->count < UNIT_SPELLINGS) {
@@ -479,72 +482,249 @@ static void put_phrase(struct buf *b, const struct word *words, size_t count,
     puts_(b, "\\b");
 }
 
-int arabizi_regex(struct pool *pool, const char *word, size_t len, const char **out)
+/* The words of a phrase: folded Arabic, words separated by spaces. */
+struct phrase {
+    struct word *words;
+    size_t count;
+    size_t most_units;  /* of any word */
+    bool is_spellable;  /* a letter somewhere must be written */
+};
+
+static void phrase_free(struct phrase *p)
 {
-    *out = NULL;
+    for (size_t k = 0; p->words && k < p->count; k++)
+        free(p->words[k].units);
+    free(p->words);
+}
+
+/* Returns 0, or -1 out of memory (p is then freed). */
+static int phrase_parse(const char *text, size_t len, struct phrase *p)
+{
+    *p = (struct phrase){0};
     /* A phrase has at most one word for every two bytes of it. */
     size_t max_words = len / 2 + 1;
     uint32_t *cps = malloc((len + 1) * sizeof *cps);
-    struct word *words = calloc(max_words, sizeof *words);
-    if (!cps || !words) {
-        free(cps);
-        free(words);
-        return -1;
-    }
-    size_t count = 0;
-    bool is_spellable = false, is_bad = false;
+    p->words = calloc(max_words, sizeof *p->words);
+    int rc = cps && p->words ? 0 : -1;
     size_t i = 0;
-    while (i < len) {
+    while (rc == 0 && i < len) {
         /* One word: the code points up to the next space. */
         size_t n = 0;
-        while (i < len && word[i] != ' ') {
+        while (i < len && text[i] != ' ') {
             size_t next;
-            cps[n++] = (uint32_t)utf8_decode_at(word, len, i, &next);
+            cps[n++] = (uint32_t)utf8_decode_at(text, len, i, &next);
             i = next;
         }
-        while (i < len && word[i] == ' ')
+        while (i < len && text[i] == ' ')
             i++;
-        if (n == 0 || count == max_words)
+        if (n == 0 || p->count == max_words)
             continue;
-        if (!word_units(cps, n, &words[count])) {
-            is_bad = true;
+        struct word *w = &p->words[p->count];
+        if (!word_units(cps, n, w)) {
+            rc = -1;
             break;
         }
-        if (words[count].count == 0) {
-            free(words[count].units); /* no letter Arabizi spells */
-            words[count].units = NULL;
+        if (w->count == 0) {
+            free(w->units); /* no letter Arabizi spells */
+            w->units = NULL;
             continue;
         }
-        is_spellable |= has_required(&words[count]);
+        p->is_spellable |= has_required(w);
         /* A word with nothing that must be written joins the phrase as
          * optional letters: its head and tail are the same. */
-        if (!has_required(&words[count]))
-            words[count].last_required = 0;
-        count++;
+        if (!has_required(w))
+            w->last_required = 0;
+        p->most_units = w->count > p->most_units ? w->count : p->most_units;
+        p->count++;
     }
     free(cps);
-    int rc = is_bad ? -1 : 1;
+    if (rc != 0)
+        phrase_free(p);
+    return rc;
+}
+
+/* Hand b's text to the pool as *out: 0, or -1 out of memory. */
+static int finish(struct pool *pool, struct buf *b, const char **out)
+{
+    int rc = -1;
+    if (!b->is_bad) {
+        *out = pool_strndup(pool, b->text, b->len);
+        rc = *out ? 0 : -1;
+    }
+    free(b->text);
+    return rc;
+}
+
+int arabizi_regex(struct pool *pool, const char *word, size_t len, const char **out)
+{
+    *out = NULL;
+    struct phrase p;
+    if (phrase_parse(word, len, &p) != 0)
+        return -1;
     /* Without a letter that must be written the expression could match
      * next to nothing: refuse it rather than flood the scan. */
-    size_t most = 0;
-    for (size_t k = 0; k < count; k++)
-        most = words[k].count > most ? words[k].count : most;
-    struct forms *scratch = NULL;
-    if (is_spellable && !is_bad && !(scratch = calloc(3 * most + 2, sizeof *scratch)))
+    int rc = 1;
+    if (p.is_spellable) {
+        struct forms *scratch = calloc(3 * p.most_units + 2, sizeof *scratch);
         rc = -1;
-    if (scratch) {
-        struct buf b = {0};
-        put_phrase(&b, words, count, scratch);
-        rc = b.is_bad ? -1 : 0;
-        if (rc == 0) {
-            *out = pool_strndup(pool, b.text, b.len);
-            rc = *out ? 0 : -1;
+        if (scratch) {
+            struct buf b = {0};
+            put_phrase(&b, p.words, p.count, scratch);
+            rc = finish(pool, &b, out);
+            free(scratch);
         }
-        free(b.text);
-        free(scratch);
     }
-    for (size_t k = 0; k <= count && k < max_words; k++)
-        free(words[k].units);
-    free(words);
+    phrase_free(&p);
+    return rc;
+}
+
+/*
+ * The check: the same spellings letter for letter over the folded text,
+ * with every vowel the view drops, as a POSIX extended regex. Its shape is
+ * what the Arabizi view's outlines could not say: up to two short vowels
+ * between letters (an ain written as a vowel is "a" or "e", so "million"
+ * is not ملاعين), each letter its own ("ink" is not انيكك), the words of a
+ * phrase apart or joined by spaces, dots, dashes and underscores only.
+ */
+
+/* Between two letters: the short vowels Arabic script leaves unwritten,
+ * and the leet digits and sign that stand for a vowel ("k4lb"). */
+#define SHORT_VOWELS    "aeiou40@"
+#define SHORT_VOWEL_MAX 2
+/* Self-censoring masks the first vowel of a word ("k*lb", "sh*rmoota"). */
+#define MASKS "*"
+/* Between two words, and after the article ("el kalb", "il-kalb"). The
+ * folded view has made every white space a space. */
+#define WORD_GAP "[ ._-]*"
+#define ARTICLE  "([aei]?l[ -]?)?"
+
+/* Letters that may be left out, waiting to be written as one bounded run:
+ * "[aeiou]{0,2}[wou]{0,3}" becomes "[aeiouw]{0,5}". */
+struct pending {
+    char chars[64];
+    size_t count;
+    size_t bound;
+};
+
+/* Add c to the set chars[0..*n) unless it is there. */
+static void add_char(char *chars, size_t *n, char c)
+{
+    if (!memchr(chars, c, *n))
+        chars[(*n)++] = c;
+}
+
+/* A bracket expression of the given bytes, or one byte alone: spellings
+ * are lower-case letters, digits, the apostrophe and "@*", none special. */
+static void put_class(struct buf *b, const char *chars, size_t n)
+{
+    if (n == 1) {
+        put(b, chars, 1);
+        return;
+    }
+    puts_(b, "[");
+    put(b, chars, n);
+    puts_(b, "]");
+}
+
+static void pending_add(struct pending *p, const char *chars, size_t n, size_t bound)
+{
+    for (size_t k = 0; k < n && p->count < sizeof p->chars; k++)
+        add_char(p->chars, &p->count, chars[k]);
+    p->bound += bound;
+}
+
+static void pending_flush(struct buf *b, struct pending *p)
+{
+    if (p->bound > 0) {
+        char bound[32];
+        put_class(b, p->chars, p->count);
+        snprintf(bound, sizeof bound, "{0,%zu}", p->bound);
+        puts_(b, bound);
+    }
+    p->count = 0;
+    p->bound = 0;
+}
+
+/* One letter: a repeatable class of its one-byte spellings, or one of its
+ * longer spellings; a letter that may be left out joins the pending run,
+ * one byte longer than its longest spelling for a stretched vowel. */
+static void check_unit(struct buf *b, struct pending *pend, const struct unit *u)
+{
+    char singles[UNIT_SPELLINGS], all[64];
+    size_t single_count = 0, all_count = 0, longest = 1;
+    bool has_multi = false;
+    for (size_t k = 0; k < u->count; k++) {
+        size_t n = strlen(u->spellings[k]);
+        if (n == 1)
+            add_char(singles, &single_count, u->spellings[k][0]);
+        has_multi |= n > 1;
+        longest = n > longest ? n : longest;
+        for (size_t j = 0; j < n && all_count < sizeof all; j++)
+            add_char(all, &all_count, u->spellings[k][j]);
+    }
+    if (u->is_optional) {
+        pending_add(pend, all, all_count, longest + 1);
+        return;
+    }
+    pending_flush(b, pend);
+    if (!has_multi) {
+        put_class(b, singles, single_count);
+        puts_(b, "+");
+        return;
+    }
+    puts_(b, "(");
+    bool is_first = true;
+    if (single_count > 0) {
+        put_class(b, singles, single_count);
+        puts_(b, "+");
+        is_first = false;
+    }
+    for (size_t k = 0; k < u->count; k++) {
+        if (strlen(u->spellings[k]) > 1) {
+            if (!is_first)
+                puts_(b, "|");
+            puts_(b, u->spellings[k]);
+            is_first = false;
+        }
+    }
+    puts_(b, ")");
+}
+
+static void check_word(struct buf *b, const struct word *w)
+{
+    if (w->has_article)
+        puts_(b, ARTICLE);
+    struct pending pend = {{0}, 0, 0};
+    for (size_t k = 0; k < w->count; k++) {
+        const struct unit *u = &w->units[k];
+        /* An optional final (teh marbuta) spells its own vowel ("a",
+         * "eh"): no short vowel before it, or قحبة would read "ghabi". */
+        if (k > 0 && !(k + 1 == w->count && u->is_own_vowel)) {
+            pending_add(&pend, SHORT_VOWELS, sizeof SHORT_VOWELS - 1, SHORT_VOWEL_MAX);
+            if (k == 1)
+                pending_add(&pend, MASKS, sizeof MASKS - 1, 0);
+        }
+        check_unit(b, &pend, u);
+    }
+    pending_flush(b, &pend);
+}
+
+int arabizi_check_regex(struct pool *pool, const char *word, size_t len, const char **out)
+{
+    *out = NULL;
+    struct phrase p;
+    if (phrase_parse(word, len, &p) != 0)
+        return -1;
+    int rc = 1;
+    if (p.is_spellable) {
+        struct buf b = {0};
+        for (size_t k = 0; k < p.count; k++) {
+            if (k > 0)
+                puts_(&b, WORD_GAP);
+            check_word(&b, &p.words[k]);
+        }
+        rc = finish(pool, &b, out);
+    }
+    phrase_free(&p);
     return rc;
 }

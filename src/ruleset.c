@@ -94,6 +94,27 @@ static int arabizi_pattern(struct quell_rules *rules, const struct pattern *pat,
     return QUELL_OK;
 }
 
+/* An Arabizi pattern's check, written from its word folded, whether its
+ * regex was written now or read from a .qdb. */
+static int arabizi_check(struct quell_rules *rules, const struct pattern *pat,
+                         struct pattern_info *info, struct norm_view *folded, quell_error *err)
+{
+    if (norm_fold(rules->norm, pat->text, pat->text_len, folded) != QUELL_OK)
+        return err_set(err, QUELL_ENOMEM, NULL, 0, NULL, "out of memory normalising patterns");
+    size_t from, to;
+    norm_trim(folded, &from, &to);
+    int rc = arabizi_check_regex(rules->pool, folded->text + from, to - from, &info->check);
+    if (rc < 0)
+        return err_set(err, QUELL_ENOMEM, NULL, 0, NULL, "out of memory normalising patterns");
+    /* The regex itself was written from the same word, so a word with no
+     * letter to write failed there already; a .qdb's is checked here. */
+    if (rc > 0)
+        return err_set(err, QUELL_EFORMAT, NULL, 0, NULL,
+                       "corrupt .qdb: an Arabizi word with no letter to write");
+    info->check_index = rules->check_count++;
+    return QUELL_OK;
+}
+
 /* A pattern's view text as a .qdb stored it (qdb.c checked its shape):
  * copied, since the file's bytes go once it is loaded. */
 static int copy_derived(struct quell_rules *rules, const struct pattern_info *from,
@@ -358,23 +379,23 @@ int ruleset_new_derived(struct quell_rules **out, struct rule_table *table,
     for (size_t i = 0; i < table->pattern_count; i++) {
         const struct pattern *pat = &table->patterns[i];
         struct pattern_info *info = &rules->patterns[i];
+        *info = (struct pattern_info){0};
         if (derived && ruleset_is_derived(pat)) {
             rc = copy_derived(rules, &derived[i], info, err);
-            if (rc != QUELL_OK)
-                goto fail;
         } else if (pat->kind == PAT_ARABIZI) {
             rc = arabizi_pattern(rules, pat, info, &views[VIEW_FOLDED], err);
-            if (rc != QUELL_OK)
-                goto fail;
         } else if (pat->view != VIEW_RAW && pat->kind != PAT_REGEX) {
             rc = normalise_literal(rules, pat, info, views, err);
-            if (rc != QUELL_OK)
-                goto fail;
         } else {
             /* Raw literals and every regex are matched as written. */
             info->text = pat->text;
             info->len = pat->text_len;
+            rc = QUELL_OK;
         }
+        if (rc == QUELL_OK && pat->kind == PAT_ARABIZI)
+            rc = arabizi_check(rules, pat, info, &views[VIEW_FOLDED], err);
+        if (rc != QUELL_OK)
+            goto fail;
         if (pat->kind == PAT_WORD)
             info->edges = word_edges(info->text, info->len);
     }

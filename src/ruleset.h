@@ -29,6 +29,11 @@ struct pattern_info {
      * each byte stands for ("ass" -> "as", runs 1 2), so a comment may
      * stretch a run but never shorten it; NULL when every run is 1. */
     const uint8_t *runs;
+    /* Arabizi patterns: the POSIX regex a hit's folded text must match
+     * (arabizi_check_regex), and its index among them, for the scanner's
+     * compiled copies; NULL and 0 for other patterns. */
+    const char *check;
+    uint32_t check_index;
 };
 
 /* An allowed word, folded, for lookup by text. */
@@ -50,6 +55,7 @@ struct quell_rules {
     atomic_size_t refs;
     struct rule_table *table;
     struct pattern_info *patterns; /* by table pattern index */
+    uint32_t check_count;          /* patterns with a check */
     struct allow_entry *allows;    /* sorted by text, then category */
     size_t allow_count;
     uint8_t *has_allow;       /* by category: does any allowed word apply? */

@@ -4,6 +4,7 @@
  * runs in their view, mapped to original-text spans and merged, then handed
  * to the scorer.
  */
+#include <regex.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,6 +26,10 @@ struct quell_scanner {
     /* What depends on the rules; bind() replaces all of it at once. */
     hs_scratch_t *scratch;
     struct scorer *scorer;
+    /* The Arabizi checks, by check_index, each compiled the first time a
+     * hit needs it: most are never needed, and a scanner is one thread's. */
+    regex_t **checks;
+    uint32_t check_count;
 
     struct match *matches;
     size_t match_count;
@@ -74,6 +79,62 @@ static bool runs_cover(const struct quell_scanner *s, size_t start, const uint8_
             return false;
     }
     return true;
+}
+
+/* The first byte of view whose original offset is off or more. */
+static size_t view_at(const struct norm_view *view, size_t off)
+{
+    size_t lo = 0, hi = view->len;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (view->src[mid] < off)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+static bool is_ascii_word(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+/* The longest folded text an Arabizi hit is checked on: a phrase of a few
+ * words, however stretched its letters ("7maaaar"). Past it, only hostile
+ * input, which the check would spend its time on: no hit. */
+#define ARABIZI_CHECK_MAX 1024
+
+/*
+ * Whether an Arabizi hit on the original bytes [start, end) spells its word
+ * letter for letter in the folded text, vowels and all (arabizi.h): the
+ * outlines the view matched drop what tells some words apart. -1 when the
+ * check cannot be compiled (out of memory).
+ */
+static int arabizi_checked(struct quell_scanner *s, const struct pattern_info *info, size_t start,
+                           size_t end)
+{
+    const struct norm_view *folded = &s->views[VIEW_FOLDED];
+    size_t from = view_at(folded, start), to = view_at(folded, end);
+    /* Word edges as the spellings know them, ASCII ones: the view makes
+     * "_" a space, but "kieffer_jason" is one name. */
+    if (to - from > ARABIZI_CHECK_MAX || (from > 0 && is_ascii_word(folded->text[from - 1])) ||
+        (to < folded->len && is_ascii_word(folded->text[to])))
+        return 0;
+    regex_t **re = &s->checks[info->check_index];
+    if (!*re) {
+        regex_t *compiled = malloc(sizeof *compiled);
+        if (!compiled || regcomp(compiled, info->check, REG_EXTENDED) != 0) {
+            free(compiled);
+            return -1;
+        }
+        *re = compiled;
+    }
+    /* REG_STARTEND bounds the search to the hit; a match of all of it is
+     * one that starts first there and runs longest, as POSIX chooses. */
+    regmatch_t m = {.rm_so = (regoff_t)from, .rm_eo = (regoff_t)to};
+    return regexec(*re, folded->text, 1, &m, REG_STARTEND) == 0 && (size_t)m.rm_so == from &&
+           (size_t)m.rm_eo == to;
 }
 
 /* Hyperscan's callback: keep it short, never touch the scratch. */
@@ -131,6 +192,15 @@ static int on_match(unsigned int id, unsigned long long from, unsigned long long
          * u"): the span ends with the last letter, not at the next one. */
         if (is_soft_end)
             end = norm_char_end(&s->views[VIEW_FOLDED], last_src);
+    }
+    if (pat->kind == PAT_ARABIZI) {
+        int held = arabizi_checked(s, info, start, end);
+        if (held < 0) {
+            s->is_truncated = true;
+            return 1; /* stop: the verdict says it is partial */
+        }
+        if (!held)
+            return 0;
     }
 
     /* A pattern reports every end offset of an occurrence; fold overlapping
@@ -208,6 +278,8 @@ struct binding {
     struct scorer *scorer;
     uint32_t *last_match;
     uint32_t *touched;
+    regex_t **checks;
+    uint32_t check_count;
 };
 
 static void binding_free(struct binding *b)
@@ -216,6 +288,12 @@ static void binding_free(struct binding *b)
     score_free(b->scorer);
     free(b->last_match);
     free(b->touched);
+    for (uint32_t k = 0; b->checks && k < b->check_count; k++) {
+        if (b->checks[k])
+            regfree(b->checks[k]);
+        free(b->checks[k]);
+    }
+    free(b->checks);
 }
 
 /* Move s to rules (held here), or leave it untouched on failure. */
@@ -225,7 +303,9 @@ static int bind(struct quell_scanner *s, const struct quell_rules *rules, quell_
     size_t n = rules->table->pattern_count ? rules->table->pattern_count : 1;
     b.last_match = calloc(n, sizeof *b.last_match);
     b.touched = calloc(n, sizeof *b.touched);
-    if (!b.last_match || !b.touched || score_new(&b.scorer, rules) != QUELL_OK) {
+    b.check_count = rules->check_count;
+    b.checks = calloc(b.check_count ? b.check_count : 1, sizeof *b.checks);
+    if (!b.last_match || !b.touched || !b.checks || score_new(&b.scorer, rules) != QUELL_OK) {
         binding_free(&b);
         return err_set(err, QUELL_ENOMEM, NULL, 0, NULL, "out of memory making a scanner");
     }
@@ -240,12 +320,15 @@ static int bind(struct quell_scanner *s, const struct quell_rules *rules, quell_
         return err_set(err, QUELL_ESCAN, NULL, 0, NULL,
                        "Hyperscan could not clone scratch space (code %d)", hrc);
     }
-    struct binding old = {s->scratch, s->scorer, s->last_match, s->touched};
+    struct binding old = {s->scratch, s->scorer, s->last_match, s->touched, s->checks,
+                          s->check_count};
     binding_free(&old);
     s->scratch = b.scratch;
     s->scorer = b.scorer;
     s->last_match = b.last_match;
     s->touched = b.touched;
+    s->checks = b.checks;
+    s->check_count = b.check_count;
     s->touched_count = 0;
     const struct quell_rules *old_rules = s->rules;
     s->rules = quell_rules_hold(rules);
@@ -317,7 +400,8 @@ void quell_scanner_free(quell_scanner *scanner)
 {
     if (!scanner)
         return;
-    struct binding b = {scanner->scratch, scanner->scorer, scanner->last_match, scanner->touched};
+    struct binding b = {scanner->scratch, scanner->scorer,  scanner->last_match,
+                        scanner->touched, scanner->checks, scanner->check_count};
     binding_free(&b);
     views_free(scanner->views);
     norm_view_free(&scanner->word);

@@ -99,6 +99,59 @@ START_TEST(test_spellings)
 }
 END_TEST
 
+/* Words whose outlines English words share: a hit holds only if the
+ * comment spells the word letter for letter, vowels and all, as one word. */
+static const char check_cfg[] =
+    "version = 1;\n"
+    "actions = { flag = 3.0; hold = 6.0; reject = 10.0; };\n"
+    "categories = ( { name = \"insult\"; } );\n"
+    "rules = (\n"
+    "  { id = \"az\"; category = \"insult\"; weight = 6.0; arabizi = true;\n"
+    /* ملاعين, انيكك, انتا عاهرة, بعلقك, كفار */
+    "    words = [ \"\xd9\x85\xd9\x84\xd8\xa7\xd8\xb9\xd9\x8a\xd9\x86\", "
+    "\"\xd8\xa7\xd9\x86\xd9\x8a\xd9\x83\xd9\x83\", "
+    "\"\xd8\xa7\xd9\x86\xd8\xaa\xd8\xa7 \xd8\xb9\xd8\xa7\xd9\x87\xd8\xb1\xd8\xa9\", "
+    "\"\xd8\xa8\xd8\xb9\xd9\x84\xd9\x82\xd9\x83\", \"\xd9\x83\xd9\x81\xd8\xa7\xd8\xb1\" ]; }\n"
+    ");\n";
+
+static const struct az_case check_cases[] = {
+    {"mala3een", 0, 8},
+    {"million", 0, 0},          /* "mln": the ain is "a" or "e" or 3, never "io" */
+    {"aneekak", 0, 7},
+    {"ink", 0, 0},              /* one k for two kafs */
+    {"enta 3ahra", 0, 10},
+    {"another", 0, 0},          /* "anthr": no ain at all */
+    {"b3alle2ak", 0, 9},
+    {"bulk", 0, 0},
+    {"kuffar", 0, 6},
+    {"@kieffer_jason", 0, 0},   /* one name: "_" joins words as in \b */
+    {"ya kieffer!", 3, 10},
+};
+
+START_TEST(test_checked)
+{
+    const struct az_case *c = &check_cases[_i];
+    quell_error err;
+    quell_rules *rules = compile("check.cfg", check_cfg, &err);
+    ck_assert_msg(rules, "%s:%d: %s", err.file, err.line, err.message);
+    quell_scanner *s = NULL;
+    ck_assert_int_eq(quell_scanner_new(&s, rules, &err), QUELL_OK);
+    quell_comment com = {QUELL_COMMENT_VERSION, {c->text, NULL}, {strlen(c->text), 0}};
+    const quell_verdict *v;
+    ck_assert_int_eq(quell_scan(s, &com, &v, &err), QUELL_OK);
+    if (c->start == c->end) {
+        ck_assert_msg(v->hit_count == 0, "\"%s\" should not match", c->text);
+    } else {
+        ck_assert_msg(v->hit_count == 1 && v->hits[0].start == c->start &&
+                          v->hits[0].end == c->end,
+                      "\"%s\": %zu hits, the first %zu-%zu", c->text, v->hit_count,
+                      v->hit_count ? v->hits[0].start : 0, v->hit_count ? v->hits[0].end : 0);
+    }
+    quell_scanner_free(s);
+    quell_rules_free(rules);
+}
+END_TEST
+
 /* The expression itself: the outlines of the spelling table's
  * alternatives in the Arabizi view, no vowel between letters, word
  * boundaries. */
@@ -249,7 +302,7 @@ static const struct pack_case pack_cases[] = {
     {"you idiot", QUELL_HOLD},
     {"\xd9\x8a\xd8\xa7 \xd8\xba\xd8\xa8\xd9\x8a", QUELL_HOLD},
     /* Son of an animal, in the dialects' spellings, flags. */
-    {"yabn el kalb", QUELL_HOLD},  /* ya joined, the alef of ibn elided: aimed */
+    {"yabn el kalb", QUELL_FLAG},  /* the alef of ibn elided */
     {"the Oppenheimer film, a bent hammer", QUELL_PASS},
     {"weld l7mar", QUELL_FLAG},
     {"bent el kalbe", QUELL_FLAG},
@@ -295,6 +348,7 @@ Suite *arabizi_suite(void)
     TCase *tc = tcase_create("Core");
     tcase_set_timeout(tc, TEST_TIMEOUT_RULES);
     tcase_add_loop_test(tc, test_spellings, 0, sizeof az_cases / sizeof az_cases[0]);
+    tcase_add_loop_test(tc, test_checked, 0, sizeof check_cases / sizeof check_cases[0]);
     tcase_add_test(tc, test_regex_text);
     tcase_add_test(tc, test_errors);
     tcase_add_test(tc, test_qdb_round_trip);
