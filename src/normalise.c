@@ -1279,15 +1279,6 @@ bool norm_is_soft_edge(const struct norm_view *view, size_t off)
 }
 
 #ifdef __SSE2__
-/*
- * The skeleton of the 16 ASCII bytes v (before: the same shifted by one, the
- * byte before them first; after: the byte after them) as far as they are
- * lowercase letters, spaces and punctuation that need no decision: no leet
- * key, no letter standing alone before a separator (it may start a
- * spaced-out word). Repeated letters are dropped on the way. Stores the
- * bytes and their src (the caller has room; src_count of fs are readable)
- * and returns how many input bytes are done, like fold_ascii16.
- */
 /* skel_vec of the 16 bytes of v (also at bytes): SKEL_VEC_BAD at bit k,
  * SKEL_VEC_SEP at bit 16 + k. */
 HOT uint32_t skel_flags16(const struct norm_tables *t, __m128i v, const unsigned char *bytes)
@@ -1394,6 +1385,15 @@ HOT void skel_emit16(struct skel_out *w, __m128i v, const unsigned char *bytes, 
     }
 }
 
+/*
+ * The skeleton of the 16 ASCII bytes v (before: the same shifted by one, the
+ * byte before them first; after: the byte after them) as far as they are
+ * lowercase letters, spaces and punctuation that need no decision: no leet
+ * key, no letter standing alone before a separator (it may start a
+ * spaced-out word). Repeated letters are dropped on the way. Stores the
+ * bytes and their src (the caller has room; src_count of fs are readable)
+ * and returns how many input bytes are done, like fold_ascii16.
+ */
 HOT size_t skel_ascii16(const struct norm_tables *t, __m128i v, __m128i before, unsigned char after,
                         const uint32_t *fs, size_t src_count, struct skel_out *w, bool *prev_letter)
 {
