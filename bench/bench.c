@@ -36,7 +36,6 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <cjson/cJSON.h>
@@ -47,6 +46,8 @@
 /* and timing the views on their own needs the normaliser */
 #include "normalise.h"
 #include "utf8.h"
+
+#include "bench_util.h"
 
 #define MAX_REPEATS 15
 /* quell_verdict_to_json is timed this many times per verdict between two
@@ -84,13 +85,6 @@ struct samples {
     double v[MAX_REPEATS];
     int n;
 };
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static int load_corpus(const char *path, struct corpus *c)
 {
@@ -145,33 +139,22 @@ static int load_corpus(const char *path, struct corpus *c)
     return 0;
 }
 
-static int count_match(unsigned int id, unsigned long long from, unsigned long long to,
-                       unsigned int flags, void *ctx)
-{
-    (void)id;
-    (void)from;
-    (void)to;
-    (void)flags;
-    ++*(size_t *)ctx;
-    return 0;
-}
-
 /* One pass of raw hs_scan over every body, one call per comment. */
 static double time_raw(const hs_database_t *db, hs_scratch_t *scratch, const struct corpus *c,
                        size_t *matches)
 {
     *matches = 0;
-    double t0 = now_s();
+    double t0 = bench_wall_s();
     for (size_t i = 0; i < c->count; i++)
-        hs_scan(db, c->body[i], (unsigned int)c->len[i], 0, scratch, count_match, matches);
-    return now_s() - t0;
+        hs_scan(db, c->body[i], (unsigned int)c->len[i], 0, scratch, bench_count_match, matches);
+    return bench_wall_s() - t0;
 }
 
 /* One pass of quell_scan through the library, no JSON either side. */
 static double time_library(quell_scanner *s, const struct corpus *c, size_t *flagged)
 {
     *flagged = 0;
-    double t0 = now_s();
+    double t0 = bench_wall_s();
     for (size_t i = 0; i < c->count; i++) {
         quell_comment cm = QUELL_COMMENT_INIT;
         cm.text[QUELL_FIELD_BODY] = c->body[i];
@@ -180,7 +163,7 @@ static double time_library(quell_scanner *s, const struct corpus *c, size_t *fla
         if (quell_scan(s, &cm, &v, NULL) == QUELL_OK && v->action != QUELL_PASS)
             ++*flagged;
     }
-    return now_s() - t0;
+    return bench_wall_s() - t0;
 }
 
 /* One pass of what quell_scan does before Hyperscan: the UTF-8 check of
@@ -191,7 +174,7 @@ static double time_views(const struct norm_tables *t, uint8_t views, struct norm
 {
     bool want_skeleton = views & (1u << VIEW_SKELETON);
     bool want_folded = want_skeleton || (views & (1u << VIEW_FOLDED));
-    double t0 = now_s();
+    double t0 = bench_wall_s();
     for (size_t i = 0; i < c->count; i++) {
         size_t bad;
         if (!utf8_valid(c->body[i], c->len[i], &bad) || !want_folded)
@@ -202,7 +185,7 @@ static double time_views(const struct norm_tables *t, uint8_t views, struct norm
             exit(1);
         }
     }
-    return now_s() - t0;
+    return bench_wall_s() - t0;
 }
 
 static void append_view(struct view_texts *v, const struct norm_view *view)
@@ -289,7 +272,8 @@ static void scan_one_view(const struct hsdb *hs, unsigned int view, const char *
     vs->has_regex = false;
     hs_scan(hs->db[slot], text, (unsigned int)len, 0, scratch, note_match, vs);
     if (vs->has_regex && hs->som[slot])
-        hs_scan(hs->som[slot], text, (unsigned int)len, 0, scratch, count_match, &vs->matches);
+        hs_scan(hs->som[slot], text, (unsigned int)len, 0, scratch, bench_count_match,
+                &vs->matches);
 }
 
 /* One pass of raw hs_scan with every body database on its own view of each
@@ -300,7 +284,7 @@ static double time_scan_views(const struct quell_rules *rules, hs_scratch_t *scr
                               const struct view_texts *skeleton_all, size_t *matches)
 {
     struct view_scan vs = {rules->table, 0, false};
-    double t0 = now_s();
+    double t0 = bench_wall_s();
     for (size_t i = 0; i < c->count; i++) {
         if (!c->is_valid[i])
             continue;
@@ -311,25 +295,25 @@ static double time_scan_views(const struct quell_rules *rules, hs_scratch_t *scr
                       skeleton_all->off[i + 1] - skeleton_all->off[i], scratch, &vs);
     }
     *matches = vs.matches;
-    return now_s() - t0;
+    return bench_wall_s() - t0;
 }
 
 /* One pass of the JSON Lines record parser (cJSON underneath) alone. */
 static double time_parse(quell_record_parser *p, const struct corpus *c)
 {
-    double t0 = now_s();
+    double t0 = bench_wall_s();
     for (size_t i = 0; i < c->count; i++) {
         const quell_record *rec;
         quell_record_parse(p, c->record[i], c->record_len[i], &rec, NULL);
     }
-    return now_s() - t0;
+    return bench_wall_s() - t0;
 }
 
 /* Seconds per quell_scanner_new + quell_scanner_free: what a new thread
  * pays for its scanner (a clone of the rules' prototype scratch). */
 static double time_scanner_new(const quell_rules *rules, int count)
 {
-    double t0 = now_s();
+    double t0 = bench_wall_s();
     for (int i = 0; i < count; i++) {
         quell_scanner *s;
         if (quell_scanner_new(&s, rules, NULL) != QUELL_OK) {
@@ -338,14 +322,14 @@ static double time_scanner_new(const quell_rules *rules, int count)
         }
         quell_scanner_free(s);
     }
-    return (now_s() - t0) / count;
+    return (bench_wall_s() - t0) / count;
 }
 
 /* The same without the prototype: a scratch sized afresh for every
  * database, as each scanner did before it cloned one. */
 static double time_scratch_sized(const quell_rules *rules, int count)
 {
-    double t0 = now_s();
+    double t0 = bench_wall_s();
     for (int i = 0; i < count; i++) {
         hs_scratch_t *scratch = NULL;
         for (unsigned int k = 0; k < 2 * HSDB_COUNT; k++) {
@@ -358,7 +342,7 @@ static double time_scratch_sized(const quell_rules *rules, int count)
         }
         hs_free_scratch(scratch);
     }
-    return (now_s() - t0) / count;
+    return (bench_wall_s() - t0) / count;
 }
 
 /* Seconds per swap of an engine's rules followed by the first scan of a
@@ -386,7 +370,7 @@ static double time_swap(const quell_rules *rules, int count)
     c.text[QUELL_FIELD_BODY] = "a comment";
     c.text_len[QUELL_FIELD_BODY] = 9;
     const quell_verdict *v;
-    double t0 = now_s();
+    double t0 = bench_wall_s();
     for (int i = 0; i < count; i++) {
         quell_engine_swap(engine, i % 2 ? rules : copy);
         if (quell_scan(s, &c, &v, NULL) != QUELL_OK) {
@@ -394,7 +378,7 @@ static double time_swap(const quell_rules *rules, int count)
             exit(1);
         }
     }
-    double t = (now_s() - t0) / count;
+    double t = (bench_wall_s() - t0) / count;
     quell_scanner_free(s);
     quell_engine_free(engine);
     quell_rules_release(copy);
@@ -407,20 +391,11 @@ static void samples_add(struct samples *s, double v)
         s->v[s->n++] = v;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
 static double median(const struct samples *s)
 {
-    if (s->n == 0)
-        return 0;
     double v[MAX_REPEATS];
     memcpy(v, s->v, (size_t)s->n * sizeof *v);
-    qsort(v, (size_t)s->n, sizeof *v, cmp_double);
-    return s->n % 2 ? v[s->n / 2] : (v[s->n / 2 - 1] + v[s->n / 2]) / 2;
+    return bench_median(v, (size_t)s->n);
 }
 
 /* One pass of quell_verdict_to_json on the verdicts of every OUTPUT_STRIDE-th
@@ -442,10 +417,10 @@ static double time_output(quell_scanner *s, const struct corpus *c)
             continue;
         char id[24];
         int id_len = snprintf(id, sizeof id, "%zu", i + 1);
-        double t0 = now_s();
+        double t0 = bench_wall_s();
         for (int k = 0; k < OUTPUT_REPEATS; k++)
             sink += quell_verdict_to_json(v, id, (size_t)id_len, buf, sizeof buf);
-        spent += now_s() - t0;
+        spent += bench_wall_s() - t0;
     }
     if (sink == 0)
         fprintf(stderr, "bench: no output written\n");
@@ -457,12 +432,12 @@ static double time_load(const char *path)
 {
     quell_rules *rules;
     quell_error err;
-    double t0 = now_s();
+    double t0 = bench_wall_s();
     if (quell_rules_load(&rules, path, &err) != QUELL_OK) {
         fprintf(stderr, "bench: %s: %s\n", path, err.message);
         exit(1);
     }
-    double t = now_s() - t0;
+    double t = bench_wall_s() - t0;
     quell_rules_free(rules);
     return t;
 }
@@ -484,7 +459,7 @@ static struct child run(char *const argv[], const char *in_path)
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_addopen(&fa, 0, in_path, O_RDONLY, 0);
     posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-    double t0 = now_s();
+    double t0 = bench_wall_s();
     pid_t pid;
     int rc = posix_spawn(&pid, bin, &fa, NULL, argv, environ);
     posix_spawn_file_actions_destroy(&fa);
@@ -499,7 +474,7 @@ static struct child run(char *const argv[], const char *in_path)
         exit(1);
     }
     struct child out;
-    out.wall = now_s() - t0;
+    out.wall = bench_wall_s() - t0;
     out.maxrss_kib = ru.ru_maxrss;
     out.cpu = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
               (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;

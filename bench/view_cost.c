@@ -20,7 +20,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <cjson/cJSON.h>
 
@@ -28,6 +27,8 @@
 #include "ruleset.h" /* raw Hyperscan needs the databases */
 #include "normalise.h"
 #include "utf8.h"
+
+#include "bench_util.h"
 
 #define REPEATS 7
 
@@ -60,11 +61,7 @@ static void die(const char *what)
 
 static struct times now(void)
 {
-    struct timespec w, c;
-    clock_gettime(CLOCK_MONOTONIC, &w);
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c);
-    return (struct times){(double)w.tv_sec + (double)w.tv_nsec / 1e9,
-                          (double)c.tv_sec + (double)c.tv_nsec / 1e9};
+    return (struct times){bench_wall_s(), bench_cpu_s()};
 }
 
 static struct times since(struct times t0)
@@ -219,17 +216,6 @@ static struct times time_both(const struct norm_tables *t, struct norm_view *fol
     return since(t0);
 }
 
-static int count_match(unsigned int id, unsigned long long from, unsigned long long to,
-                       unsigned int flags, void *ctx)
-{
-    (void)id;
-    (void)from;
-    (void)to;
-    (void)flags;
-    ++*(size_t *)ctx;
-    return 0;
-}
-
 /* One pass of raw hs_scan of the bodies with the raw view's database. */
 static struct times time_raw(const hs_database_t *db, hs_scratch_t *scratch,
                              const struct class_set *c)
@@ -237,7 +223,7 @@ static struct times time_raw(const hs_database_t *db, hs_scratch_t *scratch,
     size_t matches = 0;
     struct times t0 = now();
     for (size_t i = 0; db && i < c->count; i++)
-        hs_scan(db, c->body[i], (unsigned int)c->len[i], 0, scratch, count_match, &matches);
+        hs_scan(db, c->body[i], (unsigned int)c->len[i], 0, scratch, bench_count_match, &matches);
     return since(t0);
 }
 
@@ -249,21 +235,15 @@ static struct times time_scan_views(const hs_database_t *const db[VIEW_COUNT],
     struct times t0 = now();
     for (size_t i = 0; i < c->count; i++) {
         if (db[VIEW_RAW])
-            hs_scan(db[VIEW_RAW], c->body[i], (unsigned int)c->len[i], 0, scratch, count_match,
-                    &matches);
+            hs_scan(db[VIEW_RAW], c->body[i], (unsigned int)c->len[i], 0, scratch,
+                    bench_count_match, &matches);
         for (unsigned v = VIEW_FOLDED; v <= VIEW_SKELETON; v++)
             if (db[v])
                 hs_scan(db[v], c->view_text[v] + c->view_off[v][i],
                         (unsigned int)(c->view_off[v][i + 1] - c->view_off[v][i]), 0, scratch,
-                        count_match, &matches);
+                        bench_count_match, &matches);
     }
     return since(t0);
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
 }
 
 /* The median of REPEATS passes, wall and CPU apart. */
@@ -274,9 +254,7 @@ static struct times median(const struct times t[REPEATS])
         w[r] = t[r].wall;
         c[r] = t[r].cpu;
     }
-    qsort(w, REPEATS, sizeof *w, cmp_double);
-    qsort(c, REPEATS, sizeof *c, cmp_double);
-    return (struct times){w[REPEATS / 2], c[REPEATS / 2]};
+    return (struct times){bench_median(w, REPEATS), bench_median(c, REPEATS)};
 }
 
 /* One rule set's body databases and a scratch for them all. */

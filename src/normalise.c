@@ -1343,15 +1343,6 @@ bool norm_is_soft_edge(const struct norm_view *view, size_t off)
 }
 
 #ifdef __SSE2__
-/*
- * The skeleton of the 16 ASCII bytes v (before: the same shifted by one, the
- * byte before them first; after: the byte after them) as far as they are
- * lowercase letters, spaces and punctuation that need no decision: no leet
- * key, no letter standing alone before a separator (it may start a
- * spaced-out word). Repeated letters are dropped on the way. Stores the
- * bytes and their src (the caller has room; src_count of fs are readable)
- * and returns how many input bytes are done, like fold_ascii16.
- */
 /* skel_vec of the 16 bytes of v (also at bytes): SKEL_VEC_BAD at bit k,
  * SKEL_VEC_SEP at bit 16 + k. */
 HOT uint32_t skel_flags16(const struct norm_tables *t, __m128i v, const unsigned char *bytes)
@@ -1425,6 +1416,48 @@ __attribute__((target("ssse3"))) static unsigned skel_leet16(const struct norm_t
     return spread_left(spread_right(bad, keys), keys);
 }
 
+/*
+ * The end skel_ascii16 and skel_mixed16 share: append the first good of the
+ * 16 bytes of v (also at bytes) and their src (src_count of fs are
+ * readable) to w, less the bytes repeat marks. Without a repeat, whole
+ * vectors are stored, the caller having room (SKEL_ROOM), and w->n moves
+ * on by good.
+ */
+HOT void skel_emit16(struct skel_out *w, __m128i v, const unsigned char *bytes, const uint32_t *fs,
+                     size_t src_count, size_t good, unsigned repeat)
+{
+    if (!repeat) {
+        _mm_storeu_si128((__m128i *)(void *)(w->o + w->n), v);
+        if (src_count >= 16) {
+            for (size_t k = 0; k < 16; k += 4)
+                _mm_storeu_si128((__m128i *)(void *)(w->s + w->n + k),
+                                 _mm_loadu_si128((const __m128i *)(const void *)(fs + k)));
+        } else {
+            for (size_t k = 0; k < good; k++)
+                w->s[w->n + k] = fs[k];
+        }
+        w->n += good;
+    } else {
+        /* Copy without branches, not advancing over a repeat. */
+        size_t n = w->n;
+        for (size_t k = 0; k < good; k++) {
+            w->o[n] = bytes[k];
+            w->s[n] = fs[k];
+            n += !((repeat >> k) & 1u);
+        }
+        w->n = n;
+    }
+}
+
+/*
+ * The skeleton of the 16 ASCII bytes v (before: the same shifted by one, the
+ * byte before them first; after: the byte after them) as far as they are
+ * lowercase letters, spaces and punctuation that need no decision: no leet
+ * key, no letter standing alone before a separator (it may start a
+ * spaced-out word). Repeated letters are dropped on the way. Stores the
+ * bytes and their src (the caller has room; src_count of fs are readable)
+ * and returns how many input bytes are done, like fold_ascii16.
+ */
 HOT size_t skel_ascii16(const struct norm_tables *t, __m128i v, __m128i before, unsigned char after,
                         const uint32_t *fs, size_t src_count, struct skel_out *w, bool *prev_letter)
 {
@@ -1459,27 +1492,7 @@ HOT size_t skel_ascii16(const struct norm_tables *t, __m128i v, __m128i before, 
     if ((lt & 1) && (int32_t)bytes[0] == w->last_letter)
         repeat |= 1;
     repeat &= (1u << good) - 1;
-    if (!repeat) {
-        _mm_storeu_si128((__m128i *)(void *)(w->o + w->n), v);
-        if (src_count >= 16) {
-            for (size_t k = 0; k < 16; k += 4)
-                _mm_storeu_si128((__m128i *)(void *)(w->s + w->n + k),
-                                 _mm_loadu_si128((const __m128i *)(const void *)(fs + k)));
-        } else {
-            for (size_t k = 0; k < good; k++)
-                w->s[w->n + k] = fs[k];
-        }
-        w->n += good;
-    } else {
-        /* Copy without branches, not advancing over a repeat. */
-        size_t n = w->n;
-        for (size_t k = 0; k < good; k++) {
-            w->o[n] = bytes[k];
-            w->s[n] = fs[k];
-            n += !((repeat >> k) & 1u);
-        }
-        w->n = n;
-    }
+    skel_emit16(w, v, bytes, fs, src_count, good, repeat);
     *prev_letter = (lt >> (good - 1)) & 1u;
     w->last_letter = *prev_letter ? (int32_t)bytes[good - 1] : -1;
     return good;
@@ -1563,27 +1576,7 @@ HOT size_t skel_mixed16(const struct norm_tables *t, const unsigned char *c, con
         repeat |= (unsigned)((first & 1) && cp0 == w->last_letter);
     }
     repeat = (repeat | (repeat & letter2) << 1) & ((1u << good) - 1);
-    if (!repeat) {
-        _mm_storeu_si128((__m128i *)(void *)(w->o + w->n), v);
-        if (src_count >= 16) {
-            for (size_t k = 0; k < 16; k += 4)
-                _mm_storeu_si128((__m128i *)(void *)(w->s + w->n + k),
-                                 _mm_loadu_si128((const __m128i *)(const void *)(fs + k)));
-        } else {
-            for (size_t k = 0; k < good; k++)
-                w->s[w->n + k] = fs[k];
-        }
-        w->n += good;
-    } else {
-        /* Copy without branches, not advancing over a repeat. */
-        size_t n = w->n;
-        for (size_t k = 0; k < good; k++) {
-            w->o[n] = c[k];
-            w->s[n] = fs[k];
-            n += !((repeat >> k) & 1u);
-        }
-        w->n = n;
-    }
+    skel_emit16(w, v, c, fs, src_count, good, repeat);
     size_t end = good - 1; /* the last byte; its character starts at end or end - 1 */
     *prev_letter = (all >> end) & 1u;
     if (!*prev_letter) {
