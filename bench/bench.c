@@ -45,6 +45,7 @@
 #include "ruleset.h" /* the bench alone reaches inside: raw Hyperscan needs the database */
 /* and timing the views on their own needs the normaliser */
 #include "normalise.h"
+#include "views.h"
 #include "utf8.h"
 
 #include "bench_util.h"
@@ -168,19 +169,23 @@ static double time_library(quell_scanner *s, const struct corpus *c, size_t *fla
 
 /* One pass of what quell_scan does before Hyperscan: the UTF-8 check of
  * every body, then the views the rules read (views, a mask of enum view)
- * of the valid ones: the folded view, and the skeleton made from it. */
+ * of the valid ones: the folded view, and the skeleton and Arabizi views
+ * made from it. */
 static double time_views(const struct norm_tables *t, uint8_t views, struct norm_view *folded,
-                         struct norm_view *skeleton, const struct corpus *c)
+                         struct norm_view *skeleton, struct norm_view *arabizi,
+                         const struct corpus *c)
 {
     bool want_skeleton = views & (1u << VIEW_SKELETON);
-    bool want_folded = want_skeleton || (views & (1u << VIEW_FOLDED));
+    bool want_arabizi = views & (1u << VIEW_ARABIZI);
+    bool want_folded = want_skeleton || want_arabizi || (views & (1u << VIEW_FOLDED));
     double t0 = bench_wall_s();
     for (size_t i = 0; i < c->count; i++) {
         size_t bad;
         if (!utf8_valid(c->body[i], c->len[i], &bad) || !want_folded)
             continue;
         if (norm_fold(t, c->body[i], c->len[i], folded) != QUELL_OK ||
-            (want_skeleton && norm_skeleton(t, folded, skeleton) != QUELL_OK)) {
+            (want_skeleton && norm_skeleton(t, folded, skeleton) != QUELL_OK) ||
+            (want_arabizi && norm_arabizi(folded, arabizi) != QUELL_OK)) {
             fprintf(stderr, "bench: out of memory normalising\n");
             exit(1);
         }
@@ -208,45 +213,49 @@ static void append_view(struct view_texts *v, const struct norm_view *view)
     v->len += view->len;
 }
 
-/* Build the folded and skeleton views of every valid body once (an invalid
- * one gets an empty view, and is not scanned). */
+/* Build the derived views of every valid body once, all[v] for view v
+ * (an invalid body gets empty views, and is not scanned). */
 static void build_views(const struct norm_tables *t, const struct corpus *c,
-                        struct view_texts *folded_all, struct view_texts *skeleton_all)
+                        struct view_texts all[VIEW_COUNT])
 {
-    struct norm_view folded = {0}, skeleton = {0};
-    folded_all->off = malloc((c->count + 1) * sizeof *folded_all->off);
-    skeleton_all->off = malloc((c->count + 1) * sizeof *skeleton_all->off);
-    if (!folded_all->off || !skeleton_all->off) {
-        fprintf(stderr, "bench: out of memory\n");
-        exit(1);
+    struct norm_view views[VIEW_COUNT] = {{0}};
+    for (unsigned int v = VIEW_FOLDED; v < VIEW_COUNT; v++) {
+        all[v].off = malloc((c->count + 1) * sizeof *all[v].off);
+        if (!all[v].off) {
+            fprintf(stderr, "bench: out of memory\n");
+            exit(1);
+        }
     }
     for (size_t i = 0; i < c->count; i++) {
-        folded_all->off[i] = folded_all->len;
-        skeleton_all->off[i] = skeleton_all->len;
+        for (unsigned int v = VIEW_FOLDED; v < VIEW_COUNT; v++)
+            all[v].off[i] = all[v].len;
+        struct view_text made;
         if (!c->is_valid[i])
             continue;
-        if (norm_fold(t, c->body[i], c->len[i], &folded) != QUELL_OK ||
-            norm_skeleton(t, &folded, &skeleton) != QUELL_OK) {
+        if (views_build(t, c->body[i], c->len[i], VIEW_RAW, VIEW_COUNT - 1, views, &made) !=
+            QUELL_OK) {
             fprintf(stderr, "bench: out of memory normalising\n");
             exit(1);
         }
-        append_view(folded_all, &folded);
-        append_view(skeleton_all, &skeleton);
+        for (unsigned int v = VIEW_FOLDED; v < VIEW_COUNT; v++)
+            append_view(&all[v], &views[v]);
     }
-    folded_all->off[c->count] = folded_all->len;
-    skeleton_all->off[c->count] = skeleton_all->len;
-    norm_view_free(&folded);
-    norm_view_free(&skeleton);
+    for (unsigned int v = VIEW_FOLDED; v < VIEW_COUNT; v++)
+        all[v].off[c->count] = all[v].len;
+    views_free(views);
 }
 
-/* What the scans of every view count, and whether the first pass met a
- * regex, which sends the view through its som database as quell_scan
- * does: the first pass does without start offsets, and only a comment
- * that a regex matches pays for them. */
+/* What the scans of every view count, and the som databases whose regexes
+ * the first pass met, which the view goes through next as quell_scan does:
+ * the first pass does without start offsets, and only a comment that a
+ * regex matches pays for them, in that regex's rule's database. */
 struct view_scan {
     const struct rule_table *table;
+    const struct hsdb *hs;
     size_t matches;
-    bool has_regex;
+    uint32_t *due;
+    uint8_t *is_due;
+    size_t due_count;
 };
 
 static int note_match(unsigned int id, unsigned long long from, unsigned long long to,
@@ -257,45 +266,60 @@ static int note_match(unsigned int id, unsigned long long from, unsigned long lo
     (void)flags;
     struct view_scan *vs = ctx;
     vs->matches++;
-    if (id < vs->table->pattern_count && hsdb_is_regex(&vs->table->patterns[id]))
-        vs->has_regex = true;
+    if (id < vs->table->pattern_count && hsdb_is_regex(&vs->table->patterns[id])) {
+        uint32_t group = vs->hs->som_of[id];
+        if (!vs->is_due[group]) {
+            vs->is_due[group] = 1;
+            vs->due[vs->due_count++] = group;
+        }
+    }
     return 0;
 }
 
-/* One view's database, then its som database when a regex matched. */
+/* One view's database, then the som databases of the regexes it matched. */
 static void scan_one_view(const struct hsdb *hs, unsigned int view, const char *text, size_t len,
                           hs_scratch_t *scratch, struct view_scan *vs)
 {
     unsigned int slot = hsdb_slot(QUELL_FIELD_BODY, view);
     if (!hs->db[slot])
         return;
-    vs->has_regex = false;
+    vs->due_count = 0;
     hs_scan(hs->db[slot], text, (unsigned int)len, 0, scratch, note_match, vs);
-    if (vs->has_regex && hs->som[slot])
-        hs_scan(hs->som[slot], text, (unsigned int)len, 0, scratch, bench_count_match,
+    for (size_t k = 0; k < vs->due_count; k++) {
+        vs->is_due[vs->due[k]] = 0;
+        hs_scan(hs->som[vs->due[k]], text, (unsigned int)len, 0, scratch, bench_count_match,
                 &vs->matches);
+    }
 }
 
 /* One pass of raw hs_scan with every body database on its own view of each
  * valid body, the views built beforehand: the Hyperscan work quell_scan
  * does, its som passes included, and nothing else. */
 static double time_scan_views(const struct quell_rules *rules, hs_scratch_t *scratch,
-                              const struct corpus *c, const struct view_texts *folded_all,
-                              const struct view_texts *skeleton_all, size_t *matches)
+                              const struct corpus *c, const struct view_texts all[VIEW_COUNT],
+                              size_t *matches)
 {
-    struct view_scan vs = {rules->table, 0, false};
+    size_t groups = rules->hs.som_count ? rules->hs.som_count : 1;
+    struct view_scan vs = {rules->table, &rules->hs, 0, calloc(groups, sizeof *vs.due),
+                           calloc(groups, sizeof *vs.is_due), 0};
+    if (!vs.due || !vs.is_due) {
+        fprintf(stderr, "bench: out of memory\n");
+        exit(1);
+    }
     double t0 = bench_wall_s();
     for (size_t i = 0; i < c->count; i++) {
         if (!c->is_valid[i])
             continue;
         scan_one_view(&rules->hs, VIEW_RAW, c->body[i], c->len[i], scratch, &vs);
-        scan_one_view(&rules->hs, VIEW_FOLDED, folded_all->text + folded_all->off[i],
-                      folded_all->off[i + 1] - folded_all->off[i], scratch, &vs);
-        scan_one_view(&rules->hs, VIEW_SKELETON, skeleton_all->text + skeleton_all->off[i],
-                      skeleton_all->off[i + 1] - skeleton_all->off[i], scratch, &vs);
+        for (unsigned int v = VIEW_FOLDED; v < VIEW_COUNT; v++)
+            scan_one_view(&rules->hs, v, all[v].text + all[v].off[i],
+                          all[v].off[i + 1] - all[v].off[i], scratch, &vs);
     }
+    double t = bench_wall_s() - t0;
     *matches = vs.matches;
-    return bench_wall_s() - t0;
+    free(vs.due);
+    free(vs.is_due);
+    return t;
 }
 
 /* One pass of the JSON Lines record parser (cJSON underneath) alone. */
@@ -332,9 +356,8 @@ static double time_scratch_sized(const quell_rules *rules, int count)
     double t0 = bench_wall_s();
     for (int i = 0; i < count; i++) {
         hs_scratch_t *scratch = NULL;
-        for (unsigned int k = 0; k < 2 * HSDB_COUNT; k++) {
-            const hs_database_t *db =
-                k < HSDB_COUNT ? rules->hs.db[k] : rules->hs.som[k - HSDB_COUNT];
+        for (size_t k = 0; k < hsdb_count(&rules->hs); k++) {
+            const hs_database_t *db = hsdb_nth(&rules->hs, k);
             if (db && hs_alloc_scratch(db, &scratch) != HS_SUCCESS) {
                 fprintf(stderr, "bench: no scratch\n");
                 exit(1);
@@ -651,8 +674,8 @@ int main(int argc, char **argv)
         exit(1);
     }
     /* The same scratch serves every view's databases; it grows to fit each. */
-    for (unsigned int k = 0; k < 2 * HSDB_COUNT; k++) {
-        const hs_database_t *d = k < HSDB_COUNT ? rules->hs.db[k] : rules->hs.som[k - HSDB_COUNT];
+    for (size_t k = 0; k < hsdb_count(&rules->hs); k++) {
+        const hs_database_t *d = hsdb_nth(&rules->hs, k);
         if (d && hs_alloc_scratch(d, &scratch) != HS_SUCCESS) {
             fprintf(stderr, "bench: no scratch\n");
             exit(1);
@@ -660,13 +683,14 @@ int main(int argc, char **argv)
     }
     /* The normaliser's own tables, as a rule set that needs views builds. */
     struct norm_tables *norm;
-    struct norm_view folded = {0}, skeleton = {0};
-    struct view_texts folded_all = {0}, skeleton_all = {0};
+    struct norm_view folded = {0}, skeleton = {0}, arabizi = {0};
+    struct view_texts all[VIEW_COUNT];
+    memset(all, 0, sizeof all);
     if (norm_tables_new(&norm) != QUELL_OK) {
         fprintf(stderr, "bench: out of memory for the normaliser's tables\n");
         exit(1);
     }
-    build_views(norm, &c, &folded_all, &skeleton_all);
+    build_views(norm, &c, all);
     uint8_t body_views = rules->views[QUELL_FIELD_BODY];
 
     /* The stages take turns, one pass each per round, so that a machine
@@ -683,9 +707,8 @@ int main(int argc, char **argv)
          * (malloc reusing what the last one freed) would not show. */
         samples_add(&load, run_filter(bin, 1, "jsonl", qdb_path, "/dev/null").cpu);
         samples_add(&raw, time_raw(db, scratch, &c, &matches));
-        samples_add(&scan,
-                    time_scan_views(rules, scratch, &c, &folded_all, &skeleton_all, &view_matches));
-        samples_add(&views, time_views(norm, body_views, &folded, &skeleton, &c));
+        samples_add(&scan, time_scan_views(rules, scratch, &c, all, &view_matches));
+        samples_add(&views, time_views(norm, body_views, &folded, &skeleton, &arabizi, &c));
         samples_add(&lib, time_library(scanner, &c, &flagged));
         samples_add(&parse, time_parse(parser, &c));
         samples_add(&output, time_output(scanner, &c));
@@ -701,6 +724,7 @@ int main(int argc, char **argv)
     quell_record_parser_free(parser);
     norm_view_free(&folded);
     norm_view_free(&skeleton);
+    norm_view_free(&arabizi);
     norm_tables_free(norm);
 
     double n = (double)c.count, mb = (double)c.bytes / 1e6;
@@ -778,10 +802,10 @@ int main(int argc, char **argv)
     free(c.record);
     free(c.record_len);
     free(c.is_valid);
-    free(folded_all.text);
-    free(folded_all.off);
-    free(skeleton_all.text);
-    free(skeleton_all.off);
+    for (unsigned int v = 0; v < VIEW_COUNT; v++) {
+        free(all[v].text);
+        free(all[v].off);
+    }
     quell_rules_free(rules);
     return 0;
 }

@@ -72,24 +72,70 @@ unsigned int hsdb_pattern_slot(const struct rule_table *table, const struct patt
     return hsdb_slot(table->rules[pat->rule].field, pat->view);
 }
 
-/* Whether pattern pat belongs in the slot's db (is_som false) or som
- * database. */
-static bool belongs(const struct rule_table *t, const struct pattern *pat, unsigned int slot,
-                    bool is_som)
+int hsdb_som_layout(struct hsdb *out, const struct rule_table *t)
 {
-    return hsdb_pattern_slot(t, pat) == slot && (!is_som || hsdb_is_regex(pat));
+    size_t n = t->pattern_count ? t->pattern_count : 1;
+    out->som_of = malloc(n * sizeof *out->som_of);
+    if (!out->som_of)
+        return QUELL_ENOMEM;
+    /* Groups by rule and slot: a rule's patterns come together, so the
+     * groups of the current rule are all one needs to look through. */
+    size_t count = 0, rule_first = 0;
+    uint32_t rule = UINT32_MAX;
+    uint32_t slot_of_group[HSDB_COUNT];
+    for (size_t i = 0; i < t->pattern_count; i++) {
+        const struct pattern *pat = &t->patterns[i];
+        out->som_of[i] = HSDB_NO_SOM;
+        if (!hsdb_is_regex(pat))
+            continue;
+        if (pat->rule != rule) {
+            rule = pat->rule;
+            rule_first = count;
+        }
+        unsigned int slot = hsdb_pattern_slot(t, pat);
+        size_t g = rule_first;
+        while (g < count && slot_of_group[g - rule_first] != slot)
+            g++;
+        if (g == count) {
+            slot_of_group[g - rule_first] = slot;
+            count++;
+        }
+        out->som_of[i] = (uint32_t)g;
+    }
+    out->som_count = count;
+    out->som = calloc(count ? count : 1, sizeof *out->som);
+    out->som_slot = malloc((count ? count : 1) * sizeof *out->som_slot);
+    if (!out->som || !out->som_slot) {
+        hsdb_free(out);
+        return QUELL_ENOMEM;
+    }
+    for (size_t i = 0; i < t->pattern_count; i++)
+        if (out->som_of[i] != HSDB_NO_SOM)
+            out->som_slot[out->som_of[i]] = hsdb_pattern_slot(t, &t->patterns[i]);
+    return QUELL_OK;
 }
 
-/* Compile one of a slot's databases; *out stays NULL when it has no
- * patterns. */
-static int compile_one(hs_database_t **out, const struct quell_rules *rules, unsigned int slot,
-                       bool is_som, quell_error *err)
+/* Whether pattern i belongs in the slot's db (group is HSDB_NO_SOM) or in
+ * som database group. */
+static bool belongs(const struct rule_table *t, const struct hsdb *hs, size_t i, unsigned int slot,
+                    uint32_t group)
+{
+    if (group != HSDB_NO_SOM)
+        return hs->som_of[i] == group;
+    return hsdb_pattern_slot(t, &t->patterns[i]) == slot;
+}
+
+/* Compile one database: the slot's plain one (group HSDB_NO_SOM) or som
+ * database group; *out stays NULL when it has no patterns. */
+static int compile_one(hs_database_t **out, const struct quell_rules *rules,
+                       const struct hsdb *hs, unsigned int slot, uint32_t group, quell_error *err)
 {
     const struct rule_table *t = rules->table;
+    bool is_som = group != HSDB_NO_SOM;
     *out = NULL;
     size_t n = 0;
     for (size_t i = 0; i < t->pattern_count; i++) {
-        if (belongs(t, &t->patterns[i], slot, is_som))
+        if (belongs(t, hs, i, slot, group))
             n++;
     }
     if (n == 0)
@@ -110,7 +156,7 @@ static int compile_one(hs_database_t **out, const struct quell_rules *rules, uns
     size_t k = 0;
     for (size_t i = 0; i < t->pattern_count; i++) {
         const struct pattern *pat = &t->patterns[i];
-        if (!belongs(t, pat, slot, is_som))
+        if (!belongs(t, hs, i, slot, group))
             continue;
         exprs[k] = hsdb_expression(rules, i, &owned[k]);
         if (!exprs[k]) {
@@ -164,18 +210,22 @@ int hsdb_compile(struct hsdb *out, const struct quell_rules *rules, quell_error 
     if (hs_valid_platform() != HS_SUCCESS)
         return err_set(err, QUELL_EPLATFORM, NULL, 0, NULL,
                        "this CPU lacks the instructions Hyperscan needs (SSSE3)");
-    for (unsigned int slot = 0; slot < HSDB_COUNT; slot++) {
-        /* The som database first: a regex that cannot track its start
+    if (hsdb_som_layout(out, rules->table) != QUELL_OK)
+        return err_set(err, QUELL_ENOMEM, NULL, 0, NULL, "out of memory compiling patterns");
+    int rc = QUELL_OK;
+    for (unsigned int slot = 0; slot < HSDB_COUNT && rc == QUELL_OK; slot++) {
+        /* The som databases first: a regex that cannot track its start
          * (Hyperscan's "too large for SOM") is named as such. */
-        int rc = compile_one(&out->som[slot], rules, slot, true, err);
-        if (rc == QUELL_OK)
-            rc = compile_one(&out->db[slot], rules, slot, false, err);
-        if (rc != QUELL_OK) {
-            hsdb_free(out);
-            return rc;
+        for (uint32_t g = 0; g < out->som_count && rc == QUELL_OK; g++) {
+            if (out->som_slot[g] == slot)
+                rc = compile_one(&out->som[g], rules, out, slot, g, err);
         }
+        if (rc == QUELL_OK)
+            rc = compile_one(&out->db[slot], rules, out, slot, HSDB_NO_SOM, err);
     }
-    return QUELL_OK;
+    if (rc != QUELL_OK)
+        hsdb_free(out);
+    return rc;
 }
 
 void hsdb_free(struct hsdb *db)
@@ -183,13 +233,21 @@ void hsdb_free(struct hsdb *db)
     if (!db)
         return;
     for (unsigned int slot = 0; slot < HSDB_COUNT; slot++) {
-        if (!db->arena) {
+        if (!db->arena)
             hs_free_database(db->db[slot]);
-            hs_free_database(db->som[slot]);
-        }
         db->db[slot] = NULL;
-        db->som[slot] = NULL;
     }
+    for (size_t g = 0; db->som && g < db->som_count; g++) {
+        if (!db->arena)
+            hs_free_database(db->som[g]);
+    }
+    free(db->som);
+    free(db->som_slot);
+    free(db->som_of);
+    db->som = NULL;
+    db->som_slot = NULL;
+    db->som_of = NULL;
+    db->som_count = 0;
     if (db->arena)
         munmap(db->arena, db->arena_bytes);
     db->arena = NULL;

@@ -49,7 +49,8 @@
  * patterns' view texts stored rather than normalised again at load. 9: the
  * Arabizi view's databases (one slot more per field). 10: that view's own
  * text, consonant outlines, and its regexes written for it (a format-9
- * file's Arabizi regexes expect the folded text). */
+ * file's Arabizi regexes expect the folded text); a som database per rule
+ * and slot rather than per slot. */
 #define QDB_FORMAT_VERSION   10
 /* The last version whose checksum covered the payload only. */
 #define QDB_PAYLOAD_SUM_VERSION 4
@@ -288,12 +289,13 @@ static void put_derived(struct wbuf *w, const struct quell_rules *rules)
     }
 }
 
-/* Each database after the table: a u64 length and hs_serialize_database's
- * bytes, length 0 for none. Returns QUELL_OK or QUELL_ENOMEM. */
+/* Each database after the table, the slots' then the som ones in
+ * hsdb_som_layout's order: a u64 length and hs_serialize_database's bytes,
+ * length 0 for none. Returns QUELL_OK or QUELL_ENOMEM. */
 static int put_databases(struct wbuf *w, const struct quell_rules *rules, quell_error *err)
 {
-    for (unsigned int k = 0; k < 2 * HSDB_COUNT; k++) {
-        const hs_database_t *db = k < HSDB_COUNT ? rules->hs.db[k] : rules->hs.som[k - HSDB_COUNT];
+    for (size_t k = 0; k < hsdb_count(&rules->hs); k++) {
+        const hs_database_t *db = hsdb_nth(&rules->hs, k);
         char *bytes = NULL;
         size_t len = 0;
         if (db && hs_serialize_database(db, &bytes, &len) != HS_SUCCESS)
@@ -728,17 +730,28 @@ static int database_error(hs_error_t hrc, const char *bytes, size_t len, quell_e
  * half of Hyperscan's share of the load). The databases are made read-only
  * once in place. On failure nothing is kept.
  */
-static int get_databases(struct rbuf *r, struct hsdb *out, quell_error *err)
+static int get_databases(struct rbuf *r, const struct rule_table *table, struct hsdb *out,
+                         quell_error *err)
 {
     memset(out, 0, sizeof *out);
-    const char *bytes[2 * HSDB_COUNT];
-    size_t lens[2 * HSDB_COUNT], offs[2 * HSDB_COUNT], total = 0;
+    if (hsdb_som_layout(out, table) != QUELL_OK)
+        return err_set(err, QUELL_ENOMEM, NULL, 0, NULL, "out of memory loading the databases");
+    size_t count = hsdb_count(out);
+    const char **bytes = calloc(count, sizeof *bytes);
+    size_t *lens = calloc(count, sizeof *lens), *offs = calloc(count, sizeof *offs), total = 0;
+    int rc = QUELL_OK;
+    if (!bytes || !lens || !offs) {
+        rc = err_set(err, QUELL_ENOMEM, NULL, 0, NULL, "out of memory loading the databases");
+        goto out;
+    }
     /* First their lengths and sizes, all checked before any memory. */
-    for (unsigned int k = 0; k < 2 * HSDB_COUNT; k++) {
+    for (size_t k = 0; k < count; k++) {
         uint64_t len = get_u64(r);
-        if (r->is_bad || len > r->len - r->off)
-            return err_set(err, QUELL_EFORMAT, NULL, 0, NULL,
-                           "compiled rules file is truncated inside a database");
+        if (r->is_bad || len > r->len - r->off) {
+            rc = err_set(err, QUELL_EFORMAT, NULL, 0, NULL,
+                         "compiled rules file is truncated inside a database");
+            goto out;
+        }
         bytes[k] = (const char *)r->p + r->off;
         lens[k] = (size_t)len;
         r->off += len;
@@ -747,20 +760,26 @@ static int get_databases(struct rbuf *r, struct hsdb *out, quell_error *err)
             continue;
         size_t size;
         hs_error_t hrc = hs_serialized_database_size(bytes[k], lens[k], &size);
-        if (hrc != HS_SUCCESS)
-            return database_error(hrc, bytes[k], lens[k], err);
+        if (hrc != HS_SUCCESS) {
+            rc = database_error(hrc, bytes[k], lens[k], err);
+            goto out;
+        }
         /* Catch size_t overflow. */
         if (__builtin_add_overflow(total, size, &total) ||
-            __builtin_add_overflow(total, QDB_DB_ALIGN - 1, &total))
-            return err_set(err, QUELL_EFORMAT, NULL, 0, NULL,
-                           "compiled rules file holds an invalid Hyperscan database");
+            __builtin_add_overflow(total, QDB_DB_ALIGN - 1, &total)) {
+            rc = err_set(err, QUELL_EFORMAT, NULL, 0, NULL,
+                         "compiled rules file holds an invalid Hyperscan database");
+            goto out;
+        }
         total &= ~(size_t)(QDB_DB_ALIGN - 1);
     }
     if (total == 0)
-        return QUELL_OK;
+        goto out;
     char *arena = mmap(NULL, total, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (arena == MAP_FAILED)
-        return err_set(err, QUELL_ENOMEM, NULL, 0, NULL, "out of memory loading the databases");
+    if (arena == MAP_FAILED) {
+        rc = err_set(err, QUELL_ENOMEM, NULL, 0, NULL, "out of memory loading the databases");
+        goto out;
+    }
     /* Advice only: without huge pages or MADV_POPULATE_WRITE (Linux 5.14)
      * the pages fault in one by one as Hyperscan writes them. */
 #ifdef MADV_HUGEPAGE
@@ -769,24 +788,26 @@ static int get_databases(struct rbuf *r, struct hsdb *out, quell_error *err)
 #ifdef MADV_POPULATE_WRITE
     (void)madvise(arena, total, MADV_POPULATE_WRITE);
 #endif
-    for (unsigned int k = 0; k < 2 * HSDB_COUNT; k++) {
+    for (size_t k = 0; k < count; k++) {
         if (lens[k] == 0)
             continue;
         hs_error_t hrc =
             hs_deserialize_database_at(bytes[k], lens[k], (hs_database_t *)(void *)(arena + offs[k]));
         if (hrc != HS_SUCCESS) {
             munmap(arena, total);
-            return database_error(hrc, bytes[k], lens[k], err);
+            rc = database_error(hrc, bytes[k], lens[k], err);
+            goto out;
         }
     }
     /* Nothing writes a database after this (hs_scan takes it const): a
      * stray write faults rather than changes the rules. */
     if (mprotect(arena, total, PROT_READ) != 0) {
         munmap(arena, total);
-        return err_set(err, QUELL_ENOMEM, NULL, 0, NULL, "out of memory loading the databases");
+        rc = err_set(err, QUELL_ENOMEM, NULL, 0, NULL, "out of memory loading the databases");
+        goto out;
     }
     /* Only now: out points into the arena once nothing can unmap it. */
-    for (unsigned int k = 0; k < 2 * HSDB_COUNT; k++) {
+    for (size_t k = 0; k < count; k++) {
         hs_database_t *db = lens[k] ? (hs_database_t *)(void *)(arena + offs[k]) : NULL;
         if (k < HSDB_COUNT)
             out->db[k] = db;
@@ -795,7 +816,13 @@ static int get_databases(struct rbuf *r, struct hsdb *out, quell_error *err)
     }
     out->arena = arena;
     out->arena_bytes = total;
-    return QUELL_OK;
+out:
+    free(bytes);
+    free(lens);
+    free(offs);
+    if (rc != QUELL_OK)
+        hsdb_free(out);
+    return rc;
 }
 
 /* Whether the writer's Hyperscan version, all 64 bytes with the padding
@@ -914,24 +941,22 @@ int qdb_read(struct quell_rules **out, const char *data, size_t len, quell_error
     /* The databases before the derived tables: a damaged file fails
      * before the normaliser's tables are built for nothing. */
     struct hsdb hs;
-    rc = get_databases(&r, &hs, err);
+    rc = get_databases(&r, table, &hs, err);
     if (rc != QUELL_OK)
         goto fail_free_dbs;
-    /* A database exactly where some pattern needs one, a som database
-     * exactly where some regex does. */
-    bool has_patterns[HSDB_COUNT] = {false}, has_regexes[HSDB_COUNT] = {false};
-    for (size_t i = 0; i < table->pattern_count; i++) {
-        unsigned int slot = hsdb_pattern_slot(table, &table->patterns[i]);
-        has_patterns[slot] = true;
-        has_regexes[slot] |= hsdb_is_regex(&table->patterns[i]);
-    }
-    for (unsigned int slot = 0; slot < HSDB_COUNT; slot++) {
-        if (has_patterns[slot] != (hs.db[slot] != NULL) ||
-            has_regexes[slot] != (hs.som[slot] != NULL)) {
-            rc = err_set(err, QUELL_EFORMAT, NULL, 0, NULL,
-                         "compiled rules file is corrupt: databases do not match the rules");
-            goto fail_free_dbs;
-        }
+    /* A database exactly where some pattern needs one, and every som
+     * database (each has a regex by its layout). */
+    bool has_patterns[HSDB_COUNT] = {false}, is_whole = true;
+    for (size_t i = 0; i < table->pattern_count; i++)
+        has_patterns[hsdb_pattern_slot(table, &table->patterns[i])] = true;
+    for (unsigned int slot = 0; slot < HSDB_COUNT; slot++)
+        is_whole &= has_patterns[slot] == (hs.db[slot] != NULL);
+    for (size_t g = 0; g < hs.som_count; g++)
+        is_whole &= hs.som[g] != NULL;
+    if (!is_whole) {
+        rc = err_set(err, QUELL_EFORMAT, NULL, 0, NULL,
+                     "compiled rules file is corrupt: databases do not match the rules");
+        goto fail_free_dbs;
     }
     if (r.off != r.len) {
         rc = err_set(err, QUELL_EFORMAT, NULL, 0, NULL,

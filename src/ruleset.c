@@ -429,8 +429,8 @@ int ruleset_finish(struct quell_rules *rules, quell_error *err)
         }
     }
     /* One scratch grown to fit every database, plain and start-tracking. */
-    for (unsigned int k = 0; k < 2 * HSDB_COUNT; k++) {
-        const hs_database_t *db = k < HSDB_COUNT ? rules->hs.db[k] : rules->hs.som[k - HSDB_COUNT];
+    for (size_t k = 0; k < hsdb_count(&rules->hs); k++) {
+        const hs_database_t *db = hsdb_nth(&rules->hs, k);
         hs_error_t hrc = db ? hs_alloc_scratch(db, &rules->proto_scratch) : HS_SUCCESS;
         if (hrc == HS_NOMEM)
             return err_set(err, QUELL_ENOMEM, NULL, 0, NULL, "out of memory making scratch space");

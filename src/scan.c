@@ -30,6 +30,11 @@ struct quell_scanner {
      * hit needs it: most are never needed, and a scanner is one thread's. */
     regex_t **checks;
     uint32_t check_count;
+    /* The som databases the view's plain pass saw a regex of match, each
+     * once (is_som_due by database), for its start-tracking pass. */
+    uint32_t *som_due;
+    uint8_t *is_som_due;
+    size_t som_due_count;
 
     struct match *matches;
     size_t match_count;
@@ -58,9 +63,8 @@ struct quell_scanner {
     uint32_t field;
     bool is_truncated;
     /* In the pass without start tracking, regex matches are only noted:
-     * the som database's pass records them with their starts. */
+     * their som database's pass records them with their starts. */
     bool is_som_pass;
-    bool has_regex_match;
 };
 
 /* A skeleton hit must not shorten a letter run the pattern has: "ass" is
@@ -153,7 +157,11 @@ static int on_match(unsigned int id, unsigned long long from, unsigned long long
     size_t start;
     if (hsdb_is_regex(pat)) {
         if (!s->is_som_pass) {
-            s->has_regex_match = true;
+            uint32_t group = s->rules->hs.som_of[id];
+            if (!s->is_som_due[group]) {
+                s->is_som_due[group] = 1;
+                s->som_due[s->som_due_count++] = group;
+            }
             return 0;
         }
         start = from == HS_OFFSET_PAST_HORIZON ? 0 : (size_t)from;
@@ -280,10 +288,14 @@ struct binding {
     uint32_t *touched;
     regex_t **checks;
     uint32_t check_count;
+    uint32_t *som_due;
+    uint8_t *is_som_due;
 };
 
 static void binding_free(struct binding *b)
 {
+    free(b->som_due);
+    free(b->is_som_due);
     hs_free_scratch(b->scratch);
     score_free(b->scorer);
     free(b->last_match);
@@ -305,7 +317,11 @@ static int bind(struct quell_scanner *s, const struct quell_rules *rules, quell_
     b.touched = calloc(n, sizeof *b.touched);
     b.check_count = rules->check_count;
     b.checks = calloc(b.check_count ? b.check_count : 1, sizeof *b.checks);
-    if (!b.last_match || !b.touched || !b.checks || score_new(&b.scorer, rules) != QUELL_OK) {
+    size_t groups = rules->hs.som_count ? rules->hs.som_count : 1;
+    b.som_due = calloc(groups, sizeof *b.som_due);
+    b.is_som_due = calloc(groups, sizeof *b.is_som_due);
+    if (!b.last_match || !b.touched || !b.checks || !b.som_due || !b.is_som_due ||
+        score_new(&b.scorer, rules) != QUELL_OK) {
         binding_free(&b);
         return err_set(err, QUELL_ENOMEM, NULL, 0, NULL, "out of memory making a scanner");
     }
@@ -320,8 +336,8 @@ static int bind(struct quell_scanner *s, const struct quell_rules *rules, quell_
         return err_set(err, QUELL_ESCAN, NULL, 0, NULL,
                        "Hyperscan could not clone scratch space (code %d)", hrc);
     }
-    struct binding old = {s->scratch, s->scorer, s->last_match, s->touched, s->checks,
-                          s->check_count};
+    struct binding old = {s->scratch, s->scorer,       s->last_match, s->touched,
+                          s->checks,  s->check_count, s->som_due,    s->is_som_due};
     binding_free(&old);
     s->scratch = b.scratch;
     s->scorer = b.scorer;
@@ -329,6 +345,9 @@ static int bind(struct quell_scanner *s, const struct quell_rules *rules, quell_
     s->touched = b.touched;
     s->checks = b.checks;
     s->check_count = b.check_count;
+    s->som_due = b.som_due;
+    s->is_som_due = b.is_som_due;
+    s->som_due_count = 0;
     s->touched_count = 0;
     const struct quell_rules *old_rules = s->rules;
     s->rules = quell_rules_hold(rules);
@@ -400,8 +419,9 @@ void quell_scanner_free(quell_scanner *scanner)
 {
     if (!scanner)
         return;
-    struct binding b = {scanner->scratch, scanner->scorer,  scanner->last_match,
-                        scanner->touched, scanner->checks, scanner->check_count};
+    struct binding b = {scanner->scratch,     scanner->scorer,  scanner->last_match,
+                        scanner->touched,     scanner->checks,  scanner->check_count,
+                        scanner->som_due,     scanner->is_som_due};
     binding_free(&b);
     views_free(scanner->views);
     norm_view_free(&scanner->word);
@@ -425,14 +445,19 @@ static int scan_view(struct quell_scanner *s, uint32_t field, unsigned int view,
     s->text_len = len;
     s->map = map;
     s->is_som_pass = false;
-    s->has_regex_match = false;
+    s->som_due_count = 0;
     unsigned int slot = hsdb_slot(field, view);
     hs_error_t hrc =
         hs_scan(s->rules->hs.db[slot], text, (unsigned int)len, 0, s->scratch, on_match, s);
-    if (hrc == HS_SUCCESS && s->has_regex_match && s->rules->hs.som[slot]) {
-        s->is_som_pass = true;
-        hrc = hs_scan(s->rules->hs.som[slot], text, (unsigned int)len, 0, s->scratch, on_match, s);
+    s->is_som_pass = true;
+    for (size_t k = 0; k < s->som_due_count; k++) {
+        uint32_t group = s->som_due[k];
+        s->is_som_due[group] = 0;
+        if (hrc == HS_SUCCESS)
+            hrc = hs_scan(s->rules->hs.som[group], text, (unsigned int)len, 0, s->scratch,
+                          on_match, s);
     }
+    s->som_due_count = 0;
     if (hrc == HS_SUCCESS || (hrc == HS_SCAN_TERMINATED && s->is_truncated))
         return QUELL_OK;
     return err_set(err, QUELL_ESCAN, NULL, 0, NULL, "hs_scan failed with code %d", hrc);
