@@ -121,7 +121,9 @@ typedef struct quell_rules quell_rules;
 
 /**
  * Compile a rule configuration (libconfig, format version 1) and everything
- * it includes.
+ * it includes. Hyperscan compiles each of the rule set's databases on one
+ * thread; this call compiles them side by side on up to one thread per
+ * online CPU (16 at most), threads that end before it returns.
  *
  * @param out   receives the rules, owned by the caller (quell_rules_free);
  *              set to NULL on failure: no partial rule set escapes.

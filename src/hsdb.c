@@ -2,13 +2,19 @@
  * hsdb.c - compiling the rule table's patterns into one Hyperscan database
  * per view, and mapping Hyperscan's complaints back to file:line and rule.
  */
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "error.h"
 #include "hsdb.h"
 #include "ruleset.h"
+
+/* The most threads one compile uses, whatever the machine. */
+#define HSDB_MAX_THREADS 16
 
 /*
  * Words and substrings are literals. Writing each non-alphanumeric byte as
@@ -204,6 +210,75 @@ out_free:
     return rc;
 }
 
+/* One database to compile: a slot's plain one (group HSDB_NO_SOM) or a som
+ * database, with what compiling it gave. */
+struct compile_job {
+    hs_database_t **out;
+    unsigned int slot;
+    uint32_t group;
+    size_t patterns; /* to start the largest first */
+    int rc;
+    quell_error err;
+};
+
+/* What the compiling threads share: the jobs, the order to take them in,
+ * and the next one to take. */
+struct compile_work {
+    const struct quell_rules *rules;
+    const struct hsdb *hs;
+    struct compile_job *jobs;
+    const size_t *order;
+    size_t job_count;
+    atomic_size_t next;
+};
+
+static void *compile_worker(void *arg)
+{
+    struct compile_work *w = arg;
+    for (;;) {
+        size_t k = atomic_fetch_add(&w->next, 1);
+        if (k >= w->job_count)
+            return NULL;
+        struct compile_job *job = &w->jobs[w->order[k]];
+        job->rc = compile_one(job->out, w->rules, w->hs, job->slot, job->group, &job->err);
+    }
+}
+
+/* In the order errors are told (each slot's som databases, then its plain
+ * one), each with its pattern count. */
+static size_t list_jobs(struct hsdb *out, const struct rule_table *t, struct compile_job *jobs)
+{
+    size_t count = 0;
+    for (unsigned int slot = 0; slot < HSDB_COUNT; slot++) {
+        /* The som databases first: a regex that cannot track its start
+         * (Hyperscan's "too large for SOM") is named as such. */
+        for (uint32_t g = 0; g < out->som_count; g++) {
+            if (out->som_slot[g] == slot)
+                jobs[count++] = (struct compile_job){&out->som[g], slot, g, 0, QUELL_OK, {0}};
+        }
+        jobs[count++] = (struct compile_job){&out->db[slot], slot, HSDB_NO_SOM, 0, QUELL_OK, {0}};
+    }
+    for (size_t i = 0; i < t->pattern_count; i++) {
+        const struct pattern *pat = &t->patterns[i];
+        for (size_t k = 0; k < count; k++)
+            jobs[k].patterns += belongs(t, out, i, jobs[k].slot, jobs[k].group) &&
+                                (jobs[k].group == HSDB_NO_SOM || hsdb_is_regex(pat));
+    }
+    return count;
+}
+
+/* The largest first, so that no thread is left alone with one at the end;
+ * ties in telling order. */
+static void order_jobs(const struct compile_job *jobs, size_t count, size_t *order)
+{
+    for (size_t k = 0; k < count; k++) {
+        size_t j = k;
+        for (; j > 0 && jobs[order[j - 1]].patterns < jobs[k].patterns; j--)
+            order[j] = order[j - 1];
+        order[j] = k;
+    }
+}
+
 int hsdb_compile(struct hsdb *out, const struct quell_rules *rules, quell_error *err)
 {
     memset(out, 0, sizeof *out);
@@ -212,17 +287,42 @@ int hsdb_compile(struct hsdb *out, const struct quell_rules *rules, quell_error 
                        "this CPU lacks the instructions Hyperscan needs (SSSE3)");
     if (hsdb_som_layout(out, rules->table) != QUELL_OK)
         return err_set(err, QUELL_ENOMEM, NULL, 0, NULL, "out of memory compiling patterns");
-    int rc = QUELL_OK;
-    for (unsigned int slot = 0; slot < HSDB_COUNT && rc == QUELL_OK; slot++) {
-        /* The som databases first: a regex that cannot track its start
-         * (Hyperscan's "too large for SOM") is named as such. */
-        for (uint32_t g = 0; g < out->som_count && rc == QUELL_OK; g++) {
-            if (out->som_slot[g] == slot)
-                rc = compile_one(&out->som[g], rules, out, slot, g, err);
-        }
-        if (rc == QUELL_OK)
-            rc = compile_one(&out->db[slot], rules, out, slot, HSDB_NO_SOM, err);
+    struct compile_job *jobs = calloc(hsdb_count(out), sizeof *jobs);
+    size_t *order = calloc(hsdb_count(out), sizeof *order);
+    if (!jobs || !order) {
+        free(jobs);
+        free(order);
+        hsdb_free(out);
+        return err_set(err, QUELL_ENOMEM, NULL, 0, NULL, "out of memory compiling patterns");
     }
+    size_t count = list_jobs(out, rules->table, jobs);
+    order_jobs(jobs, count, order);
+    struct compile_work work = {rules, out, jobs, order, count, 0};
+    /* Hyperscan compiles each database on one thread; separate databases
+     * compile side by side. The threads live only for this call. */
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    size_t thread_count = cpus > 1 ? (size_t)cpus : 1;
+    if (thread_count > HSDB_MAX_THREADS)
+        thread_count = HSDB_MAX_THREADS;
+    if (thread_count > count)
+        thread_count = count;
+    pthread_t threads[HSDB_MAX_THREADS];
+    size_t started = 0;
+    while (started + 1 < thread_count &&
+           pthread_create(&threads[started], NULL, compile_worker, &work) == 0)
+        started++;
+    compile_worker(&work); /* this thread too, alone if none could start */
+    for (size_t k = 0; k < started; k++)
+        pthread_join(threads[k], NULL);
+    /* The first failure in telling order, whichever thread met it. */
+    int rc = QUELL_OK;
+    for (size_t k = 0; k < count && rc == QUELL_OK; k++) {
+        rc = jobs[k].rc;
+        if (rc != QUELL_OK && err)
+            *err = jobs[k].err;
+    }
+    free(jobs);
+    free(order);
     if (rc != QUELL_OK)
         hsdb_free(out);
     return rc;
