@@ -488,6 +488,8 @@ typedef enum quell_view {
     QUELL_VIEW_RAW = 0,      /**< the bytes as given */
     QUELL_VIEW_FOLDED = 1,   /**< NFKC, case folded, marks and format characters removed */
     QUELL_VIEW_SKELETON = 2, /**< folded, then look-alikes, leetspeak, spacing, repeats */
+    QUELL_VIEW_ARABIZI = 3,  /**< the folded view's Latin words as consonant outlines, where
+                                  arabizi rules' spellings are matched */
 } quell_view;
 
 /**

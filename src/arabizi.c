@@ -10,7 +10,9 @@
  * of its vowels survive; a word that may be written joined to the next
  * ("ya7mar") or apart ("ya 7mar") gets both readings, each with its own
  * vowels. No optional vowel stands between two letters any more, which is
- * what kept these regexes slow to compile.
+ * what kept these regexes slow to compile. What outlines cannot tell apart
+ * ("million" and ملاعين), the word's full spelling over the folded text
+ * does, on the few hits alone (arabizi_check_regex, scan.c).
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -30,8 +32,9 @@
 #define SPELLING_MAX 8
 #define UNIT_SPELLINGS 16
 /* Forms of one letter in every context, with the shortened ones a
- * collapsed repeat leaves: well under this. */
-#define FORMS_MAX 64
+ * collapsed repeat leaves: well under this (the alef, with nine spellings,
+ * has a dozen). */
+#define FORMS_MAX 128
 
 struct buf {
     char *text;

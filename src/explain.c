@@ -9,7 +9,7 @@
 #include "output.h"
 #include "quell.h"
 
-static const char *const view_names[] = {"raw", "folded", "skeleton"};
+static const char *const view_names[] = {"raw", "folded", "skeleton", "arabizi"};
 
 static void append_hit(struct out_buf *b, const quell_hit *h)
 {
@@ -48,7 +48,7 @@ static int append_fields(struct out_buf *b, quell_scanner *scanner, const quell_
         out_append_str(b, ",\"text\":");
         out_append_json_string(b, text, len);
         out_append_str(b, ",\"views\":{");
-        for (int view = QUELL_VIEW_RAW; view <= QUELL_VIEW_SKELETON; view++) {
+        for (int view = QUELL_VIEW_RAW; view <= QUELL_VIEW_ARABIZI; view++) {
             const char *shown;
             size_t shown_len;
             int rc =

@@ -714,7 +714,8 @@ bool scan_rule_fired(const quell_scanner *scanner, uint32_t rule)
 }
 
 _Static_assert((int)QUELL_VIEW_RAW == (int)VIEW_RAW && (int)QUELL_VIEW_FOLDED == (int)VIEW_FOLDED &&
-                   (int)QUELL_VIEW_SKELETON == (int)VIEW_SKELETON,
+                   (int)QUELL_VIEW_SKELETON == (int)VIEW_SKELETON &&
+                   (int)QUELL_VIEW_ARABIZI == (int)VIEW_ARABIZI && VIEW_ARABIZI + 1 == VIEW_COUNT,
                "the public and internal view numbers agree");
 
 int quell_scanner_view(quell_scanner *scanner, quell_view view, const char *text, size_t len,
@@ -723,8 +724,7 @@ int quell_scanner_view(quell_scanner *scanner, quell_view view, const char *text
     struct quell_scanner *s = scanner;
     *out = NULL;
     *out_len = 0;
-    /* The Arabizi view is the folded one under another slot: not public. */
-    if ((unsigned int)view > QUELL_VIEW_SKELETON)
+    if ((unsigned int)view > QUELL_VIEW_ARABIZI)
         return err_set(err, QUELL_EINVAL, NULL, 0, NULL, "unknown view %d", (int)view);
     size_t bad;
     if (!utf8_valid(text, len, &bad))

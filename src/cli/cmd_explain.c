@@ -29,8 +29,8 @@ enum color { COLOR_AUTO = 0, COLOR_ALWAYS, COLOR_NEVER };
 struct field_text {
     const char *text; /* NULL when the comment has no such field */
     size_t len;
-    char *view[2]; /* folded and skeleton, malloc'd */
-    size_t view_len[2];
+    char *view[3]; /* folded, skeleton and Arabizi, malloc'd */
+    size_t view_len[3];
 };
 
 static void print_help(void)
@@ -243,7 +243,7 @@ static int has_hits(const quell_verdict *v, quell_field field)
 static int print_field(const struct field_text *ft, quell_field field, const quell_verdict *v,
                        int is_color)
 {
-    static const char *const view_names[] = {"raw", "folded", "skeleton"};
+    static const char *const view_names[] = {"raw", "folded", "skeleton", "arabizi"};
     char heading[64];
 
     snprintf(heading, sizeof heading, "Comment %s:", quell_field_name(field));
@@ -270,7 +270,7 @@ static int print_field(const struct field_text *ft, quell_field field, const que
 
     snprintf(heading, sizeof heading, "Views of the %s:", quell_field_name(field));
     print_heading(heading, is_color);
-    for (int k = 0; k < 3; k++) {
+    for (int k = 0; k < 4; k++) {
         const char *text = k == 0 ? ft->text : ft->view[k - 1];
         size_t len = k == 0 ? ft->len : ft->view_len[k - 1];
         /* The text starts in column 13; an empty view leaves no trailing blanks. */
@@ -374,13 +374,13 @@ static void print_scores(const quell_verdict *v, const quell_rules *rules, int i
 }
 
 /*
- * Fill ft's folded and skeleton views with copies of what the scanner
+ * Fill ft's folded, skeleton and Arabizi views with copies of what the scanner
  * shows: the scanner's own buffer lasts only until its next call.
  */
 static int make_views(quell_scanner *scanner, struct field_text *ft, quell_field field)
 {
-    static const quell_view views[] = {QUELL_VIEW_FOLDED, QUELL_VIEW_SKELETON};
-    for (int k = 0; k < 2; k++) {
+    static const quell_view views[] = {QUELL_VIEW_FOLDED, QUELL_VIEW_SKELETON, QUELL_VIEW_ARABIZI};
+    for (int k = 0; k < 3; k++) {
         const char *text;
         size_t len;
         quell_error err = {0};
@@ -519,8 +519,8 @@ int cmd_explain(int argc, char **argv)
     rc = cli_finish_stdout(rc);
 
     for (int f = 0; f < QUELL_FIELD_COUNT; f++) {
-        free(fields[f].view[0]);
-        free(fields[f].view[1]);
+        for (int k = 0; k < 3; k++)
+            free(fields[f].view[k]);
     }
     free(input);
 out_free_rules:

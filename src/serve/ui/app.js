@@ -22,7 +22,7 @@
         "have a nice day,0\n" +
         "\"what a lovely photo, thanks\",1\n" +
         "\u0627\u0646\u062a \u062d\u0645\u0627\u0631,0\n";
-    const VIEW_NAMES = { raw: "raw", folded: "folded", skeleton: "skeleton" };
+    const VIEW_NAMES = { raw: "raw", folded: "folded", skeleton: "skeleton", arabizi: "arabizi" };
     const REASONS = {
         allowed: "inside a word of its category's allow list",
         invalid: "its rule's validator refused it (e.g. a failed checksum)",
@@ -557,7 +557,7 @@
         for (const f of fields) {
             const views = f.views || {};
             const who = fields.length > 1 ? (f.field === "author" ? "Author, " : "Comment, ") : "";
-            for (const name of ["folded", "skeleton"]) {
+            for (const name of ["folded", "skeleton", "arabizi"]) {
                 if (typeof views[name] !== "string")
                     continue;
                 dl.append(el("dt", null, who + name),
@@ -571,7 +571,8 @@
         return el("div", null, el("h3", null, "How the rules read it"),
             el("p", { class: "note" }, "Patterns are matched against the raw text and these views. " +
                 "Folded: normalised (NFKC), case folded, marks removed. " +
-                "Skeleton: folded, then look-alikes, leetspeak, spacing and repeats undone."),
+                "Skeleton: folded, then look-alikes, leetspeak, spacing and repeats undone. " +
+                "Arabizi: the Latin words as consonant outlines, where Arabic words are matched as Arabizi."),
             dl);
     }
 
