@@ -694,6 +694,31 @@ START_TEST(test_shipped_spans_on_word_edges)
 }
 END_TEST
 
+/* Each view as quell_scanner_view shows it, the Arabizi one included; a
+ * view past the last is refused. */
+START_TEST(test_scanner_views)
+{
+    static const char *const want[] = {"Ya 7amaaar!!", "ya 7amaaar!!", "ya tamar!!", "ya 7mr "};
+    static const char text[] = "Ya 7amaaar!!";
+    for (int view = QUELL_VIEW_RAW; view <= QUELL_VIEW_ARABIZI; view++) {
+        const char *out;
+        size_t len;
+        quell_error err;
+        ck_assert_int_eq(quell_scanner_view(scanner, (quell_view)view, text, sizeof text - 1, &out,
+                                            &len, &err),
+                         QUELL_OK);
+        ck_assert_msg(len == strlen(want[view]) && memcmp(out, want[view], len) == 0,
+                      "view %d: \"%.*s\"", view, (int)len, out);
+    }
+    const char *out;
+    size_t len;
+    quell_error err;
+    ck_assert_int_eq(quell_scanner_view(scanner, (quell_view)(QUELL_VIEW_ARABIZI + 1), text,
+                                        sizeof text - 1, &out, &len, &err),
+                     QUELL_EINVAL);
+}
+END_TEST
+
 Suite *api_suite(void)
 {
     Suite *s = suite_create("api");
@@ -712,6 +737,7 @@ Suite *api_suite(void)
     tcase_add_test(tc, test_thresholds_exposed);
     tcase_add_test(tc, test_separate_categories);
     tcase_add_test(tc, test_threads_share_rules);
+    tcase_add_test(tc, test_scanner_views);
     suite_add_tcase(s, tc);
 
     TCase *tc_rules = tcase_create("Rules");
