@@ -114,8 +114,9 @@ static void forms_add(struct forms *f, const char *text)
     for (size_t k = 0; k < f->count; k++)
         if (strcmp(f->text[k], text) == 0)
             return;
-    if (f->count < FORMS_MAX && strlen(text) < SPELLING_MAX)
-        strcpy(f->text[f->count++], text);
+    size_t len = strlen(text);
+    if (f->count < FORMS_MAX && len < SPELLING_MAX)
+        memcpy(f->text[f->count++], text, len + 1);
 }
 
 /*
@@ -257,7 +258,9 @@ static void put_pair(struct buf *b, const struct forms *a, const struct forms *n
 static void put_seq(struct buf *b, const struct forms *seq, size_t n)
 {
     for (size_t k = 0; k < n; k++) {
-        char c = k + 1 < n ? collapses(&seq[k], &seq[k + 1], 0) : 0;
+        char c = 0;
+        if (k + 1 < n)
+            c = collapses(&seq[k], &seq[k + 1], 0);
         if (c) {
             put_pair(b, &seq[k], &seq[k + 1], c);
             k++;
@@ -460,11 +463,11 @@ static void put_phrase(struct buf *b, const struct word *words, size_t count,
     for (size_t i = 0; i < count; i++) {
         const struct word *w = &words[i];
         struct layout l = word_layout(w);
-        bool is_final = i + 1 == count;
+        /* The first word's head; the others' came in the gap before them. */
         if (i == 0)
-            put_head(b, w, &l, CTX_YES, is_final ? CTX_YES : CTX_ANY, NULL, 0, scratch);
+            put_head(b, w, &l, CTX_YES, count == 1 ? CTX_YES : CTX_ANY, NULL, 0, scratch);
         put_units(b, w, l.head_end, l.tail_start, CTX_NO, CTX_NO, scratch);
-        if (is_final) {
+        if (i + 1 == count) {
             put_units(b, w, l.tail_start, w->count, CTX_NO, CTX_YES, scratch);
             break;
         }

@@ -109,7 +109,7 @@ int hsdb_som_layout(struct hsdb *out, const struct rule_table *t)
         out->som_of[i] = (uint32_t)g;
     }
     out->som_count = count;
-    out->som = calloc(count ? count : 1, sizeof *out->som);
+    out->som = calloc(count ? count : 1, sizeof(hs_database_t *));
     out->som_slot = malloc((count ? count : 1) * sizeof *out->som_slot);
     if (!out->som || !out->som_slot) {
         hsdb_free(out);

@@ -24,7 +24,7 @@
  * many small start-tracking databases several times faster and smaller
  * than one large one, and a comment meets only those of the rules whose
  * regexes matched. */
-#define HSDB_COUNT (QUELL_FIELD_COUNT * VIEW_COUNT)
+#define HSDB_COUNT ((size_t)QUELL_FIELD_COUNT * VIEW_COUNT)
 
 /* No som database: a literal's. */
 #define HSDB_NO_SOM UINT32_MAX

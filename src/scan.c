@@ -316,7 +316,7 @@ static int bind(struct quell_scanner *s, const struct quell_rules *rules, quell_
     b.last_match = calloc(n, sizeof *b.last_match);
     b.touched = calloc(n, sizeof *b.touched);
     b.check_count = rules->check_count;
-    b.checks = calloc(b.check_count ? b.check_count : 1, sizeof *b.checks);
+    b.checks = calloc(b.check_count ? b.check_count : 1, sizeof(regex_t *));
     size_t groups = rules->hs.som_count ? rules->hs.som_count : 1;
     b.som_due = calloc(groups, sizeof *b.som_due);
     b.is_som_due = calloc(groups, sizeof *b.is_som_due);
