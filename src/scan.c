@@ -62,6 +62,7 @@ struct quell_scanner {
     const struct norm_view *map;
     uint32_t field;
     bool is_truncated;
+    bool is_check_lost; /* an Arabizi check could not be compiled: the scan fails */
     /* In the pass without start tracking, regex matches are only noted:
      * their som database's pass records them with their starts. */
     bool is_som_pass;
@@ -113,7 +114,7 @@ static bool is_ascii_word(char c)
  * Whether an Arabizi hit on the original bytes [start, end) spells its word
  * letter for letter in the folded text, vowels and all (arabizi.h): the
  * outlines the view matched drop what tells some words apart. -1 when the
- * check cannot be compiled (out of memory).
+ * check cannot be compiled (out of memory: the check is our own).
  */
 static int arabizi_checked(struct quell_scanner *s, const struct pattern_info *info, size_t start,
                            size_t end)
@@ -134,11 +135,12 @@ static int arabizi_checked(struct quell_scanner *s, const struct pattern_info *i
         }
         *re = compiled;
     }
-    /* REG_STARTEND bounds the search to the hit; a match of all of it is
-     * one that starts first there and runs longest, as POSIX chooses. */
-    regmatch_t m = {.rm_so = (regoff_t)from, .rm_eo = (regoff_t)to};
-    return regexec(*re, folded->text, 1, &m, REG_STARTEND) == 0 && (size_t)m.rm_so == from &&
-           (size_t)m.rm_eo == to;
+    /* REG_STARTEND bounds the search to the hit, whose offsets are then
+     * small; a match of all of it is one that starts first there and runs
+     * longest, as POSIX chooses. */
+    regmatch_t m = {.rm_so = 0, .rm_eo = (regoff_t)(to - from)};
+    return regexec(*re, folded->text + from, 1, &m, REG_STARTEND) == 0 && m.rm_so == 0 &&
+           (size_t)m.rm_eo == to - from;
 }
 
 /* Hyperscan's callback: keep it short, never touch the scratch. */
@@ -204,8 +206,8 @@ static int on_match(unsigned int id, unsigned long long from, unsigned long long
     if (pat->kind == PAT_ARABIZI) {
         int held = arabizi_checked(s, info, start, end);
         if (held < 0) {
-            s->is_truncated = true;
-            return 1; /* stop: the verdict says it is partial */
+            s->is_check_lost = true;
+            return 1; /* stop: quell_scan fails */
         }
         if (!held)
             return 0;
@@ -445,6 +447,7 @@ static int scan_view(struct quell_scanner *s, uint32_t field, unsigned int view,
     s->text_len = len;
     s->map = map;
     s->is_som_pass = false;
+    s->is_check_lost = false;
     s->som_due_count = 0;
     unsigned int slot = hsdb_slot(field, view);
     hs_error_t hrc =
@@ -458,6 +461,9 @@ static int scan_view(struct quell_scanner *s, uint32_t field, unsigned int view,
                           on_match, s);
     }
     s->som_due_count = 0;
+    if (s->is_check_lost)
+        return err_set(err, QUELL_ENOMEM, NULL, 0, NULL,
+                       "out of memory compiling the check of an Arabizi word");
     if (hrc == HS_SUCCESS || (hrc == HS_SCAN_TERMINATED && s->is_truncated))
         return QUELL_OK;
     return err_set(err, QUELL_ESCAN, NULL, 0, NULL, "hs_scan failed with code %d", hrc);
