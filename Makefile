@@ -141,6 +141,7 @@ check-normal: test-binaries $(O)/default.qdb $(SHARED_LIB) $(EMBED_SHARED_BIN) $
 	QUELL_BIN=$(BIN) QUELL_EMBED=$(EMBED_SHARED_BIN) QUELL_SRCDIR=. \
 		QUELL_DEFAULT_RULES=$(O)/default.qdb $(TEST_BIN)
 	sh tools/soak/run.sh --build $(O) --records 200000 --jobs 3
+	sh tools/check_install.sh $(O)
 	QUELL_BIN=$(BIN) QUELL_DEFAULT_RULES=$(O)/default.qdb QUELL_SRCDIR=. \
 		python3 tests/serve/test_serve.py
 	sh tests/browser/run.sh $(BIN) $(O)/default.qdb
@@ -343,7 +344,12 @@ $(O)/quell.pc: quell.pc.in Makefile
 	@mkdir -p $(O)
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' $< > $@
 
-install: all $(O)/quell.pc
+# The shipped rules go to PREFIX/share/quell/rules, sources and the compiled
+# default.qdb: an installed quell filter with no RULES reads them there
+# (src/cli/cli.c finds them from the command's own path).
+DATADIR = $(PREFIX)/share/quell
+
+install: all $(O)/quell.pc $(O)/default.qdb
 	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib \
 		$(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/bin
 	install -m 644 include/quell.h $(DESTDIR)$(PREFIX)/include/quell.h
@@ -353,10 +359,14 @@ install: all $(O)/quell.pc
 	ln -sf libquell.so.$(SOVERSION) $(DESTDIR)$(PREFIX)/lib/libquell.so
 	install -m 644 $(O)/quell.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/quell.pc
 	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/quell
+	cd rules && find . -type d -exec install -d '$(DESTDIR)$(DATADIR)/rules/{}' ';'
+	cd rules && find . -type f -exec install -m 644 '{}' '$(DESTDIR)$(DATADIR)/rules/{}' ';'
+	install -m 644 $(O)/default.qdb $(DESTDIR)$(DATADIR)/rules/default.qdb
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/include/quell.h $(DESTDIR)$(PREFIX)/lib/libquell.* \
 		$(DESTDIR)$(PREFIX)/lib/pkgconfig/quell.pc $(DESTDIR)$(PREFIX)/bin/quell
+	rm -rf $(DESTDIR)$(DATADIR)
 
 # Static analysis, as STYLE.md asks: both must be clean. (clang-tidy also
 # counts the warnings it hides in system headers: "N warnings generated".)

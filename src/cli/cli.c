@@ -3,6 +3,7 @@
  * loading with GNU-style error locations, and robust writes.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -113,12 +114,46 @@ int cli_exit_for(int code)
     }
 }
 
+/* The rules installed with the command: PREFIX/bin/quell reads
+ * PREFIX/share/quell/rules, wherever PREFIX is (make install, a package, a
+ * DESTDIR tree), found from the executable's own path. Empty when unknown. */
+static char installed_qdb[PATH_MAX], installed_cfg[PATH_MAX];
+
+static void find_installed(void)
+{
+    char prefix[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", prefix, sizeof prefix - 1);
+    if (n <= 0)
+        return;
+    prefix[n] = '\0';
+    /* Drop "/quell", then "/bin". */
+    for (int k = 0; k < 2; k++) {
+        char *slash = strrchr(prefix, '/');
+        if (!slash)
+            return;
+        *slash = '\0';
+    }
+    int q = snprintf(installed_qdb, sizeof installed_qdb, "%s/share/quell/rules/default.qdb",
+                     prefix);
+    int c = snprintf(installed_cfg, sizeof installed_cfg, "%s/share/quell/rules/default.cfg",
+                     prefix);
+    if (q < 0 || (size_t)q >= sizeof installed_qdb || c < 0 || (size_t)c >= sizeof installed_cfg)
+        installed_qdb[0] = installed_cfg[0] = '\0';
+}
+
 int cli_load_rules(quell_rules **out, const char *path)
 {
     quell_error err = {0};
     int rc = quell_rules_load(out, path, &err);
     if (rc == QUELL_OK)
         return CLI_OK;
+    /* An installed .qdb that an upgraded quell cannot read (or another
+     * CPU's): its configuration is installed beside it. */
+    if ((rc == QUELL_EFORMAT || rc == QUELL_EPLATFORM) && path == installed_qdb &&
+        access(installed_cfg, F_OK) == 0) {
+        cli_error("%s: %s; compiling %s instead", path, err.message, installed_cfg);
+        return cli_load_rules(out, installed_cfg);
+    }
     cli_print_error(&err, path);
     /* A rules file that cannot be read is still the rules' fault, not the
      * stream's: only running out of memory is an internal error. */
@@ -134,6 +169,11 @@ const char *cli_find_rules(const char *operand)
         return env;
     if (access(CLI_DEFAULT_RULES, F_OK) == 0)
         return CLI_DEFAULT_RULES;
+    find_installed();
+    if (installed_qdb[0] && access(installed_qdb, F_OK) == 0)
+        return installed_qdb;
+    if (installed_cfg[0] && access(installed_cfg, F_OK) == 0)
+        return installed_cfg;
     return NULL;
 }
 

@@ -60,9 +60,17 @@ int cli_exit_for(int code);
  */
 int cli_load_rules(quell_rules **out, const char *path);
 
+/* Where rules are looked for when none are given, as --help says it. */
+#define CLI_RULES_HELP                                                                            \
+    "Without RULES, $QUELL_RULES is used, else " CLI_DEFAULT_RULES " if it exists,\n"             \
+    "else the rules installed with the command (PREFIX/share/quell/rules: default.qdb,\n"         \
+    "or default.cfg when that .qdb is missing or from another quell).\n"
+
 /*
  * The rules path: operand when not NULL, else $QUELL_RULES when set and
- * not empty, else CLI_DEFAULT_RULES if it exists, else NULL.
+ * not empty, else CLI_DEFAULT_RULES if it exists, else the installed rules
+ * beside the command (PREFIX/share/quell/rules/default.qdb, or its .cfg),
+ * else NULL.
  */
 const char *cli_find_rules(const char *operand);
 

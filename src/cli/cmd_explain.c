@@ -47,8 +47,8 @@ static void print_help(void)
            "TEXT is the comment body. Without TEXT, or with '-', all of standard\n"
            "input is the body (one comment, lines and all; one final newline is\n"
            "dropped). A single operand is RULES when it ends in .cfg or .qdb, else\n"
-           "TEXT; put a TEXT that starts with '-' after '--'. Without RULES,\n"
-           "$QUELL_RULES is used, else " CLI_DEFAULT_RULES " if it exists.\n"
+           "TEXT; put a TEXT that starts with '-' after '--'.\n"
+           CLI_RULES_HELP
            "\n"
            "A span START-END counts bytes of the original from 0, END excluded, like\n"
            "the start and end of 'quell filter'. Control and invisible characters\n"

@@ -130,7 +130,7 @@ static void print_help(void)
            "stream goes on. The id is the record's own id (JSON input) or else its\n"
            "1-based record number.\n"
            "\n"
-           "Without RULES, $QUELL_RULES is used, else " CLI_DEFAULT_RULES " if it exists.\n"
+           CLI_RULES_HELP
            "\n"
            "Options:\n"
            "  -f, --format=FORMAT      input framing: text (one comment per line, the\n"

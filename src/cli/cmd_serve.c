@@ -23,7 +23,7 @@ static void print_help(void)
            "any language, and a page for moderators at /. POST a comment, a JSON\n"
            "array of comments or JSON Lines to /v1/check and get the verdicts\n"
            "'quell filter' writes, in order; docs/serve.md lists every route.\n"
-           "Without RULES, $QUELL_RULES is used, else " CLI_DEFAULT_RULES " if it exists.\n"
+           CLI_RULES_HELP
            "\n"
            "SIGHUP (or POST /v1/reload, or with --watch a change of the file) loads\n"
            "RULES again and swaps them in between comments; rules that fail to load\n"
