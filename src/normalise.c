@@ -573,7 +573,34 @@ static uint32_t fold_small_entry(const struct norm_tables *t, uint32_t cp)
     return out;
 }
 
+/*
+ * Planes with nothing assigned in Unicode 15 (utf8proc 2.8), 4 to 13, or
+ * only private use, 15 and 16: every entry there is FOLD_KEEP and
+ * SK_OTHER, 0, like any unassigned block's. Their 3,072 blocks, 70% of the
+ * code space, are not looked at one code point at a time (that took 8 of
+ * the table build's 11 ms, at every load of a rule set); the normalise
+ * suite builds the tables both ways and compares every code point, so a
+ * utf8proc that assigns something there fails it.
+ */
+static bool is_blank_plane(uint32_t blk)
+{
+    uint32_t plane = blk >> (16 - BLOCK_SHIFT);
+    return (plane >= 4 && plane <= 13) || plane >= 15;
+}
+
+static int tables_build(struct norm_tables **out, bool skip_blank_planes);
+
 int norm_tables_new(struct norm_tables **out)
+{
+    return tables_build(out, true);
+}
+
+int norm_tables_new_full(struct norm_tables **out)
+{
+    return tables_build(out, false);
+}
+
+static int tables_build(struct norm_tables **out, bool skip_blank_planes)
 {
     assert(out);
     *out = NULL;
@@ -595,6 +622,11 @@ int norm_tables_new(struct norm_tables **out)
      * index is remembered, not hashed 3,000 times over. */
     int zero_fold = -1, zero_skel = -1;
     for (uint32_t blk = 0; blk < BLOCK_COUNT; blk++) {
+        if (skip_blank_planes && is_blank_plane(blk) && zero_fold >= 0 && zero_skel >= 0) {
+            t->fold_stage1[blk] = (uint16_t)zero_fold;
+            t->skel_stage1[blk] = (uint16_t)zero_skel;
+            continue;
+        }
         uint32_t fold[BLOCK_SIZE], skel[BLOCK_SIZE];
         uint32_t any_fold = 0, any_skel = 0;
         for (uint32_t i = 0; i < BLOCK_SIZE; i++) {
@@ -660,6 +692,32 @@ out_free:
     free(skels);
     norm_tables_free(t);
     return rc;
+}
+
+/* The bytes a fold or skeleton entry replaces its character with, if any. */
+static const unsigned char *entry_bytes(const struct norm_tables *t, uint32_t e, bool is_skel,
+                                        size_t *len)
+{
+    *len = is_skel ? SK_LEN(e) : e & 0xFF;
+    if (!*len)
+        return NULL;
+    return is_skel ? t->skel_pool + SK_OFF(e) : t->fold_pool + (e >> 8);
+}
+
+bool norm_tables_same(const struct norm_tables *a, const struct norm_tables *b)
+{
+    for (uint32_t cp = 0; cp < 0x110000; cp++) {
+        for (int is_skel = 0; is_skel < 2; is_skel++) {
+            uint32_t x = is_skel ? skel_lookup(a, cp) : fold_lookup(a, cp);
+            uint32_t y = is_skel ? skel_lookup(b, cp) : fold_lookup(b, cp);
+            size_t xl, yl;
+            const unsigned char *xb = entry_bytes(a, x, is_skel, &xl);
+            const unsigned char *yb = entry_bytes(b, y, is_skel, &yl);
+            if (x != y || xl != yl || (xl && memcmp(xb, yb, xl) != 0))
+                return false;
+        }
+    }
+    return a->fold_room == b->fold_room;
 }
 
 void norm_tables_free(struct norm_tables *tables)

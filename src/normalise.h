@@ -21,6 +21,12 @@ int norm_tables_new(struct norm_tables **out);
 /* NULL is a no-op. */
 void norm_tables_free(struct norm_tables *tables);
 
+/* For tests: the tables built looking at every code point, which
+ * norm_tables_new skips in planes with nothing assigned, and whether two
+ * builds map every code point alike. */
+int norm_tables_new_full(struct norm_tables **out);
+bool norm_tables_same(const struct norm_tables *a, const struct norm_tables *b);
+
 /*
  * One view of one text. text[0..len) is valid UTF-8; src has len + 1
  * entries: src[i] is the offset in the ORIGINAL text of the start of the

@@ -921,6 +921,18 @@ START_TEST(test_views_build)
 }
 END_TEST
 
+/* The tables norm_tables_new builds without looking at the planes it holds
+ * blank are the ones a look at every code point gives. */
+START_TEST(test_tables_blank_planes)
+{
+    struct norm_tables *full = NULL;
+    ck_assert_int_eq(norm_tables_new_full(&full), QUELL_OK);
+    ck_assert(norm_tables_same(tables, full));
+    ck_assert(norm_tables_same(full, tables));
+    norm_tables_free(full);
+}
+END_TEST
+
 /* Where the Arabizi view's bytes come from: each from the first character
  * of what it stands for, so a span covers the whole written word. */
 START_TEST(test_arabizi_map)
@@ -959,6 +971,7 @@ Suite *normalise_suite(void)
     tcase_add_test(tc, test_chain_table);
     tcase_add_loop_test(tc, test_views_build, 0, sizeof chain_cases / sizeof chain_cases[0]);
     tcase_add_test(tc, test_arabizi_map);
+    tcase_add_test(tc, test_tables_blank_planes);
     suite_add_tcase(s, tc);
 
     TCase *scans = tcase_create("Scans");
