@@ -2,6 +2,7 @@
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import threading
@@ -300,3 +301,47 @@ def test_example_runs(pkg_root, default_rules):
     assert lines[1] == "pass 0.0 {} 'Great reporting, thanks.'"
     assert lines[2] == "flag 3.0 {'insult': 3.0} 'What an *****.'"
     assert lines[-1].startswith("error EIO /nonexistent/rules.cfg")
+
+
+def test_pip_install_finds_library_by_soname(tmp_path, pkg_root, default_rules):
+    """pip installs the package into a fresh venv, which then finds the
+    library by its soname alone (no QUELL_LIB), as with an installed
+    libquell; offline, so with Debian's setuptools (--no-build-isolation)."""
+    lib_dir = tmp_path / "lib"
+    lib_dir.mkdir()
+    os.symlink(os.path.abspath(os.environ["QUELL_LIB"]), str(lib_dir / "libquell.so.2"))
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)],
+                   check=True)
+    python = str(venv / "bin" / "python")
+    # A copy, since setuptools builds in the folder it is given.
+    src = tmp_path / "src"
+    shutil.copytree(pkg_root, str(src), ignore=shutil.ignore_patterns(
+        "__pycache__", "build", "*.egg-info"))
+    subprocess.run([python, "-m", "pip", "install", "-q", "--no-index", "--no-build-isolation",
+                    str(src)], check=True, cwd=str(tmp_path))
+    env = {k: v for k, v in os.environ.items() if k not in ("QUELL_LIB", "PYTHONPATH")}
+    env["LD_LIBRARY_PATH"] = str(lib_dir)
+    out = subprocess.run(
+        [python, "-c", "import quell, sys; print(quell.__file__); "
+         "print(quell.Filter(sys.argv[1]).scan('What an idiot.').action)",
+         os.path.abspath(default_rules)],
+        check=True, env=env, cwd=str(tmp_path), stdout=subprocess.PIPE).stdout.decode()
+    where, action = out.splitlines()
+    assert where.startswith(str(venv))
+    assert action == "flag"
+
+
+def test_readme_example_runs(pkg_root, default_rules):
+    """The README's example, run as written but for the rules' path; what
+    its comments say it prints, it prints."""
+    with open(os.path.join(pkg_root, "README.md"), encoding="utf-8") as f:
+        readme = f.read()
+    code = readme.split("```python\n", 1)[1].split("```", 1)[0]
+    code = code.replace('"build/default.qdb"', repr(os.path.abspath(default_rules)))
+    env = dict(os.environ, PYTHONPATH=pkg_root)
+    out = subprocess.run([sys.executable, "-c", code], check=True, env=env,
+                         stdout=subprocess.PIPE).stdout.decode().splitlines()
+    assert out[0] == "hold 9.0 {'insult': 9.0}"
+    assert "What an *****." in out
+    assert out[-1].startswith("EIO rules/broken.cfg 0")
