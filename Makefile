@@ -254,12 +254,12 @@ $(O)/default.qdb: $(RULE_FILES) $(BIN)
 # The Python binding (bindings/python) against this tree's library, with
 # Debian's python3 and pytest (`deps.sh python`): /usr/bin/python3 by name,
 # since a python3 earlier on the PATH (pyenv) does not see Debian's modules.
-PYTHON ?= /usr/bin/python3
+CHECK_PYTHON ?= /usr/bin/python3
 check-python:
 	@sh tools/deps.sh python
 	@$(MAKE) --no-print-directory $(SHARED_LIB) $(BIN) $(O)/default.qdb
 	QUELL_LIB=$(O)/libquell.so.$(SOVERSION) QUELL_BIN=$(BIN) \
-		QUELL_DEFAULT_RULES=$(O)/default.qdb $(PYTHON) -m pytest -q -p no:cacheprovider \
+		QUELL_DEFAULT_RULES=$(O)/default.qdb $(CHECK_PYTHON) -m pytest -q -p no:cacheprovider \
 		bindings/python/tests
 
 demo: deps
