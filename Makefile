@@ -72,7 +72,7 @@ EMBED_SHARED_BIN := $(O)/embed-shared
 SOAK_BIN := $(O)/soak
 
 .PHONY: all deps demo check check-normal check-asan check-tsan test-binaries bench bench-serve install \
-	uninstall lint format clean tables forms allow-candidates eval soak \
+	uninstall lint format clean tables forms allow-candidates eval soak check-python \
 	fuzz fuzz-smoke fuzz-long fuzz-run check-fuzz fuzz-binaries fuzz-runners
 
 all: $(STATIC_LIB) $(SHARED_LIB) $(BIN)
@@ -251,6 +251,17 @@ RULE_FILES := $(wildcard rules/*.cfg rules/*/*.cfg rules/*/*.txt)
 
 $(O)/default.qdb: $(RULE_FILES) $(BIN)
 	$(BIN) compile rules/default.cfg -o $@
+
+# The Python binding (bindings/python) against this tree's library, with
+# Debian's python3 and pytest (`deps.sh python`): /usr/bin/python3 by name,
+# since a python3 earlier on the PATH (pyenv) does not see Debian's modules.
+CHECK_PYTHON ?= /usr/bin/python3
+check-python:
+	@sh tools/deps.sh python
+	@$(MAKE) --no-print-directory $(SHARED_LIB) $(BIN) $(O)/default.qdb
+	QUELL_LIB=$(O)/libquell.so.$(SOVERSION) QUELL_BIN=$(BIN) \
+		QUELL_DEFAULT_RULES=$(O)/default.qdb $(CHECK_PYTHON) -m pytest -q -p no:cacheprovider \
+		bindings/python/tests
 
 demo: deps
 	@$(MAKE) --no-print-directory all $(O)/default.qdb

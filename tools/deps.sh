@@ -4,7 +4,9 @@
 # when everything is present. `deps.sh eval` also installs Node.js and npm
 # for the baselines of `make eval`, unless a node is already on the PATH;
 # `deps.sh fuzz` clang and its libFuzzer runtime for `make fuzz`;
-# `deps.sh bench-serve` wrk for `make bench-serve`.
+# `deps.sh bench-serve` wrk for `make bench-serve`;
+# `deps.sh python` pytest, venv and setuptools for `make check-python`
+# (the binding is ctypes; one test pip-installs it into a venv, offline).
 # The tests also need a locale with a decimal comma (de_DE.UTF-8), made
 # with localedef when missing.
 set -eu
@@ -15,6 +17,9 @@ if [ "${1:-}" = eval ] && ! command -v node >/dev/null 2>&1; then
 fi
 if [ "${1:-}" = bench-serve ]; then
     pkgs="$pkgs wrk"
+fi
+if [ "${1:-}" = python ]; then
+    pkgs="$pkgs python3-pytest python3-venv python3-setuptools python3-wheel"
 fi
 if [ "${1:-}" = fuzz ]; then
     pkgs="$pkgs clang libclang-rt-14-dev"
