@@ -4,7 +4,8 @@
 # when everything is present. `deps.sh eval` also installs Node.js and npm
 # for the baselines of `make eval`, unless a node is already on the PATH;
 # `deps.sh fuzz` clang and its libFuzzer runtime for `make fuzz`;
-# `deps.sh bench-serve` wrk for `make bench-serve`.
+# `deps.sh bench-serve` wrk for `make bench-serve`; `deps.sh node` Node.js
+# and its Node-API headers for `make check-node`.
 # The tests also need a locale with a decimal comma (de_DE.UTF-8), made
 # with localedef when missing.
 set -eu
@@ -15,6 +16,12 @@ if [ "${1:-}" = eval ] && ! command -v node >/dev/null 2>&1; then
 fi
 if [ "${1:-}" = bench-serve ]; then
     pkgs="$pkgs wrk"
+fi
+# The Node binding builds against node's own headers: Node's packages from
+# nodesource ship them with node, Debian's in libnode-dev.
+if [ "${1:-}" = node ]; then
+    command -v node >/dev/null 2>&1 || pkgs="$pkgs nodejs"
+    [ -f /usr/include/node/node_api.h ] || pkgs="$pkgs libnode-dev"
 fi
 if [ "${1:-}" = fuzz ]; then
     pkgs="$pkgs clang libclang-rt-14-dev"
