@@ -8,7 +8,9 @@
       "sources": ["src/quell_node.c"],
       "cflags_c": ["-std=c11", "-Wall", "-Wextra"],
       "include_dirs": ["<!@(pkg-config --cflags-only-I quell | sed s/-I//g)"],
-      "libraries": ["<!@(pkg-config --libs quell)"]
+      "libraries": ["<!@(pkg-config --libs quell)"],
+      # Found at run time wherever PREFIX was, not only in ld.so's folders.
+      "ldflags": ["-Wl,-rpath,<!(pkg-config --variable=libdir quell)"]
     }
   ]
 }

@@ -95,7 +95,12 @@ static void box_give_scanner(struct rules_box *box, quell_scanner *s)
     pthread_mutex_lock(&box->lock);
     if (box->idle_count == box->idle_cap) {
         size_t cap = box->idle_cap ? box->idle_cap * 2 : 4;
-        quell_scanner **grown = realloc(box->idle, cap * sizeof *grown);
+        size_t bytes = 0;
+        quell_scanner **grown = NULL;
+        /* Catch size_t overflow (never near: the pool is as big as the
+         * number of scans that ran at once). */
+        if (!__builtin_mul_overflow(cap, sizeof(quell_scanner *), &bytes))
+            grown = realloc(box->idle, bytes);
         if (!grown) {
             pthread_mutex_unlock(&box->lock);
             quell_scanner_free(s);
@@ -666,9 +671,9 @@ NAPI_MODULE_INIT()
     };
     napi_value ctor, load_fn, version;
     napi_ref ctor_ref;
-    NAPI_CALL(env, napi_define_class(env, "Rules", NAPI_AUTO_LENGTH, rules_construct, NULL,
-                                     sizeof rules_props / sizeof rules_props[0], rules_props,
-                                     &ctor));
+    NAPI_CALL(env,
+              napi_define_class(env, "Rules", NAPI_AUTO_LENGTH, rules_construct, NULL,
+                                sizeof rules_props / sizeof rules_props[0], rules_props, &ctor));
     NAPI_CALL(env, napi_create_reference(env, ctor, 1, &ctor_ref));
     NAPI_CALL(env, napi_set_instance_data(env, ctor_ref, constructor_ref_free, NULL));
     NAPI_CALL(env, napi_create_function(env, "load", NAPI_AUTO_LENGTH, load, NULL, &load_fn));
