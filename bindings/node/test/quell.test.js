@@ -7,6 +7,7 @@ const test = require('node:test');
 const assert = require('node:assert/strict');
 const path = require('node:path');
 const { execFileSync, spawnSync } = require('node:child_process');
+const { Worker } = require('node:worker_threads');
 
 const root = path.resolve(__dirname, '..', '..', '..');
 const quellBin = process.env.QUELL_BIN || path.join(root, 'build', 'quell');
@@ -125,6 +126,25 @@ test('many scanAsync in flight leave the event loop running', async () => {
   // A scan on the main thread would have held every timer back until the
   // last one ended; on the worker pool the timer kept firing between them.
   assert.ok(ticksWhilePending > 0, `timer fired ${ticks} times, ${ticksWhilePending} while scans were pending`);
+});
+
+test('a worker thread loads and scans with its own Rules', async () => {
+  // The addon is context-aware: each thread's environment gets its own
+  // Rules class, and verdicts there are the same.
+  const worker = new Worker(
+    `const { parentPort, workerData } = require('node:worker_threads');
+     const quell = require(workerData.index);
+     const rules = quell.load(workerData.rules);
+     rules.scanAsync(workerData.comment).then((v) => parentPort.postMessage([rules.scan(workerData.comment), v]));`,
+    { eval: true, workerData: { index: path.join(__dirname, '..'), rules: rulesPath, comment: COMMENTS[2].c } },
+  );
+  const [sync, async] = await new Promise((resolve, reject) => {
+    worker.once('message', resolve);
+    worker.once('error', reject);
+  });
+  await worker.terminate();
+  assert.deepEqual(sync, expected[2]);
+  assert.deepEqual(async, expected[2]);
 });
 
 test('a rule Hyperscan refuses throws with file, line and rule id', () => {
