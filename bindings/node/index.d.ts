@@ -84,5 +84,9 @@ export declare class Rules {
  *  seconds for the shipped rules; prefer a .qdb in a server). */
 export declare function load(path: string): Rules;
 
+/** load(), on libuv's worker pool: a server can compile or reload rules
+ *  without blocking its event loop. Rejects with a QuellError. */
+export declare function loadAsync(path: string): Promise<Rules>;
+
 /** libquell's version, e.g. '0.5.0'. */
 export declare const version: string;

@@ -28,6 +28,7 @@ const addon = require(addonPath());
 
 module.exports = {
   load: addon.load,
+  loadAsync: addon.loadAsync,
   Rules: addon.Rules,
   version: addon.version,
 };

@@ -601,8 +601,8 @@ static void constructor_ref_free(napi_env env, void *data, void *hint)
     napi_delete_reference(env, data);
 }
 
-/* load(path): Rules from a .cfg (compiled now, on this thread) or a .qdb. */
-static napi_value load(napi_env env, napi_callback_info info)
+/* The path argument of load() or loadAsync(), malloc'd; NULL having thrown. */
+static char *copy_path(napi_env env, napi_callback_info info, const char *fn)
 {
     size_t argc = 1;
     napi_value path_v = NULL;
@@ -610,8 +610,10 @@ static napi_value load(napi_env env, napi_callback_info info)
     napi_valuetype type = napi_undefined;
     if (argc >= 1)
         NAPI_CALL(env, napi_typeof(env, path_v, &type));
+    char msg[64];
     if (type != napi_string) {
-        napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "load(path): path must be a string");
+        snprintf(msg, sizeof msg, "%s(path): path must be a string", fn);
+        napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", msg);
         return NULL;
     }
     char *path = NULL;
@@ -622,24 +624,24 @@ static napi_value load(napi_env env, napi_callback_info info)
     }
     if (strlen(path) != path_len) {
         free(path);
-        napi_throw_type_error(env, "ERR_INVALID_ARG_VALUE", "load(path): path holds a NUL byte");
+        snprintf(msg, sizeof msg, "%s(path): path holds a NUL byte", fn);
+        napi_throw_type_error(env, "ERR_INVALID_ARG_VALUE", msg);
         return NULL;
     }
+    return path;
+}
 
+/* A Rules object owning rules (taken over, released on failure); NULL
+ * having thrown. */
+static napi_value make_rules_object(napi_env env, quell_rules *rules)
+{
     struct rules_box *box = calloc(1, sizeof *box);
     if (!box) {
-        free(path);
+        quell_rules_free(rules);
         napi_throw_error(env, "QUELL_ENOMEM", "out of memory loading rules");
         return NULL;
     }
-    quell_error err;
-    int rc = quell_rules_load(&box->rules, path, &err);
-    free(path);
-    if (rc < 0) {
-        free(box);
-        throw_quell_error(env, rc, &err);
-        return NULL;
-    }
+    box->rules = rules;
     atomic_init(&box->refs, 1);
     pthread_mutex_init(&box->lock, NULL);
 
@@ -660,6 +662,101 @@ static napi_value load(napi_env env, napi_callback_info info)
     return instance;
 }
 
+/* load(path): Rules from a .cfg (compiled now, on this thread) or a .qdb. */
+static napi_value load(napi_env env, napi_callback_info info)
+{
+    char *path = copy_path(env, info, "load");
+    if (!path)
+        return NULL;
+    quell_rules *rules = NULL;
+    quell_error err;
+    int rc = quell_rules_load(&rules, path, &err);
+    free(path);
+    if (rc < 0) {
+        throw_quell_error(env, rc, &err);
+        return NULL;
+    }
+    return make_rules_object(env, rules);
+}
+
+/* One loadAsync call. */
+struct load_job {
+    napi_async_work work;
+    napi_deferred deferred;
+    char *path;
+    quell_rules *rules; /* NULL on failure */
+    int code;
+    quell_error err;
+};
+
+static void load_job_execute(napi_env env, void *data)
+{
+    (void)env;
+    struct load_job *job = data;
+    job->code = quell_rules_load(&job->rules, job->path, &job->err);
+}
+
+static void load_job_complete(napi_env env, napi_status status, void *data)
+{
+    struct load_job *job = data;
+    napi_value outcome = NULL;
+    if (status != napi_ok) {
+        quell_error err = {.code = QUELL_EIO};
+        snprintf(err.message, sizeof err.message, "the load did not run (cancelled)");
+        outcome = make_quell_error(env, QUELL_EIO, &err);
+    } else if (job->code < 0) {
+        outcome = make_quell_error(env, job->code, &job->err);
+    } else {
+        outcome = make_rules_object(env, job->rules); /* takes the rules over */
+        job->rules = NULL;
+        if (outcome) {
+            napi_resolve_deferred(env, job->deferred, outcome);
+            outcome = NULL;
+        } else {
+            napi_get_and_clear_last_exception(env, &outcome);
+        }
+    }
+    if (outcome)
+        napi_reject_deferred(env, job->deferred, outcome);
+    napi_delete_async_work(env, job->work);
+    quell_rules_free(job->rules);
+    free(job->path);
+    free(job);
+}
+
+/* loadAsync(path): a Promise of Rules, loaded (a .cfg compiled) on libuv's
+ * worker pool: a server reloads its rules without stopping. */
+static napi_value load_async(napi_env env, napi_callback_info info)
+{
+    char *path = copy_path(env, info, "loadAsync");
+    if (!path)
+        return NULL;
+    struct load_job *job = calloc(1, sizeof *job);
+    if (!job) {
+        free(path);
+        napi_throw_error(env, "QUELL_ENOMEM", "out of memory starting a load");
+        return NULL;
+    }
+    job->path = path;
+    napi_value promise, name;
+    if (napi_create_promise(env, &job->deferred, &promise) != napi_ok ||
+        napi_create_string_utf8(env, "quell.loadAsync", NAPI_AUTO_LENGTH, &name) != napi_ok ||
+        napi_create_async_work(env, NULL, name, load_job_execute, load_job_complete, job,
+                               &job->work) != napi_ok)
+        goto fail;
+    if (napi_queue_async_work(env, job->work) != napi_ok) {
+        napi_delete_async_work(env, job->work);
+        goto fail;
+    }
+    return promise;
+
+fail:
+    free(job->path);
+    free(job);
+    throw_napi_failure(env);
+    return NULL;
+}
+
 NAPI_MODULE_INIT()
 {
     napi_property_descriptor rules_props[] = {
@@ -669,7 +766,7 @@ NAPI_MODULE_INIT()
         {"label", NULL, NULL, rules_get_label, NULL, NULL, napi_enumerable, NULL},
         {"ruleCount", NULL, NULL, rules_get_rule_count, NULL, NULL, napi_enumerable, NULL},
     };
-    napi_value ctor, load_fn, version;
+    napi_value ctor, load_fn, load_async_fn, version;
     napi_ref ctor_ref;
     NAPI_CALL(env,
               napi_define_class(env, "Rules", NAPI_AUTO_LENGTH, rules_construct, NULL,
@@ -677,9 +774,12 @@ NAPI_MODULE_INIT()
     NAPI_CALL(env, napi_create_reference(env, ctor, 1, &ctor_ref));
     NAPI_CALL(env, napi_set_instance_data(env, ctor_ref, constructor_ref_free, NULL));
     NAPI_CALL(env, napi_create_function(env, "load", NAPI_AUTO_LENGTH, load, NULL, &load_fn));
+    NAPI_CALL(env, napi_create_function(env, "loadAsync", NAPI_AUTO_LENGTH, load_async, NULL,
+                                        &load_async_fn));
     NAPI_CALL(env, napi_create_string_utf8(env, quell_version(), NAPI_AUTO_LENGTH, &version));
     NAPI_CALL(env, napi_set_named_property(env, exports, "Rules", ctor));
     NAPI_CALL(env, napi_set_named_property(env, exports, "load", load_fn));
+    NAPI_CALL(env, napi_set_named_property(env, exports, "loadAsync", load_async_fn));
     NAPI_CALL(env, napi_set_named_property(env, exports, "version", version));
     return exports;
 }

@@ -147,6 +147,22 @@ test('a worker thread loads and scans with its own Rules', async () => {
   assert.deepEqual(async, expected[2]);
 });
 
+test('loadAsync loads the same rules off the event loop', async () => {
+  const loaded = await quell.loadAsync(rulesPath);
+  assert.ok(loaded instanceof quell.Rules);
+  assert.equal(loaded.id, rules.id);
+  assert.deepEqual(loaded.scan(COMMENTS[1].c), expected[1]);
+  // A .cfg is compiled there too: the fixture's good rule works.
+  const small = await quell.loadAsync(path.join(fixtures, 'good.cfg'));
+  assert.equal(small.scan('what an idiot').action, 'flag');
+});
+
+test('loadAsync rejects a bad rules file with file, line and rule id', async () => {
+  const file = path.join(fixtures, 'bad_regex.cfg');
+  await assert.rejects(quell.loadAsync(file), { code: 'QUELL_ECOMPILE', file, line: 19, ruleId: 'bad.one' });
+  assert.throws(() => quell.loadAsync(7), TypeError);
+});
+
 test('a rule Hyperscan refuses throws with file, line and rule id', () => {
   const file = path.join(fixtures, 'bad_regex.cfg');
   assert.throws(() => quell.load(file), (err) => {
