@@ -147,6 +147,25 @@ check-normal: test-binaries $(O)/default.qdb $(SHARED_LIB) $(EMBED_SHARED_BIN) $
 	sh tests/browser/run.sh $(BIN) $(O)/default.qdb
 	$(BIN) test rules/default.cfg
 
+# The Node binding (bindings/node/README.md): an N-API addon built with cc
+# against node's own headers, linked to the shared library beside it, then
+# its tests on node's built-in runner. Not part of `check` yet.
+NODE_INCLUDE ?= /usr/include/node
+NODE_ADDON := $(O)/node/quell.node
+
+$(NODE_ADDON): bindings/node/src/quell_node.c include/quell.h $(SHARED_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) -fPIC -pthread -fvisibility=hidden \
+		-Iinclude -isystem $(NODE_INCLUDE) $(SAN_FLAGS) $(CFLAGS) -shared -o $@ $< \
+		-L$(O) -lquell -Wl,-rpath,'$$ORIGIN/..'
+
+.PHONY: check-node
+check-node:
+	@sh tools/deps.sh node
+	@$(MAKE) --no-print-directory $(NODE_ADDON) $(BIN) $(O)/default.qdb
+	QUELL_NODE_ADDON=$(NODE_ADDON) QUELL_BIN=$(BIN) QUELL_DEFAULT_RULES=$(O)/default.qdb \
+		node --test bindings/node/test/*.test.js
+
 # Every TCase sets its own timeout, sized for this run on a busy machine
 # (tests/suites.h); on a slower one, CK_TIMEOUT_MULTIPLIER=2 make check.
 check-asan:

@@ -6,7 +6,8 @@
 # `deps.sh fuzz` clang and its libFuzzer runtime for `make fuzz`;
 # `deps.sh bench-serve` wrk for `make bench-serve`;
 # `deps.sh python` pytest, venv and setuptools for `make check-python`
-# (the binding is ctypes; one test pip-installs it into a venv, offline).
+# (the binding is ctypes; one test pip-installs it into a venv, offline);
+# `deps.sh node` Node.js and its Node-API headers for `make check-node`.
 # The tests also need a locale with a decimal comma (de_DE.UTF-8), made
 # with localedef when missing.
 set -eu
@@ -20,6 +21,12 @@ if [ "${1:-}" = bench-serve ]; then
 fi
 if [ "${1:-}" = python ]; then
     pkgs="$pkgs python3-pytest python3-venv python3-setuptools python3-wheel"
+fi
+# The Node binding builds against node's own headers: Node's packages from
+# nodesource ship them with node, Debian's in libnode-dev.
+if [ "${1:-}" = node ]; then
+    command -v node >/dev/null 2>&1 || pkgs="$pkgs nodejs"
+    [ -f /usr/include/node/node_api.h ] || pkgs="$pkgs libnode-dev"
 fi
 if [ "${1:-}" = fuzz ]; then
     pkgs="$pkgs clang libclang-rt-14-dev"
