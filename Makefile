@@ -129,6 +129,8 @@ test-binaries: $(BIN) $(TEST_BIN) $(EMBED_BIN)
 # Then the live-reload tests run under ThreadSanitizer.
 check: deps
 	@$(MAKE) --no-print-directory check-normal
+	@$(MAKE) --no-print-directory check-python
+	@$(MAKE) --no-print-directory check-node
 	@$(MAKE) --no-print-directory check-asan
 	@$(MAKE) --no-print-directory check-fuzz
 	@$(MAKE) --no-print-directory check-tsan
