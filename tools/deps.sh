@@ -4,7 +4,8 @@
 # when everything is present. `deps.sh eval` also installs Node.js and npm
 # for the baselines of `make eval`, unless a node is already on the PATH;
 # `deps.sh fuzz` clang and its libFuzzer runtime for `make fuzz`;
-# `deps.sh bench-serve` wrk for `make bench-serve`.
+# `deps.sh bench-serve` wrk for `make bench-serve`;
+# `deps.sh man` scdoc, man-db and groff for `make man` and `make check-man`.
 # The tests also need a locale with a decimal comma (de_DE.UTF-8), made
 # with localedef when missing.
 set -eu
@@ -15,6 +16,9 @@ if [ "${1:-}" = eval ] && ! command -v node >/dev/null 2>&1; then
 fi
 if [ "${1:-}" = bench-serve ]; then
     pkgs="$pkgs wrk"
+fi
+if [ "${1:-}" = man ]; then
+    pkgs="$pkgs scdoc man-db groff-base"
 fi
 if [ "${1:-}" = fuzz ]; then
     pkgs="$pkgs clang libclang-rt-14-dev"
