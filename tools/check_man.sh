@@ -40,6 +40,13 @@ for page in quell.1 quell-rules.5 libquell.3; do
     fi
     warnings=$(LC_ALL=C groff -ww -z -man "$mandir/$page" 2>&1 || true)
     [ -z "$warnings" ] || fail "groff warns on $page: $warnings"
+    # mandoc's lint, when installed, is stricter; scdoc writes a .PP after
+    # every .SH and around literal blocks, which mandoc only skips.
+    if command -v mandoc >/dev/null 2>&1; then
+        warnings=$(mandoc -T lint -W warning "$mandir/$page" 2>&1 |
+            grep -v 'WARNING: skipping paragraph macro' || true)
+        [ -z "$warnings" ] || fail "mandoc -T lint warns on $page: $warnings"
+    fi
     checked=$((checked + 1))
 done
 

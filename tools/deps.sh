@@ -5,7 +5,7 @@
 # for the baselines of `make eval`, unless a node is already on the PATH;
 # `deps.sh fuzz` clang and its libFuzzer runtime for `make fuzz`;
 # `deps.sh bench-serve` wrk for `make bench-serve`;
-# `deps.sh man` scdoc, man-db and groff for `make man` and `make check-man`.
+# `deps.sh man` scdoc, man-db, groff and mandoc for `make man` and `make check-man`.
 # The tests also need a locale with a decimal comma (de_DE.UTF-8), made
 # with localedef when missing.
 set -eu
@@ -18,7 +18,7 @@ if [ "${1:-}" = bench-serve ]; then
     pkgs="$pkgs wrk"
 fi
 if [ "${1:-}" = man ]; then
-    pkgs="$pkgs scdoc man-db groff-base"
+    pkgs="$pkgs scdoc man-db groff-base mandoc"
 fi
 if [ "${1:-}" = fuzz ]; then
     pkgs="$pkgs clang libclang-rt-14-dev"
