@@ -16,6 +16,11 @@ _quell_options() {
         tr ' ' '\n' | sed '/^$/d' | sort -u
 }
 
+# Complete the words of list $1 that start with $2.
+_quell_words() {
+    mapfile -t COMPREPLY < <(compgen -W "$1" -- "$2")
+}
+
 # Complete files whose names end in one of the extensions given (with the
 # dot, e.g. .cfg), and directories to walk into.
 _quell_files() {
@@ -44,13 +49,13 @@ _quell_option_value() {
     case $opt in
     -f | --format)
         case $cmd in
-        filter) COMPREPLY=($(compgen -W "text jsonl nul" -- "$cur")) ;;
-        eval | fit) COMPREPLY=($(compgen -W "csv tsv jsonl" -- "$cur")) ;;
-        *) COMPREPLY=($(compgen -W "csv tsv jsonl text" -- "$cur")) ;;
+        filter) _quell_words "text jsonl nul" "$cur" ;;
+        eval | fit) _quell_words "csv tsv jsonl" "$cur" ;;
+        *) _quell_words "csv tsv jsonl text" "$cur" ;;
         esac ;;
-    --only) COMPREPLY=($(compgen -W "pass flagged" -- "$cur")) ;;
-    --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")) ;;
-    -d | --delimiter) COMPREPLY=($(compgen -W "tab" -- "$cur")) ;;
+    --only) _quell_words "pass flagged" "$cur" ;;
+    --color) _quell_words "auto always never" "$cur" ;;
+    -d | --delimiter) _quell_words "tab" "$cur" ;;
     -o | --output)
         if [[ $cmd == compile ]]; then _quell_files "$cur" .qdb; else _quell_files "$cur" .cfg; fi ;;
     --html) _quell_files "$cur" .html ;;
@@ -91,7 +96,7 @@ _quell() {
     fi
 
     # The subcommand, and how many operands stand before the word completed.
-    local cmd= i w operands=0 skip=0
+    local cmd='' i w operands=0 skip=0
     for ((i = 1; i < COMP_CWORD; i++)); do
         w=${COMP_WORDS[i]}
         if ((skip)); then
@@ -117,9 +122,9 @@ _quell() {
 
     if [[ -z $cmd ]]; then
         if [[ $cur == -* ]]; then
-            COMPREPLY=($(compgen -W "--help --version" -- "$cur"))
+            _quell_words "--help --version" "$cur"
         else
-            COMPREPLY=($(compgen -W "$_quell_commands" -- "$cur"))
+            _quell_words "$_quell_commands" "$cur"
         fi
         return 0
     fi
@@ -134,12 +139,12 @@ _quell() {
 
     if [[ $cur == -* ]]; then
         # Cache each command's options per binary for the shell's life.
-        local key=${bin//[^A-Za-z0-9]/_}_$cmd
+        local key=${bin//[^A-Za-z0-9]/_}_${cmd//[^A-Za-z0-9]/_}
         local var=_quell_opts_$key
         if [[ -z ${!var+set} ]]; then
             printf -v "$var" '%s' "$(_quell_options "$bin" "$cmd")"
         fi
-        COMPREPLY=($(compgen -W "${!var}" -- "$cur"))
+        _quell_words "${!var}" "$cur"
         return 0
     fi
 

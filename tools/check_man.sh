@@ -4,8 +4,9 @@
 # and every option `quell CMD --help` prints (long and short) appears in
 # that section; every key of docs/rules.md's tables appears in
 # quell-rules(5); every function include/quell.h declares appears in
-# libquell(3); groff and man render each page without a warning. Then the
-# bash completion is sourced and asked for a few completions.
+# libquell(3); groff, man and mandoc render each page without a warning.
+# Then the bash completion is sourced and asked for a few completions, and
+# an interactive zsh completes a few lines with completions/_quell.
 #
 # Run from the source tree by `make check-man`; QUELL_BIN (build/quell) and
 # QUELL_MAN_DIR (build/man) say where the command and the pages are.
@@ -87,6 +88,7 @@ done
 
 # quell-rules(5) against docs/rules.md: the first column of its key tables.
 page5=$(render "$mandir/quell-rules.5")
+# shellcheck disable=SC2016 # the backquotes are docs/rules.md's own
 keys=$(sed -n -E 's/^\| (`[a-z_]+`(, `[a-z_]+`)*) \|.*/\1/p' docs/rules.md | tr -d '`,')
 [ -n "$keys" ] || fail "found no keys in docs/rules.md"
 for key in $keys; do
@@ -106,7 +108,7 @@ done
 
 # The bash completion, in a folder of files of every kind.
 mkdir -p "$tmp/files/sub"
-for f in a.cfg b.qdb c.csv d.tsv e.jsonl f.txt g.c; do : >"$tmp/files/$f"; done
+for f in a.cfg b.qdb c.csv d.tsv e.jsonl f.txt g.c h.cfg h.csv; do : >"$tmp/files/$f"; done
 abs_bin=$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")
 srcdir=$(pwd)
 cat >"$tmp/complete.bash" <<'EOS'
@@ -148,17 +150,17 @@ export EXPECT_LOG="$tmp/expects"
         expect "--max-bytes" "$b" filter --max-b || bad=1
         expect "--max-batch --max-body --max-connections --max-header" "$b" serve --max || bad=1
         expect "--help --version" "$b" - || bad=1
-        expect "a.cfg sub" "$b" compile "" || bad=1
-        expect "a.cfg b.qdb sub" "$b" filter -j 2 "" || bad=1
+        expect "a.cfg h.cfg sub" "$b" compile "" || bad=1
+        expect "a.cfg b.qdb h.cfg sub" "$b" filter -j 2 "" || bad=1
         expect "jsonl" "$b" filter --format js || bad=1
         expect "jsonl" "$b" filter --format = js || bad=1
         expect "csv jsonl tsv" "$b" eval --format "" || bad=1
         expect "flagged pass" "$b" filter --only "" || bad=1
         expect "b.qdb sub" "$b" compile a.cfg -o "" || bad=1
-        expect "a.cfg b.qdb sub" "$b" eval -p x "" || bad=1
-        expect "c.csv d.tsv e.jsonl f.txt sub" "$b" eval -p x a.cfg "" || bad=1
-        expect "a.cfg b.qdb sub" "$b" diff a.cfg "" || bad=1
-        expect "c.csv d.tsv e.jsonl f.txt sub" "$b" diff a.cfg b.qdb "" || bad=1
+        expect "a.cfg b.qdb h.cfg sub" "$b" eval -p x "" || bad=1
+        expect "c.csv d.tsv e.jsonl f.txt h.csv sub" "$b" eval -p x a.cfg "" || bad=1
+        expect "a.cfg b.qdb h.cfg sub" "$b" diff a.cfg "" || bad=1
+        expect "c.csv d.tsv e.jsonl f.txt h.csv sub" "$b" diff a.cfg b.qdb "" || bad=1
         expect "always auto never" "$b" explain --color = "" || bad=1
         exit $bad
     ' sh "$srcdir" "$tmp/complete.bash" "$abs_bin"
@@ -168,8 +170,30 @@ if [ "$status" -ne 0 ]; then
 fi
 checked=$((checked + $(wc -l <"$tmp/expects")))
 
+# The zsh completion (completions/_quell), in the same folder: the line
+# zsh shows after a TAB.
+zsh_expect() {
+    got=$(cd "$tmp/files" && PATH="$(dirname "$abs_bin"):$PATH" \
+        timeout 30 zsh -f "$srcdir/tools/zsh_complete.zsh" "$srcdir/completions" "$1" |
+        tr -d '\r')
+    [ "$got" = "[$2]" ] || fail "zsh: completing '$1' gave '$got', want '[$2]'"
+    checked=$((checked + 1))
+}
+if command -v zsh >/dev/null 2>&1; then
+    zsh_expect "quell fil" "quell filter "
+    zsh_expect "quell filter --for" "quell filter --format "
+    zsh_expect "quell filter --only fl" "quell filter --only flagged "
+    zsh_expect "quell compile h" "quell compile h.cfg "
+    zsh_expect "quell filter h" "quell filter h.cfg "
+    zsh_expect "quell eval -p x a.cfg h" "quell eval -p x a.cfg h.csv "
+    zsh_expect "quell compile a.cfg -o b" "quell compile a.cfg -o b.qdb "
+    zsh_expect "quell eval -p x a.cfg e" "quell eval -p x a.cfg e.jsonl "
+else
+    echo "check_man: zsh is not installed: completions/_quell not tested" >&2
+fi
+
 if [ "$failed" -ne 0 ]; then
     echo "check_man: $failed of $checked checks failed" >&2
     exit 1
 fi
-echo "check_man: $checked checks passed (quell.1, quell-rules.5, libquell.3, bash completion)"
+echo "check_man: $checked checks passed (quell.1, quell-rules.5, libquell.3, bash and zsh completion)"

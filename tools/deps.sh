@@ -5,7 +5,8 @@
 # for the baselines of `make eval`, unless a node is already on the PATH;
 # `deps.sh fuzz` clang and its libFuzzer runtime for `make fuzz`;
 # `deps.sh bench-serve` wrk for `make bench-serve`;
-# `deps.sh man` scdoc, man-db, groff and mandoc for `make man` and `make check-man`.
+# `deps.sh man` scdoc, man-db, groff, mandoc and zsh for `make man` and
+# `make check-man`.
 # The tests also need a locale with a decimal comma (de_DE.UTF-8), made
 # with localedef when missing.
 set -eu
@@ -18,7 +19,7 @@ if [ "${1:-}" = bench-serve ]; then
     pkgs="$pkgs wrk"
 fi
 if [ "${1:-}" = man ]; then
-    pkgs="$pkgs scdoc man-db groff-base mandoc"
+    pkgs="$pkgs scdoc man-db groff-base mandoc zsh"
 fi
 if [ "${1:-}" = fuzz ]; then
     pkgs="$pkgs clang libclang-rt-14-dev"
