@@ -73,7 +73,8 @@ SOAK_BIN := $(O)/soak
 
 .PHONY: all deps demo check check-normal check-asan check-tsan test-binaries bench bench-serve install \
 	uninstall lint format clean tables forms allow-candidates eval soak check-python \
-	fuzz fuzz-smoke fuzz-long fuzz-run check-fuzz fuzz-binaries fuzz-runners
+	fuzz fuzz-smoke fuzz-long fuzz-run check-fuzz fuzz-binaries fuzz-runners \
+	man install-man check-man install-completion
 
 all: $(STATIC_LIB) $(SHARED_LIB) $(BIN)
 
@@ -394,6 +395,39 @@ install: all $(O)/quell.pc $(O)/default.qdb
 	cd rules && find . -type d -exec install -d '$(DESTDIR)$(DATADIR)/rules/{}' ';'
 	cd rules && find . -type f -exec install -m 644 '{}' '$(DESTDIR)$(DATADIR)/rules/{}' ';'
 	install -m 644 $(O)/default.qdb $(DESTDIR)$(DATADIR)/rules/default.qdb
+
+# Man pages, written in scdoc (docs/man/README says why) and generated
+# into $(O)/man; scdoc is installed first when missing (tools/deps.sh man).
+MANDIR ?= $(PREFIX)/share/man
+MAN_SRC := $(wildcard docs/man/*.scd)
+MAN_PAGES := $(MAN_SRC:docs/man/%.scd=$(O)/man/%)
+
+man: $(MAN_PAGES)
+
+$(O)/man/%: docs/man/%.scd
+	@command -v scdoc >/dev/null 2>&1 || sh tools/deps.sh man
+	@mkdir -p $(dir $@)
+	scdoc < $< > $@.tmp && mv $@.tmp $@
+
+install-man: man
+	install -d $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man3 $(DESTDIR)$(MANDIR)/man5
+	install -m 644 $(filter %.1,$(MAN_PAGES)) $(DESTDIR)$(MANDIR)/man1
+	install -m 644 $(filter %.3,$(MAN_PAGES)) $(DESTDIR)$(MANDIR)/man3
+	install -m 644 $(filter %.5,$(MAN_PAGES)) $(DESTDIR)$(MANDIR)/man5
+
+# The pages against the command's --help texts, the rule keys of
+# docs/rules.md and the functions of quell.h; then the bash completion.
+check-man: man $(BIN)
+	@sh tools/deps.sh man
+	QUELL_BIN=$(BIN) QUELL_MAN_DIR=$(O)/man sh tools/check_man.sh
+
+BASH_COMPLETION_DIR ?= $(PREFIX)/share/bash-completion/completions
+ZSH_COMPLETION_DIR ?= $(PREFIX)/share/zsh/site-functions
+
+install-completion:
+	install -d $(DESTDIR)$(BASH_COMPLETION_DIR) $(DESTDIR)$(ZSH_COMPLETION_DIR)
+	install -m 644 completions/quell.bash $(DESTDIR)$(BASH_COMPLETION_DIR)/quell
+	install -m 644 completions/_quell $(DESTDIR)$(ZSH_COMPLETION_DIR)/_quell
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/include/quell.h $(DESTDIR)$(PREFIX)/lib/libquell.* \

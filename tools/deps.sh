@@ -7,7 +7,9 @@
 # `deps.sh bench-serve` wrk for `make bench-serve`;
 # `deps.sh python` pytest, venv and setuptools for `make check-python`
 # (the binding is ctypes; one test pip-installs it into a venv, offline);
-# `deps.sh node` Node.js and its Node-API headers for `make check-node`.
+# `deps.sh node` Node.js and its Node-API headers for `make check-node`;
+# `deps.sh man` scdoc, man-db, groff, mandoc and zsh for `make man` and
+# `make check-man`.
 # The tests also need a locale with a decimal comma (de_DE.UTF-8), made
 # with localedef when missing.
 set -eu
@@ -27,6 +29,9 @@ fi
 if [ "${1:-}" = node ]; then
     command -v node >/dev/null 2>&1 || pkgs="$pkgs nodejs"
     [ -f /usr/include/node/node_api.h ] || pkgs="$pkgs libnode-dev"
+fi
+if [ "${1:-}" = man ]; then
+    pkgs="$pkgs scdoc man-db groff-base mandoc zsh"
 fi
 if [ "${1:-}" = fuzz ]; then
     pkgs="$pkgs clang libclang-rt-14-dev"
