@@ -132,6 +132,7 @@ check: deps
 	@$(MAKE) --no-print-directory check-normal
 	@$(MAKE) --no-print-directory check-python
 	@$(MAKE) --no-print-directory check-node
+	@$(MAKE) --no-print-directory check-man
 	@$(MAKE) --no-print-directory check-asan
 	@$(MAKE) --no-print-directory check-fuzz
 	@$(MAKE) --no-print-directory check-tsan
