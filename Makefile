@@ -383,7 +383,7 @@ $(O)/quell.pc: quell.pc.in Makefile
 # (src/cli/cli.c finds them from the command's own path).
 DATADIR = $(PREFIX)/share/quell
 
-install: all $(O)/quell.pc $(O)/default.qdb
+install: all $(O)/quell.pc $(O)/default.qdb install-man install-completion
 	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib \
 		$(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/bin
 	install -m 644 include/quell.h $(DESTDIR)$(PREFIX)/include/quell.h
@@ -405,8 +405,12 @@ MAN_PAGES := $(MAN_SRC:docs/man/%.scd=$(O)/man/%)
 
 man: $(MAN_PAGES)
 
+# The default build makes them too (its rule above lists no pages: they are
+# named only here).
+all: $(MAN_PAGES)
+
 $(O)/man/%: docs/man/%.scd
-	@command -v scdoc >/dev/null 2>&1 || sh tools/deps.sh man
+	@command -v scdoc >/dev/null 2>&1 || sh tools/deps.sh
 	@mkdir -p $(dir $@)
 	scdoc < $< > $@.tmp && mv $@.tmp $@
 
@@ -432,7 +436,10 @@ install-completion:
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/include/quell.h $(DESTDIR)$(PREFIX)/lib/libquell.* \
-		$(DESTDIR)$(PREFIX)/lib/pkgconfig/quell.pc $(DESTDIR)$(PREFIX)/bin/quell
+		$(DESTDIR)$(PREFIX)/lib/pkgconfig/quell.pc $(DESTDIR)$(PREFIX)/bin/quell \
+		$(DESTDIR)$(MANDIR)/man1/quell.1 $(DESTDIR)$(MANDIR)/man3/libquell.3 \
+		$(DESTDIR)$(MANDIR)/man5/quell-rules.5 $(DESTDIR)$(BASH_COMPLETION_DIR)/quell \
+		$(DESTDIR)$(ZSH_COMPLETION_DIR)/_quell
 	rm -rf $(DESTDIR)$(DATADIR)
 
 # Static analysis, as STYLE.md asks: both must be clean. (clang-tidy also

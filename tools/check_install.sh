@@ -19,6 +19,10 @@ bin="$tmp/root/usr/bin/quell"
 data="$tmp/root/usr/share/quell/rules"
 [ -x "$bin" ] || fail "no installed command at $bin"
 [ -f "$data/default.qdb" ] && [ -f "$data/default.cfg" ] || fail "no installed rules in $data"
+for f in share/man/man1/quell.1 share/man/man5/quell-rules.5 share/man/man3/libquell.3 \
+    share/bash-completion/completions/quell share/zsh/site-functions/_quell; do
+    [ -s "$tmp/root/usr/$f" ] || fail "no installed $f"
+done
 for f in $(cd rules && find . -type f); do
     cmp -s "rules/$f" "$data/$f" || fail "rules/$f was not installed as is"
 done
