@@ -1,0 +1,129 @@
+#!/bin/sh
+# check_deb.sh - build quell's Debian packages and check them (make deb,
+# make check-deb; not part of make check: a full package build takes minutes).
+#
+#   tools/check_deb.sh [--build-only] OUTDIR
+#
+# 1. Copies the source tree (without build/ and .git) to OUTDIR/src and runs
+#    dpkg-buildpackage -us -uc -b there, so that its `make clean` spares the
+#    caller's build; the .debs, .buildinfo and .changes go to OUTDIR.
+# 2. lintian on the .changes: fails on errors, prints the warnings.
+# 3. systemd-analyze verify of the packaged quell.service.
+# 4. Unpacks every .deb into a scratch root (dpkg -x) and smoke-tests the
+#    installed files: the installed quell, run from outside any source tree
+#    with no RULES, filters examples/comments.txt to the same verdicts as the
+#    build's quell with its default.qdb (also with memory that may never be
+#    both writable and executable, as MemoryDenyWriteExecute= enforces);
+#    examples/embed.c compiles against the installed header with the
+#    installed quell.pc and runs on the installed library; the Python
+#    binding imports from the installed tree and scans.
+set -eu
+
+build_only=0
+if [ "${1:-}" = --build-only ]; then
+    build_only=1
+    shift
+fi
+out=${1:?usage: check_deb.sh [--build-only] OUTDIR}
+srcdir=$(cd "$(dirname "$0")/.." && pwd)
+version=$(sed -n '1s/^quell (\([^)]*\)).*/\1/p' "$srcdir/debian/changelog")
+upstream=${version%-*}
+
+step() { printf '\n== check_deb: %s\n' "$*"; }
+
+# --- 1. build -------------------------------------------------------------
+step "building $version in $out/src"
+rm -rf "$out"
+mkdir -p "$out/src/quell-$upstream"
+out=$(cd "$out" && pwd)
+tree="$out/src/quell-$upstream"
+(cd "$srcdir" && tar --exclude=./build --exclude=./.git -cf - .) | (cd "$tree" && tar -xf -)
+if ! (cd "$tree" && dpkg-buildpackage -us -uc -b >"$out/build.log" 2>&1); then
+    tail -40 "$out/build.log" >&2
+    echo "check_deb: dpkg-buildpackage failed; the log is $out/build.log" >&2
+    exit 1
+fi
+mv "$out"/src/*.deb "$out"/src/*.buildinfo "$out"/src/*.changes "$out"/
+ls -l "$out"/*.deb
+[ "$build_only" -eq 1 ] && exit 0
+
+# --- 2. lintian -------------------------------------------------------------
+step "lintian"
+lintian --fail-on error --info "$out"/*.changes || {
+    echo "check_deb: lintian found errors" >&2
+    exit 1
+}
+
+# --- 3. the unit ------------------------------------------------------------
+root=$(mktemp -d)
+trap 'rm -rf "$root"' EXIT
+for deb in "$out"/*.deb; do
+    dpkg -x "$deb" "$root"
+done
+step "systemd-analyze verify quell.service"
+unit="$root/lib/systemd/system/quell.service"
+[ -f "$unit" ] || unit="$root/usr/lib/systemd/system/quell.service"
+# verify resolves ExecStart= on the running system: point it at the
+# unpacked command through a copy of the unit.
+sed "s|/usr/bin/quell|$root/usr/bin/quell|" "$unit" >"$root/quell.service"
+LD_LIBRARY_PATH="$root/usr/lib" systemd-analyze verify "$root/quell.service"
+echo "verified"
+
+# --- 4. smoke test of the installed files -----------------------------------
+step "installed quell vs the build's quell with default.qdb"
+ref="$root/ref.jsonl" got="$root/got.jsonl"
+"$tree/build/quell" filter "$tree/build/default.qdb" <"$srcdir/examples/comments.txt" >"$ref"
+[ ! -e "$root/usr/share/quell/rules/default.qdb" ] || {
+    echo "check_deb: the package ships a default.qdb (debian/README.Debian says why not)" >&2
+    exit 1
+}
+# From the scratch root, no QUELL_RULES: the command must find its rules
+# from its own path, /usr/share/quell/rules/default.cfg beside it.
+(cd "$root" && env -u QUELL_RULES LD_LIBRARY_PATH="$root/usr/lib" \
+    "$root/usr/bin/quell" filter <"$srcdir/examples/comments.txt" >"$got")
+cmp "$ref" "$got"
+lines=$(wc -l <"$got")
+flagged=$(grep -c -v '"action":"pass"' "$got" || true)
+[ "$lines" -eq "$(wc -l <"$srcdir/examples/comments.txt")" ] && [ "$flagged" -gt 0 ]
+echo "same $lines verdicts ($flagged not pass)"
+
+step "the same under PR_SET_MDWE (no writable+executable memory)"
+env -u QUELL_RULES LD_LIBRARY_PATH="$root/usr/lib" python3 - "$root/usr/bin/quell" \
+    "$srcdir/examples/comments.txt" "$got" <<'PY'
+import ctypes, os, subprocess, sys
+PR_SET_MDWE, PR_MDWE_REFUSE_EXEC_GAIN = 65, 1
+libc = ctypes.CDLL(None, use_errno=True)
+if libc.prctl(PR_SET_MDWE, PR_MDWE_REFUSE_EXEC_GAIN, 0, 0, 0) != 0:
+    sys.exit("prctl(PR_SET_MDWE): %s" % os.strerror(ctypes.get_errno()))
+with open(sys.argv[2], "rb") as src:
+    out = subprocess.run([sys.argv[1], "filter"], stdin=src, capture_output=True,
+                         cwd="/", check=True).stdout
+with open(sys.argv[3], "rb") as f:
+    if out != f.read():
+        sys.exit("verdicts differ under PR_SET_MDWE")
+print("same verdicts with MDWE on")
+PY
+
+step "examples/embed.c against the installed header, quell.pc and library"
+PKG_CONFIG_SYSROOT_DIR="$root" PKG_CONFIG_PATH="$root/usr/lib/pkgconfig" \
+    pkg-config --cflags --libs quell
+# shellcheck disable=SC2046 # pkg-config's flags are meant to split
+cc -o "$root/embed" "$srcdir/examples/embed.c" $(PKG_CONFIG_SYSROOT_DIR="$root" \
+    PKG_CONFIG_PATH="$root/usr/lib/pkgconfig" pkg-config --cflags --libs quell)
+LD_LIBRARY_PATH="$root/usr/lib" "$root/embed" "$root/usr/share/quell/rules/default.cfg" >"$root/embed.out"
+tail -3 "$root/embed.out"
+LD_LIBRARY_PATH="$root/usr/lib" ldd "$root/embed" | grep libquell
+
+step "python3-quell from the installed tree"
+QUELL_LIB="$root/usr/lib/libquell.so.2" PYTHONPATH="$root/usr/lib/python3/dist-packages" \
+    python3 -c '
+import sys, quell
+assert quell.__file__.startswith(sys.argv[1]), quell.__file__
+f = quell.Filter(sys.argv[1] + "/usr/share/quell/rules/default.cfg")
+v = f.scan("What an idiot.")
+print(quell.__file__, quell.version(), v.action, v.categories)
+assert v.action != "pass", v.action
+' "$root"
+
+echo
+echo "check_deb: all checks passed"
