@@ -49,7 +49,7 @@ ls -l "$out"/*.deb
 
 # --- 2. lintian -------------------------------------------------------------
 step "lintian"
-lintian --fail-on error --info "$out"/*.changes || {
+lintian --fail-on error --display-info "$out"/*.changes || {
     echo "check_deb: lintian found errors" >&2
     exit 1
 }
@@ -60,13 +60,14 @@ trap 'rm -rf "$root"' EXIT
 for deb in "$out"/*.deb; do
     dpkg -x "$deb" "$root"
 done
+libdir="$root/usr/lib/$(dpkg-architecture -qDEB_HOST_MULTIARCH)"
 step "systemd-analyze verify quell.service"
 unit="$root/lib/systemd/system/quell.service"
 [ -f "$unit" ] || unit="$root/usr/lib/systemd/system/quell.service"
 # verify resolves ExecStart= on the running system: point it at the
 # unpacked command through a copy of the unit.
 sed "s|/usr/bin/quell|$root/usr/bin/quell|" "$unit" >"$root/quell.service"
-LD_LIBRARY_PATH="$root/usr/lib" systemd-analyze verify "$root/quell.service"
+LD_LIBRARY_PATH="$libdir" systemd-analyze verify --man=no "$root/quell.service"
 echo "verified"
 
 # --- 4. smoke test of the installed files -----------------------------------
@@ -79,7 +80,7 @@ ref="$root/ref.jsonl" got="$root/got.jsonl"
 }
 # From the scratch root, no QUELL_RULES: the command must find its rules
 # from its own path, /usr/share/quell/rules/default.cfg beside it.
-(cd "$root" && env -u QUELL_RULES LD_LIBRARY_PATH="$root/usr/lib" \
+(cd "$root" && env -u QUELL_RULES LD_LIBRARY_PATH="$libdir" \
     "$root/usr/bin/quell" filter <"$srcdir/examples/comments.txt" >"$got")
 cmp "$ref" "$got"
 lines=$(wc -l <"$got")
@@ -88,13 +89,19 @@ flagged=$(grep -c -v '"action":"pass"' "$got" || true)
 echo "same $lines verdicts ($flagged not pass)"
 
 step "the same under PR_SET_MDWE (no writable+executable memory)"
-env -u QUELL_RULES LD_LIBRARY_PATH="$root/usr/lib" python3 - "$root/usr/bin/quell" \
+env -u QUELL_RULES LD_LIBRARY_PATH="$libdir" python3 - "$root/usr/bin/quell" \
     "$srcdir/examples/comments.txt" "$got" <<'PY'
 import ctypes, os, subprocess, sys
 PR_SET_MDWE, PR_MDWE_REFUSE_EXEC_GAIN = 65, 1
 libc = ctypes.CDLL(None, use_errno=True)
 if libc.prctl(PR_SET_MDWE, PR_MDWE_REFUSE_EXEC_GAIN, 0, 0, 0) != 0:
     sys.exit("prctl(PR_SET_MDWE): %s" % os.strerror(ctypes.get_errno()))
+# Not vacuous: a child of this process is refused a writable and
+# executable mapping.
+probe = ("import mmap\ntry:\n mmap.mmap(-1, 4096, prot=7)\nexcept OSError:\n"
+         " raise SystemExit(0)\nraise SystemExit(1)")
+if subprocess.run([sys.executable, "-c", probe]).returncode != 0:
+    sys.exit("PR_SET_MDWE is not in force in child processes")
 with open(sys.argv[2], "rb") as src:
     out = subprocess.run([sys.argv[1], "filter"], stdin=src, capture_output=True,
                          cwd="/", check=True).stdout
@@ -105,23 +112,31 @@ print("same verdicts with MDWE on")
 PY
 
 step "examples/embed.c against the installed header, quell.pc and library"
-PKG_CONFIG_SYSROOT_DIR="$root" PKG_CONFIG_PATH="$root/usr/lib/pkgconfig" \
-    pkg-config --cflags --libs quell
-# shellcheck disable=SC2046 # pkg-config's flags are meant to split
-cc -o "$root/embed" "$srcdir/examples/embed.c" $(PKG_CONFIG_SYSROOT_DIR="$root" \
-    PKG_CONFIG_PATH="$root/usr/lib/pkgconfig" pkg-config --cflags --libs quell)
-LD_LIBRARY_PATH="$root/usr/lib" "$root/embed" "$root/usr/share/quell/rules/default.cfg" >"$root/embed.out"
+# The installed quell.pc, its prefix moved to the scratch root (the other
+# packages it names, libhs and the rest, are the system's).
+mkdir -p "$root/pc"
+sed "s|^prefix=/usr\$|prefix=$root/usr|" "$libdir/pkgconfig/quell.pc" >"$root/pc/quell.pc"
+flags=$(PKG_CONFIG_PATH="$root/pc" pkg-config --cflags --libs quell)
+echo "pkg-config: $flags"
+# shellcheck disable=SC2086 # pkg-config's flags are meant to split
+cc -o "$root/embed" "$srcdir/examples/embed.c" $flags
+LD_LIBRARY_PATH="$libdir" "$root/embed" "$root/usr/share/quell/rules/default.cfg" >"$root/embed.out"
 tail -3 "$root/embed.out"
-LD_LIBRARY_PATH="$root/usr/lib" ldd "$root/embed" | grep libquell
+LD_LIBRARY_PATH="$libdir" ldd "$root/embed" | grep libquell
 
 step "python3-quell from the installed tree"
-QUELL_LIB="$root/usr/lib/libquell.so.2" PYTHONPATH="$root/usr/lib/python3/dist-packages" \
+# No QUELL_LIB: the binding finds libquell.so.2 by its soname, as it
+# would after ldconfig; the maps say which file it opened.
+env -u QUELL_LIB LD_LIBRARY_PATH="$libdir" PYTHONPATH="$root/usr/lib/python3/dist-packages" \
     python3 -c '
 import sys, quell
-assert quell.__file__.startswith(sys.argv[1]), quell.__file__
-f = quell.Filter(sys.argv[1] + "/usr/share/quell/rules/default.cfg")
+root = sys.argv[1]
+assert quell.__file__.startswith(root), quell.__file__
+f = quell.Filter(root + "/usr/share/quell/rules/default.cfg")
 v = f.scan("What an idiot.")
-print(quell.__file__, quell.version(), v.action, v.categories)
+libs = {l.split()[-1] for l in open("/proc/self/maps") if "libquell" in l}
+assert libs and all(p.startswith(root) for p in libs), libs
+print(quell.__file__, sorted(libs), quell.version(), v.action, v.categories)
 assert v.action != "pass", v.action
 ' "$root"
 
