@@ -8,7 +8,8 @@
 #    dpkg-buildpackage -us -uc -b there, so that its `make clean` spares the
 #    caller's build; the .debs, .buildinfo and .changes go to OUTDIR.
 # 2. lintian on the .changes: fails on errors, prints the warnings.
-# 3. systemd-analyze verify of the packaged quell.service.
+# 3. systemd-analyze verify and security (the exposure score) of the packaged
+#    quell.service.
 # 4. Unpacks every .deb into a scratch root (dpkg -x) and smoke-tests the
 #    installed files: the installed quell, run from outside any source tree
 #    with no RULES, filters examples/comments.txt to the same verdicts as the
@@ -69,6 +70,10 @@ unit="$root/lib/systemd/system/quell.service"
 sed "s|/usr/bin/quell|$root/usr/bin/quell|" "$unit" >"$root/quell.service"
 LD_LIBRARY_PATH="$libdir" systemd-analyze verify --man=no "$root/quell.service"
 echo "verified"
+# The sandbox in figures: systemd's exposure score, 0 (locked down) to 10;
+# fails above 2.0.
+LD_LIBRARY_PATH="$libdir" systemd-analyze security --offline=yes --threshold=20 \
+    "$root/quell.service" | tail -1
 
 # --- 4. smoke test of the installed files -----------------------------------
 step "installed quell vs the build's quell with default.qdb"
@@ -109,6 +114,38 @@ with open(sys.argv[3], "rb") as f:
     if out != f.read():
         sys.exit("verdicts differ under PR_SET_MDWE")
 print("same verdicts with MDWE on")
+PY
+
+step "the installed quell serve (the unit's command) under PR_SET_MDWE"
+# Port 0: the kernel picks a free one, which quell prints on stderr.
+env -u QUELL_RULES LD_LIBRARY_PATH="$libdir" python3 - "$root/usr/bin/quell" <<'PY'
+import ctypes, json, re, signal, subprocess, sys, urllib.request
+libc = ctypes.CDLL(None, use_errno=True)
+if libc.prctl(65, 1, 0, 0, 0) != 0:  # PR_SET_MDWE, PR_MDWE_REFUSE_EXEC_GAIN
+    sys.exit("prctl(PR_SET_MDWE) failed")
+srv = subprocess.Popen([sys.argv[1], "serve", "--listen", "127.0.0.1:0"], cwd="/",
+                       stderr=subprocess.PIPE, text=True)
+try:
+    url = None
+    for line in srv.stderr:
+        sys.stdout.write("  " + line)
+        m = re.search(r"listening on (http://\S+/)", line)
+        if m:
+            url = m.group(1)
+            break
+    if not url:
+        sys.exit("quell serve did not say where it listens")
+    req = urllib.request.Request(url + "v1/check", method="POST",
+                                 data=json.dumps({"id": 7, "body": "What an idiot."}).encode())
+    verdict = json.loads(urllib.request.urlopen(req, timeout=30).read())
+    print("  ", json.dumps({k: verdict[k] for k in ("id", "action", "score")}))
+    assert verdict["id"] == 7 and verdict["action"] == "flag", verdict
+finally:
+    srv.send_signal(signal.SIGTERM)
+    rc = srv.wait(timeout=30)
+if rc != 0:
+    sys.exit("quell serve exited %d on SIGTERM" % rc)
+print("  stopped on SIGTERM, exit 0")
 PY
 
 step "examples/embed.c against the installed header, quell.pc and library"
