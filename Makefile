@@ -74,7 +74,7 @@ SOAK_BIN := $(O)/soak
 .PHONY: all deps demo check check-normal check-asan check-tsan test-binaries bench bench-serve install \
 	uninstall lint format clean tables forms allow-candidates eval soak check-python \
 	fuzz fuzz-smoke fuzz-long fuzz-run check-fuzz fuzz-binaries fuzz-runners \
-	man install-man check-man install-completion
+	man install-man check-man install-completion deb check-deb
 
 all: $(STATIC_LIB) $(SHARED_LIB) $(BIN)
 
@@ -433,6 +433,18 @@ install-completion:
 	install -d $(DESTDIR)$(BASH_COMPLETION_DIR) $(DESTDIR)$(ZSH_COMPLETION_DIR)
 	install -m 644 completions/quell.bash $(DESTDIR)$(BASH_COMPLETION_DIR)/quell
 	install -m 644 completions/_quell $(DESTDIR)$(ZSH_COMPLETION_DIR)/_quell
+
+# Debian packages (debian/, README.Debian says what goes where): built by
+# dpkg-buildpackage in a copy of the tree under $(O)/deb/src, so that its
+# `make clean` leaves this build alone; the .debs land in $(O)/deb.
+# check-deb builds them, runs lintian and a smoke test of the installed files.
+deb:
+	@sh tools/deps.sh deb
+	sh tools/check_deb.sh --build-only $(O)/deb
+
+check-deb:
+	@sh tools/deps.sh deb
+	sh tools/check_deb.sh $(O)/deb
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/include/quell.h $(DESTDIR)$(PREFIX)/lib/libquell.* \

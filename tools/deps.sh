@@ -9,7 +9,9 @@
 # (the binding is ctypes; one test pip-installs it into a venv, offline);
 # `deps.sh node` Node.js and its Node-API headers for `make check-node`;
 # `deps.sh man` scdoc, man-db, groff, mandoc and zsh for `make man` and
-# `make check-man`.
+# `make check-man`; `deps.sh deb` debhelper, dh-python, lintian, dpkg-dev,
+# fakeroot and scdoc for `make deb` and `make check-deb` (systemd for
+# systemd-analyze verify of the unit).
 # The tests also need a locale with a decimal comma (de_DE.UTF-8), made
 # with localedef when missing.
 set -eu
@@ -32,6 +34,9 @@ if [ "${1:-}" = node ]; then
 fi
 if [ "${1:-}" = man ]; then
     pkgs="$pkgs scdoc man-db groff-base mandoc zsh"
+fi
+if [ "${1:-}" = deb ]; then
+    pkgs="$pkgs debhelper dh-python python3-all lintian dpkg-dev fakeroot scdoc systemd"
 fi
 if [ "${1:-}" = fuzz ]; then
     pkgs="$pkgs clang libclang-rt-14-dev"
