@@ -71,7 +71,7 @@ EMBED_BIN := $(O)/embed
 EMBED_SHARED_BIN := $(O)/embed-shared
 SOAK_BIN := $(O)/soak
 
-.PHONY: all deps demo check check-normal check-asan check-tsan test-binaries bench bench-serve install \
+.PHONY: FORCE all deps demo check check-normal check-asan check-tsan test-binaries bench bench-serve install \
 	uninstall lint format clean tables forms allow-candidates eval soak check-python \
 	fuzz fuzz-smoke fuzz-long fuzz-run check-fuzz fuzz-binaries fuzz-runners \
 	man install-man check-man install-completion deb check-deb
@@ -374,9 +374,14 @@ $(O)/bench_views: bench/view_cost.c bench/bench_util.h $(STATIC_LIB)
 $(O)/bench_json: bench/json_parsers.c $(STATIC_LIB)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(STATIC_LIB) $(PKG_LIBS) -lm
 
-$(O)/quell.pc: quell.pc.in Makefile
+# Written again whenever PREFIX differs from the one it holds: `make`, then
+# `make install PREFIX=/opt/x`, must not install a quell.pc for /usr/local.
+$(O)/quell.pc: quell.pc.in Makefile FORCE
 	@mkdir -p $(O)
-	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' $< > $@
+	@sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' $< > $@.tmp
+	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+
+FORCE:
 
 # The shipped rules go to PREFIX/share/quell/rules, sources and the compiled
 # default.qdb: an installed quell filter with no RULES reads them there

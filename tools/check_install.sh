@@ -23,6 +23,9 @@ for f in share/man/man1/quell.1 share/man/man5/quell-rules.5 share/man/man3/libq
     share/bash-completion/completions/quell share/zsh/site-functions/_quell; do
     [ -s "$tmp/root/usr/$f" ] || fail "no installed $f"
 done
+# The install's own PREFIX, whatever the build was made with.
+grep -qx 'prefix=/usr' "$tmp/root/usr/lib/pkgconfig/quell.pc" ||
+    fail "quell.pc's prefix is not the PREFIX installed to"
 for f in $(cd rules && find . -type f); do
     cmp -s "rules/$f" "$data/$f" || fail "rules/$f was not installed as is"
 done
