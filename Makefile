@@ -153,7 +153,7 @@ check-normal: test-binaries $(O)/default.qdb $(SHARED_LIB) $(EMBED_SHARED_BIN) $
 
 # The Node binding (bindings/node/README.md): an N-API addon built with cc
 # against node's own headers, linked to the shared library beside it, then
-# its tests on node's built-in runner. Not part of `check` yet.
+# its tests on node's built-in runner (make check runs them).
 NODE_INCLUDE ?= /usr/include/node
 NODE_ADDON := $(O)/node/quell.node
 
@@ -403,7 +403,8 @@ install: all $(O)/quell.pc $(O)/default.qdb install-man install-completion
 	install -m 644 $(O)/default.qdb $(DESTDIR)$(DATADIR)/rules/default.qdb
 
 # Man pages, written in scdoc (docs/man/README says why) and generated
-# into $(O)/man; scdoc is installed first when missing (tools/deps.sh man).
+# into $(O)/man; scdoc, one of tools/deps.sh's packages, is installed first
+# when missing.
 MANDIR ?= $(PREFIX)/share/man
 MAN_SRC := $(wildcard docs/man/*.scd)
 MAN_PAGES := $(MAN_SRC:docs/man/%.scd=$(O)/man/%)
