@@ -1387,17 +1387,29 @@ static int soft_edge_add(struct norm_view *view, size_t off)
     return QUELL_OK;
 }
 
-bool norm_is_soft_edge(const struct norm_view *view, size_t off)
+/* The first of a[0..n), ascending, that is key or more; n if none. */
+static size_t lower_bound_u32(const uint32_t *a, size_t n, size_t key)
 {
-    size_t lo = 0, hi = view->soft_edge_count;
+    size_t lo = 0, hi = n;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if (view->soft_edges[mid] < off)
+        if (a[mid] < key)
             lo = mid + 1;
         else
             hi = mid;
     }
-    return lo < view->soft_edge_count && view->soft_edges[lo] == off;
+    return lo;
+}
+
+bool norm_is_soft_edge(const struct norm_view *view, size_t off)
+{
+    size_t k = lower_bound_u32(view->soft_edges, view->soft_edge_count, off);
+    return k < view->soft_edge_count && view->soft_edges[k] == off;
+}
+
+size_t norm_view_at(const struct norm_view *view, size_t orig_off)
+{
+    return lower_bound_u32(view->src, view->len, orig_off);
 }
 
 #ifdef __SSE2__

@@ -99,6 +99,10 @@ static inline bool norm_arabizi_is_vowel(unsigned char c)
            c == '@' || c == '*';
 }
 
+/* The first byte of view made from original offset orig_off or later
+ * (view->len when none is): where an original span starts in the view. */
+size_t norm_view_at(const struct norm_view *view, size_t orig_off);
+
 /* Is view offset off (0 < off < len) a soft word edge of the view? */
 bool norm_is_soft_edge(const struct norm_view *view, size_t off);
 

@@ -71,46 +71,42 @@ static int normalise_literal(struct quell_rules *rules, const struct pattern *pa
     return QUELL_OK;
 }
 
-/* An Arabizi pattern: its word folded, then spelled out as a regex. */
+/*
+ * An Arabizi pattern: its word folded once, then spelled out as the regex
+ * for the Arabizi view (unless a .qdb held it already: has_regex) and as
+ * the check a hit's folded text must pass.
+ */
 static int arabizi_pattern(struct quell_rules *rules, const struct pattern *pat,
-                           struct pattern_info *info, struct norm_view *folded, quell_error *err)
+                           struct pattern_info *info, struct norm_view *folded, bool has_regex,
+                           quell_error *err)
 {
     if (norm_fold(rules->norm, pat->text, pat->text_len, folded) != QUELL_OK)
         return err_set(err, QUELL_ENOMEM, NULL, 0, NULL, "out of memory normalising patterns");
     size_t from, to;
     norm_trim(folded, &from, &to);
-    const char *regex;
-    int rc = arabizi_regex(rules->pool, folded->text + from, to - from, &regex);
+    const char *word = folded->text + from;
+    int rc = 0;
+    if (!has_regex) {
+        const char *regex;
+        rc = arabizi_regex(rules->pool, word, to - from, &regex);
+        if (rc == 0) {
+            info->text = regex;
+            info->len = (uint32_t)strlen(regex);
+        }
+    }
+    if (rc == 0)
+        rc = arabizi_check_regex(rules->pool, word, to - from, &info->check);
     if (rc < 0)
         return err_set(err, QUELL_ENOMEM, NULL, 0, NULL, "out of memory normalising patterns");
+    if (rc > 0 && has_regex)
+        return err_set(err, QUELL_EFORMAT, NULL, 0, NULL,
+                       "corrupt .qdb: an Arabizi word with no letter to write");
     if (rc > 0) {
         const struct rule_table *t = rules->table;
         return err_set(err, QUELL_ECONFIG, t->files[pat->file], (int)pat->line,
                        t->rules[pat->rule].id, "word \"%s\" has no letter Arabizi can spell",
                        pat->text);
     }
-    info->text = regex;
-    info->len = (uint32_t)strlen(regex);
-    return QUELL_OK;
-}
-
-/* An Arabizi pattern's check, written from its word folded, whether its
- * regex was written now or read from a .qdb. */
-static int arabizi_check(struct quell_rules *rules, const struct pattern *pat,
-                         struct pattern_info *info, struct norm_view *folded, quell_error *err)
-{
-    if (norm_fold(rules->norm, pat->text, pat->text_len, folded) != QUELL_OK)
-        return err_set(err, QUELL_ENOMEM, NULL, 0, NULL, "out of memory normalising patterns");
-    size_t from, to;
-    norm_trim(folded, &from, &to);
-    int rc = arabizi_check_regex(rules->pool, folded->text + from, to - from, &info->check);
-    if (rc < 0)
-        return err_set(err, QUELL_ENOMEM, NULL, 0, NULL, "out of memory normalising patterns");
-    /* The regex itself was written from the same word, so a word with no
-     * letter to write failed there already; a .qdb's is checked here. */
-    if (rc > 0)
-        return err_set(err, QUELL_EFORMAT, NULL, 0, NULL,
-                       "corrupt .qdb: an Arabizi word with no letter to write");
     info->check_index = rules->check_count++;
     return QUELL_OK;
 }
@@ -380,10 +376,13 @@ int ruleset_new_derived(struct quell_rules **out, struct rule_table *table,
         const struct pattern *pat = &table->patterns[i];
         struct pattern_info *info = &rules->patterns[i];
         *info = (struct pattern_info){0};
-        if (derived && ruleset_is_derived(pat)) {
+        bool is_loaded = derived && ruleset_is_derived(pat);
+        if (pat->kind == PAT_ARABIZI) {
+            rc = is_loaded ? copy_derived(rules, &derived[i], info, err) : QUELL_OK;
+            if (rc == QUELL_OK)
+                rc = arabizi_pattern(rules, pat, info, &views[VIEW_FOLDED], is_loaded, err);
+        } else if (is_loaded) {
             rc = copy_derived(rules, &derived[i], info, err);
-        } else if (pat->kind == PAT_ARABIZI) {
-            rc = arabizi_pattern(rules, pat, info, &views[VIEW_FOLDED], err);
         } else if (pat->view != VIEW_RAW && pat->kind != PAT_REGEX) {
             rc = normalise_literal(rules, pat, info, views, err);
         } else {
@@ -392,8 +391,6 @@ int ruleset_new_derived(struct quell_rules **out, struct rule_table *table,
             info->len = pat->text_len;
             rc = QUELL_OK;
         }
-        if (rc == QUELL_OK && pat->kind == PAT_ARABIZI)
-            rc = arabizi_check(rules, pat, info, &views[VIEW_FOLDED], err);
         if (rc != QUELL_OK)
             goto fail;
         if (pat->kind == PAT_WORD)

@@ -86,20 +86,6 @@ static bool runs_cover(const struct quell_scanner *s, size_t start, const uint8_
     return true;
 }
 
-/* The first byte of view whose original offset is off or more. */
-static size_t view_at(const struct norm_view *view, size_t off)
-{
-    size_t lo = 0, hi = view->len;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (view->src[mid] < off)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
-}
-
 static bool is_ascii_word(char c)
 {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
@@ -120,7 +106,7 @@ static int arabizi_checked(struct quell_scanner *s, const struct pattern_info *i
                            size_t end)
 {
     const struct norm_view *folded = &s->views[VIEW_FOLDED];
-    size_t from = view_at(folded, start), to = view_at(folded, end);
+    size_t from = norm_view_at(folded, start), to = norm_view_at(folded, end);
     /* Word edges as the spellings know them, ASCII ones: the view makes
      * "_" a space, but "kieffer_jason" is one name. */
     if (to - from > ARABIZI_CHECK_MAX || (from > 0 && is_ascii_word(folded->text[from - 1])) ||
