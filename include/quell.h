@@ -380,6 +380,10 @@ typedef struct quell_verdict {
      *  verdict is valid) and their id, as quell_rules_id. */
     const quell_rules *rules_used;
     const char *rules_id;
+    /** Since 0.6: what the comment's context knew of it (see "Context"
+     *  below), when it was scored in one; NULL for a plain quell_scan.
+     *  Owned by the scanner, like the verdict. */
+    const struct quell_context_facts *context;
 } quell_verdict;
 
 /** A scanner: the per-thread state for scanning. Use from one thread at a time. */
@@ -523,6 +527,229 @@ QUELL_EXTERN(int)
 quell_explain_to_json(quell_scanner *scanner, const quell_verdict *verdict,
                       const quell_comment *comment, const char *id_json, size_t id_len, char *buf,
                       size_t buf_size, size_t *needed, quell_error *err);
+
+/* ------------------------------------------------------------------------ */
+/* Context: what one comment cannot show alone                               */
+
+/**
+ * The state of a comment stream, beside the immutable rules and the
+ * per-thread scanners: a sliding window of recent comments' fingerprints,
+ * where copies of one text pasted by many accounts gather in a cluster
+ * (a campaign), and the latest comments of each author (their rate, their
+ * repeats, how many were held). Rules read it through context rules
+ * (docs/rules.md, "Context rules"): a rule with context = "campaign_authors"
+ * and at_least = 3 fires on a comment whose near-duplicates in the window
+ * come from three authors or more, and combinations can use it like any
+ * rule.
+ *
+ * Deciding is in order: a comment's facts depend on every comment decided
+ * before it. A context is safe to share between threads (one lock, held
+ * for a decision's few microseconds); the order of their calls is then the
+ * order of the stream. To get the same verdicts whatever the number of
+ * threads, scan in parallel and decide in input order, as `quell filter -j`
+ * does (quell_context_note_make, quell_context_decide, quell_context_settle).
+ *
+ * Memory is bounded by the options, whatever the stream's length
+ * (quell_context_memory_limit); the window forgets by count and by age,
+ * the authors least recently seen first.
+ */
+typedef struct quell_context quell_context;
+
+/** Options of a context; a 0 member takes its default. Start from
+ *  QUELL_CONTEXT_OPTIONS_INIT (see the ABI policy above). */
+typedef struct quell_context_options {
+    unsigned int version;   /**< QUELL_CONTEXT_OPTIONS_VERSION; 0 reads as 1 */
+    size_t window_comments; /**< the campaign window: comments it holds (20000) */
+    double window_seconds;  /**< and the oldest it keeps, in seconds (3600) */
+    size_t max_authors;     /**< authors remembered (50000); the least recently seen go first */
+    double author_seconds;  /**< how long an author's repeats and held comments count (3600) */
+    double rate_seconds;    /**< the window of an author's rate (60) */
+    /** How alike two comments must be to be copies: the share of their
+     *  fingerprints' 32 minimum hashes that agree, an estimate of the
+     *  Jaccard similarity of their 4-character shingles (0.5). */
+    double similarity;
+    /** The fewest characters a comment needs, once generalised (see
+     *  quell_context_note_make), to be fingerprinted: shorter ones
+     *  ("thanks", "great article") are never copies (20). */
+    size_t min_chars;
+} quell_context_options;
+
+#define QUELL_CONTEXT_OPTIONS_VERSION 1
+#define QUELL_CONTEXT_OPTIONS_INIT                                                                 \
+    {                                                                                              \
+        QUELL_CONTEXT_OPTIONS_VERSION, 0, 0, 0, 0, 0, 0, 0                                         \
+    }
+
+/**
+ * Make an empty context.
+ * @return QUELL_OK; QUELL_EINVAL for an option out of range (a newer
+ *         version, a negative or non-finite time, similarity outside
+ *         (0, 1], a window over 2^24 comments or 2^24 authors);
+ *         QUELL_ENOMEM. *out is NULL on failure.
+ */
+QUELL_EXTERN(int)
+quell_context_new(quell_context **out, const quell_context_options *options, quell_error *err);
+
+/** Free a context. NULL is a no-op. */
+QUELL_EXTERN(void) quell_context_free(quell_context *ctx);
+
+/** @return the bytes the context holds now. */
+QUELL_EXTERN(size_t) quell_context_memory(const quell_context *ctx);
+
+/** @return the most bytes it can ever hold, with its options. */
+QUELL_EXTERN(size_t) quell_context_memory_limit(const quell_context *ctx);
+
+/** The longest id a campaign's first comment is reported with, NUL included. */
+#define QUELL_CONTEXT_ID_MAX 128
+
+/**
+ * What a context knew of one comment when it was decided. Filled in by the
+ * library; the caller sets version (QUELL_CONTEXT_FACTS_INIT) when it
+ * allocates one.
+ */
+typedef struct quell_context_facts {
+    unsigned int version; /**< QUELL_CONTEXT_FACTS_VERSION; 0 reads as 1 */
+    /** Whether the comment was long enough to fingerprint; when not, the
+     *  campaign members are 0. */
+    int is_fingerprinted;
+    /** Comments of its cluster in the window, this one included (1: no
+     *  copy), and the distinct authors among them (comments without an
+     *  author count as copies, not as authors). */
+    uint32_t campaign_copies;
+    uint32_t campaign_authors;
+    /** The id (as JSON text, NUL-terminated) of the cluster's first
+     *  comment; "" when it had none or it was longer than
+     *  QUELL_CONTEXT_ID_MAX - 1 bytes. */
+    char campaign_first[QUELL_CONTEXT_ID_MAX];
+    /** Whether the comment has an author; when not, the author members are 0. */
+    int has_author;
+    /** The author's comments within rate_seconds, this one included. */
+    uint32_t author_rate;
+    /** The author's comments within author_seconds with this text (the
+     *  same once generalised, or a near copy), this one included. */
+    uint32_t author_repeats;
+    /** The author's earlier comments within author_seconds that were held
+     *  or rejected. The author counts keep only the author's latest 16
+     *  comments, so none exceeds 16. */
+    uint32_t author_held;
+} quell_context_facts;
+
+#define QUELL_CONTEXT_FACTS_VERSION 1
+#define QUELL_CONTEXT_FACTS_INIT                                                                   \
+    {                                                                                              \
+        QUELL_CONTEXT_FACTS_VERSION, 0, 0, 0, "", 0, 0, 0, 0                                       \
+    }
+
+/** One comment's place in the stream: its id and time. Start from
+ *  QUELL_CONTEXT_META_INIT. */
+typedef struct quell_context_meta {
+    unsigned int version; /**< QUELL_CONTEXT_META_VERSION; 0 reads as 1 */
+    const char *id_json;  /**< the id as JSON text, borrowed; NULL: none */
+    size_t id_len;
+    /** When it was posted, in milliseconds since the Unix epoch, or
+     *  QUELL_CONTEXT_NOW for the clock. A comment older than one decided
+     *  before it counts as posted at that one's time: windows only move
+     *  forward. */
+    int64_t time_ms;
+} quell_context_meta;
+
+#define QUELL_CONTEXT_NOW          INT64_MIN
+#define QUELL_CONTEXT_META_VERSION 1
+#define QUELL_CONTEXT_META_INIT                                                                    \
+    {                                                                                              \
+        QUELL_CONTEXT_META_VERSION, NULL, 0, QUELL_CONTEXT_NOW                                     \
+    }
+
+/**
+ * Scan a comment and decide it in its context: quell_scan, then its facts,
+ * the context rules they fire, and the verdict with them (it names them in
+ * its rules, and its context member holds the facts). The comment is then
+ * part of the context, with the action it got. The author is the
+ * comment's author field.
+ *
+ * @return as quell_scan; a comment quell_scan refuses is not added to the
+ *         context.
+ */
+QUELL_EXTERN(int)
+quell_scan_context(quell_scanner *scanner, quell_context *ctx, const quell_comment *comment,
+                   const quell_context_meta *meta, const quell_verdict **out, quell_error *err);
+
+/**
+ * What a context needs of one comment, made on any thread: its author's
+ * hash and its body's fingerprint. The body is taken as the skeleton view
+ * sees it (look-alikes, leetspeak, spacing and repeats undone), then
+ * generalised: a link is one placeholder, as is an @mention and a run of
+ * numbers; punctuation, emoji and spaces are dropped. A plain value of
+ * fixed size: copy it, keep it, hand it to another thread.
+ */
+typedef struct quell_context_note {
+    uint64_t opaque[20];
+} quell_context_note;
+
+/**
+ * Make the note of a comment, with scanner's normalisation (any scanner).
+ * @return QUELL_OK; QUELL_EINPUT for invalid UTF-8; QUELL_ENOMEM.
+ */
+QUELL_EXTERN(int)
+quell_context_note_make(quell_scanner *scanner, const quell_comment *comment,
+                        quell_context_note *note, quell_error *err);
+
+/**
+ * Decide one comment's facts from its note and add it to the context,
+ * with action as its action for now. When its facts fire a context rule
+ * (quell_rules_context_fires), the caller scores it again with them
+ * (quell_scanner_apply_context) and, when that changes the action, says
+ * so with quell_context_settle before deciding the next comment.
+ *
+ * @param ticket  receives what quell_context_settle needs to find it.
+ * @return QUELL_OK; QUELL_EINVAL for an unknown version.
+ */
+QUELL_EXTERN(int)
+quell_context_decide(quell_context *ctx, const quell_context_note *note,
+                     const quell_context_meta *meta, quell_action action,
+                     quell_context_facts *facts, uint64_t *ticket, quell_error *err);
+
+/** Set the action of a comment decided with ticket: an author's held count
+ *  reads it. A comment already forgotten is left alone. */
+QUELL_EXTERN(void)
+quell_context_settle(quell_context *ctx, const quell_context_note *note, uint64_t ticket,
+                     quell_action action);
+
+/** @return 1 when facts fire one of the rules' context rules, else 0. */
+QUELL_EXTERN(int)
+quell_rules_context_fires(const quell_rules *rules, const quell_context_facts *facts);
+
+/**
+ * Score the scanner's last comment again, with its context facts: the
+ * context rules they fire join the verdict, and so do the combinations
+ * that use them. comment must be the one last scanned.
+ *
+ * @param facts  borrowed for the call; the verdict keeps a copy.
+ * @return QUELL_OK; QUELL_EINVAL when the scanner has no comment to
+ *         score again; QUELL_ENOMEM.
+ */
+QUELL_EXTERN(int)
+quell_scanner_apply_context(quell_scanner *scanner, const quell_comment *comment,
+                            const quell_context_facts *facts, const quell_verdict **out,
+                            quell_error *err);
+
+/**
+ * Write a context to path, so that a restart resumes it: into a new file
+ * beside path, synced, then renamed over it.
+ * @return QUELL_OK, QUELL_EIO or QUELL_ENOMEM.
+ */
+QUELL_EXTERN(int) quell_context_save(quell_context *ctx, const char *path, quell_error *err);
+
+/**
+ * Make a context with options and resume what path holds (written by
+ * quell_context_save, with any options): what no longer fits the options'
+ * bounds is forgotten, oldest first.
+ * @return as quell_context_new, plus QUELL_EIO and QUELL_EFORMAT (a file
+ *         damaged, truncated or not a context).
+ */
+QUELL_EXTERN(int)
+quell_context_load(quell_context **out, const char *path, const quell_context_options *options,
+                   quell_error *err);
 
 /* ------------------------------------------------------------------------ */
 /* Live rules: the engine                                                    */

@@ -135,7 +135,9 @@ static int check_rule(struct linter *lt, size_t ri, const uint8_t *is_operand)
             must_not++;
     }
     struct finding f = lint_at_rule(lt, LINT_NO_EXAMPLES, ri);
-    if (must + must_not == 0) {
+    if (r->context != CONTEXT_NONE) {
+        rc = QUELL_OK; /* no text fires it: quell test has nothing to show */
+    } else if (must + must_not == 0) {
         rc = lint_note(lt, &f,
                        "rule has no must_match or must_not_match examples: 'quell test' cannot "
                        "tell when a change breaks it");
@@ -157,7 +159,7 @@ static int check_rule(struct linter *lt, size_t ri, const uint8_t *is_operand)
      * cap: a combination scores its weight once, a pattern rule needs
      * min_count occurrences. */
     int64_t first = r->weight;
-    if (r->expr_len == 0) {
+    if (r->expr_len == 0 && r->context == CONTEXT_NONE) {
         uint32_t count = r->min_count < r->max_hits ? r->min_count : r->max_hits;
         first = r->weight * (int64_t)count;
     }
@@ -168,7 +170,12 @@ static int check_rule(struct linter *lt, size_t ri, const uint8_t *is_operand)
     if (first > 0 && first >= reject) {
         f = lint_at_rule(lt, LINT_REJECTS_ALONE, ri);
         char a[32], b[32], c[32];
-        if (r->expr_len)
+        if (r->context != CONTEXT_NONE)
+            rc = lint_note(lt, &f,
+                           "weight %s alone reaches the reject threshold %s: the context rule "
+                           "rejects every comment it fires on, whatever its text",
+                           lint_points(a, sizeof a, first), lint_points(b, sizeof b, reject));
+        else if (r->expr_len)
             rc = lint_note(
                 lt, &f,
                 "weight %s alone reaches the reject threshold %s: the combination rejects "

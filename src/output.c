@@ -262,6 +262,37 @@ static void append_action(struct out_buf *b, quell_action action)
     }
 }
 
+/* `,"context":{...}`: what the comment's context knew, for a verdict
+ * decided in one. */
+static void append_context(struct out_buf *b, const quell_context_facts *c)
+{
+    out_append_lit(b, ",\"context\":{");
+    if (c->is_fingerprinted) {
+        out_append_lit(b, "\"campaign\":{\"copies\":");
+        out_append_uint(b, c->campaign_copies);
+        out_append_lit(b, ",\"authors\":");
+        out_append_uint(b, c->campaign_authors);
+        out_append_lit(b, ",\"first\":");
+        /* JSON text already: an id as the record gave it. */
+        size_t len = strnlen(c->campaign_first, sizeof c->campaign_first);
+        if (len > 0)
+            out_append(b, c->campaign_first, len);
+        else
+            out_append_lit(b, "null");
+        out_append(b, "}", 1);
+    }
+    if (c->has_author) {
+        out_append_str(b, c->is_fingerprinted ? ",\"author\":{\"rate\":" : "\"author\":{\"rate\":");
+        out_append_uint(b, c->author_rate);
+        out_append_lit(b, ",\"repeats\":");
+        out_append_uint(b, c->author_repeats);
+        out_append_lit(b, ",\"held\":");
+        out_append_uint(b, c->author_held);
+        out_append(b, "}", 1);
+    }
+    out_append(b, "}", 1);
+}
+
 /* Everything of a verdict's line but its closing brace. */
 static void append_verdict(struct out_buf *bp, const quell_verdict *v, const char *id_json,
                            size_t id_len)
@@ -329,6 +360,8 @@ static void append_verdict(struct out_buf *bp, const quell_verdict *v, const cha
 
     if (v->is_truncated)
         out_append_lit(&b, ",\"truncated\":true");
+    if (v->context)
+        append_context(&b, v->context);
     *bp = b;
 }
 

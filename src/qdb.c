@@ -50,8 +50,9 @@
  * Arabizi view's databases (one slot more per field). 10: that view's own
  * text, consonant outlines, and its regexes written for it (a format-9
  * file's Arabizi regexes expect the folded text); a som database per rule
- * and slot rather than per slot. */
-#define QDB_FORMAT_VERSION   10
+ * and slot rather than per slot. 11: context rules (a fact and its
+ * at_least). */
+#define QDB_FORMAT_VERSION   11
 /* The last version whose checksum covered the payload only. */
 #define QDB_PAYLOAD_SUM_VERSION 4
 /* The last version whose checksum was FNV-1a 64 of the whole file. */
@@ -224,6 +225,8 @@ static void put_table(struct wbuf *w, const struct rule_table *t, bool with_path
         put_u32(w, r->field);
         put_u32(w, r->is_caseless);
         put_u32(w, r->validator);
+        put_u32(w, r->context);
+        put_u32(w, r->at_least);
         put_u32(w, r->lint_quiet);
         put_cstr(w, r->expr_text);
         put_u32(w, r->expr_start);
@@ -439,6 +442,8 @@ static bool table_is_consistent(const struct rule_table *t)
         if (r->category >= t->category_count || r->field >= QUELL_FIELD_COUNT ||
             r->weight > WEIGHT_MAX || r->weight < -WEIGHT_MAX || r->max_hits == 0 ||
             r->min_count == 0 || r->validator >= VALIDATE_COUNT ||
+            r->context >= CONTEXT_FACT_COUNT || (r->context != CONTEXT_NONE) != (r->at_least > 0) ||
+            (r->context != CONTEXT_NONE && r->expr_len > 0) ||
             (r->lint_quiet >> LINT_CODE_COUNT) != 0 || r->file >= t->file_count ||
             r->expr_start > t->step_count || r->expr_len > t->step_count - r->expr_start ||
             r->example_start > t->example_count ||
@@ -485,7 +490,8 @@ static bool table_is_consistent(const struct rule_table *t)
         /* Arabizi patterns, and they alone, live in the Arabizi view. */
         if (p->kind > PAT_ARABIZI || p->view >= VIEW_COUNT ||
             (p->kind == PAT_ARABIZI) != (p->view == VIEW_ARABIZI) || p->rule >= t->rule_count ||
-            p->file >= t->file_count || t->rules[p->rule].expr_len != 0)
+            p->file >= t->file_count || t->rules[p->rule].expr_len != 0 ||
+            t->rules[p->rule].context != CONTEXT_NONE)
             return false;
     }
     for (size_t i = 0; i < t->allow_count; i++) {
@@ -551,6 +557,9 @@ static int get_table(struct rbuf *r, struct rule_table **out, quell_error *err)
         ru->field = (uint8_t)get_u32(r);
         ru->is_caseless = (uint8_t)get_u32(r);
         ru->validator = (uint8_t)get_u32(r);
+        uint32_t context = get_u32(r);
+        ru->context = context < CONTEXT_FACT_COUNT ? (uint8_t)context : CONTEXT_FACT_COUNT;
+        ru->at_least = get_u32(r);
         ru->lint_quiet = get_u32(r);
         ru->expr_text = get_str(r, pool, NULL);
         ru->expr_start = get_u32(r);

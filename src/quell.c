@@ -15,6 +15,7 @@
 #include "error.h"
 #include "pool.h"
 #include "ruleset.h"
+#include "savefile.h"
 #include "scan.h"
 
 int quell_rules_compile(quell_rules **out, const char *path, quell_error *err)
@@ -149,13 +150,9 @@ static int sync_dir(const char *dir)
  * the disk after a crash. Two writers never share a temporary name. On
  * failure the temporary file is removed and the target left as it was.
  */
-int quell_rules_save(const quell_rules *rules, const char *path, quell_error *err)
+int save_file_atomic(const char *path, const char *data, size_t len, quell_error *err)
 {
-    char *data;
-    size_t len;
-    int rc = qdb_write(rules, &data, &len, err);
-    if (rc != QUELL_OK)
-        return rc;
+    int rc;
     size_t path_len = strlen(path);
     char *tmp = malloc(path_len + sizeof ".XXXXXX");
     char *dir = malloc(path_len + 2);
@@ -180,8 +177,8 @@ int quell_rules_save(const quell_rules *rules, const char *path, quell_error *er
                      strerror(errno));
         goto out_free;
     }
-    /* mkstemp makes the file private (0600); a .qdb is as readable as the
-     * one it replaces, or 0644. (umask cannot be read without setting it.) */
+    /* mkstemp makes the file private (0600); a saved file is as readable as
+     * the one it replaces, or 0644. (umask cannot be read without setting it.) */
     struct stat st;
     mode_t mode = stat(path, &st) == 0 ? (st.st_mode & 07777) : 0644;
     int errnum = fchmod(fd, mode) != 0 ? errno : write_all(fd, data, len);
@@ -210,6 +207,17 @@ int quell_rules_save(const quell_rules *rules, const char *path, quell_error *er
 out_free:
     free(dir);
     free(tmp);
+    return rc;
+}
+
+int quell_rules_save(const quell_rules *rules, const char *path, quell_error *err)
+{
+    char *data;
+    size_t len;
+    int rc = qdb_write(rules, &data, &len, err);
+    if (rc != QUELL_OK)
+        return rc;
+    rc = save_file_atomic(path, data, len, err);
     free(data);
     return rc;
 }

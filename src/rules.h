@@ -90,6 +90,25 @@ struct example {
     uint32_t line;
 };
 
+/* What a context rule reads: a fact the comment's context (context.c)
+ * knows about it; the rule fires when the fact is at least its at_least. */
+enum context_fact {
+    CONTEXT_NONE = 0,             /* not a context rule */
+    CONTEXT_CAMPAIGN_COPIES = 1,  /* near-duplicates in the window, this one included */
+    CONTEXT_CAMPAIGN_AUTHORS = 2, /* distinct authors among them */
+    CONTEXT_AUTHOR_RATE = 3,      /* the author's comments in the rate window */
+    CONTEXT_AUTHOR_REPEATS = 4,   /* the author's comments with this text */
+    CONTEXT_AUTHOR_HELD = 5,      /* the author's earlier comments held or rejected */
+    CONTEXT_FACT_COUNT
+};
+
+/* The most an author fact counts: an author keeps this many recent
+ * comments (context.c), so at_least is at most this for them. */
+#define CONTEXT_AUTHOR_RECENT 16
+
+/* The fact's name in a rule's "context" key; NULL for CONTEXT_NONE or out of range. */
+const char *rules_context_fact_name(unsigned int fact);
+
 struct rule {
     const char *id;
     uint32_t category;
@@ -102,6 +121,10 @@ struct rule {
     /* One bit per enum lint_code the rule's author has accepted for this
      * rule ("lint_ignore"): lint reports the rest. */
     uint32_t lint_quiet;
+    /* A context rule has context != CONTEXT_NONE, no patterns and no
+     * combination: it fires when its fact is at least at_least. */
+    uint8_t context;
+    uint32_t at_least;
     /* A combination has expr_len > 0 and no patterns. */
     const char *expr_text;
     uint32_t expr_start; /* index into rule_table.steps */

@@ -230,7 +230,8 @@ static int expr_or(struct expr_parser *p, bool *value)
 }
 
 /* Whether rule r has hit spans to measure: a pattern rule does, and so
- * does a combination with a near() or before() (the spans that held). */
+ * does a combination with a near() or before() (the spans that held); a
+ * context rule never does. */
 static bool has_spans(const struct loader *ld, const struct rule *r)
 {
     const struct expr_step *steps = ld->steps.data;
@@ -239,7 +240,7 @@ static bool has_spans(const struct loader *ld, const struct rule *r)
         if (op == EXPR_NEAR || op == EXPR_BEFORE)
             return true;
     }
-    return r->expr_len == 0;
+    return r->expr_len == 0 && r->context == CONTEXT_NONE;
 }
 
 /* Once every combination is compiled: the operands of near() and before()
@@ -261,6 +262,11 @@ static int check_span_operands(struct loader *ld)
             const struct rule *b = &rules[steps[r->expr_start + k - 1].arg];
             for (int j = 0; j < 2; j++) {
                 const struct rule *o = j ? b : a;
+                if (o->context != CONTEXT_NONE)
+                    return fail(ld, &at,
+                                "%s() operand \"%s\" is a context rule: it has no spans to "
+                                "measure",
+                                fn, o->id);
                 if (!has_spans(ld, o))
                     return fail(ld, &at,
                                 "%s() operand \"%s\" is a combination without near() or "

@@ -474,6 +474,17 @@ static int add_example(struct loader *ld, const char *text, const struct where *
     return QUELL_OK;
 }
 
+static const char *const context_fact_names[CONTEXT_FACT_COUNT] = {
+    [CONTEXT_CAMPAIGN_COPIES] = "campaign_copies", [CONTEXT_CAMPAIGN_AUTHORS] = "campaign_authors",
+    [CONTEXT_AUTHOR_RATE] = "author_rate",         [CONTEXT_AUTHOR_REPEATS] = "author_repeats",
+    [CONTEXT_AUTHOR_HELD] = "author_held",
+};
+
+const char *rules_context_fact_name(unsigned int fact)
+{
+    return fact < CONTEXT_FACT_COUNT ? context_fact_names[fact] : NULL;
+}
+
 const char *rules_view_name(unsigned int view)
 {
     return view < VIEW_COUNT ? views_chain[view].name : NULL;
@@ -632,6 +643,46 @@ static int parse_rule_id(struct loader *ld, const config_setting_t *group, uint3
     return QUELL_OK;
 }
 
+/*
+ * A context rule fires on a fact of the comment's context, not on its text:
+ * it has "context" and "at_least" and nothing that reads text. An author
+ * fact counts only the author's CONTEXT_AUTHOR_RECENT latest comments, so
+ * a higher at_least could never be met.
+ */
+static int check_context_rule(struct loader *ld, struct rule *rule, uint32_t pattern_key_line,
+                              const char *combo_only_key, uint32_t combo_only_line,
+                              struct where *context_at, struct where *at_least_at,
+                              long long at_least, bool has_examples)
+{
+    context_at->rule_id = at_least_at->rule_id = rule->id;
+    if (rule->context == CONTEXT_NONE)
+        return fail(ld, at_least_at, "\"at_least\" applies only to a context rule");
+    if (!at_least_at->line)
+        return fail(ld, context_at, "a context rule needs \"at_least\" (the least %s that fires it)",
+                    context_fact_names[rule->context]);
+    if (pattern_key_line)
+        return fail(ld, context_at, "rule has both patterns (line %u) and context; use one or the other",
+                    (unsigned)pattern_key_line);
+    if (rule->expr_text)
+        return fail(ld, context_at, "rule has both combine and context; use one or the other");
+    if (combo_only_key) {
+        struct where key_at = {context_at->file, combo_only_line, rule->id};
+        return fail(ld, &key_at, "\"%s\" does not apply to a context rule", combo_only_key);
+    }
+    /* Examples are checked by scanning text alone, which no context fires. */
+    if (has_examples)
+        return fail(ld, context_at, "a context rule cannot have must_match or must_not_match "
+                                    "examples: text alone never fires it");
+    bool is_author = rule->context >= CONTEXT_AUTHOR_RATE;
+    if (is_author && at_least > CONTEXT_AUTHOR_RECENT)
+        return fail(ld, at_least_at,
+                    "at_least %lld is more than an author fact counts (%d: an author's latest "
+                    "comments are kept)",
+                    at_least, CONTEXT_AUTHOR_RECENT);
+    rule->at_least = (uint32_t)at_least;
+    return QUELL_OK;
+}
+
 int loader_parse_rule(struct loader *ld, const config_setting_t *group, uint32_t file)
 {
     static const struct {
@@ -658,6 +709,8 @@ int loader_parse_rule(struct loader *ld, const config_setting_t *group, uint32_t
     uint32_t pattern_key_line = 0;
     uint32_t combo_only_line = 0; /* a key that means nothing for a combination */
     const char *combo_only_key = NULL;
+    long long at_least = 0; /* "at_least", for a context rule; 0: not given */
+    struct where context_at = {file, 0, NULL}, at_least_at = {file, 0, NULL};
     int rc;
 
     if (!config_setting_is_group(group))
@@ -777,6 +830,23 @@ int loader_parse_rule(struct loader *ld, const config_setting_t *group, uint32_t
                     rc = loader_fail_nomem(ld);
                 }
             }
+        } else if (strcmp(key, "context") == 0) {
+            context_at = s_at;
+            if (!(rc = loader_get_string(ld, s, &s_at, &text))) {
+                unsigned int f = 1;
+                while (f < CONTEXT_FACT_COUNT && strcmp(text, context_fact_names[f]) != 0)
+                    f++;
+                if (f == CONTEXT_FACT_COUNT)
+                    rc = fail(ld, &s_at,
+                              "unknown context fact \"%s\" (expected \"campaign_copies\", "
+                              "\"campaign_authors\", \"author_rate\", \"author_repeats\" or "
+                              "\"author_held\")",
+                              text);
+                rule->context = (uint8_t)f;
+            }
+        } else if (strcmp(key, "at_least") == 0) {
+            at_least_at = s_at;
+            rc = loader_get_int(ld, s, &s_at, 1, RULES_MAX_COUNT, &at_least);
         } else if (strcmp(key, "lint_ignore") == 0) {
             rc = loader_for_each_string(ld, s, &s_at, true, add_lint_quiet, &rule->lint_quiet);
         } else if (strcmp(key, "must_match") == 0 || strcmp(key, "must_not_match") == 0) {
@@ -793,7 +863,12 @@ int loader_parse_rule(struct loader *ld, const config_setting_t *group, uint32_t
         return fail(ld, &at, "rule has no \"category\"");
     if (!has_weight)
         return fail(ld, &at, "rule has no \"weight\"");
-    if (rule->expr_text) {
+    if (rule->context != CONTEXT_NONE || at_least_at.line) {
+        if ((rc = check_context_rule(ld, rule, pattern_key_line, combo_only_key, combo_only_line,
+                                     &context_at, &at_least_at, at_least,
+                                     ld->examples.count > example_start)))
+            return rc;
+    } else if (rule->expr_text) {
         struct where combine_at = {file, info->combine_line, id};
         if (pattern_key_line)
             return fail(ld, &combine_at,
@@ -804,7 +879,7 @@ int loader_parse_rule(struct loader *ld, const config_setting_t *group, uint32_t
             return fail(ld, &combine_at, "\"%s\" does not apply to a combination", combo_only_key);
         }
     } else if (ld->patterns.count == pattern_start) {
-        return fail(ld, &at, "rule has neither patterns nor combine");
+        return fail(ld, &at, "rule has no patterns, no combine and no context");
     }
 
     rule->is_caseless = !is_case_sensitive;

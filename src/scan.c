@@ -39,6 +39,10 @@ struct quell_scanner {
     struct match *matches;
     size_t match_count;
     size_t match_cap;
+    /* The last comment's matches once merged, kept for scoring it again
+     * with its context; has_scored says they are there. */
+    size_t merged_count;
+    bool has_scored;
     /* Matches set aside by allow lists and validators, for explaining. */
     quell_excused_hit *excused;
     size_t excused_count;
@@ -337,6 +341,7 @@ static int bind(struct quell_scanner *s, const struct quell_rules *rules, quell_
     s->is_som_due = b.is_som_due;
     s->som_due_count = 0;
     s->touched_count = 0;
+    s->has_scored = false; /* its matches index the old rules */
     const struct quell_rules *old_rules = s->rules;
     s->rules = quell_rules_hold(rules);
     quell_rules_release(old_rules);
@@ -675,6 +680,7 @@ int quell_scan(quell_scanner *scanner, const quell_comment *comment, const quell
                        comment->version, QUELL_COMMENT_VERSION);
     if (s->engine)
         follow_engine(s);
+    s->has_scored = false;
     reset_matches(s);
     for (uint32_t f = 0; f < QUELL_FIELD_COUNT && !s->is_truncated; f++) {
         if (!comment->text[f])
@@ -691,13 +697,39 @@ int quell_scan(quell_scanner *scanner, const quell_comment *comment, const quell
         return err_set(err, QUELL_ENOMEM, NULL, 0, NULL, "out of memory checking hits");
     if (s->excused_count > 1)
         qsort(s->excused, s->excused_count, sizeof *s->excused, cmp_excused);
-    size_t n = merge_matches(s->matches, s->match_count);
-    rc = score_run(s->scorer, s->matches, n, comment, s->is_truncated, out);
+    s->merged_count = merge_matches(s->matches, s->match_count);
+    rc = score_run(s->scorer, s->matches, s->merged_count, comment, s->is_truncated, NULL, out);
     if (rc == QUELL_OK) {
         score_set_excused(s->scorer, s->excused, s->excused_count);
         score_set_rules(s->scorer, s->rules);
+        s->has_scored = true;
     }
     return rc;
+}
+
+int quell_scanner_apply_context(quell_scanner *scanner, const quell_comment *comment,
+                                const quell_context_facts *facts, const quell_verdict **out,
+                                quell_error *err)
+{
+    struct quell_scanner *s = scanner;
+    *out = NULL;
+    if (!s->has_scored)
+        return err_set(err, QUELL_EINVAL, NULL, 0, NULL,
+                       "the scanner has no scanned comment to score in its context");
+    if (facts->version > QUELL_CONTEXT_FACTS_VERSION)
+        return err_set(err, QUELL_EINVAL, NULL, 0, NULL,
+                       "quell_context_facts version %u is newer than this library's (%d)",
+                       facts->version, QUELL_CONTEXT_FACTS_VERSION);
+    /* The hits are built again from the matches: a failure leaves no
+     * verdict, so the last one is no longer valid either way. */
+    s->has_scored = false;
+    int rc = score_run(s->scorer, s->matches, s->merged_count, comment, s->is_truncated, facts, out);
+    if (rc != QUELL_OK)
+        return err_set(err, rc, NULL, 0, NULL, "out of memory scoring in context");
+    score_set_excused(s->scorer, s->excused, s->excused_count);
+    score_set_rules(s->scorer, s->rules);
+    s->has_scored = true;
+    return QUELL_OK;
 }
 
 bool scan_rule_fired(const quell_scanner *scanner, uint32_t rule)

@@ -52,6 +52,9 @@ struct scorer {
     size_t pending_count;
     size_t pending_cap;
     uint8_t *stack; /* combination evaluation */
+    uint32_t *context_rules; /* the context rules, in rule order */
+    size_t context_rule_count;
+    quell_context_facts facts; /* the verdict's context, a copy */
     int64_t *category_milli;
     double *category_scores;
     const char **category_names;
@@ -89,14 +92,22 @@ int score_new(struct scorer **out, const struct quell_rules *rules)
     sc->hit_first = calloc(rule_slots, sizeof *sc->hit_first);
     sc->hit_len = calloc(rule_slots, sizeof *sc->hit_len);
     sc->due = calloc(sc->due_words ? sc->due_words : 1, sizeof *sc->due);
+    for (size_t i = 0; i < table->rule_count; i++)
+        sc->context_rule_count += table->rules[i].context != CONTEXT_NONE;
+    sc->context_rules = calloc(sc->context_rule_count ? sc->context_rule_count : 1,
+                               sizeof *sc->context_rules);
     if (!sc->fired || !sc->fired_rules || !sc->stack || !sc->category_milli ||
         !sc->category_scores || !sc->category_names || !sc->results || !sc->hit_first ||
-        !sc->hit_len || !sc->due) {
+        !sc->hit_len || !sc->due || !sc->context_rules) {
         score_free(sc);
         return QUELL_ENOMEM;
     }
     for (size_t i = 0; i < table->category_count; i++)
         sc->category_names[i] = table->categories[i].name;
+    for (size_t i = 0, k = 0; i < table->rule_count; i++) {
+        if (table->rules[i].context != CONTEXT_NONE)
+            sc->context_rules[k++] = (uint32_t)i;
+    }
     *out = sc;
     return QUELL_OK;
 }
@@ -115,6 +126,7 @@ void score_free(struct scorer *sc)
     free(sc->hit_first);
     free(sc->hit_len);
     free(sc->due);
+    free(sc->context_rules);
     for (int f = 0; f < QUELL_FIELD_COUNT; f++)
         free(sc->words[f].words);
     free(sc->marks);
@@ -397,8 +409,52 @@ static void mark_users(struct scorer *sc, uint32_t ri)
     }
 }
 
+uint32_t score_fact(const quell_context_facts *facts, unsigned int fact)
+{
+    switch (fact) {
+    case CONTEXT_CAMPAIGN_COPIES:
+        return facts->campaign_copies;
+    case CONTEXT_CAMPAIGN_AUTHORS:
+        return facts->campaign_authors;
+    case CONTEXT_AUTHOR_RATE:
+        return facts->author_rate;
+    case CONTEXT_AUTHOR_REPEATS:
+        return facts->author_repeats;
+    case CONTEXT_AUTHOR_HELD:
+        return facts->author_held;
+    default:
+        return 0;
+    }
+}
+
+/* Fire the context rules that facts meet: each scores its weight once and
+ * has no hits, like a combination without near(). */
+static void fire_context_rules(struct scorer *sc, const quell_context_facts *facts,
+                               size_t *fired_count, size_t hit_count)
+{
+    const struct rule_table *t = sc->table;
+    for (size_t k = 0; k < sc->context_rule_count; k++) {
+        uint32_t ri = sc->context_rules[k];
+        const struct rule *r = &t->rules[ri];
+        if (score_fact(facts, r->context) < r->at_least)
+            continue;
+        sc->fired[ri] = 1;
+        sc->category_milli[r->category] += r->weight;
+        quell_rule_result *res = &sc->results[ri];
+        res->rule_id = r->id;
+        res->category = t->categories[r->category].name;
+        res->index = ri;
+        res->count = 1;
+        res->score = (double)r->weight / SCORE_UNIT;
+        sc->hit_first[ri] = (uint32_t)hit_count;
+        sc->hit_len[ri] = 0;
+        sc->fired_rules[(*fired_count)++] = ri;
+    }
+}
+
 int score_run(struct scorer *sc, const struct match *matches, size_t match_count,
-              const quell_comment *comment, bool is_truncated, const quell_verdict **out)
+              const quell_comment *comment, bool is_truncated, const quell_context_facts *facts,
+              const quell_verdict **out)
 {
     const struct rule_table *t = sc->table;
     sc->comment = comment;
@@ -448,6 +504,9 @@ int score_run(struct scorer *sc, const struct match *matches, size_t match_count
         }
         i = j;
     }
+
+    if (facts)
+        fire_context_rules(sc, facts, &fired_count, hit_count);
 
     /* Combinations, operands first, but only those with an operand that
      * fired: none holds with all its operands false (ruleset.c refuses one
@@ -531,6 +590,11 @@ int score_run(struct scorer *sc, const struct match *matches, size_t match_count
     v->hits = sc->hits;
     v->hit_count = hit_count;
     v->is_truncated = is_truncated;
+    v->context = NULL;
+    if (facts) {
+        sc->facts = *facts;
+        v->context = &sc->facts;
+    }
     *out = v;
     return QUELL_OK;
 }

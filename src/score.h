@@ -18,11 +18,16 @@ void score_free(struct scorer *sc);
 
 /*
  * Score one comment. matches must be sorted by (rule, field, start) and
- * disjoint within a rule and field. The verdict and its arrays are owned by
- * sc and valid until the next call; hit texts point into comment.
+ * disjoint within a rule and field. facts, when not NULL, fires the context
+ * rules it meets; the verdict keeps a copy. The verdict and its arrays are
+ * owned by sc and valid until the next call; hit texts point into comment.
  */
 int score_run(struct scorer *sc, const struct match *matches, size_t match_count,
-              const quell_comment *comment, bool is_truncated, const quell_verdict **out);
+              const quell_comment *comment, bool is_truncated, const quell_context_facts *facts,
+              const quell_verdict **out);
+
+/* The value of a context fact in facts (rules.h's enum context_fact). */
+uint32_t score_fact(const quell_context_facts *facts, unsigned int fact);
 
 /* Hang the matches that did not count on the last verdict (borrowed). */
 void score_set_excused(struct scorer *sc, const quell_excused_hit *excused, size_t count);
