@@ -734,6 +734,16 @@ quell_scanner_apply_context(quell_scanner *scanner, const quell_comment *comment
                             quell_error *err);
 
 /**
+ * Write facts as a JSON object, the one a verdict's line gives as its
+ * last member, "context" (the campaign member when the comment was
+ * fingerprinted, the author member when it has an author):
+ * {"campaign":{"copies":7,"authors":5,"first":"c-1"},"author":{"rate":1,"repeats":1,"held":0}}
+ * @return the length it needs, like snprintf (see quell_verdict_to_json).
+ */
+QUELL_EXTERN(size_t)
+quell_context_facts_to_json(const quell_context_facts *facts, char *buf, size_t buf_size);
+
+/**
  * Write a context to path, so that a restart resumes it: into a new file
  * beside path, synced, then renamed over it.
  * @return QUELL_OK, QUELL_EIO or QUELL_ENOMEM.
@@ -955,12 +965,17 @@ typedef struct quell_record_fields {
     /** A member handed back as quell_record.label, e.g. a corpus's gold label
      *  (a string, or a number as JSON text); NULL: none is read. */
     const char *label;
+    /** Since version 2: a member handed back as quell_record.time_ms, the
+     *  time the comment was posted, for a context (seconds since the epoch,
+     *  a fraction allowed, or an RFC 3339 string such as
+     *  "2026-12-06T23:00:00Z"; null reads as none); NULL: none is read. */
+    const char *time;
 } quell_record_fields;
 
-#define QUELL_RECORD_FIELDS_VERSION 1
+#define QUELL_RECORD_FIELDS_VERSION 2
 #define QUELL_RECORD_FIELDS_INIT                                                                   \
     {                                                                                              \
-        QUELL_RECORD_FIELDS_VERSION, NULL, NULL, NULL, NULL                                        \
+        QUELL_RECORD_FIELDS_VERSION, NULL, NULL, NULL, NULL, NULL                                  \
     }
 
 /** One parsed record. Owned by the parser; valid until its next parse or free. */
@@ -975,6 +990,10 @@ typedef struct quell_record {
      *  or NULL when no label member was asked for, or it is absent or null. */
     const char *label;
     size_t label_len;
+    /** Since 0.6: the time member's value in milliseconds since the epoch,
+     *  when has_time is 1 (quell_record_fields.time). */
+    int64_t time_ms;
+    int has_time;
 } quell_record;
 
 /** Turns framed records (without their separator) into comments. One per thread. */

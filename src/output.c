@@ -262,11 +262,10 @@ static void append_action(struct out_buf *b, quell_action action)
     }
 }
 
-/* `,"context":{...}`: what the comment's context knew, for a verdict
- * decided in one. */
+/* The context object: what the comment's context knew of it. */
 static void append_context(struct out_buf *b, const quell_context_facts *c)
 {
-    out_append_lit(b, ",\"context\":{");
+    out_append_lit(b, "{");
     if (c->is_fingerprinted) {
         out_append_lit(b, "\"campaign\":{\"copies\":");
         out_append_uint(b, c->campaign_copies);
@@ -360,9 +359,28 @@ static void append_verdict(struct out_buf *bp, const quell_verdict *v, const cha
 
     if (v->is_truncated)
         out_append_lit(&b, ",\"truncated\":true");
-    if (v->context)
-        append_context(&b, v->context);
     *bp = b;
+}
+
+/* The last member and the line's end: `,"context":{...}` when the verdict
+ * was decided in a context (the last member, so that `quell filter -j`
+ * can add it to a line written before its context was known), then the
+ * closing brace. */
+static void append_end(struct out_buf *b, const quell_verdict *v)
+{
+    if (v->context) {
+        out_append_lit(b, ",\"context\":");
+        append_context(b, v->context);
+    }
+    out_append_lit(b, "}\n");
+}
+
+size_t quell_context_facts_to_json(const quell_context_facts *facts, char *buf, size_t buf_size)
+{
+    struct out_buf b;
+    out_init(&b, buf, buf_size);
+    append_context(&b, facts);
+    return out_finish(&b);
 }
 
 size_t quell_verdict_to_json(const quell_verdict *verdict, const char *id_json, size_t id_len,
@@ -371,7 +389,7 @@ size_t quell_verdict_to_json(const quell_verdict *verdict, const char *id_json, 
     struct out_buf b;
     out_init(&b, buf, buf_size);
     append_verdict(&b, verdict, id_json, id_len);
-    out_append_lit(&b, "}\n");
+    append_end(&b, verdict);
     return out_finish(&b);
 }
 
@@ -410,7 +428,7 @@ size_t quell_verdict_to_json_censored(const quell_verdict *verdict, const char *
         out_append_censored(&b, verdict, QUELL_FIELD_BODY, body, body_len, mask);
     else
         out_append_lit(&b, "null");
-    out_append_lit(&b, "}\n");
+    append_end(&b, verdict);
     return out_finish(&b);
 }
 

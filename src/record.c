@@ -31,7 +31,7 @@
 #include "util/grow.h"
 
 /* The JSON members a record reads, indexing quell_record_parser.names. */
-enum member { MEMBER_ID = 0, MEMBER_BODY, MEMBER_AUTHOR, MEMBER_LABEL, MEMBER_COUNT };
+enum member { MEMBER_ID = 0, MEMBER_BODY, MEMBER_AUTHOR, MEMBER_LABEL, MEMBER_TIME, MEMBER_COUNT };
 
 /* Containers nested deeper than this are refused, as cJSON does (its
  * CJSON_NESTING_LIMIT): the check below recurses once per level. */
@@ -51,7 +51,8 @@ struct member_span {
 
 struct quell_record_parser {
     quell_format format;
-    const char *names[MEMBER_COUNT]; /* point into names_buf; the label's is "" when unread */
+    /* Point into names_buf; the label's and the time's are "" when unread. */
+    const char *names[MEMBER_COUNT];
     size_t name_len[MEMBER_COUNT];
     char *names_buf;
     jsmntok_t *toks; /* the last nested value's tokens */
@@ -88,7 +89,7 @@ int quell_record_parser_new(quell_record_parser **out, quell_format format,
     if (format != QUELL_FORMAT_TEXT && format != QUELL_FORMAT_JSONL && format != QUELL_FORMAT_NUL)
         return err_set(err, QUELL_EINVAL, NULL, 0, NULL, "unknown record format %d", (int)format);
 
-    const char *names[MEMBER_COUNT] = {"id", "body", "author", ""};
+    const char *names[MEMBER_COUNT] = {"id", "body", "author", "", ""};
     if (fields && fields->version > QUELL_RECORD_FIELDS_VERSION)
         return err_set(err, QUELL_EINVAL, NULL, 0, NULL,
                        "quell_record_fields version %u is newer than this library's (%d)",
@@ -102,6 +103,9 @@ int quell_record_parser_new(quell_record_parser **out, quell_format format,
             names[MEMBER_AUTHOR] = fields->author;
         if (fields->label)
             names[MEMBER_LABEL] = fields->label;
+        /* Members a version-1 caller does not know are not read. */
+        if (fields->version >= 2 && fields->time)
+            names[MEMBER_TIME] = fields->time;
     }
     size_t total = 0;
     for (int i = 0; i < MEMBER_COUNT; i++) {
@@ -875,6 +879,118 @@ static int put_id(quell_record_parser *p, const struct field *id, quell_record *
     return QUELL_OK;
 }
 
+/* Days from 1970-01-01 to y-m-d of the proleptic Gregorian calendar
+ * (Howard Hinnant's days_from_civil), with no time zone tables. */
+static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    unsigned yoe = (unsigned)(y - era * 400);
+    unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + (int64_t)doe - 719468;
+}
+
+/* n digits of s at *i as a number, or -1. */
+static int read_digits(const char *s, size_t len, size_t *i, int n)
+{
+    int v = 0;
+    for (int k = 0; k < n; k++, (*i)++) {
+        if (*i >= len || s[*i] < '0' || s[*i] > '9')
+            return -1;
+        v = v * 10 + (s[*i] - '0');
+    }
+    return v;
+}
+
+/* An RFC 3339 time, "2026-12-06T23:00:00Z" or with a fraction and an
+ * offset ("...00.250+03:00"; a space may stand for the T), as milliseconds
+ * since the epoch. Returns false when s is not one. */
+static bool parse_rfc3339(const char *s, size_t len, int64_t *ms)
+{
+    size_t i = 0;
+    int y = read_digits(s, len, &i, 4);
+    if (y < 0 || i >= len || s[i++] != '-')
+        return false;
+    int mo = read_digits(s, len, &i, 2);
+    if (mo < 1 || mo > 12 || i >= len || s[i++] != '-')
+        return false;
+    int d = read_digits(s, len, &i, 2);
+    if (d < 1 || d > 31 || i >= len || (s[i] != 'T' && s[i] != 't' && s[i] != ' '))
+        return false;
+    i++;
+    int h = read_digits(s, len, &i, 2);
+    if (h < 0 || h > 23 || i >= len || s[i++] != ':')
+        return false;
+    int mi = read_digits(s, len, &i, 2);
+    if (mi < 0 || mi > 59 || i >= len || s[i++] != ':')
+        return false;
+    int se = read_digits(s, len, &i, 2);
+    if (se < 0 || se > 60)
+        return false;
+    int frac = 0;
+    if (i < len && s[i] == '.') {
+        i++;
+        int digits = 0;
+        while (i < len && s[i] >= '0' && s[i] <= '9') {
+            if (digits++ < 3)
+                frac = frac * 10 + (s[i] - '0');
+            i++;
+        }
+        if (digits == 0)
+            return false;
+        for (; digits < 3; digits++)
+            frac *= 10;
+    }
+    int offset = 0;
+    if (i < len && (s[i] == 'Z' || s[i] == 'z')) {
+        i++;
+    } else if (i < len && (s[i] == '+' || s[i] == '-')) {
+        int sign = s[i++] == '-' ? -1 : 1;
+        int oh = read_digits(s, len, &i, 2);
+        if (oh < 0 || oh > 23 || i >= len || s[i++] != ':')
+            return false;
+        int om = read_digits(s, len, &i, 2);
+        if (om < 0 || om > 59)
+            return false;
+        offset = sign * (oh * 60 + om);
+    } else {
+        return false;
+    }
+    if (i != len)
+        return false;
+    int64_t days = days_from_civil(y, (unsigned)mo, (unsigned)d);
+    int64_t secs = days * 86400 + h * 3600 + mi * 60 + se - (int64_t)offset * 60;
+    *ms = secs * 1000 + frac;
+    return true;
+}
+
+/* The time member: a number of seconds since the epoch (a fraction
+ * allowed) or an RFC 3339 string. */
+static int put_time(quell_record_parser *p, const struct field *time, quell_record *out,
+                    quell_error *err)
+{
+    int64_t ms;
+    if (time->type == JSMN_STRING && parse_rfc3339(time->text, time->len, &ms)) {
+        out->time_ms = ms;
+        out->has_time = 1;
+        return QUELL_OK;
+    }
+    if (time->type == JSMN_PRIMITIVE && time->text[0] != 't' && time->text[0] != 'f') {
+        double v = clocale_strtod(time->text, NULL);
+        /* Years 0 to 9999, so the milliseconds fit with room. */
+        if (isfinite(v) && v > -62167219200.0 && v < 253402300800.0) {
+            out->time_ms = (int64_t)llround(v * 1000);
+            out->has_time = 1;
+            return QUELL_OK;
+        }
+    }
+    return err_set(err, QUELL_EINPUT, NULL, 0, NULL,
+                   "\"%s\" is not a time (seconds since 1970, or an RFC 3339 date such as "
+                   "\"2026-12-06T23:00:00Z\")",
+                   p->names[MEMBER_TIME]);
+}
+
 /* The label: a string as it is, a finite number as %g would write it (so
  * 1.50 and 1.5 are one label), null as none. */
 static int put_label(quell_record_parser *p, const struct field *label, quell_record *out,
@@ -1021,6 +1137,9 @@ static int parse_jsonl(quell_record_parser *p, const char *data, size_t len, que
                        p->names[MEMBER_AUTHOR]);
     if (fields[MEMBER_LABEL].type != JSMN_UNDEFINED &&
         (rc = put_label(p, &fields[MEMBER_LABEL], out, err)) < 0)
+        return rc;
+    if (fields[MEMBER_TIME].type != JSMN_UNDEFINED && !is_null(&fields[MEMBER_TIME]) &&
+        (rc = put_time(p, &fields[MEMBER_TIME], out, err)) < 0)
         return rc;
 
     /* The fields stay in p->text until the next parse. */

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "context_opt.h"
 #include "reload.h"
 #include "util/grow.h"
 
@@ -65,6 +66,35 @@ struct filter {
     size_t msg_len;
     size_t msg_cap;
     char fatal[640]; /* what stopped the job ("record N: " and a message), "" if none */
+
+    /* With --context: the context, shared by every job but decided only by
+     * the main thread, in input order. A job in a round leaves each
+     * record's decision to it (items, their ids in ids); the main thread
+     * alone decides as it goes. */
+    quell_context *ctx;
+    struct ctx_item *items;
+    size_t item_count;
+    size_t item_cap;
+    char *ids;
+    size_t ids_len;
+    size_t ids_cap;
+};
+
+/* A record scanned by a job in a round, waiting for the main thread to
+ * decide it in its context, in input order. */
+struct ctx_item {
+    const char *data; /* the record, in the round's input */
+    size_t len;
+    int has_separator;
+    unsigned long long record_no;
+    /* Its line in the job's out: an error record, or (without --only) its
+     * verdict without its context, to be completed. */
+    size_t out_start, out_end;
+    size_t id_start, id_len; /* its id as JSON text, in the job's ids */
+    int64_t time_ms;
+    quell_action action; /* before its context */
+    int is_scanned;      /* 0: an error record, nothing to decide */
+    quell_context_note note;
 };
 
 /* A worker thread and its own filter. */
@@ -83,8 +113,9 @@ struct chunk {
     size_t start, end;           /* bytes of the round's data */
     unsigned long long first_no; /* the number of the record before its first */
     size_t job;
-    size_t out_start, out_end; /* in the job's out */
-    size_t msg_start, msg_end; /* in the job's msg */
+    size_t out_start, out_end;   /* in the job's out */
+    size_t msg_start, msg_end;   /* in the job's msg */
+    size_t item_start, item_end; /* in the job's items, with --context */
     int rc;
 };
 
@@ -116,6 +147,14 @@ struct runner {
     size_t chunk_cap;
     atomic_size_t next_chunk; /* the next chunk to take */
     atomic_int is_failed;     /* a job stopped: take no more */
+
+    /* With --context: the context, and where it is saved at the end (NULL:
+     * nowhere); and the main thread's second output buffer, which it
+     * writes into while deciding a round, its first holding its chunks. */
+    quell_context *ctx;
+    const char *ctx_path;
+    char *spare_out;
+    size_t spare_cap;
 };
 
 static void print_help(void)
@@ -153,6 +192,7 @@ static void print_help(void)
            "                           yields an error record\n"
            "  -j, --jobs=N             scan on N threads (default: one per online CPU;\n"
            "                           at most %d); the output is the same for any N\n"
+           CLI_CONTEXT_HELP
            "      --watch              reload RULES when the file changes (checked\n"
            "                           every second), as on SIGHUP; only RULES itself\n"
            "                           is watched, not the files it includes: touch it\n"
@@ -332,8 +372,71 @@ static int emit_too_long(struct filter *f)
     return emit_malformed(f, id, (size_t)id_len, message);
 }
 
-/* Parse, scan and report one record (data without its separator). */
-static int process_record(struct filter *f, const char *data, size_t len, int has_separator)
+/* Report a verdict: its JSON line, or with --only the record itself when
+ * its action is the one asked for. */
+static int emit_verdict(struct filter *f, const quell_verdict *verdict, const quell_comment *c,
+                        const char *id, size_t id_len, const char *data, size_t len,
+                        int has_separator)
+{
+    switch (f->only) {
+    case ONLY_PASS:
+        if (verdict->action == QUELL_PASS)
+            return emit_raw(f, data, len, has_separator);
+        return CLI_OK;
+    case ONLY_FLAGGED:
+        if (verdict->action != QUELL_PASS)
+            return emit_raw(f, data, len, has_separator);
+        return CLI_OK;
+    default:
+        return emit_json(f, verdict, c, id, id_len, NULL);
+    }
+}
+
+/*
+ * Decide a scanned comment in its context, on the main thread, in input
+ * order: its facts, then its verdict scored again with them, and the
+ * action it ends with settled for its author's next comments.
+ */
+static int decide_in_context(struct filter *f, const quell_comment *c, const char *id,
+                             size_t id_len, int64_t time_ms, const quell_context_note *note,
+                             const quell_verdict **verdict)
+{
+    quell_context_meta meta = QUELL_CONTEXT_META_INIT;
+    meta.id_json = id;
+    meta.id_len = id_len;
+    meta.time_ms = time_ms;
+    quell_context_facts facts = QUELL_CONTEXT_FACTS_INIT;
+    uint64_t ticket;
+    quell_error err = {0};
+    quell_action before = (*verdict)->action;
+    if (quell_context_decide(f->ctx, note, &meta, before, &facts, &ticket, &err) != QUELL_OK ||
+        quell_scanner_apply_context(f->scanner, c, &facts, verdict, &err) != QUELL_OK)
+        return filter_fatal(f, "record %llu: %s", f->record_no, err.message);
+    if ((*verdict)->action != before)
+        quell_context_settle(f->ctx, note, ticket, (*verdict)->action);
+    return CLI_OK;
+}
+
+/* Keep id (JSON text) in the job's ids, for the item being filled. */
+static int keep_id(struct filter *f, struct ctx_item *item, const char *id, size_t id_len)
+{
+    if (buf_reserve(&f->ids, &f->ids_cap, f->ids_len, id_len) != 0)
+        return filter_fatal(f, "out of memory");
+    memcpy(f->ids + f->ids_len, id, id_len);
+    item->id_start = f->ids_len;
+    item->id_len = id_len;
+    f->ids_len += id_len;
+    return CLI_OK;
+}
+
+/*
+ * Parse, scan and report one record (data without its separator). With
+ * item (a job in a round, with --context), a record scanned is left for
+ * the main thread to decide: item keeps what that needs, and the verdict
+ * line, without its context, goes out as usual.
+ */
+static int process_one(struct filter *f, const char *data, size_t len, int has_separator,
+                       struct ctx_item *item)
 {
     if (len > f->max_bytes)
         return emit_too_long(f);
@@ -343,9 +446,12 @@ static int process_record(struct filter *f, const char *data, size_t len, int ha
     quell_error err;
     err.message[0] = '\0';
     const quell_verdict *verdict = NULL;
+    quell_context_note note;
     int rc = quell_record_parse(f->parser, data, len, &record, &err);
     if (rc == QUELL_OK)
         rc = quell_scan(f->scanner, &record->comment, &verdict, &err);
+    if (rc == QUELL_OK && f->ctx)
+        rc = quell_context_note_make(f->scanner, &record->comment, &note, &err);
 
     /* The record's own id, even when it was refused for its body; else its
      * number in the stream. */
@@ -361,18 +467,45 @@ static int process_record(struct filter *f, const char *data, size_t len, int ha
     if (rc != QUELL_OK)
         return emit_malformed(f, id, id_len, err.message[0] ? err.message : quell_strerror(rc));
 
-    switch (f->only) {
-    case ONLY_PASS:
-        if (verdict->action == QUELL_PASS)
-            return emit_raw(f, data, len, has_separator);
-        return CLI_OK;
-    case ONLY_FLAGGED:
-        if (verdict->action != QUELL_PASS)
-            return emit_raw(f, data, len, has_separator);
-        return CLI_OK;
-    default:
-        return emit_json(f, verdict, &record->comment, id, id_len, NULL);
+    if (f->ctx) {
+        int64_t time_ms = record->has_time ? record->time_ms : QUELL_CONTEXT_NOW;
+        if (item) {
+            item->is_scanned = 1;
+            item->action = verdict->action;
+            item->time_ms = time_ms;
+            item->note = note;
+            if ((rc = keep_id(f, item, id, id_len)) != CLI_OK)
+                return rc;
+            return f->only == ONLY_ALL ? emit_json(f, verdict, &record->comment, id, id_len, NULL)
+                                       : CLI_OK;
+        }
+        rc = decide_in_context(f, &record->comment, id, id_len, time_ms, &note, &verdict);
+        if (rc != CLI_OK)
+            return rc;
     }
+    return emit_verdict(f, verdict, &record->comment, id, id_len, data, len, has_separator);
+}
+
+/* One record; with --context in a round, as an item for the main thread. */
+static int process_record(struct filter *f, const char *data, size_t len, int has_separator)
+{
+    if (!f->ctx || !f->is_worker)
+        return process_one(f, data, len, has_separator, NULL);
+    struct ctx_item *items = grow_array(f->items, &f->item_cap, f->item_count + 1,
+                                        sizeof *f->items, 256, GROW_UNCAPPED);
+    if (!items)
+        return filter_fatal(f, "out of memory");
+    f->items = items;
+    struct ctx_item *item = &f->items[f->item_count++];
+    memset(item, 0, sizeof *item);
+    item->data = data;
+    item->len = len;
+    item->has_separator = has_separator;
+    item->out_start = f->out_len;
+    item->record_no = f->record_no + 1;
+    int rc = process_one(f, data, len, has_separator, item);
+    item->out_end = f->out_len;
+    return rc;
 }
 
 /* Process the whole records in data[0..len), each ending in the separator. */
@@ -426,6 +559,8 @@ static int filter_open(struct filter *f, const struct runner *r, size_t out_cap,
 /* Free what filter_open and the stream gave f. */
 static void filter_close(struct filter *f)
 {
+    free(f->items);
+    free(f->ids);
     free(f->msg);
     free(f->out);
     quell_record_parser_free(f->parser);
@@ -499,6 +634,7 @@ static void workers_start(struct runner *r)
         w->f.censor_mask = r->main.censor_mask;
         w->f.separator = r->main.separator;
         w->f.max_bytes = r->main.max_bytes;
+        w->f.ctx = r->main.ctx;
         w->f.is_worker = 1;
         if (filter_open(&w->f, r, ROUND_BYTES_PER_JOB, NULL) != QUELL_OK ||
             pthread_create(&w->thread, NULL, worker_main, w) != 0) {
@@ -560,10 +696,12 @@ static void take_chunks(struct runner *r, struct filter *f, size_t job)
         ch->job = job;
         ch->out_start = f->out_len;
         ch->msg_start = f->msg_len;
+        ch->item_start = f->item_count;
         f->record_no = ch->first_no;
         ch->rc = process_slice(f, r->round_data + ch->start, ch->end - ch->start);
         ch->out_end = f->out_len;
         ch->msg_end = f->msg_len;
+        ch->item_end = f->item_count;
         if (ch->rc != CLI_OK)
             atomic_store_explicit(&r->is_failed, 1, memory_order_relaxed);
     }
@@ -670,6 +808,108 @@ static int write_round(struct runner *r)
 }
 
 /*
+ * With --context, once every job is done: decide the round's records in
+ * input order on the main thread, writing each one's line as it ends up.
+ * Most lines are the jobs' own with the context added as their last
+ * member; a record whose facts fire a context rule is scanned again here
+ * and scored with them. Each chunk's stderr lines follow its records, and
+ * the first chunk whose job failed stops the round, as in write_round.
+ * The main thread writes into its spare buffer meanwhile: its own chunks'
+ * lines are in chunk_out.
+ */
+static int decide_item(struct runner *r, const struct filter *jf, const char *job_out,
+                       const struct ctx_item *item)
+{
+    struct filter *f = &r->main;
+    const char *id = jf->ids + item->id_start;
+    quell_context_meta meta = QUELL_CONTEXT_META_INIT;
+    meta.id_json = id;
+    meta.id_len = item->id_len;
+    meta.time_ms = item->time_ms;
+    quell_context_facts facts = QUELL_CONTEXT_FACTS_INIT;
+    uint64_t ticket;
+    quell_error err = {0};
+    f->record_no = item->record_no;
+    if (quell_context_decide(r->ctx, &item->note, &meta, item->action, &facts, &ticket, &err) !=
+        QUELL_OK)
+        return filter_fatal(f, "record %llu: %s", f->record_no, err.message);
+
+    if (quell_rules_context_fires(r->rules, &facts)) {
+        const quell_record *record;
+        const quell_verdict *verdict;
+        /* It was parsed and scanned before: only memory can fail now. */
+        if (quell_record_parse(f->parser, item->data, item->len, &record, &err) != QUELL_OK ||
+            quell_scan(f->scanner, &record->comment, &verdict, &err) != QUELL_OK ||
+            quell_scanner_apply_context(f->scanner, &record->comment, &facts, &verdict, &err) !=
+                QUELL_OK)
+            return filter_fatal(f, "record %llu: %s", f->record_no, err.message);
+        if (verdict->action != item->action)
+            quell_context_settle(r->ctx, &item->note, ticket, verdict->action);
+        return emit_verdict(f, verdict, &record->comment, id, item->id_len, item->data, item->len,
+                            item->has_separator);
+    }
+    if (f->only == ONLY_PASS)
+        return item->action == QUELL_PASS
+                   ? emit_raw(f, item->data, item->len, item->has_separator)
+                   : CLI_OK;
+    if (f->only == ONLY_FLAGGED)
+        return item->action != QUELL_PASS
+                   ? emit_raw(f, item->data, item->len, item->has_separator)
+                   : CLI_OK;
+    /* The job's line ends in "}\n": the context goes before it. */
+    const char *line = job_out + item->out_start;
+    size_t line_len = item->out_end - item->out_start;
+    assert(line_len >= 2 && line[line_len - 2] == '}' && line[line_len - 1] == '\n');
+    char tail[sizeof ",\"context\":" + 640];
+    size_t n = sizeof ",\"context\":" - 1;
+    memcpy(tail, ",\"context\":", n);
+    n += quell_context_facts_to_json(&facts, tail + n, sizeof tail - n - 2);
+    assert(n + 2 < sizeof tail);
+    memcpy(tail + n, "}\n", 2);
+    int rc = emit_raw(f, line, line_len - 2, 0);
+    return rc == CLI_OK ? emit_raw(f, tail, n + 2, 0) : rc;
+}
+
+static int decide_round(struct runner *r)
+{
+    struct filter *f = &r->main;
+    char *chunk_out = f->out;
+    size_t chunk_cap = f->out_cap;
+    f->out = r->spare_out;
+    f->out_cap = r->spare_cap;
+    f->out_len = 0;
+    int rc = CLI_OK;
+    for (size_t i = 0; i < r->chunk_count && rc == CLI_OK; i++) {
+        const struct chunk *ch = &r->chunks[i];
+        const struct filter *jf = job_filter(r, ch->job);
+        const char *job_out = ch->job == 0 ? chunk_out : jf->out;
+        for (size_t k = ch->item_start; k < ch->item_end && rc == CLI_OK; k++) {
+            const struct ctx_item *item = &jf->items[k];
+            if (item->is_scanned)
+                rc = decide_item(r, jf, job_out, item);
+            else if (item->out_end > item->out_start)
+                rc = emit_raw(f, job_out + item->out_start, item->out_end - item->out_start, 0);
+        }
+        if (rc == CLI_OK && (ch->msg_end > ch->msg_start || ch->rc != CLI_OK))
+            rc = out_flush(f);
+        if (rc == CLI_OK && ch->msg_end > ch->msg_start)
+            fwrite(jf->msg + ch->msg_start, 1, ch->msg_end - ch->msg_start, stderr);
+        if (rc == CLI_OK && ch->rc != CLI_OK) {
+            cli_error("%s", jf->fatal);
+            rc = ch->rc;
+        }
+    }
+    int flush_rc = out_flush(f);
+    if (rc == CLI_OK)
+        rc = flush_rc;
+    r->spare_out = f->out;
+    r->spare_cap = f->out_cap;
+    f->out = chunk_out;
+    f->out_cap = chunk_cap;
+    return rc;
+}
+
+/*
  * One round over the whole records data[0..len): cut them into chunks,
  * wake the workers, take chunks on the main thread too, and once all are
  * done write their output and stderr lines in input order.
@@ -704,13 +944,13 @@ static int run_round(struct runner *r, const char *data, size_t len)
         pthread_cond_wait(&r->done, &r->lock);
     pthread_mutex_unlock(&r->lock);
 
-    rc = write_round(r);
+    rc = r->ctx ? decide_round(r) : write_round(r);
     f->record_no = first_no + count_records(data, len, f->separator);
     for (size_t k = 0; k <= r->worker_count; k++) {
         struct filter *jf = job_filter(r, k);
         if (k > 0)
             f->has_malformed |= jf->has_malformed;
-        jf->out_len = jf->msg_len = 0;
+        jf->out_len = jf->msg_len = jf->item_count = jf->ids_len = 0;
         jf->fatal[0] = '\0';
     }
     return rc;
@@ -923,6 +1163,7 @@ int cmd_filter(int argc, char **argv)
         {"max-bytes", required_argument, NULL, OPT_MAX_BYTES},
         {"jobs", required_argument, NULL, 'j'},
         {"watch", no_argument, NULL, OPT_WATCH},
+        CLI_CONTEXT_LONG_OPTIONS,
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -930,8 +1171,10 @@ int cmd_filter(int argc, char **argv)
     struct runner r = {.main = {.max_bytes = DEFAULT_MAX_BYTES}, .format = QUELL_FORMAT_TEXT};
     struct filter *f = &r.main;
     quell_record_fields fields = QUELL_RECORD_FIELDS_INIT;
+    struct cli_context context;
     int ch;
 
+    cli_context_init(&context);
     r.job_count = cli_default_jobs();
     opterr = 0;
     while ((ch = getopt_long(argc, argv, ":f:j:h", options, NULL)) != -1) {
@@ -987,6 +1230,15 @@ int cmd_filter(int argc, char **argv)
         case 'h':
             print_help();
             return cli_finish_stdout(CLI_OK);
+        case CLI_OPT_CONTEXT:
+        case CLI_OPT_CONTEXT_FILE:
+        case CLI_OPT_TIME_FIELD:
+        case CLI_OPT_CONTEXT_WINDOW:
+        case CLI_OPT_CONTEXT_SECONDS:
+        case CLI_OPT_CONTEXT_AUTHORS:
+            if (cli_context_option(&context, "filter", ch, optarg) != 0)
+                return CLI_EUSAGE;
+            break;
         default:
             return cli_bad_option("filter", ch, argv);
         }
@@ -1001,6 +1253,8 @@ int cmd_filter(int argc, char **argv)
         return cli_usage_error("filter", "no rules: give RULES, set QUELL_RULES or provide %s",
                                CLI_DEFAULT_RULES);
     f->separator = r.format == QUELL_FORMAT_NUL ? '\0' : '\n';
+    if (context.is_on)
+        fields.time = context.time_field;
     r.fields = &fields;
 
     /* Before any thread starts, so that only the reloader takes SIGHUP. */
@@ -1022,6 +1276,15 @@ int cmd_filter(int argc, char **argv)
         rc = CLI_EIO;
         goto out_free;
     }
+    if ((rc = cli_context_open(&context, &r.ctx)) != CLI_OK)
+        goto out_free;
+    f->ctx = r.ctx;
+    if (r.ctx && !(r.spare_out = malloc(IO_BUF_BYTES))) {
+        cli_error("out of memory");
+        rc = CLI_EIO;
+        goto out_free;
+    }
+    r.spare_cap = r.ctx ? IO_BUF_BYTES : 0;
 
     rc = filter_stream(&r);
     /* Whatever was produced before an error still goes out. */
@@ -1032,6 +1295,11 @@ int cmd_filter(int argc, char **argv)
 out_free:
     reload_stop(r.reloader);
     workers_stop(&r);
+    /* The context is saved even after an error: what it decided went out. */
+    int ctx_rc = cli_context_close(&context, r.ctx);
+    if (rc == CLI_OK || rc == CLI_EDATA)
+        rc = ctx_rc != CLI_OK ? ctx_rc : rc;
+    free(r.spare_out);
     filter_close(f);
     quell_rules_release(r.rules);
     return rc;
