@@ -315,7 +315,7 @@ int quell_context_load(quell_context **out, const char *path, const quell_contex
     }
     take(&head, 8);
     uint32_t version = get_u32(&head);
-    get_u32(&head);
+    uint32_t reserved = get_u32(&head);
     uint64_t payload = get_u64(&head);
     uint64_t sum = get_u64(&head);
     if (version != CTX_FORMAT_VERSION) {
@@ -324,7 +324,7 @@ int quell_context_load(quell_context **out, const char *path, const quell_contex
                      CTX_FORMAT_VERSION);
         goto out_free;
     }
-    if (payload != len - CTX_HEADER_BYTES ||
+    if (reserved != 0 || payload != len - CTX_HEADER_BYTES ||
         XXH3_64bits(data + CTX_HEADER_BYTES, (size_t)payload) != sum) {
         rc = corrupt(err, path, "its length or checksum is wrong (a damaged or cut file)");
         goto out_free;

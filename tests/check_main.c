@@ -76,6 +76,7 @@ int main(void)
     srunner_add_suite(sr, fit_suite());
     srunner_add_suite(sr, threats_suite());
     srunner_add_suite(sr, score_suite());
+    srunner_add_suite(sr, context_suite());
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);

@@ -272,18 +272,19 @@ START_TEST(test_foreign_version_refused)
     char *copy = malloc(blob_len);
     ck_assert_ptr_nonnull(copy);
     memcpy(copy, blob, blob_len);
-    copy[8] = 11; /* a later format, written by a later quell */
+    copy[8] = 12; /* a later format, written by a later quell */
     seal(copy, blob_len);
     quell_rules *r;
     quell_error err;
     ck_assert_int_eq(quell_rules_deserialize(&r, copy, blob_len, &err), QUELL_EFORMAT);
-    ck_assert_msg(strstr(err.message, "format version 11") != NULL, "%s", err.message);
+    ck_assert_msg(strstr(err.message, "format version 12") != NULL, "%s", err.message);
 
     /* Older formats, each sealed as it was, told to recompile rather than
      * called corrupt: 6 (before proximity operators) and 7 (before the
      * XXH3 checksum) with FNV-1a; 8 (before the Arabizi view's databases)
-     * and 9 (Arabizi regexes for the folded text) with XXH3. */
-    for (unsigned char version = 6; version <= 9; version++) {
+     * 9 (Arabizi regexes for the folded text) and 10 (before context
+     * rules) with XXH3. */
+    for (unsigned char version = 6; version <= 10; version++) {
         memcpy(copy, blob, blob_len);
         copy[8] = version;
         if (version < 8)
@@ -291,12 +292,12 @@ START_TEST(test_foreign_version_refused)
         else
             seal(copy, blob_len);
         char want[64];
-        snprintf(want, sizeof want, "format version %u; this quell reads 10: recompile",
+        snprintf(want, sizeof want, "format version %u; this quell reads 11: recompile",
                  (unsigned)version);
         ck_assert_int_eq(quell_rules_deserialize(&r, copy, blob_len, &err), QUELL_EFORMAT);
         ck_assert_msg(strstr(err.message, want) != NULL, "%s", err.message);
     }
-    /* ... but a version-10 file with the old checksum is damage. */
+    /* ... but a version-11 file with the old checksum is damage. */
     memcpy(copy, blob, blob_len);
     seal_fnv(copy, blob_len);
     ck_assert_int_eq(quell_rules_deserialize(&r, copy, blob_len, &err), QUELL_EFORMAT);

@@ -477,9 +477,52 @@ static const struct {
           "    combine = \"a\"; }\n"
           ");\n",
      7, "r2", "both patterns"},
-    {"neither patterns nor combine",
+    {"no patterns, combine or context",
      HEAD "rules = ( { id = \"r1\"; category = \"c\"; weight = 1; } );\n", 4, "r1",
-     "neither patterns nor combine"},
+     "rule has no patterns, no combine and no context"},
+    {"unknown context fact",
+     HEAD "rules = ( { id = \"r1\"; category = \"c\"; weight = 1;\n"
+          "  context = \"campaign_size\"; at_least = 2; } );\n",
+     5, "r1", "unknown context fact \"campaign_size\""},
+    {"context without at_least",
+     HEAD "rules = ( { id = \"r1\"; category = \"c\"; weight = 1;\n"
+          "  context = \"author_rate\"; } );\n",
+     5, "r1", "a context rule needs \"at_least\""},
+    {"at_least without context",
+     HEAD "rules = ( { id = \"r1\"; category = \"c\"; weight = 1; words = [ \"w\" ];\n"
+          "  at_least = 2; } );\n",
+     5, "r1", "\"at_least\" applies only to a context rule"},
+    {"at_least zero",
+     HEAD "rules = ( { id = \"r1\"; category = \"c\"; weight = 1;\n"
+          "  context = \"campaign_copies\"; at_least = 0; } );\n",
+     5, "r1", "at_least"},
+    {"context and patterns",
+     HEAD "rules = ( { id = \"r1\"; category = \"c\"; weight = 1; words = [ \"w\" ];\n"
+          "  context = \"campaign_copies\"; at_least = 2; } );\n",
+     5, "r1", "rule has both patterns (line 4) and context"},
+    {"context and combine",
+     HEAD "rules = (\n" RULE_A "  { id = \"r2\"; category = \"c\"; weight = 1; combine = \"a\";\n"
+          "    context = \"campaign_copies\"; at_least = 2; } );\n",
+     7, "r2", "rule has both combine and context"},
+    {"context and max_hits",
+     HEAD "rules = ( { id = \"r1\"; category = \"c\"; weight = 1; max_hits = 2;\n"
+          "  context = \"campaign_copies\"; at_least = 2; } );\n",
+     4, "r1", "\"max_hits\" does not apply to a context rule"},
+    {"author fact over what is kept",
+     HEAD "rules = ( { id = \"r1\"; category = \"c\"; weight = 1;\n"
+          "  context = \"author_rate\";\n"
+          "  at_least = 17; } );\n",
+     6, "r1", "at_least 17 is more than an author fact counts (16"},
+    {"context rule with examples",
+     HEAD "rules = ( { id = \"r1\"; category = \"c\"; weight = 1;\n"
+          "  context = \"campaign_copies\"; at_least = 2; must_match = [ \"x\" ]; } );\n",
+     5, "r1", "a context rule cannot have must_match or must_not_match examples"},
+    {"near() over a context rule",
+     HEAD "rules = (\n" RULE_A "  { id = \"k\"; category = \"c\"; weight = 1;\n"
+          "    context = \"campaign_copies\"; at_least = 2; },\n"
+          "  { id = \"r3\"; category = \"c\"; weight = 1;\n"
+          "    combine = \"near(a, k, 3)\"; } );\n",
+     9, "r3", "near() operand \"k\" is a context rule: it has no spans to measure"},
     {"empty pattern array",
      HEAD "rules = ( { id = \"r1\"; category = \"c\"; weight = 1; words = [ ]; } );\n", 4, "r1",
      "\"words\" is an empty list: give it patterns or remove it"},

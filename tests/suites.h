@@ -33,6 +33,7 @@ Suite *comment_spam_suite(void);
 Suite *fit_suite(void);
 Suite *threats_suite(void);
 Suite *score_suite(void);
+Suite *context_suite(void);
 
 /*
  * Check's timeouts, in seconds, for every test of a TCase, its checked
