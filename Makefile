@@ -10,7 +10,7 @@ DESTDIR ?=
 CC ?= cc
 O ?= build
 
-VERSION := 0.5.0
+VERSION := 0.6.0
 SOVERSION := 2
 
 PKGS := libhs libconfig libcjson libutf8proc libxxhash

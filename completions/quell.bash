@@ -59,13 +59,15 @@ _quell_option_value() {
     -o | --output)
         if [[ $cmd == compile ]]; then _quell_files "$cur" .qdb; else _quell_files "$cur" .cfg; fi ;;
     --html) _quell_files "$cur" .html ;;
+    --context-file) _quell_files "$cur" "" ;;
     --clean) _quell_files "$cur" .csv .tsv .jsonl .txt ;;
     --text-column | --label-column | --id-column | --id-field | --body-field | \
         --author-field | -j | --jobs | --threads | -p | --positive | -n | --negative | \
         -c | --category | --fp-budget | --samples | --max-bytes | --max-body | \
         --max-batch | --max-header | --max-connections | --timeout | --admin-token | \
         -l | --listen | --author | --folds | --l2 | --max-factor | --top | \
-        --max-flag-fpr | --min-reject-precision | --max-clean-share | --ignore)
+        --max-flag-fpr | --min-reject-precision | --max-clean-share | --ignore | --time-field | \
+        --context-window | --context-seconds | --context-authors)
         ;;
     *) return 1 ;;
     esac
@@ -75,7 +77,7 @@ _quell_option_value() {
 # Options that take their value in the next word (when not given with =).
 _quell_takes_value() {
     case $1 in
-    --censor | --color | --watch | --json | --access-log | --werror | -h | --help) return 1 ;;
+    --censor | --color | --watch | --json | --access-log | --werror | --context | -h | --help) return 1 ;;
     -[fdojpnclh] | --*) return 0 ;;
     esac
     return 1

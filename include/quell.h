@@ -21,20 +21,23 @@
  *     nothing else. Within one soname a function is never removed and its
  *     signature and meaning never change; a minor version only adds.
  *   - quell_rules, quell_scanner, quell_engine, quell_record_parser,
- *     quell_lint_clean, quell_eval and quell_eval_sweep are opaque: only
- *     pointers cross the boundary.
+ *     quell_lint_clean, quell_eval, quell_eval_sweep and quell_context are
+ *     opaque: only pointers cross the boundary.
  *   - Structs the library hands out by pointer (quell_verdict, quell_record,
  *     quell_lint_warning) may grow at their end in a minor version: never
  *     allocate, copy by value or take sizeof of one.
- *   - Structs the caller fills in (quell_comment, quell_record_fields,
- *     quell_engine_stats, quell_eval_options) start with a version: set it
- *     with their _INIT macro. A member added later is
- *     read only when the version says the caller knows it; 0 reads as 1, so
- *     a zeroed struct stays valid; a version newer than the library's is
- *     refused with QUELL_EINVAL.
+ *   - Structs the caller fills in or allocates (quell_comment,
+ *     quell_record_fields, quell_engine_stats, quell_eval_options,
+ *     quell_context_options, quell_context_meta, quell_context_facts)
+ *     start with a version: set it with their _INIT macro. A member added
+ *     later is read or written only when the version says the caller knows
+ *     it; 0 reads as 1, so a zeroed struct stays valid; a version newer
+ *     than the library's is refused with QUELL_EINVAL.
  *   - Structs that appear in arrays (quell_hit, quell_rule_result,
- *     quell_excused_hit), quell_eval_counts and quell_error are frozen: new
- *     facts about a hit come as new functions or new arrays beside them.
+ *     quell_excused_hit), quell_eval_counts, quell_error and
+ *     quell_context_note (its size; its bytes are the library's) are
+ *     frozen: new facts about a hit come as new functions or new arrays
+ *     beside them.
  *   - Enums only gain values; a caller meets an unknown one with care (an
  *     action it does not know as one for a moderator to review).
  *   - Breaking any of these bumps QUELL_SOVERSION.
@@ -58,9 +61,9 @@ extern "C" {
 #endif
 
 #define QUELL_VERSION_MAJOR  0
-#define QUELL_VERSION_MINOR  5
+#define QUELL_VERSION_MINOR  6
 #define QUELL_VERSION_PATCH  0
-#define QUELL_VERSION_STRING "0.5.0"
+#define QUELL_VERSION_STRING "0.6.0"
 /** One number that orders versions: major * 10000 + minor * 100 + patch. */
 #define QUELL_VERSION_NUMBER                                                                       \
     (QUELL_VERSION_MAJOR * 10000 + QUELL_VERSION_MINOR * 100 + QUELL_VERSION_PATCH)
