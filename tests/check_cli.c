@@ -1040,6 +1040,189 @@ START_TEST(test_jobs_same_output)
 }
 END_TEST
 
+#define CONTEXT_RULES "tests/fixtures/context/context.cfg"
+
+/*
+ * A stream for --context: a few thousand records with authors and times,
+ * in which campaigns of disguised copies come from many accounts, a few
+ * authors flood or repeat themselves, and some records are malformed or
+ * have a time that is not one. Big enough for several rounds of chunks.
+ */
+static char *make_context_stream(size_t *len_out, int from, int to)
+{
+    static const char *const pasted[] = {
+        "Earn 500 dollars a day from home, message me on telegram now",
+        "EARN 500 DOLLARS A DAY from home!!! message me on telegram now 💰",
+        "Eаrn 900 dоllars a day from hоme, message me on telegram now https://bit.ly/q%d",
+        "The regime lies, share this before they delete it, the truth about the port",
+        "the regime LIES share this before they delete it!! the truth about the port 🔥",
+    };
+    char *buf = NULL;
+    size_t len = 0, cap = 0;
+    uint64_t rng = 99;
+    char line[512], body[256];
+    for (int i = 0; i < to; i++) {
+        uint64_t x = test_rng(&rng);
+        long t = 1767225600L + i * 2;
+        int n;
+        if (x % 9 == 0) {
+            snprintf(body, sizeof body, pasted[(x >> 8) % 5], i);
+            n = snprintf(line, sizeof line,
+                         "{\"id\":\"p%d\",\"author\":\"new%d\",\"time\":%ld,\"body\":\"%s\"}\n", i,
+                         i, t, body);
+        } else if (x % 9 == 1) {
+            n = snprintf(line, sizeof line,
+                         "{\"id\":\"f%d\",\"author\":\"flood%d\",\"time\":%ld,\"body\":\"you idiot "
+                         "number %d\"}\n",
+                         i, (int)(x >> 20) % 3, t, i);
+        } else if (x % 97 == 2) {
+            n = snprintf(line, sizeof line, "{\"id\":\"bad%d\",\"time\":\"yesterday\",\"body\":\"x\"}\n",
+                         i);
+        } else if (x % 101 == 3) {
+            n = snprintf(line, sizeof line, "{\"id\":\"broken%d\",\"body\":42}\n", i);
+        } else {
+            n = snprintf(line, sizeof line,
+                         "{\"id\":%d,\"author\":\"u%d\",\"time\":\"2026-01-01T00:%02d:%02dZ\","
+                         "\"body\":\"comment %llx on the news, nothing to see %d\"}\n",
+                         i, (int)(x >> 32) % 500, (i / 30) % 60, i % 60,
+                         (unsigned long long)(x >> 12), i);
+        }
+        ck_assert_int_lt(n, (int)sizeof line);
+        if (i >= from)
+            buf_append(&buf, &len, &cap, line, (size_t)n);
+    }
+    buf_append(&buf, &len, &cap, "", 0);
+    *len_out = len;
+    return buf;
+}
+
+/* With --context the output is the same for any --jobs, --only or not;
+ * the campaigns are caught and every verdict ends with its context. */
+START_TEST(test_context_jobs_same_output)
+{
+    size_t len;
+    char *input = make_context_stream(&len, 0, 6000);
+    const char *dir = make_tmpdir();
+    char path[PATH_MAX], rules[PATH_MAX];
+    snprintf(path, sizeof path, "%s/ctx.jsonl", dir);
+    snprintf(rules, sizeof rules, "%s", test_path(CONTEXT_RULES));
+    write_file(path, input, len);
+    const char *only = only_modes[_i];
+    struct run ref;
+    for (size_t k = 0; k < sizeof job_runs / sizeof job_runs[0]; k++) {
+        const char *argv[12] = {"quell", "filter", "-f", "jsonl", "--context", "--jobs",
+                                job_runs[k].jobs};
+        size_t n = 7;
+        if (only) {
+            argv[n++] = "--only";
+            argv[n++] = only;
+        }
+        argv[n++] = rules;
+        argv[n] = NULL;
+        struct run_opts o = {0};
+        if (job_runs[k].is_file) {
+            o.stdin_path = path;
+        } else {
+            o.input = input;
+            o.input_len = len;
+        }
+        struct run r;
+        run_with(&r, &o, argv);
+        ck_assert_msg(r.status == 1, "--jobs %s: status %d: %.200s", job_runs[k].jobs, r.status,
+                      r.err);
+        if (k == 0) {
+            ref = r;
+            continue;
+        }
+        check_same("stdout", job_runs[k].jobs, r.out, r.out_len, ref.out, ref.out_len);
+        check_same("stderr", job_runs[k].jobs, r.err, r.err_len, ref.err, ref.err_len);
+        run_free(&r);
+    }
+    if (!only) {
+        /* One line per record; verdicts end in their context, errors are errors. */
+        cJSON *lines = parse_lines(&ref, 6000);
+        int campaigns = 0, errors = 0;
+        for (cJSON *obj = lines->child; obj; obj = obj->next) {
+            const char *action = cJSON_GetObjectItem(obj, "action")->valuestring;
+            if (strcmp(action, "error") == 0) {
+                errors++;
+                continue;
+            }
+            cJSON *last = obj->child;
+            while (last->next)
+                last = last->next;
+            ck_assert_str_eq(last->string, "context");
+            cJSON *id = cJSON_GetObjectItem(obj, "id");
+            cJSON *fired = cJSON_GetObjectItem(obj, "rules");
+            if (!cJSON_IsString(id) || id->valuestring[0] != 'p' || !fired)
+                continue;
+            for (cJSON *rule = fired->child; rule; rule = rule->next)
+                campaigns += strcmp(cJSON_GetObjectItem(rule, "id")->valuestring,
+                                    "campaign.authors") == 0;
+        }
+        ck_assert_int_gt(errors, 50);
+        ck_assert_int_gt(campaigns, 500);
+        cJSON_Delete(lines);
+    }
+    run_free(&ref);
+    free(input);
+    unlink(path);
+    rmdir(dir);
+}
+END_TEST
+
+/* --context-file: a stream cut in two and resumed gives the verdicts of
+ * one run; a damaged file is an error, not a fresh start. */
+START_TEST(test_context_file_resumes)
+{
+    size_t whole_len, a_len, b_len;
+    char *whole = make_context_stream(&whole_len, 0, 3000);
+    char *a = make_context_stream(&a_len, 0, 1700);
+    char *b = make_context_stream(&b_len, 1700, 3000);
+    const char *dir = make_tmpdir();
+    char state[PATH_MAX], rules[PATH_MAX];
+    snprintf(state, sizeof state, "%s/state.ctx", dir);
+    snprintf(rules, sizeof rules, "%s", test_path(CONTEXT_RULES));
+    struct run one, r1, r2;
+    RUN(&one, whole, "filter", "-f", "jsonl", "--context", "-j", "2", rules);
+    RUN(&r1, a, "filter", "-f", "jsonl", "--context-file", state, "-j", "2", rules);
+    RUN(&r2, b, "filter", "-f", "jsonl", "--context-file", state, "-j", "3", rules);
+    ck_assert_int_eq(r1.status, 1);
+    ck_assert_int_eq(r2.status, 1);
+    char *joined = NULL;
+    size_t joined_len = 0, joined_cap = 0;
+    buf_append(&joined, &joined_len, &joined_cap, r1.out, r1.out_len);
+    buf_append(&joined, &joined_len, &joined_cap, r2.out, r2.out_len);
+    check_same("stdout", "1 and 2 resumed", joined, joined_len, one.out, one.out_len);
+    /* Without the file, the second half forgets the first. */
+    struct run fresh;
+    RUN(&fresh, b, "filter", "-f", "jsonl", "--context", rules);
+    ck_assert(fresh.out_len != r2.out_len || memcmp(fresh.out, r2.out, r2.out_len) != 0);
+    /* A damaged file. */
+    size_t state_len;
+    char *bytes = read_file(state, &state_len);
+    bytes[state_len / 2] ^= 1;
+    write_file(state, bytes, state_len);
+    struct run bad;
+    RUN(&bad, b, "filter", "-f", "jsonl", "--context-file", state, rules);
+    ck_assert_int_eq(bad.status, 4);
+    ck_assert_msg(strstr(bad.err, "not a saved quell context") != NULL, "%s", bad.err);
+    ck_assert_uint_eq(bad.out_len, 0);
+    free(bytes);
+    free(joined);
+    run_free(&one);
+    run_free(&r1);
+    run_free(&r2);
+    run_free(&fresh);
+    run_free(&bad);
+    free(whole);
+    free(a);
+    free(b);
+    unlink(state);
+    rmdir(dir);
+}
+END_TEST
+
 /* -j takes 1 to 64, as the help says; more is a usage error, not capped. */
 START_TEST(test_jobs_limit)
 {
@@ -2576,6 +2759,9 @@ Suite *cli_suite(void)
     tcase_add_loop_test(limits, test_jobs_same_output, 0, sizeof only_modes / sizeof only_modes[0]);
     tcase_add_test(limits, test_jobs_exit_status);
     tcase_add_test(limits, test_jobs_limit);
+    tcase_add_loop_test(limits, test_context_jobs_same_output, 0,
+                        sizeof only_modes / sizeof only_modes[0]);
+    tcase_add_test(limits, test_context_file_resumes);
     tcase_add_test(limits, test_censor_jobs);
     tcase_add_test(limits, test_qdb_matches_cfg);
     tcase_add_test(limits, test_qdb_corrupt);
