@@ -255,6 +255,18 @@ QUELL_EXTERN(double) quell_rules_rule_weight(const quell_rules *rules, size_t i)
 QUELL_EXTERN(size_t) quell_rules_rule_max_hits(const quell_rules *rules, size_t i);
 
 /**
+ * Since 0.6: what context rule i reads (docs/rules.md, "Context rules").
+ *
+ * @param at_least  receives the least value of the fact that fires it (0
+ *                  when i is not a context rule); may be NULL.
+ * @return the fact's name ("campaign_authors", "author_rate", ...), owned
+ *         by the library; NULL when rule i is not a context rule or i is
+ *         out of range.
+ */
+QUELL_EXTERN(const char *)
+quell_rules_rule_context(const quell_rules *rules, size_t i, size_t *at_least);
+
+/**
  * @return category i's cap in points (its score never exceeds it), or a
  *         negative number when it has none or i is out of range.
  */

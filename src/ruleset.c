@@ -539,6 +539,17 @@ size_t quell_rules_rule_max_hits(const quell_rules *rules, size_t i)
     return rules->table->rules[i].max_hits;
 }
 
+const char *quell_rules_rule_context(const quell_rules *rules, size_t i, size_t *at_least)
+{
+    if (at_least)
+        *at_least = 0;
+    if (i >= rules->table->rule_count || rules->table->rules[i].context == CONTEXT_NONE)
+        return NULL;
+    if (at_least)
+        *at_least = rules->table->rules[i].at_least;
+    return rules_context_fact_name(rules->table->rules[i].context);
+}
+
 double quell_rules_category_cap(const quell_rules *rules, size_t i)
 {
     if (i >= rules->table->category_count || rules->table->categories[i].cap < 0)

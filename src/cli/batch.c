@@ -30,7 +30,7 @@
  * until the batch is full, because the bytes move as they grow. */
 struct stored_row {
     struct corpus_row row;
-    size_t text_off, label_off, id_off, error_off;
+    size_t text_off, label_off, id_off, error_off, author_off;
 };
 
 struct slice;
@@ -104,6 +104,7 @@ static int run_batch(struct batch *bt)
         s->row.label = s->row.label ? bt->bytes + s->label_off : NULL;
         s->row.id = s->row.id ? bt->bytes + s->id_off : NULL;
         s->row.error = s->row.error ? bt->bytes + s->error_off : NULL;
+        s->row.author = s->row.author ? bt->bytes + s->author_off : NULL;
     }
 
     size_t n = b->worker_count;
@@ -182,11 +183,11 @@ static int on_row(void *ctx, const struct corpus_row *row, const struct corpus_p
     }
     struct stored_row *s = &bt->rows[bt->row_count];
     s->row = *row;
-    const char *strs[] = {row->text, row->label, row->id, row->error};
+    const char *strs[] = {row->text, row->label, row->id, row->error, row->author};
     size_t lens[] = {row->text_len, row->label_len, row->id_len,
-                     row->error ? strlen(row->error) : 0};
-    size_t *offs[] = {&s->text_off, &s->label_off, &s->id_off, &s->error_off};
-    for (size_t k = 0; k < 4; k++) {
+                     row->error ? strlen(row->error) : 0, row->author_len};
+    size_t *offs[] = {&s->text_off, &s->label_off, &s->id_off, &s->error_off, &s->author_off};
+    for (size_t k = 0; k < sizeof strs / sizeof strs[0]; k++) {
         if (!strs[k])
             continue;
         *offs[k] = store(bt, strs[k], lens[k]);

@@ -340,7 +340,7 @@ int cmd_diff(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    struct corpus_options copt = {CORPUS_GUESS, "text", NULL, "id", -1};
+    struct corpus_options copt = {.format = CORPUS_GUESS, .text_col = "text", .id_col = "id", .delimiter = -1};
     struct diff d = {0};
     size_t job_count = cli_default_jobs();
     int ch;

@@ -18,6 +18,7 @@
 
 #include "batch.h"
 #include "cli.h"
+#include "context_opt.h"
 #include "eval.h"
 #include "util/grow.h"
 
@@ -38,6 +39,9 @@ struct eval {
     size_t map_count;
     size_t map_labels_cap, map_categories_cap;
     size_t sample_limit;
+    /* --context: each corpus is decided in a context of its own, in row
+     * order (one job). */
+    const struct cli_context *context;
 };
 
 /* A candidate for the sample of wrong comments: the ones with the smallest
@@ -65,6 +69,7 @@ struct row_message {
 struct worker {
     const struct eval *ev;
     quell_scanner *scanner;
+    quell_context *ctx; /* with --context: the corpus's */
     quell_eval *tally;
     unsigned long long rows;      /* rows read */
     unsigned long long malformed; /* of those, left out */
@@ -134,6 +139,19 @@ static void print_help(void)
            "                            online CPU)\n"
            "      --json                print the report as one JSON object\n"
            "      --html=FILE           also write the report as a web page to FILE\n"
+           "      --context             decide each corpus's comments in their context,\n"
+           "                            row after row on one thread (see quell filter\n"
+           "                            --context), and report each context rule's\n"
+           "                            precision and recall\n"
+           "      --author-column=NAME  with --context: column or member holding the\n"
+           "                            author (default author)\n"
+           "      --time-field=NAME     with --context: column or member holding the\n"
+           "                            time, seconds since 1970 (in JSON Lines also an\n"
+           "                            RFC 3339 date; default time); without one, row N\n"
+           "                            is at second N\n"
+           "      --context-window=N    comments the campaign window holds (default 20000)\n"
+           "      --context-seconds=S   and how far back it reaches (default 3600)\n"
+           "      --context-authors=N   authors remembered (default 50000)\n"
            "  -h, --help                display this help and exit\n"
            "\n",
            DEFAULT_SAMPLES);
@@ -311,10 +329,23 @@ static int eval_row(void *arg, const struct corpus_row *row)
     quell_comment c = QUELL_COMMENT_INIT;
     c.text[QUELL_FIELD_BODY] = row->text;
     c.text_len[QUELL_FIELD_BODY] = row->text_len;
+    c.text[QUELL_FIELD_AUTHOR] = row->author;
+    c.text_len[QUELL_FIELD_AUTHOR] = row->author_len;
     const quell_verdict *v;
     quell_error err;
     err.message[0] = '\0';
-    int rc = quell_scan(w->scanner, &c, &v, &err);
+    int rc;
+    if (w->ctx) {
+        quell_context_meta meta = QUELL_CONTEXT_META_INIT;
+        meta.id_json = row->id;
+        meta.id_len = row->id_len;
+        /* Without a time, the row's number as seconds: rows in order, one
+         * a second, so that a run is the same whenever it is made. */
+        meta.time_ms = row->has_time ? row->time_ms : (int64_t)row->row_no * 1000;
+        rc = quell_scan_context(w->scanner, w->ctx, &c, &meta, &v, &err);
+    } else {
+        rc = quell_scan(w->scanner, &c, &v, &err);
+    }
     if (rc == QUELL_EINPUT || rc == QUELL_ETOOBIG)
         return row_malformed(w, row, err.message[0] ? err.message : quell_strerror(rc));
     if (rc == QUELL_OK) {
@@ -488,6 +519,7 @@ static void worker_free(struct worker *w)
     if (!w)
         return;
     quell_scanner_free(w->scanner);
+    quell_context_free(w->ctx);
     quell_eval_free(w->tally);
     for (int kind = 0; kind < 2; kind++) {
         struct pick *items = w->wrong[kind].items;
@@ -683,7 +715,7 @@ static int write_html(const struct eval_report *r, const char *path)
 
 int cmd_eval(int argc, char **argv)
 {
-    enum { OPT_JSON = 256, OPT_HTML, OPT_BUDGET, OPT_SAMPLES };
+    enum { OPT_JSON = 256, OPT_HTML, OPT_BUDGET, OPT_SAMPLES, OPT_AUTHOR };
     static const struct option options[] = {
         {"positive", required_argument, NULL, 'p'},
         {"negative", required_argument, NULL, 'n'},
@@ -697,19 +729,29 @@ int cmd_eval(int argc, char **argv)
         {"jobs", required_argument, NULL, 'j'},
         {"json", no_argument, NULL, OPT_JSON},
         {"html", required_argument, NULL, OPT_HTML},
+        {"context", no_argument, NULL, CLI_OPT_CONTEXT},
+        {"time-field", required_argument, NULL, CLI_OPT_TIME_FIELD},
+        {"context-window", required_argument, NULL, CLI_OPT_CONTEXT_WINDOW},
+        {"context-seconds", required_argument, NULL, CLI_OPT_CONTEXT_SECONDS},
+        {"context-authors", required_argument, NULL, CLI_OPT_CONTEXT_AUTHORS},
+        {"author-column", required_argument, NULL, OPT_AUTHOR},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     struct eval ev = {.sample_limit = DEFAULT_SAMPLES};
     struct eval_report report = {0};
-    struct corpus_options copt = {CORPUS_GUESS, "text", "label", NULL, -1};
+    struct corpus_options copt = {
+        .format = CORPUS_GUESS, .text_col = "text", .label_col = "label", .delimiter = -1};
     const char *labels = NULL, *html_path = NULL;
     const char **categories = NULL;
     size_t category_arg_count = 0;
     size_t job_count = cli_default_jobs();
     int is_json = 0;
+    const char *author_col = "author";
+    struct cli_context context;
     int ch;
 
+    cli_context_init(&context);
     categories = calloc((size_t)argc + 1, sizeof *categories);
     if (!categories) {
         cli_error("out of memory");
@@ -773,6 +815,17 @@ int cmd_eval(int argc, char **argv)
         case OPT_HTML:
             html_path = optarg;
             break;
+        case OPT_AUTHOR:
+            author_col = optarg;
+            break;
+        case CLI_OPT_CONTEXT:
+        case CLI_OPT_TIME_FIELD:
+        case CLI_OPT_CONTEXT_WINDOW:
+        case CLI_OPT_CONTEXT_SECONDS:
+        case CLI_OPT_CONTEXT_AUTHORS:
+            if (cli_context_option(&context, "eval", ch, optarg) != 0)
+                goto out_free_args; /* rc is CLI_EUSAGE */
+            break;
         case 'h':
             print_help();
             rc = cli_finish_stdout(CLI_OK);
@@ -794,6 +847,13 @@ int cmd_eval(int argc, char **argv)
     if (copt.text_col[0] == '\0' || copt.label_col[0] == '\0') {
         rc = cli_usage_error("eval", "empty column name");
         goto out_free_args;
+    }
+    if (context.is_on) {
+        /* A comment's context is every row before it: one job, in order. */
+        job_count = 1;
+        copt.author_col = author_col;
+        copt.time_col = context.time_field;
+        ev.context = &context;
     }
     const char *rules_path = argv[optind];
     char **corpora = argv + optind + 1;
@@ -844,6 +904,7 @@ int cmd_eval(int argc, char **argv)
     report.is_negative = ev.is_negative;
     report.has_category_map = ev.map_count > 0;
     report.sample_limit = ev.sample_limit;
+    report.has_context = context.is_on;
     time_t now = time(NULL);
     struct tm tm;
     if (gmtime_r(&now, &tm))
@@ -884,6 +945,12 @@ int cmd_eval(int argc, char **argv)
 
     struct batch_options bopt = {(void *const *)workers, job_count, eval_row, NULL, "eval"};
     for (size_t i = 0; i < corpus_count; i++) {
+        if (context.is_on) {
+            quell_context_free(workers[0]->ctx);
+            workers[0]->ctx = NULL;
+            if (cli_context_open(&context, &workers[0]->ctx) != CLI_OK)
+                goto out_free_run;
+        }
         rc = batch_run(corpora[i], &copt, &bopt);
         if (rc != CLI_OK)
             goto out_free_run;

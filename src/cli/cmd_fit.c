@@ -601,7 +601,8 @@ int cmd_fit(int argc, char **argv)
     struct fit_params params = {0.001, 4.0, 30, NULL, NULL};
     double max_flag_fpr = FIT_KEEP, min_reject_precision = 0.95;
     double *budgets = NULL;
-    struct corpus_options copt = {CORPUS_GUESS, "text", "label", "id", -1};
+    struct corpus_options copt = {
+        .format = CORPUS_GUESS, .text_col = "text", .label_col = "label", .id_col = "id", .delimiter = -1};
     const char *labels = NULL, *output = NULL, *rules_path = NULL;
     int is_negative = 0, is_json = 0;
     double number;

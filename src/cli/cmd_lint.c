@@ -267,7 +267,7 @@ int cmd_lint(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    struct corpus_options copt = {CORPUS_GUESS, "text", NULL, NULL, -1};
+    struct corpus_options copt = {.format = CORPUS_GUESS, .text_col = "text", .delimiter = -1};
     const char *clean_path = NULL;
     double max_share = DEFAULT_MAX_CLEAN_SHARE;
     int is_werror = 0;

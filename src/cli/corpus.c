@@ -3,6 +3,7 @@
  * through the library's record parser, plain text a line at a time.
  */
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,7 +37,7 @@ struct reader {
     /* CSV state */
     int is_header;
     size_t field_no;
-    struct cell text, label, id;
+    struct cell text, label, id, author, time;
     char reason[640]; /* room for a quell_error message and a column name */
     /* Where a problem that stops the corpus goes: this buffer when the
      * caller gave one (corpus_read_buffer), else stderr. */
@@ -140,16 +141,18 @@ static void csv_on_field(void *s, size_t len, void *data)
     if (r->rc != 0)
         return;
     long idx = (long)r->field_no++;
-    struct cell *cells[] = {&r->text, &r->label, &r->id};
+    struct cell *cells[] = {&r->text, &r->label, &r->id, &r->author, &r->time};
+    enum { CELLS = sizeof cells / sizeof cells[0] };
     if (r->is_header) {
-        const char *names[] = {r->opt->text_col, r->opt->label_col, r->opt->id_col};
-        for (size_t k = 0; k < 3; k++) {
+        const char *names[CELLS] = {r->opt->text_col, r->opt->label_col, r->opt->id_col,
+                                    r->opt->author_col, r->opt->time_col};
+        for (size_t k = 0; k < CELLS; k++) {
             if (cells[k]->idx < 0 && is_name(s, len, names[k]))
                 cells[k]->idx = idx;
         }
         return;
     }
-    for (size_t k = 0; k < 3; k++) {
+    for (size_t k = 0; k < CELLS; k++) {
         if (idx == cells[k]->idx && cell_set(cells[k], s, len) != 0) {
             reader_fail(r, "out of memory");
             r->rc = CLI_EIO;
@@ -190,15 +193,31 @@ static void csv_on_row(int c, void *data)
         row.id = r->id.buf;
         row.id_len = r->id.len;
     }
+    if (r->author.is_set && r->author.len > 0) {
+        row.author = r->author.buf;
+        row.author_len = r->author.len;
+    }
     const char *missing = !row.text                         ? r->opt->text_col
                           : r->opt->label_col && !row.label ? r->opt->label_col
                                                             : NULL;
     if (missing) {
         snprintf(r->reason, sizeof r->reason, "no value in column '%s'", missing);
         row.error = r->reason;
+    } else if (r->time.is_set && r->time.len > 0) {
+        /* Seconds since 1970, as the --time-column help says. */
+        char *end;
+        double t = strtod(r->time.buf, &end);
+        if (*end || !(t > -62167219200.0 && t < 253402300800.0)) {
+            snprintf(r->reason, sizeof r->reason,
+                     "column '%s' is not a time (seconds since 1970)", r->opt->time_col);
+            row.error = r->reason;
+        } else {
+            row.has_time = 1;
+            row.time_ms = (int64_t)llround(t * 1000);
+        }
     }
     r->rc = emit(r, &row);
-    r->text.is_set = r->label.is_set = r->id.is_set = 0;
+    r->text.is_set = r->label.is_set = r->id.is_set = r->author.is_set = r->time.is_set = 0;
 }
 
 static int read_csv(struct reader *r, FILE *f, int delimiter)
@@ -210,7 +229,7 @@ static int read_csv(struct reader *r, FILE *f, int delimiter)
     }
     csv_set_delim(&p, (unsigned char)delimiter);
     r->is_header = 1;
-    r->text.idx = r->label.idx = r->id.idx = -1;
+    r->text.idx = r->label.idx = r->id.idx = r->author.idx = r->time.idx = -1;
 
     char *chunk = malloc(READ_CHUNK_BYTES);
     if (!chunk) {
@@ -251,6 +270,8 @@ static int read_csv(struct reader *r, FILE *f, int delimiter)
     free(r->text.buf);
     free(r->label.buf);
     free(r->id.buf);
+    free(r->author.buf);
+    free(r->time.buf);
     return r->rc;
 }
 
@@ -285,6 +306,12 @@ static int jsonl_row(struct reader *r, quell_record_parser *parser, const char *
     row.text_len = rec->comment.text_len[QUELL_FIELD_BODY];
     row.label = rec->label;
     row.label_len = rec->label_len;
+    if (r->opt->author_col) {
+        row.author = rec->comment.text[QUELL_FIELD_AUTHOR];
+        row.author_len = rec->comment.text_len[QUELL_FIELD_AUTHOR];
+    }
+    row.has_time = rec->has_time;
+    row.time_ms = rec->time_ms;
     if (r->opt->label_col && !row.label) {
         snprintf(r->reason, sizeof r->reason, "no member '%s'", r->opt->label_col);
         row.error = r->reason;
@@ -300,6 +327,8 @@ static int read_lines(struct reader *r, FILE *f, int is_jsonl)
         fields.id = r->opt->id_col ? r->opt->id_col : "id";
         fields.body = r->opt->text_col;
         fields.label = r->opt->label_col;
+        fields.author = r->opt->author_col;
+        fields.time = r->opt->time_col;
         quell_error err;
         if (quell_record_parser_new(&parser, QUELL_FORMAT_JSONL, &fields, &err) != QUELL_OK) {
             cli_print_error(&err, NULL);

@@ -7,6 +7,7 @@
 #define QUELL_CLI_CORPUS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 enum corpus_format {
     CORPUS_GUESS = 0, /* by the name: .jsonl/.ndjson, .tsv/.tab, .txt; else CSV */
@@ -22,6 +23,11 @@ struct corpus_options {
     const char *label_col; /* with the label; NULL: the corpus is unlabelled */
     const char *id_col;    /* with an id, used when present; NULL: none */
     int delimiter;         /* CSV separator; -1: by the format */
+    /* For comments decided in their context: the author's column or
+     * member, and the time's (seconds since 1970; in JSON Lines also an
+     * RFC 3339 string). NULL: not read. */
+    const char *author_col;
+    const char *time_col;
 };
 
 /* One row. Strings are borrowed for the callback and NUL-terminated. */
@@ -33,6 +39,10 @@ struct corpus_row {
     size_t label_len;
     const char *id; /* as written; NULL when none */
     size_t id_len;
+    const char *author; /* NULL when none or not read */
+    size_t author_len;
+    int has_time; /* time_ms holds the time column's value */
+    int64_t time_ms;
     /* Set when the row is malformed (missing column, bad JSON): why. The
      * row is still handed over so that it is counted, never dropped. */
     const char *error;

@@ -112,6 +112,7 @@ struct eval_report {
     int is_negative;
     int has_category_map;
     size_t sample_limit;
+    int has_context; /* decided in context (--context): the context rules' recall */
     struct eval_corpus *corpora;
     size_t corpus_count;
     struct eval_corpus *total; /* NULL when there is only one corpus */

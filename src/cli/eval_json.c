@@ -83,6 +83,29 @@ static void put_corpus(FILE *f, const struct eval_report *r, const struct eval_c
         fputc('}', f);
     }
 
+    if (r->has_context) {
+        /* Every context rule, fired or not, with its recall. */
+        unsigned long long positives = c->counts.tp + c->counts.fn;
+        fputs("],\"context_rules\":[", f);
+        is_first = 1;
+        for (size_t i = 0; i < r->rule_count; i++) {
+            size_t at_least;
+            const char *fact = quell_rules_rule_context(r->rules, i, &at_least);
+            if (!fact)
+                continue;
+            const struct eval_rule *rule = &c->rules[i];
+            fputs(is_first ? "{\"id\":" : ",{\"id\":", f);
+            is_first = 0;
+            put_cstring(f, quell_rules_rule_id(r->rules, i));
+            fputs(",\"fact\":", f);
+            put_cstring(f, fact);
+            fprintf(f, ",\"at_least\":%zu,\"hits\":%llu,\"tp\":%llu,\"fp\":%llu", at_least,
+                    rule->hits, rule->tp, rule->hits - rule->tp);
+            put_ratio(f, "precision", eval_ratio(rule->tp, rule->hits));
+            put_ratio(f, "recall", eval_ratio(rule->tp, positives));
+            fputc('}', f);
+        }
+    }
     fputs("],\"categories\":[", f);
     for (size_t i = 0; i < r->category_count; i++) {
         const struct eval_category *cat = &c->categories[i];

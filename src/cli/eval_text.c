@@ -88,6 +88,40 @@ static void write_rules(FILE *f, const struct eval_report *r, const struct eval_
         fprintf(f, "  none\n");
 }
 
+/* With --context: every context rule, fired or not, with its recall (of
+ * the positives, the share it fired on). */
+static void write_context_rules(FILE *f, const struct eval_report *r, const struct eval_corpus *c)
+{
+    int width = 4;
+    for (size_t i = 0; i < r->rule_count; i++) {
+        int len = (int)strlen(quell_rules_rule_id(r->rules, i));
+        if (quell_rules_rule_context(r->rules, i, NULL) && len > width)
+            width = len;
+    }
+    unsigned long long positives = c->counts.tp + c->counts.fn;
+    fprintf(f, "\nContext rules (recall: the share of the positives each fired on):\n");
+    fprintf(f, "  %-*s  %-22s  %7s  %7s  %7s  %9s  %7s\n", width, "rule", "fires when", "hits",
+            "TP", "FP", "precision", "recall");
+    int has_any = 0;
+    for (size_t i = 0; i < r->rule_count; i++) {
+        size_t at_least;
+        const char *fact = quell_rules_rule_context(r->rules, i, &at_least);
+        if (!fact)
+            continue;
+        has_any = 1;
+        char when[48];
+        snprintf(when, sizeof when, "%s >= %zu", fact, at_least);
+        const struct eval_rule *rule = &c->rules[i];
+        fprintf(f, "  %-*s  %-22s  %7llu  %7llu  %7llu", width, quell_rules_rule_id(r->rules, i),
+                when, rule->hits, rule->tp, rule->hits - rule->tp);
+        put_cell(f, 9, eval_ratio(rule->tp, rule->hits));
+        put_cell(f, 7, eval_ratio(rule->tp, positives));
+        fputc('\n', f);
+    }
+    if (!has_any)
+        fprintf(f, "  none: the rules have no context rule\n");
+}
+
 static void write_categories(FILE *f, const struct eval_report *r, const struct eval_corpus *c)
 {
     int width = 8;
@@ -238,6 +272,8 @@ static void write_corpus(FILE *f, const struct eval_report *r, const struct eval
     put_ratio(f, "False-positive rate:  ", g.fpr);
     write_actions(f, c);
     write_rules(f, r, c);
+    if (r->has_context)
+        write_context_rules(f, r, c);
     write_categories(f, r, c);
     write_sweep(f, r, c);
     if (!is_total)
