@@ -311,7 +311,7 @@ soak: deps
 # and the npm filters of `make eval`; node comes from `deps.sh eval`.
 bench:
 	@sh tools/deps.sh eval
-	@$(MAKE) --no-print-directory all $(O)/bench_quell $(O)/bench_views
+	@$(MAKE) --no-print-directory all $(O)/bench_quell $(O)/bench_views $(O)/bench_context
 	sh bench/run.sh $(O)
 
 # quell serve under wrk beside quell_scan in process (bench/serve.sh).
@@ -368,6 +368,11 @@ $(O)/bench_quell: bench/bench.c bench/bench_util.h $(STATIC_LIB)
 # Arabic comments apart (bench/view_cost.c): `make $(O)/bench_views`, then
 # $(O)/bench_views CORPUS.jsonl RULES... (bench/run.sh runs it).
 $(O)/bench_views: bench/view_cost.c bench/bench_util.h $(STATIC_LIB)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(STATIC_LIB) $(PKG_LIBS) -lm
+
+# What deciding in context costs per comment, and the context's memory over
+# a stream of 10M comments (bench/context_cost.c; bench/run.sh runs it).
+$(O)/bench_context: bench/context_cost.c bench/bench_util.h $(STATIC_LIB)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(STATIC_LIB) $(PKG_LIBS) -lm
 
 # The JSON Lines readers beside each other (bench/json_parsers.c).

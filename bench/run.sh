@@ -13,7 +13,9 @@
 # default the online CPUs); BENCH_BASELINE_BIN (another build's quell, timed
 # in the same passes); NODE, NPM (default node, npm).
 # The views' cost by script (bench_views) sits beside the Hyperscan scans
-# they feed, on English and on Arabic comments apart.
+# they feed, on English and on Arabic comments apart. bench_context gives
+# the cost of deciding in context and the context's memory at 1M and 10M
+# comments (BENCH_CONTEXT_STREAM, default 10000000).
 set -eu
 O=${1:-build}
 DATA=${QUELL_DATA:-../shared/data}
@@ -59,6 +61,10 @@ echo
 
 echo "== views by script (bench/view_cost.c) =="
 "$O/bench_views" "$out/corpus.jsonl" "$out/words1000.qdb" "$out/default.qdb"
+echo
+
+echo "== context (bench/context_cost.c): quell_scan against quell_scan_context, shipped rules, CPU time =="
+"$O/bench_context" "$out/default.qdb" "$out/corpus.jsonl" "${BENCH_CONTEXT_STREAM:-10000000}"
 echo
 
 echo "== npm filters of make eval (tools/baselines/run.js's settings) on the same comments =="

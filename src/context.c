@@ -155,7 +155,7 @@ void map_del(struct map *m, uint64_t key)
 #define PH_NUMBER  0xE003
 
 struct fingerprint {
-    uint32_t window[SHINGLE]; /* the last SHINGLE characters */
+    uint64_t last3; /* the last three characters, 21 bits each */
     uint64_t text_hash;
     uint32_t chars;
     int32_t last; /* the last character given, to collapse placeholders */
@@ -168,21 +168,39 @@ static void fp_add(struct fingerprint *fp, int32_t cp)
         return; /* "555 123 4567" is one number, as "555-123-4567" */
     fp->last = cp;
     fp->text_hash = (fp->text_hash ^ (uint64_t)cp) * 0x100000001b3ULL;
-    memmove(fp->window, fp->window + 1, (SHINGLE - 1) * sizeof *fp->window);
-    fp->window[SHINGLE - 1] = (uint32_t)cp;
+    uint64_t shingle = fp->last3 ^ ((uint64_t)cp * 0x9e3779b97f4a7c15ULL);
+    fp->last3 = (fp->last3 << 21 | (uint64_t)cp) & 0x7fffffffffffffffULL;
     if (++fp->chars < SHINGLE)
         return;
-    /* A shingle's hash, then SIG_SIZE hash functions derived from it
-     * (h1 + i * h2, each mixed): one 64-bit hash per shingle rather than
-     * SIG_SIZE of them, in a loop the compiler can vectorise. */
-    uint64_t packed =
-        (uint64_t)fp->window[0] | (uint64_t)fp->window[1] << 21 | (uint64_t)fp->window[2] << 42;
-    uint64_t h = mix64(packed ^ mix64((uint64_t)fp->window[3] + 0x9e3779b97f4a7c15ULL));
-    uint32_t h1 = (uint32_t)h, h2 = (uint32_t)(h >> 32) | 1;
+    /* One permutation hashing: the shingle's hash picks one of SIG_SIZE
+     * bins by its top bits and competes for that bin's minimum with its
+     * low 32 bits: one hash per shingle rather than SIG_SIZE of them (Li,
+     * Owen and Zhang, NIPS 2012). Empty bins are filled in by fp_finish. */
+    uint64_t h = mix64(shingle);
+    uint32_t bin = (uint32_t)(h >> 59); /* SIG_SIZE is 32: 5 bits */
+    uint32_t v = (uint32_t)h;
+    if (v < fp->sig[bin])
+        fp->sig[bin] = v;
+}
+
+_Static_assert(SIG_SIZE == 32, "fp_add picks a bin with 5 bits");
+
+/* Fill each empty bin from the next filled one to its right, mixed with
+ * the distance, so that two texts with the same bins filled agree there
+ * as often as their filled bins agree (densification, Shrivastava and Li,
+ * ICML 2014). A text with a shingle has a filled bin. */
+static void fp_finish(uint32_t *sig)
+{
     for (uint32_t i = 0; i < SIG_SIZE; i++) {
-        uint32_t v = mix32(h1 + i * h2);
-        if (v < fp->sig[i])
-            fp->sig[i] = v;
+        if (sig[i] != UINT32_MAX)
+            continue;
+        uint32_t d = 1;
+        while (d < SIG_SIZE && sig[(i + d) % SIG_SIZE] == UINT32_MAX)
+            d++;
+        if (d == SIG_SIZE)
+            return;
+        /* Borrowed values stay out of the real ones' way: their top bit. */
+        sig[i] = mix32(sig[(i + d) % SIG_SIZE] + d * 0x9e3779b9U) | 0x80000000U;
     }
 }
 
@@ -219,10 +237,40 @@ static bool is_link(const char *text, size_t len)
     return true;
 }
 
+/* The character at s[off] of a view, which is valid UTF-8: decoded here
+ * without utf8proc's checks, which cost more than the fingerprint. */
+static inline int32_t decode(const char *s, size_t len, size_t off, size_t *next)
+{
+    const unsigned char *p = (const unsigned char *)s + off;
+    size_t left = len - off;
+    if (p[0] < 0x80) {
+        *next = off + 1;
+        return p[0];
+    }
+    if ((p[0] & 0xE0) == 0xC0 && left >= 2) {
+        *next = off + 2;
+        return (int32_t)((p[0] & 0x1Fu) << 6 | (p[1] & 0x3Fu));
+    }
+    if ((p[0] & 0xF0) == 0xE0 && left >= 3) {
+        *next = off + 3;
+        return (int32_t)((p[0] & 0x0Fu) << 12 | (p[1] & 0x3Fu) << 6 | (p[2] & 0x3Fu));
+    }
+    if ((p[0] & 0xF8) == 0xF0 && left >= 4) {
+        *next = off + 4;
+        return (int32_t)((p[0] & 0x07u) << 18 | (p[1] & 0x3Fu) << 12 | (p[2] & 0x3Fu) << 6 |
+                         (p[3] & 0x3Fu));
+    }
+    return utf8_decode_at(s, len, off, next);
+}
+
+/* White space: ASCII's, and Unicode's space separators (category Zs,
+ * listed: they are few, and this runs on every character). */
 static bool is_space(int32_t cp)
 {
-    return cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r' || cp == '\f' || cp == '\v' ||
-           utf8proc_category(cp) == UTF8PROC_CATEGORY_ZS;
+    if (cp < 0x80)
+        return cp == ' ' || (cp >= '\t' && cp <= '\r');
+    return cp == 0xA0 || cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200A) || cp == 0x202F ||
+           cp == 0x205F || cp == 0x3000;
 }
 
 /* Feed the generalised skeleton text to fp: per space-separated token, a
@@ -234,7 +282,7 @@ static void fp_feed(struct fingerprint *fp, const char *text, size_t len)
     size_t off = 0;
     while (off < len) {
         size_t next;
-        int32_t cp = utf8_decode_at(text, len, off, &next);
+        int32_t cp = decode(text, len, off, &next);
         if (is_space(cp)) {
             off = next;
             continue;
@@ -242,7 +290,7 @@ static void fp_feed(struct fingerprint *fp, const char *text, size_t len)
         size_t start = off, end = off;
         while (end < len) {
             size_t after;
-            int32_t c = utf8_decode_at(text, len, end, &after);
+            int32_t c = decode(text, len, end, &after);
             if (is_space(c))
                 break;
             end = after;
@@ -253,7 +301,20 @@ static void fp_feed(struct fingerprint *fp, const char *text, size_t len)
             fp_add(fp, PH_LINK);
         } else {
             for (size_t k = start; k < end; k = next) {
-                int32_t c = utf8_decode_at(text, len, k, &next);
+                unsigned char b = (unsigned char)text[k];
+                if (b < 0x80) { /* most of it: no table lookup */
+                    next = k + 1;
+                    if (b >= '0' && b <= '9')
+                        fp_add(fp, PH_NUMBER);
+                    else if ((b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z'))
+                        fp_add(fp, b);
+                    continue;
+                }
+                int32_t c = decode(text, len, k, &next);
+                if (c >= 0x0621 && c <= 0x064A) { /* the Arabic letters */
+                    fp_add(fp, c);
+                    continue;
+                }
                 utf8proc_category_t cat = utf8proc_category(c);
                 if (cat == UTF8PROC_CATEGORY_ND)
                     fp_add(fp, PH_NUMBER);
@@ -289,13 +350,17 @@ int quell_context_note_make(quell_scanner *scanner, const quell_comment *comment
     if (fp.chars > 0)
         n->text_key = (uint32_t)nonzero64(mix64(fp.text_hash) & 0xffffffffu);
     n->has_sig = fp.chars >= SHINGLE;
-    if (!n->has_sig)
+    if (n->has_sig)
+        fp_finish(n->sig);
+    else
         memset(n->sig, 0, sizeof n->sig);
     return QUELL_OK;
 }
 
 /* ------------------------------------------------------------------------ */
 /* The context                                                               */
+
+static int bands_init(struct band_cache *bc, size_t max_keys);
 
 static int check_options(const quell_context_options *in, quell_context_options *o,
                          quell_error *err)
@@ -363,7 +428,7 @@ int context_make(quell_context **out, const quell_context_options *options, quel
     ctx->clusters = calloc(ctx->window_cap, sizeof *ctx->clusters);
     ctx->free_clusters = calloc(ctx->window_cap, sizeof *ctx->free_clusters);
     if (!ctx->entries || !ctx->clusters || !ctx->free_clusters ||
-        map_init(&ctx->bands, BANDS * ctx->window_cap) != QUELL_OK ||
+        bands_init(&ctx->bands, BANDS * ctx->window_cap) != QUELL_OK ||
         map_init(&ctx->cluster_authors, ctx->window_cap) != QUELL_OK ||
         map_init(&ctx->author_index, o.max_authors) != QUELL_OK ||
         pthread_mutex_init(&ctx->lock, NULL) != 0) {
@@ -392,7 +457,8 @@ void quell_context_free(quell_context *ctx)
     free(ctx->clusters);
     free(ctx->free_clusters);
     free(ctx->authors);
-    map_free(&ctx->bands);
+    free(ctx->bands.ways);
+    free(ctx->bands.victim);
     map_free(&ctx->cluster_authors);
     map_free(&ctx->author_index);
     if (ctx->has_lock)
@@ -405,7 +471,8 @@ static size_t fixed_bytes(const quell_context *ctx)
     return sizeof *ctx +
            ctx->window_cap *
                (sizeof *ctx->entries + sizeof *ctx->clusters + sizeof *ctx->free_clusters) +
-           map_bytes(&ctx->bands) + map_bytes(&ctx->cluster_authors) +
+           (ctx->bands.mask + 1) * (BAND_WAYS * sizeof(struct band_way) + 1) +
+           map_bytes(&ctx->cluster_authors) +
            map_bytes(&ctx->author_index);
 }
 
@@ -424,7 +491,74 @@ size_t quell_context_memory_limit(const quell_context *ctx)
 
 static uint64_t band_key(const uint32_t *sig, unsigned int band)
 {
-    return nonzero64(XXH3_64bits_withSeed(sig + band * SIG_ROWS, SIG_ROWS * sizeof *sig, band + 1));
+    const uint32_t *r = sig + band * SIG_ROWS;
+    _Static_assert(SIG_ROWS == 4, "a band is four minimums");
+    uint64_t a = (uint64_t)r[0] << 32 | r[1], b = (uint64_t)r[2] << 32 | r[3];
+    return nonzero64(mix64(a ^ mix64(b + band * 0x9e3779b97f4a7c15ULL)));
+}
+
+static int bands_init(struct band_cache *bc, size_t max_keys)
+{
+    size_t buckets = 1;
+    while (buckets * BAND_WAYS < 2 * max_keys)
+        buckets *= 2;
+    bc->ways = aligned_alloc(64, buckets * BAND_WAYS * sizeof *bc->ways);
+    bc->victim = calloc(buckets, 1);
+    bc->mask = buckets - 1;
+    if (!bc->ways || !bc->victim)
+        return QUELL_ENOMEM;
+    memset(bc->ways, 0, buckets * BAND_WAYS * sizeof *bc->ways);
+    return QUELL_OK;
+}
+
+_Static_assert(BAND_WAYS * sizeof(struct band_way) == 64, "a bucket is one cache line");
+
+static struct band_way *bucket_of(const struct band_cache *bc, uint64_t key)
+{
+    return bc->ways + ((key >> 32) & bc->mask) * BAND_WAYS;
+}
+
+/* Whether window slot e holds a comment in the window now. */
+static bool is_in_window(const quell_context *ctx, uint32_t e)
+{
+    size_t age = (e + ctx->window_cap - ctx->window_head) % ctx->window_cap;
+    return age < ctx->window_count;
+}
+
+/* The comment in the window whose band `band` is sig's (its key is key),
+ * or NO_INDEX. */
+static uint32_t bands_find(const quell_context *ctx, uint64_t key, unsigned int band,
+                           const uint32_t *sig)
+{
+    const struct band_way *w = bucket_of(&ctx->bands, key);
+    uint32_t tag = (uint32_t)key | 1;
+    size_t at = band * SIG_ROWS;
+    for (int k = 0; k < BAND_WAYS; k++) {
+        if (w[k].tag == tag && is_in_window(ctx, w[k].entry) &&
+            memcmp(ctx->entries[w[k].entry].sig + at, sig + at, SIG_ROWS * sizeof *sig) == 0)
+            return w[k].entry;
+    }
+    return NO_INDEX;
+}
+
+/* Point key at window slot e: the way that holds the key already, or the
+ * bucket's oldest. */
+static void bands_put(quell_context *ctx, uint64_t key, uint32_t e)
+{
+    struct band_cache *bc = &ctx->bands;
+    struct band_way *w = bucket_of(bc, key);
+    uint32_t tag = (uint32_t)key | 1;
+    for (int k = 0; k < BAND_WAYS; k++) {
+        if (w[k].tag == tag) {
+            w[k].entry = e;
+            return;
+        }
+    }
+    size_t b = (size_t)(w - bc->ways) / BAND_WAYS;
+    uint8_t k = bc->victim[b];
+    bc->victim[b] = (uint8_t)((k + 1) % BAND_WAYS);
+    w[k].tag = tag;
+    w[k].entry = e;
 }
 
 static uint64_t cluster_author_key(uint32_t cluster, uint64_t author)
@@ -502,14 +636,7 @@ uint32_t context_cluster_new(quell_context *ctx, const char *id, size_t id_len)
 /* The oldest comment leaves the window. */
 static void window_drop_oldest(quell_context *ctx)
 {
-    uint32_t slot = (uint32_t)ctx->window_head;
-    struct entry *e = &ctx->entries[slot];
-    for (unsigned int b = 0; b < BANDS; b++) {
-        uint64_t key = band_key(e->sig, b);
-        uint32_t *v = map_find(&ctx->bands, key);
-        if (v && *v == slot)
-            map_del(&ctx->bands, key);
-    }
+    struct entry *e = &ctx->entries[ctx->window_head];
     struct cluster *cl = &ctx->clusters[e->cluster];
     cluster_author_drop(ctx, e->cluster, e->author);
     if (--cl->copies == 0)
@@ -525,10 +652,24 @@ static void window_expire(quell_context *ctx, uint32_t now)
         window_drop_oldest(ctx);
 }
 
+static uint32_t window_add(quell_context *ctx, const uint32_t *sig, const uint64_t *keys,
+                           uint64_t author, uint32_t time, uint32_t c, const char *id,
+                           size_t id_len);
+
 /* Add a fingerprinted comment to cluster c (or a new cluster when c is
  * NO_INDEX) at the window's end; returns its cluster. */
 uint32_t context_window_add(quell_context *ctx, const uint32_t *sig, uint64_t author,
                             uint32_t time, uint32_t c, const char *id, size_t id_len)
+{
+    uint64_t keys[BANDS];
+    for (unsigned int b = 0; b < BANDS; b++)
+        keys[b] = band_key(sig, b);
+    return window_add(ctx, sig, keys, author, time, c, id, id_len);
+}
+
+static uint32_t window_add(quell_context *ctx, const uint32_t *sig, const uint64_t *keys,
+                           uint64_t author, uint32_t time, uint32_t c, const char *id,
+                           size_t id_len)
 {
     /* Count the member first: the oldest comment, about to leave, may be
      * the last of c, which must not be freed under it. */
@@ -549,27 +690,27 @@ uint32_t context_window_add(quell_context *ctx, const uint32_t *sig, uint64_t au
     e->cluster = c;
     cluster_author_add(ctx, c, author);
     for (unsigned int b = 0; b < BANDS; b++)
-        map_put(&ctx->bands, band_key(sig, b), slot);
+        bands_put(ctx, keys[b], slot);
     return c;
 }
 
 /* The cluster of the most alike comment in the window that shares a band
  * with sig and is alike enough, or NO_INDEX. Ties go to the latest. */
-static uint32_t window_match(const quell_context *ctx, const uint32_t *sig)
+static uint32_t window_match(const quell_context *ctx, const uint32_t *sig, const uint64_t *keys)
 {
     uint32_t best = NO_INDEX, best_equal = 0, best_age = 0;
     for (unsigned int b = 0; b < BANDS; b++) {
-        const uint32_t *v = map_find(&ctx->bands, band_key(sig, b));
-        if (!v)
+        uint32_t e = bands_find(ctx, keys[b], b, sig);
+        if (e == NO_INDEX)
             continue;
-        const struct entry *e = &ctx->entries[*v];
+        const struct entry *en = &ctx->entries[e];
         uint32_t equal = 0;
         for (unsigned int i = 0; i < SIG_SIZE; i++)
-            equal += e->sig[i] == sig[i];
-        uint32_t age = (uint32_t)((*v + ctx->window_cap - ctx->window_head) % ctx->window_cap);
+            equal += en->sig[i] == sig[i];
+        uint32_t age = (uint32_t)((e + ctx->window_cap - ctx->window_head) % ctx->window_cap);
         if (equal >= ctx->min_equal &&
             (equal > best_equal || (equal == best_equal && age > best_age))) {
-            best = e->cluster;
+            best = en->cluster;
             best_equal = equal;
             best_age = age;
         }
@@ -711,16 +852,19 @@ static int decide_locked(quell_context *ctx, const struct note *n, const quell_c
     window_expire(ctx, now);
     uint32_t key[RECENT_KEYS] = {n->text_key, 0, 0};
     if (n->has_sig && n->chars >= ctx->opt.min_chars) {
-        uint32_t c = window_match(ctx, n->sig);
-        c = context_window_add(ctx, n->sig, n->author, now, c, meta ? meta->id_json : NULL,
-                               meta ? meta->id_len : 0);
+        uint64_t keys[BANDS];
+        for (unsigned int b = 0; b < BANDS; b++)
+            keys[b] = band_key(n->sig, b);
+        uint32_t c = window_match(ctx, n->sig, keys);
+        c = window_add(ctx, n->sig, keys, n->author, now, c, meta ? meta->id_json : NULL,
+                       meta ? meta->id_len : 0);
         const struct cluster *cl = &ctx->clusters[c];
         facts->is_fingerprinted = 1;
         facts->campaign_copies = cl->copies;
         facts->campaign_authors = cl->authors;
         memcpy(facts->campaign_first, cl->first, sizeof facts->campaign_first);
-        key[1] = (uint32_t)band_key(n->sig, 0);
-        key[2] = (uint32_t)band_key(n->sig, 1);
+        key[1] = (uint32_t)keys[0];
+        key[2] = (uint32_t)keys[1];
     }
     if (n->author) {
         uint32_t a = context_author_get(ctx, n->author);
@@ -778,10 +922,9 @@ void quell_context_settle(quell_context *ctx, const quell_context_note *note, ui
 
 int quell_rules_context_fires(const quell_rules *rules, const quell_context_facts *facts)
 {
-    const struct rule_table *t = rules->table;
-    for (size_t i = 0; i < t->rule_count; i++) {
-        const struct rule *r = &t->rules[i];
-        if (r->context != CONTEXT_NONE && score_fact(facts, r->context) >= r->at_least)
+    for (size_t k = 0; k < rules->context_rule_count; k++) {
+        const struct rule *r = &rules->table->rules[rules->context_rules[k]];
+        if (score_fact(facts, r->context) >= r->at_least)
             return 1;
     }
     return 0;

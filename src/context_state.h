@@ -30,6 +30,28 @@ uint32_t *map_find(const struct map *m, uint64_t key);
 void map_put(struct map *m, uint64_t key, uint32_t val);
 void map_del(struct map *m, uint64_t key);
 
+/* Where the window's comments are by the bands of their fingerprints: a
+ * set-associative cache of BAND_WAYS ways per bucket (one cache line),
+ * from a band's key to the latest comment with that band. It never
+ * deletes: a way is checked against the comment it names when read (the
+ * comment may have left the window, its place taken by another), and each
+ * bucket gives its oldest way to a new key. With twice as many ways as
+ * keys in the window, a bucket overflows about once in thousands of
+ * windows, and then it forgets one band of an old comment, which its other
+ * bands still find. */
+#define BAND_WAYS 8
+
+struct band_way {
+    uint32_t tag;   /* the key's low 32 bits; 0: empty */
+    uint32_t entry; /* the comment's place in the window's ring */
+};
+
+struct band_cache {
+    struct band_way *ways; /* buckets * BAND_WAYS, a bucket per cache line */
+    uint8_t *victim;       /* per bucket: the way the next new key takes */
+    size_t mask;           /* buckets - 1 */
+};
+
 /* A fingerprinted comment in the campaign window. */
 struct entry {
     uint32_t sig[SIG_SIZE];
@@ -73,7 +95,7 @@ struct quell_context {
 
     struct entry *entries; /* a ring of window_cap */
     size_t window_cap, window_head, window_count;
-    struct map bands; /* band key -> the latest entry with that band */
+    struct band_cache bands; /* band key -> the latest entry with that band */
     struct cluster *clusters;
     uint32_t *free_clusters; /* a stack of unused cluster slots */
     size_t free_cluster_count;

@@ -399,8 +399,18 @@ int ruleset_new_derived(struct quell_rules **out, struct rule_table *table,
     rc = derive_allows(rules, &views[VIEW_FOLDED], err);
     if (rc != QUELL_OK)
         goto fail;
-    for (size_t i = 0; i < table->rule_count; i++)
+    for (size_t i = 0; i < table->rule_count; i++) {
         rules->has_validator |= table->rules[i].validator != VALIDATE_NONE;
+        rules->context_rule_count += table->rules[i].context != CONTEXT_NONE;
+    }
+    rules->context_rules =
+        pool_alloc(rules->pool, (rules->context_rule_count + 1) * sizeof *rules->context_rules);
+    if (!rules->context_rules)
+        goto fail_nomem;
+    for (size_t i = 0, k = 0; i < table->rule_count; i++) {
+        if (table->rules[i].context != CONTEXT_NONE)
+            rules->context_rules[k++] = (uint32_t)i;
+    }
     rc = derive_combo_users(rules, err);
     if (rc != QUELL_OK)
         goto fail;

@@ -75,6 +75,10 @@ struct quell_rules {
      * empty comment), so the scorer evaluates only those. */
     uint32_t *combo_users_first; /* rule_count + 1 entries */
     uint32_t *combo_users;
+    /* The context rules, in rule order: the few a comment's context facts
+     * are compared with (quell_rules_context_fires). */
+    uint32_t *context_rules;
+    size_t context_rule_count;
     uint64_t content_id;       /* qdb_content_id: the hash of what the rules do */
     char id[RULESET_ID_BYTES]; /* content_id in hex */
 };

@@ -720,6 +720,12 @@ int quell_scanner_apply_context(quell_scanner *scanner, const quell_comment *com
         return err_set(err, QUELL_EINVAL, NULL, 0, NULL,
                        "quell_context_facts version %u is newer than this library's (%d)",
                        facts->version, QUELL_CONTEXT_FACTS_VERSION);
+    /* When the facts fire no context rule, the verdict stands as it is:
+     * only its context is new. */
+    if (!quell_rules_context_fires(s->rules, facts)) {
+        *out = score_set_context(s->scorer, facts);
+        return QUELL_OK;
+    }
     /* The hits are built again from the matches: a failure leaves no
      * verdict, so the last one is no longer valid either way. */
     s->has_scored = false;

@@ -599,6 +599,13 @@ int score_run(struct scorer *sc, const struct match *matches, size_t match_count
     return QUELL_OK;
 }
 
+const quell_verdict *score_set_context(struct scorer *sc, const quell_context_facts *facts)
+{
+    sc->facts = *facts;
+    sc->verdict.context = &sc->facts;
+    return &sc->verdict;
+}
+
 void score_set_excused(struct scorer *sc, const quell_excused_hit *excused, size_t count)
 {
     sc->verdict.excused = excused;

@@ -29,6 +29,9 @@ int score_run(struct scorer *sc, const struct match *matches, size_t match_count
 /* The value of a context fact in facts (rules.h's enum context_fact). */
 uint32_t score_fact(const quell_context_facts *facts, unsigned int fact);
 
+/* Give the last verdict a copy of facts as its context; returns it. */
+const quell_verdict *score_set_context(struct scorer *sc, const quell_context_facts *facts);
+
 /* Hang the matches that did not count on the last verdict (borrowed). */
 void score_set_excused(struct scorer *sc, const quell_excused_hit *excused, size_t count);
 
