@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "context_opt.h"
 #include "serve/serve.h"
 
 /* A body or header larger than this is refused at the command line. */
@@ -55,6 +56,16 @@ static void print_help(void)
            "      --watch                reload RULES when the file changes (checked\n"
            "                             every second); only RULES itself is watched,\n"
            "                             not the files it includes\n"
+           "      --context              decide each comment in its context, in the\n"
+           "                             order comments arrive (see quell filter\n"
+           "                             --context); verdicts end with \"context\"\n"
+           "      --context-file=FILE    resume the context saved in FILE, if it exists,\n"
+           "                             and save it there on stopping; implies --context\n"
+           "      --time-field=NAME      JSON member holding a comment's time (default\n"
+           "                             time); without one, the clock\n"
+           "      --context-window=N     comments the campaign window holds (default 20000)\n"
+           "      --context-seconds=S    and how far back it reaches (default 3600)\n"
+           "      --context-authors=N    authors remembered (default 50000)\n"
            "  -h, --help                 display this help and exit\n"
            "\n",
            CLI_MAX_JOBS, SERVE_DEFAULT_MAX_BATCH, SERVE_DEFAULT_MAX_CONNECTIONS,
@@ -100,6 +111,7 @@ int cmd_serve(int argc, char **argv)
         {"admin-token", required_argument, NULL, OPT_ADMIN_TOKEN},
         {"access-log", no_argument, NULL, OPT_ACCESS_LOG},
         {"watch", no_argument, NULL, OPT_WATCH},
+        CLI_CONTEXT_LONG_OPTIONS,
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -112,6 +124,8 @@ int cmd_serve(int argc, char **argv)
         .max_connections = SERVE_DEFAULT_MAX_CONNECTIONS,
         .timeout = SERVE_DEFAULT_TIMEOUT,
     };
+    struct cli_context context;
+    cli_context_init(&context);
     const char *env_token = getenv("QUELL_ADMIN_TOKEN");
     if (env_token && env_token[0])
         opt.admin_token = env_token;
@@ -168,6 +182,15 @@ int cmd_serve(int argc, char **argv)
         case OPT_ACCESS_LOG:
             opt.is_access_log = 1;
             break;
+        case CLI_OPT_CONTEXT:
+        case CLI_OPT_CONTEXT_FILE:
+        case CLI_OPT_TIME_FIELD:
+        case CLI_OPT_CONTEXT_WINDOW:
+        case CLI_OPT_CONTEXT_SECONDS:
+        case CLI_OPT_CONTEXT_AUTHORS:
+            if (cli_context_option(&context, "serve", ch, optarg) != 0)
+                return CLI_EUSAGE;
+            break;
         case OPT_WATCH:
             opt.watch_ms = WATCH_MS;
             break;
@@ -184,5 +207,7 @@ int cmd_serve(int argc, char **argv)
     if (!opt.rules_path)
         return cli_usage_error("serve", "no RULES given, $QUELL_RULES unset and no %s",
                                CLI_DEFAULT_RULES);
+    if (context.is_on)
+        opt.context = &context;
     return serve_run(&opt);
 }

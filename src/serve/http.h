@@ -30,6 +30,7 @@ struct server {
      * the rules now served were loaded. */
     pthread_mutex_t reload_lock;
     _Atomic int64_t loaded_at_ms;
+    quell_context *ctx; /* --context; NULL without */
 };
 
 /* A worker thread's own scanning state. */

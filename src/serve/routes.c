@@ -96,19 +96,28 @@ static void check_one(struct worker *w, const char *data, size_t len, size_t pla
     out->verdict = NULL;
     out->err.message[0] = '\0';
     int rc = quell_record_parse(w->parser, data, len, &out->record, &out->err);
-    if (rc == QUELL_OK)
-        rc = quell_scan(w->scanner, &out->record->comment, &out->verdict, &out->err);
-    if (rc != QUELL_OK) {
-        out->verdict = NULL;
-        if (!out->err.message[0])
-            snprintf(out->err.message, sizeof out->err.message, "%s", quell_strerror(rc));
-    }
     /* The record's own id, even when it was refused; else its place. */
     out->id_json = out->record ? out->record->id_json : NULL;
     out->id_len = out->record ? out->record->id_json_len : 0;
     if (!out->id_json) {
         out->id_len = (size_t)snprintf(out->id, sizeof out->id, "%zu", place);
         out->id_json = out->id;
+    }
+    if (rc == QUELL_OK && w->srv->ctx) {
+        /* In the order comments arrive, across requests and threads. */
+        quell_context_meta meta = QUELL_CONTEXT_META_INIT;
+        meta.id_json = out->record->id_json;
+        meta.id_len = out->record->id_json_len;
+        meta.time_ms = out->record->has_time ? out->record->time_ms : QUELL_CONTEXT_NOW;
+        rc = quell_scan_context(w->scanner, w->srv->ctx, &out->record->comment, &meta,
+                                &out->verdict, &out->err);
+    } else if (rc == QUELL_OK) {
+        rc = quell_scan(w->scanner, &out->record->comment, &out->verdict, &out->err);
+    }
+    if (rc != QUELL_OK) {
+        out->verdict = NULL;
+        if (!out->err.message[0])
+            snprintf(out->err.message, sizeof out->err.message, "%s", quell_strerror(rc));
     }
 }
 

@@ -8,6 +8,8 @@
 
 #include <stddef.h>
 
+struct cli_context; /* cli/context_opt.h */
+
 #define SERVE_DEFAULT_LISTEN          "127.0.0.1:8080"
 #define SERVE_DEFAULT_MAX_BODY        ((size_t)1 << 20)
 #define SERVE_DEFAULT_MAX_BATCH       1000
@@ -27,6 +29,9 @@ struct serve_options {
     const char *admin_token;      /* NULL: admin routes only on a loopback listener */
     int is_access_log;            /* one JSON line per request on stderr */
     int watch_ms;                 /* > 0: reload when the rules file changes */
+    /* --context: comments decided in their context, in the order they
+     * arrive; saved to its file, if any, when the server stops. */
+    const struct cli_context *context;
 };
 
 /*

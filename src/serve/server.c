@@ -20,6 +20,7 @@
 #include <cJSON.h>
 
 #include "cli/cli.h"
+#include "cli/context_opt.h"
 #include "cli/reload.h"
 #include "serve/http.h"
 #include "serve/sbuf.h"
@@ -157,8 +158,11 @@ struct worker *http_worker(struct server *srv, quell_error *err)
         return NULL;
     }
     w->srv = srv;
+    quell_record_fields fields = QUELL_RECORD_FIELDS_INIT;
+    if (srv->ctx)
+        fields.time = srv->opt->context->time_field;
     if (quell_scanner_new_for_engine(&w->scanner, srv->engine, err) != QUELL_OK ||
-        quell_record_parser_new(&w->parser, QUELL_FORMAT_JSONL, NULL, err) != QUELL_OK ||
+        quell_record_parser_new(&w->parser, QUELL_FORMAT_JSONL, &fields, err) != QUELL_OK ||
         pthread_setspecific(srv->worker_key, w) != 0) {
         quell_scanner_free(w->scanner);
         quell_record_parser_free(w->parser);
@@ -642,6 +646,11 @@ int serve_run(const struct serve_options *opt)
         cli_print_error(&err, NULL);
         return CLI_EIO;
     }
+    if (opt->context && cli_context_open(opt->context, &srv.ctx) != CLI_OK) {
+        quell_rules_release(rules);
+        quell_engine_free(srv.engine);
+        return CLI_EIO;
+    }
     atomic_store(&srv.loaded_at_ms, http_now_ms());
     const char *label = quell_rules_label(rules);
     cli_error("serving %s: rules %s%s%s", opt->rules_path, quell_rules_id(rules),
@@ -664,6 +673,11 @@ int serve_run(const struct serve_options *opt)
             pthread_mutex_destroy(&srv.reload_lock);
         }
         metrics_destroy(&srv.metrics);
+    }
+    if (srv.ctx) {
+        int ctx_rc = cli_context_close(opt->context, srv.ctx);
+        if (rc == CLI_OK)
+            rc = ctx_rc;
     }
     quell_engine_free(srv.engine);
     return rc;

@@ -519,5 +519,69 @@ class ServeReload(unittest.TestCase):
             socket.create_connection(("127.0.0.1", self.srv.port), timeout=5).close()
 
 
+class ServeContext(unittest.TestCase):
+    """--context: comments decided in arrival order, across requests; the
+    context saved on SIGTERM and resumed on the next start."""
+
+    RULES = os.path.join(SRCDIR, "tests", "fixtures", "context", "context.cfg")
+    PASTED = [
+        "Earn 500 dollars a day from home, message me on telegram now",
+        "EARN 900 dollars a day from home!!! message me on telegram now",
+        "Eаrn 500 dоllars a day frоm home, message me on telegram now https://bit.ly/x",
+        "earn 500 dollars a day from home message me on telegram NOW",
+    ]
+
+    def setUp(self):
+        self.dir = tempfile.mkdtemp(prefix="quell-context-")
+        self.state = os.path.join(self.dir, "state.ctx")
+
+    def tearDown(self):
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def check(self, srv, i, author):
+        line = json.dumps({"id": "p%d" % i, "author": author, "time": 1000 + i,
+                           "body": self.PASTED[i]})
+        status, v = srv.json("POST", "/v1/check", line)
+        self.assertEqual(status, 200)
+        return v
+
+    def test_campaign_across_requests_and_restart(self):
+        srv = Server(self.RULES, "--context-file", self.state, "-j", "2")
+        try:
+            first = self.check(srv, 0, "a")
+            self.assertEqual(first["context"]["campaign"], {"copies": 1, "authors": 1, "first": "p0"})
+            self.check(srv, 1, "b")
+            third = self.check(srv, 2, "c")
+            self.assertEqual(third["context"]["campaign"]["authors"], 3)
+            self.assertIn("campaign.authors", [r["id"] for r in third["rules"]])
+            self.assertEqual(third["action"], "reject")
+        finally:
+            srv.close()
+        self.assertTrue(os.path.getsize(self.state) > 32)
+        srv = Server(self.RULES, "--context-file", self.state)
+        try:
+            fourth = self.check(srv, 3, "d")
+            self.assertEqual(fourth["context"]["campaign"], {"copies": 4, "authors": 4, "first": "p0"})
+        finally:
+            srv.close()
+
+    def test_without_context_no_member(self):
+        srv = Server(self.RULES)
+        try:
+            v = self.check(srv, 0, "a")
+            self.assertNotIn("context", v)
+        finally:
+            srv.close()
+
+    def test_damaged_file_refused(self):
+        with open(self.state, "wb") as f:
+            f.write(b"QUELLCTX" + b"\0" * 40)
+        cmd = [BIN, "serve", "--listen", "127.0.0.1:0", "--context-file", self.state, self.RULES]
+        out = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                             timeout=START_SECONDS, check=False)
+        self.assertEqual(out.returncode, 4)
+        self.assertIn(b"not a saved quell context", out.stderr)
+
+
 if __name__ == "__main__":
     unittest.main(verbosity=2)
