@@ -575,7 +575,7 @@ class ServeContext(unittest.TestCase):
 
     def test_damaged_file_refused(self):
         with open(self.state, "wb") as f:
-            f.write(b"QUELLCTX" + b"\0" * 40)
+            f.write(b"this is not a context file, but it is long enough\n")
         cmd = [BIN, "serve", "--listen", "127.0.0.1:0", "--context-file", self.state, self.RULES]
         out = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                              timeout=START_SECONDS, check=False)
