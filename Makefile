@@ -200,7 +200,7 @@ check-tsan:
 # crash into fuzz/regressions/<target>/ with its fix. `make check-fuzz` (part
 # of `make check`) builds the same files with gcc, ASan and UBSan and without
 # libFuzzer (fuzz/runner.c) and replays every seed and regression.
-FUZZ_TARGETS := config qdb record scan corpus frame
+FUZZ_TARGETS := config qdb record scan corpus frame context
 FUZZ_SECONDS ?= 3600
 FUZZ_SMOKE_SECONDS ?= 20
 NICE ?= nice

@@ -28,6 +28,7 @@ rules = (
   { id = "you"; category = "insult"; weight = 0.0; words = [ "you" ]; },
   { id = "aimed"; category = "insult"; weight = 1.5; combine = "you & w"; },
   { id = "link"; category = "spam"; weight = 1.0; regexes = [ "https?://\\S+" ]; },
+  { id = "pasted"; category = "spam"; weight = 2.0; context = "campaign_authors"; at_least = 3; },
   { id = "nick"; category = "spam"; weight = 3.0; field = "author"; substrings = [ "casino" ]; }
 );
 """
