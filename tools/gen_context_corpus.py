@@ -218,7 +218,7 @@ SYNONYMS = {
            "join": "follow", "fast": "quickly", "people": "everyone", "real": "legit", "honest": "trusted",
            "today": "now", "stop": "end", "children": "kids", "great": "amazing"},
     "ar": {"الآن": "هلا", "تواصلوا": "راسلوا", "مجاني": "ببلاش", "الليلة": "اليوم", "سجل": "اشترك",
-           "جدا": "كثير", "لا": "لا", "نريد": "بدنا", "بسرعة": "فورا"},
+           "جدا": "كثير", "نريد": "بدنا", "بسرعة": "فورا"},
     "arz": {"hala2": "halla2", "ktir": "kteer", "wallah": "wallahi", "bas": "bass", "el": "l",
             "w": "wa", "men": "min", "badna": "bedna"},
 }
@@ -241,6 +241,7 @@ AR_DIGITS = ["٠١٢٣٤٥٦٧٨٩", "۰۱۲۳۴۵۶۷۸۹"]
 
 
 def weighted(rng, pairs):
+    """One value of (value, weight) pairs, drawn by weight."""
     total = sum(w for _, w in pairs)
     r = rng.uniform(0, total)
     for value, w in pairs:
@@ -297,6 +298,9 @@ class Slots:
 
 
 SLOT_RE = re.compile(r"\{(link|phone|handle|tg|num)\}")
+# A link or @handle as filled in: variants leave these alone (another case
+# or another digit is another link).
+SLOT_VALUE_RE = re.compile(r"((?:https?://)?(?:bit\.ly|tinyurl\.com|cutt\.ly|shorturl\.at|t\.me|www\.[\w-]+\.example)/\S+|@\w+)")
 
 
 def fill(template, values):
@@ -361,9 +365,6 @@ def change_punct_case(rng, text, lang):
         elif op == "spaces":
             out = out.replace(" ", "  ", rng.randint(1, 3))
     return out.strip()
-
-
-SLOT_VALUE_RE = re.compile(r"((?:https?://)?(?:bit\.ly|tinyurl\.com|cutt\.ly|shorturl\.at|t\.me|www\.[\w-]+\.example)/\S+|@\w+)")
 
 
 def disguise_latin_word(rng, word, method):
@@ -699,7 +700,6 @@ def add_campaigns(rng, stream, templates):
     order = list(range(len(templates)))
     rng.shuffle(order)
     accounts_so_far = []
-    info = []
     for c in range(N_CAMPAIGNS):
         lang, template = templates[order[c % len(templates)]]
         slots = Slots(rng)
@@ -723,8 +723,6 @@ def add_campaigns(rng, stream, templates):
             variant = weighted(rng, VARIANT_MIX)
             body = make_copy(rng, variant, lang, template, slots, base_values, base_text)
             stream.add(t, author, body, "campaign", "campaign:" + variant, _camp=c, _lang=lang)
-        info.append((c, lang, size, span))
-    return info
 
 
 def add_decoy_bursts(rng, stream, bg_authors):
