@@ -761,13 +761,23 @@ def add_headline_pairs(rng, stream, headlines, bg_authors):
             stream.add(t, author, h, "ham", "decoy:headline-quote", _lang=lang)
 
 
-def add_floods(rng, stream, pool, bg_authors):
+def pick_regular(rng, bg_authors, used):
+    """A background author not yet picked for a flood or repeats, so that
+    each flood and each repeat series has an author of its own."""
+    author = rng.choice(bg_authors)[0]
+    while author in used:
+        author = rng.choice(bg_authors)[0]
+    used.add(author)
+    return author
+
+
+def add_floods(rng, stream, pool, bg_authors, used):
     for f in range(N_FLOODS):
         n = rng.randint(10, 40)
         span = rng.uniform(90, 360)
         start = T0 + rng.uniform(600, SPAN_S - 600 - span)
         # Half the flooders are regulars who also post normally.
-        author = rng.choice(bg_authors)[0] if f % 2 == 0 else stream.new_author()
+        author = pick_regular(rng, bg_authors, used) if f % 2 == 0 else stream.new_author()
         lang = rng.choice(["en", "ar"])
         texts = [pool[lang].pop() for _ in range(n)]
         for t, row in zip(spread(rng, start, span, n), texts):
@@ -775,12 +785,12 @@ def add_floods(rng, stream, pool, bg_authors):
                        _group=("f", f))
 
 
-def add_repeats(rng, stream, pool, bg_authors):
+def add_repeats(rng, stream, pool, bg_authors, used):
     for r in range(N_REPEATS):
         n = rng.randint(3, 6)
         span = rng.uniform(600, 3600)
         start = T0 + rng.uniform(600, SPAN_S - 600 - span)
-        author = rng.choice(bg_authors)[0] if r % 2 == 0 else stream.new_author()
+        author = pick_regular(rng, bg_authors, used) if r % 2 == 0 else stream.new_author()
         row = pool[rng.choice(["en", "ar"])].pop()
         lang = row["lang"]
         for i, t in enumerate(spread(rng, start, span, n)):
@@ -835,8 +845,9 @@ def build(which, background_rows):
     add_campaigns(rng, stream, spec["templates"])
     add_decoy_bursts(rng, stream, bg_authors)
     add_headline_pairs(rng, stream, spec["headlines"], bg_authors)
-    add_floods(rng, stream, extra, bg_authors)
-    add_repeats(rng, stream, extra, bg_authors)
+    used = set()
+    add_floods(rng, stream, extra, bg_authors, used)
+    add_repeats(rng, stream, extra, bg_authors, used)
     add_busy_authors(rng, stream, extra)
     return finish(stream.events)
 
@@ -868,14 +879,53 @@ def write(path, records):
             f.write(json.dumps(rec, ensure_ascii=False, separators=(",", ":")) + "\n")
 
 
+def check_stream(records):
+    """Asserts what SOURCE.txt promises of one file, so that an edit of the
+    generator that breaks a promise fails instead of writing a file."""
+    times = [r["time"] for r, _, _ in records]
+    assert times == sorted(times) and T0 <= times[0] and times[-1] <= T0 + SPAN_S
+    assert [r["id"] for r, _, _ in records] == [f"ctx-{i:06d}" for i in range(1, len(records) + 1)]
+    groups = collections.defaultdict(list)
+    for r, _, _ in records:
+        if r["label"] == "campaign":
+            groups[("campaign", r["campaign"])].append(r)
+        elif r["label"] in ("flood", "repeat"):
+            groups[(r["label"], r["author"])].append(r)
+        elif r["kind"] == "background":
+            groups[("background", r["author"])].append(r)
+    # (fewest, most, longest first-to-last span in seconds); times are
+    # whole seconds, so a span may come out up to 1 s short.
+    limits = {"campaign": (5, 60, 1200), "flood": (10, 40, 360), "repeat": (3, 6, 3600)}
+    campaign_authors = set()
+    for (what, _), rs in groups.items():
+        if what == "background":
+            gaps = [b["time"] - a["time"] for a, b in zip(rs, rs[1:])]
+            assert all(g >= BG_MIN_GAP_S - 1 for g in gaps), rs[0]["author"]
+            continue
+        fewest, most, longest = limits[what]
+        span = rs[-1]["time"] - rs[0]["time"]
+        assert fewest <= len(rs) <= most and span <= longest, (what, rs[0])
+        assert [r["rank"] for r in rs] == list(range(1, len(rs) + 1)), (what, rs[0])
+        if what == "campaign":
+            assert span >= 119, rs[0]
+            campaign_authors.update(r["author"] for r in rs)
+    # Campaign accounts are new: they post nothing but campaign copies.
+    assert not any(r["author"] in campaign_authors for r, _, _ in records if r["label"] != "campaign")
+
+
 def generate(out_dir, data_dir):
     rows = read_sources(data_dir)
     kept, stats = dedup(rows)
     results = {}
     for which, spec in FILES.items():
         records = build(which, kept)
+        check_stream(records)
         write(os.path.join(out_dir, spec["name"]), records)
         results[which] = records
+    # The files share no background text.
+    tune, report = ({r["body"] for r, _, src in results[w] if src != "written for this corpus"}
+                    for w in FILES)
+    assert not tune & report
     return rows, stats, results
 
 
