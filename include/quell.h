@@ -624,9 +624,12 @@ QUELL_EXTERN(size_t) quell_context_memory_limit(const quell_context *ctx);
  */
 typedef struct quell_context_facts {
     unsigned int version; /**< QUELL_CONTEXT_FACTS_VERSION; 0 reads as 1 */
-    /** Whether the comment was long enough to fingerprint; when not, the
-     *  campaign members are 0. */
+    /** Whether the comment was fingerprinted: long enough, and not alike
+     *  to one of the rules' common phrases (is_common: a condolence or a
+     *  blessing many readers write on their own); when not, the campaign
+     *  members are 0. */
     int is_fingerprinted;
+    int is_common;
     /** Comments of its cluster in the window, this one included (1: no
      *  copy), and the distinct authors among them (comments without an
      *  author count as copies, not as authors). */
@@ -652,7 +655,7 @@ typedef struct quell_context_facts {
 #define QUELL_CONTEXT_FACTS_VERSION 1
 #define QUELL_CONTEXT_FACTS_INIT                                                                   \
     {                                                                                              \
-        QUELL_CONTEXT_FACTS_VERSION, 0, 0, 0, "", 0, 0, 0, 0                                       \
+        QUELL_CONTEXT_FACTS_VERSION, 0, 0, 0, 0, "", 0, 0, 0, 0                                    \
     }
 
 /** One comment's place in the stream: its id and time. Start from

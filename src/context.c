@@ -34,10 +34,12 @@
 #include "context.h"
 #include "context_state.h"
 #include "error.h"
+#include "pool.h"
 #include "ruleset.h"
 #include "score.h"
 #include "utf8.h"
 #include "util/grow.h"
+#include "views.h"
 
 /* ------------------------------------------------------------------------ */
 /* Hashes and the fixed-size table                                           */
@@ -326,6 +328,93 @@ static void fp_feed(struct fingerprint *fp, const char *text, size_t len)
     }
 }
 
+/* Fingerprint a skeleton view's text into n: its length, text key and,
+ * when it has a shingle, its signature. */
+static void fingerprint(const char *view, size_t len, struct note *n)
+{
+    struct fingerprint fp = {.text_hash = 0xcbf29ce484222325ULL, .last = -1, .sig = n->sig};
+    memset(n->sig, 0xff, sizeof n->sig);
+    fp_feed(&fp, view, len);
+    n->chars = fp.chars;
+    if (fp.chars > 0)
+        n->text_key = (uint32_t)nonzero64(mix64(fp.text_hash) & 0xffffffffu);
+    n->has_sig = fp.chars >= SHINGLE;
+    if (n->has_sig)
+        fp_finish(n->sig);
+    else
+        memset(n->sig, 0, sizeof n->sig);
+}
+
+static uint64_t band_key(const uint32_t *sig, unsigned int band);
+
+static int cmp_common_band(const void *a, const void *b)
+{
+    uint64_t x = ((const struct common_band *)a)->key, y = ((const struct common_band *)b)->key;
+    return (x > y) - (x < y);
+}
+
+int context_commons_derive(struct quell_rules *rules, struct norm_view *views, quell_error *err)
+{
+    const struct rule_table *t = rules->table;
+    if (t->common_count == 0)
+        return QUELL_OK;
+    rules->common_sigs = pool_alloc(rules->pool, t->common_count * sizeof(uint32_t) * SIG_SIZE);
+    rules->common_bands =
+        pool_alloc(rules->pool, t->common_count * BANDS * sizeof *rules->common_bands);
+    if (!rules->common_sigs || !rules->common_bands)
+        return err_set(err, QUELL_ENOMEM, NULL, 0, NULL, "out of memory assembling rules");
+    for (size_t i = 0; i < t->common_count; i++) {
+        const struct common_phrase *c = &t->commons[i];
+        struct view_text vt;
+        if (views_build(rules->norm, c->text, c->text_len, VIEW_RAW, VIEW_SKELETON, views, &vt) !=
+            QUELL_OK)
+            return err_set(err, QUELL_ENOMEM, NULL, 0, NULL, "out of memory assembling rules");
+        struct note n = {0};
+        fingerprint(vt.text, vt.len, &n);
+        if (!n.has_sig) {
+            char q[QUOTE_BUF_BYTES];
+            return err_set(err, QUELL_ECONFIG, t->files[c->file], (int)c->line, NULL,
+                           "common phrase \"%s\" has fewer than %d letters once generalised: "
+                           "too short to be alike to anything",
+                           rules_quote(q, sizeof q, c->text, c->text_len), SHINGLE);
+        }
+        memcpy(rules->common_sigs + i * SIG_SIZE, n.sig, sizeof n.sig);
+        for (unsigned int b = 0; b < BANDS; b++)
+            rules->common_bands[i * BANDS + b] =
+                (struct common_band){band_key(n.sig, b), (uint32_t)i};
+    }
+    qsort(rules->common_bands, t->common_count * BANDS, sizeof *rules->common_bands,
+          cmp_common_band);
+    return QUELL_OK;
+}
+
+/* Whether sig is alike (half its minimums or more) to a common phrase
+ * that shares one of its bands. */
+static bool is_common(const struct quell_rules *rules, const uint32_t *sig)
+{
+    size_t count = rules->table->common_count * BANDS;
+    for (unsigned int b = 0; b < BANDS && count; b++) {
+        uint64_t key = band_key(sig, b);
+        size_t lo = 0, hi = count;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (rules->common_bands[mid].key < key)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        for (; lo < count && rules->common_bands[lo].key == key; lo++) {
+            const uint32_t *c = rules->common_sigs + rules->common_bands[lo].phrase * SIG_SIZE;
+            uint32_t equal = 0;
+            for (unsigned int i = 0; i < SIG_SIZE; i++)
+                equal += c[i] == sig[i];
+            if (2 * equal >= SIG_SIZE)
+                return true;
+        }
+    }
+    return false;
+}
+
 int quell_context_note_make(quell_scanner *scanner, const quell_comment *comment,
                             quell_context_note *note, quell_error *err)
 {
@@ -343,17 +432,9 @@ int quell_context_note_make(quell_scanner *scanner, const quell_comment *comment
                                 comment->text_len[QUELL_FIELD_BODY], &view, &view_len, err);
     if (rc != QUELL_OK)
         return rc;
-    struct fingerprint fp = {.text_hash = 0xcbf29ce484222325ULL, .last = -1, .sig = n->sig};
-    memset(n->sig, 0xff, sizeof n->sig);
-    fp_feed(&fp, view, view_len);
-    n->chars = fp.chars;
-    if (fp.chars > 0)
-        n->text_key = (uint32_t)nonzero64(mix64(fp.text_hash) & 0xffffffffu);
-    n->has_sig = fp.chars >= SHINGLE;
-    if (n->has_sig)
-        fp_finish(n->sig);
-    else
-        memset(n->sig, 0, sizeof n->sig);
+    fingerprint(view, view_len, n);
+    const struct quell_rules *rules = quell_scanner_rules(scanner);
+    n->is_common = n->has_sig && rules->common_sigs && is_common(rules, n->sig);
     return QUELL_OK;
 }
 
@@ -851,7 +932,8 @@ static int decide_locked(quell_context *ctx, const struct note *n, const quell_c
     *ticket = seq;
     window_expire(ctx, now);
     uint32_t key[RECENT_KEYS] = {n->text_key, 0, 0};
-    if (n->has_sig && n->chars >= ctx->opt.min_chars) {
+    facts->is_common = (int)n->is_common;
+    if (n->has_sig && n->chars >= ctx->opt.min_chars && !n->is_common) {
         uint64_t keys[BANDS];
         for (unsigned int b = 0; b < BANDS; b++)
             keys[b] = band_key(n->sig, b);

@@ -26,12 +26,24 @@ struct note {
     uint32_t text_key; /* hash of the generalised text; 0 when it is empty */
     uint32_t chars;    /* its length in characters */
     uint32_t has_sig;  /* long enough for a fingerprint: sig is set */
-    uint32_t reserved;
+    uint32_t is_common; /* alike to one of the rules' common phrases */
     uint32_t sig[SIG_SIZE];
 };
 
 _Static_assert(sizeof(struct note) <= sizeof(quell_context_note),
                "a note fits the public quell_context_note");
+
+/* For ruleset.c: the names the rules use for these sizes. */
+#define CONTEXT_SIG_SIZE SIG_SIZE
+#define CONTEXT_BANDS    BANDS
+
+struct quell_rules;
+struct norm_view;
+
+/* Fingerprint each of the rules' common phrases (rules->common_sigs and
+ * common_bands, from its pool), with views as room for their views. A
+ * phrase too short for a fingerprint is an error naming its file:line. */
+int context_commons_derive(struct quell_rules *rules, struct norm_view *views, quell_error *err);
 
 /* The defaults of quell_context_options' members. */
 #define CONTEXT_WINDOW_COMMENTS 20000

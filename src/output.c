@@ -280,8 +280,11 @@ static void append_context(struct out_buf *b, const quell_context_facts *c)
             out_append_lit(b, "null");
         out_append(b, "}", 1);
     }
+    if (c->is_common)
+        out_append_lit(b, "\"campaign\":{\"common\":true}");
     if (c->has_author) {
-        out_append_str(b, c->is_fingerprinted ? ",\"author\":{\"rate\":" : "\"author\":{\"rate\":");
+        out_append_str(b, c->is_fingerprinted || c->is_common ? ",\"author\":{\"rate\":"
+                                                              : "\"author\":{\"rate\":");
         out_append_uint(b, c->author_rate);
         out_append_lit(b, ",\"repeats\":");
         out_append_uint(b, c->author_repeats);

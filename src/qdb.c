@@ -51,7 +51,7 @@
  * text, consonant outlines, and its regexes written for it (a format-9
  * file's Arabizi regexes expect the folded text); a som database per rule
  * and slot rather than per slot. 11: context rules (a fact and its
- * at_least). */
+ * at_least) and common phrases. */
 #define QDB_FORMAT_VERSION   11
 /* The last version whose checksum covered the payload only. */
 #define QDB_PAYLOAD_SUM_VERSION 4
@@ -269,6 +269,13 @@ static void put_table(struct wbuf *w, const struct rule_table *t, bool with_path
         put_u32(w, a->category);
         put_u32(w, a->file);
         put_u32(w, a->line);
+    }
+    put_u32(w, (uint32_t)t->common_count);
+    for (size_t i = 0; i < t->common_count; i++) {
+        const struct common_phrase *c = &t->commons[i];
+        put_str(w, c->text, c->text_len);
+        put_u32(w, c->file);
+        put_u32(w, c->line);
     }
 }
 
@@ -500,6 +507,10 @@ static bool table_is_consistent(const struct rule_table *t)
             a->file >= t->file_count || a->text_len == 0)
             return false;
     }
+    for (size_t i = 0; i < t->common_count; i++) {
+        if (t->commons[i].file >= t->file_count || t->commons[i].text_len == 0)
+            return false;
+    }
     /* Combinations must come after their operands, as the loader ordered them. */
     for (size_t i = 0; i < t->combo_count; i++) {
         uint32_t ri = t->combo_order[i];
@@ -607,6 +618,14 @@ static int get_table(struct rbuf *r, struct rule_table **out, quell_error *err)
         a->category = get_u32(r);
         a->file = get_u32(r);
         a->line = get_u32(r);
+    }
+    t->common_count = get_u32(r);
+    t->commons = get_array(r, pool, t->common_count, sizeof *t->commons, 12);
+    for (size_t i = 0; i < t->common_count && !r->is_bad; i++) {
+        struct common_phrase *c = &t->commons[i];
+        c->text = get_str(r, pool, &c->text_len);
+        c->file = get_u32(r);
+        c->line = get_u32(r);
     }
 
     if (r->is_bad || !table_is_consistent(t)) {

@@ -118,10 +118,12 @@ static int parse_root(struct loader *ld, const config_setting_t *root, uint32_t 
         } else if (strcmp(key, "allow") == 0) {
             uint32_t all = ALLOW_ALL_CATEGORIES;
             rc = loader_for_each_string(ld, s, &at, false, loader_add_allow, &all);
+        } else if (strcmp(key, "common_phrases") == 0) {
+            rc = loader_for_each_string(ld, s, &at, false, loader_add_common, NULL);
         } else {
             rc = fail(ld, &at,
                       "unknown key \"%s\" (expected version, label, actions, categories, "
-                      "include, rules, allow, weights, thresholds)",
+                      "include, rules, allow, common_phrases, weights, thresholds)",
                       key);
         }
         if (rc)
@@ -345,6 +347,10 @@ static int build_table(struct loader *ld, struct rule_table *t)
         return rc;
     t->allows = p;
     t->allow_count = ld->allows.count;
+    if ((rc = vec_to_pool(ld->pool, &ld->commons, sizeof *t->commons, &p)))
+        return rc;
+    t->commons = p;
+    t->common_count = ld->commons.count;
     t->category_count = ld->categories.count;
     t->rule_count = ld->rules.count;
     t->pattern_count = ld->patterns.count;
@@ -401,6 +407,7 @@ out_free:
     free(ld.examples.data);
     free(ld.steps.data);
     free(ld.allows.data);
+    free(ld.commons.data);
     free(ld.combo_order.data);
     free(ld.weight_overrides.data);
     free(ld.weight_first.data);

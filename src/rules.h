@@ -154,6 +154,15 @@ struct allow_word {
     uint32_t line;
 };
 
+/* A phrase many readers write on their own (a condolence, a blessing):
+ * comments alike to one are never copies in a campaign (context.c). */
+struct common_phrase {
+    const char *text;
+    uint32_t text_len;
+    uint32_t file;
+    uint32_t line;
+};
+
 /* The longest label a configuration may give its rule set. */
 #define RULES_LABEL_MAX 200
 
@@ -173,6 +182,8 @@ struct rule_table {
     size_t example_count;
     struct allow_word *allows;
     size_t allow_count;
+    struct common_phrase *commons;
+    size_t common_count;
     const char **files; /* paths as given or resolved, for messages */
     size_t file_count;
     /* Combination rules in an order where every operand comes first. */

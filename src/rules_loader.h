@@ -111,6 +111,7 @@ struct loader {
     struct vec steps;          /* struct expr_step */
     struct vec combo_order;    /* uint32_t */
     struct vec allows;         /* struct allow_word */
+    struct vec commons;        /* struct common_phrase */
     struct name_map rule_ids;
     struct name_map category_names;
 };
@@ -214,6 +215,7 @@ int loader_check_weights(struct loader *ld);
 
 /* One entry of an allow list, a string_fn: ctx is a uint32_t category index,
  * or ALLOW_ALL_CATEGORIES. */
+int loader_add_common(struct loader *ld, const char *text, const struct where *at, void *ctx);
 int loader_add_allow(struct loader *ld, const char *text, const struct where *at, void *ctx);
 
 /* ------------------------------------------------------------------------ */

@@ -249,6 +249,27 @@ int loader_check_weights(struct loader *ld)
     return QUELL_OK;
 }
 
+/* One entry of common_phrases. */
+int loader_add_common(struct loader *ld, const char *text, const struct where *at, void *ctx)
+{
+    (void)ctx;
+    size_t len = strlen(text);
+    int rc = check_text(ld, at, "common phrase", text, len, false);
+    if (rc)
+        return rc;
+    struct common_phrase *c;
+    if ((rc = loader_push(ld, &ld->commons, sizeof *c, RULES_MAX_PATTERNS, "common phrases", at,
+                          (void **)&c)))
+        return rc;
+    c->text = pool_strndup(ld->pool, text, len);
+    if (!c->text)
+        return loader_fail_nomem(ld);
+    c->text_len = (uint32_t)len;
+    c->file = at->file;
+    c->line = at->line;
+    return QUELL_OK;
+}
+
 /* One entry of an allow list; ctx is the category index (or all). */
 int loader_add_allow(struct loader *ld, const char *text, const struct where *at, void *ctx)
 {

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "arabizi.h"
+#include "context.h"
 #include "error.h"
 #include "pool.h"
 #include "ruleset.h"
@@ -197,7 +198,7 @@ static int derive_allows(struct quell_rules *rules, struct norm_view *folded, qu
 
 static bool needs_normaliser(const struct rule_table *t)
 {
-    if (t->allow_count)
+    if (t->allow_count || t->common_count)
         return true;
     for (size_t i = 0; i < t->pattern_count; i++) {
         if (t->patterns[i].view != VIEW_RAW)
@@ -412,6 +413,8 @@ int ruleset_new_derived(struct quell_rules **out, struct rule_table *table,
             rules->context_rules[k++] = (uint32_t)i;
     }
     rc = derive_combo_users(rules, err);
+    if (rc == QUELL_OK)
+        rc = context_commons_derive(rules, views, err);
     if (rc != QUELL_OK)
         goto fail;
     views_free(views);

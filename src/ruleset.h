@@ -51,6 +51,12 @@ struct allow_entry {
  * share one through references (quell_rules_hold / quell_rules_release), and
  * the last release frees it.
  */
+/* A band of a common phrase's fingerprint: its key and the phrase. */
+struct common_band {
+    uint64_t key;
+    uint32_t phrase;
+};
+
 struct quell_rules {
     atomic_size_t refs;
     struct rule_table *table;
@@ -79,6 +85,11 @@ struct quell_rules {
      * are compared with (quell_rules_context_fires). */
     uint32_t *context_rules;
     size_t context_rule_count;
+    /* The table's common phrases as fingerprints (context.c), for telling a
+     * comment alike to one: common_count * CONTEXT_SIG_SIZE minimums, and
+     * each phrase's bands' keys, sorted, for the lookup. */
+    uint32_t *common_sigs;
+    struct common_band *common_bands; /* common_count * CONTEXT_BANDS */
     uint64_t content_id;       /* qdb_content_id: the hash of what the rules do */
     char id[RULESET_ID_BYTES]; /* content_id in hex */
 };

@@ -125,6 +125,46 @@ START_TEST(test_short_common_not_copies)
 }
 END_TEST
 
+/* A comment alike to a common phrase is never a copy, however many
+ * authors write it; the same phrase with more to it is. */
+START_TEST(test_common_phrases_not_copies)
+{
+    quell_context *ctx = new_context(0, 0, 0);
+    static const char *const says[] = {
+        "May God have mercy on their souls", "may god have mercy on their souls 🙏",
+        "May God have mercy on all their souls", "MAY GOD HAVE MERCY ON THEIR SOULS!!",
+    };
+    char author[16];
+    for (int k = 0; k < 12; k++) {
+        snprintf(author, sizeof author, "u%d", k);
+        quell_context_facts f = decide(ctx, NULL, author, k, says[k % 4]);
+        ck_assert_int_eq(f.is_common, 1);
+        ck_assert_int_eq(f.is_fingerprinted, 0);
+        ck_assert_uint_eq(f.campaign_authors, 0);
+    }
+    for (int k = 0; k < 3; k++) {
+        snprintf(author, sizeof author, "v%d", k);
+        quell_context_facts f = decide(ctx, NULL, author, 20 + k,
+                                       "May God have mercy on their souls, and send 50 dollars to "
+                                       "our relief fund at paypal.me/relief now");
+        ck_assert_int_eq(f.is_common, 0);
+        ck_assert_uint_eq(f.campaign_authors, (uint32_t)k + 1);
+    }
+    quell_context_free(ctx);
+    /* A phrase too short to fingerprint is refused where it is written. */
+    quell_rules *r = NULL;
+    quell_error err;
+    const char *cfg = "version = 1;\nactions = { flag = 1; hold = 2; reject = 3; };\n"
+                      "categories = ( { name = \"c\"; } );\n"
+                      "common_phrases = [ \"a long enough phrase\",\n  \"ok!\" ];\n"
+                      "rules = ( { id = \"r\"; category = \"c\"; weight = 1; words = [ \"w\" ]; } );\n";
+    ck_assert_int_eq(quell_rules_compile(&r, test_write_temp("common.cfg", cfg), &err),
+                     QUELL_ECONFIG);
+    ck_assert_int_eq(err.line, 5);
+    ck_assert_msg(strstr(err.message, "common phrase \"ok!\"") != NULL, "%s", err.message);
+}
+END_TEST
+
 /* Copies without an author count as copies; one author's copies count once. */
 START_TEST(test_authors_counted_once)
 {
@@ -534,6 +574,7 @@ Suite *context_suite(void)
     tcase_add_test(tc, test_copies_cluster);
     tcase_add_loop_test(tc, test_short_common_not_copies, 0, sizeof common / sizeof common[0]);
     tcase_add_test(tc, test_authors_counted_once);
+    tcase_add_test(tc, test_common_phrases_not_copies);
     tcase_add_test(tc, test_window_by_count);
     tcase_add_test(tc, test_window_by_age);
     tcase_add_test(tc, test_author_rate_and_repeats);
