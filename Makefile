@@ -71,7 +71,7 @@ EMBED_BIN := $(O)/embed
 EMBED_SHARED_BIN := $(O)/embed-shared
 SOAK_BIN := $(O)/soak
 
-.PHONY: FORCE all deps demo check check-normal check-asan check-tsan test-binaries bench bench-serve install \
+.PHONY: FORCE all deps demo eval-context check check-normal check-asan check-tsan test-binaries bench bench-serve install \
 	uninstall lint format clean tables forms allow-candidates eval soak check-python \
 	fuzz fuzz-smoke fuzz-long fuzz-run check-fuzz fuzz-binaries fuzz-runners \
 	man install-man check-man install-completion deb check-deb
@@ -346,6 +346,11 @@ eval:
 	@sh tools/deps.sh eval
 	@$(MAKE) --no-print-directory all
 	QUELL=$(BIN) sh tools/eval/run.sh
+
+# The context rules on the labelled stream's report part (tools/eval/context.sh).
+eval-context: deps
+	@$(MAKE) --no-print-directory all $(O)/default.qdb
+	QUELL=$(BIN) RULES=$(O)/default.qdb sh tools/eval/context.sh report
 
 # The packs' generated files: the insult and profanity lists' vocative,
 # pronoun and joined-prefix forms, and the identity_hate and threat configs'
