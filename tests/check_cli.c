@@ -2417,6 +2417,66 @@ END_TEST
 
 /* Which labels count, categories' own figures, budgets and stdin, on
  * small.csv (figures in the comment above test_eval_csv). */
+/* quell eval --context: the stream decided in order, author and time read
+ * from their members, each context rule's precision and recall. */
+START_TEST(test_eval_context)
+{
+    static const char corpus[] =
+        "{\"id\":\"a\",\"author\":\"u1\",\"time\":100,\"label\":\"campaign\",\"body\":\"Earn 500 "
+        "dollars a day from home, message me on telegram now\"}\n"
+        "{\"id\":\"b\",\"author\":\"u2\",\"time\":110,\"label\":\"ham\",\"body\":\"The ceasefire talks "
+        "stalled again in Cairo\"}\n"
+        "{\"id\":\"c\",\"author\":\"u3\",\"time\":120,\"label\":\"campaign\",\"body\":\"EARN 500 "
+        "DOLLARS a day from home!! message me on telegram now\"}\n"
+        "{\"id\":\"d\",\"author\":\"u4\",\"time\":130,\"label\":\"campaign\",\"body\":\"Earn 900 "
+        "dollars a day from hоme, message me on telegram now\"}\n"
+        "{\"id\":\"e\",\"author\":\"u5\",\"time\":140,\"label\":\"campaign\",\"body\":\"earn 500 "
+        "dollars a day from home message me on telegram now 💰\"}\n"
+        "{\"id\":\"f\",\"author\":\"u6\",\"time\":150,\"label\":\"ham\",\"body\":\"may god have mercy "
+        "on their souls\"}\n"
+        "{\"id\":\"g\",\"author\":\"u7\",\"time\":160,\"label\":\"ham\",\"body\":\"May God have mercy "
+        "on their souls\"}\n"
+        "{\"id\":\"h\",\"author\":\"u8\",\"time\":170,\"label\":\"ham\",\"body\":\"may god have mercy "
+        "on their souls!\"}\n";
+    struct run r;
+    RUN(&r, corpus, "eval", "--context", "--json", "-p", "campaign", "--text-column", "body",
+        "--format", "jsonl", test_path(CONTEXT_RULES), "-");
+    ck_assert_msg(r.status == 0, "status %d: %s", r.status, r.err);
+    cJSON *report = cJSON_Parse(r.out);
+    ck_assert_ptr_nonnull(report);
+    cJSON *c = cJSON_GetArrayItem(cJSON_GetObjectItem(report, "corpora"), 0);
+    cJSON *rules = cJSON_GetObjectItem(c, "context_rules");
+    ck_assert_ptr_nonnull(rules);
+    int seen = 0;
+    for (cJSON *rule = rules->child; rule; rule = rule->next) {
+        if (strcmp(cJSON_GetObjectItem(rule, "id")->valuestring, "campaign.authors") != 0)
+            continue;
+        seen = 1;
+        ck_assert_str_eq(cJSON_GetObjectItem(rule, "fact")->valuestring, "campaign_authors");
+        ck_assert_int_eq(cJSON_GetObjectItem(rule, "at_least")->valueint, 3);
+        /* c, d, e: the third author on; the common phrase never counts. */
+        ck_assert_int_eq(cJSON_GetObjectItem(rule, "tp")->valueint, 2);
+        ck_assert_int_eq(cJSON_GetObjectItem(rule, "fp")->valueint, 0);
+        ck_assert_double_eq(cJSON_GetObjectItem(rule, "recall")->valuedouble, 0.5);
+    }
+    ck_assert(seen);
+    cJSON_Delete(report);
+    run_free(&r);
+    /* Without --context: no section, and the context rules never fire. */
+    RUN(&r, corpus, "eval", "-p", "campaign", "--text-column", "body", "--format", "jsonl",
+        test_path(CONTEXT_RULES), "-");
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_ptr_null(strstr(r.out, "Context rules"));
+    ck_assert_ptr_null(strstr(r.out, "campaign.authors"));
+    run_free(&r);
+    RUN(&r, corpus, "eval", "--context", "-p", "campaign", "--text-column", "body", "--format",
+        "jsonl", test_path(CONTEXT_RULES), "-");
+    ck_assert_ptr_nonnull(strstr(r.out, "Context rules"));
+    ck_assert_ptr_nonnull(strstr(r.out, "campaign_authors >= 3"));
+    run_free(&r);
+}
+END_TEST
+
 START_TEST(test_eval_options)
 {
     char rules[PATH_MAX], csv[PATH_MAX];
@@ -2747,6 +2807,7 @@ Suite *cli_suite(void)
     tcase_add_test(tc, test_eval_csv);
     tcase_add_test(tc, test_eval_json);
     tcase_add_test(tc, test_eval_options);
+    tcase_add_test(tc, test_eval_context);
     tcase_add_test(tc, test_eval_errors);
     tcase_add_test(tc, test_diff);
     suite_add_tcase(s, tc);
