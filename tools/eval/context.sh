@@ -30,6 +30,8 @@ for label in campaign flood repeat; do
     [ "$rc" -le 1 ] || exit "$rc"
 done
 
+"$QUELL" filter --format jsonl --context "$RULES" < "$CORPUS" > "$out/verdicts.jsonl" || true
+
 python3 - "$out" "$CORPUS" "$RULES" <<'EOF'
 import json, sys
 out, corpus, rules = sys.argv[1:]
@@ -59,4 +61,22 @@ ranks = [json.loads(l).get("rank") for l in open(corpus, encoding="utf-8")
 late = sum(1 for r in ranks if r and r > 2)
 print("campaign copies: %d; after the first two of their campaign: %d (%.3f, the most a"
       " rule needing three authors can catch)" % (len(ranks), late, late / len(ranks)))
+print()
+# By how the copy was varied: of the copies after the first two of their
+# campaign, the share the campaign fact (three authors) caught, from quell
+# filter --context's verdicts of the same stream.
+caught, total = {}, {}
+with open(corpus, encoding="utf-8") as src, open(out + "/verdicts.jsonl", encoding="utf-8") as ver:
+    for line, verdict in zip(src, ver):
+        rec, v = json.loads(line), json.loads(verdict)
+        if rec["label"] != "campaign" or rec.get("rank", 0) <= 2:
+            continue
+        kind = rec["kind"].split(":", 1)[1]
+        total[kind] = total.get(kind, 0) + 1
+        camp = v.get("context", {}).get("campaign", {})
+        caught[kind] = caught.get(kind, 0) + (camp.get("authors", 0) >= 3)
+print("| copy (after the first two) | copies | in a campaign of 3+ authors | share |")
+print("| --- | ---: | ---: | ---: |")
+for kind in sorted(total):
+    print("| %s | %d | %d | %.3f |" % (kind, total[kind], caught[kind], caught[kind] / total[kind]))
 EOF
