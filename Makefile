@@ -185,10 +185,13 @@ check-asan:
 		python3 tests/serve/test_serve.py
 
 # Scanners on several threads while another swaps the rules (check_engine.c),
-# under ThreadSanitizer; the other suites have no threads of their own.
+# and threads sharing a context (check_context.c), under ThreadSanitizer; the
+# other suites have no threads of their own.
 check-tsan:
 	@$(MAKE) --no-print-directory O=build/tsan SANITIZE=thread build/tsan/check_quell
 	TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 CK_RUN_SUITE=engine \
+		QUELL_SRCDIR=. build/tsan/check_quell
+	TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 CK_RUN_SUITE=context \
 		QUELL_SRCDIR=. build/tsan/check_quell
 
 # ---- Fuzzing ----
