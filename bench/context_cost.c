@@ -54,8 +54,14 @@ static struct record *read_corpus(const char *path, size_t *count)
         if (quell_record_parse(parser, line, (size_t)len - (line[len - 1] == '\n'), &r, &err) !=
             QUELL_OK)
             continue;
-        if (n == cap)
-            recs = realloc(recs, (cap *= 2) * sizeof *recs);
+        if (n == cap) {
+            struct record *more = realloc(recs, (cap *= 2) * sizeof *recs);
+            if (!more) {
+                fprintf(stderr, "out of memory\n");
+                exit(1);
+            }
+            recs = more;
+        }
         struct record *rec = &recs[n++];
         rec->body_len = r->comment.text_len[QUELL_FIELD_BODY];
         rec->body = malloc(rec->body_len + 1);

@@ -571,7 +571,8 @@ quell_explain_to_json(quell_scanner *scanner, const quell_verdict *verdict,
 typedef struct quell_context quell_context;
 
 /** Options of a context; a 0 member takes its default. Start from
- *  QUELL_CONTEXT_OPTIONS_INIT (see the ABI policy above). */
+ *  QUELL_CONTEXT_OPTIONS_INIT (see the ABI policy above). A context counts
+ *  time in whole seconds: each window is rounded up to one. */
 typedef struct quell_context_options {
     unsigned int version;   /**< QUELL_CONTEXT_OPTIONS_VERSION; 0 reads as 1 */
     size_t window_comments; /**< the campaign window: comments it holds (20000) */
@@ -664,8 +665,9 @@ typedef struct quell_context_meta {
     unsigned int version; /**< QUELL_CONTEXT_META_VERSION; 0 reads as 1 */
     const char *id_json;  /**< the id as JSON text, borrowed; NULL: none */
     size_t id_len;
-    /** When it was posted, in milliseconds since the Unix epoch, or
-     *  QUELL_CONTEXT_NOW for the clock. A comment older than one decided
+    /** When it was posted, in milliseconds since the Unix epoch (the
+     *  context keeps whole seconds, from 1970 to 2106: earlier or later
+     *  times are taken as those bounds), or QUELL_CONTEXT_NOW for the clock. A comment older than one decided
      *  before it counts as posted at that one's time: windows only move
      *  forward. */
     int64_t time_ms;

@@ -23,6 +23,7 @@
  * seen least recently is exact for everyone else, where a sketch's errors
  * land on whoever collides, innocent authors included.
  */
+#include <assert.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -102,6 +103,7 @@ size_t map_bytes(const struct map *m)
 /* The value of key, or NULL. */
 uint32_t *map_find(const struct map *m, uint64_t key)
 {
+    assert(m->keys && m->vals);
     for (size_t i = mix64(key) & m->mask;; i = (i + 1) & m->mask) {
         if (m->keys[i] == key)
             return &m->vals[i];
@@ -114,6 +116,7 @@ uint32_t *map_find(const struct map *m, uint64_t key)
  * there is always an empty one. */
 void map_put(struct map *m, uint64_t key, uint32_t val)
 {
+    assert(m->keys && m->vals);
     size_t i = mix64(key) & m->mask;
     while (m->keys[i] != 0 && m->keys[i] != key)
         i = (i + 1) & m->mask;
@@ -127,6 +130,7 @@ void map_put(struct map *m, uint64_t key, uint32_t val)
  * (linear probing without tombstones, so lookups never slow down). */
 void map_del(struct map *m, uint64_t key)
 {
+    assert(m->keys && m->vals);
     size_t i = mix64(key) & m->mask;
     while (m->keys[i] != key) {
         if (m->keys[i] == 0)
@@ -404,7 +408,8 @@ static bool is_common(const struct quell_rules *rules, const uint32_t *sig)
                 hi = mid;
         }
         for (; lo < count && rules->common_bands[lo].key == key; lo++) {
-            const uint32_t *c = rules->common_sigs + rules->common_bands[lo].phrase * SIG_SIZE;
+            const uint32_t *c =
+                rules->common_sigs + (size_t)rules->common_bands[lo].phrase * SIG_SIZE;
             uint32_t equal = 0;
             for (unsigned int i = 0; i < SIG_SIZE; i++)
                 equal += c[i] == sig[i];
@@ -490,7 +495,7 @@ static int check_options(const quell_context_options *in, quell_context_options 
 int context_make(quell_context **out, const quell_context_options *options, quell_error *err)
 {
     *out = NULL;
-    quell_context_options o;
+    quell_context_options o = QUELL_CONTEXT_OPTIONS_INIT;
     int rc = check_options(options, &o, err);
     if (rc != QUELL_OK)
         return rc;
@@ -559,7 +564,12 @@ static size_t fixed_bytes(const quell_context *ctx)
 
 size_t quell_context_memory(const quell_context *ctx)
 {
-    return fixed_bytes(ctx) + ctx->author_cap * sizeof *ctx->authors;
+    /* The author table grows while other threads decide. */
+    pthread_mutex_t *lock = (pthread_mutex_t *)&ctx->lock;
+    pthread_mutex_lock(lock);
+    size_t authors = ctx->author_cap * sizeof *ctx->authors;
+    pthread_mutex_unlock(lock);
+    return fixed_bytes(ctx) + authors;
 }
 
 size_t quell_context_memory_limit(const quell_context *ctx)
@@ -572,7 +582,7 @@ size_t quell_context_memory_limit(const quell_context *ctx)
 
 static uint64_t band_key(const uint32_t *sig, unsigned int band)
 {
-    const uint32_t *r = sig + band * SIG_ROWS;
+    const uint32_t *r = sig + (size_t)band * SIG_ROWS;
     _Static_assert(SIG_ROWS == 4, "a band is four minimums");
     uint64_t a = (uint64_t)r[0] << 32 | r[1], b = (uint64_t)r[2] << 32 | r[3];
     return nonzero64(mix64(a ^ mix64(b + band * 0x9e3779b97f4a7c15ULL)));
@@ -613,7 +623,7 @@ static uint32_t bands_find(const quell_context *ctx, uint64_t key, unsigned int 
 {
     const struct band_way *w = bucket_of(&ctx->bands, key);
     uint32_t tag = (uint32_t)key | 1;
-    size_t at = band * SIG_ROWS;
+    size_t at = (size_t)band * SIG_ROWS;
     for (int k = 0; k < BAND_WAYS; k++) {
         if (w[k].tag == tag && is_in_window(ctx, w[k].entry) &&
             memcmp(ctx->entries[w[k].entry].sig + at, sig + at, SIG_ROWS * sizeof *sig) == 0)
@@ -932,7 +942,8 @@ static int decide_locked(quell_context *ctx, const struct note *n, const quell_c
     *ticket = seq;
     window_expire(ctx, now);
     uint32_t key[RECENT_KEYS] = {n->text_key, 0, 0};
-    facts->is_common = (int)n->is_common;
+    /* Common or not matters only to a comment long enough to be a copy. */
+    facts->is_common = n->is_common && n->chars >= ctx->opt.min_chars;
     if (n->has_sig && n->chars >= ctx->opt.min_chars && !n->is_common) {
         uint64_t keys[BANDS];
         for (unsigned int b = 0; b < BANDS; b++)

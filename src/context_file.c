@@ -13,6 +13,7 @@
  * bytes left and the limits, so a damaged or hostile file is refused,
  * never trusted.
  */
+#include <assert.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -87,6 +88,7 @@ static void write_payload(quell_context *ctx, struct wbuf *w)
         w->is_bad = true;
         return;
     }
+    assert(ctx->window_cap > 0); /* context_make refuses an empty window */
     memset(refs, 0xff, ctx->window_cap * sizeof *refs);
     uint32_t cluster_count = 0;
     for (size_t k = 0; k < ctx->window_count; k++) {

@@ -135,13 +135,13 @@ static int check_rule(struct linter *lt, size_t ri, const uint8_t *is_operand)
             must_not++;
     }
     struct finding f = lint_at_rule(lt, LINT_NO_EXAMPLES, ri);
-    if (r->context != CONTEXT_NONE) {
-        rc = QUELL_OK; /* no text fires it: quell test has nothing to show */
-    } else if (must + must_not == 0) {
+    /* No text fires a context rule: quell test has nothing to show. */
+    bool is_text_rule = r->context == CONTEXT_NONE;
+    if (is_text_rule && must + must_not == 0) {
         rc = lint_note(lt, &f,
                        "rule has no must_match or must_not_match examples: 'quell test' cannot "
                        "tell when a change breaks it");
-    } else if (must == 0 || must_not == 0) {
+    } else if (is_text_rule && (must == 0 || must_not == 0)) {
         f.code = LINT_ONE_SIDED_EXAMPLES;
         rc = lint_note(lt, &f,
                        must == 0

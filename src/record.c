@@ -960,7 +960,8 @@ static bool parse_rfc3339(const char *s, size_t len, int64_t *ms)
     if (i != len)
         return false;
     int64_t days = days_from_civil(y, (unsigned)mo, (unsigned)d);
-    int64_t secs = days * 86400 + h * 3600 + mi * 60 + se - (int64_t)offset * 60;
+    int64_t secs =
+        days * 86400 + (int64_t)h * 3600 + (int64_t)mi * 60 + se - (int64_t)offset * 60;
     *ms = secs * 1000 + frac;
     return true;
 }

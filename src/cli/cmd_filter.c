@@ -148,11 +148,10 @@ struct runner {
     atomic_size_t next_chunk; /* the next chunk to take */
     atomic_int is_failed;     /* a job stopped: take no more */
 
-    /* With --context: the context, and where it is saved at the end (NULL:
-     * nowhere); and the main thread's second output buffer, which it
-     * writes into while deciding a round, its first holding its chunks. */
+    /* With --context: the context; and the main thread's second output
+     * buffer, which it writes into while deciding a round, its first
+     * holding its chunks. */
     quell_context *ctx;
-    const char *ctx_path;
     char *spare_out;
     size_t spare_cap;
 };
@@ -865,7 +864,8 @@ static int decide_item(struct runner *r, const struct filter *jf, const char *jo
     memcpy(tail, ",\"context\":", n);
     n += quell_context_facts_to_json(&facts, tail + n, sizeof tail - n - 2);
     assert(n + 2 < sizeof tail);
-    memcpy(tail + n, "}\n", 2);
+    tail[n] = '}';
+    tail[n + 1] = '\n';
     int rc = emit_raw(f, line, line_len - 2, 0);
     return rc == CLI_OK ? emit_raw(f, tail, n + 2, 0) : rc;
 }
