@@ -9,6 +9,7 @@ import os
 import random
 import shutil
 import subprocess
+import sys
 import threading
 from datetime import datetime, timedelta, timezone
 
@@ -451,3 +452,30 @@ def test_threads_share_one_context(ctx_filter):
     assert sorted(c.authors for c in seen) == list(range(1, 21))
     firsts = {c.first for c in seen}
     assert len(firsts) == 1 and firsts <= {"t%d-0" % n for n in range(4)}
+
+
+def test_readme_context_example_runs(tmp_path, pkg_root, default_rules):
+    """The README's context example, run as written but for the rules'
+    path; what it says it prints, it prints, and its file resumes."""
+    with open(os.path.join(pkg_root, "README.md"), encoding="utf-8") as f:
+        readme = f.read()
+    section = readme.split("\n## Context\n", 1)[1]
+    code = section.split("```python\n", 1)[1].split("```", 1)[0]
+    code = code.replace('"build/default.qdb"', repr(os.path.abspath(default_rules)))
+    # It writes its file where it runs: in tmp_path, so the library's path
+    # must not be relative.
+    env = dict(os.environ, PYTHONPATH=pkg_root, QUELL_LIB=os.path.abspath(os.environ["QUELL_LIB"]))
+    out = subprocess.run([sys.executable, "-c", code], check=True, env=env, cwd=str(tmp_path),
+                         stdout=subprocess.PIPE).stdout.decode().splitlines()
+    facts = {"campaign": {"copies": 3, "authors": 3, "first": "c-0"},
+             "author": {"rate": 1, "repeats": 1, "held": 0}}
+    assert out == ["pass []", "pass []", "flag ['campaign.pasted']",
+                   "Campaign(copies=3, authors=3, first='c-0')",
+                   "AuthorFacts(rate=1, repeats=1, held=0)", repr(facts)]
+    assert "prints `pass []` twice, then `flag ['campaign.pasted']`" in " ".join(
+        section.split())
+    resumed = quell.Context.load(tmp_path / "stream.ctx")
+    f = quell.Filter(default_rules)
+    v = f.scan(code.split('text = "', 1)[1].split('"', 1)[0], author="dee", id="c-3",
+               time=1765062000 + 180, context=resumed)
+    assert (v.context.campaign.copies, v.context.campaign.first) == (4, "c-0")
