@@ -19,6 +19,7 @@ author's rate, repeats and held comments) for the context rules:
 """
 
 import ctypes
+import functools
 import json
 import math
 import numbers
@@ -170,13 +171,17 @@ class ContextFacts:
         return d
 
 
+@functools.lru_cache(maxsize=1024)
+def _first_id(text: bytes) -> Optional[Union[int, str]]:
+    """A campaign's first id, from its JSON text (b"": none). Cached: the
+    copies of a campaign all name the same one."""
+    return json.loads(text) if text else None
+
+
 def _facts(c: _lib.ContextFacts) -> ContextFacts:
     campaign = None
     if c.is_fingerprinted:
-        # JSON text of the id as the caller gave it; b"" when there was none.
-        first = c.campaign_first
-        campaign = Campaign(c.campaign_copies, c.campaign_authors,
-                            json.loads(first) if first else None)
+        campaign = Campaign(c.campaign_copies, c.campaign_authors, _first_id(c.campaign_first))
     author = None
     if c.has_author:
         author = AuthorFacts(c.author_rate, c.author_repeats, c.author_held)
@@ -265,7 +270,9 @@ def _time_ms(time) -> int:
     aware datetime, or None for the library's clock."""
     if time is None:
         return _lib.QUELL_CONTEXT_NOW
-    if isinstance(time, datetime):
+    if type(time) in (int, float):  # the usual case, without the ABC's checks
+        seconds = float(time)
+    elif isinstance(time, datetime):
         if time.utcoffset() is None:
             # Local or UTC? A guess would shift every window by hours.
             raise ValueError("time must be an aware datetime (with a tzinfo)")
@@ -551,9 +558,11 @@ class Filter:
         the "time" of `quell filter`'s records) or an aware datetime, and
         None reads the clock. A time earlier than one decided before it
         counts as that one's: the context's windows only move forward."""
-        id_json = _id_json(id) if id is not None else None
-        _, _, out, texts = self._scan(body, author, context, id_json, time)
-        return self._verdict(out.contents, out, texts, id, censor)
+        id_json = _id_json(id)
+        # A comment without an id gives a campaign no first id, not "null".
+        _, _, out, texts = self._scan(body, author, context,
+                                      id_json if id is not None else None, time)
+        return self._verdict(out.contents, out, texts, id, id_json, censor)
 
     def censor(self, body: Text, mask: str = "*", author: Optional[Text] = None) -> str:
         """The body with every character of its hits replaced by mask: one
@@ -579,7 +588,8 @@ class Filter:
                 return json.loads(buf.raw[:needed.value])
             size = needed.value + 1
 
-    def _verdict(self, v: _lib.Verdict, ptr, texts, record_id, censor) -> Verdict:
+    def _verdict(self, v: _lib.Verdict, ptr, texts, record_id, id_json: bytes,
+                 censor) -> Verdict:
         fields = [_lib.QUELL_FIELD_BODY, _lib.QUELL_FIELD_AUTHOR]
         raw_hits = [v.hits[i] for i in range(v.hit_count)]
         maps = {}
@@ -610,7 +620,6 @@ class Filter:
             body_b = texts[0]
             censored = _render(_LIB.quell_censor, ptr, _lib.QUELL_FIELD_BODY, body_b,
                                len(body_b), mask).decode("utf-8")
-        id_json = _id_json(record_id)
         line = _render(_LIB.quell_verdict_to_json, ptr, id_json, len(id_json))
         return Verdict(action=_LIB.quell_action_name(v.action).decode(), score=_points(v.score),
                        categories=categories, rules=rules, hits=hits,
