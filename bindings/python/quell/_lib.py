@@ -1,9 +1,12 @@
 """The ctypes declarations of the part of include/quell.h the binding uses.
 
 Only the structs quell.h declares frozen (quell_error, quell_hit,
-quell_rule_result) or versioned by the caller (quell_comment) are laid out
-here; quell_verdict may grow at its end, which is safe because it is only
-ever read through the library's pointer, never allocated or copied here.
+quell_rule_result) or versioned by the caller (quell_comment,
+quell_engine_stats, quell_context_options, quell_context_meta,
+quell_context_facts) are laid out here; quell_verdict may grow at its end,
+which is safe because it is only ever read through the library's pointer,
+never allocated or copied here. tests/test_context.py checks these layouts
+against the header's offsetof and sizeof.
 """
 
 import ctypes
@@ -11,13 +14,21 @@ import ctypes.util
 import os
 
 SOVERSION = 2
-# quell_explain_to_json and quell_engine_* are from 0.5.0: refuse older.
-MIN_VERSION_NUMBER = 500
+# quell_verdict's context member and quell_context_* are from 0.6.0: an
+# older library has neither, and reading the member would read past its
+# verdict. Refuse it.
+MIN_VERSION_NUMBER = 600
 
 QUELL_FIELD_BODY = 0
 QUELL_FIELD_AUTHOR = 1
 QUELL_COMMENT_VERSION = 1
 QUELL_ENGINE_STATS_VERSION = 1
+QUELL_CONTEXT_OPTIONS_VERSION = 1
+QUELL_CONTEXT_META_VERSION = 1
+QUELL_CONTEXT_FACTS_VERSION = 1
+QUELL_CONTEXT_ID_MAX = 128
+# INT64_MIN: the library reads the clock when the comment is decided.
+QUELL_CONTEXT_NOW = -(2 ** 63)
 
 
 class Error(ctypes.Structure):
@@ -62,8 +73,53 @@ class RuleResult(ctypes.Structure):
     ]
 
 
+class ContextFacts(ctypes.Structure):
+    """quell_context_facts, member for member (5 four-byte members, the
+    128-byte id, 4 more: no padding, 164 bytes)."""
+
+    _fields_ = [
+        ("version", ctypes.c_uint),
+        ("is_fingerprinted", ctypes.c_int),
+        ("is_common", ctypes.c_int),
+        ("campaign_copies", ctypes.c_uint32),
+        ("campaign_authors", ctypes.c_uint32),
+        # JSON text, NUL-terminated: c_char would stop at the NUL anyway,
+        # but the array keeps the member's size exact.
+        ("campaign_first", ctypes.c_char * QUELL_CONTEXT_ID_MAX),
+        ("has_author", ctypes.c_int),
+        ("author_rate", ctypes.c_uint32),
+        ("author_repeats", ctypes.c_uint32),
+        ("author_held", ctypes.c_uint32),
+    ]
+
+
+class ContextOptions(ctypes.Structure):
+    """quell_context_options: a 0 member takes the library's default."""
+
+    _fields_ = [
+        ("version", ctypes.c_uint),
+        ("window_comments", ctypes.c_size_t),
+        ("window_seconds", ctypes.c_double),
+        ("max_authors", ctypes.c_size_t),
+        ("author_seconds", ctypes.c_double),
+        ("rate_seconds", ctypes.c_double),
+        ("similarity", ctypes.c_double),
+        ("min_chars", ctypes.c_size_t),
+    ]
+
+
+class ContextMeta(ctypes.Structure):
+    _fields_ = [
+        ("version", ctypes.c_uint),
+        # Borrowed bytes of the id's JSON text, not NUL-terminated.
+        ("id_json", ctypes.c_char_p),
+        ("id_len", ctypes.c_size_t),
+        ("time_ms", ctypes.c_int64),
+    ]
+
+
 class Verdict(ctypes.Structure):
-    """The leading members of quell_verdict, the only ones read."""
+    """The members of quell_verdict up to 0.6's context, the only ones read."""
 
     _fields_ = [
         ("action", ctypes.c_int),
@@ -80,6 +136,8 @@ class Verdict(ctypes.Structure):
         ("excused_count", ctypes.c_size_t),
         ("rules_used", ctypes.c_void_p),
         ("rules_id", ctypes.c_char_p),
+        # Since 0.6; NULL for a plain quell_scan.
+        ("context", ctypes.POINTER(ContextFacts)),
     ]
 
 
@@ -135,6 +193,20 @@ _PROTOTYPES = {
         [_P, ctypes.POINTER(Verdict), ctypes.POINTER(Comment), ctypes.c_char_p, _SZ,
          ctypes.c_char_p, _SZ, ctypes.POINTER(_SZ), _ERR],
     ),
+    "quell_context_new": (ctypes.c_int, [ctypes.POINTER(_P), ctypes.POINTER(ContextOptions),
+                                         _ERR]),
+    "quell_context_load": (ctypes.c_int, [ctypes.POINTER(_P), ctypes.c_char_p,
+                                          ctypes.POINTER(ContextOptions), _ERR]),
+    "quell_context_save": (ctypes.c_int, [_P, ctypes.c_char_p, _ERR]),
+    "quell_context_free": (None, [_P]),
+    "quell_context_memory": (_SZ, [_P]),
+    "quell_context_memory_limit": (_SZ, [_P]),
+    "quell_scan_context": (
+        ctypes.c_int,
+        [_P, _P, ctypes.POINTER(Comment), ctypes.POINTER(ContextMeta),
+         ctypes.POINTER(ctypes.POINTER(Verdict)), _ERR],
+    ),
+    "quell_context_facts_to_json": (_SZ, [ctypes.POINTER(ContextFacts), ctypes.c_char_p, _SZ]),
 }
 
 
@@ -169,14 +241,19 @@ def load():
             "libquell.so.%d not found; install libquell (make install) or set "
             "QUELL_LIB to its path. Tried: %s" % (SOVERSION, "; ".join(tried))
         )
-    for name, (restype, argtypes) in _PROTOTYPES.items():
-        fn = getattr(lib, name)
-        fn.restype = restype
-        fn.argtypes = argtypes
-    number = lib.quell_version_number()
-    if number < MIN_VERSION_NUMBER:
+    # The version first: an older library lacks some of the functions.
+    for name in ("quell_version", "quell_version_number"):
+        _declare(lib, name)
+    if lib.quell_version_number() < MIN_VERSION_NUMBER:
         raise OSError(
-            "libquell %s is too old: the binding needs 0.5.0 or later"
+            "libquell %s is too old: the binding needs 0.6.0 or later"
             % lib.quell_version().decode()
         )
+    for name in _PROTOTYPES:
+        _declare(lib, name)
     return lib
+
+
+def _declare(lib, name):
+    fn = getattr(lib, name)
+    fn.restype, fn.argtypes = _PROTOTYPES[name]
