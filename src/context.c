@@ -504,6 +504,7 @@ int context_make(quell_context **out, const quell_context_options *options, quel
         return err_set(err, QUELL_ENOMEM, NULL, 0, NULL, "out of memory making a context");
     ctx->opt = o;
     ctx->window_cap = o.window_comments;
+    assert(ctx->window_cap > 0 && o.max_authors > 0); /* check_options gave defaults */
     ctx->window_s = (uint32_t)ceil(o.window_seconds);
     ctx->author_s = (uint32_t)ceil(o.author_seconds);
     ctx->rate_s = (uint32_t)ceil(o.rate_seconds);
