@@ -186,7 +186,7 @@ static void turn_join(struct ctx_box *box, struct ctx_turn *t)
  * so they run on the main thread (already done) or were queued to the
  * worker pool ahead of it, which starts its work in queue order.
  */
-static void turn_wait(struct ctx_box *box, struct ctx_turn *t)
+static void turn_wait(struct ctx_box *box, const struct ctx_turn *t)
 {
     pthread_mutex_lock(&box->lock);
     while (box->head != t)
@@ -265,8 +265,7 @@ out_leave:
  * for scan() and on a worker for scanAsync().
  */
 static int scan_to_json(struct rules_box *box, struct ctx_box *ctx, struct ctx_turn *turn,
-                        const struct comment_copy *c, char **out, size_t *out_len,
-                        quell_error *err)
+                        const struct comment_copy *c, char **out, size_t *out_len, quell_error *err)
 {
     quell_scanner *scanner = NULL;
     int rc = box_take_scanner(box, &scanner, err);
@@ -690,7 +689,7 @@ static napi_value rules_scan(napi_env env, napi_callback_info info)
         throw_napi_failure(env);
         return NULL;
     }
-    struct ctx_turn turn;
+    struct ctx_turn turn = {NULL, NULL, false};
     if (ctx)
         turn_join(ctx, &turn);
     quell_error err;
@@ -872,7 +871,8 @@ static napi_status get_ctor(napi_env env, size_t slot, napi_value *out)
         return st;
     if (!d)
         return napi_generic_failure;
-    napi_ref ref = slot == offsetof(struct addon_data, rules_ctor) ? d->rules_ctor : d->context_ctor;
+    napi_ref ref =
+        slot == offsetof(struct addon_data, rules_ctor) ? d->rules_ctor : d->context_ctor;
     return napi_get_reference_value(env, ref, out);
 }
 
@@ -1351,8 +1351,8 @@ NAPI_MODULE_INIT()
                                 sizeof rules_props / sizeof rules_props[0], rules_props, &ctor));
     NAPI_CALL(env, napi_create_reference(env, ctor, 1, &data->rules_ctor));
     NAPI_CALL(env, napi_define_class(env, "Context", NAPI_AUTO_LENGTH, context_construct, NULL,
-                                     sizeof context_props / sizeof context_props[0],
-                                     context_props, &context_ctor));
+                                     sizeof context_props / sizeof context_props[0], context_props,
+                                     &context_ctor));
     NAPI_CALL(env, napi_create_reference(env, context_ctor, 1, &data->context_ctor));
     NAPI_CALL(env, napi_create_function(env, "loadContext", NAPI_AUTO_LENGTH, load_context, NULL,
                                         &load_context_fn));
