@@ -10,6 +10,7 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { spawnSync } = require('node:child_process');
+const { Worker } = require('node:worker_threads');
 
 const root = path.resolve(__dirname, '..', '..', '..');
 const quellBin = process.env.QUELL_BIN || path.join(root, 'build', 'quell');
@@ -330,4 +331,57 @@ test('the context argument is a Context; without one there is no context member'
     assert.throws(() => rules.scanAsync(COMMENTS[0], notContext), TypeError);
   }
   assert.throws(() => quell.Context.prototype.save.call(rules, '/tmp/x'), TypeError);
+});
+
+test('a Context dropped while its scans are in flight keeps them whole', () => {
+  // Each scan in flight holds the native context, so the collector cannot
+  // free it under them. (A smoke test: when Node runs the finalizer is its
+  // own affair, and it may come after the scans end.)
+  const code = `
+    const quell = require(${JSON.stringify(path.join(__dirname, '..'))});
+    const rules = quell.load(${JSON.stringify(contextRules)});
+    const comments = ${JSON.stringify(COMMENTS.slice(0, 300).map((c) => ({ ...c, time: +c.time })))};
+    // Work queued ahead of them (scans without context), so that they
+    // still wait while the collector and the finalizers run.
+    const ahead = [];
+    for (let k = 0; k < 20; k++) ahead.push(...comments.map((c) => rules.scanAsync(c)));
+    let ctx = new quell.Context();
+    const inOne = comments.map((c) => rules.scanAsync(c, ctx));
+    ctx = null;
+    globalThis.gc();
+    setImmediate(() => {
+      globalThis.gc();
+      Promise.all(inOne).then((v) => process.stdout.write(JSON.stringify(v)));
+    });`;
+  const run = spawnSync(process.execPath, ['--expose-gc', '-e', code], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  assert.equal(run.stderr, '');
+  assert.equal(run.status, 0);
+  assert.deepEqual(JSON.parse(run.stdout), expected.slice(0, 300));
+});
+
+test('a worker thread has its own Context; ending it mid-stream leaves the others be', async () => {
+  const script = `
+    const { parentPort, workerData } = require('node:worker_threads');
+    const quell = require(workerData.index);
+    const rules = quell.load(workerData.rules);
+    const ctx = new quell.Context();
+    const scans = workerData.comments.map((c) => rules.scanAsync(c, ctx));
+    if (workerData.wait) Promise.all(scans).then((v) => parentPort.postMessage(v));
+    else parentPort.postMessage('started');`;
+  const comments = COMMENTS.slice(0, 200).map((c) => ({ ...c, time: +c.time }));
+  const start = (wait) =>
+    new Worker(script, { eval: true, workerData: { index: path.join(__dirname, '..'), rules: contextRules, comments, wait } });
+  const message = (w) => new Promise((resolve, reject) => (w.once('message', resolve), w.once('error', reject)));
+  // Terminated with scans queued and waiting for their turn, a few times over.
+  for (let k = 0; k < 5; k++) {
+    const w = start(false);
+    await message(w);
+    await w.terminate();
+  }
+  const w = start(true);
+  assert.deepEqual(await message(w), expected.slice(0, 200));
+  await w.terminate();
+  const ctx = new quell.Context();
+  const got = await Promise.all(COMMENTS.slice(0, 200).map((c) => rules.scanAsync(c, ctx)));
+  assert.deepEqual(got, expected.slice(0, 200));
 });
