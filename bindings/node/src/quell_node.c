@@ -50,7 +50,8 @@ struct rules_box {
  * ones called before it. */
 struct ctx_turn {
     struct ctx_turn *prev, *next;
-    bool is_waiting; /* in the context's line */
+    bool is_waiting;      /* in the context's line */
+    pthread_cond_t ready; /* signalled when it comes first; while is_waiting */
 };
 
 /* A Context object's native half, reference-counted like rules_box: every
@@ -58,8 +59,7 @@ struct ctx_turn {
 struct ctx_box {
     atomic_uint refs;
     quell_context *ctx;
-    pthread_mutex_t lock; /* guards the line */
-    pthread_cond_t line_moved;
+    pthread_mutex_t lock;         /* guards the line */
     struct ctx_turn *head, *tail; /* the line: turns not yet taken, in call order */
 };
 
@@ -154,7 +154,6 @@ static void ctx_release(struct ctx_box *box)
     if (!box || atomic_fetch_sub(&box->refs, 1) != 1)
         return;
     quell_context_free(box->ctx);
-    pthread_cond_destroy(&box->line_moved);
     pthread_mutex_destroy(&box->lock);
     free(box);
 }
@@ -168,6 +167,7 @@ static void ctx_hold(struct ctx_box *box)
  * called, which makes its place the call order. */
 static void turn_join(struct ctx_box *box, struct ctx_turn *t)
 {
+    pthread_cond_init(&t->ready, NULL);
     pthread_mutex_lock(&box->lock);
     t->next = NULL;
     t->prev = box->tail;
@@ -186,32 +186,38 @@ static void turn_join(struct ctx_box *box, struct ctx_turn *t)
  * so they run on the main thread (already done) or were queued to the
  * worker pool ahead of it, which starts its work in queue order.
  */
-static void turn_wait(struct ctx_box *box, const struct ctx_turn *t)
+static void turn_wait(struct ctx_box *box, struct ctx_turn *t)
 {
     pthread_mutex_lock(&box->lock);
     while (box->head != t)
-        pthread_cond_wait(&box->line_moved, &box->lock);
+        pthread_cond_wait(&t->ready, &box->lock);
     pthread_mutex_unlock(&box->lock);
 }
 
 /* Leave the line, from wherever t is in it (a scan that failed leaves
- * without waiting: it adds nothing to the context). Twice is harmless. */
+ * without waiting: it adds nothing to the context), and wake the next in
+ * line alone when t was first: waking every waiter at each turn cost a
+ * worker pool of four on two cores more than the scans. Twice is harmless. */
 static void turn_leave(struct ctx_box *box, struct ctx_turn *t)
 {
     pthread_mutex_lock(&box->lock);
-    if (t->is_waiting) {
-        if (t->prev)
-            t->prev->next = t->next;
-        else
-            box->head = t->next;
-        if (t->next)
-            t->next->prev = t->prev;
-        else
-            box->tail = t->prev;
-        t->is_waiting = false;
-        pthread_cond_broadcast(&box->line_moved);
+    if (!t->is_waiting) {
+        pthread_mutex_unlock(&box->lock);
+        return;
     }
+    if (t->prev)
+        t->prev->next = t->next;
+    else
+        box->head = t->next;
+    if (t->next)
+        t->next->prev = t->prev;
+    else
+        box->tail = t->prev;
+    t->is_waiting = false;
+    if (box->head && !t->prev)
+        pthread_cond_signal(&box->head->ready);
     pthread_mutex_unlock(&box->lock);
+    pthread_cond_destroy(&t->ready); /* only t's owner waits on it, and not now */
 }
 
 static void comment_free(struct comment_copy *c)
@@ -689,7 +695,7 @@ static napi_value rules_scan(napi_env env, napi_callback_info info)
         throw_napi_failure(env);
         return NULL;
     }
-    struct ctx_turn turn = {NULL, NULL, false};
+    struct ctx_turn turn = {.is_waiting = false};
     if (ctx)
         turn_join(ctx, &turn);
     quell_error err;
@@ -1175,7 +1181,6 @@ static struct ctx_box *make_ctx_box(napi_env env, quell_context *ctx)
     box->ctx = ctx;
     atomic_init(&box->refs, 1);
     pthread_mutex_init(&box->lock, NULL);
-    pthread_cond_init(&box->line_moved, NULL);
     return box;
 }
 
