@@ -41,8 +41,8 @@ const PASTED = [
 // n records {id, author, time, body} as `quell filter` reads them, two
 // seconds apart: a campaign of pasted copies from many new accounts (and
 // from comments without author), three insulting authors who end up held,
-// two authors repeating one text, bursts of six comments in six seconds
-// from one author, and ordinary comments. Times are seconds (some with a
+// two authors repeating one text, bursts of six comments two seconds
+// apart from one author, and ordinary comments. Times are seconds (some with a
 // fraction) or RFC 3339 strings; ids strings or numbers.
 function makeStream(n) {
   const next = rng(16);
@@ -54,7 +54,7 @@ function makeStream(n) {
     let r;
     if (i % 150 < 6) {
       const base = i - (i % 150);
-      t = T0 + base * 2 + (i % 150);
+      t = T0 + base * 2 + (i % 150) * 2;
       r = { id: `b${i}`, author: `burst${base}`, body: `quick one, number ${i}, about the vote` };
     } else if (x % 9 === 0) {
       r = { id: `p${i}`, author: `new${i}`, body: PASTED[(x >>> 8) % 5].replace('%d', String(i)) };
@@ -265,8 +265,8 @@ test('options the command has no flag for reach the library too', () => {
   };
   // No comment is long enough to be fingerprinted: no campaign at all.
   assert.ok(run({ minChars: 100000 }).every((v) => !('campaign' in v.context)));
-  // A burst is six comments in six seconds: a half-second window counts one.
-  const quick = run({ rateSeconds: 0.5 });
+  // A burst's comments are two seconds apart: a one-second window counts one.
+  const quick = run({ rateSeconds: 1 });
   assert.equal(fired(quick, 'author.rate'), 0);
   assert.ok(quick.every((v) => !v.context.author || v.context.author.rate === 1));
   // Repeats are minutes apart.
