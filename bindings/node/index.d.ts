@@ -8,8 +8,14 @@ export type Comment =
   | {
       body: string | Buffer;
       author?: string | Buffer | null;
-      /** Echoed in the verdict's id; null or absent gives null. */
+      /** Echoed in the verdict's id; null or absent gives null. In a
+       *  context, a campaign's first comment is named by it. */
       id?: string | number | null;
+      /** When it was posted: a Date, or milliseconds since 1970 (as
+       *  Date.now(); not seconds, as `quell filter` reads a record's
+       *  time). Read only in a context; null or absent: the clock, when
+       *  the comment is decided. */
+      time?: Date | number | null;
     };
 
 export type Action = 'pass' | 'flag' | 'hold' | 'reject';
@@ -50,9 +56,77 @@ export interface Verdict {
   hits?: Hit[];
   /** Present (true) when more hits matched than are listed. */
   truncated?: boolean;
+  /** What the context knew of the comment: present exactly when it was
+   *  scanned in one (the last member of the library's JSON). */
+  context?: ContextFacts;
 }
 
-/** Thrown by load() and scan(), and the rejection of scanAsync(). */
+/** A verdict's context member, as `quell filter --context` writes it. */
+export interface ContextFacts {
+  /** When the comment was fingerprinted (long enough): its cluster of
+   *  near copies in the window, this one included, and the distinct
+   *  authors among them; first is the id of the cluster's first comment
+   *  (null when it had none). Or, for a comment alike to one of the
+   *  rules' common phrases, only {common: true}. Absent for a comment too
+   *  short to be fingerprinted. */
+  campaign?:
+    | { copies: number; authors: number; first: string | number | null }
+    | { common: true };
+  /** When the comment has an author: its comments within rateSeconds, its
+   *  comments with this text within authorSeconds (both this one
+   *  included), and its earlier ones held or rejected (at most 16 each). */
+  author?: { rate: number; repeats: number; held: number };
+}
+
+/** Options of a Context (include/quell.h, quell_context_options); each
+ *  absent one takes its default. A count is a whole number from 1, a time
+ *  or the similarity above 0; others throw a RangeError. */
+export interface ContextOptions {
+  /** Comments the campaign window holds (20000; at most 2^24). */
+  windowComments?: number;
+  /** And the oldest it keeps, in seconds (3600). */
+  windowSeconds?: number;
+  /** Authors remembered, the least recently seen forgotten first (50000; at most 2^24). */
+  maxAuthors?: number;
+  /** How long an author's repeats and held comments count, in seconds (3600). */
+  authorSeconds?: number;
+  /** The window of an author's rate, in seconds (60). */
+  rateSeconds?: number;
+  /** How alike two comments must be to be copies, in (0, 1] (0.5). */
+  similarity?: number;
+  /** The fewest characters a comment needs, generalised, to be fingerprinted (20). */
+  minChars?: number;
+}
+
+/**
+ * A comment stream's context: recent comments (campaigns of one text by
+ * many authors) and each author's rate, repeats and held comments, for the
+ * rules' context rules. Pass it to scan() or scanAsync(). Each scan is
+ * decided in it in the order of the calls (scanAsync's included, whenever
+ * their promises settle); a scan() waits for the scanAsync() calls made
+ * before it. One per stream; its memory is bounded by the options.
+ */
+export declare class Context {
+  /** An empty context. Throws a RangeError for an option out of range,
+   *  a TypeError for an unknown option or one not a number. */
+  constructor(options?: ContextOptions);
+  /** Write it to path (a new file, synced, renamed over path), once every
+   *  scan called before has been decided; throws a QuellError (QUELL_EIO). */
+  save(path: string): void;
+  /** Bytes it holds now. */
+  readonly memory: number;
+  /** The most bytes it can ever hold, with its options. */
+  readonly memoryLimit: number;
+}
+
+/** A Context resuming what save() wrote, with options (what no longer fits
+ *  them is forgotten, oldest first). Throws a QuellError: QUELL_EFORMAT for
+ *  a file damaged, truncated or not a context, QUELL_EIO if unreadable. */
+export declare function loadContext(path: string, options?: ContextOptions): Context;
+
+/** Thrown by load(), scan(), loadContext() and save(), and the rejection of
+ *  scanAsync(). (A context option the library finds out of range is a
+ *  RangeError with code 'QUELL_EINVAL' and errno as well.) */
 export interface QuellError extends Error {
   /** 'QUELL_ECONFIG', 'QUELL_ECOMPILE', 'QUELL_EIO', 'QUELL_EFORMAT', ... */
   code: string;
@@ -74,10 +148,12 @@ export declare class Rules {
   /** The configuration's label, or ''. */
   readonly label: string;
   readonly ruleCount: number;
-  /** Scan on the calling thread (microseconds for a short comment). */
-  scan(comment: Comment): Verdict;
-  /** Scan on libuv's worker pool: the event loop is not blocked. */
-  scanAsync(comment: Comment): Promise<Verdict>;
+  /** Scan on the calling thread (microseconds for a short comment); in
+   *  context, after the scans called before it in that context. */
+  scan(comment: Comment, context?: Context | null): Verdict;
+  /** Scan on libuv's worker pool: the event loop is not blocked. In
+   *  context, decided in call order. */
+  scanAsync(comment: Comment, context?: Context | null): Promise<Verdict>;
 }
 
 /** Load rules from a .qdb (quick) or a .cfg (compiled now, on this thread:

@@ -30,5 +30,7 @@ module.exports = {
   load: addon.load,
   loadAsync: addon.loadAsync,
   Rules: addon.Rules,
+  Context: addon.Context,
+  loadContext: addon.loadContext,
   version: addon.version,
 };
