@@ -19,7 +19,7 @@
 #include "bench_util.h"
 #include "quell.h"
 
-#define PASSES 3
+#define PASSES 5
 
 struct record {
     char *body;

@@ -707,7 +707,10 @@ typedef struct quell_context_note {
 } quell_context_note;
 
 /**
- * Make the note of a comment, with scanner's normalisation (any scanner).
+ * Make the note of a comment, with scanner's normalisation (any scanner;
+ * when it is the one that just scanned this comment, with the same body
+ * pointer and length, the views it built are used again: the body's bytes
+ * must not have changed in between).
  * @return QUELL_OK; QUELL_EINPUT for invalid UTF-8; QUELL_ENOMEM.
  */
 QUELL_EXTERN(int)

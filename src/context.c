@@ -37,6 +37,7 @@
 #include "error.h"
 #include "pool.h"
 #include "ruleset.h"
+#include "scan.h"
 #include "score.h"
 #include "utf8.h"
 #include "util/grow.h"
@@ -433,10 +434,13 @@ int quell_context_note_make(quell_scanner *scanner, const quell_comment *comment
         return QUELL_OK;
     const char *view;
     size_t view_len;
-    int rc = quell_scanner_view(scanner, QUELL_VIEW_SKELETON, body,
-                                comment->text_len[QUELL_FIELD_BODY], &view, &view_len, err);
-    if (rc != QUELL_OK)
-        return rc;
+    size_t len = comment->text_len[QUELL_FIELD_BODY];
+    /* The comment just scanned: its skeleton view is there already. */
+    if (!scan_last_skeleton(scanner, body, len, &view, &view_len)) {
+        int rc = quell_scanner_view(scanner, QUELL_VIEW_SKELETON, body, len, &view, &view_len, err);
+        if (rc != QUELL_OK)
+            return rc;
+    }
     fingerprint(view, view_len, n);
     const struct quell_rules *rules = quell_scanner_rules(scanner);
     n->is_common = n->has_sig && rules->common_sigs && is_common(rules, n->sig);

@@ -43,6 +43,10 @@ struct quell_scanner {
      * with its context; has_scored says they are there. */
     size_t merged_count;
     bool has_scored;
+    /* The text whose skeleton view s->views holds, from the last scan (a
+     * context's note reuses it); NULL when none. */
+    const char *skeleton_of;
+    size_t skeleton_len;
     /* Matches set aside by allow lists and validators, for explaining. */
     quell_excused_hit *excused;
     size_t excused_count;
@@ -342,6 +346,7 @@ static int bind(struct quell_scanner *s, const struct quell_rules *rules, quell_
     s->som_due_count = 0;
     s->touched_count = 0;
     s->has_scored = false; /* its matches index the old rules */
+    s->skeleton_of = NULL;
     const struct quell_rules *old_rules = s->rules;
     s->rules = quell_rules_hold(rules);
     quell_rules_release(old_rules);
@@ -483,6 +488,10 @@ static int scan_field(struct quell_scanner *s, uint32_t field, const char *text,
         if (views_build(s->rules->norm, text, len, built, (enum view)v, s->views, &vt) != QUELL_OK)
             return err_set(err, QUELL_ENOMEM, NULL, 0, NULL, "out of memory normalising");
         built = (enum view)v;
+        if (v == VIEW_SKELETON) {
+            s->skeleton_of = text;
+            s->skeleton_len = len;
+        }
         int rc = scan_view(s, field, v, vt.text, vt.len, vt.map, err);
         if (rc != QUELL_OK || s->is_truncated)
             return rc;
@@ -681,8 +690,12 @@ int quell_scan(quell_scanner *scanner, const quell_comment *comment, const quell
     if (s->engine)
         follow_engine(s);
     s->has_scored = false;
+    s->skeleton_of = NULL;
     reset_matches(s);
-    for (uint32_t f = 0; f < QUELL_FIELD_COUNT && !s->is_truncated; f++) {
+    /* The body last, so that its views are the ones left for a context's
+     * note; the matches are sorted by field later. */
+    for (uint32_t k = 0; k < QUELL_FIELD_COUNT && !s->is_truncated; k++) {
+        uint32_t f = QUELL_FIELD_COUNT - 1 - k;
         if (!comment->text[f])
             continue;
         int rc = scan_field(s, f, comment->text[f], comment->text_len[f], err);
@@ -738,6 +751,17 @@ int quell_scanner_apply_context(quell_scanner *scanner, const quell_comment *com
     return QUELL_OK;
 }
 
+bool scan_last_skeleton(const quell_scanner *scanner, const char *text, size_t len,
+                        const char **view, size_t *view_len)
+{
+    const struct quell_scanner *s = scanner;
+    if (!s->skeleton_of || s->skeleton_of != text || s->skeleton_len != len)
+        return false;
+    *view = s->views[VIEW_SKELETON].text;
+    *view_len = s->views[VIEW_SKELETON].len;
+    return true;
+}
+
 bool scan_rule_fired(const quell_scanner *scanner, uint32_t rule)
 {
     return score_rule_fired(scanner->scorer, rule);
@@ -754,6 +778,7 @@ int quell_scanner_view(quell_scanner *scanner, quell_view view, const char *text
     struct quell_scanner *s = scanner;
     *out = NULL;
     *out_len = 0;
+    s->skeleton_of = NULL; /* the views are about to hold this text's */
     if ((unsigned int)view > QUELL_VIEW_ARABIZI)
         return err_set(err, QUELL_EINVAL, NULL, 0, NULL, "unknown view %d", (int)view);
     size_t bad;

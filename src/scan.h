@@ -25,6 +25,12 @@ struct match {
  * without bound. */
 #define SCAN_MAX_MATCHES (1u << 18)
 
+/* The skeleton view of text (len bytes), when the scanner's last quell_scan
+ * built it for that very text and it is still there: into *view (the
+ * scanner's, valid until its next call). */
+bool scan_last_skeleton(const quell_scanner *scanner, const char *text, size_t len,
+                        const char **view, size_t *view_len);
+
 /* Whether rule fired in the scanner's last quell_scan (for rule examples). */
 bool scan_rule_fired(const quell_scanner *scanner, uint32_t rule);
 

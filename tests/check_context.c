@@ -125,6 +125,30 @@ START_TEST(test_short_common_not_copies)
 }
 END_TEST
 
+/* A note made right after the scan (reusing its skeleton view) is the
+ * note made from scratch, whatever the author field made the scanner do. */
+START_TEST(test_note_after_scan_same)
+{
+    quell_scanner *fresh;
+    quell_error err;
+    ck_assert_int_eq(quell_scanner_new(&fresh, rules, &err), QUELL_OK);
+    for (size_t i = 0; i < sizeof copies / sizeof copies[0]; i++) {
+        quell_comment c = QUELL_COMMENT_INIT;
+        c.text[QUELL_FIELD_BODY] = copies[i];
+        c.text_len[QUELL_FIELD_BODY] = strlen(copies[i]);
+        c.text[QUELL_FIELD_AUTHOR] = "f.u.c.k Y0U idiot";
+        c.text_len[QUELL_FIELD_AUTHOR] = strlen("f.u.c.k Y0U idiot");
+        const quell_verdict *v;
+        ck_assert_int_eq(quell_scan(scanner, &c, &v, &err), QUELL_OK);
+        quell_context_note a, b;
+        ck_assert_int_eq(quell_context_note_make(scanner, &c, &a, &err), QUELL_OK);
+        ck_assert_int_eq(quell_context_note_make(fresh, &c, &b, &err), QUELL_OK);
+        ck_assert_mem_eq(&a, &b, sizeof a);
+    }
+    quell_scanner_free(fresh);
+}
+END_TEST
+
 /* A comment alike to a common phrase is never a copy, however many
  * authors write it; the same phrase with more to it is. */
 START_TEST(test_common_phrases_not_copies)
@@ -575,6 +599,7 @@ Suite *context_suite(void)
     tcase_add_loop_test(tc, test_short_common_not_copies, 0, sizeof common / sizeof common[0]);
     tcase_add_test(tc, test_authors_counted_once);
     tcase_add_test(tc, test_common_phrases_not_copies);
+    tcase_add_test(tc, test_note_after_scan_same);
     tcase_add_test(tc, test_window_by_count);
     tcase_add_test(tc, test_window_by_age);
     tcase_add_test(tc, test_author_rate_and_repeats);
