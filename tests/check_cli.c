@@ -2469,11 +2469,21 @@ START_TEST(test_eval_context)
     ck_assert_ptr_null(strstr(r.out, "Context rules"));
     ck_assert_ptr_null(strstr(r.out, "campaign.authors"));
     run_free(&r);
+    const char *dir = make_tmpdir();
+    char html[PATH_MAX];
+    snprintf(html, sizeof html, "%s/report.html", dir);
     RUN(&r, corpus, "eval", "--context", "-p", "campaign", "--text-column", "body", "--format",
-        "jsonl", test_path(CONTEXT_RULES), "-");
+        "jsonl", "--html", html, test_path(CONTEXT_RULES), "-");
     ck_assert_ptr_nonnull(strstr(r.out, "Context rules"));
     ck_assert_ptr_nonnull(strstr(r.out, "campaign_authors >= 3"));
     run_free(&r);
+    size_t page_len;
+    char *page = read_file(html, &page_len);
+    ck_assert_ptr_nonnull(strstr(page, "<h3>Context rules</h3>"));
+    ck_assert_ptr_nonnull(strstr(page, "<code>campaign_authors &gt;= 3</code>"));
+    free(page);
+    unlink(html);
+    rmdir(dir);
 }
 END_TEST
 

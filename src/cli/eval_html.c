@@ -928,6 +928,42 @@ static void write_rules(FILE *f, const struct eval_report *r, const struct eval_
     }
 }
 
+/* With --context: every context rule, fired or not, with its recall (of
+ * the positives, the share it fired on), as the text report gives them. */
+static void write_context_rules(FILE *f, const struct eval_report *r, const struct eval_corpus *c)
+{
+    unsigned long long positives = c->counts.tp + c->counts.fn;
+    fputs("<h3>Context rules</h3>\n<table>\n<caption>Decided in context (--context); recall: "
+          "the share of the comments that should be flagged that each fired on</caption>\n"
+          "<thead><tr><th>rule</th><th>fires when</th><th class=\"n\">fired</th>"
+          "<th class=\"n\">TP</th><th class=\"n\">FP</th><th class=\"n\">precision</th>"
+          "<th class=\"n\">recall</th></tr></thead>\n<tbody>\n",
+          f);
+    int has_any = 0;
+    for (size_t i = 0; i < r->rule_count; i++) {
+        size_t at_least;
+        const char *fact = quell_rules_rule_context(r->rules, i, &at_least);
+        if (!fact)
+            continue;
+        has_any = 1;
+        const struct eval_rule *rule = &c->rules[i];
+        fputs("<tr><th><code>", f);
+        put_str(f, quell_rules_rule_id(r->rules, i));
+        fputs("</code></th><td><code>", f);
+        put_str(f, fact);
+        fprintf(f, " &gt;= %zu</code></td>", at_least);
+        put_num_cell(f, rule->hits);
+        put_num_cell(f, rule->tp);
+        put_num_cell(f, rule->hits - rule->tp);
+        put_ratio_cell(f, eval_ratio(rule->tp, rule->hits));
+        put_ratio_cell(f, eval_ratio(rule->tp, positives));
+        fputs("</tr>\n", f);
+    }
+    if (!has_any)
+        fputs("<tr><td colspan=\"7\">none: the rules have no context rule</td></tr>\n", f);
+    fputs("</tbody>\n</table>\n", f);
+}
+
 static void write_categories(FILE *f, const struct eval_report *r, const struct eval_corpus *c)
 {
     if (r->category_count == 0)
@@ -1052,6 +1088,8 @@ static void write_corpus(FILE *f, const struct eval_report *r, const struct eval
     fputs("</div>\n", f);
     write_sweep(f, r, c);
     write_rules(f, r, c);
+    if (r->has_context)
+        write_context_rules(f, r, c);
     write_categories(f, r, c);
     /* The total's samples would repeat the corpora's, without saying whose
      * row they are. */
