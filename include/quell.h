@@ -625,10 +625,10 @@ QUELL_EXTERN(size_t) quell_context_memory_limit(const quell_context *ctx);
  */
 typedef struct quell_context_facts {
     unsigned int version; /**< QUELL_CONTEXT_FACTS_VERSION; 0 reads as 1 */
-    /** Whether the comment was fingerprinted: long enough, and not alike
-     *  to one of the rules' common phrases (is_common: a condolence or a
-     *  blessing many readers write on their own); when not, the campaign
-     *  members are 0. */
+    /** Whether the comment was fingerprinted: long enough (min_chars),
+     *  and not alike to one of the rules' common phrases (then is_common:
+     *  a condolence or a blessing many readers write on their own); when
+     *  not, the campaign members are 0. */
     int is_fingerprinted;
     int is_common;
     /** Comments of its cluster in the window, this one included (1: no
@@ -665,11 +665,11 @@ typedef struct quell_context_meta {
     unsigned int version; /**< QUELL_CONTEXT_META_VERSION; 0 reads as 1 */
     const char *id_json;  /**< the id as JSON text, borrowed; NULL: none */
     size_t id_len;
-    /** When it was posted, in milliseconds since the Unix epoch (the
-     *  context keeps whole seconds, from 1970 to 2106: earlier or later
-     *  times are taken as those bounds), or QUELL_CONTEXT_NOW for the clock. A comment older than one decided
-     *  before it counts as posted at that one's time: windows only move
-     *  forward. */
+    /** When it was posted, in milliseconds since the Unix epoch, or
+     *  QUELL_CONTEXT_NOW for the clock. The context keeps whole seconds,
+     *  from 1970 to 2106: earlier or later times are taken as those
+     *  bounds. A comment older than one decided before it counts as posted
+     *  at that one's time: windows only move forward. */
     int64_t time_ms;
 } quell_context_meta;
 
