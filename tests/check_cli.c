@@ -1171,6 +1171,40 @@ START_TEST(test_context_jobs_same_output)
 }
 END_TEST
 
+/* With --censor too, and plain text: the same for any --jobs. */
+START_TEST(test_context_censor_and_text)
+{
+    size_t len;
+    char *input = make_context_stream(&len, 0, 4000);
+    const char *dir = make_tmpdir();
+    char path[PATH_MAX], rules[PATH_MAX];
+    snprintf(path, sizeof path, "%s/ctx.jsonl", dir);
+    snprintf(rules, sizeof rules, "%s", test_path(CONTEXT_RULES));
+    write_file(path, input, len);
+    static const char *const formats[] = {"jsonl", "text"};
+    for (int k = 0; k < 2; k++) {
+        struct run ref, r;
+        struct run_opts o = {.stdin_path = path};
+        const char *one[] = {"quell", "filter", "-f", formats[k], "--context", "--censor",
+                             "-j", "1", rules, NULL};
+        const char *four[] = {"quell", "filter", "-f", formats[k], "--context", "--censor",
+                              "-j", "4", rules, NULL};
+        run_with(&ref, &o, one);
+        run_with(&r, &o, four);
+        ck_assert_msg(ref.status <= 1, "status %d: %.200s", ref.status, ref.err);
+        ck_assert_ptr_nonnull(strstr(ref.out, "\"censored\":"));
+        /* Plain text has no authors: copies only. */
+        ck_assert_ptr_nonnull(strstr(ref.out, k == 0 ? "campaign.authors" : "campaign.copies"));
+        check_same("stdout", "4", r.out, r.out_len, ref.out, ref.out_len);
+        run_free(&ref);
+        run_free(&r);
+    }
+    free(input);
+    unlink(path);
+    rmdir(dir);
+}
+END_TEST
+
 /* --context-file: a stream cut in two and resumed gives the verdicts of
  * one run; a damaged file is an error, not a fresh start. */
 START_TEST(test_context_file_resumes)
@@ -2833,6 +2867,7 @@ Suite *cli_suite(void)
     tcase_add_loop_test(limits, test_context_jobs_same_output, 0,
                         sizeof only_modes / sizeof only_modes[0]);
     tcase_add_test(limits, test_context_file_resumes);
+    tcase_add_test(limits, test_context_censor_and_text);
     tcase_add_test(limits, test_censor_jobs);
     tcase_add_test(limits, test_qdb_matches_cfg);
     tcase_add_test(limits, test_qdb_corrupt);
