@@ -982,6 +982,8 @@ int quell_context_decide(quell_context *ctx, const quell_context_note *note,
         facts->version > QUELL_CONTEXT_FACTS_VERSION)
         return err_set(err, QUELL_EINVAL, NULL, 0, NULL,
                        "a context struct's version is newer than this library's");
+    /* Version 1 is the whole struct. A later version that adds members
+     * must clear and fill only those the caller's version has. */
     unsigned int version = facts->version ? facts->version : 1;
     memset(facts, 0, sizeof *facts);
     facts->version = version;

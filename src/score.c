@@ -592,6 +592,8 @@ int score_run(struct scorer *sc, const struct match *matches, size_t match_count
     v->is_truncated = is_truncated;
     v->context = NULL;
     if (facts) {
+        /* All of version 1, the only one; a later version copies what the
+         * caller's version has. */
         sc->facts = *facts;
         v->context = &sc->facts;
     }
