@@ -159,6 +159,13 @@ check-normal: test-binaries $(O)/default.qdb $(SHARED_LIB) $(EMBED_SHARED_BIN) $
 	sh tests/browser/run.sh $(BIN) $(O)/default.qdb
 	$(BIN) test rules/default.cfg
 
+# quell worker against its own redis-server on a unix socket
+# (tests/worker/test_worker.py): not part of `make check`.
+.PHONY: check-worker
+check-worker: $(BIN)
+	@command -v redis-server >/dev/null 2>&1 || sh tools/deps.sh
+	QUELL_BIN=$(BIN) QUELL_SRCDIR=. python3 tests/worker/test_worker.py
+
 # The Node binding (bindings/node/README.md): an N-API addon built with cc
 # against node's own headers, linked to the shared library beside it, then
 # its tests on node's built-in runner (make check runs them).

@@ -41,10 +41,14 @@
  * entries whose first write landed are skipped by Redis.
  *
  * Threads (-j N): each thread has its own scanner, parser and Redis
- * connection and reads its own batches (XREADGROUP COUNT --batch), all
- * under the one consumer name. No thread waits on another, so N threads
- * behave like N processes sharing the group, which Redis already balances,
- * and a batch needs no hand-off between threads.
+ * connection and reads its own batches (XREADGROUP COUNT --batch) as a
+ * consumer of its own: --consumer NAME for the first, NAME/1 ... NAME/N-1
+ * for the others. No thread waits on another, so N threads behave like N
+ * processes sharing the group, which Redis already balances, and a batch
+ * needs no hand-off between threads. A consumer per thread keeps each
+ * thread's pending entries its own: sharing one name, a thread reading what
+ * its consumer holds after an outage would chase the batches the others
+ * are reading meanwhile, scoring them twice (written once, but wasted).
  *
  * Before reading new entries, each thread reads what its consumer already
  * holds (XREADGROUP ... 0: entries delivered before a crash or a restart
@@ -157,6 +161,7 @@ struct thread {
     struct shared *sh;
     pthread_t thread;
     int is_started;
+    char consumer[320]; /* its consumer name in the group */
     quell_scanner *scanner;
     quell_record_parser *parser;
     redisContext *redis;
@@ -198,7 +203,8 @@ static void print_help(void)
            "      --consumer=NAME      consumer name (default HOST-PID)\n"
            "      --batch=N            entries per read (default %d)\n"
            "  -j, --jobs=N             threads, each with its own connection, reading\n"
-           "                           its own batches (default 1; at most %d)\n"
+           "                           its own batches as consumer NAME, NAME/1, ...\n"
+           "                           (default 1; at most %d)\n"
            "      --block=MS           longest wait for new entries (default %d)\n"
            "      --claim-idle=MS      claim entries pending longer than this from\n"
            "                           other consumers (default %d)\n"
@@ -614,7 +620,7 @@ static redisReply *fetch_history(struct thread *t)
     const struct worker_options *opt = t->sh->opt;
     char count[24];
     snprintf(count, sizeof count, "%zu", opt->batch);
-    const char *argv[] = {"XREADGROUP", "GROUP",   opt->group,  opt->consumer,    "COUNT",
+    const char *argv[] = {"XREADGROUP", "GROUP",   opt->group,  t->consumer,      "COUNT",
                           count,        "STREAMS", opt->stream, t->history_from};
     return command(t, 9, argv);
 }
@@ -626,7 +632,7 @@ static redisReply *fetch_claimed(struct thread *t)
     char count[24], idle[24];
     snprintf(count, sizeof count, "%zu", opt->batch);
     snprintf(idle, sizeof idle, "%ld", opt->claim_idle_ms);
-    const char *argv[] = {"XAUTOCLAIM", opt->stream, opt->group, opt->consumer, idle,
+    const char *argv[] = {"XAUTOCLAIM", opt->stream, opt->group, t->consumer, idle,
                           t->claim_cursor, "COUNT", count};
     return command(t, 8, argv);
 }
@@ -637,7 +643,7 @@ static redisReply *fetch_new(struct thread *t)
     char count[24], block[24];
     snprintf(count, sizeof count, "%zu", opt->batch);
     snprintf(block, sizeof block, "%ld", opt->block_ms);
-    const char *argv[] = {"XREADGROUP", "GROUP", opt->group, opt->consumer, "COUNT", count,
+    const char *argv[] = {"XREADGROUP", "GROUP", opt->group, t->consumer,   "COUNT", count,
                           "BLOCK",      block,   "STREAMS",  opt->stream,   ">"};
     return command(t, 11, argv);
 }
@@ -719,7 +725,7 @@ static void *thread_main(void *arg)
         }
         if (t->batch.count > 0 && deliver_batch(t) != 0) {
             cli_error("consumer %s: stopped with %zu entries not written: they stay pending",
-                      sh->opt->consumer, t->batch.count);
+                      t->consumer, t->batch.count);
             atomic_store(&sh->rc, CLI_EIO);
         }
         batch_clear(&t->batch);
@@ -730,10 +736,14 @@ static void *thread_main(void *arg)
 
 /* ---- The command ---- */
 
-/* Set up and start thread t. Returns 0, or -1 (reported). */
-static int thread_start(struct thread *t, struct shared *sh)
+/* Set up and start thread t, the index-th. Returns 0, or -1 (reported). */
+static int thread_start(struct thread *t, size_t index, struct shared *sh)
 {
     t->sh = sh;
+    if (index == 0)
+        snprintf(t->consumer, sizeof t->consumer, "%s", sh->opt->consumer);
+    else
+        snprintf(t->consumer, sizeof t->consumer, "%s/%zu", sh->opt->consumer, index);
     quell_error err = {0};
     if (quell_scanner_new_for_engine(&t->scanner, sh->engine, &err) != QUELL_OK ||
         quell_record_parser_new(&t->parser, QUELL_FORMAT_JSONL, NULL, &err) != QUELL_OK) {
@@ -821,7 +831,7 @@ static int run_worker(struct worker_options *opt, const char *path, struct share
         goto out_free;
     }
     for (size_t i = 0; i < opt->jobs; i++) {
-        if (thread_start(&threads[i], sh) != 0) {
+        if (thread_start(&threads[i], i, sh) != 0) {
             atomic_store(&sh->rc, CLI_EIO);
             atomic_store(&sh->is_stopping, 1);
             break;
