@@ -113,8 +113,8 @@ struct worker_options {
     const char *output;
     const char *group;
     const char *consumer;
-    const char *hash;   /* NULL without --hash */
-    char max_len[24];   /* "" without --max-len */
+    const char *hash; /* NULL without --hash */
+    char max_len[24]; /* "" without --max-len */
     size_t batch;
     size_t jobs;
     long block_ms;
@@ -143,16 +143,21 @@ struct shared {
     atomic_ullong skipped; /* scripts that found their entry acknowledged */
 };
 
+/* An entry of a batch: its [id, fields] array in the batch's reply. */
+struct entry {
+    const redisReply *reply;
+};
+
 /* A batch in hand: the reply holding its entries, and their verdicts. */
 struct batch {
-    redisReply *reply;             /* owns the entries' strings */
-    redisReply **entries;          /* [id, fields] arrays in reply */
+    redisReply *reply; /* owns the entries' strings */
+    struct entry *entries;
     size_t count;
     size_t cap;
-    char *verdicts;                /* each verdict, NUL-terminated */
+    char *verdicts; /* each verdict, NUL-terminated */
     size_t verdicts_len;
     size_t verdicts_cap;
-    size_t *verdict_off;           /* count offsets into verdicts */
+    size_t *verdict_off; /* count offsets into verdicts */
     size_t off_cap;
 };
 
@@ -187,9 +192,7 @@ static void print_help(void)
            "the fields in (the input entry's id) and verdict (the line `quell filter\n"
            "-f jsonl` writes for that record, without the newline). A missing or\n"
            "malformed record gets an error verdict.\n"
-           "\n"
-           CLI_RULES_HELP
-           "\n"
+           "\n" CLI_RULES_HELP "\n"
            "Options:\n"
            "      --redis=URL          redis://HOST:PORT/DB or unix:///PATH (default\n"
            "                           " DEFAULT_URL ")\n"
@@ -292,8 +295,7 @@ static redisReply *command(struct thread *t, int argc, const char **argv)
 
 static int is_error(const redisReply *r, const char *prefix)
 {
-    return r && r->type == REDIS_REPLY_ERROR &&
-           strncmp(r->str, prefix, strlen(prefix)) == 0;
+    return r && r->type == REDIS_REPLY_ERROR && strncmp(r->str, prefix, strlen(prefix)) == 0;
 }
 
 /* Note the start of an outage, once for the whole process. */
@@ -335,8 +337,9 @@ static int connect_redis(struct thread *t)
     snprintf(db, sizeof db, "%ld", sh->addr.db);
     const char *select[] = {"SELECT", db};
     const char *load[] = {"SCRIPT", "LOAD", WRITE_SCRIPT};
-    const char *create[] = {"XGROUP",  "CREATE", sh->opt->stream, sh->opt->group,
-                            sh->opt->is_from_start ? "0" : "$", "MKSTREAM"};
+    const char *create[] = {
+        "XGROUP",  "CREATE", sh->opt->stream, sh->opt->group, sh->opt->is_from_start ? "0" : "$",
+        "MKSTREAM"};
     redisReply *r = NULL;
     const char *why = NULL;
     if (sh->addr.db != 0) {
@@ -361,8 +364,9 @@ static int connect_redis(struct thread *t)
     return 0;
 
 out_fail:
-    why = r && r->type == REDIS_REPLY_ERROR ? r->str : t->redis->errstr[0] ? t->redis->errstr
-                                                                           : "unexpected reply";
+    why = r && r->type == REDIS_REPLY_ERROR ? r->str
+          : t->redis->errstr[0]             ? t->redis->errstr
+                                            : "unexpected reply";
     char msg[200];
     snprintf(msg, sizeof msg, "%s", why);
     freeReplyObject(r);
@@ -430,16 +434,16 @@ static int batch_take(struct batch *b, redisReply *reply, redisReply *entries)
     b->reply = reply;
     for (size_t i = 0; entries && entries->type == REDIS_REPLY_ARRAY && i < entries->elements;
          i++) {
-        redisReply *e = entries->element[i];
+        const redisReply *e = entries->element[i];
         if (e->type != REDIS_REPLY_ARRAY || e->elements < 1 ||
             e->element[0]->type != REDIS_REPLY_STRING)
             continue;
-        redisReply **p = grow_array(b->entries, &b->cap, b->count + 1, sizeof *b->entries, 64,
-                                    GROW_UNCAPPED);
+        struct entry *p =
+            grow_array(b->entries, &b->cap, b->count + 1, sizeof *b->entries, 64, GROW_UNCAPPED);
         if (!p)
             return -1;
         b->entries = p;
-        b->entries[b->count++] = e;
+        b->entries[b->count++].reply = e;
     }
     return 0;
 }
@@ -465,11 +469,19 @@ static const redisReply *entry_field(const redisReply *e, const char *name)
 static int add_verdict(struct batch *b, size_t i, const quell_verdict *v, const char *id,
                        size_t id_len, const char *message)
 {
+    size_t need = 256; /* room to try with: most verdicts fit */
     for (;;) {
+        if (b->verdicts_cap - b->verdicts_len < need) {
+            char *p = grow_array(b->verdicts, &b->verdicts_cap, b->verdicts_len + need, 1, 4096,
+                                 GROW_UNCAPPED);
+            if (!p)
+                return -1;
+            b->verdicts = p;
+        }
         size_t room = b->verdicts_cap - b->verdicts_len;
-        char *dst = b->verdicts ? b->verdicts + b->verdicts_len : NULL;
-        size_t need = v ? quell_verdict_to_json(v, id, id_len, dst, room)
-                        : quell_error_to_json(id, id_len, message, dst, room);
+        char *dst = b->verdicts + b->verdicts_len;
+        need = v ? quell_verdict_to_json(v, id, id_len, dst, room)
+                 : quell_error_to_json(id, id_len, message, dst, room);
         if (need < room) {
             if (need > 0 && dst[need - 1] == '\n')
                 need--;
@@ -478,21 +490,17 @@ static int add_verdict(struct batch *b, size_t i, const quell_verdict *v, const 
             b->verdicts_len += need + 1;
             return 0;
         }
-        if (need == (size_t)-1) /* Catch size_t overflow */
+        /* Catch size_t overflow */
+        if (__builtin_add_overflow(need, 1, &need) || b->verdicts_len > SIZE_MAX - need)
             return -1;
-        char *p = grow_array(b->verdicts, &b->verdicts_cap, b->verdicts_len + need + 1, 1, 4096,
-                             GROW_UNCAPPED);
-        if (!p)
-            return -1;
-        b->verdicts = p;
     }
 }
 
-/* Score entry e into the batch's next verdict. Returns 0, or -1 out of memory. */
+/* Score entry i of the batch into its verdict. Returns 0, or -1 out of memory. */
 static int score_entry(struct thread *t, size_t i)
 {
     struct batch *b = &t->batch;
-    const redisReply *e = b->entries[i];
+    const redisReply *e = b->entries[i].reply;
     /* The id `quell filter` gives a record without a readable one, when
      * that record is its whole input. */
     static const char number[] = "1";
@@ -516,7 +524,8 @@ static int score_entry(struct thread *t, size_t i)
     if (rc == QUELL_ENOMEM)
         return -1;
     if (rc != QUELL_OK)
-        return add_verdict(b, i, NULL, id, id_len, err.message[0] ? err.message : quell_strerror(rc));
+        return add_verdict(b, i, NULL, id, id_len,
+                           err.message[0] ? err.message : quell_strerror(rc));
     return add_verdict(b, i, verdict, id, id_len, NULL);
 }
 
@@ -547,13 +556,12 @@ static int send_batch(struct thread *t)
     const struct worker_options *opt = sh->opt;
     struct batch *b = &t->batch;
     for (size_t i = 0; i < b->count; i++) {
-        const char *argv[10] = {"EVALSHA", t->sha, opt->hash ? "3" : "2", opt->stream,
-                                opt->output};
+        const char *argv[10] = {"EVALSHA", t->sha, opt->hash ? "3" : "2", opt->stream, opt->output};
         int argc = 5;
         if (opt->hash)
             argv[argc++] = opt->hash;
         argv[argc++] = opt->group;
-        argv[argc++] = b->entries[i]->element[0]->str;
+        argv[argc++] = b->entries[i].reply->element[0]->str;
         argv[argc++] = b->verdicts + b->verdict_off[i];
         argv[argc++] = opt->max_len;
         if (redisAppendCommandArgv(t->redis, argc, argv, NULL) != REDIS_OK) {
@@ -574,8 +582,8 @@ static int send_batch(struct thread *t)
         else if (r->type == REDIS_REPLY_INTEGER)
             skipped++;
         else if (!why[0])
-            snprintf(why, sizeof why, "%s", r->type == REDIS_REPLY_ERROR ? r->str
-                                                                          : "unexpected reply");
+            snprintf(why, sizeof why, "%s",
+                     r->type == REDIS_REPLY_ERROR ? r->str : "unexpected reply");
         freeReplyObject(r);
     }
     atomic_fetch_add(&t->sh->written, written);
@@ -620,7 +628,7 @@ static redisReply *fetch_history(struct thread *t)
     const struct worker_options *opt = t->sh->opt;
     char count[24];
     snprintf(count, sizeof count, "%zu", opt->batch);
-    const char *argv[] = {"XREADGROUP", "GROUP",   opt->group,  t->consumer,      "COUNT",
+    const char *argv[] = {"XREADGROUP", "GROUP",   opt->group,  t->consumer,    "COUNT",
                           count,        "STREAMS", opt->stream, t->history_from};
     return command(t, 9, argv);
 }
@@ -632,8 +640,8 @@ static redisReply *fetch_claimed(struct thread *t)
     char count[24], idle[24];
     snprintf(count, sizeof count, "%zu", opt->batch);
     snprintf(idle, sizeof idle, "%ld", opt->claim_idle_ms);
-    const char *argv[] = {"XAUTOCLAIM", opt->stream, opt->group, t->consumer, idle,
-                          t->claim_cursor, "COUNT", count};
+    const char *argv[] = {"XAUTOCLAIM", opt->stream,     opt->group, t->consumer,
+                          idle,         t->claim_cursor, "COUNT",    count};
     return command(t, 8, argv);
 }
 
@@ -643,8 +651,8 @@ static redisReply *fetch_new(struct thread *t)
     char count[24], block[24];
     snprintf(count, sizeof count, "%zu", opt->batch);
     snprintf(block, sizeof block, "%ld", opt->block_ms);
-    const char *argv[] = {"XREADGROUP", "GROUP", opt->group, t->consumer,   "COUNT", count,
-                          "BLOCK",      block,   "STREAMS",  opt->stream,   ">"};
+    const char *argv[] = {"XREADGROUP", "GROUP", opt->group, t->consumer, "COUNT", count,
+                          "BLOCK",      block,   "STREAMS",  opt->stream, ">"};
     return command(t, 11, argv);
 }
 
@@ -923,8 +931,8 @@ int cmd_worker(int argc, char **argv)
             break;
         case OPT_BATCH:
             if (parse_long(optarg, MAX_BATCH, &n) != 0 || n == 0)
-                return cli_usage_error("worker", "invalid --batch '%s' (expected 1 to %d)",
-                                       optarg, MAX_BATCH);
+                return cli_usage_error("worker", "invalid --batch '%s' (expected 1 to %d)", optarg,
+                                       MAX_BATCH);
             opt.batch = (size_t)n;
             break;
         case 'j':
@@ -939,9 +947,8 @@ int cmd_worker(int argc, char **argv)
             break;
         case OPT_CLAIM_IDLE:
             if (parse_long(optarg, INT_MAX, &opt.claim_idle_ms) != 0 || opt.claim_idle_ms == 0)
-                return cli_usage_error("worker",
-                                       "invalid --claim-idle '%s' (expected milliseconds, > 0)",
-                                       optarg);
+                return cli_usage_error(
+                    "worker", "invalid --claim-idle '%s' (expected milliseconds, > 0)", optarg);
             break;
         case OPT_MAX_LEN:
             if (parse_long(optarg, LONG_MAX, &n) != 0 || n == 0)
