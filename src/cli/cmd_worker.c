@@ -25,17 +25,22 @@
  *
  * Exactly one verdict per entry. A verdict and the XACK of its entry go
  * in one Lua script (WRITE_SCRIPT below), run atomically by Redis, which
- * XACKs first and writes only when XACK returned 1. So:
+ * writes only when the entry is still pending in the group. So:
  *   - a consumer that dies before its script ran leaves the entry pending;
  *     XAUTOCLAIM hands it to another consumer once it has been idle for
  *     --claim-idle, and that one writes it: once;
  *   - a slow consumer whose entry was claimed by another in the meantime
- *     runs its script after the other's: its XACK returns 0 (no longer
- *     pending) and it writes nothing. Two scripts for one entry never
- *     interleave, so whichever runs second is the no-op.
+ *     runs its script after the other's: the entry is no longer pending,
+ *     and it writes nothing. Two scripts for one entry never interleave,
+ *     so whichever runs second is the no-op.
  * A SET NX marker keyed by the entry id would work as well but leaves a key
- * per comment to expire; the pending-entries list already is that marker,
- * and XACK is the test-and-set on it.
+ * per comment to expire; the pending-entries list already is that marker.
+ * The script looks at it with XPENDING and acknowledges last, rather than
+ * taking XACK's answer as the test: Redis does not roll back a script that
+ * fails half-way (WRONGTYPE on the output key, say), and an XACK done
+ * before a failed XADD would lose the verdict. Done in this order, a
+ * failure leaves the entry pending, to be written again: HSET goes before
+ * XADD since writing it twice does no harm.
  * The same guard makes every write safe to repeat: after a lost connection
  * or an error reply, the whole batch in hand is written again, and the
  * entries whose first write landed are skipped by Redis.
@@ -94,17 +99,18 @@
  * KEYS: input stream, output stream, and the hash with --hash.
  * ARGV: group, entry id, verdict, MAXLEN ("" for none).
  * Returns 1 when it wrote the verdict, 0 when the entry was acknowledged
- * already (see the header comment).
+ * already (see the header comment for the order).
  */
 static const char WRITE_SCRIPT[] =
-    "if redis.call('XACK', KEYS[1], ARGV[1], ARGV[2]) == 0 then return 0 end\n"
+    "if #redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[2], ARGV[2], 1) == 0 then return 0 end\n"
+    "if KEYS[3] then redis.call('HSET', KEYS[3], ARGV[2], ARGV[3]) end\n"
     "if ARGV[4] == '' then\n"
     "  redis.call('XADD', KEYS[2], '*', 'in', ARGV[2], 'verdict', ARGV[3])\n"
     "else\n"
     "  redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[4], '*', 'in', ARGV[2],"
     " 'verdict', ARGV[3])\n"
     "end\n"
-    "if KEYS[3] then redis.call('HSET', KEYS[3], ARGV[2], ARGV[3]) end\n"
+    "redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])\n"
     "return 1\n";
 
 struct worker_options {
@@ -303,7 +309,7 @@ static void report_outage(struct thread *t, const char *why)
 {
     int expected = 0;
     if (atomic_compare_exchange_strong(&t->sh->is_outage, &expected, 1))
-        cli_error("redis %s: %s; retrying until it answers", t->sh->opt->url, why);
+        cli_error("redis %s: %s; retrying", t->sh->opt->url, why);
 }
 
 static void drop_connection(struct thread *t, const char *why)

@@ -363,7 +363,7 @@ class WorkerTest(unittest.TestCase):
                   claimer.stderr())
         self.assertIn("redis %s: " % self.redis.url(), b.stderr())
         # One line for the outage, however many retries, and one when back.
-        self.assertEqual(b.stderr().count("retrying until it answers"), 1, b.stderr())
+        self.assertEqual(b.stderr().count("; retrying"), 1, b.stderr())
         self.assertEqual(b.stderr().count("connected again"), 1, b.stderr())
         c.close()
 
@@ -471,6 +471,41 @@ class WorkerTest(unittest.TestCase):
         out = output_entries(c)
         self.assertEqual([i for i, _ in out], ids)
         self.assertEqual(out[1][1], filter_lines(self.rules, ['{"id":2,"body":"idiot"}'])[0])
+        c.close()
+
+    def test_failed_write_leaves_the_entry_pending(self):
+        """Redis does not roll back a script that fails half-way: one whose
+        XADD fails (the output key is not a stream) must not have acked."""
+        c = self.redis.client()
+        script = write_script()
+        ids = xadd(c, "quell:in", ['{"id":1,"body":"hello"}'])
+        c.call("XGROUP", "CREATE", "quell:in", "quell", "0")
+        c.call("XREADGROUP", "GROUP", "quell", "w", "COUNT", "1", "STREAMS", "quell:in", ">")
+        c.call("SET", "quell:out", "not a stream")
+        args = ("EVAL", script, 3, "quell:in", "quell:out", "quell:h", "quell", ids[0], "v", "")
+        with self.assertRaises(RedisError):
+            c.call(*args)
+        self.assertEqual(pending_count(c), 1)
+        c.call("DEL", "quell:out")
+        self.assertEqual(c.call(*args), 1)
+        self.assertEqual(c.call(*args), 0)
+        self.assertEqual(output_entries(c), [(ids[0], "v")])
+        self.assertEqual(c.call("HGETALL", "quell:h"), [ids[0].encode(), b"v"])
+        self.assertEqual(pending_count(c), 0)
+
+        # A worker meeting such an error keeps the entry, says so once, and
+        # writes it when the output key is fixed.
+        ids += xadd(c, "quell:in", ['{"id":2,"body":"idiot"}'])
+        c.call("SET", "quell:out", "not a stream")
+        w = self.start("w", "--block", "200")
+        wait_for(lambda: "WRONGTYPE" in w.stderr(), "the error")
+        self.assertEqual(pending_count(c), 1)
+        c.call("DEL", "quell:out")
+        wait_for(lambda: pending_count(c) == 0, "the write")
+        self.assertEqual(w.stop(), 0, w.stderr())
+        self.assertEqual(output_entries(c),
+                         [(ids[1], filter_lines(self.rules, ['{"id":2,"body":"idiot"}'])[0])])
+        self.assertEqual(w.stderr().count("; retrying"), 1, w.stderr())
         c.close()
 
 
