@@ -21,6 +21,9 @@ PKG_LIBS = $(shell pkg-config --libs $(PKGS))
 # The HTTP service is the command's alone: the library never links it.
 SERVE_CFLAGS = $(shell pkg-config --cflags libmicrohttpd)
 SERVE_LIBS = $(shell pkg-config --libs libmicrohttpd)
+# So is the Redis Streams worker (quell worker), which alone includes hiredis.
+WORKER_CFLAGS = $(shell pkg-config --cflags hiredis)
+WORKER_LIBS = $(shell pkg-config --libs hiredis)
 CHECK_CFLAGS = $(shell pkg-config --cflags check)
 CHECK_LIBS = $(shell pkg-config --libs check)
 
@@ -57,7 +60,8 @@ LIB_OBJ := $(LIB_SRC:%.c=$(O)/%.o)
 CLI_OBJ := $(CLI_SRC:%.c=$(O)/%.o)
 SERVE_OBJ := $(SERVE_SRC:%.c=$(O)/%.o) $(O)/serve_assets.o
 # The tests call the command's report writers directly: everything but main().
-CLI_TESTED_OBJ := $(filter-out $(O)/src/cli/main.o $(O)/src/cli/cmd_serve.o,$(CLI_OBJ))
+CLI_TESTED_OBJ := $(filter-out $(O)/src/cli/main.o $(O)/src/cli/cmd_serve.o \
+	$(O)/src/cli/cmd_worker.o,$(CLI_OBJ))
 TEST_OBJ := $(TEST_SRC:%.c=$(O)/%.o)
 HEADERS := $(wildcard include/*.h src/*.h src/util/*.h src/cli/*.h src/serve/*.h tests/*.h)
 
@@ -102,6 +106,10 @@ $(O)/src/serve/%.o: src/serve/%.c $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(SERVE_CFLAGS) -c $< -o $@
 
+$(O)/src/cli/cmd_worker.o: src/cli/cmd_worker.c $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(WORKER_CFLAGS) -c $< -o $@
+
 $(O)/serve_assets.c: tools/embed_assets.py $(SERVE_ASSETS)
 	@mkdir -p $(dir $@)
 	python3 tools/embed_assets.py -o $@ $(SERVE_ASSETS)
@@ -111,7 +119,7 @@ $(O)/serve_assets.o: $(O)/serve_assets.c src/serve/assets.h
 
 $(BIN): $(CLI_OBJ) $(SERVE_OBJ) $(STATIC_LIB)
 	$(CC) $(ALL_LDFLAGS) -o $@ $(CLI_OBJ) $(SERVE_OBJ) $(STATIC_LIB) $(PKG_LIBS) $(SERVE_LIBS) \
-		-lcsv -lm
+		$(WORKER_LIBS) -lcsv -lm
 
 $(EMBED_BIN): examples/embed.c $(STATIC_LIB)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(STATIC_LIB) $(PKG_LIBS) -lm
@@ -150,6 +158,13 @@ check-normal: test-binaries $(O)/default.qdb $(SHARED_LIB) $(EMBED_SHARED_BIN) $
 		python3 tests/serve/test_serve.py
 	sh tests/browser/run.sh $(BIN) $(O)/default.qdb
 	$(BIN) test rules/default.cfg
+
+# quell worker against its own redis-server on a unix socket
+# (tests/worker/test_worker.py): not part of `make check`.
+.PHONY: check-worker
+check-worker: $(BIN)
+	@command -v redis-server >/dev/null 2>&1 || sh tools/deps.sh
+	QUELL_BIN=$(BIN) QUELL_SRCDIR=. python3 tests/worker/test_worker.py
 
 # The Node binding (bindings/node/README.md): an N-API addon built with cc
 # against node's own headers, linked to the shared library beside it, then
@@ -479,7 +494,7 @@ lint:
 	cppcheck --enable=warning,style,performance,portability --std=c11 --error-exitcode=1 \
 		--inline-suppr --quiet -Iinclude -Isrc src src/cli src/serve examples bench fuzz
 	clang-tidy --quiet $(LIB_SRC) $(CLI_SRC) $(SERVE_SRC) examples/embed.c bench/bench.c \
-		bench/json_parsers.c bench/scan_rate.c bench/view_hits.c bench/view_cost.c bench/qdb_load.c bench/compile_profile.c $(wildcard fuzz/*.c) -- $(BASE_CFLAGS) $(SERVE_CFLAGS)
+		bench/json_parsers.c bench/scan_rate.c bench/view_hits.c bench/view_cost.c bench/qdb_load.c bench/compile_profile.c $(wildcard fuzz/*.c) -- $(BASE_CFLAGS) $(SERVE_CFLAGS) $(WORKER_CFLAGS)
 
 format:
 	clang-format -i $(LIB_SRC) $(CLI_SRC) $(SERVE_SRC) $(TEST_SRC) $(HEADERS) examples/*.c bench/*.c bench/*.h

@@ -6,7 +6,7 @@
 # first time CMD is completed, so they never drift from the command; needs
 # only bash, not the bash-completion package.
 
-_quell_commands="compile diff eval explain filter fit lint serve test"
+_quell_commands="compile diff eval explain filter fit lint serve test worker"
 
 # Print the long and short options CMD's --help lists, one per line.
 _quell_options() {
@@ -152,7 +152,7 @@ _quell() {
 
     case $cmd in
     compile) _quell_files "$cur" .cfg ;;
-    filter | explain | serve | test | lint) _quell_files "$cur" .cfg .qdb ;;
+    filter | explain | serve | test | lint | worker) _quell_files "$cur" .cfg .qdb ;;
     diff)
         if ((operands < 2)); then
             _quell_files "$cur" .cfg .qdb

@@ -16,7 +16,7 @@
 # with localedef when missing.
 set -eu
 
-pkgs="build-essential pkg-config python3 wamerican libhyperscan-dev libconfig-dev check libcjson-dev libjsmn-dev libutf8proc-dev libcsv-dev libxxhash-dev libmicrohttpd-dev chromium locales scdoc"
+pkgs="build-essential pkg-config python3 wamerican libhyperscan-dev libconfig-dev check libcjson-dev libjsmn-dev libutf8proc-dev libcsv-dev libxxhash-dev libmicrohttpd-dev libhiredis-dev redis-server chromium locales scdoc"
 if [ "${1:-}" = eval ] && ! command -v node >/dev/null 2>&1; then
     pkgs="$pkgs nodejs npm"
 fi

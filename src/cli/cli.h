@@ -116,5 +116,6 @@ int cmd_fit(int argc, char **argv); /* cmd_fit.c: weights fitted to a budget */
 int cmd_serve(int argc, char **argv);
 int cmd_lint(int argc, char **argv); /* cmd_lint.c: rule-set warnings */
 int cmd_test(int argc, char **argv);
+int cmd_worker(int argc, char **argv); /* cmd_worker.c: Redis Streams consumer */
 
 #endif /* QUELL_CLI_H */

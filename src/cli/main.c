@@ -24,6 +24,7 @@ static const struct command commands[] = {
     {"lint", cmd_lint, "warn about rule-set problems: duplicates, slow regexes, gaps"},
     {"serve", cmd_serve, "serve rules over HTTP with JSON, and a page for moderators"},
     {"test", cmd_test, "run the must_match / must_not_match examples of rules"},
+    {"worker", cmd_worker, "score comments from a Redis stream, one verdict per entry"},
 };
 
 static void print_help(void)
