@@ -138,6 +138,7 @@ test-binaries: $(BIN) $(TEST_BIN) $(EMBED_BIN)
 # Then the live-reload tests run under ThreadSanitizer.
 check: deps
 	@$(MAKE) --no-print-directory check-normal
+	@$(MAKE) --no-print-directory check-worker
 	@$(MAKE) --no-print-directory check-python
 	@$(MAKE) --no-print-directory check-node
 	@$(MAKE) --no-print-directory check-man
@@ -198,6 +199,9 @@ check-asan:
 	LSAN_OPTIONS=suppressions=$(CURDIR)/tools/lsan.supp:print_suppressions=0 \
 	QUELL_BIN=build/asan/quell QUELL_SRCDIR=. QUELL_DEFAULT_RULES=build/default.qdb \
 		python3 tests/serve/test_serve.py
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	LSAN_OPTIONS=suppressions=$(CURDIR)/tools/lsan.supp:print_suppressions=0 \
+	QUELL_BIN=build/asan/quell QUELL_SRCDIR=. python3 tests/worker/test_worker.py
 
 # Scanners on several threads while another swaps the rules (check_engine.c),
 # and threads sharing a context (check_context.c), under ThreadSanitizer; the
