@@ -75,7 +75,7 @@ EMBED_BIN := $(O)/embed
 EMBED_SHARED_BIN := $(O)/embed-shared
 SOAK_BIN := $(O)/soak
 
-.PHONY: FORCE all deps demo eval-context check check-normal check-asan check-tsan test-binaries bench bench-serve install \
+.PHONY: FORCE all deps demo eval-context bench-worker check check-normal check-asan check-tsan test-binaries bench bench-serve install \
 	uninstall lint format clean tables forms allow-candidates eval soak check-python \
 	fuzz fuzz-smoke fuzz-long fuzz-run check-fuzz fuzz-binaries fuzz-runners \
 	man install-man check-man install-completion deb check-deb
@@ -335,6 +335,17 @@ bench:
 	@sh tools/deps.sh eval
 	@$(MAKE) --no-print-directory all $(O)/bench_quell $(O)/bench_views $(O)/bench_context
 	sh bench/run.sh $(O)
+
+# quell worker processes on a private redis-server against quell filter on
+# the same comments (bench/worker.py), on the bench corpus (made by make
+# bench's bench/make_corpus.py when missing).
+BENCH_WORKER_COMMENTS ?= 100000
+bench-worker: deps
+	@$(MAKE) --no-print-directory all $(O)/default.qdb
+	@[ -s $(O)/bench/corpus.jsonl ] || { mkdir -p $(O)/bench && \
+		python3 bench/make_corpus.py $${QUELL_DATA:-../shared/data} 200000 \
+		$(O)/bench/corpus.jsonl $(O)/bench/corpus.txt; }
+	python3 bench/worker.py $(BIN) $(O)/default.qdb $(O)/bench/corpus.jsonl $(BENCH_WORKER_COMMENTS)
 
 # quell serve under wrk beside quell_scan in process (bench/serve.sh).
 bench-serve: deps
