@@ -75,7 +75,7 @@ EMBED_BIN := $(O)/embed
 EMBED_SHARED_BIN := $(O)/embed-shared
 SOAK_BIN := $(O)/soak
 
-.PHONY: FORCE all deps demo eval-context bench-worker check check-normal check-asan check-tsan test-binaries bench bench-serve install \
+.PHONY: FORCE all deps demo eval-context bench-worker soak-worker check check-normal check-asan check-tsan test-binaries bench bench-serve install \
 	uninstall lint format clean tables forms allow-candidates eval soak check-python \
 	fuzz fuzz-smoke fuzz-long fuzz-run check-fuzz fuzz-binaries fuzz-runners \
 	man install-man check-man install-completion deb check-deb
@@ -335,6 +335,13 @@ bench:
 	@sh tools/deps.sh eval
 	@$(MAKE) --no-print-directory all $(O)/bench_quell $(O)/bench_views $(O)/bench_context
 	sh bench/run.sh $(O)
+
+# quell worker on a long stream (1M comments: tools/soak/worker_soak.py), a
+# worker killed, the server restarted, every entry exactly one verdict.
+SOAK_WORKER_COMMENTS ?= 1000000
+soak-worker: deps
+	@$(MAKE) --no-print-directory $(BIN)
+	QUELL_BIN=$(BIN) QUELL_SRCDIR=. python3 tools/soak/worker_soak.py $(SOAK_WORKER_COMMENTS)
 
 # quell worker processes on a private redis-server against quell filter on
 # the same comments (bench/worker.py), on the bench corpus (made by make
