@@ -347,8 +347,10 @@ static void keep_rate(const struct backfill *b, long long start_ms)
     if (wait <= 0)
         return;
     struct timespec ts = {wait / 1000, (wait % 1000) * 1000000L};
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-        continue;
+    int rc;
+    do
+        rc = nanosleep(&ts, &ts);
+    while (rc != 0 && errno == EINTR);
 }
 
 /* Read up to max lines into the window (without their newline). Returns 0,

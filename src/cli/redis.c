@@ -85,16 +85,24 @@ redisContext *redis_connect(const struct redis_addr *addr, long reply_ms, char *
         return NULL;
     }
     redisSetTimeout(c, redis_timeval(reply_ms));
-    if (addr->db == 0)
-        return c;
-    /* A fresh connection is on database 0: the others need a SELECT. */
+    /* A fresh connection is on database 0: the others need a SELECT. Then
+     * a PING, answered LOADING while a restarted server reads its data
+     * back: such a connection counts as failed, and is made again later.
+     * Taken, it would refuse the first commands of a pipeline and run
+     * the ones after them, leaving holes: in a backfill, lines that cannot
+     * be added any more (their explicit ids are below the stream's last). */
     char db[24];
     snprintf(db, sizeof db, "%ld", addr->db);
     const char *select[] = {"SELECT", db};
-    redisReply *r = redisCommandArgv(c, 2, select, NULL);
-    if (r && r->type != REDIS_REPLY_ERROR) {
+    const char *ping[] = {"PING"};
+    redisReply *r = addr->db == 0 ? NULL : redisCommandArgv(c, 2, select, NULL);
+    if (addr->db == 0 || (r && r->type != REDIS_REPLY_ERROR)) {
         freeReplyObject(r);
-        return c;
+        r = redisCommandArgv(c, 1, ping, NULL);
+        if (r && r->type != REDIS_REPLY_ERROR) {
+            freeReplyObject(r);
+            return c;
+        }
     }
     snprintf(why, why_size, "%s", r ? r->str : c->errstr[0] ? c->errstr : "unexpected reply");
     freeReplyObject(r);

@@ -637,6 +637,37 @@ class BackfillTest(unittest.TestCase):
         self.assertGreater(new_base, int(base))
         c.close()
 
+    def test_redis_restart_mid_pipeline(self):
+        """Unbounded, a backfill has a window in flight when the server
+        stops: the lines Redis ran without the reply coming back are sent
+        again, refused, found there, and not added twice."""
+        n = 200000
+        lines = [json.dumps({"id": i, "body": "comment %d" % i}) for i in range(n)]
+        self.write_corpus(lines)
+        bf = self.backfill()
+        c = self.redis.client()
+        wait_for(lambda: c.call("EXISTS", "quell:in") == 1 and c.call("XLEN", "quell:in") > 30000,
+                 "the first lines")
+        c.close()
+        self.redis.restart()
+        _, err = bf.communicate(timeout=WAIT_SECONDS)
+        self.assertEqual(bf.returncode, 0, err)
+        err = err.decode()
+        if os.environ.get("QUELL_WORKER_VERBOSE"):
+            print("\n" + err)
+        base = re.search(r"base time (\d+)", err).group(1)
+        self.assertIn("%d lines sent" % n, err)
+        c = self.redis.client()
+        self.assertEqual(c.call("XLEN", "quell:in"), n)
+        got = []
+        start = "-"
+        while len(got) < n:
+            chunk = c.call("XRANGE", "quell:in", start, "+", "COUNT", 20000)
+            got += [(e[0].decode(), e[1][3].decode()) for e in chunk]
+            start = "(" + chunk[-1][0].decode()
+        self.assertEqual(got, [("%s-%d" % (base, i), lines[i]) for i in range(n)])
+        c.close()
+
     def test_collect_timeout_and_duplicates(self):
         c = self.redis.client()
         c.call("XADD", "quell:out", "*", "in", "5-2", "verdict", '{"id":2}')
