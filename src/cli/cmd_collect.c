@@ -312,7 +312,8 @@ static int collect_all(struct collect *c)
 /* Write the verdicts in input order, one a line. */
 static void write_sorted(struct collect *c)
 {
-    qsort(c->rows, c->count, sizeof *c->rows, row_cmp);
+    if (c->count > 1)
+        qsort(c->rows, c->count, sizeof *c->rows, row_cmp);
     for (size_t i = 0; i < c->count; i++) {
         fwrite(c->text + c->rows[i].off, 1, c->rows[i].len, stdout);
         putchar('\n');
