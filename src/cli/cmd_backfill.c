@@ -288,7 +288,8 @@ static int settle_doubts(struct backfill *b, struct window *w)
             e->element[0]->type != REDIS_REPLY_STRING)
             continue;
         long long n = line_of(b, e->element[0]->str);
-        if (n < 0 || (unsigned long long)n < w->first || (unsigned long long)n >= w->first + w->count)
+        if (n < 0 || (unsigned long long)n < w->first ||
+            (unsigned long long)n >= w->first + w->count)
             continue;
         size_t i = (size_t)((unsigned long long)n - w->first);
         if (w->state[i] == LINE_DOUBT) {
@@ -388,11 +389,9 @@ static void window_clear(struct window *w)
     w->count = 0;
 }
 
-static int run_backfill(const struct backfill_options *opt, const struct redis_addr *addr,
-                        FILE *in)
+static int run_backfill(const struct backfill_options *opt, const struct redis_addr *addr, FILE *in)
 {
-    struct backfill b = {.opt = opt,
-                         .link = {.addr = addr, .url = opt->url, .reply_ms = REPLY_MS}};
+    struct backfill b = {.opt = opt, .link = {.addr = addr, .url = opt->url, .reply_ms = REPLY_MS}};
     struct window *w = calloc(1, sizeof *w);
     if (!w) {
         cli_error("out of memory");

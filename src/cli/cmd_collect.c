@@ -215,11 +215,11 @@ static int take_entry(struct collect *c, const redisReply *e)
     }
     size_t len = (size_t)verdict->len;
     char *t = grow_array(c->text, &c->text_cap, c->text_len + len, 1, 1 << 16, GROW_UNCAPPED);
-    struct row *r = t ? grow_array(c->rows, &c->cap, c->count + 1, sizeof *c->rows, 1024,
-                                   GROW_UNCAPPED)
-                      : NULL;
-    if (t)
-        c->text = t;
+    if (!t)
+        return -1;
+    c->text = t;
+    struct row *r =
+        grow_array(c->rows, &c->cap, c->count + 1, sizeof *c->rows, 1024, GROW_UNCAPPED);
     if (!r)
         return -1;
     c->rows = r;
@@ -241,8 +241,8 @@ static long read_some(struct collect *c, unsigned long long want, long block_ms)
     char count[24], block[24];
     snprintf(count, sizeof count, "%llu", want);
     snprintf(block, sizeof block, "%ld", block_ms);
-    const char *argv[] = {"XREAD", "COUNT", count, "BLOCK", block, "STREAMS", c->opt->stream,
-                          c->last};
+    const char *argv[] = {"XREAD", "COUNT",   count,          "BLOCK",
+                          block,   "STREAMS", c->opt->stream, c->last};
     const char *no_block[] = {"XREAD", "COUNT", count, "STREAMS", c->opt->stream, c->last};
     redisReply *r = block_ms > 0 ? redisCommandArgv(c->link.c, 8, argv, NULL)
                                  : redisCommandArgv(c->link.c, 6, no_block, NULL);
@@ -322,14 +322,13 @@ static void write_sorted(struct collect *c)
 
 static int run_collect(const struct collect_options *opt, const struct redis_addr *addr)
 {
-    struct collect c = {.opt = opt,
-                        .link = {.addr = addr, .url = opt->url, .reply_ms = REPLY_MS}};
+    struct collect c = {.opt = opt, .link = {.addr = addr, .url = opt->url, .reply_ms = REPLY_MS}};
     snprintf(c.last, sizeof c.last, "%s", opt->after ? opt->after : "0-0");
     int rc = collect_all(&c);
     write_sorted(&c);
     rc = cli_finish_stdout(rc);
-    cli_error("collect: %zu verdicts written, in input order; last output entry read: %s",
-              c.count, c.last);
+    cli_error("collect: %zu verdicts written, in input order; last output entry read: %s", c.count,
+              c.last);
     if (c.duplicates)
         cli_error("collect: %llu duplicate verdicts skipped (the first of each was kept)",
                   c.duplicates);

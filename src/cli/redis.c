@@ -94,9 +94,9 @@ redisContext *redis_connect(const struct redis_addr *addr, long reply_ms, char *
     char db[24];
     snprintf(db, sizeof db, "%ld", addr->db);
     const char *select[] = {"SELECT", db};
-    const char *ping[] = {"PING"};
     redisReply *r = addr->db == 0 ? NULL : redisCommandArgv(c, 2, select, NULL);
     if (addr->db == 0 || (r && r->type != REDIS_REPLY_ERROR)) {
+        const char *ping[] = {"PING"};
         freeReplyObject(r);
         r = redisCommandArgv(c, 1, ping, NULL);
         if (r && r->type != REDIS_REPLY_ERROR) {
@@ -130,8 +130,7 @@ void redis_link_drop(struct redis_link *l, const char *why)
 void redis_link_fail(struct redis_link *l)
 {
     char why[160];
-    snprintf(why, sizeof why, "%s",
-             l->c && l->c->errstr[0] ? l->c->errstr : "unexpected reply");
+    snprintf(why, sizeof why, "%s", l->c && l->c->errstr[0] ? l->c->errstr : "unexpected reply");
     redis_link_drop(l, why);
 }
 
