@@ -668,6 +668,23 @@ class BackfillTest(unittest.TestCase):
         self.assertEqual(got, [("%s-%d" % (base, i), lines[i]) for i in range(n)])
         c.close()
 
+    def test_usage_errors(self):
+        for args in (["backfill"], ["backfill", "--rate", "0", "-"], ["backfill", "a", "b"],
+                     ["backfill", "--redis", "http://x", "-"], ["backfill", "--max-len", "x", "-"],
+                     ["collect", "--timeout", "1"], ["collect", "--count", "0"],
+                     ["collect", "--after", "x"], ["collect", "extra"]):
+            out = run_quell(*args)
+            self.assertEqual(out.returncode, 2, (args, out.stderr))
+            self.assertIn(b"Try 'quell %s --help'" % args[0].encode(), out.stderr)
+        self.assertEqual(run_quell("backfill", "--redis", self.redis.url(),
+                                   os.path.join(self.redis.dir, "missing")).returncode, 4)
+        # An empty corpus adds nothing; an empty stream collects nothing.
+        empty = run_quell("backfill", "--redis", self.redis.url(), "-", input=b"")
+        self.assertEqual(empty.returncode, 0, empty.stderr)
+        self.assertIn(b"0 lines sent", empty.stderr)
+        out = run_quell("collect", "--redis", self.redis.url())
+        self.assertEqual((out.returncode, out.stdout), (0, b""), out.stderr)
+
     def test_collect_timeout_and_duplicates(self):
         c = self.redis.client()
         c.call("XADD", "quell:out", "*", "in", "5-2", "verdict", '{"id":2}')
