@@ -59,9 +59,11 @@ TEST_SRC := $(wildcard tests/*.c)
 LIB_OBJ := $(LIB_SRC:%.c=$(O)/%.o)
 CLI_OBJ := $(CLI_SRC:%.c=$(O)/%.o)
 SERVE_OBJ := $(SERVE_SRC:%.c=$(O)/%.o) $(O)/serve_assets.o
+# The commands that talk to Redis, the only ones that include hiredis.
+REDIS_CLI_OBJ := $(addprefix $(O)/src/cli/,cmd_worker.o cmd_backfill.o cmd_collect.o redis.o)
 # The tests call the command's report writers directly: everything but main().
 CLI_TESTED_OBJ := $(filter-out $(O)/src/cli/main.o $(O)/src/cli/cmd_serve.o \
-	$(O)/src/cli/cmd_worker.o,$(CLI_OBJ))
+	$(REDIS_CLI_OBJ),$(CLI_OBJ))
 TEST_OBJ := $(TEST_SRC:%.c=$(O)/%.o)
 HEADERS := $(wildcard include/*.h src/*.h src/util/*.h src/cli/*.h src/serve/*.h tests/*.h)
 
@@ -106,7 +108,7 @@ $(O)/src/serve/%.o: src/serve/%.c $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(SERVE_CFLAGS) -c $< -o $@
 
-$(O)/src/cli/cmd_worker.o: src/cli/cmd_worker.c $(HEADERS)
+$(REDIS_CLI_OBJ): $(O)/src/cli/%.o: src/cli/%.c $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(WORKER_CFLAGS) -c $< -o $@
 

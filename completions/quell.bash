@@ -6,7 +6,7 @@
 # first time CMD is completed, so they never drift from the command; needs
 # only bash, not the bash-completion package.
 
-_quell_commands="compile diff eval explain filter fit lint serve test worker"
+_quell_commands="backfill collect compile diff eval explain filter fit lint serve test worker"
 
 # Print the long and short options CMD's --help lists, one per line.
 _quell_options() {
@@ -57,7 +57,11 @@ _quell_option_value() {
     --color) _quell_words "auto always never" "$cur" ;;
     -d | --delimiter) _quell_words "tab" "$cur" ;;
     -o | --output)
-        if [[ $cmd == compile ]]; then _quell_files "$cur" .qdb; else _quell_files "$cur" .cfg; fi ;;
+        case $cmd in
+        compile) _quell_files "$cur" .qdb ;;
+        worker | collect) ;; # a stream's name
+        *) _quell_files "$cur" .cfg ;;
+        esac ;;
     --html) _quell_files "$cur" .html ;;
     --context-file) _quell_files "$cur" "" ;;
     --clean) _quell_files "$cur" .csv .tsv .jsonl .txt ;;
@@ -153,6 +157,7 @@ _quell() {
     case $cmd in
     compile) _quell_files "$cur" .cfg ;;
     filter | explain | serve | test | lint | worker) _quell_files "$cur" .cfg .qdb ;;
+    backfill) _quell_files "$cur" .jsonl ;;
     diff)
         if ((operands < 2)); then
             _quell_files "$cur" .cfg .qdb

@@ -117,5 +117,7 @@ int cmd_serve(int argc, char **argv);
 int cmd_lint(int argc, char **argv); /* cmd_lint.c: rule-set warnings */
 int cmd_test(int argc, char **argv);
 int cmd_worker(int argc, char **argv); /* cmd_worker.c: Redis Streams consumer */
+int cmd_backfill(int argc, char **argv); /* cmd_backfill.c: corpus into the input stream */
+int cmd_collect(int argc, char **argv);  /* cmd_collect.c: verdicts out, in input order */
 
 #endif /* QUELL_CLI_H */

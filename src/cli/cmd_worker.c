@@ -4,10 +4,13 @@
  *
  * Wire format (what a producer and a collector are written against):
  *
- *   Input stream (--stream, default quell:in): each entry has one field,
+ *   Input stream (--stream, default quell:in): each entry has the field
  *   `record`, a comment as one JSON Lines record, exactly what `quell filter
  *   -f jsonl` reads (id, body, author, optionally time):
  *       XADD quell:in * record '{"id":7,"body":"...","author":"..."}'
+ *   and optionally `line`, the record's line number in its corpus (`quell
+ *   backfill` sends it): a verdict whose record has no readable id takes
+ *   it as its id, as `quell filter` numbers such records.
  *
  *   Output stream (--output, default quell:out): one entry per input entry,
  *   with the fields
@@ -19,9 +22,10 @@
  *   also HSET NAME <input entry id> <verdict>.
  *
  *   An entry without `record`, or with a malformed one, gets an error
- *   verdict {"id":..,"action":"error","error":"..."}, never dropped. As
- *   for `quell filter` given that one record, a record whose id cannot be
- *   read is numbered 1 (the `in` field says which entry it was).
+ *   verdict {"id":..,"action":"error","error":"..."}, never dropped. A
+ *   record whose id cannot be read is numbered by its `line` field, else 1,
+ *   as by `quell filter` given that one record (the `in` field says which
+ *   entry it was).
  *
  * Exactly one verdict per entry. A verdict and the XACK of its entry go
  * in one Lua script (WRITE_SCRIPT below), run atomically by Redis, which
@@ -75,22 +79,20 @@
 #include <hiredis.h>
 
 #include "cli.h"
+#include "redis.h"
 #include "reload.h"
 #include "util/grow.h"
 
-#define DEFAULT_URL      "redis://127.0.0.1:6379"
+#define DEFAULT_URL      REDIS_DEFAULT_URL
 #define DEFAULT_BATCH    100
 #define DEFAULT_BLOCK_MS 2000
 #define DEFAULT_CLAIM_MS 60000
 /* As `quell filter`'s default --max-bytes: a longer record is an error. */
 #define MAX_RECORD_BYTES ((size_t)1 << 20)
 #define MAX_BATCH        100000
-#define CONNECT_MS       2000
 /* A command may wait --block ms in XREADGROUP; past this much more, the
  * server is taken for gone. */
 #define REPLY_SLACK_MS 10000
-#define BACKOFF_MIN_MS 100
-#define BACKOFF_MAX_MS 5000
 #define CLAIM_EVERY_MS 1000
 /* How often the main thread looks for new rules and a stop. */
 #define TICK_MS 100
@@ -126,15 +128,6 @@ struct worker_options {
     long block_ms;
     long claim_idle_ms;
     int is_from_start;
-};
-
-/* Where Redis is: a unix socket path, or host and port; and the database. */
-struct redis_addr {
-    char host[256];
-    int port;
-    char path[PATH_MAX];
-    int is_unix;
-    long db;
 };
 
 /* What every thread shares. */
@@ -238,11 +231,6 @@ static long long now_ms(void)
     return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static struct timeval ms_to_timeval(long ms)
-{
-    return (struct timeval){.tv_sec = ms / 1000, .tv_usec = (ms % 1000) * 1000};
-}
-
 /* Parse a count from 0 to max. Returns 0, or -1 when s is not one. */
 static int parse_long(const char *s, long max, long *out)
 {
@@ -253,41 +241,6 @@ static int parse_long(const char *s, long max, long *out)
         return -1;
     *out = n;
     return 0;
-}
-
-/* Parse --redis. Returns 0, or -1 when url is not one this command reads. */
-static int parse_url(const char *url, struct redis_addr *out)
-{
-    *out = (struct redis_addr){.port = 6379};
-    if (strncmp(url, "unix://", 7) == 0) {
-        const char *path = url + 7;
-        if (path[0] != '/' || strlen(path) >= sizeof out->path)
-            return -1;
-        snprintf(out->path, sizeof out->path, "%s", path);
-        out->is_unix = 1;
-        return 0;
-    }
-    if (strncmp(url, "redis://", 8) != 0)
-        return -1;
-    const char *host = url + 8;
-    size_t host_len = strcspn(host, ":/");
-    if (host_len == 0 || host_len >= sizeof out->host)
-        return -1;
-    memcpy(out->host, host, host_len);
-    out->host[host_len] = '\0';
-    const char *rest = host + host_len;
-    char *end;
-    if (*rest == ':') {
-        errno = 0;
-        long port = strtol(rest + 1, &end, 10);
-        if (errno != 0 || end == rest + 1 || port < 1 || port > 65535)
-            return -1;
-        out->port = (int)port;
-        rest = end;
-    }
-    if (*rest == '/' && rest[1] != '\0')
-        return parse_long(rest + 1, INT_MAX, &out->db);
-    return *rest == '\0' || strcmp(rest, "/") == 0 ? 0 : -1;
 }
 
 /* ---- Redis commands ---- */
@@ -319,41 +272,25 @@ static void drop_connection(struct thread *t, const char *why)
     t->redis = NULL;
 }
 
-/* Connect, select the database, load the script and make sure the group
+/* Connect (and select the database), load the script and make sure the group
  * exists. Returns 0, or -1 with the connection dropped and reported. */
 static int connect_redis(struct thread *t)
 {
     const struct shared *sh = t->sh;
-    struct timeval connect_tv = ms_to_timeval(CONNECT_MS);
-    t->redis = sh->addr.is_unix ? redisConnectUnixWithTimeout(sh->addr.path, connect_tv)
-                                : redisConnectWithTimeout(sh->addr.host, sh->addr.port, connect_tv);
+    char why_connect[160];
+    t->redis = redis_connect(&sh->addr, sh->opt->block_ms + REPLY_SLACK_MS, why_connect,
+                             sizeof why_connect);
     if (!t->redis) {
-        report_outage(t, "out of memory");
+        report_outage(t, why_connect);
         return -1;
     }
-    if (t->redis->err) {
-        char why[160];
-        snprintf(why, sizeof why, "%s", t->redis->errstr);
-        drop_connection(t, why);
-        return -1;
-    }
-    redisSetTimeout(t->redis, ms_to_timeval(sh->opt->block_ms + REPLY_SLACK_MS));
 
-    char db[24];
-    snprintf(db, sizeof db, "%ld", sh->addr.db);
-    const char *select[] = {"SELECT", db};
     const char *load[] = {"SCRIPT", "LOAD", WRITE_SCRIPT};
     const char *create[] = {
         "XGROUP",  "CREATE", sh->opt->stream, sh->opt->group, sh->opt->is_from_start ? "0" : "$",
         "MKSTREAM"};
     redisReply *r = NULL;
     const char *why = NULL;
-    if (sh->addr.db != 0) {
-        r = command(t, 2, select);
-        if (!r || r->type == REDIS_REPLY_ERROR)
-            goto out_fail;
-        freeReplyObject(r);
-    }
     r = command(t, 3, load);
     if (!r || r->type != REDIS_REPLY_STRING || r->len != 40)
         goto out_fail;
@@ -397,14 +334,14 @@ static void nap(const struct shared *sh, long ms)
  */
 static int ensure_connected(struct thread *t)
 {
-    long backoff_ms = BACKOFF_MIN_MS;
+    long backoff_ms = REDIS_BACKOFF_MIN_MS;
     while (!t->redis) {
         if (connect_redis(t) == 0)
             break;
         if (atomic_load(&t->sh->is_stopping))
             return -1;
         nap(t->sh, backoff_ms);
-        backoff_ms = backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : backoff_ms * 2;
+        backoff_ms = redis_next_backoff(backoff_ms);
     }
     int expected = 1;
     if (atomic_compare_exchange_strong(&t->sh->is_outage, &expected, 0))
@@ -507,16 +444,24 @@ static int score_entry(struct thread *t, size_t i)
 {
     struct batch *b = &t->batch;
     const redisReply *e = b->entries[i].reply;
-    /* The id `quell filter` gives a record without a readable one, when
-     * that record is its whole input. */
-    static const char number[] = "1";
+    /* The id `quell filter` gives a record without a readable one: its
+     * line number, which `quell backfill` sends as the line field, else 1
+     * (the record as filter's whole input). */
+    const char *number = "1";
+    size_t number_len = 1;
+    const redisReply *line = entry_field(e, "line");
+    if (line && line->len > 0 && line->len <= 20 &&
+        strspn(line->str, "0123456789") == (size_t)line->len) {
+        number = line->str;
+        number_len = (size_t)line->len;
+    }
     const redisReply *field = entry_field(e, "record");
     if (!field)
-        return add_verdict(b, i, NULL, number, 1, "entry has no record field");
+        return add_verdict(b, i, NULL, number, number_len, "entry has no record field");
     if ((size_t)field->len > MAX_RECORD_BYTES) {
         char message[64];
         snprintf(message, sizeof message, "record longer than %zu bytes", MAX_RECORD_BYTES);
-        return add_verdict(b, i, NULL, number, 1, message);
+        return add_verdict(b, i, NULL, number, number_len, message);
     }
     const quell_record *record;
     const quell_verdict *verdict = NULL;
@@ -526,7 +471,7 @@ static int score_entry(struct thread *t, size_t i)
     if (rc == QUELL_OK)
         rc = quell_scan(t->scanner, &record->comment, &verdict, &err);
     const char *id = record->id_json ? record->id_json : number;
-    size_t id_len = record->id_json ? record->id_json_len : 1;
+    size_t id_len = record->id_json ? record->id_json_len : number_len;
     if (rc == QUELL_ENOMEM)
         return -1;
     if (rc != QUELL_OK)
@@ -606,7 +551,7 @@ static int send_batch(struct thread *t)
  * worker stopped before it could: the entries stay pending. */
 static int deliver_batch(struct thread *t)
 {
-    long backoff_ms = BACKOFF_MIN_MS;
+    long backoff_ms = REDIS_BACKOFF_MIN_MS;
     for (;;) {
         if (ensure_connected(t) != 0)
             return -1;
@@ -615,7 +560,7 @@ static int deliver_batch(struct thread *t)
         if (atomic_load(&t->sh->is_stopping))
             return -1;
         nap(t->sh, backoff_ms);
-        backoff_ms = backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : backoff_ms * 2;
+        backoff_ms = redis_next_backoff(backoff_ms);
     }
 }
 
@@ -971,7 +916,7 @@ int cmd_worker(int argc, char **argv)
     }
     if (argc - optind > 1)
         return cli_usage_error("worker", "extra operand '%s'", argv[optind + 1]);
-    if (parse_url(opt.url, &sh.addr) != 0)
+    if (redis_parse_url(opt.url, &sh.addr) != 0)
         return cli_usage_error("worker",
                                "invalid --redis '%s' (expected redis://HOST:PORT/DB or "
                                "unix:///PATH)",

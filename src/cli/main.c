@@ -15,6 +15,8 @@ struct command {
 };
 
 static const struct command commands[] = {
+    {"backfill", cmd_backfill, "add a corpus to a Redis stream for quell workers, at a rate"},
+    {"collect", cmd_collect, "write the verdicts of quell workers in input order, as JSONL"},
     {"compile", cmd_compile, "compile a rule configuration into a .qdb file"},
     {"diff", cmd_diff, "list the comments whose action two rule sets disagree on"},
     {"eval", cmd_eval, "measure rules against labelled comments: precision, recall"},

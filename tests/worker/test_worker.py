@@ -4,8 +4,11 @@ consumer group, one killed with SIGKILL, a dead consumer's entries claimed,
 the server restarted with its append-only file, and in the end exactly one
 verdict per input entry, each the line `quell filter -f jsonl` writes for the
 same record with the same rules. Then SIGTERM, SIGHUP, and the idempotence of
-the write script. Each test runs its own redis-server on a unix socket in a
-temporary folder, and stops it.
+the write script. Then `quell backfill` and `quell collect` around two
+workers: the collected verdicts are `quell filter -f jsonl`'s on the same
+corpus, line for line, through a restart of the server during a backfill.
+Each test runs its own redis-server on a unix socket in a temporary folder,
+and stops it.
 
 Environment: QUELL_BIN (the quell binary), QUELL_SRCDIR (the source tree,
 for the write script's text in src/cli/cmd_worker.c).
@@ -506,6 +509,209 @@ class WorkerTest(unittest.TestCase):
         self.assertEqual(output_entries(c),
                          [(ids[1], filter_lines(self.rules, ['{"id":2,"body":"idiot"}'])[0])])
         self.assertEqual(w.stderr().count("; retrying"), 1, w.stderr())
+        c.close()
+
+
+def corpus_lines(count):
+    """A corpus as `quell backfill` reads it: mostly records, and lines
+    without a readable id (malformed JSON, not JSON, empty, no id)."""
+    lines = []
+    for i, r in enumerate(make_records(count)):
+        if i % 89 == 11:
+            lines.append("")
+        elif i % 83 == 13:
+            lines.append("not json at all %d" % i)
+        elif i % 79 == 17:
+            lines.append(json.dumps({"body": "no id, idiot %d" % i}))
+        else:
+            lines.append(r if r is not None else '{"id":%d,"body":"x' % i)
+    return lines
+
+
+def run_quell(*args, **kwargs):
+    return subprocess.run([BIN, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          timeout=WAIT_SECONDS, check=False, **kwargs)
+
+
+class BackfillTest(unittest.TestCase):
+    def setUp(self):
+        self.redis = RedisServer()
+        self.rules = os.path.join(self.redis.dir, "rules.cfg")
+        write_rules(self.rules, "one", ["idiot", "crétin"])
+        self.corpus = os.path.join(self.redis.dir, "corpus.jsonl")
+        self.workers = []
+
+    def tearDown(self):
+        for w in self.workers:
+            w.stop(signal.SIGKILL)
+        self.redis.close()
+
+    def write_corpus(self, lines):
+        with open(self.corpus, "w", encoding="utf-8") as f:
+            f.write("".join(line + "\n" for line in lines))
+
+    def backfill(self, *args):
+        return subprocess.Popen([BIN, "backfill", "--redis", self.redis.url(), *args, self.corpus],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+    def input_entries(self, client):
+        """(id, line field, record field) of every input entry, in order."""
+        out = []
+        for entry_id, fields in client.call("XRANGE", "quell:in", "-", "+"):
+            d = dict(zip(fields[::2], fields[1::2]))
+            out.append((entry_id.decode(), d[b"line"].decode(), d[b"record"].decode()))
+        return out
+
+    def test_backfill_workers_collect_equals_filter(self):
+        lines = corpus_lines(3000)
+        self.write_corpus(lines)
+        for name in ("a", "b"):
+            self.workers.append(Worker(self.redis, self.rules, name, "--from-start",
+                                       "--batch", "50"))
+        rate = 6000
+        start = time.monotonic()
+        bf = self.backfill("--rate", str(rate))
+        _, err = bf.communicate(timeout=WAIT_SECONDS)
+        elapsed = time.monotonic() - start
+        self.assertEqual(bf.returncode, 0, err)
+        # A lower bound only: the rate holds the sending back.
+        self.assertGreaterEqual(elapsed, len(lines) / rate * 0.95, err)
+        self.assertIn(b"3000 lines sent to quell:in", err)
+
+        out = run_quell("collect", "--redis", self.redis.url(), "--count", str(len(lines)),
+                        "--timeout", str(WAIT_SECONDS))
+        self.assertEqual(out.returncode, 0, out.stderr)
+        with open(self.corpus, "rb") as f:
+            want = subprocess.run([BIN, "filter", "-f", "jsonl", self.rules], stdin=f,
+                                  stdout=subprocess.PIPE, check=False).stdout.decode().splitlines()
+        got = out.stdout.decode().splitlines()
+        self.assertEqual(len(got), len(lines))
+        self.assertEqual(got, want)
+        for w in self.workers:
+            self.assertEqual(w.stop(), 0, w.stderr())
+        # Both workers took a share.
+        for w in self.workers:
+            written = int(re.search(r"(\d+) verdicts written", w.stderr()).group(1))
+            self.assertGreater(written, 0, w.stderr())
+
+    def test_redis_restart_during_backfill(self):
+        lines = corpus_lines(3000)
+        self.write_corpus(lines)
+        bf = self.backfill("--rate", "3000")
+        c = self.redis.client()
+        wait_for(lambda: c.call("EXISTS", "quell:in") == 1 and c.call("XLEN", "quell:in") > 300,
+                 "the first lines")
+        c.close()
+        self.redis.restart()
+        _, err = bf.communicate(timeout=WAIT_SECONDS)
+        self.assertEqual(bf.returncode, 0, err)
+        err = err.decode()
+        self.assertEqual(err.count("; retrying"), 1, err)
+        self.assertEqual(err.count("connected again"), 1, err)
+        base = re.search(r"base time (\d+)", err).group(1)
+        if os.environ.get("QUELL_WORKER_VERBOSE"):
+            print("\n" + err)
+
+        c = self.redis.client()
+        entries = self.input_entries(c)
+        self.assertEqual([e[0] for e in entries],
+                         ["%s-%d" % (base, n) for n in range(len(lines))])
+        self.assertEqual([e[1] for e in entries], [str(n + 1) for n in range(len(lines))])
+        self.assertEqual([e[2] for e in entries], lines)
+
+        # Run again with the same base: every line is found there, none added.
+        again = run_quell("backfill", "--redis", self.redis.url(), "--base", base, self.corpus)
+        self.assertEqual(again.returncode, 0, again.stderr)
+        self.assertIn(b"(3000 there already)", again.stderr)
+        self.assertEqual(c.call("XLEN", "quell:in"), len(lines))
+        # A base below the stream's last id: a line refused and not there
+        # (another producer went ahead) stops it.
+        late = run_quell("backfill", "--redis", self.redis.url(), "--base", str(int(base) - 1),
+                         "-", input=b'{"id":1,"body":"x"}\n{"id":2,"body":"y"}\n')
+        self.assertEqual(late.returncode, 4, late.stderr)
+        self.assertIn(b"another producer", late.stderr)
+        # A new backfill picks a base above the stream's last id.
+        more = run_quell("backfill", "--redis", self.redis.url(), "-", input=b"{}\n")
+        self.assertEqual(more.returncode, 0, more.stderr)
+        new_base = int(re.search(rb"base time (\d+)", more.stderr).group(1))
+        self.assertGreater(new_base, int(base))
+        c.close()
+
+    def test_redis_restart_mid_pipeline(self):
+        """Unbounded, a backfill has a window in flight when the server
+        stops: the lines Redis ran without the reply coming back are sent
+        again, refused, found there, and not added twice."""
+        n = 200000
+        lines = [json.dumps({"id": i, "body": "comment %d" % i}) for i in range(n)]
+        self.write_corpus(lines)
+        bf = self.backfill()
+        c = self.redis.client()
+        wait_for(lambda: c.call("EXISTS", "quell:in") == 1 and c.call("XLEN", "quell:in") > 30000,
+                 "the first lines")
+        c.close()
+        self.redis.restart()
+        _, err = bf.communicate(timeout=WAIT_SECONDS)
+        self.assertEqual(bf.returncode, 0, err)
+        err = err.decode()
+        if os.environ.get("QUELL_WORKER_VERBOSE"):
+            print("\n" + err)
+        base = re.search(r"base time (\d+)", err).group(1)
+        self.assertIn("%d lines sent" % n, err)
+        c = self.redis.client()
+        self.assertEqual(c.call("XLEN", "quell:in"), n)
+        got = []
+        start = "-"
+        while len(got) < n:
+            chunk = c.call("XRANGE", "quell:in", start, "+", "COUNT", 20000)
+            got += [(e[0].decode(), e[1][3].decode()) for e in chunk]
+            start = "(" + chunk[-1][0].decode()
+        self.assertEqual(got, [("%s-%d" % (base, i), lines[i]) for i in range(n)])
+        c.close()
+
+    def test_usage_errors(self):
+        for args in (["backfill"], ["backfill", "--rate", "0", "-"], ["backfill", "a", "b"],
+                     ["backfill", "--redis", "http://x", "-"], ["backfill", "--max-len", "x", "-"],
+                     ["collect", "--timeout", "1"], ["collect", "--count", "0"],
+                     ["collect", "--after", "x"], ["collect", "extra"]):
+            out = run_quell(*args)
+            self.assertEqual(out.returncode, 2, (args, out.stderr))
+            self.assertIn(b"Try 'quell %s --help'" % args[0].encode(), out.stderr)
+        self.assertEqual(run_quell("backfill", "--redis", self.redis.url(),
+                                   os.path.join(self.redis.dir, "missing")).returncode, 4)
+        # An empty corpus adds nothing; an empty stream collects nothing.
+        empty = run_quell("backfill", "--redis", self.redis.url(), "-", input=b"")
+        self.assertEqual(empty.returncode, 0, empty.stderr)
+        self.assertIn(b"0 lines sent", empty.stderr)
+        out = run_quell("collect", "--redis", self.redis.url())
+        self.assertEqual((out.returncode, out.stdout), (0, b""), out.stderr)
+
+    def test_collect_timeout_and_duplicates(self):
+        c = self.redis.client()
+        c.call("XADD", "quell:out", "*", "in", "5-2", "verdict", '{"id":2}')
+        c.call("XADD", "quell:out", "*", "in", "5-1", "verdict", '{"id":1}')
+        c.call("XADD", "quell:out", "*", "in", "5-2", "verdict", '{"id":"again"}')
+        c.call("XADD", "quell:out", "*", "in", "10-0", "verdict", '{"id":3}')
+        out = run_quell("collect", "--redis", self.redis.url())
+        self.assertEqual(out.returncode, 0, out.stderr)
+        self.assertEqual(out.stdout, b'{"id":1}\n{"id":2}\n{"id":3}\n')
+        self.assertIn(b"1 duplicate verdicts skipped", out.stderr)
+
+        out = run_quell("collect", "--redis", self.redis.url(), "--count", "5", "--timeout", "0.5")
+        self.assertEqual(out.returncode, 4, out.stderr)
+        self.assertIn(b"2 of 5 verdicts missing", out.stderr)
+        self.assertEqual(out.stdout, b'{"id":1}\n{"id":2}\n{"id":3}\n')
+
+        # --count waits for verdicts still to come, and reads no further.
+        last = re.search(rb"last output entry read: (\S+)", out.stderr).group(1).decode()
+        waiter = subprocess.Popen([BIN, "collect", "--redis", self.redis.url(), "--after", last,
+                                   "--count", "1", "--timeout", str(WAIT_SECONDS)],
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        time.sleep(0.3)
+        c.call("XADD", "quell:out", "*", "in", "11-0", "verdict", '{"id":4}')
+        c.call("XADD", "quell:out", "*", "in", "12-0", "verdict", '{"id":5}')
+        got, err = waiter.communicate(timeout=WAIT_SECONDS)
+        self.assertEqual(waiter.returncode, 0, err)
+        self.assertEqual(got, b'{"id":4}\n')
         c.close()
 
 
