@@ -427,6 +427,22 @@ uint32_t score_fact(const quell_context_facts *facts, unsigned int fact)
     }
 }
 
+/* Rule ri fired and scores its weight once: a combination that held, a
+ * context rule whose fact was met. */
+static void fire_once(struct scorer *sc, uint32_t ri)
+{
+    const struct rule_table *t = sc->table;
+    const struct rule *r = &t->rules[ri];
+    sc->fired[ri] = 1;
+    sc->category_milli[r->category] += r->weight;
+    quell_rule_result *res = &sc->results[ri];
+    res->rule_id = r->id;
+    res->category = t->categories[r->category].name;
+    res->index = ri;
+    res->count = 1;
+    res->score = (double)r->weight / SCORE_UNIT;
+}
+
 /* Fire the context rules that facts meet: each scores its weight once and
  * has no hits, like a combination without near(). */
 static void fire_context_rules(struct scorer *sc, const quell_context_facts *facts,
@@ -438,14 +454,7 @@ static void fire_context_rules(struct scorer *sc, const quell_context_facts *fac
         const struct rule *r = &t->rules[ri];
         if (score_fact(facts, r->context) < r->at_least)
             continue;
-        sc->fired[ri] = 1;
-        sc->category_milli[r->category] += r->weight;
-        quell_rule_result *res = &sc->results[ri];
-        res->rule_id = r->id;
-        res->category = t->categories[r->category].name;
-        res->index = ri;
-        res->count = 1;
-        res->score = (double)r->weight / SCORE_UNIT;
+        fire_once(sc, ri);
         sc->hit_first[ri] = (uint32_t)hit_count;
         sc->hit_len[ri] = 0;
         sc->fired_rules[(*fired_count)++] = ri;
@@ -530,14 +539,7 @@ int score_run(struct scorer *sc, const struct match *matches, size_t match_count
             }
             if (!holds)
                 continue;
-            sc->fired[ri] = 1;
-            sc->category_milli[r->category] += r->weight;
-            quell_rule_result *res = &sc->results[ri];
-            res->rule_id = r->id;
-            res->category = t->categories[r->category].name;
-            res->index = ri;
-            res->count = 1;
-            res->score = (double)r->weight / SCORE_UNIT;
+            fire_once(sc, ri);
             sc->fired_rules[fired_count++] = ri;
             mark_users(sc, ri);
         }
