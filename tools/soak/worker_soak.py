@@ -15,9 +15,7 @@ jsonl`'s line for its record alone, and nothing may be left pending.
 Usage: tools/soak/worker_soak.py [COUNT] (default 1000000)
 Environment: QUELL_BIN (default build/quell), QUELL_SRCDIR (default .).
 """
-import json
 import os
-import re
 import signal
 import subprocess
 import sys
@@ -57,26 +55,6 @@ class SoakRedis(tw.RedisServer):
         raise SystemExit("soak-worker: redis-server did not start")
 
 
-def expected(rules, records):
-    """The tests' expected_verdicts with one run of quell filter: a record
-    whose id cannot be read is numbered by its line there, and 1 by a
-    worker, which sees it alone; the rest of its line is the same."""
-    present = [r for r in records if r is not None]
-    lines = iter(tw.filter_lines(rules, present))
-    out = []
-    for r in records:
-        if r is None:
-            out.append('{"id":1,"action":"error","error":"entry has no record field"}')
-            continue
-        line = next(lines)
-        try:
-            has_id = "id" in json.loads(r)
-        except ValueError:
-            has_id = False
-        out.append(line if has_id else re.sub(r'^\{"id":\d+,', '{"id":1,', line))
-    return out
-
-
 def main():
     count = int(sys.argv[1]) if len(sys.argv) > 1 else 1000000
     start = time.monotonic()
@@ -114,7 +92,7 @@ def main():
             if rc != 0:
                 raise SystemExit("soak-worker: FAIL: a worker exited %s:\n%s" % (rc, w.stderr()))
 
-        want = expected(rules, records)
+        want = tw.expected_verdicts(rules, records)
         seen = {}
         twice = 0
         for entry_id, verdict in tw.output_entries(c):
