@@ -51,8 +51,8 @@ struct scorer {
     uint32_t *pending; /* hit indexes a combination records if it holds */
     size_t pending_count;
     size_t pending_cap;
-    uint8_t *stack; /* combination evaluation */
-    uint32_t *context_rules; /* the context rules, in rule order */
+    uint8_t *stack;                /* combination evaluation */
+    const uint32_t *context_rules; /* the rules' (ruleset.h) */
     size_t context_rule_count;
     quell_context_facts facts; /* the verdict's context, a copy */
     int64_t *category_milli;
@@ -92,22 +92,16 @@ int score_new(struct scorer **out, const struct quell_rules *rules)
     sc->hit_first = calloc(rule_slots, sizeof *sc->hit_first);
     sc->hit_len = calloc(rule_slots, sizeof *sc->hit_len);
     sc->due = calloc(sc->due_words ? sc->due_words : 1, sizeof *sc->due);
-    for (size_t i = 0; i < table->rule_count; i++)
-        sc->context_rule_count += table->rules[i].context != CONTEXT_NONE;
-    sc->context_rules = calloc(sc->context_rule_count ? sc->context_rule_count : 1,
-                               sizeof *sc->context_rules);
+    sc->context_rules = rules->context_rules;
+    sc->context_rule_count = rules->context_rule_count;
     if (!sc->fired || !sc->fired_rules || !sc->stack || !sc->category_milli ||
         !sc->category_scores || !sc->category_names || !sc->results || !sc->hit_first ||
-        !sc->hit_len || !sc->due || !sc->context_rules) {
+        !sc->hit_len || !sc->due) {
         score_free(sc);
         return QUELL_ENOMEM;
     }
     for (size_t i = 0; i < table->category_count; i++)
         sc->category_names[i] = table->categories[i].name;
-    for (size_t i = 0, k = 0; i < table->rule_count; i++) {
-        if (table->rules[i].context != CONTEXT_NONE)
-            sc->context_rules[k++] = (uint32_t)i;
-    }
     *out = sc;
     return QUELL_OK;
 }
@@ -126,7 +120,6 @@ void score_free(struct scorer *sc)
     free(sc->hit_first);
     free(sc->hit_len);
     free(sc->due);
-    free(sc->context_rules);
     for (int f = 0; f < QUELL_FIELD_COUNT; f++)
         free(sc->words[f].words);
     free(sc->marks);
